@@ -1,0 +1,198 @@
+//! Typed settings: an optional TOML file, then environment variables, validated once at
+//! start so a bad setting stops the program with a message naming it.
+use std::net::SocketAddr;
+use std::path::Path;
+
+use chrono_tz::Tz;
+use figment::providers::{Env, Format, Serialized, Toml};
+use figment::Figment;
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub database_url: SecretString,
+    pub addr: SocketAddr,
+    pub time_zone: Tz,
+    pub base_url: String,
+    pub demo: bool,
+    pub smtp: SmtpSettings,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SmtpSecurity {
+    /// Plain SMTP (a local relay or a test sink).
+    None,
+    StartTls,
+    Tls,
+}
+
+#[derive(Debug, Clone)]
+pub struct SmtpSettings {
+    pub host: String,
+    pub port: u16,
+    pub security: SmtpSecurity,
+    pub username: Option<String>,
+    pub password: Option<SecretString>,
+    pub from: String,
+}
+
+/// The raw shape read from file and environment, before validation.
+#[derive(Debug, Serialize, Deserialize)]
+struct Raw {
+    database_url: Option<String>,
+    addr: String,
+    time_zone: String,
+    base_url: Option<String>,
+    demo: bool,
+    smtp: RawSmtp,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct RawSmtp {
+    host: String,
+    port: u16,
+    security: SmtpSecurity,
+    username: Option<String>,
+    password: Option<String>,
+    from: String,
+}
+
+impl Default for Raw {
+    fn default() -> Self {
+        Raw {
+            database_url: None,
+            addr: "127.0.0.1:8080".into(),
+            time_zone: "Asia/Jakarta".into(),
+            base_url: None,
+            demo: false,
+            smtp: RawSmtp {
+                host: "127.0.0.1".into(),
+                port: 2525,
+                security: SmtpSecurity::None,
+                username: None,
+                password: None,
+                from: "Simlontar <simlontar@localhost>".into(),
+            },
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("configuration file {0}: not found")]
+    Missing(String),
+    #[error("configuration: {0}")]
+    Read(String),
+    #[error("setting `{key}`: {message}")]
+    Invalid { key: &'static str, message: String },
+}
+
+fn invalid(key: &'static str, message: impl Into<String>) -> ConfigError {
+    ConfigError::Invalid {
+        key,
+        message: message.into(),
+    }
+}
+
+impl Settings {
+    /// Reads `file` (when it exists, or must exist when named explicitly), then the
+    /// `SIMLONTAR_*` variables (nested keys with `__`, e.g. `SIMLONTAR_SMTP__HOST`);
+    /// `DATABASE_URL` and `SIMLONTAR_ADDR` always win.
+    pub fn load(file: &Path, required: bool) -> Result<Settings, ConfigError> {
+        if required && !file.exists() {
+            return Err(ConfigError::Missing(file.display().to_string()));
+        }
+        let raw: Raw = Figment::from(Serialized::defaults(Raw::default()))
+            .merge(Toml::file(file))
+            .merge(Env::prefixed("SIMLONTAR_").split("__"))
+            .merge(Env::raw().only(&["DATABASE_URL"]))
+            .extract()
+            .map_err(|e| match e.path.join(".") {
+                key if key.is_empty() => ConfigError::Read(e.to_string()),
+                key => ConfigError::Read(format!("setting `{key}`: {}", e.kind)),
+            })?;
+        raw.validate()
+    }
+
+    pub fn database_url(&self) -> &str {
+        self.database_url.expose_secret()
+    }
+}
+
+impl Raw {
+    fn validate(self) -> Result<Settings, ConfigError> {
+        let url = self.database_url.ok_or_else(|| {
+            invalid(
+                "database_url",
+                "not set: give DATABASE_URL (postgres://user@host:port/db) or database_url in the file",
+            )
+        })?;
+        if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+            return Err(invalid(
+                "database_url",
+                "must be a postgres:// or postgresql:// URL",
+            ));
+        }
+        let addr: SocketAddr = self.addr.parse().map_err(|_| {
+            invalid(
+                "addr",
+                format!(
+                    "`{}` is not a socket address such as 127.0.0.1:8080",
+                    self.addr
+                ),
+            )
+        })?;
+        let time_zone: Tz = self.time_zone.parse().map_err(|_| {
+            invalid(
+                "time_zone",
+                format!(
+                    "`{}` is not an IANA time zone such as Asia/Jakarta",
+                    self.time_zone
+                ),
+            )
+        })?;
+        let base_url = self
+            .base_url
+            .unwrap_or_else(|| format!("http://{addr}"))
+            .trim_end_matches('/')
+            .to_string();
+        if !(base_url.starts_with("http://") || base_url.starts_with("https://")) {
+            return Err(invalid("base_url", "must start with http:// or https://"));
+        }
+        if self.smtp.host.trim().is_empty() {
+            return Err(invalid("smtp.host", "must not be empty"));
+        }
+        if self.smtp.port == 0 {
+            return Err(invalid("smtp.port", "must be between 1 and 65535"));
+        }
+        if !self.smtp.from.contains('@') {
+            return Err(invalid(
+                "smtp.from",
+                "must be an address such as Simlontar <noreply@example.org>",
+            ));
+        }
+        if self.smtp.username.is_some() != self.smtp.password.is_some() {
+            return Err(invalid(
+                "smtp.password",
+                "smtp.username and smtp.password go together",
+            ));
+        }
+        Ok(Settings {
+            database_url: url.into(),
+            addr,
+            time_zone,
+            base_url,
+            demo: self.demo,
+            smtp: SmtpSettings {
+                host: self.smtp.host,
+                port: self.smtp.port,
+                security: self.smtp.security,
+                username: self.smtp.username,
+                password: self.smtp.password.map(Into::into),
+                from: self.smtp.from,
+            },
+        })
+    }
+}

@@ -1,0 +1,164 @@
+//! Writes generated demo cases in one transaction, in batches.
+use std::collections::HashMap;
+
+use indicatif::ProgressBar;
+use sqlx::{PgPool, Postgres, QueryBuilder, Row};
+use uuid::Uuid;
+
+use super::generate::{DemoCase, WardInfo, World};
+use crate::places::Geom;
+
+const BATCH: usize = 500;
+
+pub async fn world(pool: &PgPool) -> sqlx::Result<World> {
+    let regions = sqlx::query(
+        "SELECT code, ST_X(seat_point) AS lon, ST_Y(seat_point) AS lat FROM region
+         WHERE province_code = '35' ORDER BY code",
+    )
+    .fetch_all(pool)
+    .await?
+    .into_iter()
+    .map(|r| (r.get("code"), r.get("lon"), r.get("lat")))
+    .collect();
+    let villages = sqlx::query_as("SELECT code, name FROM village ORDER BY code")
+        .fetch_all(pool)
+        .await?;
+    let provinces = sqlx::query_as("SELECT code, name FROM province ORDER BY code")
+        .fetch_all(pool)
+        .await?;
+    let wards = sqlx::query("SELECT id, sex, need_code, beds FROM ward ORDER BY id")
+        .fetch_all(pool)
+        .await?
+        .into_iter()
+        .map(|r| WardInfo {
+            id: r.get("id"),
+            sex: r.get("sex"),
+            need: r.get("need_code"),
+            beds: r.get("beds"),
+        })
+        .collect();
+    Ok(World {
+        regions,
+        villages,
+        provinces,
+        wards,
+    })
+}
+
+pub async fn write(pool: &PgPool, cases: &[DemoCase]) -> anyhow::Result<()> {
+    let progress = ProgressBar::new(cases.len() as u64).with_message("demo cases");
+    let mut tx = pool.begin().await?;
+    for chunk in cases.chunks(BATCH) {
+        let mut q: QueryBuilder<Postgres> = QueryBuilder::new(
+            "INSERT INTO intake (idempotency_key, found_at, found_point, found_region_code, unit,
+               officer_name, stated_name, aliases, name_quality, sex, birth_date, estimated_age,
+               birth_date_quality, stated_home, home_village_code, home_region_code,
+               home_province_code, nik, documents, conditions, created_at) ",
+        );
+        q.push_values(chunk, |mut b, c| {
+            b.push_bind(c.key)
+                .push_bind(c.found_at)
+                .push_bind(Geom::point(c.found_lon, c.found_lat))
+                .push_bind(&c.found_region)
+                .push_bind(&c.unit)
+                .push_bind(&c.officer_name)
+                .push_bind(&c.stated_name)
+                .push_bind(&c.aliases)
+                .push_bind(c.name_quality)
+                .push_bind(c.sex)
+                .push_bind(c.birth_date)
+                .push_bind(c.estimated_age)
+                .push_bind(c.birth_date_quality)
+                .push_bind(&c.stated_home)
+                .push_bind(&c.home_village)
+                .push_bind(&c.home_region)
+                .push_bind(&c.home_province)
+                .push_bind(&c.nik)
+                .push_bind(&c.documents)
+                .push_bind(c.conditions.clone())
+                .push_bind(c.events[0].at);
+        });
+        q.push(" RETURNING id, idempotency_key");
+        let intake_ids: HashMap<Uuid, i64> = q
+            .build()
+            .fetch_all(&mut *tx)
+            .await?
+            .into_iter()
+            .map(|r| (r.get(1), r.get(0)))
+            .collect();
+
+        let mut q: QueryBuilder<Postgres> = QueryBuilder::new(
+            "INSERT INTO ot_case (number, intake_id, state, opened_at, updated_at, closed_at, close_reason) ",
+        );
+        q.push_values(chunk, |mut b, c| {
+            b.push_bind(&c.number)
+                .push_bind(intake_ids[&c.key])
+                .push_bind(c.state)
+                .push_bind(c.events[0].at)
+                .push_bind(c.events.last().unwrap().at)
+                .push_bind(c.closed_at)
+                .push_bind(&c.close_reason);
+        });
+        q.push(" RETURNING id, number");
+        let case_ids: HashMap<String, i64> = q
+            .build()
+            .fetch_all(&mut *tx)
+            .await?
+            .into_iter()
+            .map(|r| (r.get(1), r.get(0)))
+            .collect();
+
+        let events: Vec<_> = chunk
+            .iter()
+            .flat_map(|c| {
+                let id = case_ids[&c.number];
+                c.events.iter().map(move |e| (id, e))
+            })
+            .collect();
+        for batch in events.chunks(BATCH * 2) {
+            let mut q: QueryBuilder<Postgres> = QueryBuilder::new(
+                "INSERT INTO case_event (case_id, at, kind, from_state, to_state, reason) ",
+            );
+            q.push_values(batch, |mut b, (id, e)| {
+                b.push_bind(*id)
+                    .push_bind(e.at)
+                    .push_bind(e.kind)
+                    .push_bind(e.from)
+                    .push_bind(e.to)
+                    .push_bind(&e.reason);
+            });
+            q.build().execute(&mut *tx).await?;
+        }
+
+        let placements: Vec<_> = chunk
+            .iter()
+            .filter_map(|c| c.placement.as_ref().map(|p| (case_ids[&c.number], p)))
+            .collect();
+        if !placements.is_empty() {
+            let mut q: QueryBuilder<Postgres> = QueryBuilder::new(
+                "INSERT INTO placement (case_id, ward_id, started_at, ended_at, end_reason) ",
+            );
+            q.push_values(&placements, |mut b, (id, p)| {
+                b.push_bind(*id)
+                    .push_bind(p.ward_id)
+                    .push_bind(p.start)
+                    .push_bind(p.end.map(|e| e.0))
+                    .push_bind(p.end.map(|e| e.1));
+            });
+            q.build().execute(&mut *tx).await?;
+        }
+        progress.inc(chunk.len() as u64);
+    }
+    sqlx::query(
+        "INSERT INTO case_number_counter (region_code, year, last)
+         SELECT substr(number, 4, 2) || '.' || substr(number, 6, 2), substr(number, 9, 4)::int,
+                max(substr(number, 14)::int)
+           FROM ot_case GROUP BY 1, 2
+         ON CONFLICT (region_code, year) DO UPDATE SET last = greatest(case_number_counter.last, EXCLUDED.last)",
+    )
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    progress.finish_and_clear();
+    Ok(())
+}

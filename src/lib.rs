@@ -1,0 +1,10 @@
+//! Simlontar: bringing stranded people in East Java home, or to a shelter bed that fits.
+pub mod clock;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod error;
+pub mod places;
+pub mod web;
+
+pub use web::{app, AppState};

@@ -1,0 +1,165 @@
+//! The `simlontar` command line: parse, load settings, call into the library.
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::Context;
+use chrono::NaiveDate;
+use clap::{Parser, Subcommand};
+use tracing_subscriber::EnvFilter;
+
+use simlontar::clock::SystemClock;
+use simlontar::config::Settings;
+use simlontar::{db, demo, places, web};
+
+#[derive(Parser)]
+#[command(
+    name = "simlontar",
+    version,
+    about = "Repatriation and shelter management for stranded people in East Java"
+)]
+struct Cli {
+    /// Settings file (TOML). Environment variables override it.
+    #[arg(long, global = true, default_value = "simlontar.toml")]
+    config: PathBuf,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the web application and the API.
+    Serve,
+    /// Apply database migrations.
+    Migrate,
+    /// Reference geography.
+    Geo {
+        #[command(subcommand)]
+        command: GeoCommand,
+    },
+    /// Synthetic demonstration data.
+    Demo {
+        #[command(subcommand)]
+        command: DemoCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum GeoCommand {
+    /// Load (or reload) the reference data from a geo/ folder; safe to run again.
+    Load {
+        #[arg(long, default_value = "geo")]
+        dir: PathBuf,
+        /// An official boundary file (GeoJSON FeatureCollection) for the regions.
+        #[arg(long)]
+        boundaries: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum DemoCommand {
+    /// Generate a year of synthetic pick-ups, cases and UPT stays.
+    Seed {
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+        /// Last day of the generated year (default: today).
+        #[arg(long)]
+        until: Option<NaiveDate>,
+        /// Do nothing when the database already holds intakes.
+        #[arg(long)]
+        if_empty: bool,
+    },
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let explicit = std::env::args().any(|a| a == "--config" || a.starts_with("--config="));
+    let settings = Settings::load(&cli.config, explicit)?;
+    let pool = db::connect(settings.database_url()).await?;
+
+    match cli.command {
+        Command::Serve => serve(settings, pool).await,
+        Command::Migrate => {
+            db::migrate(&pool).await?;
+            eprintln!("migrations applied");
+            Ok(())
+        }
+        Command::Geo {
+            command: GeoCommand::Load { dir, boundaries },
+        } => {
+            let s = places::load::load_dir(&pool, &dir).await?;
+            eprintln!(
+                "geo loaded: {} provinces, {} regions, {} districts, {} villages, {} UPTs, {} wards, {} hubs, {} links",
+                s.provinces, s.regions, s.districts, s.villages, s.upts, s.wards, s.hubs, s.links
+            );
+            if let Some(file) = boundaries {
+                let n = places::load::load_boundaries(&pool, &file).await?;
+                eprintln!("boundaries loaded for {n} regions");
+            }
+            Ok(())
+        }
+        Command::Demo {
+            command:
+                DemoCommand::Seed {
+                    seed,
+                    until,
+                    if_empty,
+                },
+        } => {
+            let until = until.unwrap_or_else(|| {
+                chrono::Utc::now()
+                    .with_timezone(&settings.time_zone)
+                    .date_naive()
+            });
+            let s = demo::seed(&pool, seed, until, if_empty).await?;
+            if s.skipped {
+                eprintln!("demo data already present; nothing seeded");
+            } else {
+                eprintln!(
+                    "demo seeded: {} cases up to {until}, {} people in UPT beds now",
+                    s.cases, s.placements_open
+                );
+            }
+            Ok(())
+        }
+    }
+}
+
+async fn serve(settings: Settings, pool: sqlx::PgPool) -> anyhow::Result<()> {
+    let addr = settings.addr;
+    let state = web::AppState {
+        pool,
+        settings: Arc::new(settings),
+        clock: Arc::new(SystemClock),
+    };
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("cannot listen on {addr}"))?;
+    tracing::info!(%addr, "serving");
+    axum::serve(listener, web::app(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .context("server error")
+}
+
+/// Finish in-flight requests on Ctrl-C or SIGTERM, then exit.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down");
+}

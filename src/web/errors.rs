@@ -1,0 +1,82 @@
+//! Turns failed responses into what the client reads: a JSON problem with field paths
+//! under /api, an HTML page in the user's language everywhere else.
+use axum::extract::Request;
+use axum::http::header;
+use axum::middleware::Next;
+use axum::response::{Html, IntoResponse, Response};
+use axum::Json;
+use serde_json::json;
+
+use crate::error::{ErrorInfo, ErrorKind};
+use crate::web::lang::lang_of;
+use simlontar_templates::{pages, Lang};
+
+pub async fn render_errors(req: Request, next: Next) -> Response {
+    let api = req.uri().path().starts_with("/api/");
+    let lang = lang_of(req.headers());
+    let res = next.run(req).await;
+    let status = res.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return res;
+    }
+    let info = match res.extensions().get::<ErrorInfo>() {
+        Some(info) => info.clone(),
+        // A response a framework layer made (413, 408, a rejection): classify its status.
+        None => match ErrorKind::from_status(status) {
+            Some(kind) => ErrorInfo {
+                kind,
+                fields: vec![],
+                detail: None,
+            },
+            None => return res,
+        },
+    };
+    let (mut parts, _) = res.into_parts();
+    parts.headers.remove(header::CONTENT_LENGTH);
+    let body = if api {
+        Json(json!({
+            "error": info.kind,
+            "message": message(Lang::En, info.kind, info.detail.as_deref()),
+            "fields": info.fields,
+        }))
+        .into_response()
+    } else {
+        let fields: Vec<(String, String)> = info
+            .fields
+            .iter()
+            .map(|f| (f.field.clone(), f.message.clone()))
+            .collect();
+        Html(
+            pages::error(
+                lang,
+                status.as_u16(),
+                &message(lang, info.kind, info.detail.as_deref()),
+                &fields,
+            )
+            .into_string(),
+        )
+        .into_response()
+    };
+    let (body_parts, body) = body.into_parts();
+    parts.headers.extend(body_parts.headers);
+    Response::from_parts(parts, body)
+}
+
+fn message(lang: Lang, kind: ErrorKind, detail: Option<&str>) -> String {
+    let t = lang.t();
+    let base = match kind {
+        ErrorKind::NotFound => t.error_not_found,
+        ErrorKind::Invalid => t.error_invalid,
+        ErrorKind::Conflict => t.error_conflict,
+        ErrorKind::Unavailable => t.error_unavailable,
+        ErrorKind::Internal => t.error_internal,
+        ErrorKind::Unauthorized => t.error_unauthorized,
+        ErrorKind::Forbidden => t.error_forbidden,
+        ErrorKind::TooLarge => t.error_too_large,
+        ErrorKind::Timeout => t.error_timeout,
+    };
+    match detail {
+        Some(d) => format!("{base} {d}"),
+        None => base.to_string(),
+    }
+}

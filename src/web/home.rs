@@ -1,0 +1,43 @@
+//! The home page: the province at a glance.
+use axum::extract::State;
+use axum::http::HeaderMap;
+use chrono::{DateTime, Duration, Utc};
+use maud::Markup;
+
+use super::lang::lang_of;
+use super::AppState;
+use crate::error::AppResult;
+use simlontar_templates::pages::{home, HomeView};
+
+pub async fn show_home(State(state): State<AppState>, headers: HeaderMap) -> AppResult<Markup> {
+    let since = state.clock.now() - Duration::days(30);
+    let (open_cases, intakes_30d, beds, occupied, updated): (
+        i64,
+        i64,
+        i64,
+        i64,
+        Option<DateTime<Utc>>,
+    ) = sqlx::query_as(
+        "SELECT (SELECT count(*) FROM ot_case WHERE closed_at IS NULL),
+                    (SELECT count(*) FROM intake WHERE found_at >= $1),
+                    (SELECT coalesce(sum(beds), 0)::bigint FROM ward),
+                    (SELECT coalesce(sum(occupied), 0)::bigint FROM ward),
+                    (SELECT max(updated_at) FROM ward)",
+    )
+    .bind(since)
+    .fetch_one(&state.pool)
+    .await?;
+    let updated = updated
+        .map(|t| crate::clock::format_local(t, state.settings.time_zone))
+        .unwrap_or_else(|| "–".into());
+    Ok(home(
+        lang_of(&headers),
+        &HomeView {
+            open_cases,
+            intakes_30d,
+            beds,
+            occupied,
+            updated,
+        },
+    ))
+}

@@ -1,0 +1,9 @@
+//! Simlontar's views: pure functions from view data to maud `Markup`. No I/O here.
+pub mod i18n;
+pub mod layout;
+pub mod pages;
+
+pub use i18n::Lang;
+
+/// The stylesheet, served by the app at /static/app.css (no CDN: the machines are offline).
+pub const APP_CSS: &str = include_str!("../static/app.css");

@@ -1,0 +1,73 @@
+//! Screens that belong to no single capability: the home overview and error pages.
+use maud::{html, Markup};
+
+use crate::i18n::Lang;
+use crate::layout::{page, Page, Section};
+
+pub struct HomeView {
+    pub open_cases: i64,
+    pub intakes_30d: i64,
+    pub beds: i64,
+    pub occupied: i64,
+    /// When the occupancy figures were last changed, already formatted in WIB.
+    pub updated: String,
+}
+
+pub fn home(lang: Lang, v: &HomeView) -> Markup {
+    let t = lang.t();
+    let share = if v.beds > 0 {
+        (v.occupied as f64 / v.beds as f64).clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
+    page(
+        &Page {
+            title: t.home_title,
+            lang,
+            section: Some(Section::Home),
+            path: "/",
+        },
+        html! {
+            h1 { (t.home_title) }
+            p { (t.home_intro) }
+            dl.stats {
+                div { dt { (t.stat_open_cases) } dd { (v.open_cases) } }
+                div { dt { (t.stat_intakes_30d) } dd { (v.intakes_30d) } }
+                div {
+                    dt { (t.stat_upt_beds) }
+                    dd {
+                        (v.occupied) " / " (v.beds)
+                        svg.bar viewBox="0 0 100 8" width="100%" height="12" role="img"
+                            aria-label={ (t.stat_occupied) " " (format!("{:.0}%", share * 100.0)) } {
+                            rect x="0" y="0" width="100" height="8" class="bar-bg" {}
+                            rect x="0" y="0" width=(format!("{:.1}", share * 100.0)) height="8" class="bar-fill" {}
+                        }
+                    }
+                }
+            }
+            p.updated { (t.last_updated) ": " (v.updated) }
+        },
+    )
+}
+
+pub fn error(lang: Lang, status: u16, message: &str, fields: &[(String, String)]) -> Markup {
+    let t = lang.t();
+    page(
+        &Page {
+            title: message,
+            lang,
+            section: None,
+            path: "/",
+        },
+        html! {
+            h1 { (status) }
+            p.error-message role="alert" { (message) }
+            @if !fields.is_empty() {
+                ul.field-errors {
+                    @for (field, msg) in fields { li { code { (field) } ": " (msg) } }
+                }
+            }
+            p { a href="/" { (t.back_home) } }
+        },
+    )
+}

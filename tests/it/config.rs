@@ -1,0 +1,81 @@
+//! The binary refuses bad settings with a message naming the setting.
+use std::process::Command;
+
+fn simlontar(envs: &[(&str, &str)], args: &[&str]) -> (bool, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_simlontar"));
+    cmd.current_dir(dir.path()).args(args).env_clear();
+    for (k, v) in envs {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+const DB: (&str, &str) = ("DATABASE_URL", "postgres://nobody@127.0.0.1:1/none");
+
+#[test]
+fn a_missing_database_url_is_named() {
+    let (ok, err) = simlontar(&[], &["migrate"]);
+    assert!(!ok);
+    assert!(err.contains("database_url"), "{err}");
+}
+
+#[test]
+fn a_bad_listen_address_is_named() {
+    let (ok, err) = simlontar(&[DB, ("SIMLONTAR_ADDR", "port eighty")], &["serve"]);
+    assert!(!ok);
+    assert!(
+        err.contains("`addr`") && err.contains("port eighty"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_bad_time_zone_is_named() {
+    let (ok, err) = simlontar(&[DB, ("SIMLONTAR_TIME_ZONE", "Asia/Surabaya")], &["serve"]);
+    assert!(!ok);
+    assert!(err.contains("time_zone"), "{err}");
+}
+
+#[test]
+fn a_wrongly_typed_setting_in_the_file_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("s.toml");
+    std::fs::write(&file, "[smtp]\nport = \"twenty-five\"\n").unwrap();
+    let (ok, err) = simlontar(&[DB], &["--config", file.to_str().unwrap(), "serve"]);
+    assert!(!ok);
+    assert!(err.contains("smtp.port"), "{err}");
+}
+
+#[test]
+fn a_named_config_file_must_exist() {
+    let (ok, err) = simlontar(&[DB], &["--config", "/nonexistent/simlontar.toml", "serve"]);
+    assert!(!ok);
+    assert!(err.contains("/nonexistent/simlontar.toml"), "{err}");
+}
+
+#[test]
+fn an_unreachable_database_is_reported_plainly() {
+    let (ok, err) = simlontar(&[DB], &["migrate"]);
+    assert!(!ok);
+    assert!(err.contains("cannot connect to the database"), "{err}");
+}
+
+#[test]
+fn the_environment_overrides_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("s.toml");
+    std::fs::write(&file, "addr = \"not an address\"\n").unwrap();
+    // The file's bad address is overridden by a good one from the environment, so the
+    // run gets as far as the (unreachable) database.
+    let (ok, err) = simlontar(
+        &[DB, ("SIMLONTAR_ADDR", "127.0.0.1:0")],
+        &["--config", file.to_str().unwrap(), "migrate"],
+    );
+    assert!(!ok);
+    assert!(err.contains("cannot connect to the database"), "{err}");
+}

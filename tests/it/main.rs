@@ -1,0 +1,8 @@
+//! Integration tests: one binary (linking once), one module per capability. Each
+//! `#[sqlx::test]` gets a fresh database built from the migrations.
+mod common;
+
+mod config;
+mod demo;
+mod places;
+mod web;
