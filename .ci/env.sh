@@ -50,7 +50,8 @@ start_private_cluster() {
     owner=$(id -un)
     data=${SIMLONTAR_PG_DATA:-$top/.data/pg}
   fi
-  run_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+  # From /, since the postgres user may not be allowed into the checkout.
+  run_pg() { if [ "$(id -u)" = 0 ]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi; }
   if [ ! -f "$data/PG_VERSION" ]; then
     say "creating private PostgreSQL cluster in $data (port $port)"
     mkdir -p "$data"
