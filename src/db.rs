@@ -8,16 +8,42 @@ use sqlx::PgPool;
 
 pub static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
 
+/// The role the web application works as: it may only add to append-only tables.
+pub const APP_ROLE: &str = "simlontar_app";
+
 pub async fn connect(url: &str) -> anyhow::Result<PgPool> {
     let options: PgConnectOptions = url
         .parse()
         .context("DATABASE_URL is not a valid PostgreSQL URL")?;
-    PgPoolOptions::new()
-        .max_connections(20)
-        .acquire_timeout(Duration::from_secs(3))
+    pool_options()
         .connect_with(options)
         .await
         .context("cannot connect to the database named by DATABASE_URL")
+}
+
+/// A pool whose every connection works as [`APP_ROLE`], for the server. The login role
+/// in DATABASE_URL must be a member of it (the migration makes the owner one).
+pub async fn connect_as_app(options: PgConnectOptions) -> anyhow::Result<PgPool> {
+    pool_options()
+        .after_connect(|conn, _| {
+            Box::pin(async move {
+                sqlx::query(&format!("SET ROLE {APP_ROLE}"))
+                    .execute(conn)
+                    .await
+                    .map(|_| ())
+            })
+        })
+        .connect_with(options)
+        .await
+        .context(
+            "cannot connect to the database as the application role (run `simlontar migrate`?)",
+        )
+}
+
+fn pool_options() -> PgPoolOptions {
+    PgPoolOptions::new()
+        .max_connections(20)
+        .acquire_timeout(Duration::from_secs(3))
 }
 
 pub async fn migrate(pool: &PgPool) -> anyhow::Result<()> {

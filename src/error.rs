@@ -29,6 +29,16 @@ pub enum AppError {
     Invalid(Vec<FieldError>),
     #[error("conflict: {0}")]
     Conflict(String),
+    #[error("sign-in required")]
+    Unauthorized,
+    /// Not allowed. Reads of records outside the viewer's scope answer `NotFound` instead,
+    /// so that a record's existence does not leak.
+    #[error("forbidden")]
+    Forbidden,
+    #[error("request too large")]
+    TooLarge,
+    #[error("too many attempts")]
+    TooManyRequests,
     #[error("the database is unavailable: {0}")]
     Unavailable(sqlx::Error),
     #[error("database error: {0}")]
@@ -68,6 +78,7 @@ pub enum ErrorKind {
     Forbidden,
     TooLarge,
     Timeout,
+    TooManyRequests,
 }
 
 impl ErrorKind {
@@ -82,6 +93,7 @@ impl ErrorKind {
             ErrorKind::Forbidden => StatusCode::FORBIDDEN,
             ErrorKind::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ErrorKind::Timeout => StatusCode::REQUEST_TIMEOUT,
+            ErrorKind::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
         }
     }
 
@@ -96,6 +108,7 @@ impl ErrorKind {
             StatusCode::FORBIDDEN => ErrorKind::Forbidden,
             StatusCode::PAYLOAD_TOO_LARGE => ErrorKind::TooLarge,
             StatusCode::REQUEST_TIMEOUT => ErrorKind::Timeout,
+            StatusCode::TOO_MANY_REQUESTS => ErrorKind::TooManyRequests,
             s if s.is_server_error() => ErrorKind::Internal,
             _ => return None,
         })
@@ -108,6 +121,10 @@ impl IntoResponse for AppError {
             AppError::NotFound => (ErrorKind::NotFound, vec![], None),
             AppError::Invalid(fields) => (ErrorKind::Invalid, fields, None),
             AppError::Conflict(m) => (ErrorKind::Conflict, vec![], Some(m)),
+            AppError::Unauthorized => (ErrorKind::Unauthorized, vec![], None),
+            AppError::Forbidden => (ErrorKind::Forbidden, vec![], None),
+            AppError::TooLarge => (ErrorKind::TooLarge, vec![], None),
+            AppError::TooManyRequests => (ErrorKind::TooManyRequests, vec![], None),
             AppError::Unavailable(e) => {
                 tracing::warn!(error = %e, "database unavailable");
                 (ErrorKind::Unavailable, vec![], None)

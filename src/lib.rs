@@ -1,9 +1,11 @@
 //! Simlontar: bringing stranded people in East Java home, or to a shelter bed that fits.
+pub mod auth;
 pub mod clock;
 pub mod config;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod intake;
 pub mod places;
 pub mod web;
 

@@ -11,6 +11,8 @@ use simlontar::clock::SystemClock;
 use simlontar::config::Settings;
 use simlontar::{db, demo, places, web};
 
+mod admin;
+
 #[derive(Parser)]
 #[command(
     name = "simlontar",
@@ -41,6 +43,63 @@ enum Command {
         #[command(subcommand)]
         command: DemoCommand,
     },
+    /// People who sign in.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// API tokens for other systems.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create a user with one role; the password is read from standard input.
+    Add {
+        username: String,
+        #[arg(long)]
+        role: String,
+        /// Regency code (35.78) for regional roles, UPT code for UPT staff.
+        #[arg(long)]
+        scope: Option<String>,
+        #[arg(long, default_value = "")]
+        name: String,
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+    /// Give a user another role.
+    Grant {
+        username: String,
+        #[arg(long)]
+        role: String,
+        #[arg(long)]
+        scope: Option<String>,
+    },
+    /// Stop a user signing in; their sessions and tokens stop working at once.
+    Disable { username: String },
+    /// Let a disabled user sign in again.
+    Enable { username: String },
+    /// Set a new password (from standard input); ends the user's sessions.
+    ResetPassword {
+        username: String,
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Print a new API token for the user on standard output (it is not stored).
+    Create {
+        username: String,
+        #[arg(long, default_value = "api")]
+        name: String,
+    },
+    /// Revoke a token by its number.
+    Revoke { id: i64 },
 }
 
 #[derive(Subcommand)]
@@ -86,6 +145,8 @@ async fn main() -> anyhow::Result<()> {
 
     match cli.command {
         Command::Serve => serve(settings, pool).await,
+        Command::User { command } => admin::user(&pool, command).await,
+        Command::Token { command } => admin::token(&pool, command).await,
         Command::Migrate => {
             db::migrate(&pool).await?;
             eprintln!("migrations applied");
@@ -132,8 +193,25 @@ async fn main() -> anyhow::Result<()> {
     }
 }
 
-async fn serve(settings: Settings, pool: sqlx::PgPool) -> anyhow::Result<()> {
+async fn serve(settings: Settings, owner: sqlx::PgPool) -> anyhow::Result<()> {
     let addr = settings.addr;
+    if settings.demo {
+        eprint!("{}", demo::accounts::sign_in_help(&settings.base_url));
+    } else if !simlontar::auth::store::any_admin(&owner).await? {
+        tracing::warn!(
+            "no administrator yet: create one with `simlontar user add NAME --role admin --password-stdin`"
+        );
+    }
+    let pool = db::connect_as_app((*owner.connect_options()).clone()).await?;
+    owner.close().await;
+    // Expired sessions are removed in the background.
+    let store = tower_sessions_sqlx_store::PostgresStore::new(pool.clone());
+    tokio::spawn(
+        tower_sessions::session_store::ExpiredDeletion::continuously_delete_expired(
+            store,
+            std::time::Duration::from_secs(600),
+        ),
+    );
     let state = web::AppState {
         pool,
         settings: Arc::new(settings),
@@ -143,10 +221,13 @@ async fn serve(settings: Settings, pool: sqlx::PgPool) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("cannot listen on {addr}"))?;
     tracing::info!(%addr, "serving");
-    axum::serve(listener, web::app(state))
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .context("server error")
+    axum::serve(
+        listener,
+        web::app(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .context("server error")
 }
 
 /// Finish in-flight requests on Ctrl-C or SIGTERM, then exit.

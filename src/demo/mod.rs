@@ -1,6 +1,7 @@
 //! `simlontar demo seed`: a synthetic but realistic year of Simlontar's work, for
 //! demonstrations and load tests. Clearly synthetic (invented names, NIKs that decode
 //! but belong to no one) and deterministic for a given `--seed` and `--until`.
+pub mod accounts;
 pub mod generate;
 pub mod names;
 pub mod store;
@@ -23,6 +24,12 @@ pub async fn seed(
     until: NaiveDate,
     if_empty: bool,
 ) -> anyhow::Result<SeedSummary> {
+    let world = store::world(pool).await?;
+    anyhow::ensure!(
+        world.regions.len() == 38 && !world.wards.is_empty(),
+        "the reference geography is not loaded: run `simlontar geo load` first"
+    );
+    accounts::ensure(pool).await?;
     if if_empty {
         let existing: i64 = sqlx::query_scalar("SELECT count(*) FROM intake")
             .fetch_one(pool)
@@ -35,11 +42,6 @@ pub async fn seed(
             });
         }
     }
-    let world = store::world(pool).await?;
-    anyhow::ensure!(
-        world.regions.len() == 38 && !world.wards.is_empty(),
-        "the reference geography is not loaded: run `simlontar geo load` first"
-    );
     let cases = generate::generate(&world, seed, until);
     store::write(pool, &cases).await?;
     Ok(SeedSummary {

@@ -21,6 +21,8 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
     }
     let info = match res.extensions().get::<ErrorInfo>() {
         Some(info) => info.clone(),
+        // A page or document a handler rendered itself stays as it is.
+        None if is_rendered(&res) => return res,
         // A response a framework layer made (413, 408, a rejection): classify its status.
         None => match ErrorKind::from_status(status) {
             Some(kind) => ErrorInfo {
@@ -62,6 +64,13 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
     Response::from_parts(parts, body)
 }
 
+fn is_rendered(res: &Response) -> bool {
+    res.headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html") || v.starts_with("application/json"))
+}
+
 fn message(lang: Lang, kind: ErrorKind, detail: Option<&str>) -> String {
     let t = lang.t();
     let base = match kind {
@@ -74,6 +83,7 @@ fn message(lang: Lang, kind: ErrorKind, detail: Option<&str>) -> String {
         ErrorKind::Forbidden => t.error_forbidden,
         ErrorKind::TooLarge => t.error_too_large,
         ErrorKind::Timeout => t.error_timeout,
+        ErrorKind::TooManyRequests => t.error_too_many,
     };
     match detail {
         Some(d) => format!("{base} {d}"),

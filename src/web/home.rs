@@ -1,15 +1,14 @@
 //! The home page: the province at a glance.
 use axum::extract::State;
-use axum::http::HeaderMap;
 use chrono::{DateTime, Duration, Utc};
 use maud::Markup;
 
-use super::lang::lang_of;
+use super::viewer::Viewer;
 use super::AppState;
 use crate::error::AppResult;
 use simlontar_templates::pages::{home, HomeView};
 
-pub async fn show_home(State(state): State<AppState>, headers: HeaderMap) -> AppResult<Markup> {
+pub async fn show_home(State(state): State<AppState>, v: Viewer) -> AppResult<Markup> {
     let since = state.clock.now() - Duration::days(30);
     let (open_cases, intakes_30d, beds, occupied, updated): (
         i64,
@@ -31,7 +30,8 @@ pub async fn show_home(State(state): State<AppState>, headers: HeaderMap) -> App
         .map(|t| crate::clock::format_local(t, state.settings.time_zone))
         .unwrap_or_else(|| "–".into());
     Ok(home(
-        lang_of(&headers),
+        v.lang,
+        &v.nav,
         &HomeView {
             open_cases,
             intakes_30d,

@@ -4,6 +4,7 @@ pub mod errors;
 pub mod health;
 pub mod home;
 pub mod lang;
+pub mod viewer;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -19,8 +20,14 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
+use axum_login::AuthManagerLayerBuilder;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, SessionManagerLayer};
+use tower_sessions_sqlx_store::PostgresStore;
+
 use crate::clock::Clock;
 use crate::config::Settings;
+use crate::{auth, intake};
 
 #[derive(Clone)]
 pub struct AppState {
@@ -35,11 +42,51 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 pub const BODY_LIMIT: usize = 27 * 1024 * 1024;
 
 pub fn app(state: AppState) -> Router {
-    Router::new()
+    let https = state.settings.base_url.starts_with("https://");
+    let sessions = SessionManagerLayer::new(PostgresStore::new(state.pool.clone()))
+        // The __Host- prefix pins the cookie to this host over HTTPS (ASVS 3.4).
+        .with_name(if https {
+            "__Host-simlontar"
+        } else {
+            "simlontar"
+        })
+        .with_secure(https)
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_expiry(Expiry::OnInactivity(time::Duration::minutes(
+            auth::session::IDLE_MINUTES,
+        )));
+    let auth_layer = AuthManagerLayerBuilder::new(
+        auth::session::Backend {
+            pool: state.pool.clone(),
+        },
+        sessions,
+    )
+    .build();
+
+    let protected = Router::new()
         .route("/", get(home::show_home))
+        .merge(auth::router())
+        .merge(intake::router())
+        .route_layer(middleware::from_fn(auth::session::require_login));
+    let public = Router::new()
         .route("/lang/{code}", get(lang::switch_language))
         .route("/static/app.css", get(static_css))
+        .merge(auth::public_router());
+
+    let mut router = Router::new()
+        .merge(protected)
+        .merge(public)
         .fallback(not_found)
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            auth::csrf::protect,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            auth::session::authenticate,
+        ))
+        .layer(auth_layer)
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
@@ -47,13 +94,19 @@ pub fn app(state: AppState) -> Router {
         ))
         // Outside the limits, so their refusals are rendered like every other error.
         .layer(middleware::from_fn(errors::render_errors))
-        // Probes answer plain JSON for machines, without the error pages.
+        // Probes answer plain JSON for machines, without sessions or error pages.
         .route("/healthz", get(health::healthz))
-        .route("/readyz", get(health::readyz))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::X_CONTENT_TYPE_OPTIONS,
-            HeaderValue::from_static("nosniff"),
-        ))
+        .route("/readyz", get(health::readyz));
+    for (name, value) in security_headers() {
+        router = router.layer(SetResponseHeaderLayer::if_not_present(name, value));
+    }
+    if https {
+        router = router.layer(SetResponseHeaderLayer::overriding(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        ));
+    }
+    router
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(
             TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
@@ -62,11 +115,45 @@ pub fn app(state: AppState) -> Router {
                     .get(REQUEST_ID)
                     .and_then(|v| v.to_str().ok())
                     .unwrap_or("-");
+                // The path only: queries may hold search terms about people.
                 tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
             }),
         )
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
         .with_state(state)
+}
+
+/// Headers every response carries unless a handler set its own (static files set a
+/// cache lifetime; everything else may show personal data and is never stored).
+fn security_headers() -> [(HeaderName, HeaderValue); 6] {
+    [
+        (
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(
+                "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+                 object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
+            ),
+        ),
+        (header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")),
+        (
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ),
+        (
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ),
+        (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
+        (
+            HeaderName::from_static("permissions-policy"),
+            HeaderValue::from_static("geolocation=(self), camera=(self), microphone=()"),
+        ),
+    ]
+}
+
+/// Percent-encodes a path or value for use inside a query string.
+pub fn urlencode(s: &str) -> String {
+    simlontar_templates::layout::urlencode(s)
 }
 
 async fn not_found() -> crate::error::AppError {

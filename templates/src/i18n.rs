@@ -8,6 +8,14 @@ pub enum Lang {
     En,
 }
 
+/// A text in both languages, for screens whose labels are used once.
+pub fn tr(lang: Lang, id: &'static str, en: &'static str) -> &'static str {
+    match lang {
+        Lang::Id => id,
+        Lang::En => en,
+    }
+}
+
 impl Lang {
     pub fn code(self) -> &'static str {
         match self {
@@ -59,7 +67,9 @@ pub struct Texts {
     pub error_forbidden: &'static str,
     pub error_too_large: &'static str,
     pub error_timeout: &'static str,
+    pub error_too_many: &'static str,
     pub back_home: &'static str,
+    pub sign_out: &'static str,
 }
 
 pub static ID: Texts = Texts {
@@ -89,7 +99,9 @@ pub static ID: Texts = Texts {
     error_forbidden: "Anda tidak berwenang membuka halaman ini.",
     error_too_large: "Kiriman terlalu besar.",
     error_timeout: "Permintaan terlalu lama diproses.",
+    error_too_many: "Terlalu banyak percobaan gagal. Coba lagi dalam 15 menit.",
     back_home: "Kembali ke beranda",
+    sign_out: "Keluar",
 };
 
 pub static EN: Texts = Texts {
@@ -119,5 +131,7 @@ pub static EN: Texts = Texts {
     error_forbidden: "You are not allowed to open this page.",
     error_too_large: "The submission is too large.",
     error_timeout: "The request took too long.",
+    error_too_many: "Too many failed attempts. Try again in 15 minutes.",
     back_home: "Back to the home page",
+    sign_out: "Sign out",
 };

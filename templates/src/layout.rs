@@ -21,6 +21,16 @@ pub struct Page<'a> {
     pub section: Option<Section>,
     /// The current path and query, so the language switch can come back here.
     pub path: &'a str,
+    pub user: Option<&'a NavUser>,
+}
+
+/// The signed-in person as the frame shows them.
+#[derive(Debug, Clone)]
+pub struct NavUser {
+    pub name: String,
+    pub csrf: String,
+    /// The sections this person may open.
+    pub sections: Vec<Section>,
 }
 
 fn nav_items(lang: Lang) -> [(Section, &'static str, &'static str); 7] {
@@ -57,7 +67,8 @@ pub fn page(p: &Page, body: Markup) -> Markup {
                     a.brand href="/" { "Simlontar" span.tagline { (t.app_tagline) } }
                     nav aria-label="Menu" {
                         ul {
-                            @for (section, href, label) in nav_items(p.lang) {
+                            @for (section, href, label) in nav_items(p.lang).into_iter()
+                                .filter(|(s, _, _)| p.user.is_some_and(|u| u.sections.contains(s))) {
                                 li {
                                     @if p.section == Some(section) {
                                         a href=(href) aria-current="page" { (label) }
@@ -71,6 +82,13 @@ pub fn page(p: &Page, body: Markup) -> Markup {
                     a.lang href={ "/lang/" (other.code()) "?back=" (urlencode(p.path)) } lang=(other.code()) {
                         (t.other_language)
                     }
+                    @if let Some(u) = p.user {
+                        form.signout method="post" action="/logout" {
+                            input type="hidden" name="csrf" value=(u.csrf);
+                            span.who { (u.name) }
+                            button type="submit" { (t.sign_out) }
+                        }
+                    }
                 }
                 main #main { (body) }
             }
@@ -79,7 +97,7 @@ pub fn page(p: &Page, body: Markup) -> Markup {
 }
 
 /// Percent-encodes a path for use inside a query value.
-fn urlencode(s: &str) -> String {
+pub fn urlencode(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
         match b {
@@ -104,6 +122,11 @@ mod tests {
                 lang: Lang::Id,
                 section: Some(Section::Cases),
                 path: "/cases?q=siti&page=2",
+                user: Some(&NavUser {
+                    name: "Siti".into(),
+                    csrf: "t".into(),
+                    sections: vec![Section::Cases],
+                }),
             },
             html! {},
         )
@@ -111,5 +134,9 @@ mod tests {
         assert!(html.contains(r#"href="/lang/en?back=/cases%3Fq%3Dsiti%26page%3D2""#));
         assert!(html.contains(r#"<a href="/cases" aria-current="page">Kasus</a>"#));
         assert!(html.contains(r#"<html lang="id">"#));
+        assert!(
+            !html.contains(r#"href="/admin""#),
+            "sections the user may not open are hidden"
+        );
     }
 }

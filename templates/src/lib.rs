@@ -1,4 +1,6 @@
 //! Simlontar's views: pure functions from view data to maud `Markup`. No I/O here.
+pub mod auth;
+pub mod cases;
 pub mod i18n;
 pub mod layout;
 pub mod pages;

@@ -2,7 +2,7 @@
 use maud::{html, Markup};
 
 use crate::i18n::Lang;
-use crate::layout::{page, Page, Section};
+use crate::layout::{page, NavUser, Page, Section};
 
 pub struct HomeView {
     pub open_cases: i64,
@@ -13,7 +13,7 @@ pub struct HomeView {
     pub updated: String,
 }
 
-pub fn home(lang: Lang, v: &HomeView) -> Markup {
+pub fn home(lang: Lang, user: &NavUser, v: &HomeView) -> Markup {
     let t = lang.t();
     let share = if v.beds > 0 {
         (v.occupied as f64 / v.beds as f64).clamp(0.0, 1.0)
@@ -26,6 +26,7 @@ pub fn home(lang: Lang, v: &HomeView) -> Markup {
             lang,
             section: Some(Section::Home),
             path: "/",
+            user: Some(user),
         },
         html! {
             h1 { (t.home_title) }
@@ -58,6 +59,7 @@ pub fn error(lang: Lang, status: u16, message: &str, fields: &[(String, String)]
             lang,
             section: None,
             path: "/",
+            user: None,
         },
         html! {
             h1 { (status) }

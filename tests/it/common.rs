@@ -1,18 +1,23 @@
-//! The harness: the real app on a fixed clock, driven in-process or over TCP on a random
-//! port, and the reference geography loaded into the test's fresh database.
+//! The harness: the real app (working as the application's database role) on a fixed
+//! clock, driven in-process with a cookie-keeping client, or served over TCP on a random
+//! port; the reference geography loaded into the test's fresh database.
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use axum::body::Body;
-use axum::http::{Request, Response};
+use axum::http::{header, HeaderMap, Request, StatusCode};
+use axum::Router;
 use chrono::{DateTime, TimeZone, Utc};
 use http_body_util::BodyExt;
 use sqlx::PgPool;
 use tower::ServiceExt;
 
+use simlontar::auth::model::{Grant, Role};
 use simlontar::clock::FixedClock;
 use simlontar::config::{Settings, SmtpSecurity, SmtpSettings};
 use simlontar::{app, AppState};
+
+pub const PASSWORD: &str = "kopi tubruk pagi";
 
 pub fn now() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 23, 3, 0, 0).unwrap()
@@ -33,7 +38,7 @@ pub fn settings() -> Settings {
         database_url: "postgres://unused@127.0.0.1/unused".to_string().into(),
         addr: "127.0.0.1:0".parse().unwrap(),
         time_zone: chrono_tz::Asia::Jakarta,
-        base_url: "http://127.0.0.1".into(),
+        base_url: "http://localhost".into(),
         demo: false,
         smtp: SmtpSettings {
             host: "127.0.0.1".into(),
@@ -46,34 +51,204 @@ pub fn settings() -> Settings {
     }
 }
 
-pub fn state(pool: PgPool) -> AppState {
-    AppState {
-        pool,
+/// A pool working as the application's role, like the server's.
+pub async fn app_pool(owner: &PgPool) -> PgPool {
+    simlontar::db::connect_as_app((*owner.connect_options()).clone())
+        .await
+        .unwrap()
+}
+
+pub async fn router(owner: &PgPool) -> Router {
+    app(AppState {
+        pool: app_pool(owner).await,
         settings: Arc::new(settings()),
         clock: Arc::new(FixedClock(now())),
+    })
+}
+
+pub struct Res {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: String,
+}
+
+impl Res {
+    pub fn location(&self) -> &str {
+        self.headers
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("{e}: {}", self.body))
     }
 }
 
 /// Sends one request through the whole router, in process.
-pub async fn call(pool: &PgPool, req: Request<Body>) -> (Response<Body>, String) {
-    let res = app(state(pool.clone())).oneshot(req).await.unwrap();
+pub async fn send(router: &Router, req: Request<Body>) -> Res {
+    let res = router.clone().oneshot(req).await.unwrap();
     let (parts, body) = res.into_parts();
     let bytes = body.collect().await.unwrap().to_bytes();
-    (
-        Response::from_parts(parts, Body::empty()),
-        String::from_utf8_lossy(&bytes).into_owned(),
-    )
+    Res {
+        status: parts.status,
+        headers: parts.headers,
+        body: String::from_utf8_lossy(&bytes).into_owned(),
+    }
+}
+
+pub async fn call(owner: &PgPool, req: Request<Body>) -> Res {
+    send(&router(owner).await, req).await
 }
 
 pub fn get(uri: &str) -> Request<Body> {
     Request::get(uri).body(Body::empty()).unwrap()
 }
 
+/// A browser-like client: keeps the session cookie, sends the form's CSRF token and a
+/// same-origin `Origin` with every form post.
+pub struct Client {
+    pub router: Router,
+    pub cookie: Option<String>,
+    pub csrf: Option<String>,
+}
+
+impl Client {
+    pub async fn new(owner: &PgPool) -> Client {
+        Client {
+            router: router(owner).await,
+            cookie: None,
+            csrf: None,
+        }
+    }
+
+    async fn send(&mut self, mut req: Request<Body>) -> Res {
+        if let Some(c) = &self.cookie {
+            req.headers_mut().insert(header::COOKIE, c.parse().unwrap());
+        }
+        let res = send(&self.router, req).await;
+        if let Some(set) = res.headers.get(header::SET_COOKIE) {
+            let pair = set.to_str().unwrap().split(';').next().unwrap().to_string();
+            if pair.starts_with("simlontar=") {
+                self.cookie = Some(pair);
+            }
+        }
+        if let Some(t) = csrf_in(&res.body) {
+            self.csrf = Some(t);
+        }
+        res
+    }
+
+    pub async fn get(&mut self, uri: &str) -> Res {
+        self.send(get(uri)).await
+    }
+
+    /// Posts a form with the CSRF token from the last page seen.
+    pub async fn post(&mut self, uri: &str, fields: &[(&str, &str)]) -> Res {
+        let mut all: Vec<(&str, &str)> = fields.to_vec();
+        let csrf = self.csrf.clone().unwrap_or_default();
+        all.push(("csrf", &csrf));
+        self.post_raw(uri, &all).await
+    }
+
+    /// Posts exactly these fields (no token added).
+    pub async fn post_raw(&mut self, uri: &str, fields: &[(&str, &str)]) -> Res {
+        let body = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(fields)
+            .finish();
+        let req = Request::post(uri)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::ORIGIN, "http://localhost")
+            .header(header::HOST, "localhost")
+            .body(Body::from(body))
+            .unwrap();
+        self.send(req).await
+    }
+
+    pub async fn sign_in(&mut self, username: &str, password: &str) -> Res {
+        self.get("/login").await;
+        self.post("/login", &[("username", username), ("password", password)])
+            .await
+    }
+}
+
+fn csrf_in(html: &str) -> Option<String> {
+    let at = html.find(r#"name="csrf" value=""#)?;
+    let rest = &html[at + r#"name="csrf" value=""#.len()..];
+    Some(rest[..rest.find('"')?].to_string())
+}
+
+/// Creates a user with one role.
+pub async fn user(owner: &PgPool, username: &str, role: Role, scope: Option<&str>) -> i64 {
+    let grant = Grant::new(role, scope.map(String::from)).unwrap();
+    simlontar::auth::store::create(owner, username, username, PASSWORD, &grant)
+        .await
+        .unwrap()
+}
+
+/// A signed-in client for a new user with this role.
+pub async fn signed_in(owner: &PgPool, username: &str, role: Role, scope: Option<&str>) -> Client {
+    user(owner, username, role, scope).await;
+    let mut c = Client::new(owner).await;
+    let res = c.sign_in(username, PASSWORD).await;
+    assert_eq!(
+        res.status,
+        StatusCode::SEE_OTHER,
+        "sign-in failed: {}",
+        res.body
+    );
+    c.get("/").await;
+    c
+}
+
 /// The app served on 127.0.0.1 on a random port; the server stops with the test.
-pub async fn spawn(pool: &PgPool) -> String {
+pub async fn spawn(owner: &PgPool) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let router = app(state(pool.clone()));
-    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    let router = router(owner).await;
+    tokio::spawn(async move {
+        axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .await
+        .unwrap()
+    });
     format!("http://{addr}")
+}
+
+/// Inserts an intake and its open case directly (a fixture for reading and scoping).
+pub async fn case_fixture(
+    owner: &PgPool,
+    number: &str,
+    found_region: &str,
+    home_region: Option<&str>,
+    name: &str,
+    nik: Option<&str>,
+) -> i64 {
+    let intake: i64 = sqlx::query_scalar(
+        "INSERT INTO intake (idempotency_key, found_at, found_point, found_region_code, stated_name,
+                             name_quality, sex, birth_date_quality, estimated_age, home_region_code,
+                             home_province_code, nik)
+         SELECT gen_random_uuid(), $1, r.seat_point, r.code, $3, 'full', 'female', 'approximate', 40, $4,
+                CASE WHEN $4::text IS NULL THEN NULL ELSE '35' END, $5
+           FROM region r WHERE r.code = $2 RETURNING id",
+    )
+    .bind(now())
+    .bind(found_region)
+    .bind(name)
+    .bind(home_region)
+    .bind(nik)
+    .fetch_one(owner)
+    .await
+    .unwrap();
+    sqlx::query_scalar(
+        "INSERT INTO ot_case (number, intake_id, state, opened_at, updated_at)
+         VALUES ($1, $2, 'received', $3, $3) RETURNING id",
+    )
+    .bind(number)
+    .bind(intake)
+    .bind(now())
+    .fetch_one(owner)
+    .await
+    .unwrap()
 }

@@ -2,6 +2,8 @@
 //! `#[sqlx::test]` gets a fresh database built from the migrations.
 mod common;
 
+mod auth;
+mod cli;
 mod config;
 mod demo;
 mod places;

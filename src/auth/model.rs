@@ -1,0 +1,236 @@
+//! Who a request acts for, the roles they hold, and the rules about passwords.
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Satpol PP intake desk, scoped to a regency.
+    IntakeOfficer,
+    /// DP3AK biometric checks, province-wide.
+    IdentityOfficer,
+    /// Dinsos Jatim case officer, province-wide.
+    CaseOfficer,
+    /// Staff of one UPT.
+    UptStaff,
+    /// A regency Dinsos, read-only, scoped to its regency.
+    RegencyViewer,
+    Admin,
+}
+
+pub const ROLES: [Role; 6] = [
+    Role::IntakeOfficer,
+    Role::IdentityOfficer,
+    Role::CaseOfficer,
+    Role::UptStaff,
+    Role::RegencyViewer,
+    Role::Admin,
+];
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::IntakeOfficer => "intake_officer",
+            Role::IdentityOfficer => "identity_officer",
+            Role::CaseOfficer => "case_officer",
+            Role::UptStaff => "upt_staff",
+            Role::RegencyViewer => "regency_viewer",
+            Role::Admin => "admin",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        ROLES.into_iter().find(|r| r.as_str() == s)
+    }
+
+    /// What kind of scope the role needs, if any.
+    pub fn scope_kind(self) -> ScopeKind {
+        match self {
+            Role::IntakeOfficer | Role::RegencyViewer => ScopeKind::Region,
+            Role::UptStaff => ScopeKind::Upt,
+            _ => ScopeKind::None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScopeKind {
+    None,
+    Region,
+    Upt,
+}
+
+/// One role held by a user, with its scope.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Grant {
+    pub role: Role,
+    pub scope: Option<String>,
+}
+
+impl Grant {
+    /// Checks that the scope fits the role: a regency code for regional roles, a UPT code
+    /// for UPT staff, nothing otherwise.
+    pub fn new(role: Role, scope: Option<String>) -> Result<Grant, String> {
+        let scope = scope.filter(|s| !s.trim().is_empty());
+        match (role.scope_kind(), &scope) {
+            (ScopeKind::None, None) => Ok(Grant { role, scope }),
+            (ScopeKind::None, Some(_)) => Err(format!("role {} takes no scope", role.as_str())),
+            (ScopeKind::Region, Some(s)) if is_region_code(s) => Ok(Grant { role, scope }),
+            (ScopeKind::Region, _) => Err(format!(
+                "role {} needs a regency code as scope, e.g. 35.78",
+                role.as_str()
+            )),
+            (ScopeKind::Upt, Some(s)) if !s.is_empty() => Ok(Grant { role, scope }),
+            (ScopeKind::Upt, _) => Err(format!(
+                "role {} needs a UPT code as scope, e.g. RSBL-PASURUAN",
+                role.as_str()
+            )),
+        }
+    }
+}
+
+pub fn is_region_code(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 5
+        && b[2] == b'.'
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| i == 2 || c.is_ascii_digit())
+}
+
+/// The authenticated party a request acts for: a person (session) or a system (token).
+#[derive(Debug, Clone)]
+pub struct Principal {
+    pub user_id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub grants: Vec<Grant>,
+    pub via_token: bool,
+}
+
+impl Principal {
+    pub fn has(&self, role: Role) -> bool {
+        self.grants.iter().any(|g| g.role == role)
+    }
+
+    /// Scopes of every grant of `role`.
+    pub fn scopes(&self, role: Role) -> Vec<String> {
+        self.grants
+            .iter()
+            .filter(|g| g.role == role)
+            .filter_map(|g| g.scope.clone())
+            .collect()
+    }
+}
+
+/// Passwords: at least 8 characters, no composition rules, nothing cut off (ASVS 6.2),
+/// at most 128 so a megabyte "password" cannot be used to make hashing expensive, and
+/// not one of the passwords everybody tries first.
+pub fn check_password(password: &str, username: &str) -> Result<(), &'static str> {
+    let n = password.chars().count();
+    if n < 8 {
+        return Err("password_too_short");
+    }
+    if n > 128 {
+        return Err("password_too_long");
+    }
+    let lower = password.to_lowercase();
+    if COMMON_PASSWORDS.contains(&lower.as_str()) || lower == username.to_lowercase() {
+        return Err("password_too_common");
+    }
+    Ok(())
+}
+
+/// Frequently used passwords (international lists plus Indonesian favourites).
+const COMMON_PASSWORDS: &[&str] = &[
+    "password",
+    "password1",
+    "password123",
+    "12345678",
+    "123456789",
+    "1234567890",
+    "qwerty123",
+    "qwertyuiop",
+    "11111111",
+    "00000000",
+    "iloveyou",
+    "admin123",
+    "administrator",
+    "letmein1",
+    "welcome1",
+    "sunshine",
+    "football",
+    "baseball",
+    "superman",
+    "1q2w3e4r",
+    "abc12345",
+    "abcd1234",
+    "asdfghjk",
+    "zxcvbnm1",
+    "passw0rd",
+    "p@ssw0rd",
+    "bismillah",
+    "indonesia",
+    "indonesia1",
+    "jakarta123",
+    "surabaya",
+    "surabaya1",
+    "sayangku",
+    "rahasia123",
+    "rahasia",
+    "katasandi",
+    "masuk123",
+    "dinsos123",
+    "simlontar",
+    "jawatimur",
+    "merdeka45",
+    "garuda123",
+];
+
+/// A NIK shown to someone who does not need it whole: region and serial kept,
+/// the birth date hidden (`3578**********01` style: first 4 and last 2 digits).
+pub fn mask_nik(nik: &str) -> String {
+    if nik.len() != 16 || !nik.is_ascii() {
+        return "****************".into();
+    }
+    format!("{}**********{}", &nik[..4], &nik[14..])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scopes_must_fit_their_roles() {
+        assert!(Grant::new(Role::RegencyViewer, Some("35.10".into())).is_ok());
+        assert!(Grant::new(Role::RegencyViewer, None).is_err());
+        assert!(Grant::new(Role::RegencyViewer, Some("3510".into())).is_err());
+        assert!(Grant::new(Role::UptStaff, Some("RSBL-PASURUAN".into())).is_ok());
+        assert!(Grant::new(Role::CaseOfficer, Some("35.10".into())).is_err());
+        assert!(Grant::new(Role::Admin, Some(" ".into())).is_ok());
+    }
+
+    #[test]
+    fn password_rules_follow_asvs() {
+        assert_eq!(check_password("abc1234", "x"), Err("password_too_short"));
+        assert_eq!(check_password("kopi susu", "x"), Ok(()));
+        assert_eq!(check_password(&"a".repeat(64), "x"), Ok(()));
+        assert_eq!(
+            check_password("Password123", "x"),
+            Err("password_too_common")
+        );
+        assert_eq!(
+            check_password("budisantoso", "budisantoso"),
+            Err("password_too_common")
+        );
+        assert_eq!(
+            check_password(&"a".repeat(129), "x"),
+            Err("password_too_long")
+        );
+    }
+
+    #[test]
+    fn a_masked_nik_hides_the_birth_date() {
+        assert_eq!(mask_nik("3578015208900001"), "3578**********01");
+        assert_eq!(mask_nik("35780152"), "****************");
+    }
+}

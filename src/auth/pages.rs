@@ -1,0 +1,511 @@
+//! Sign-in and sign-out, user administration and the audit trail pages.
+use axum::extract::{Path, Query, State};
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use chrono::{DateTime, Utc};
+use maud::Markup;
+use serde::Deserialize;
+use serde_json::json;
+use tower_sessions::Session;
+
+use super::audit::{self, AuditQuery};
+use super::model::{Grant, Role, ROLES};
+use super::policy::{require, Action};
+use super::session::{csrf_token, mark_login, Auth, Credentials};
+use super::store::{self, UserError};
+use crate::clock::format_local;
+use crate::error::{AppError, AppResult};
+use crate::web::lang::lang_of;
+use crate::web::viewer::{origin_of, Viewer};
+use crate::web::AppState;
+use simlontar_templates::auth as view;
+
+#[derive(Deserialize)]
+pub struct NextQuery {
+    next: Option<String>,
+}
+
+/// Only local paths are followed after sign-in.
+fn safe_next(next: Option<&str>) -> String {
+    next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\'))
+        .unwrap_or("/")
+        .to_string()
+}
+
+pub async fn show_login(
+    parts: Parts,
+    session: Session,
+    Query(q): Query<NextQuery>,
+) -> AppResult<Markup> {
+    let csrf = csrf_token(&session).await?;
+    Ok(view::login(
+        lang_of(&parts.headers),
+        &view::LoginView {
+            csrf: &csrf,
+            next: &safe_next(q.next.as_deref()),
+            username: "",
+            failed: false,
+        },
+    ))
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    username: String,
+    password: String,
+    next: Option<String>,
+}
+
+pub async fn login(
+    State(state): State<AppState>,
+    mut auth: Auth,
+    session: Session,
+    parts: Parts,
+    Form(form): Form<LoginForm>,
+) -> AppResult<Response> {
+    let now = state.clock.now();
+    let origin = origin_of(&parts, None);
+    let username = form.username.trim().to_lowercase();
+    let addr = origin.remote_addr.as_deref();
+    if store::throttled(&state.pool, &username, addr, now).await? {
+        audit::record(
+            &state.pool,
+            &origin,
+            "login_throttled",
+            "user",
+            Some(&username),
+            json!({}),
+        )
+        .await?;
+        return Err(AppError::TooManyRequests);
+    }
+    let user = auth
+        .authenticate(Credentials {
+            username: username.clone(),
+            password: form.password,
+        })
+        .await
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("sign-in: {e}")))?;
+    let Some(user) = user else {
+        store::note_failure(&state.pool, &username, addr, now).await?;
+        audit::record(
+            &state.pool,
+            &origin,
+            "login_failed",
+            "user",
+            Some(&username),
+            json!({}),
+        )
+        .await?;
+        let csrf = csrf_token(&session).await?;
+        let page = view::login(
+            lang_of(&parts.headers),
+            &view::LoginView {
+                csrf: &csrf,
+                next: &safe_next(form.next.as_deref()),
+                username: &username,
+                failed: true,
+            },
+        );
+        return Ok((axum::http::StatusCode::UNAUTHORIZED, page).into_response());
+    };
+    auth.login(&user)
+        .await
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("sign-in: {e}")))?;
+    mark_login(&session, now).await?;
+    let origin = origin_of(&parts, Some(user.record.id));
+    audit::record(
+        &state.pool,
+        &origin,
+        "login",
+        "user",
+        Some(&username),
+        json!({}),
+    )
+    .await?;
+    Ok(Redirect::to(&safe_next(form.next.as_deref())).into_response())
+}
+
+pub async fn logout(
+    State(state): State<AppState>,
+    mut auth: Auth,
+    session: Session,
+    parts: Parts,
+) -> AppResult<Redirect> {
+    if let Some(user) = auth.user.clone() {
+        let origin = origin_of(&parts, Some(user.record.id));
+        audit::record(
+            &state.pool,
+            &origin,
+            "logout",
+            "user",
+            Some(&user.record.username),
+            json!({}),
+        )
+        .await?;
+    }
+    auth.logout()
+        .await
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("sign-out: {e}")))?;
+    // Delete the session server-side too, so a copied cookie is worthless.
+    session
+        .flush()
+        .await
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("sign-out: {e}")))?;
+    Ok(Redirect::to("/login"))
+}
+
+#[derive(Deserialize, Default)]
+pub struct Notice {
+    notice: Option<String>,
+    error: Option<String>,
+}
+
+pub async fn show_users(
+    State(state): State<AppState>,
+    v: Viewer,
+    Query(n): Query<Notice>,
+) -> AppResult<Markup> {
+    require(&v.principal, Action::ManageUsers)?;
+    let tz = state.settings.time_zone;
+    let users: Vec<view::UserRow> = store::list(&state.pool)
+        .await?
+        .into_iter()
+        .map(|u| view::UserRow {
+            roles: store::role_names(&u.grants),
+            username: u.username,
+            display_name: u.display_name,
+            disabled: u.disabled,
+        })
+        .collect();
+    let tokens: Vec<view::TokenRow> = store::list_tokens(&state.pool)
+        .await?
+        .into_iter()
+        .map(|t| view::TokenRow {
+            id: t.id,
+            username: t.username,
+            name: t.name,
+            created: format_local(t.created_at, tz),
+            last_used: t
+                .last_used_at
+                .map(|d| format_local(d, tz))
+                .unwrap_or_else(|| "–".into()),
+            revoked: t.revoked,
+        })
+        .collect();
+    let roles: Vec<&'static str> = ROLES.iter().map(|r| r.as_str()).collect();
+    Ok(view::users(
+        v.lang,
+        &v.nav,
+        &view::UsersView {
+            users: &users,
+            tokens: &tokens,
+            roles: &roles,
+            notice: n.notice,
+            error: n.error,
+        },
+    ))
+}
+
+fn back_to_users(notice: Result<String, String>) -> Redirect {
+    let (key, msg) = match notice {
+        Ok(m) => ("notice", m),
+        Err(m) => ("error", m),
+    };
+    Redirect::to(&format!(
+        "/admin/users?{key}={}",
+        crate::web::urlencode(&msg)
+    ))
+}
+
+fn user_error(e: UserError) -> Result<String, String> {
+    match e {
+        UserError::Db(e) => {
+            tracing::error!(error = %e, "user administration");
+            Err("database error".into())
+        }
+        other => Err(other.to_string()),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct NewUser {
+    username: String,
+    display_name: String,
+    role: String,
+    scope: Option<String>,
+    password: String,
+}
+
+fn parse_grant(role: &str, scope: Option<String>) -> Result<Grant, String> {
+    let role = Role::parse(role).ok_or_else(|| format!("unknown role {role}"))?;
+    Grant::new(role, scope)
+}
+
+pub async fn create_user(
+    State(state): State<AppState>,
+    v: Viewer,
+    Form(f): Form<NewUser>,
+) -> AppResult<Redirect> {
+    require(&v.principal, Action::ManageUsers)?;
+    let grant = match parse_grant(&f.role, f.scope) {
+        Ok(g) => g,
+        Err(e) => return Ok(back_to_users(Err(e))),
+    };
+    let result = match store::create(
+        &state.pool,
+        &f.username,
+        &f.display_name,
+        &f.password,
+        &grant,
+    )
+    .await
+    {
+        Ok(id) => {
+            audit::record(
+                &state.pool,
+                &v.origin,
+                "create",
+                "user",
+                Some(&id.to_string()),
+                json!({"username": f.username, "role": grant.role.as_str(), "scope": grant.scope}),
+            )
+            .await?;
+            Ok(format!("user {} created", f.username.trim().to_lowercase()))
+        }
+        Err(e) => user_error(e),
+    };
+    Ok(back_to_users(result))
+}
+
+#[derive(Deserialize)]
+pub struct GrantForm {
+    username: String,
+    role: String,
+    scope: Option<String>,
+}
+
+pub async fn grant_role(
+    State(state): State<AppState>,
+    v: Viewer,
+    Form(f): Form<GrantForm>,
+) -> AppResult<Redirect> {
+    require(&v.principal, Action::ManageUsers)?;
+    let grant = match parse_grant(&f.role, f.scope) {
+        Ok(g) => g,
+        Err(e) => return Ok(back_to_users(Err(e))),
+    };
+    let Some(user) = store::find_by_name(&state.pool, &f.username).await? else {
+        return Ok(back_to_users(Err(format!("no user {}", f.username))));
+    };
+    let result = match store::add_grant(&state.pool, user.id, &grant).await {
+        Ok(()) => {
+            audit::record(
+                &state.pool,
+                &v.origin,
+                "grant",
+                "user",
+                Some(&user.id.to_string()),
+                json!({"role": grant.role.as_str(), "scope": grant.scope}),
+            )
+            .await?;
+            Ok(format!(
+                "{} granted to {}",
+                grant.role.as_str(),
+                user.username
+            ))
+        }
+        Err(e) => user_error(e),
+    };
+    Ok(back_to_users(result))
+}
+
+#[derive(Deserialize)]
+pub struct StatusForm {
+    disabled: bool,
+}
+
+pub async fn set_status(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(username): Path<String>,
+    Form(f): Form<StatusForm>,
+) -> AppResult<Redirect> {
+    require(&v.principal, Action::ManageUsers)?;
+    let result = match store::set_disabled(&state.pool, &username, f.disabled).await {
+        Ok(id) => {
+            audit::record(
+                &state.pool,
+                &v.origin,
+                if f.disabled { "disable" } else { "enable" },
+                "user",
+                Some(&id.to_string()),
+                json!({}),
+            )
+            .await?;
+            Ok(format!(
+                "{username}: {}",
+                if f.disabled { "disabled" } else { "enabled" }
+            ))
+        }
+        Err(e) => user_error(e),
+    };
+    Ok(back_to_users(result))
+}
+
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    username: String,
+    password: String,
+}
+
+pub async fn reset_password(
+    State(state): State<AppState>,
+    v: Viewer,
+    Form(f): Form<PasswordForm>,
+) -> AppResult<Redirect> {
+    require(&v.principal, Action::ManageUsers)?;
+    let result = match store::set_password(&state.pool, &f.username, &f.password).await {
+        Ok(id) => {
+            audit::record(
+                &state.pool,
+                &v.origin,
+                "reset_password",
+                "user",
+                Some(&id.to_string()),
+                json!({}),
+            )
+            .await?;
+            Ok(format!(
+                "password of {} reset; their sessions have ended",
+                f.username
+            ))
+        }
+        Err(e) => user_error(e),
+    };
+    Ok(back_to_users(result))
+}
+
+#[derive(Deserialize)]
+pub struct TokenForm {
+    name: String,
+}
+
+/// Creates a token and shows it once, in the notice; only its hash is kept.
+pub async fn create_token(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(username): Path<String>,
+    Form(f): Form<TokenForm>,
+) -> AppResult<Markup> {
+    require(&v.principal, Action::ManageUsers)?;
+    let user = store::find_by_name(&state.pool, &username)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let (id, token) = store::create_token(&state.pool, user.id, &f.name).await?;
+    audit::record(
+        &state.pool,
+        &v.origin,
+        "create_token",
+        "api_token",
+        Some(&id.to_string()),
+        json!({"user": username}),
+    )
+    .await?;
+    // Rendered directly (not redirected) so the token never appears in a URL.
+    show_users(
+        State(state),
+        v,
+        Query(Notice {
+            notice: Some(format!("token for {username} (shown once): {token}")),
+            error: None,
+        }),
+    )
+    .await
+}
+
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+) -> AppResult<Redirect> {
+    require(&v.principal, Action::ManageUsers)?;
+    let revoked = store::revoke_token(&state.pool, id).await?;
+    if revoked {
+        audit::record(
+            &state.pool,
+            &v.origin,
+            "revoke_token",
+            "api_token",
+            Some(&id.to_string()),
+            json!({}),
+        )
+        .await?;
+    }
+    Ok(back_to_users(if revoked {
+        Ok(format!("token {id} revoked"))
+    } else {
+        Err(format!("no live token {id}"))
+    }))
+}
+
+#[derive(Deserialize, Default)]
+pub struct AuditFilter {
+    actor: Option<String>,
+    action: Option<String>,
+    entity: Option<String>,
+    entity_id: Option<String>,
+    from: Option<DateTime<Utc>>,
+    to: Option<DateTime<Utc>>,
+    offset: Option<i64>,
+}
+
+fn nonblank(s: &Option<String>) -> Option<String> {
+    s.as_ref()
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+}
+
+pub async fn show_audit(
+    State(state): State<AppState>,
+    v: Viewer,
+    Query(f): Query<AuditFilter>,
+) -> AppResult<Markup> {
+    require(&v.principal, Action::ViewAudit)?;
+    let q = AuditQuery {
+        actor: nonblank(&f.actor),
+        action: nonblank(&f.action),
+        entity: nonblank(&f.entity),
+        entity_id: nonblank(&f.entity_id),
+        from: f.from,
+        to: f.to,
+        offset: f.offset.unwrap_or(0).max(0),
+    };
+    let found = audit::search(&state.pool, &q).await?;
+    let tz = state.settings.time_zone;
+    let rows: Vec<view::AuditRowView> = found
+        .iter()
+        .map(|r| view::AuditRowView {
+            at: format_local(r.at, tz),
+            actor: r.actor.clone().unwrap_or_else(|| "–".into()),
+            action: r.action.clone(),
+            entity: r.entity.clone(),
+            entity_id: r.entity_id.clone().unwrap_or_default(),
+            remote_addr: r.remote_addr.clone().unwrap_or_default(),
+        })
+        .collect();
+    let s = |o: &Option<String>| o.clone().unwrap_or_default();
+    Ok(view::audit(
+        v.lang,
+        &v.nav,
+        &view::AuditView {
+            rows: &rows,
+            actor: &s(&f.actor),
+            action: &s(&f.action),
+            entity: &s(&f.entity),
+            entity_id: &s(&f.entity_id),
+            next_offset: (found.len() as i64 == audit::PAGE).then_some(q.offset + audit::PAGE),
+        },
+    ))
+}

@@ -1,0 +1,353 @@
+//! Users, roles, tokens and sign-in failures in PostgreSQL.
+use chrono::{DateTime, Duration, Utc};
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+use sqlx::{PgExecutor, PgPool, Row};
+
+use super::model::{Grant, Principal};
+
+#[derive(Debug, Clone)]
+pub struct UserRecord {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub password_hash: Option<String>,
+    pub disabled: bool,
+    pub auth_version: i32,
+    pub grants: Vec<Grant>,
+}
+
+impl UserRecord {
+    pub fn principal(&self, via_token: bool) -> Principal {
+        Principal {
+            user_id: self.id,
+            username: self.username.clone(),
+            display_name: self.display_name.clone(),
+            grants: self.grants.clone(),
+            via_token,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum UserError {
+    #[error("user {0} already exists")]
+    Exists(String),
+    #[error("no user {0}")]
+    NoSuchUser(String),
+    #[error("{0}")]
+    Invalid(String),
+    #[error("scope {0} is not a known regency or UPT")]
+    UnknownScope(String),
+    #[error(transparent)]
+    Db(#[from] sqlx::Error),
+}
+
+const USER_COLUMNS: &str = "u.id, u.username, u.display_name, u.password_hash,
+    u.disabled_at IS NOT NULL AS disabled, u.auth_version,
+    coalesce((SELECT json_agg(json_build_object('role', r.role, 'scope', coalesce(r.scope_region, r.scope_upt))
+                              ORDER BY r.id)
+                FROM user_role r WHERE r.user_id = u.id), '[]') AS grants";
+
+fn user_from_row(row: sqlx::postgres::PgRow) -> UserRecord {
+    let grants: serde_json::Value = row.get("grants");
+    UserRecord {
+        id: row.get("id"),
+        username: row.get("username"),
+        display_name: row.get("display_name"),
+        password_hash: row.get("password_hash"),
+        disabled: row.get("disabled"),
+        auth_version: row.get("auth_version"),
+        grants: serde_json::from_value(grants).unwrap_or_default(),
+    }
+}
+
+pub async fn find_by_name(
+    db: impl PgExecutor<'_>,
+    username: &str,
+) -> sqlx::Result<Option<UserRecord>> {
+    Ok(sqlx::query(&format!(
+        "SELECT {USER_COLUMNS} FROM app_user u WHERE u.username = $1"
+    ))
+    .bind(username)
+    .fetch_optional(db)
+    .await?
+    .map(user_from_row))
+}
+
+pub async fn find_by_id(db: impl PgExecutor<'_>, id: i64) -> sqlx::Result<Option<UserRecord>> {
+    Ok(sqlx::query(&format!(
+        "SELECT {USER_COLUMNS} FROM app_user u WHERE u.id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(db)
+    .await?
+    .map(user_from_row))
+}
+
+pub async fn list(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<UserRecord>> {
+    Ok(sqlx::query(&format!(
+        "SELECT {USER_COLUMNS} FROM app_user u ORDER BY u.username"
+    ))
+    .fetch_all(db)
+    .await?
+    .into_iter()
+    .map(user_from_row)
+    .collect())
+}
+
+pub async fn any_admin(db: impl PgExecutor<'_>) -> sqlx::Result<bool> {
+    sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM user_role r JOIN app_user u ON u.id = r.user_id
+                         WHERE r.role = 'admin' AND u.disabled_at IS NULL)",
+    )
+    .fetch_one(db)
+    .await
+}
+
+pub async fn create(
+    pool: &PgPool,
+    username: &str,
+    display_name: &str,
+    password: &str,
+    grant: &Grant,
+) -> Result<i64, UserError> {
+    let username = username.trim().to_lowercase();
+    super::model::check_password(password, &username)
+        .map_err(|e| UserError::Invalid(e.replace('_', " ")))?;
+    let hash = hash_password(password).await;
+    let mut tx = pool.begin().await?;
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO app_user (username, display_name, password_hash) VALUES ($1, $2, $3) RETURNING id",
+    )
+    .bind(&username)
+    .bind(if display_name.trim().is_empty() { username.as_str() } else { display_name.trim() })
+    .bind(hash)
+    .fetch_one(&mut *tx)
+    .await
+    .map_err(|e| match &e {
+        sqlx::Error::Database(d) if d.is_unique_violation() => UserError::Exists(username.clone()),
+        sqlx::Error::Database(d) if d.is_check_violation() => UserError::Invalid(
+            "username: 3–40 lower-case letters, digits, '.', '_' or '-'".into(),
+        ),
+        _ => UserError::Db(e),
+    })?;
+    add_grant(&mut *tx, id, grant).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+pub async fn add_grant(
+    db: impl PgExecutor<'_>,
+    user_id: i64,
+    grant: &Grant,
+) -> Result<(), UserError> {
+    let (region, upt) = match grant.role.scope_kind() {
+        super::model::ScopeKind::Region => (grant.scope.clone(), None),
+        super::model::ScopeKind::Upt => (None, grant.scope.clone()),
+        super::model::ScopeKind::None => (None, None),
+    };
+    sqlx::query(
+        "WITH g AS (INSERT INTO user_role (user_id, role, scope_region, scope_upt) VALUES ($1, $2, $3, $4)
+                    ON CONFLICT DO NOTHING RETURNING user_id)
+         UPDATE app_user SET auth_version = auth_version + 1 WHERE id IN (SELECT user_id FROM g)",
+    )
+    .bind(user_id)
+    .bind(grant.role.as_str())
+    .bind(region)
+    .bind(upt)
+    .execute(db)
+    .await
+    .map_err(|e| match &e {
+        sqlx::Error::Database(d) if d.is_foreign_key_violation() => {
+            UserError::UnknownScope(grant.scope.clone().unwrap_or_default())
+        }
+        _ => UserError::Db(e),
+    })?;
+    Ok(())
+}
+
+/// Disables (or re-enables) a user. Bumping `auth_version` ends their sessions at once.
+pub async fn set_disabled(
+    db: impl PgExecutor<'_>,
+    username: &str,
+    disabled: bool,
+) -> Result<i64, UserError> {
+    sqlx::query_scalar(
+        "UPDATE app_user SET disabled_at = CASE WHEN $2 THEN now() END, auth_version = auth_version + 1
+          WHERE username = $1 RETURNING id",
+    )
+    .bind(username)
+    .bind(disabled)
+    .fetch_optional(db)
+    .await?
+    .ok_or_else(|| UserError::NoSuchUser(username.into()))
+}
+
+pub async fn set_password(pool: &PgPool, username: &str, password: &str) -> Result<i64, UserError> {
+    super::model::check_password(password, username)
+        .map_err(|e| UserError::Invalid(e.replace('_', " ")))?;
+    let hash = hash_password(password).await;
+    sqlx::query_scalar(
+        "UPDATE app_user SET password_hash = $2, auth_version = auth_version + 1
+          WHERE username = $1 RETURNING id",
+    )
+    .bind(username)
+    .bind(hash)
+    .fetch_optional(pool)
+    .await?
+    .ok_or_else(|| UserError::NoSuchUser(username.into()))
+}
+
+/// Argon2id (password-auth's defaults: m=19456, t=2, p=1) off the async threads.
+pub async fn hash_password(password: &str) -> String {
+    let password = password.to_string();
+    tokio::task::spawn_blocking(move || password_auth::generate_hash(password))
+        .await
+        .expect("hashing task")
+}
+
+/// Verifies a password against a stored hash, or against a fixed dummy hash when the
+/// user does not exist, so both cases take the same time.
+pub async fn verify_password(password: &str, hash: Option<&str>) -> bool {
+    static DUMMY: std::sync::LazyLock<String> =
+        std::sync::LazyLock::new(|| password_auth::generate_hash("not a real password"));
+    let real = hash.is_some();
+    let (password, hash) = (password.to_string(), hash.unwrap_or(&DUMMY).to_string());
+    tokio::task::spawn_blocking(move || {
+        password_auth::verify_password(password, &hash).is_ok() && real
+    })
+    .await
+    .unwrap_or(false)
+}
+
+/// Records a failed sign-in against the account name (known or not) and the address.
+pub async fn note_failure(
+    pool: &PgPool,
+    username: &str,
+    addr: Option<&str>,
+    now: DateTime<Utc>,
+) -> sqlx::Result<()> {
+    sqlx::query("INSERT INTO login_failure (at, username, remote_addr) VALUES ($1, $2, $3::inet)")
+        .bind(now)
+        .bind(username)
+        .bind(addr)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+pub const FAILURE_WINDOW_MINUTES: i64 = 15;
+pub const MAX_FAILURES_PER_ACCOUNT: i64 = 10;
+pub const MAX_FAILURES_PER_ADDRESS: i64 = 50;
+
+pub async fn throttled(
+    pool: &PgPool,
+    username: &str,
+    addr: Option<&str>,
+    now: DateTime<Utc>,
+) -> sqlx::Result<bool> {
+    let since = now - Duration::minutes(FAILURE_WINDOW_MINUTES);
+    let (by_user, by_addr): (i64, i64) = sqlx::query_as(
+        "SELECT count(*) FILTER (WHERE username = $1), count(*) FILTER (WHERE remote_addr = $2::inet)
+           FROM login_failure WHERE at > $3 AND (username = $1 OR remote_addr = $2::inet)",
+    )
+    .bind(username)
+    .bind(addr)
+    .bind(since)
+    .fetch_one(pool)
+    .await?;
+    Ok(by_user >= MAX_FAILURES_PER_ACCOUNT || by_addr >= MAX_FAILURES_PER_ADDRESS)
+}
+
+/// Creates a bearer token for a user; the token itself is returned once and never stored.
+pub async fn create_token(
+    db: impl PgExecutor<'_>,
+    user_id: i64,
+    name: &str,
+) -> sqlx::Result<(i64, String)> {
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    let token = format!("slt_{}", hex::encode(bytes));
+    let id = sqlx::query_scalar(
+        "INSERT INTO api_token (user_id, name, token_sha256) VALUES ($1, $2, $3) RETURNING id",
+    )
+    .bind(user_id)
+    .bind(name)
+    .bind(Sha256::digest(token.as_bytes()).to_vec())
+    .fetch_one(db)
+    .await?;
+    Ok((id, token))
+}
+
+pub async fn revoke_token(db: impl PgExecutor<'_>, id: i64) -> sqlx::Result<bool> {
+    Ok(
+        sqlx::query("UPDATE api_token SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL")
+            .bind(id)
+            .execute(db)
+            .await?
+            .rows_affected()
+            == 1,
+    )
+}
+
+/// The user behind a live token, noting when it was used.
+pub async fn user_for_token(
+    pool: &PgPool,
+    token: &str,
+    now: DateTime<Utc>,
+) -> sqlx::Result<Option<UserRecord>> {
+    let user_id: Option<i64> = sqlx::query_scalar(
+        "UPDATE api_token t SET last_used_at = $2 FROM app_user u
+          WHERE t.token_sha256 = $1 AND t.revoked_at IS NULL AND u.id = t.user_id AND u.disabled_at IS NULL
+          RETURNING t.user_id",
+    )
+    .bind(Sha256::digest(token.as_bytes()).to_vec())
+    .bind(now)
+    .fetch_optional(pool)
+    .await?;
+    match user_id {
+        Some(id) => find_by_id(pool, id).await,
+        None => Ok(None),
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct TokenInfo {
+    pub id: i64,
+    pub username: String,
+    pub name: String,
+    pub created_at: DateTime<Utc>,
+    pub last_used_at: Option<DateTime<Utc>>,
+    pub revoked: bool,
+}
+
+pub async fn list_tokens(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<TokenInfo>> {
+    Ok(sqlx::query(
+        "SELECT t.id, u.username, t.name, t.created_at, t.last_used_at, t.revoked_at IS NOT NULL AS revoked
+           FROM api_token t JOIN app_user u ON u.id = t.user_id ORDER BY t.id",
+    )
+    .fetch_all(db)
+    .await?
+    .into_iter()
+    .map(|r| TokenInfo {
+        id: r.get("id"),
+        username: r.get("username"),
+        name: r.get("name"),
+        created_at: r.get("created_at"),
+        last_used_at: r.get("last_used_at"),
+        revoked: r.get("revoked"),
+    })
+    .collect())
+}
+
+pub fn role_names(grants: &[Grant]) -> String {
+    grants
+        .iter()
+        .map(|g| match &g.scope {
+            Some(s) => format!("{} ({s})", g.role.as_str()),
+            None => g.role.as_str().to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}

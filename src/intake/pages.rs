@@ -1,0 +1,205 @@
+//! Case list, NIK search and the case page.
+use axum::extract::{Path, Query, State};
+use axum::Form;
+use maud::Markup;
+use serde::Deserialize;
+use serde_json::json;
+
+use super::store::{self, CaseFilter};
+use crate::auth::audit;
+use crate::auth::model::mask_nik;
+use crate::auth::policy::{require, sees_full_identity, Action, CaseScope};
+use crate::clock::format_local;
+use crate::error::{AppError, AppResult, FieldError};
+use crate::web::viewer::Viewer;
+use crate::web::AppState;
+use simlontar_templates::cases as view;
+
+#[derive(Deserialize, Default)]
+pub struct ListQuery {
+    q: Option<String>,
+    region: Option<String>,
+    state: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    page: Option<i64>,
+}
+
+fn blank_none(s: Option<String>) -> Option<String> {
+    s.map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
+}
+
+/// Reads the list filters; a malformed date is a field error, not a silent empty filter.
+pub fn filter_from(q: ListQuery) -> Result<CaseFilter, AppError> {
+    let mut errors = vec![];
+    let date = |field: &str, v: Option<String>, errors: &mut Vec<FieldError>| match blank_none(v) {
+        None => None,
+        Some(s) => match chrono::NaiveDate::parse_from_str(&s, "%Y-%m-%d") {
+            Ok(d) => Some(d),
+            Err(_) => {
+                errors.push(FieldError::new(field, "tanggal harus berformat YYYY-MM-DD"));
+                None
+            }
+        },
+    };
+    let from = date("from", q.from, &mut errors);
+    let to = date("to", q.to, &mut errors);
+    if !errors.is_empty() {
+        return Err(AppError::Invalid(errors));
+    }
+    Ok(CaseFilter {
+        q: blank_none(q.q),
+        nik: None,
+        region: blank_none(q.region),
+        state: blank_none(q.state),
+        from,
+        to,
+        page: q.page.unwrap_or(0).max(0),
+    })
+}
+
+fn rows(state: &AppState, cases: Vec<store::CaseSummary>) -> Vec<view::CaseRow> {
+    cases
+        .into_iter()
+        .map(|c| view::CaseRow {
+            found_at: format_local(c.found_at, state.settings.time_zone),
+            number: c.number,
+            state: c.state,
+            name: c.stated_name,
+            sex: c.sex,
+            age: c.age,
+            found_region: c.found_region,
+            home_region: c.home_region.unwrap_or_default(),
+        })
+        .collect()
+}
+
+pub async fn list_cases(
+    State(state): State<AppState>,
+    v: Viewer,
+    Query(q): Query<ListQuery>,
+) -> AppResult<Markup> {
+    require(&v.principal, Action::ViewCases)?;
+    let filter = filter_from(q)?;
+    let (cases, more) = store::list(&state.pool, &CaseScope::of(&v.principal), &filter).await?;
+    Ok(view::list(
+        v.lang,
+        &v.nav,
+        &view::ListView {
+            rows: rows(&state, cases),
+            filter: view_filter(&filter),
+            more,
+        },
+    ))
+}
+
+fn view_filter(f: &CaseFilter) -> view::Filter {
+    view::Filter {
+        q: f.q.clone().unwrap_or_default(),
+        region: f.region.clone().unwrap_or_default(),
+        state: f.state.clone().unwrap_or_default(),
+        from: f.from.map(|d| d.to_string()).unwrap_or_default(),
+        to: f.to.map(|d| d.to_string()).unwrap_or_default(),
+        page: f.page,
+    }
+}
+
+#[derive(Deserialize)]
+pub struct NikForm {
+    nik: String,
+}
+
+/// NIK search is a POST, so the number never appears in a URL, history or log.
+pub async fn search_by_nik(
+    State(state): State<AppState>,
+    v: Viewer,
+    Form(f): Form<NikForm>,
+) -> AppResult<Markup> {
+    require(&v.principal, Action::ViewCases)?;
+    let nik = f.nik.trim();
+    if nik.len() != 16 || !nik.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(AppError::Invalid(vec![FieldError::new(
+            "nik",
+            "NIK harus 16 angka",
+        )]));
+    }
+    let filter = CaseFilter {
+        nik: Some(nik.to_string()),
+        ..Default::default()
+    };
+    let (cases, _) = store::list(&state.pool, &CaseScope::of(&v.principal), &filter).await?;
+    audit::record(
+        &state.pool,
+        &v.origin,
+        "search_nik",
+        "case",
+        None,
+        json!({"results": cases.len()}),
+    )
+    .await?;
+    Ok(view::list(
+        v.lang,
+        &v.nav,
+        &view::ListView {
+            rows: rows(&state, cases),
+            filter: view_filter(&filter),
+            more: false,
+        },
+    ))
+}
+
+pub async fn show_case(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(number): Path<String>,
+) -> AppResult<Markup> {
+    require(&v.principal, Action::ViewCases)?;
+    let case = super::read_case(&state, &v.principal, &v.origin, &number).await?;
+    let tz = state.settings.time_zone;
+    let nik = case.nik.as_deref().map(|n| {
+        if sees_full_identity(&v.principal) {
+            n.to_string()
+        } else {
+            mask_nik(n)
+        }
+    });
+    Ok(view::show(
+        v.lang,
+        &v.nav,
+        &view::CaseView {
+            number: case.number.clone(),
+            state: case.state.clone(),
+            name: case.stated_name.clone(),
+            aliases: case.aliases.join(", "),
+            name_quality: case.name_quality.clone(),
+            sex: case.sex.clone(),
+            birth: match (case.birth_date, case.estimated_age) {
+                (Some(d), _) => d.to_string(),
+                (None, Some(a)) => format!("± {a}"),
+                _ => "–".into(),
+            },
+            birth_quality: case.birth_date_quality.clone(),
+            nik: nik.unwrap_or_else(|| "–".into()),
+            found: format!(
+                "{} · {} ({})",
+                format_local(case.found_at, tz),
+                case.found_region_name,
+                case.found_region
+            ),
+            found_address: case.found_address.clone(),
+            home: case.stated_home.clone(),
+            conditions: case.conditions.join(", "),
+            events: case
+                .events
+                .iter()
+                .map(|e| view::EventRow {
+                    at: format_local(e.at, tz),
+                    kind: e.kind.clone(),
+                    to_state: e.to_state.clone().unwrap_or_default(),
+                    reason: e.reason.clone(),
+                    actor: e.actor.clone().unwrap_or_default(),
+                })
+                .collect(),
+        },
+    ))
+}

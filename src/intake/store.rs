@@ -1,0 +1,213 @@
+//! Reading cases, always through the viewer's `CaseScope` in SQL.
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+use sqlx::{PgPool, Row};
+
+use crate::auth::policy::CaseScope;
+
+#[derive(Debug, Clone, Default)]
+pub struct CaseFilter {
+    /// A name (spelling-tolerant) or a case number.
+    pub q: Option<String>,
+    pub nik: Option<String>,
+    pub region: Option<String>,
+    pub state: Option<String>,
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    pub page: i64,
+}
+
+pub const PAGE_SIZE: i64 = 50;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CaseSummary {
+    pub number: String,
+    pub state: String,
+    pub stated_name: String,
+    pub sex: String,
+    pub age: Option<i32>,
+    pub found_at: DateTime<Utc>,
+    pub found_region: String,
+    pub home_region: Option<String>,
+}
+
+/// Cases matching the filter that the scope allows, newest first; one extra row tells
+/// whether there is a next page.
+pub async fn list(
+    pool: &PgPool,
+    scope: &CaseScope,
+    f: &CaseFilter,
+) -> sqlx::Result<(Vec<CaseSummary>, bool)> {
+    let sql = format!(
+        "SELECT c.number, c.state, i.stated_name, i.sex, i.found_at, i.found_region_code, i.home_region_code,
+                coalesce(i.estimated_age::int, extract(year FROM age(i.found_at, i.birth_date))::int) AS age
+           FROM ot_case c JOIN intake i ON i.id = c.intake_id
+          WHERE {}
+            AND ($5::text IS NULL OR c.number = upper($5) OR lower(i.stated_name) % lower($5)
+                 OR lower(i.stated_name) LIKE '%' || lower($5) || '%'
+                 OR EXISTS (SELECT 1 FROM unnest(i.aliases) a WHERE lower(a) % lower($5)))
+            AND ($6::text IS NULL OR i.nik = $6)
+            AND ($7::text IS NULL OR i.found_region_code = $7 OR i.home_region_code = $7)
+            AND ($8::text IS NULL OR c.state = $8)
+            AND ($9::date IS NULL OR i.found_at >= $9::date)
+            AND ($10::date IS NULL OR i.found_at < $10::date + 1)
+          ORDER BY i.found_at DESC, c.id DESC
+          LIMIT $11 OFFSET $12",
+        CaseScope::sql(1)
+    );
+    let rows = scope
+        .bind(sqlx::query(&sql))
+        .bind(&f.q)
+        .bind(&f.nik)
+        .bind(&f.region)
+        .bind(&f.state)
+        .bind(f.from)
+        .bind(f.to)
+        .bind(PAGE_SIZE + 1)
+        .bind(f.page.max(0) * PAGE_SIZE)
+        .fetch_all(pool)
+        .await?;
+    let more = rows.len() as i64 > PAGE_SIZE;
+    Ok((
+        rows.into_iter()
+            .take(PAGE_SIZE as usize)
+            .map(|r| CaseSummary {
+                number: r.get("number"),
+                state: r.get("state"),
+                stated_name: r.get("stated_name"),
+                sex: r.get("sex"),
+                age: r.get("age"),
+                found_at: r.get("found_at"),
+                found_region: r.get("found_region_code"),
+                home_region: r.get("home_region_code"),
+            })
+            .collect(),
+        more,
+    ))
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CaseEvent {
+    pub at: DateTime<Utc>,
+    pub kind: String,
+    pub from_state: Option<String>,
+    pub to_state: Option<String>,
+    pub reason: String,
+    pub actor: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CaseDetail {
+    pub id: i64,
+    pub number: String,
+    pub state: String,
+    pub opened_at: DateTime<Utc>,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub found_at: DateTime<Utc>,
+    pub found_address: String,
+    pub found_region: String,
+    pub found_region_name: String,
+    pub unit: String,
+    pub officer_name: String,
+    pub stated_name: String,
+    pub aliases: Vec<String>,
+    pub name_quality: String,
+    pub sex: String,
+    pub birth_date: Option<NaiveDate>,
+    pub estimated_age: Option<i16>,
+    pub birth_date_quality: String,
+    pub stated_home: String,
+    pub home_village: Option<String>,
+    pub home_region: Option<String>,
+    pub home_province: Option<String>,
+    pub nik: Option<String>,
+    pub documents: Vec<String>,
+    pub conditions: Vec<String>,
+    pub belongings: String,
+    pub notes: String,
+    pub events: Vec<CaseEvent>,
+}
+
+/// One case by number, or `None` when it does not exist *or* is outside the scope: the
+/// two are indistinguishable to the caller.
+pub async fn find(
+    pool: &PgPool,
+    scope: &CaseScope,
+    number: &str,
+) -> sqlx::Result<Option<CaseDetail>> {
+    let sql = format!(
+        "SELECT c.id, c.number, c.state, c.opened_at, c.closed_at, i.found_at, i.found_address,
+                i.found_region_code, r.name AS found_region_name, i.unit, i.officer_name, i.stated_name,
+                i.aliases, i.name_quality, i.sex, i.birth_date, i.estimated_age, i.birth_date_quality,
+                i.stated_home, i.home_village_code, i.home_region_code, i.home_province_code, i.nik,
+                i.documents, i.conditions, i.belongings, i.notes
+           FROM ot_case c JOIN intake i ON i.id = c.intake_id JOIN region r ON r.code = i.found_region_code
+          WHERE {} AND c.number = $5",
+        CaseScope::sql(1)
+    );
+    let Some(r) = scope
+        .bind(sqlx::query(&sql))
+        .bind(number)
+        .fetch_optional(pool)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let id: i64 = r.get("id");
+    let events = sqlx::query(
+        "SELECT e.at, e.kind, e.from_state, e.to_state, e.reason, u.display_name
+           FROM case_event e LEFT JOIN app_user u ON u.id = e.actor_id
+          WHERE e.case_id = $1 ORDER BY e.at, e.id",
+    )
+    .bind(id)
+    .fetch_all(pool)
+    .await?
+    .into_iter()
+    .map(|e| CaseEvent {
+        at: e.get("at"),
+        kind: e.get("kind"),
+        from_state: e.get("from_state"),
+        to_state: e.get("to_state"),
+        reason: e.get("reason"),
+        actor: e.get("display_name"),
+    })
+    .collect();
+    Ok(Some(CaseDetail {
+        id,
+        number: r.get("number"),
+        state: r.get("state"),
+        opened_at: r.get("opened_at"),
+        closed_at: r.get("closed_at"),
+        found_at: r.get("found_at"),
+        found_address: r.get("found_address"),
+        found_region: r.get("found_region_code"),
+        found_region_name: r.get("found_region_name"),
+        unit: r.get("unit"),
+        officer_name: r.get("officer_name"),
+        stated_name: r.get("stated_name"),
+        aliases: r.get("aliases"),
+        name_quality: r.get("name_quality"),
+        sex: r.get("sex"),
+        birth_date: r.get("birth_date"),
+        estimated_age: r.get("estimated_age"),
+        birth_date_quality: r.get("birth_date_quality"),
+        stated_home: r.get("stated_home"),
+        home_village: r.get("home_village_code"),
+        home_region: r.get("home_region_code"),
+        home_province: r.get("home_province_code"),
+        nik: r.get("nik"),
+        documents: r.get("documents"),
+        conditions: r.get("conditions"),
+        belongings: r.get("belongings"),
+        notes: r.get("notes"),
+        events,
+    }))
+}
+
+/// Whether a case number exists at all (for auditing denied look-ups only).
+pub async fn exists(pool: &PgPool, number: &str) -> sqlx::Result<bool> {
+    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM ot_case WHERE number = $1)")
+        .bind(number)
+        .fetch_one(pool)
+        .await
+}

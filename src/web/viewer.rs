@@ -1,0 +1,82 @@
+//! `Viewer`: what a page handler needs about who is asking — the principal, their
+//! language, the frame's navigation (with the CSRF token) and the audit origin.
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::http::request::Parts;
+use tower_sessions::Session;
+
+use super::lang::lang_of;
+use super::AppState;
+use crate::auth::audit::Origin;
+use crate::auth::model::Principal;
+use crate::auth::policy::{allows, Action};
+use crate::auth::session::csrf_token;
+use crate::error::AppError;
+use simlontar_templates::layout::{NavUser, Section};
+use simlontar_templates::Lang;
+
+pub struct Viewer {
+    pub principal: Principal,
+    pub lang: Lang,
+    pub nav: NavUser,
+    pub origin: Origin,
+}
+
+/// The requester's address and request id, for audit rows (also before sign-in).
+pub fn origin_of(parts: &Parts, actor_id: Option<i64>) -> Origin {
+    Origin {
+        actor_id,
+        remote_addr: parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip().to_string()),
+        request_id: parts
+            .headers
+            .get("x-request-id")
+            .and_then(|v| v.to_str().ok())
+            .map(String::from),
+    }
+}
+
+/// The sections of the navigation a principal may open (only those built so far).
+pub fn sections(p: &Principal) -> Vec<Section> {
+    let mut s = vec![Section::Home];
+    if allows(p, Action::ViewCases) {
+        s.push(Section::Cases);
+    }
+    if allows(p, Action::ManageUsers) {
+        s.push(Section::Admin);
+    }
+    s
+}
+
+impl FromRequestParts<AppState> for Viewer {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let principal = parts
+            .extensions
+            .get::<Principal>()
+            .cloned()
+            .ok_or(AppError::Unauthorized)?;
+        let session = Session::from_request_parts(parts, state)
+            .await
+            .map_err(|_| AppError::Internal(anyhow::anyhow!("session layer missing")))?;
+        let csrf = if principal.via_token {
+            String::new()
+        } else {
+            csrf_token(&session).await?
+        };
+        Ok(Viewer {
+            lang: lang_of(&parts.headers),
+            nav: NavUser {
+                name: principal.display_name.clone(),
+                csrf,
+                sections: sections(&principal),
+            },
+            origin: origin_of(parts, Some(principal.user_id)),
+            principal,
+        })
+    }
+}

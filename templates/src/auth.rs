@@ -1,0 +1,237 @@
+//! Sign-in, user administration and the audit trail screens.
+use maud::{html, Markup};
+
+use crate::i18n::{tr, Lang};
+use crate::layout::{page, NavUser, Page, Section};
+
+pub struct LoginView<'a> {
+    pub csrf: &'a str,
+    pub next: &'a str,
+    pub username: &'a str,
+    pub failed: bool,
+}
+
+pub fn login(lang: Lang, v: &LoginView) -> Markup {
+    let title = tr(lang, "Masuk", "Sign in");
+    page(
+        &Page {
+            title,
+            lang,
+            section: None,
+            path: "/login",
+            user: None,
+        },
+        html! {
+            h1 { (title) }
+            form.card method="post" action="/login" {
+                input type="hidden" name="csrf" value=(v.csrf);
+                input type="hidden" name="next" value=(v.next);
+                @if v.failed {
+                    p.error-message role="alert" {
+                        (tr(lang, "Nama pengguna atau kata sandi salah.", "Wrong username or password."))
+                    }
+                }
+                label for="username" { (tr(lang, "Nama pengguna", "Username")) }
+                input #username name="username" type="text" autocomplete="username" required value=(v.username);
+                label for="password" { (tr(lang, "Kata sandi", "Password")) }
+                input #password name="password" type="password" autocomplete="current-password" required;
+                button type="submit" { (title) }
+            }
+        },
+    )
+}
+
+pub struct UserRow {
+    pub username: String,
+    pub display_name: String,
+    pub roles: String,
+    pub disabled: bool,
+}
+
+pub struct TokenRow {
+    pub id: i64,
+    pub username: String,
+    pub name: String,
+    pub created: String,
+    pub last_used: String,
+    pub revoked: bool,
+}
+
+pub struct UsersView<'a> {
+    pub users: &'a [UserRow],
+    pub tokens: &'a [TokenRow],
+    pub roles: &'a [&'static str],
+    /// A message after an action (e.g. a new token, shown once).
+    pub notice: Option<String>,
+    pub error: Option<String>,
+}
+
+pub fn users(lang: Lang, user: &NavUser, v: &UsersView) -> Markup {
+    let title = tr(lang, "Pengguna dan token", "Users and tokens");
+    let csrf = user.csrf.as_str();
+    page(
+        &Page {
+            title,
+            lang,
+            section: Some(Section::Admin),
+            path: "/admin/users",
+            user: Some(user),
+        },
+        html! {
+            h1 { (title) }
+            p { a href="/admin/audit" { (tr(lang, "Jejak audit", "Audit trail")) } }
+            @if let Some(n) = &v.notice { p.notice role="status" { (n) } }
+            @if let Some(e) = &v.error { p.error-message role="alert" { (e) } }
+            table {
+                thead { tr {
+                    th { (tr(lang, "Nama pengguna", "Username")) }
+                    th { (tr(lang, "Nama", "Name")) }
+                    th { (tr(lang, "Peran", "Roles")) }
+                    th { (tr(lang, "Status", "Status")) }
+                    th { (tr(lang, "Tindakan", "Actions")) }
+                } }
+                tbody {
+                    @for u in v.users {
+                        tr {
+                            td { (u.username) }
+                            td { (u.display_name) }
+                            td { (u.roles) }
+                            td { @if u.disabled { (tr(lang, "nonaktif", "disabled")) } @else { (tr(lang, "aktif", "active")) } }
+                            td {
+                                form.inline method="post" action={ "/admin/users/" (u.username) "/status" } {
+                                    input type="hidden" name="csrf" value=(csrf);
+                                    input type="hidden" name="disabled" value=(if u.disabled { "false" } else { "true" });
+                                    button type="submit" {
+                                        @if u.disabled { (tr(lang, "Aktifkan", "Enable")) } @else { (tr(lang, "Nonaktifkan", "Disable")) }
+                                    }
+                                }
+                                form.inline method="post" action={ "/admin/users/" (u.username) "/tokens" } {
+                                    input type="hidden" name="csrf" value=(csrf);
+                                    input type="hidden" name="name" value="api";
+                                    button type="submit" { (tr(lang, "Buat token API", "Create API token")) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            h2 { (tr(lang, "Tambah pengguna", "Add a user")) }
+            form.card method="post" action="/admin/users" {
+                input type="hidden" name="csrf" value=(csrf);
+                label for="nu" { (tr(lang, "Nama pengguna", "Username")) }
+                input #nu name="username" required pattern="[a-z0-9][a-z0-9._-]{2,39}";
+                label for="nd" { (tr(lang, "Nama lengkap", "Full name")) }
+                input #nd name="display_name";
+                (role_fields(lang, v.roles, "n"))
+                label for="np" { (tr(lang, "Kata sandi (minimal 8, disarankan 15 karakter)", "Password (at least 8, 15 recommended)")) }
+                input #np name="password" type="password" autocomplete="new-password" required minlength="8";
+                button type="submit" { (tr(lang, "Tambah", "Add")) }
+            }
+            h2 { (tr(lang, "Beri peran", "Grant a role")) }
+            form.card method="post" action="/admin/grants" {
+                input type="hidden" name="csrf" value=(csrf);
+                label for="gu" { (tr(lang, "Nama pengguna", "Username")) }
+                input #gu name="username" required;
+                (role_fields(lang, v.roles, "g"))
+                button type="submit" { (tr(lang, "Beri", "Grant")) }
+            }
+            h2 { (tr(lang, "Atur ulang kata sandi", "Reset a password")) }
+            form.card method="post" action="/admin/passwords" {
+                input type="hidden" name="csrf" value=(csrf);
+                label for="pu" { (tr(lang, "Nama pengguna", "Username")) }
+                input #pu name="username" required;
+                label for="pp" { (tr(lang, "Kata sandi baru", "New password")) }
+                input #pp name="password" type="password" autocomplete="new-password" required minlength="8";
+                button type="submit" { (tr(lang, "Simpan", "Save")) }
+            }
+            h2 { (tr(lang, "Token API", "API tokens")) }
+            table {
+                thead { tr {
+                    th { "#" } th { (tr(lang, "Pengguna", "User")) } th { (tr(lang, "Nama", "Name")) }
+                    th { (tr(lang, "Dibuat", "Created")) } th { (tr(lang, "Terakhir dipakai", "Last used")) } th {}
+                } }
+                tbody {
+                    @for t in v.tokens {
+                        tr {
+                            td { (t.id) } td { (t.username) } td { (t.name) } td { (t.created) } td { (t.last_used) }
+                            td {
+                                @if t.revoked { (tr(lang, "dicabut", "revoked")) } @else {
+                                    form.inline method="post" action={ "/admin/tokens/" (t.id) "/revoke" } {
+                                        input type="hidden" name="csrf" value=(csrf);
+                                        button type="submit" { (tr(lang, "Cabut", "Revoke")) }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        },
+    )
+}
+
+fn role_fields(lang: Lang, roles: &[&'static str], prefix: &str) -> Markup {
+    html! {
+        label for={ (prefix) "r" } { (tr(lang, "Peran", "Role")) }
+        select id={ (prefix) "r" } name="role" {
+            @for r in roles { option value=(r) { (r) } }
+        }
+        label for={ (prefix) "s" } { (tr(lang, "Cakupan (kode kab/kota atau UPT, bila perlu)", "Scope (regency or UPT code, where needed)")) }
+        input id={ (prefix) "s" } name="scope" placeholder="35.78";
+    }
+}
+
+pub struct AuditRowView {
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub entity: String,
+    pub entity_id: String,
+    pub remote_addr: String,
+}
+
+pub struct AuditView<'a> {
+    pub rows: &'a [AuditRowView],
+    pub actor: &'a str,
+    pub action: &'a str,
+    pub entity: &'a str,
+    pub entity_id: &'a str,
+    pub next_offset: Option<i64>,
+}
+
+pub fn audit(lang: Lang, user: &NavUser, v: &AuditView) -> Markup {
+    let title = tr(lang, "Jejak audit", "Audit trail");
+    page(
+        &Page {
+            title,
+            lang,
+            section: Some(Section::Admin),
+            path: "/admin/audit",
+            user: Some(user),
+        },
+        html! {
+            h1 { (title) }
+            form.filters method="get" action="/admin/audit" {
+                label { (tr(lang, "Pengguna", "User")) " " input name="actor" value=(v.actor); }
+                label { (tr(lang, "Tindakan", "Action")) " " input name="action" value=(v.action); }
+                label { (tr(lang, "Jenis data", "Record type")) " " input name="entity" value=(v.entity); }
+                label { (tr(lang, "Nomor data", "Record id")) " " input name="entity_id" value=(v.entity_id); }
+                button type="submit" { (tr(lang, "Cari", "Search")) }
+            }
+            table {
+                thead { tr {
+                    th { (tr(lang, "Waktu", "Time")) } th { (tr(lang, "Pengguna", "User")) }
+                    th { (tr(lang, "Tindakan", "Action")) } th { (tr(lang, "Data", "Record")) } th { (tr(lang, "Alamat", "Address")) }
+                } }
+                tbody {
+                    @for r in v.rows {
+                        tr { td { (r.at) } td { (r.actor) } td { (r.action) } td { (r.entity) " " (r.entity_id) } td { (r.remote_addr) } }
+                    }
+                }
+            }
+            @if let Some(o) = v.next_offset {
+                p { a href={ "/admin/audit?offset=" (o) "&actor=" (v.actor) "&action=" (v.action) "&entity=" (v.entity) "&entity_id=" (v.entity_id) } { (tr(lang, "Berikutnya", "Next")) } }
+            }
+        },
+    )
+}

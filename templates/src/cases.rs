@@ -1,0 +1,199 @@
+//! The case list and the case page.
+use maud::{html, Markup};
+
+use crate::i18n::{tr, Lang};
+use crate::layout::{page, NavUser, Page, Section};
+
+pub struct CaseRow {
+    pub number: String,
+    pub state: String,
+    pub name: String,
+    pub sex: String,
+    pub age: Option<i32>,
+    pub found_at: String,
+    pub found_region: String,
+    pub home_region: String,
+}
+
+#[derive(Default)]
+pub struct Filter {
+    pub q: String,
+    pub region: String,
+    pub state: String,
+    pub from: String,
+    pub to: String,
+    pub page: i64,
+}
+
+pub struct ListView {
+    pub rows: Vec<CaseRow>,
+    pub filter: Filter,
+    pub more: bool,
+}
+
+pub const STATES: [&str; 10] = [
+    "received",
+    "identity_pending",
+    "identified",
+    "unidentified",
+    "routed_home",
+    "placed",
+    "in_transit",
+    "handed_over",
+    "discharged",
+    "closed",
+];
+
+pub fn state_label(lang: Lang, s: &str) -> &'static str {
+    match s {
+        "received" => tr(lang, "Diterima", "Received"),
+        "identity_pending" => tr(lang, "Menunggu identifikasi", "Identity pending"),
+        "identified" => tr(lang, "Teridentifikasi", "Identified"),
+        "unidentified" => tr(lang, "Tidak teridentifikasi", "Unidentified"),
+        "routed_home" => tr(lang, "Akan dipulangkan", "Routed home"),
+        "placed" => tr(lang, "Di UPT", "Placed in UPT"),
+        "in_transit" => tr(lang, "Dalam perjalanan", "In transit"),
+        "handed_over" => tr(lang, "Diserahterimakan", "Handed over"),
+        "discharged" => tr(lang, "Keluar dari UPT", "Discharged"),
+        "closed" => tr(lang, "Ditutup", "Closed"),
+        _ => "?",
+    }
+}
+
+fn sex_label(lang: Lang, s: &str) -> &'static str {
+    match s {
+        "male" => tr(lang, "Laki-laki", "Male"),
+        "female" => tr(lang, "Perempuan", "Female"),
+        _ => tr(lang, "Tidak diketahui", "Unknown"),
+    }
+}
+
+pub fn list(lang: Lang, user: &NavUser, v: &ListView) -> Markup {
+    let title = tr(lang, "Kasus", "Cases");
+    let f = &v.filter;
+    page(
+        &Page {
+            title,
+            lang,
+            section: Some(Section::Cases),
+            path: "/cases",
+            user: Some(user),
+        },
+        html! {
+            h1 { (title) }
+            form.filters method="get" action="/cases" {
+                label { (tr(lang, "Nama atau nomor kasus", "Name or case number")) " " input name="q" value=(f.q); }
+                label { (tr(lang, "Kab/kota", "Regency")) " " input name="region" value=(f.region) placeholder="35.78" size="6"; }
+                label { (tr(lang, "Status", "State")) " "
+                    select name="state" {
+                        option value="" { "–" }
+                        @for s in STATES { option value=(s) selected[f.state == s] { (state_label(lang, s)) } }
+                    }
+                }
+                label { (tr(lang, "Dari", "From")) " " input type="date" name="from" value=(f.from); }
+                label { (tr(lang, "Sampai", "To")) " " input type="date" name="to" value=(f.to); }
+                button type="submit" { (tr(lang, "Cari", "Search")) }
+            }
+            form.filters method="post" action="/cases/search-nik" {
+                input type="hidden" name="csrf" value=(user.csrf);
+                label { "NIK " input name="nik" inputmode="numeric" pattern="[0-9]{16}" maxlength="16" autocomplete="off"; }
+                button type="submit" { (tr(lang, "Cari NIK", "Search NIK")) }
+            }
+            @if v.rows.is_empty() {
+                p { (tr(lang, "Tidak ada kasus yang cocok.", "No matching cases.")) }
+            } @else {
+                table {
+                    thead { tr {
+                        th { (tr(lang, "Nomor", "Number")) } th { (tr(lang, "Nama", "Name")) }
+                        th { (tr(lang, "Jenis kelamin", "Sex")) } th { (tr(lang, "Umur", "Age")) }
+                        th { (tr(lang, "Dijangkau", "Picked up")) } th { (tr(lang, "Lokasi", "Where")) }
+                        th { (tr(lang, "Asal", "Home")) } th { (tr(lang, "Status", "State")) }
+                    } }
+                    tbody {
+                        @for r in &v.rows {
+                            tr {
+                                td { a href={ "/cases/" (r.number) } { (r.number) } }
+                                td { @if r.name.is_empty() { em { (tr(lang, "tanpa nama", "no name")) } } @else { (r.name) } }
+                                td { (sex_label(lang, &r.sex)) }
+                                td { @if let Some(a) = r.age { (a) } @else { "–" } }
+                                td { (r.found_at) } td { (r.found_region) } td { (r.home_region) }
+                                td { (state_label(lang, &r.state)) }
+                            }
+                        }
+                    }
+                }
+            }
+            nav.paging {
+                @if f.page > 0 {
+                    a href={ "/cases?q=" (f.q) "&region=" (f.region) "&state=" (f.state) "&from=" (f.from) "&to=" (f.to) "&page=" (f.page - 1) } { "← " (tr(lang, "Sebelumnya", "Previous")) }
+                }
+                @if v.more {
+                    " " a href={ "/cases?q=" (f.q) "&region=" (f.region) "&state=" (f.state) "&from=" (f.from) "&to=" (f.to) "&page=" (f.page + 1) } { (tr(lang, "Berikutnya", "Next")) " →" }
+                }
+            }
+        },
+    )
+}
+
+pub struct EventRow {
+    pub at: String,
+    pub kind: String,
+    pub to_state: String,
+    pub reason: String,
+    pub actor: String,
+}
+
+pub struct CaseView {
+    pub number: String,
+    pub state: String,
+    pub name: String,
+    pub aliases: String,
+    pub name_quality: String,
+    pub sex: String,
+    pub birth: String,
+    pub birth_quality: String,
+    pub nik: String,
+    pub found: String,
+    pub found_address: String,
+    pub home: String,
+    pub conditions: String,
+    pub events: Vec<EventRow>,
+}
+
+pub fn show(lang: Lang, user: &NavUser, v: &CaseView) -> Markup {
+    page(
+        &Page {
+            title: &v.number,
+            lang,
+            section: Some(Section::Cases),
+            path: "/cases",
+            user: Some(user),
+        },
+        html! {
+            h1 { (v.number) }
+            p.state { (state_label(lang, &v.state)) }
+            dl.facts {
+                dt { (tr(lang, "Nama", "Name")) } dd { (v.name) " (" (v.name_quality) ")" }
+                @if !v.aliases.is_empty() { dt { (tr(lang, "Alias", "Aliases")) } dd { (v.aliases) } }
+                dt { (tr(lang, "Jenis kelamin", "Sex")) } dd { (sex_label(lang, &v.sex)) }
+                dt { (tr(lang, "Lahir / umur", "Born / age")) } dd { (v.birth) " (" (v.birth_quality) ")" }
+                dt { "NIK" } dd { (v.nik) }
+                dt { (tr(lang, "Dijangkau", "Picked up")) } dd { (v.found) }
+                @if !v.found_address.is_empty() { dt { (tr(lang, "Alamat lokasi", "Address")) } dd { (v.found_address) } }
+                dt { (tr(lang, "Asal (keterangan)", "Stated home")) } dd { (v.home) }
+                dt { (tr(lang, "Kondisi", "Conditions")) } dd { (v.conditions) }
+            }
+            h2 { (tr(lang, "Riwayat", "Timeline")) }
+            ol.timeline {
+                @for e in &v.events {
+                    li {
+                        time { (e.at) } " · " strong { (e.kind) }
+                        @if !e.to_state.is_empty() { " → " (state_label(lang, &e.to_state)) }
+                        @if !e.reason.is_empty() { " — " (e.reason) }
+                        @if !e.actor.is_empty() { " (" (e.actor) ")" }
+                    }
+                }
+            }
+        },
+    )
+}

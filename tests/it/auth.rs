@@ -1,0 +1,481 @@
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use sqlx::PgPool;
+
+use crate::common::*;
+use simlontar::auth::model::Role;
+
+const SBY: &str = "OT-3578-2026-000001";
+const BWI: &str = "OT-3510-2026-000001";
+
+async fn two_regions(pool: &PgPool) {
+    load_geo(pool).await;
+    case_fixture(
+        pool,
+        SBY,
+        "35.78",
+        Some("35.78"),
+        "Sumiati Surabaya",
+        Some("3578015208900001"),
+    )
+    .await;
+    case_fixture(
+        pool,
+        BWI,
+        "35.10",
+        Some("35.10"),
+        "Painem Banyuwangi",
+        Some("3510014506850002"),
+    )
+    .await;
+}
+
+#[sqlx::test]
+async fn every_route_but_sign_in_health_and_assets_refuses_anonymous_requests(pool: PgPool) {
+    two_regions(&pool).await;
+    let r = router(&pool).await;
+    for path in [
+        "/",
+        "/cases",
+        &format!("/cases/{SBY}"),
+        "/admin",
+        "/admin/users",
+        "/admin/audit",
+    ] {
+        let res = send(&r, get(path)).await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{path}");
+        assert!(
+            res.location().starts_with("/login?next="),
+            "{path}: {}",
+            res.location()
+        );
+    }
+    for path in ["/api/v1/cases", &format!("/api/v1/cases/{SBY}")] {
+        let res = send(&r, get(path)).await;
+        assert_eq!(res.status, StatusCode::UNAUTHORIZED, "{path}");
+        assert_eq!(res.json()["error"], "unauthorized");
+    }
+    for path in ["/login", "/healthz", "/readyz", "/static/app.css"] {
+        assert_eq!(send(&r, get(path)).await.status, StatusCode::OK, "{path}");
+    }
+    // Posts without a session are refused before they reach a handler.
+    let mut anon = Client::new(&pool).await;
+    anon.get("/login").await;
+    for path in [
+        "/admin/users",
+        "/admin/grants",
+        "/admin/passwords",
+        "/cases/search-nik",
+    ] {
+        let res = anon.post(path, &[("username", "x")]).await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{path}");
+    }
+}
+
+#[sqlx::test]
+async fn a_regency_viewer_sees_only_their_regency_everywhere(pool: PgPool) {
+    two_regions(&pool).await;
+    let mut c = signed_in(&pool, "viewer.bwi", Role::RegencyViewer, Some("35.10")).await;
+
+    let list = c.get("/cases").await;
+    assert!(
+        list.body.contains(BWI) && !list.body.contains(SBY),
+        "list leaks: {}",
+        list.body
+    );
+    let search = c.get("/cases?q=Sumiati").await;
+    assert!(!search.body.contains(SBY));
+    let by_region = c.get("/cases?region=35.78").await;
+    assert!(!by_region.body.contains(SBY));
+    let by_nik = c
+        .post("/cases/search-nik", &[("nik", "3578015208900001")])
+        .await;
+    assert_eq!(by_nik.status, StatusCode::OK);
+    assert!(!by_nik.body.contains(SBY));
+    let direct = c.get(&format!("/cases/{SBY}")).await;
+    assert_eq!(direct.status, StatusCode::NOT_FOUND);
+    assert!(c.get(&format!("/cases/{BWI}")).await.status.is_success());
+
+    // The same through the API, with a token of the same user.
+    let user = simlontar::auth::store::find_by_name(&pool, "viewer.bwi")
+        .await
+        .unwrap()
+        .unwrap();
+    let (_, token) = simlontar::auth::store::create_token(&pool, user.id, "t")
+        .await
+        .unwrap();
+    let api = |path: String| {
+        Request::get(path)
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .body(Body::empty())
+            .unwrap()
+    };
+    let listed = send(&c.router, api("/api/v1/cases".into())).await;
+    let numbers: Vec<String> = listed.json()["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["number"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(numbers, vec![BWI.to_string()]);
+    let shown = send(&c.router, api(format!("/api/v1/cases/{SBY}"))).await;
+    assert_eq!(shown.status, StatusCode::NOT_FOUND);
+    assert_eq!(shown.json()["error"], "not_found");
+
+    // Both refused look-ups are in the audit trail.
+    let denied: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM audit_log WHERE action = 'read_denied' AND entity_id = $1 AND actor_id = $2",
+    )
+    .bind(SBY)
+    .bind(user.id)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(denied, 2);
+}
+
+#[sqlx::test]
+async fn an_intake_officer_sees_pick_ups_of_their_regency_only(pool: PgPool) {
+    two_regions(&pool).await;
+    let mut c = signed_in(&pool, "satpol.sby", Role::IntakeOfficer, Some("35.78")).await;
+    let list = c.get("/cases").await;
+    assert!(list.body.contains(SBY) && !list.body.contains(BWI));
+}
+
+#[sqlx::test]
+async fn a_form_post_without_the_csrf_token_or_from_another_site_is_refused(pool: PgPool) {
+    load_geo(&pool).await;
+    let mut c = signed_in(&pool, "admin1", Role::Admin, None).await;
+    let fields = [
+        ("username", "x.user"),
+        ("role", "case_officer"),
+        ("password", "a long password"),
+        ("display_name", "X"),
+    ];
+    let res = c.post_raw("/admin/users", &fields).await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    let res = c
+        .post_raw(
+            "/admin/users",
+            &[&fields[..], &[("csrf", "forged")]].concat(),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    // The right token but another site's Origin.
+    let csrf = c.csrf.clone().unwrap();
+    let body = format!(
+        "username=x.user&role=case_officer&password=a+long+password&display_name=X&csrf={csrf}"
+    );
+    let req = Request::post("/admin/users")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ORIGIN, "https://evil.example")
+        .header(header::COOKIE, c.cookie.clone().unwrap())
+        .body(Body::from(body))
+        .unwrap();
+    assert_eq!(send(&c.router, req).await.status, StatusCode::FORBIDDEN);
+    let created: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM app_user WHERE username = 'x.user'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(created, 0);
+    // With the token and our own origin it works.
+    let res = c.post("/admin/users", &fields).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    assert!(res.location().contains("notice"), "{}", res.location());
+}
+
+#[sqlx::test]
+async fn a_disabled_users_session_stops_working_at_once(pool: PgPool) {
+    load_geo(&pool).await;
+    let mut officer = signed_in(&pool, "officer1", Role::CaseOfficer, None).await;
+    assert_eq!(officer.get("/cases").await.status, StatusCode::OK);
+    let mut admin = signed_in(&pool, "admin1", Role::Admin, None).await;
+    admin.get("/admin/users").await;
+    let res = admin
+        .post("/admin/users/officer1/status", &[("disabled", "true")])
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    let res = officer.get("/cases").await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    assert!(res.location().starts_with("/login"));
+    // Nor can they sign in again.
+    let mut again = Client::new(&pool).await;
+    assert_eq!(
+        again.sign_in("officer1", PASSWORD).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+#[sqlx::test]
+async fn a_password_reset_ends_the_users_sessions(pool: PgPool) {
+    load_geo(&pool).await;
+    let mut officer = signed_in(&pool, "officer1", Role::CaseOfficer, None).await;
+    simlontar::auth::store::set_password(&pool, "officer1", "another long one")
+        .await
+        .unwrap();
+    assert_eq!(officer.get("/cases").await.status, StatusCode::SEE_OTHER);
+}
+
+#[sqlx::test]
+async fn ten_wrong_passwords_lock_the_account_name_without_telling_if_it_exists(pool: PgPool) {
+    load_geo(&pool).await;
+    user(&pool, "real.user", Role::CaseOfficer, None).await;
+    for name in ["real.user", "ghost.user"] {
+        let mut c = Client::new(&pool).await;
+        let mut bodies = vec![];
+        for _ in 0..10 {
+            let res = c.sign_in(name, "wrong password!").await;
+            assert_eq!(res.status, StatusCode::UNAUTHORIZED);
+            bodies.push(res.body.contains("Nama pengguna atau kata sandi salah"));
+        }
+        assert!(bodies.iter().all(|b| *b));
+        let res = c
+            .sign_in(name, if name == "real.user" { PASSWORD } else { "x" })
+            .await;
+        assert_eq!(res.status, StatusCode::TOO_MANY_REQUESTS, "{name}");
+        assert!(
+            res.body.contains("Terlalu banyak percobaan"),
+            "{}",
+            res.body
+        );
+    }
+    // Another account is not affected.
+    user(&pool, "other.user", Role::CaseOfficer, None).await;
+    let mut c = Client::new(&pool).await;
+    assert_eq!(
+        c.sign_in("other.user", PASSWORD).await.status,
+        StatusCode::SEE_OTHER
+    );
+}
+
+#[sqlx::test]
+async fn opening_a_case_writes_one_audit_row_that_the_app_role_cannot_delete(pool: PgPool) {
+    two_regions(&pool).await;
+    let mut c = signed_in(&pool, "officer1", Role::CaseOfficer, None).await;
+    let res = c.get(&format!("/cases/{SBY}")).await;
+    assert_eq!(res.status, StatusCode::OK);
+    assert!(res.body.contains("Sumiati Surabaya"));
+    let rows: Vec<i64> =
+        sqlx::query_scalar("SELECT id FROM audit_log WHERE action = 'read' AND entity_id = $1")
+            .bind(SBY)
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    assert_eq!(rows.len(), 1);
+
+    let app = app_pool(&pool).await;
+    for sql in [
+        "DELETE FROM audit_log WHERE id = $1",
+        "UPDATE audit_log SET action = 'x' WHERE id = $1",
+    ] {
+        let err = sqlx::query(sql)
+            .bind(rows[0])
+            .execute(&app)
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("permission denied"), "{err}");
+    }
+    let err = sqlx::query("TRUNCATE audit_log")
+        .execute(&app)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("permission denied"), "{err}");
+    // Even the owner is stopped by the append-only trigger.
+    let err = sqlx::query("DELETE FROM audit_log")
+        .execute(&pool)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("append-only"), "{err}");
+}
+
+#[sqlx::test]
+async fn the_nik_is_masked_for_viewers_who_do_not_need_it(pool: PgPool) {
+    two_regions(&pool).await;
+    let mut viewer = signed_in(&pool, "viewer.sby", Role::RegencyViewer, Some("35.78")).await;
+    let page = viewer.get(&format!("/cases/{SBY}")).await;
+    assert!(page.body.contains("3578**********01") && !page.body.contains("3578015208900001"));
+    let mut officer = signed_in(&pool, "officer1", Role::CaseOfficer, None).await;
+    let page = officer.get(&format!("/cases/{SBY}")).await;
+    assert!(page.body.contains("3578015208900001"));
+}
+
+#[sqlx::test]
+async fn signing_in_gives_a_new_session_and_signing_out_kills_it(pool: PgPool) {
+    load_geo(&pool).await;
+    user(&pool, "officer1", Role::CaseOfficer, None).await;
+    let mut c = Client::new(&pool).await;
+    c.get("/login").await;
+    let before = c.cookie.clone().unwrap();
+    c.post(
+        "/login",
+        &[("username", "officer1"), ("password", PASSWORD)],
+    )
+    .await;
+    let after = c.cookie.clone().unwrap();
+    assert_ne!(before, after, "session id must change at sign-in");
+    c.get("/").await;
+    let res = c.post("/logout", &[]).await;
+    assert_eq!(res.location(), "/login");
+    // Replaying the old cookie after sign-out gets the sign-in page.
+    c.cookie = Some(after);
+    let res = c.get("/cases").await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    assert!(res.location().starts_with("/login"));
+}
+
+#[sqlx::test]
+async fn the_session_cookie_is_http_only_and_same_site(pool: PgPool) {
+    let res = call(&pool, get("/login")).await;
+    let cookie = res.headers[header::SET_COOKIE].to_str().unwrap();
+    assert!(cookie.starts_with("simlontar="), "{cookie}");
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax") && cookie.contains("Path=/"),
+        "{cookie}"
+    );
+    assert!(!cookie.contains("Domain"), "{cookie}");
+}
+
+#[sqlx::test]
+async fn every_page_carries_the_security_headers(pool: PgPool) {
+    for path in ["/login", "/no-such-page", "/cases"] {
+        let res = call(&pool, get(path)).await;
+        let csp = res.headers[header::CONTENT_SECURITY_POLICY]
+            .to_str()
+            .unwrap();
+        for part in [
+            "object-src 'none'",
+            "base-uri 'none'",
+            "frame-ancestors 'none'",
+        ] {
+            assert!(csp.contains(part), "{path}: {csp}");
+        }
+        assert!(!csp.contains("unsafe-inline"));
+        assert_eq!(res.headers[header::X_FRAME_OPTIONS], "DENY");
+        assert_eq!(res.headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+        assert_eq!(res.headers[header::CACHE_CONTROL], "no-store", "{path}");
+        assert!(res.headers.contains_key(header::REFERRER_POLICY));
+    }
+}
+
+#[sqlx::test]
+async fn passwords_are_stored_as_argon2id_with_current_parameters(pool: PgPool) {
+    load_geo(&pool).await;
+    user(&pool, "officer1", Role::CaseOfficer, None).await;
+    let hash: String =
+        sqlx::query_scalar("SELECT password_hash FROM app_user WHERE username = 'officer1'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert!(
+        hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+        "{hash}"
+    );
+}
+
+#[sqlx::test]
+async fn api_tokens_work_until_revoked_and_record_their_use(pool: PgPool) {
+    load_geo(&pool).await;
+    let id = user(&pool, "dp3ak.system", Role::IdentityOfficer, None).await;
+    let (token_id, token) = simlontar::auth::store::create_token(&pool, id, "dp3ak")
+        .await
+        .unwrap();
+    let r = router(&pool).await;
+    let req = |t: &str| {
+        Request::get("/api/v1/cases")
+            .header(header::AUTHORIZATION, format!("Bearer {t}"))
+            .body(Body::empty())
+            .unwrap()
+    };
+    assert_eq!(send(&r, req(&token)).await.status, StatusCode::OK);
+    let used: Option<chrono::DateTime<chrono::Utc>> =
+        sqlx::query_scalar("SELECT last_used_at FROM api_token WHERE id = $1")
+            .bind(token_id)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(used, Some(now()));
+    assert_eq!(
+        send(&r, req("slt_made_up")).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    simlontar::auth::store::revoke_token(&pool, token_id)
+        .await
+        .unwrap();
+    assert_eq!(send(&r, req(&token)).await.status, StatusCode::UNAUTHORIZED);
+}
+
+#[sqlx::test]
+async fn only_administrators_reach_the_admin_pages(pool: PgPool) {
+    load_geo(&pool).await;
+    let mut officer = signed_in(&pool, "officer1", Role::CaseOfficer, None).await;
+    assert_eq!(
+        officer.get("/admin/users").await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        officer.get("/admin/audit").await.status,
+        StatusCode::FORBIDDEN
+    );
+    let mut admin = signed_in(&pool, "admin1", Role::Admin, None).await;
+    let page = admin.get("/admin/audit?actor=officer1").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains("login"),
+        "sign-ins are audited: {}",
+        page.body
+    );
+}
+
+#[sqlx::test]
+async fn weak_passwords_and_mismatched_scopes_are_refused_with_a_reason(pool: PgPool) {
+    load_geo(&pool).await;
+    let mut admin = signed_in(&pool, "admin1", Role::Admin, None).await;
+    admin.get("/admin/users").await;
+    let res = admin
+        .post(
+            "/admin/users",
+            &[
+                ("username", "weak"),
+                ("display_name", ""),
+                ("role", "case_officer"),
+                ("password", "password1"),
+            ],
+        )
+        .await;
+    assert!(
+        res.location().contains("error=password%20too%20common"),
+        "{}",
+        res.location()
+    );
+    let res = admin
+        .post(
+            "/admin/users",
+            &[
+                ("username", "viewer2"),
+                ("display_name", ""),
+                ("role", "regency_viewer"),
+                ("password", "a fine password"),
+            ],
+        )
+        .await;
+    assert!(res.location().contains("error="), "{}", res.location());
+    let res = admin
+        .post(
+            "/admin/users",
+            &[
+                ("username", "viewer3"),
+                ("display_name", ""),
+                ("role", "regency_viewer"),
+                ("scope", "35.99"),
+                ("password", "a fine password"),
+            ],
+        )
+        .await;
+    assert!(res.location().contains("error=scope"), "{}", res.location());
+    let n: i64 = sqlx::query_scalar("SELECT count(*) FROM app_user")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(n, 1);
+}
