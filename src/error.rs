@@ -5,7 +5,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct FieldError {
     /// Path of the offending field, e.g. `found.lat` or `photos[2]`.
     pub field: String,
@@ -56,6 +56,16 @@ impl From<sqlx::Error> for AppError {
             _ => AppError::Database(e),
         }
     }
+}
+
+/// The JSON body of every API error.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Problem {
+    /// not_found, invalid, conflict, unauthorized, forbidden, unavailable, …
+    pub error: String,
+    pub message: String,
+    /// For `invalid`: each bad field with its path (`aliases[2]`, `found_at`).
+    pub fields: Vec<FieldError>,
 }
 
 /// What the renderers need to know about a failed request.

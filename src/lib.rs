@@ -5,6 +5,7 @@ pub mod config;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod identity;
 pub mod intake;
 pub mod places;
 pub mod web;

@@ -4,15 +4,35 @@ use axum::http::HeaderMap;
 use axum::Json;
 use serde_json::{json, Value};
 
+use super::lifecycle::State as CaseState;
+use super::model::{validate, IntakeRequest};
 use super::pages::{filter_from, ListQuery};
 use super::store;
 use crate::auth::audit::Origin;
 use crate::auth::model::{mask_nik, Principal};
 use crate::auth::policy::{require, sees_full_identity, Action, CaseScope};
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult, FieldError};
 use crate::web::AppState;
 use axum::Extension;
+use simlontar_templates::Lang;
 
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct CaseList {
+    pub cases: Vec<store::CaseSummary>,
+    pub page: i64,
+    /// Whether a next page exists.
+    pub more: bool,
+}
+
+/// Cases the caller may see, newest first, 50 a page. `q` matches names (spelling-tolerant)
+/// and case numbers; NIK search is only offered on the desk (never in a URL).
+#[utoipa::path(get, path = "/api/v1/cases",
+    params(("q" = Option<String>, Query, description = "name or case number"),
+           ("region" = Option<String>, Query, description = "regency code, pick-up or home"),
+           ("state" = Option<String>, Query), ("from" = Option<String>, Query, description = "YYYY-MM-DD"),
+           ("to" = Option<String>, Query, description = "YYYY-MM-DD"), ("page" = Option<i64>, Query)),
+    responses((status = 200, body = CaseList), (status = 422, body = crate::error::Problem)),
+    security(("bearer" = [])))]
 pub async fn list_cases(
     State(state): State<AppState>,
     Extension(p): Extension<Principal>,
@@ -26,6 +46,10 @@ pub async fn list_cases(
     ))
 }
 
+#[utoipa::path(get, path = "/api/v1/cases/{number}",
+    params(("number" = String, Path, description = "case number")),
+    responses((status = 200, body = store::CaseDetail), (status = 404, body = crate::error::Problem)),
+    security(("bearer" = [])))]
 pub async fn show_case(
     State(state): State<AppState>,
     Extension(p): Extension<Principal>,
@@ -46,4 +70,144 @@ pub async fn show_case(
         case.nik = case.nik.as_deref().map(mask_nik);
     }
     Ok(Json(case))
+}
+
+/// The outcome of an intake submission.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct IntakeCreated {
+    pub case_number: String,
+    pub intake_id: i64,
+    /// False when the request repeated an earlier one (same Idempotency-Key and body).
+    pub created: bool,
+}
+
+/// Records an intake and opens its case. Requires an `Idempotency-Key` header (a UUID):
+/// repeating a request returns the case the first one made (200); a different body under
+/// a used key is refused (409).
+#[utoipa::path(post, path = "/api/v1/intakes", request_body = IntakeRequest,
+    params(("Idempotency-Key" = String, Header, description = "UUID chosen by the client, one per intake")),
+    responses((status = 201, body = IntakeCreated), (status = 200, body = IntakeCreated),
+              (status = 422, description = "invalid fields", body = crate::error::Problem),
+              (status = 409, description = "key reused for a different intake", body = crate::error::Problem)),
+    security(("bearer" = [])))]
+pub async fn create_intake(
+    State(state): State<AppState>,
+    Extension(p): Extension<Principal>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> AppResult<(axum::http::StatusCode, Json<IntakeCreated>)> {
+    require(&p, Action::CreateIntake)?;
+    let key = headers
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| uuid::Uuid::parse_str(v.trim()).ok())
+        .ok_or_else(|| {
+            AppError::Invalid(vec![FieldError::new(
+                "Idempotency-Key",
+                "a UUID header is required",
+            )])
+        })?;
+    let mut de = serde_json::Deserializer::from_slice(&body);
+    let req: IntakeRequest = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let path = e.path().to_string();
+        AppError::Invalid(vec![FieldError::new(
+            if path == "." { "body".into() } else { path },
+            e.inner().to_string(),
+        )])
+    })?;
+    let now = state.clock.now();
+    let intake = validate(&req, key, now, Lang::En).map_err(AppError::Invalid)?;
+    let origin = origin_of(&p, &headers);
+    let allowed = super::pickup_regions(&p);
+    let done = super::create::create(
+        &state.pool,
+        &intake,
+        &[],
+        &p,
+        &origin,
+        allowed.as_deref(),
+        now,
+    )
+    .await?;
+    let status = if done.new {
+        axum::http::StatusCode::CREATED
+    } else {
+        axum::http::StatusCode::OK
+    };
+    Ok((
+        status,
+        Json(IntakeCreated {
+            case_number: done.case_number,
+            intake_id: done.intake_id,
+            created: done.new,
+        }),
+    ))
+}
+
+fn origin_of(p: &Principal, headers: &HeaderMap) -> Origin {
+    Origin {
+        actor_id: Some(p.user_id),
+        remote_addr: None,
+        request_id: headers
+            .get("x-request-id")
+            .and_then(|v| v.to_str().ok())
+            .map(String::from),
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/cases/{number}/events",
+    params(("number" = String, Path, description = "case number, e.g. OT-3578-2026-000123")),
+    responses((status = 200, body = [store::CaseEvent]), (status = 404, body = crate::error::Problem)),
+    security(("bearer" = [])))]
+pub async fn list_events(
+    State(state): State<AppState>,
+    Extension(p): Extension<Principal>,
+    headers: HeaderMap,
+    Path(number): Path<String>,
+) -> AppResult<Json<Vec<store::CaseEvent>>> {
+    require(&p, Action::ViewCases)?;
+    let case = super::read_case(&state, &p, &origin_of(&p, &headers), &number).await?;
+    Ok(Json(case.events))
+}
+
+/// A change of state asked for through the API.
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TransitionRequest {
+    pub to: CaseState,
+    #[serde(default)]
+    pub reason: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/cases/{number}/events", request_body = TransitionRequest,
+    params(("number" = String, Path, description = "case number")),
+    responses((status = 200, description = "moved"), (status = 409, description = "not allowed from the current state", body = crate::error::Problem),
+              (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem)),
+    security(("bearer" = [])))]
+pub async fn add_event(
+    State(state): State<AppState>,
+    Extension(p): Extension<Principal>,
+    headers: HeaderMap,
+    Path(number): Path<String>,
+    body: axum::body::Bytes,
+) -> AppResult<Json<Value>> {
+    let mut de = serde_json::Deserializer::from_slice(&body);
+    let req: TransitionRequest = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        AppError::Invalid(vec![FieldError::new(
+            e.path().to_string(),
+            e.inner().to_string(),
+        )])
+    })?;
+    let from = super::move_case(
+        &state,
+        &p,
+        &origin_of(&p, &headers),
+        &number,
+        req.to,
+        &req.reason,
+    )
+    .await?;
+    Ok(Json(
+        json!({ "number": number, "from": from, "to": req.to }),
+    ))
 }

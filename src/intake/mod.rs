@@ -1,6 +1,12 @@
 //! The intake desk and the case lifecycle. Invariants: a case is read only through the
 //! viewer's scope, and every read of a person's details writes exactly one audit row.
 pub mod api;
+pub mod create;
+pub mod desk;
+pub mod hints;
+pub mod lifecycle;
+pub mod map;
+pub mod model;
 pub mod pages;
 pub mod store;
 
@@ -9,13 +15,26 @@ use axum::Router;
 use serde_json::json;
 
 use crate::auth::audit::{self, Origin};
-use crate::auth::model::Principal;
+use crate::auth::model::{Principal, Role};
 use crate::auth::policy::CaseScope;
 use crate::error::{AppError, AppResult};
 use crate::web::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new()
+        .route("/intake", get(desk::new_intake).post(desk::submit_intake))
+        .route("/intake/saved/{number}", get(desk::show_saved))
+        .route("/intake/map.svg", get(desk::map_image))
+        .route("/cases/{number}/transition", post(pages::transition_case))
+        .route("/cases/{number}/photos/{id}", get(pages::show_photo))
+        .route(
+            "/api/v1/intakes",
+            get(api::list_cases).post(api::create_intake),
+        )
+        .route(
+            "/api/v1/cases/{number}/events",
+            get(api::list_events).post(api::add_event),
+        )
         .route("/cases", get(pages::list_cases))
         .route("/cases/search-nik", post(pages::search_by_nik))
         .route("/cases/{number}", get(pages::show_case))
@@ -59,4 +78,51 @@ pub async fn read_case(
             Err(AppError::NotFound)
         }
     }
+}
+
+/// Where a principal may record pick-ups: intake officers their own regencies, case
+/// officers anywhere (`None`).
+pub fn pickup_regions(p: &Principal) -> Option<Vec<String>> {
+    if p.has(Role::CaseOfficer) {
+        None
+    } else {
+        Some(p.scopes(Role::IntakeOfficer))
+    }
+}
+
+/// Moves a case the principal may see to `to`, in one transaction with its event and an
+/// audit row.
+pub async fn move_case(
+    state: &AppState,
+    p: &Principal,
+    origin: &Origin,
+    number: &str,
+    to: lifecycle::State,
+    reason: &str,
+) -> AppResult<lifecycle::State> {
+    let sql = format!(
+        "SELECT c.id FROM ot_case c JOIN intake i ON i.id = c.intake_id WHERE {} AND c.number = $5",
+        CaseScope::sql(1)
+    );
+    let scope = CaseScope::of(p);
+    let id: i64 = scope
+        .bind(sqlx::query(&sql))
+        .bind(number)
+        .fetch_optional(&state.pool)
+        .await?
+        .map(|r| sqlx::Row::get(&r, 0))
+        .ok_or(AppError::NotFound)?;
+    let mut tx = state.pool.begin().await?;
+    let from = lifecycle::transition(&mut tx, id, to, Some(p), reason, state.clock.now()).await?;
+    audit::record(
+        &mut *tx,
+        origin,
+        "transition",
+        "case",
+        Some(number),
+        json!({"from": from.as_str(), "to": to.as_str()}),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(from)
 }

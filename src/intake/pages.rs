@@ -1,10 +1,11 @@
 //! Case list, NIK search and the case page.
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query, State as AxState};
 use axum::Form;
 use maud::Markup;
 use serde::Deserialize;
 use serde_json::json;
 
+use super::lifecycle::{actions, State};
 use super::store::{self, CaseFilter};
 use crate::auth::audit;
 use crate::auth::model::mask_nik;
@@ -75,7 +76,7 @@ fn rows(state: &AppState, cases: Vec<store::CaseSummary>) -> Vec<view::CaseRow> 
 }
 
 pub async fn list_cases(
-    State(state): State<AppState>,
+    AxState(state): AxState<AppState>,
     v: Viewer,
     Query(q): Query<ListQuery>,
 ) -> AppResult<Markup> {
@@ -111,7 +112,7 @@ pub struct NikForm {
 
 /// NIK search is a POST, so the number never appears in a URL, history or log.
 pub async fn search_by_nik(
-    State(state): State<AppState>,
+    AxState(state): AxState<AppState>,
     v: Viewer,
     Form(f): Form<NikForm>,
 ) -> AppResult<Markup> {
@@ -149,7 +150,7 @@ pub async fn search_by_nik(
 }
 
 pub async fn show_case(
-    State(state): State<AppState>,
+    AxState(state): AxState<AppState>,
     v: Viewer,
     Path(number): Path<String>,
 ) -> AppResult<Markup> {
@@ -189,6 +190,16 @@ pub async fn show_case(
             found_address: case.found_address.clone(),
             home: case.stated_home.clone(),
             conditions: case.conditions.join(", "),
+            photos: case.photos.clone(),
+            csrf: v.nav.csrf.clone(),
+            actions: State::parse(&case.state)
+                .map(|s| {
+                    actions(&v.principal, s)
+                        .into_iter()
+                        .map(|a| a.as_str())
+                        .collect()
+                })
+                .unwrap_or_default(),
             events: case
                 .events
                 .iter()
@@ -202,4 +213,47 @@ pub async fn show_case(
                 .collect(),
         },
     ))
+}
+
+#[derive(Deserialize)]
+pub struct TransitionForm {
+    to: String,
+    #[serde(default)]
+    reason: String,
+}
+
+pub async fn transition_case(
+    AxState(state): AxState<AppState>,
+    v: Viewer,
+    Path(number): Path<String>,
+    Form(f): Form<TransitionForm>,
+) -> AppResult<axum::response::Redirect> {
+    let to = State::parse(&f.to)
+        .ok_or_else(|| AppError::Invalid(vec![FieldError::new("to", "status tidak dikenal")]))?;
+    super::move_case(&state, &v.principal, &v.origin, &number, to, &f.reason).await?;
+    Ok(axum::response::Redirect::to(&format!("/cases/{number}")))
+}
+
+/// A photo of a case, to viewers who may see the case (the read is audited with it).
+pub async fn show_photo(
+    AxState(state): AxState<AppState>,
+    v: Viewer,
+    Path((number, id)): Path<(String, i64)>,
+) -> AppResult<axum::response::Response> {
+    use axum::response::IntoResponse;
+    require(&v.principal, Action::ViewCases)?;
+    let photo = store::photo(&state.pool, &CaseScope::of(&v.principal), &number, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, photo.0),
+            (
+                axum::http::header::CACHE_CONTROL,
+                "private, no-store".to_string(),
+            ),
+        ],
+        photo.1,
+    )
+        .into_response())
 }

@@ -19,7 +19,7 @@ pub struct CaseFilter {
 
 pub const PAGE_SIZE: i64 = 50;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct CaseSummary {
     pub number: String,
     pub state: String,
@@ -86,7 +86,7 @@ pub async fn list(
     ))
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct CaseEvent {
     pub at: DateTime<Utc>,
     pub kind: String,
@@ -96,7 +96,7 @@ pub struct CaseEvent {
     pub actor: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct CaseDetail {
     pub id: i64,
     pub number: String,
@@ -126,6 +126,8 @@ pub struct CaseDetail {
     pub belongings: String,
     pub notes: String,
     pub events: Vec<CaseEvent>,
+    /// Ids of the intake's photos.
+    pub photos: Vec<i64>,
 }
 
 /// One case by number, or `None` when it does not exist *or* is outside the scope: the
@@ -172,7 +174,14 @@ pub async fn find(
         actor: e.get("display_name"),
     })
     .collect();
+    let photos = sqlx::query_scalar(
+        "SELECT p.id FROM intake_photo p JOIN ot_case c ON c.intake_id = p.intake_id WHERE c.id = $1 ORDER BY p.id",
+    )
+    .bind(id)
+    .fetch_all(pool)
+    .await?;
     Ok(Some(CaseDetail {
+        photos,
         id,
         number: r.get("number"),
         state: r.get("state"),
@@ -210,4 +219,26 @@ pub async fn exists(pool: &PgPool, number: &str) -> sqlx::Result<bool> {
         .bind(number)
         .fetch_one(pool)
         .await
+}
+
+/// A photo (content type, bytes) of a case the scope allows.
+pub async fn photo(
+    pool: &PgPool,
+    scope: &CaseScope,
+    number: &str,
+    id: i64,
+) -> sqlx::Result<Option<(String, Vec<u8>)>> {
+    let sql = format!(
+        "SELECT p.content_type, p.bytes FROM intake_photo p
+           JOIN intake i ON i.id = p.intake_id JOIN ot_case c ON c.intake_id = i.id
+          WHERE {} AND c.number = $5 AND p.id = $6",
+        CaseScope::sql(1)
+    );
+    Ok(scope
+        .bind(sqlx::query(&sql))
+        .bind(number)
+        .bind(id)
+        .fetch_optional(pool)
+        .await?
+        .map(|r| (r.get("content_type"), r.get("bytes"))))
 }

@@ -20,3 +20,26 @@ pub async fn region_at(pool: &PgPool, point: &Geom) -> sqlx::Result<Option<Strin
     .fetch_optional(pool)
     .await
 }
+
+/// Villages whose name (or district or regency name) resembles `text`, best first, as
+/// (code, "Desa X, Kec. Y, Kabupaten Z").
+pub async fn suggest_villages(
+    pool: &PgPool,
+    text: &str,
+    limit: i64,
+) -> sqlx::Result<Vec<(String, String)>> {
+    sqlx::query_as(
+        "SELECT v.code, format('%s, Kec. %s, %s', v.name, d.name, r.name)
+           FROM village v JOIN district d ON d.code = v.district_code JOIN region r ON r.code = d.region_code
+          WHERE lower(v.name) % lower($1) OR lower($1) LIKE '%' || lower(v.name) || '%'
+          ORDER BY similarity(lower(v.name), lower($1))
+                   + CASE WHEN lower($1) LIKE '%' || lower(d.name) || '%' THEN 0.5 ELSE 0 END
+                   + CASE WHEN lower($1) LIKE '%' || lower(regexp_replace(r.name, '^(Kabupaten|Kota) ', '')) || '%'
+                          THEN 0.5 ELSE 0 END DESC, v.code
+          LIMIT $2",
+    )
+    .bind(text)
+    .bind(limit)
+    .fetch_all(pool)
+    .await
+}

@@ -4,6 +4,7 @@ pub mod errors;
 pub mod health;
 pub mod home;
 pub mod lang;
+pub mod openapi;
 pub mod viewer;
 
 use std::sync::Arc;
@@ -72,6 +73,7 @@ pub fn app(state: AppState) -> Router {
     let public = Router::new()
         .route("/lang/{code}", get(lang::switch_language))
         .route("/static/app.css", get(static_css))
+        .route("/api/openapi.json", get(openapi::openapi_json))
         .merge(auth::public_router());
 
     let mut router = Router::new()
@@ -87,6 +89,9 @@ pub fn app(state: AppState) -> Router {
             auth::session::authenticate,
         ))
         .layer(auth_layer)
+        // One limit for every body, the outer layer's (axum's own 2 MB default would cut
+        // photos short with a confusing error).
+        .layer(axum::extract::DefaultBodyLimit::disable())
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,

@@ -42,6 +42,9 @@ pub fn origin_of(parts: &Parts, actor_id: Option<i64>) -> Origin {
 /// The sections of the navigation a principal may open (only those built so far).
 pub fn sections(p: &Principal) -> Vec<Section> {
     let mut s = vec![Section::Home];
+    if allows(p, Action::CreateIntake) {
+        s.push(Section::Intake);
+    }
     if allows(p, Action::ViewCases) {
         s.push(Section::Cases);
     }

@@ -157,6 +157,10 @@ pub struct CaseView {
     pub found_address: String,
     pub home: String,
     pub conditions: String,
+    pub photos: Vec<i64>,
+    /// States the viewer may move the case to now.
+    pub actions: Vec<&'static str>,
+    pub csrf: String,
     pub events: Vec<EventRow>,
 }
 
@@ -182,6 +186,28 @@ pub fn show(lang: Lang, user: &NavUser, v: &CaseView) -> Markup {
                 @if !v.found_address.is_empty() { dt { (tr(lang, "Alamat lokasi", "Address")) } dd { (v.found_address) } }
                 dt { (tr(lang, "Asal (keterangan)", "Stated home")) } dd { (v.home) }
                 dt { (tr(lang, "Kondisi", "Conditions")) } dd { (v.conditions) }
+            }
+            @if !v.photos.is_empty() {
+                div.photos {
+                    @for id in &v.photos {
+                        img src={ "/cases/" (v.number) "/photos/" (id) } alt=(tr(lang, "Foto saat penjangkauan", "Photo at pick-up")) width="160";
+                    }
+                }
+            }
+            @if !v.actions.is_empty() {
+                section.actions {
+                    h2 { (tr(lang, "Tindakan", "Actions")) }
+                    @for to in &v.actions {
+                        form.inline method="post" action={ "/cases/" (v.number) "/transition" } {
+                            input type="hidden" name="csrf" value=(v.csrf);
+                            input type="hidden" name="to" value=(to);
+                            @if *to == "closed" {
+                                label { (tr(lang, "Alasan", "Reason")) " " input name="reason" required; }
+                            }
+                            button type="submit" { "→ " (state_label(lang, to)) }
+                        }
+                    }
+                }
             }
             h2 { (tr(lang, "Riwayat", "Timeline")) }
             ol.timeline {

@@ -2,6 +2,7 @@
 pub mod auth;
 pub mod cases;
 pub mod i18n;
+pub mod intake;
 pub mod layout;
 pub mod pages;
 

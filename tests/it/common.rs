@@ -59,6 +59,11 @@ pub async fn app_pool(owner: &PgPool) -> PgPool {
 }
 
 pub async fn router(owner: &PgPool) -> Router {
+    // Errors the app logs show up beside a failing test's output.
+    let _ = tracing_subscriber::fmt()
+        .with_test_writer()
+        .with_env_filter("warn")
+        .try_init();
     app(AppState {
         pool: app_pool(owner).await,
         settings: Arc::new(settings()),
@@ -251,4 +256,96 @@ pub async fn case_fixture(
     .fetch_one(owner)
     .await
     .unwrap()
+}
+
+/// A valid 1×1 PNG.
+pub const PNG: &[u8] = &[
+    0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44, 0x52,
+    0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1F, 0x15, 0xC4,
+    0x89, 0x00, 0x00, 0x00, 0x0A, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9C, 0x63, 0x00, 0x01, 0x00, 0x00,
+    0x05, 0x00, 0x01, 0x0D, 0x0A, 0x2D, 0xB4, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4E, 0x44, 0xAE,
+    0x42, 0x60, 0x82,
+];
+
+/// A multipart/form-data body: text fields, then files named `photo`.
+pub fn multipart(fields: &[(&str, &str)], photos: &[&[u8]]) -> (String, Vec<u8>) {
+    let boundary = "----simlontar-test-boundary";
+    let mut body = Vec::new();
+    for (k, v) in fields {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
+                .as_bytes(),
+        );
+    }
+    for (i, p) in photos.iter().enumerate() {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"photo\"; filename=\"p{i}.png\"\r\nContent-Type: image/png\r\n\r\n").as_bytes(),
+        );
+        body.extend_from_slice(p);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+impl Client {
+    /// Posts the desk form as a browser would (multipart, with the session's token).
+    pub async fn post_multipart(
+        &mut self,
+        uri: &str,
+        fields: &[(&str, &str)],
+        photos: &[&[u8]],
+    ) -> Res {
+        let csrf = self.csrf.clone().unwrap_or_default();
+        let mut all = fields.to_vec();
+        all.push(("csrf", &csrf));
+        let (content_type, body) = multipart(&all, photos);
+        let req = Request::post(uri)
+            .header(header::CONTENT_TYPE, content_type)
+            .header(header::ORIGIN, "http://localhost")
+            .header(header::HOST, "localhost")
+            .body(Body::from(body))
+            .unwrap();
+        self.send(req).await
+    }
+}
+
+/// A bearer token for a new user with this role.
+pub async fn token(owner: &PgPool, username: &str, role: Role, scope: Option<&str>) -> String {
+    let id = user(owner, username, role, scope).await;
+    simlontar::auth::store::create_token(owner, id, "test")
+        .await
+        .unwrap()
+        .1
+}
+
+pub fn api(
+    method: &str,
+    uri: &str,
+    token: &str,
+    key: Option<&str>,
+    body: serde_json::Value,
+) -> Request<Body> {
+    let mut b = Request::builder()
+        .method(method)
+        .uri(uri)
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .header(header::CONTENT_TYPE, "application/json");
+    if let Some(k) = key {
+        b = b.header("idempotency-key", k);
+    }
+    b.body(Body::from(body.to_string())).unwrap()
+}
+
+/// A valid intake body picked up in central Surabaya two hours before `now()`.
+pub fn intake_json() -> serde_json::Value {
+    serde_json::json!({
+        "found_at": (now() - chrono::Duration::hours(2)).to_rfc3339(),
+        "found_address": "Jl. Pahlawan, depan Tugu",
+        "found_lat": -7.2458, "found_lon": 112.7378,
+        "unit": "Satpol PP Kota Surabaya", "officer_name": "Budi",
+        "stated_name": "Pak Slamet", "aliases": ["Met"], "name_quality": "partial",
+        "sex": "male", "estimated_age": 60, "birth_date_quality": "approximate",
+        "stated_home": "Banyuwangi", "conditions": ["elderly"]
+    })
 }

@@ -6,5 +6,6 @@ mod auth;
 mod cli;
 mod config;
 mod demo;
+mod intake;
 mod places;
 mod web;

@@ -1,0 +1,249 @@
+//! Storing a new intake and opening its case, exactly once per idempotency key: a retry
+//! or a double click gets the case the first submission made. Nothing is acknowledged
+//! before it is committed.
+use chrono::{DateTime, Datelike, Utc};
+use serde_json::json;
+use sha2::{Digest, Sha256};
+use sqlx::{PgPool, Row};
+
+use super::model::NewIntake;
+use crate::auth::audit::{self, Origin};
+use crate::auth::model::Principal;
+use crate::error::{AppError, FieldError};
+use crate::places::{store::region_at, Geom};
+
+/// A photo as uploaded, after its type and size were checked.
+#[derive(Debug, Clone)]
+pub struct Photo {
+    pub content_type: &'static str,
+    pub bytes: Vec<u8>,
+}
+
+pub const MAX_PHOTOS: usize = 5;
+pub const MAX_PHOTO_BYTES: usize = 5 * 1024 * 1024;
+
+/// Checks an upload is a JPEG or PNG image that parses, within the size limit; returns
+/// its content type or why not (in Indonesian and English).
+pub fn check_photo(bytes: &[u8]) -> Result<&'static str, (&'static str, &'static str)> {
+    if bytes.is_empty() {
+        return Err(("berkas kosong", "empty file"));
+    }
+    if bytes.len() > MAX_PHOTO_BYTES {
+        return Err(("foto lebih dari 5 MB", "photo larger than 5 MB"));
+    }
+    let kind = if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        "image/jpeg"
+    } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        "image/png"
+    } else {
+        return Err(("hanya foto JPEG atau PNG", "only JPEG or PNG photos"));
+    };
+    match imagesize::blob_size(bytes) {
+        Ok(size) if size.width > 0 && size.height > 0 => Ok(kind),
+        _ => Err((
+            "foto rusak atau tidak terbaca",
+            "the photo is damaged or unreadable",
+        )),
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Created {
+    pub case_number: String,
+    pub intake_id: i64,
+    /// False when this was a retry of an earlier submission.
+    pub new: bool,
+}
+
+/// A digest of what was submitted, to tell a true retry from a different intake that
+/// reuses a key.
+pub fn fingerprint(intake: &NewIntake, photos: &[Photo]) -> Vec<u8> {
+    let mut h = Sha256::new();
+    h.update(format!("{intake:?}").as_bytes());
+    for p in photos {
+        h.update(Sha256::digest(&p.bytes));
+    }
+    h.finalize().to_vec()
+}
+
+pub async fn create(
+    pool: &PgPool,
+    intake: &NewIntake,
+    photos: &[Photo],
+    officer: &Principal,
+    origin: &Origin,
+    allowed_regions: Option<&[String]>,
+    now: DateTime<Utc>,
+) -> Result<Created, AppError> {
+    let print = fingerprint(intake, photos);
+    if let Some(done) = existing(pool, intake, &print).await? {
+        return Ok(done);
+    }
+    let point = Geom::point(intake.lon, intake.lat);
+    let region = region_at(pool, &point).await?.ok_or_else(|| {
+        AppError::Invalid(vec![FieldError::new(
+            "found_lat",
+            "titik lokasi tidak berada di Jawa Timur",
+        )])
+    })?;
+    if allowed_regions.is_some_and(|allowed| !allowed.contains(&region)) {
+        return Err(AppError::Invalid(vec![FieldError::new(
+            "found_lat",
+            format!("titik lokasi berada di {region}, di luar wilayah tugas Anda"),
+        )]));
+    }
+    let mut tx = pool.begin().await?;
+    let inserted: Option<i64> = sqlx::query_scalar(
+        "INSERT INTO intake (idempotency_key, request_sha256, found_at, found_point, found_address,
+             found_region_code, unit, officer_id, officer_name, stated_name, aliases, name_quality, sex,
+             birth_date, estimated_age, birth_date_quality, stated_home, home_village_code,
+             home_region_code, home_province_code, nik, documents, conditions, belongings, notes, created_at)
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24,$25,$26)
+         ON CONFLICT (idempotency_key) DO NOTHING RETURNING id",
+    )
+    .bind(intake.key)
+    .bind(&print)
+    .bind(intake.found_at)
+    .bind(&point)
+    .bind(&intake.found_address)
+    .bind(&region)
+    .bind(&intake.unit)
+    .bind(officer.user_id)
+    .bind(&intake.officer_name)
+    .bind(&intake.stated_name)
+    .bind(&intake.aliases)
+    .bind(&intake.name_quality)
+    .bind(&intake.sex)
+    .bind(intake.birth_date)
+    .bind(intake.estimated_age)
+    .bind(&intake.birth_date_quality)
+    .bind(&intake.stated_home)
+    .bind(&intake.home_village)
+    .bind(&intake.home_region)
+    .bind(&intake.home_province)
+    .bind(&intake.nik)
+    .bind(&intake.documents)
+    .bind(&intake.conditions)
+    .bind(&intake.belongings)
+    .bind(&intake.notes)
+    .bind(now)
+    .fetch_optional(&mut *tx)
+    .await
+    .map_err(reference_error)?;
+    let Some(intake_id) = inserted else {
+        // Another submission with this key committed while we were checking.
+        tx.rollback().await?;
+        return existing(pool, intake, &print)
+            .await?
+            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("idempotency key vanished")));
+    };
+    let year = intake
+        .found_at
+        .with_timezone(&chrono_tz::Asia::Jakarta)
+        .year();
+    let seq: i32 = sqlx::query_scalar(
+        "INSERT INTO case_number_counter (region_code, year, last) VALUES ($1, $2, 1)
+         ON CONFLICT (region_code, year) DO UPDATE SET last = case_number_counter.last + 1
+         RETURNING last",
+    )
+    .bind(&region)
+    .bind(year)
+    .fetch_one(&mut *tx)
+    .await?;
+    let number = format!("OT-{}-{year}-{seq:06}", region.replace('.', ""));
+    let case_id: i64 = sqlx::query_scalar(
+        "INSERT INTO ot_case (number, intake_id, state, opened_at, updated_at)
+         VALUES ($1, $2, 'received', $3, $3) RETURNING id",
+    )
+    .bind(&number)
+    .bind(intake_id)
+    .bind(now)
+    .fetch_one(&mut *tx)
+    .await?;
+    sqlx::query(
+        "INSERT INTO case_event (case_id, at, actor_id, kind, to_state, detail)
+         VALUES ($1, $2, $3, 'opened', 'received', $4)",
+    )
+    .bind(case_id)
+    .bind(now)
+    .bind(officer.user_id)
+    .bind(json!({"photos": photos.len()}))
+    .execute(&mut *tx)
+    .await?;
+    for p in photos {
+        sqlx::query(
+            "INSERT INTO intake_photo (intake_id, sha256, content_type, bytes) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (intake_id, sha256) DO NOTHING",
+        )
+        .bind(intake_id)
+        .bind(Sha256::digest(&p.bytes).to_vec())
+        .bind(p.content_type)
+        .bind(&p.bytes)
+        .execute(&mut *tx)
+        .await?;
+    }
+    audit::record(
+        &mut *tx,
+        origin,
+        "create",
+        "case",
+        Some(&number),
+        json!({"intake_id": intake_id}),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Created {
+        case_number: number,
+        intake_id,
+        new: true,
+    })
+}
+
+/// The case an earlier submission with the same key made; a different intake under a
+/// used key is a conflict, never a silent overwrite.
+async fn existing(
+    pool: &PgPool,
+    intake: &NewIntake,
+    print: &[u8],
+) -> Result<Option<Created>, AppError> {
+    let row = sqlx::query(
+        "SELECT i.id, i.request_sha256, c.number FROM intake i JOIN ot_case c ON c.intake_id = i.id
+          WHERE i.idempotency_key = $1",
+    )
+    .bind(intake.key)
+    .fetch_optional(pool)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    let stored: Option<Vec<u8>> = row.get("request_sha256");
+    if stored.as_deref() != Some(print) {
+        return Err(AppError::Conflict(
+            "this idempotency key was already used for a different intake".into(),
+        ));
+    }
+    Ok(Some(Created {
+        case_number: row.get("number"),
+        intake_id: row.get("id"),
+        new: false,
+    }))
+}
+
+/// Unknown village or region codes surface as field errors, not as a 500.
+fn reference_error(e: sqlx::Error) -> AppError {
+    if let sqlx::Error::Database(d) = &e {
+        if d.is_foreign_key_violation() {
+            let field = match d.constraint() {
+                Some(c) if c.contains("village") => "home_village",
+                Some(c) if c.contains("province") => "home_region",
+                _ => "home_region",
+            };
+            return AppError::Invalid(vec![FieldError::new(field, "kode wilayah tidak dikenal")]);
+        }
+        if d.is_check_violation() {
+            return AppError::Invalid(vec![FieldError::new(
+                "home_region",
+                "kode wilayah tidak cocok satu sama lain",
+            )]);
+        }
+    }
+    AppError::from(e)
+}

@@ -1,0 +1,439 @@
+//! The Satpol PP intake desk: the form, its map picker and the saved page. The form
+//! round-trips everything typed; photos that arrived with a form that came back are kept
+//! under its idempotency key until it is saved.
+use axum::extract::{Multipart, Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::{NaiveDateTime, TimeZone};
+use maud::Markup;
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use sqlx::{PgPool, Row};
+use uuid::Uuid;
+
+use super::create::{self, check_photo, Photo, MAX_PHOTOS};
+use super::model::{self, IntakeRequest};
+use super::{hints, map};
+use crate::auth::model::Role;
+use crate::auth::policy::{require, Action, CaseScope};
+use crate::error::{AppError, AppResult};
+use crate::web::viewer::Viewer;
+use crate::web::AppState;
+use simlontar_templates::intake::{self as view, FormValues, FormView};
+use simlontar_templates::Lang;
+
+pub async fn new_intake(State(state): State<AppState>, v: Viewer) -> AppResult<Markup> {
+    require(&v.principal, Action::CreateIntake)?;
+    let now = state.clock.now().with_timezone(&state.settings.time_zone);
+    let values = FormValues {
+        key: Uuid::new_v4().to_string(),
+        found_at: now.format("%Y-%m-%dT%H:%M").to_string(),
+        officer_name: v.principal.display_name.clone(),
+        ..Default::default()
+    };
+    render(&state, &v, &values, &[], 0, vec![], None).await
+}
+
+async fn render(
+    state: &AppState,
+    v: &Viewer,
+    values: &FormValues,
+    errors: &[(String, String)],
+    staged: usize,
+    suggestions: Vec<view::HomeSuggestion>,
+    notice: Option<&str>,
+) -> AppResult<Markup> {
+    let map = match home_region_of(v) {
+        Some(region) => {
+            map::view(
+                &state.pool,
+                &region,
+                parse_f64(&values.found_lat).zip(parse_f64(&values.found_lon)),
+            )
+            .await?
+        }
+        None => None,
+    };
+    Ok(view::form(
+        v.lang,
+        &v.nav,
+        &FormView {
+            values,
+            errors,
+            staged_photos: staged,
+            map,
+            suggestions,
+            notice,
+        },
+    ))
+}
+
+/// The regency whose map the desk shows: the officer's own.
+fn home_region_of(v: &Viewer) -> Option<String> {
+    v.principal.scopes(Role::IntakeOfficer).into_iter().next()
+}
+
+fn parse_f64(s: &str) -> Option<f64> {
+    s.trim().replace(',', ".").parse().ok()
+}
+
+/// What came in the multipart form.
+struct Submission {
+    values: FormValues,
+    csrf: String,
+    photos: Vec<Vec<u8>>,
+    map_click: Option<(f64, f64)>,
+    suggest: bool,
+}
+
+async fn read_form(mut multipart: Multipart) -> Result<Submission, AppError> {
+    let mut s = Submission {
+        values: FormValues::default(),
+        csrf: String::new(),
+        photos: vec![],
+        map_click: None,
+        suggest: false,
+    };
+    let (mut mx, mut my) = (None, None);
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|_| AppError::Invalid(vec![]))?
+    {
+        let name = field.name().unwrap_or_default().to_string();
+        if name == "photo" {
+            let bytes = field.bytes().await.map_err(|_| AppError::TooLarge)?;
+            if !bytes.is_empty() {
+                s.photos.push(bytes.to_vec());
+            }
+            continue;
+        }
+        let text = field.text().await.map_err(|_| AppError::Invalid(vec![]))?;
+        let f = &mut s.values;
+        match name.as_str() {
+            "csrf" => s.csrf = text,
+            "idempotency_key" => f.key = text,
+            "found_at" => f.found_at = text,
+            "found_address" => f.found_address = text,
+            "found_lat" => f.found_lat = text,
+            "found_lon" => f.found_lon = text,
+            "unit" => f.unit = text,
+            "officer_name" => f.officer_name = text,
+            "stated_name" => f.stated_name = text,
+            "aliases" => f.aliases = text,
+            "name_quality" => f.name_quality = text,
+            "sex" => f.sex = text,
+            "birth_date" => f.birth_date = text,
+            "estimated_age" => f.estimated_age = text,
+            "birth_date_quality" => f.birth_date_quality = text,
+            "stated_home" => f.stated_home = text,
+            "home_village" => f.home_village = text,
+            "home_region" => f.home_region = text,
+            "documents" => f.documents.push(text),
+            "nik" => f.nik = text,
+            "conditions" => f.conditions.push(text),
+            "belongings" => f.belongings = text,
+            "notes" => f.notes = text,
+            "map.x" => mx = text.parse().ok(),
+            "map.y" => my = text.parse().ok(),
+            "suggest" => s.suggest = true,
+            _ => {} // unknown fields are ignored, never stored
+        }
+    }
+    s.map_click = mx.zip(my);
+    Ok(s)
+}
+
+/// The typed form as the API's request; values that do not parse are field errors.
+fn to_request(
+    f: &FormValues,
+    tz: chrono_tz::Tz,
+    lang: Lang,
+) -> (IntakeRequest, Vec<(String, String)>) {
+    let mut errors = vec![];
+    let mut bad = |field: &str, id: &str, en: &str| {
+        errors.push((
+            field.to_string(),
+            if lang == Lang::Id {
+                id.to_string()
+            } else {
+                en.to_string()
+            },
+        ))
+    };
+    let found_at = match NaiveDateTime::parse_from_str(f.found_at.trim(), "%Y-%m-%dT%H:%M") {
+        Ok(t) => tz.from_local_datetime(&t).single().map(|t| t.to_utc()),
+        Err(_) if f.found_at.trim().is_empty() => None,
+        Err(_) => {
+            bad("found_at", "waktu tidak terbaca", "unreadable time");
+            None
+        }
+    };
+    let mut number = |field: &str, s: &str| -> Option<f64> {
+        if s.trim().is_empty() {
+            return None;
+        }
+        let v = parse_f64(s);
+        if v.is_none() {
+            bad(field, "harus berupa angka", "must be a number");
+        }
+        v
+    };
+    let found_lat = number("found_lat", &f.found_lat);
+    let found_lon = number("found_lon", &f.found_lon);
+    let estimated_age = number("estimated_age", &f.estimated_age).map(|a| a.round() as i32);
+    let birth_date = match f.birth_date.trim() {
+        "" => None,
+        d => match chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d") {
+            Ok(d) => Some(d),
+            Err(_) => {
+                errors.push((
+                    "birth_date".into(),
+                    if lang == Lang::Id {
+                        "tanggal tidak terbaca".into()
+                    } else {
+                        "unreadable date".into()
+                    },
+                ));
+                None
+            }
+        },
+    };
+    let req = IntakeRequest {
+        found_at,
+        found_address: f.found_address.clone(),
+        found_lat,
+        found_lon,
+        unit: f.unit.clone(),
+        officer_name: f.officer_name.clone(),
+        stated_name: f.stated_name.clone(),
+        aliases: f
+            .aliases
+            .split(',')
+            .map(|a| a.trim().to_string())
+            .filter(|a| !a.is_empty())
+            .collect(),
+        name_quality: f.name_quality.clone(),
+        sex: f.sex.clone(),
+        birth_date,
+        estimated_age,
+        birth_date_quality: f.birth_date_quality.clone(),
+        stated_home: f.stated_home.clone(),
+        home_village: Some(f.home_village.clone()),
+        home_region: Some(f.home_region.clone()),
+        documents: f.documents.clone(),
+        nik: Some(f.nik.clone()),
+        conditions: f.conditions.clone(),
+        belongings: f.belongings.clone(),
+        notes: f.notes.clone(),
+    };
+    (req, errors)
+}
+
+pub async fn submit_intake(
+    State(state): State<AppState>,
+    v: Viewer,
+    multipart: Multipart,
+) -> AppResult<Response> {
+    require(&v.principal, Action::CreateIntake)?;
+    let mut s = read_form(multipart).await?;
+    if s.csrf.is_empty() || s.csrf != v.nav.csrf {
+        return Err(AppError::Forbidden);
+    }
+    let key = Uuid::parse_str(s.values.key.trim()).map_err(|_| AppError::Invalid(vec![]))?;
+    let mut errors: Vec<(String, String)> = vec![];
+    let staged_before = staged_count(&state.pool, key).await?;
+    let mut accepted = 0;
+    for (i, bytes) in s.photos.iter().enumerate() {
+        match check_photo(bytes) {
+            Ok(kind) if staged_before + accepted < MAX_PHOTOS => {
+                stage(&state.pool, key, kind, bytes).await?;
+                accepted += 1;
+            }
+            Ok(_) => errors.push((
+                "photos".into(),
+                text(v.lang, "paling banyak 5 foto", "at most 5 photos"),
+            )),
+            Err((id, en)) => errors.push((format!("photos[{i}]"), text(v.lang, id, en))),
+        }
+    }
+    let staged = staged_count(&state.pool, key).await?;
+    if let Some((x, y)) = s.map_click {
+        if let Some(region) = home_region_of(&v) {
+            if let Some((lat, lon)) = map::pixel_to_point(&state.pool, &region, x, y).await? {
+                s.values.found_lat = format!("{lat:.5}");
+                s.values.found_lon = format!("{lon:.5}");
+            }
+        }
+        let notice = text(
+            v.lang,
+            "Titik dipilih dari peta. Periksa lalu simpan.",
+            "Point picked on the map. Check, then save.",
+        );
+        let sugg = suggestions(&state.pool, &s.values).await?;
+        return Ok(
+            render(&state, &v, &s.values, &errors, staged, sugg, Some(&notice))
+                .await?
+                .into_response(),
+        );
+    }
+    if s.suggest {
+        let sugg = suggestions(&state.pool, &s.values).await?;
+        return Ok(render(&state, &v, &s.values, &errors, staged, sugg, None)
+            .await?
+            .into_response());
+    }
+    let (req, parse_errors) = to_request(&s.values, state.settings.time_zone, v.lang);
+    errors.extend(parse_errors);
+    let now = state.clock.now();
+    let valid = model::validate(&req, key, now, v.lang);
+    let intake = match valid {
+        Ok(i) if errors.is_empty() => i,
+        other => {
+            if let Err(fields) = other {
+                errors.extend(fields.into_iter().map(|f| (f.field, f.message)));
+            }
+            let sugg = suggestions(&state.pool, &s.values).await?;
+            let page = render(&state, &v, &s.values, &errors, staged, sugg, None).await?;
+            return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+        }
+    };
+    let photos = staged_photos(&state.pool, key).await?;
+    let allowed = allowed_regions(&v);
+    match create::create(
+        &state.pool,
+        &intake,
+        &photos,
+        &v.principal,
+        &v.origin,
+        allowed.as_deref(),
+        now,
+    )
+    .await
+    {
+        Ok(done) => {
+            sqlx::query("DELETE FROM intake_upload WHERE idempotency_key = $1")
+                .bind(key)
+                .execute(&state.pool)
+                .await?;
+            Ok(Redirect::to(&format!("/intake/saved/{}", done.case_number)).into_response())
+        }
+        Err(AppError::Invalid(fields)) => {
+            errors.extend(fields.into_iter().map(|f| (f.field, f.message)));
+            let page = render(&state, &v, &s.values, &errors, staged, vec![], None).await?;
+            Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Intake officers record pick-ups in their own regency; case officers anywhere.
+pub fn allowed_regions(v: &Viewer) -> Option<Vec<String>> {
+    crate::intake::pickup_regions(&v.principal)
+}
+
+fn text(lang: Lang, id: &str, en: &str) -> String {
+    if lang == Lang::Id {
+        id.into()
+    } else {
+        en.into()
+    }
+}
+
+async fn stage(pool: &PgPool, key: Uuid, kind: &str, bytes: &[u8]) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO intake_upload (idempotency_key, sha256, content_type, bytes) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (idempotency_key, sha256) DO NOTHING",
+    )
+    .bind(key)
+    .bind(Sha256::digest(bytes).to_vec())
+    .bind(kind)
+    .bind(bytes)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+async fn staged_count(pool: &PgPool, key: Uuid) -> sqlx::Result<usize> {
+    let n: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM intake_upload WHERE idempotency_key = $1")
+            .bind(key)
+            .fetch_one(pool)
+            .await?;
+    Ok(n as usize)
+}
+
+async fn staged_photos(pool: &PgPool, key: Uuid) -> sqlx::Result<Vec<Photo>> {
+    Ok(sqlx::query(
+        "SELECT content_type, bytes FROM intake_upload WHERE idempotency_key = $1 ORDER BY id",
+    )
+    .bind(key)
+    .fetch_all(pool)
+    .await?
+    .into_iter()
+    .map(|r| Photo {
+        content_type: if r.get::<String, _>("content_type") == "image/png" {
+            "image/png"
+        } else {
+            "image/jpeg"
+        },
+        bytes: r.get("bytes"),
+    })
+    .collect())
+}
+
+/// Villages whose names match the stated home, for the officer to pick one.
+async fn suggestions(pool: &PgPool, f: &FormValues) -> sqlx::Result<Vec<view::HomeSuggestion>> {
+    let words = f.stated_home.trim();
+    if words.chars().count() < 3 {
+        return Ok(vec![]);
+    }
+    Ok(crate::places::store::suggest_villages(pool, words, 6)
+        .await?
+        .into_iter()
+        .map(|(code, label)| view::HomeSuggestion {
+            village_code: code,
+            label,
+        })
+        .collect())
+}
+
+pub async fn show_saved(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(number): Path<String>,
+) -> AppResult<Markup> {
+    require(&v.principal, Action::ViewCases)?;
+    let scope = CaseScope::of(&v.principal);
+    let found = hints::for_case(&state.pool, &scope, &number, state.settings.time_zone).await?;
+    let Some(hints) = found else {
+        return Err(AppError::NotFound);
+    };
+    Ok(view::saved(v.lang, &v.nav, &number, &hints))
+}
+
+#[derive(Deserialize)]
+pub struct MapQuery {
+    region: String,
+    lat: Option<String>,
+    lon: Option<String>,
+}
+
+pub async fn map_image(
+    State(state): State<AppState>,
+    _v: Viewer,
+    Query(q): Query<MapQuery>,
+) -> AppResult<Response> {
+    let picked = q
+        .lat
+        .as_deref()
+        .and_then(parse_f64)
+        .zip(q.lon.as_deref().and_then(parse_f64));
+    let m = map::view(&state.pool, &q.region, picked)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok((
+        [(axum::http::header::CONTENT_TYPE, "image/svg+xml")],
+        view::map_svg(&m),
+    )
+        .into_response())
+}

@@ -1,0 +1,87 @@
+//! Re-intake hints: earlier cases that may be the same person, by a simple comparison of
+//! name (trigram similarity, aliases too), NIK, sex, age and region.
+use chrono_tz::Tz;
+use sqlx::{PgPool, Row};
+
+use crate::auth::policy::CaseScope;
+use crate::clock::format_local;
+use simlontar_templates::intake::Hint;
+
+/// Hints for the case `number` (None when the viewer may not see that case).
+pub async fn for_case(
+    pool: &PgPool,
+    scope: &CaseScope,
+    number: &str,
+    tz: Tz,
+) -> sqlx::Result<Option<Vec<Hint>>> {
+    let sql = format!(
+        "SELECT i.id, i.stated_name, i.aliases, i.nik, i.sex,
+                coalesce(i.estimated_age::int, extract(year FROM age(i.found_at, i.birth_date))::int) AS age,
+                i.home_region_code, i.found_region_code
+           FROM ot_case c JOIN intake i ON i.id = c.intake_id
+          WHERE {} AND c.number = $5",
+        CaseScope::sql(1)
+    );
+    let Some(me) = scope
+        .bind(sqlx::query(&sql))
+        .bind(number)
+        .fetch_optional(pool)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let name: String = me.get("stated_name");
+    let nik: Option<String> = me.get("nik");
+    if name.is_empty() && nik.is_none() {
+        return Ok(Some(vec![]));
+    }
+    let sql = format!(
+        "WITH cand AS (
+           SELECT c.number, i.stated_name, i.found_at, i.nik = $7 AS same_nik,
+                  greatest(similarity(lower(i.stated_name), lower($5)),
+                           coalesce((SELECT max(similarity(lower(a), lower($5))) FROM unnest(i.aliases) a), 0)) AS name_sim,
+                  coalesce(i.estimated_age::int, extract(year FROM age(i.found_at, i.birth_date))::int) AS age,
+                  i.sex, coalesce(i.home_region_code = $9 OR i.found_region_code = $10, false) AS same_region
+             FROM ot_case c JOIN intake i ON i.id = c.intake_id
+            WHERE {} AND i.id <> $6
+              AND (i.nik = $7 OR lower(i.stated_name) % lower($5)
+                   OR EXISTS (SELECT 1 FROM unnest(i.aliases) a WHERE lower(a) % lower($5))))
+         SELECT * FROM cand
+          WHERE same_nik OR ((sex = $8 OR sex = 'unknown' OR $8 = 'unknown')
+                AND (age IS NULL OR $11::int IS NULL OR abs(age - $11) <= 7))
+          ORDER BY same_nik DESC, name_sim + CASE WHEN same_region THEN 0.2 ELSE 0 END DESC
+          LIMIT 5",
+        CaseScope::sql(1)
+    );
+    let id: i64 = me.get("id");
+    let age: Option<i32> = me.get("age");
+    let rows = scope
+        .bind(sqlx::query(&sql))
+        .bind(&name)
+        .bind(id)
+        .bind(&nik)
+        .bind(me.get::<String, _>("sex"))
+        .bind(me.get::<Option<String>, _>("home_region_code"))
+        .bind(me.get::<String, _>("found_region_code"))
+        .bind(age)
+        .fetch_all(pool)
+        .await?;
+    Ok(Some(
+        rows.into_iter()
+            .map(|r| {
+                let same_nik: Option<bool> = r.get("same_nik");
+                let sim: f32 = r.get("name_sim");
+                Hint {
+                    number: r.get("number"),
+                    name: r.get("stated_name"),
+                    found: format_local(r.get("found_at"), tz),
+                    why: if same_nik == Some(true) {
+                        "NIK sama".into()
+                    } else {
+                        format!("nama mirip ({:.0}%)", sim * 100.0)
+                    },
+                }
+            })
+            .collect(),
+    ))
+}

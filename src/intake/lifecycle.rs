@@ -1,0 +1,227 @@
+//! The case state machine, in one place. Every change of state is an event in the
+//! append-only log; a change the machine does not allow is refused.
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use sqlx::{Postgres, Transaction};
+use utoipa::ToSchema;
+
+use crate::auth::model::{Principal, Role};
+use crate::error::{AppError, FieldError};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum State {
+    Received,
+    IdentityPending,
+    Identified,
+    Unidentified,
+    RoutedHome,
+    Placed,
+    InTransit,
+    HandedOver,
+    Discharged,
+    Closed,
+}
+
+pub const STATES: [State; 10] = [
+    State::Received,
+    State::IdentityPending,
+    State::Identified,
+    State::Unidentified,
+    State::RoutedHome,
+    State::Placed,
+    State::InTransit,
+    State::HandedOver,
+    State::Discharged,
+    State::Closed,
+];
+
+impl State {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            State::Received => "received",
+            State::IdentityPending => "identity_pending",
+            State::Identified => "identified",
+            State::Unidentified => "unidentified",
+            State::RoutedHome => "routed_home",
+            State::Placed => "placed",
+            State::InTransit => "in_transit",
+            State::HandedOver => "handed_over",
+            State::Discharged => "discharged",
+            State::Closed => "closed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<State> {
+        STATES.into_iter().find(|x| x.as_str() == s)
+    }
+
+    pub fn is_final(self) -> bool {
+        matches!(self, State::HandedOver | State::Discharged | State::Closed)
+    }
+
+    /// The states this one may move to.
+    pub fn next(self) -> &'static [State] {
+        use State::*;
+        match self {
+            Received => &[IdentityPending, Closed],
+            IdentityPending => &[Identified, Unidentified, Closed],
+            Identified => &[RoutedHome, Placed, Closed],
+            // A long-stay resident may be identified later by a new check.
+            Unidentified => &[Identified, Placed, Closed],
+            // Refused at home: a UPT meanwhile.
+            RoutedHome => &[InTransit, Placed, Closed],
+            Placed => &[Identified, RoutedHome, Discharged, Closed],
+            InTransit => &[HandedOver, Placed, Closed],
+            HandedOver | Discharged | Closed => &[],
+        }
+    }
+}
+
+/// Who may make a move: case officers any; DP3AK the identity outcome; the intake desk
+/// sends a case for identification; UPT staff discharge their residents.
+pub fn may(p: &Principal, from: State, to: State) -> bool {
+    use State::*;
+    p.has(Role::CaseOfficer)
+        || (p.has(Role::IdentityOfficer)
+            && from == IdentityPending
+            && matches!(to, Identified | Unidentified))
+        || (p.has(Role::IntakeOfficer) && from == Received && to == IdentityPending)
+        || (p.has(Role::UptStaff) && from == Placed && to == Discharged)
+}
+
+/// The moves a principal could make now, for the case page's buttons.
+pub fn actions(p: &Principal, from: State) -> Vec<State> {
+    from.next()
+        .iter()
+        .copied()
+        .filter(|to| may(p, from, *to))
+        .collect()
+}
+
+/// Moves a case, locking its row so two moves at once cannot both pass the check.
+/// Closing needs a reason.
+pub async fn transition(
+    tx: &mut Transaction<'_, Postgres>,
+    case_id: i64,
+    to: State,
+    actor: Option<&Principal>,
+    reason: &str,
+    at: DateTime<Utc>,
+) -> Result<State, AppError> {
+    let current: String = sqlx::query_scalar("SELECT state FROM ot_case WHERE id = $1 FOR UPDATE")
+        .bind(case_id)
+        .fetch_one(&mut **tx)
+        .await?;
+    let from = State::parse(&current)
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("unknown state {current}")))?;
+    if !from.next().contains(&to) {
+        return Err(AppError::Conflict(format!(
+            "{} → {} is not allowed",
+            from.as_str(),
+            to.as_str()
+        )));
+    }
+    if let Some(p) = actor {
+        if !may(p, from, to) {
+            return Err(AppError::Forbidden);
+        }
+    }
+    let reason = reason.trim();
+    if to == State::Closed && reason.is_empty() {
+        return Err(AppError::Invalid(vec![FieldError::new(
+            "reason",
+            "a reason is required to close a case",
+        )]));
+    }
+    sqlx::query(
+        "UPDATE ot_case SET state = $2, updated_at = $3,
+                closed_at = CASE WHEN $4 THEN $3 END,
+                close_reason = CASE WHEN $2 = 'closed' THEN $5 END
+          WHERE id = $1",
+    )
+    .bind(case_id)
+    .bind(to.as_str())
+    .bind(at)
+    .bind(to.is_final())
+    .bind(reason)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query(
+        "INSERT INTO case_event (case_id, at, actor_id, kind, from_state, to_state, reason, detail)
+         VALUES ($1, $2, $3, 'transition', $4, $5, $6, $7)",
+    )
+    .bind(case_id)
+    .bind(at)
+    .bind(actor.map(|p| p.user_id))
+    .bind(from.as_str())
+    .bind(to.as_str())
+    .bind(reason)
+    .bind(json!({}))
+    .execute(&mut **tx)
+    .await?;
+    Ok(from)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::model::Grant;
+
+    fn p(role: Role) -> Principal {
+        Principal {
+            user_id: 1,
+            username: "x".into(),
+            display_name: "x".into(),
+            grants: vec![Grant { role, scope: None }],
+            via_token: false,
+        }
+    }
+
+    #[test]
+    fn final_states_go_nowhere() {
+        for s in STATES {
+            assert_eq!(s.is_final(), s.next().is_empty(), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn every_state_is_reachable_from_received() {
+        let mut seen = vec![State::Received];
+        let mut i = 0;
+        while i < seen.len() {
+            for n in seen[i].next() {
+                if !seen.contains(n) {
+                    seen.push(*n);
+                }
+            }
+            i += 1;
+        }
+        assert_eq!(seen.len(), STATES.len());
+    }
+
+    #[test]
+    fn roles_make_only_their_own_moves() {
+        assert!(may(
+            &p(Role::IdentityOfficer),
+            State::IdentityPending,
+            State::Identified
+        ));
+        assert!(!may(
+            &p(Role::IdentityOfficer),
+            State::Identified,
+            State::RoutedHome
+        ));
+        assert!(may(&p(Role::UptStaff), State::Placed, State::Discharged));
+        assert!(!may(
+            &p(Role::RegencyViewer),
+            State::Received,
+            State::IdentityPending
+        ));
+        assert_eq!(
+            actions(&p(Role::IntakeOfficer), State::Received),
+            vec![State::IdentityPending]
+        );
+    }
+}

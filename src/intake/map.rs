@@ -1,0 +1,117 @@
+//! The desk's map picker: a regency drawn from its village centroids, and the mapping
+//! between map pixels and WGS 84 points (equirectangular, shrunk by cos(latitude)).
+use sqlx::{PgPool, Row};
+
+use simlontar_templates::intake::MapView;
+
+const WIDTH: f64 = 600.0;
+
+struct Frame {
+    west: f64,
+    north: f64,
+    scale: f64,
+    kx: f64,
+    height: f64,
+}
+
+async fn frame(pool: &PgPool, region: &str) -> sqlx::Result<Option<(Frame, Vec<(f64, f64)>)>> {
+    let points: Vec<(f64, f64)> = sqlx::query(
+        "SELECT ST_X(v.centroid) AS lon, ST_Y(v.centroid) AS lat FROM village v
+           JOIN district d ON d.code = v.district_code
+          WHERE d.region_code = $1 AND v.centroid IS NOT NULL ORDER BY v.code",
+    )
+    .bind(region)
+    .fetch_all(pool)
+    .await?
+    .into_iter()
+    .map(|r| (r.get("lon"), r.get("lat")))
+    .collect();
+    if points.is_empty() {
+        return Ok(None);
+    }
+    let (mut w, mut e, mut s, mut n) = (f64::MAX, f64::MIN, f64::MAX, f64::MIN);
+    for (lon, lat) in &points {
+        w = w.min(*lon);
+        e = e.max(*lon);
+        s = s.min(*lat);
+        n = n.max(*lat);
+    }
+    // A margin of 8% (and at least ~1 km) around the villages.
+    let (mx, my) = (((e - w) * 0.08).max(0.01), ((n - s) * 0.08).max(0.01));
+    let (w, e, s, n) = (w - mx, e + mx, s - my, n + my);
+    let kx = ((n + s) / 2.0).to_radians().cos();
+    let scale = WIDTH / ((e - w) * kx);
+    let f = Frame {
+        west: w,
+        north: n,
+        scale,
+        kx,
+        height: (n - s) * scale,
+    };
+    Ok(Some((f, points)))
+}
+
+impl Frame {
+    fn to_pixel(&self, lon: f64, lat: f64) -> (f64, f64) {
+        (
+            (lon - self.west) * self.kx * self.scale,
+            (self.north - lat) * self.scale,
+        )
+    }
+
+    fn to_point(&self, x: f64, y: f64) -> (f64, f64) {
+        (
+            self.north - y / self.scale,
+            self.west + x / (self.kx * self.scale),
+        )
+    }
+}
+
+pub async fn view(
+    pool: &PgPool,
+    region: &str,
+    picked: Option<(f64, f64)>,
+) -> sqlx::Result<Option<MapView>> {
+    let Some((f, points)) = frame(pool, region).await? else {
+        return Ok(None);
+    };
+    Ok(Some(MapView {
+        region: region.to_string(),
+        width: WIDTH as u32,
+        height: f.height.round() as u32,
+        dots: points
+            .iter()
+            .map(|(lon, lat)| f.to_pixel(*lon, *lat))
+            .collect(),
+        picked: picked.map(|(lat, lon)| f.to_pixel(lon, lat)),
+    }))
+}
+
+/// The (lat, lon) of a click on the regency's map.
+pub async fn pixel_to_point(
+    pool: &PgPool,
+    region: &str,
+    x: f64,
+    y: f64,
+) -> sqlx::Result<Option<(f64, f64)>> {
+    Ok(frame(pool, region).await?.map(|(f, _)| f.to_point(x, y)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pixels_and_points_round_trip() {
+        let f = Frame {
+            west: 112.6,
+            north: -7.1,
+            scale: 2000.0,
+            kx: 0.99,
+            height: 500.0,
+        };
+        let (x, y) = f.to_pixel(112.75, -7.25);
+        let (lat, lon) = f.to_point(x, y);
+        assert!((lat + 7.25).abs() < 1e-9 && (lon - 112.75).abs() < 1e-9);
+    }
+}

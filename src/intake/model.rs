@@ -1,0 +1,504 @@
+//! The intake record as Satpol PP give it, and its rules. `IntakeRequest` is the one
+//! typed input (the API's JSON body; the desk form is parsed into it); `validate` turns
+//! it into a `NewIntake` or names every field that is wrong.
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::error::FieldError;
+use crate::identity::nik::Nik;
+use simlontar_templates::Lang;
+
+pub const NAME_QUALITIES: [&str; 4] = ["full", "partial", "alias", "unknown"];
+pub const SEXES: [&str; 3] = ["male", "female", "unknown"];
+pub const BIRTH_QUALITIES: [&str; 4] = ["exact", "approximate", "year_only", "unknown"];
+pub const CONDITIONS: [&str; 7] = [
+    "psychosocial",
+    "elderly",
+    "child",
+    "sick",
+    "pregnant",
+    "disability",
+    "other",
+];
+pub const DOCUMENTS: [&str; 5] = ["ktp", "kk", "sim", "passport", "other"];
+
+/// A new intake. Times are RFC 3339; coordinates WGS 84.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IntakeRequest {
+    /// When the person was found.
+    pub found_at: Option<DateTime<Utc>>,
+    /// Where, in words (street, landmark).
+    #[serde(default)]
+    pub found_address: String,
+    pub found_lat: Option<f64>,
+    pub found_lon: Option<f64>,
+    /// The picking unit (e.g. "Satpol PP Kota Surabaya, Regu 2").
+    #[serde(default)]
+    pub unit: String,
+    #[serde(default)]
+    pub officer_name: String,
+    #[serde(default)]
+    pub stated_name: String,
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    /// full, partial, alias or unknown.
+    pub name_quality: String,
+    /// male, female or unknown.
+    pub sex: String,
+    pub birth_date: Option<NaiveDate>,
+    pub estimated_age: Option<i32>,
+    /// exact, approximate, year_only or unknown.
+    pub birth_date_quality: String,
+    /// The home as the person stated it.
+    #[serde(default)]
+    pub stated_home: String,
+    /// A village code (35.07.01.2001) when the home is known to the village.
+    pub home_village: Option<String>,
+    /// A regency code (35.07) or a province code (32) when only that is known.
+    pub home_region: Option<String>,
+    /// Documents carried: ktp, kk, sim, passport, other.
+    #[serde(default)]
+    pub documents: Vec<String>,
+    pub nik: Option<String>,
+    /// psychosocial, elderly, child, sick, pregnant, disability, other.
+    #[serde(default)]
+    pub conditions: Vec<String>,
+    #[serde(default)]
+    pub belongings: String,
+    #[serde(default)]
+    pub notes: String,
+}
+
+/// A valid intake, ready to store.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewIntake {
+    pub key: Uuid,
+    pub found_at: DateTime<Utc>,
+    pub lon: f64,
+    pub lat: f64,
+    pub found_address: String,
+    pub unit: String,
+    pub officer_name: String,
+    pub stated_name: String,
+    pub aliases: Vec<String>,
+    pub name_quality: String,
+    pub sex: String,
+    pub birth_date: Option<NaiveDate>,
+    pub estimated_age: Option<i16>,
+    pub birth_date_quality: String,
+    pub stated_home: String,
+    pub home_village: Option<String>,
+    pub home_region: Option<String>,
+    pub home_province: Option<String>,
+    pub documents: Vec<String>,
+    pub nik: Option<String>,
+    pub conditions: Vec<String>,
+    pub belongings: String,
+    pub notes: String,
+}
+
+/// Longest free text accepted in one field.
+const TEXT_MAX: usize = 2000;
+
+struct Errors {
+    lang: Lang,
+    list: Vec<FieldError>,
+}
+
+impl Errors {
+    fn add(&mut self, field: &str, id: &str, en: &str) {
+        let msg = match self.lang {
+            Lang::Id => id,
+            Lang::En => en,
+        };
+        self.list.push(FieldError::new(field, msg));
+    }
+}
+
+fn text(errors: &mut Errors, field: &str, value: &str) -> String {
+    let v = value.trim();
+    if v.chars().count() > TEXT_MAX {
+        errors.add(
+            field,
+            "terlalu panjang (maksimal 2000 karakter)",
+            "too long (2000 characters at most)",
+        );
+    }
+    if v.chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
+    {
+        errors.add(
+            field,
+            "berisi karakter kendali",
+            "contains control characters",
+        );
+    }
+    v.to_string()
+}
+
+/// Checks every rule and reports every broken one at once.
+pub fn validate(
+    req: &IntakeRequest,
+    key: Uuid,
+    now: DateTime<Utc>,
+    lang: Lang,
+) -> Result<NewIntake, Vec<FieldError>> {
+    let mut e = Errors { lang, list: vec![] };
+    let found_at = match req.found_at {
+        None => {
+            e.add("found_at", "wajib diisi", "is required");
+            now
+        }
+        Some(t) if t > now + Duration::minutes(10) => {
+            e.add(
+                "found_at",
+                "tidak boleh di masa depan",
+                "must not be in the future",
+            );
+            t
+        }
+        Some(t) if t < now - Duration::days(30) => {
+            e.add(
+                "found_at",
+                "lebih dari 30 hari yang lalu; periksa tanggalnya",
+                "more than 30 days ago; check the date",
+            );
+            t
+        }
+        Some(t) => t,
+    };
+    let (lat, lon) = match (req.found_lat, req.found_lon) {
+        (Some(lat), Some(lon)) if crate::places::model::in_indonesia(lon, lat) => (lat, lon),
+        (Some(_), Some(_)) => {
+            e.add(
+                "found_lat",
+                "titik lokasi di luar Indonesia (lintang/bujur tertukar?)",
+                "the point is outside Indonesia (latitude and longitude swapped?)",
+            );
+            (0.0, 0.0)
+        }
+        _ => {
+            e.add(
+                "found_lat",
+                "titik lokasi wajib: pilih di peta atau ketik koordinat",
+                "a location is required: pick it on the map or type coordinates",
+            );
+            (0.0, 0.0)
+        }
+    };
+    let found_address = text(&mut e, "found_address", &req.found_address);
+    let unit = text(&mut e, "unit", &req.unit);
+    let officer_name = text(&mut e, "officer_name", &req.officer_name);
+    let stated_name = text(&mut e, "stated_name", &req.stated_name);
+    if stated_name.chars().count() > 120 {
+        e.add(
+            "stated_name",
+            "terlalu panjang (maksimal 120 karakter)",
+            "too long (120 characters at most)",
+        );
+    }
+    let mut aliases = vec![];
+    for (i, a) in req.aliases.iter().enumerate() {
+        let a = text(&mut e, &format!("aliases[{i}]"), a);
+        if !a.is_empty() && !aliases.contains(&a) {
+            aliases.push(a);
+        }
+    }
+    if aliases.len() > 10 {
+        e.add("aliases", "paling banyak 10 alias", "at most 10 aliases");
+    }
+    if !NAME_QUALITIES.contains(&req.name_quality.as_str()) {
+        e.add(
+            "name_quality",
+            "pilih mutu nama",
+            "one of full, partial, alias, unknown",
+        );
+    } else if (req.name_quality == "unknown") != stated_name.is_empty() {
+        if stated_name.is_empty() {
+            e.add(
+                "stated_name",
+                "isi nama, atau pilih mutu nama \"tidak diketahui\"",
+                "give a name, or name quality \"unknown\"",
+            );
+        } else {
+            e.add(
+                "name_quality",
+                "nama diisi, jadi mutu nama bukan \"tidak diketahui\"",
+                "a name is given, so its quality is not \"unknown\"",
+            );
+        }
+    }
+    if !SEXES.contains(&req.sex.as_str()) {
+        e.add("sex", "pilih jenis kelamin", "one of male, female, unknown");
+    }
+    let estimated_age = match req.estimated_age {
+        Some(a) if !(0..=120).contains(&a) => {
+            e.add("estimated_age", "umur harus 0–120", "age must be 0–120");
+            None
+        }
+        a => a.map(|a| a as i16),
+    };
+    if let Some(d) = req.birth_date {
+        if d > now.date_naive() {
+            e.add(
+                "birth_date",
+                "tanggal lahir di masa depan",
+                "birth date in the future",
+            );
+        } else if (now.date_naive() - d).num_days() > 120 * 366 {
+            e.add(
+                "birth_date",
+                "tanggal lahir lebih dari 120 tahun lalu",
+                "birth date more than 120 years ago",
+            );
+        }
+    }
+    match req.birth_date_quality.as_str() {
+        "exact" | "year_only" if req.birth_date.is_none() => e.add(
+            "birth_date",
+            "isi tanggal lahir untuk mutu ini",
+            "a birth date is needed for this quality",
+        ),
+        "approximate" if req.birth_date.is_none() && estimated_age.is_none() => e.add(
+            "estimated_age",
+            "isi perkiraan umur atau tanggal lahir",
+            "give an estimated age or a birth date",
+        ),
+        "unknown" | "exact" | "year_only" | "approximate" => {}
+        _ => e.add(
+            "birth_date_quality",
+            "pilih mutu tanggal lahir",
+            "one of exact, approximate, year_only, unknown",
+        ),
+    }
+    let stated_home = text(&mut e, "stated_home", &req.stated_home);
+    let (home_village, home_region, home_province) = home(&mut e, req);
+    let mut documents = vec![];
+    for (i, d) in req.documents.iter().enumerate() {
+        if !DOCUMENTS.contains(&d.as_str()) {
+            e.add(
+                &format!("documents[{i}]"),
+                "jenis dokumen tidak dikenal",
+                "unknown document kind",
+            );
+        } else if !documents.contains(d) {
+            documents.push(d.clone());
+        }
+    }
+    let nik = match req.nik.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
+        None => None,
+        Some(n) => match Nik::parse(n) {
+            Ok(n) => Some(n.as_str().to_string()),
+            Err(err) => {
+                e.add("nik", err.message_id(), err.message_en());
+                None
+            }
+        },
+    };
+    let mut conditions = vec![];
+    for (i, c) in req.conditions.iter().enumerate() {
+        if !CONDITIONS.contains(&c.as_str()) {
+            e.add(
+                &format!("conditions[{i}]"),
+                "kondisi tidak dikenal",
+                "unknown condition",
+            );
+        } else if !conditions.contains(c) {
+            conditions.push(c.clone());
+        }
+    }
+    let belongings = text(&mut e, "belongings", &req.belongings);
+    let notes = text(&mut e, "notes", &req.notes);
+    if !e.list.is_empty() {
+        return Err(e.list);
+    }
+    Ok(NewIntake {
+        key,
+        found_at,
+        lon,
+        lat,
+        found_address,
+        unit,
+        officer_name,
+        stated_name,
+        aliases,
+        name_quality: req.name_quality.clone(),
+        sex: req.sex.clone(),
+        birth_date: req.birth_date,
+        estimated_age,
+        birth_date_quality: req.birth_date_quality.clone(),
+        stated_home,
+        home_village,
+        home_region,
+        home_province,
+        documents,
+        nik,
+        conditions,
+        belongings,
+        notes,
+    })
+}
+
+/// The home codes: a village fixes its regency and province; a regency its province.
+fn home(e: &mut Errors, req: &IntakeRequest) -> (Option<String>, Option<String>, Option<String>) {
+    let village = req
+        .home_village
+        .as_deref()
+        .map(str::trim)
+        .filter(|v| !v.is_empty());
+    let region = req
+        .home_region
+        .as_deref()
+        .map(str::trim)
+        .filter(|v| !v.is_empty());
+    if let Some(v) = village {
+        let ok = v.len() == 13
+            && v.bytes().enumerate().all(|(i, b)| {
+                if [2, 5, 8].contains(&i) {
+                    b == b'.'
+                } else {
+                    b.is_ascii_digit()
+                }
+            });
+        if !ok {
+            e.add(
+                "home_village",
+                "kode desa berbentuk 35.07.01.2001",
+                "a village code looks like 35.07.01.2001",
+            );
+            return (None, None, None);
+        }
+        if let Some(r) = region {
+            if !v.starts_with(r) {
+                e.add(
+                    "home_region",
+                    "tidak cocok dengan desa asal",
+                    "does not match the home village",
+                );
+            }
+        }
+        return (Some(v.into()), Some(v[..5].into()), Some(v[..2].into()));
+    }
+    match region {
+        None => (None, None, None),
+        Some(r) if crate::auth::model::is_region_code(r) => {
+            (None, Some(r.into()), Some(r[..2].into()))
+        }
+        Some(p) if p.len() == 2 && p.bytes().all(|b| b.is_ascii_digit()) => {
+            (None, None, Some(p.into()))
+        }
+        Some(_) => {
+            e.add(
+                "home_region",
+                "kode kab/kota (35.07) atau provinsi (32)",
+                "a regency (35.07) or province (32) code",
+            );
+            (None, None, None)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn now() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 23, 3, 0, 0).unwrap()
+    }
+
+    pub fn good() -> IntakeRequest {
+        IntakeRequest {
+            found_at: Some(now() - Duration::hours(2)),
+            found_lat: Some(-7.2458),
+            found_lon: Some(112.7378),
+            stated_name: "Pak Slamet".into(),
+            name_quality: "partial".into(),
+            sex: "male".into(),
+            estimated_age: Some(60),
+            birth_date_quality: "approximate".into(),
+            ..Default::default()
+        }
+    }
+
+    fn fields(r: Result<NewIntake, Vec<FieldError>>) -> Vec<String> {
+        r.unwrap_err().into_iter().map(|f| f.field).collect()
+    }
+
+    #[test]
+    fn a_good_intake_passes() {
+        let i = validate(&good(), Uuid::nil(), now(), Lang::Id).unwrap();
+        assert_eq!(i.estimated_age, Some(60));
+    }
+
+    #[test]
+    fn every_broken_rule_is_named() {
+        let mut r = good();
+        r.found_at = Some(now() + Duration::days(1));
+        r.found_lat = Some(112.7);
+        r.sex = "x".into();
+        r.nik = Some("123".into());
+        r.conditions = vec!["hungry".into()];
+        r.home_village = Some("35-07".into());
+        assert_eq!(
+            fields(validate(&r, Uuid::nil(), now(), Lang::Id)),
+            vec![
+                "found_at",
+                "found_lat",
+                "sex",
+                "home_village",
+                "nik",
+                "conditions[0]"
+            ]
+        );
+    }
+
+    #[test]
+    fn name_and_its_quality_must_agree() {
+        let mut r = good();
+        r.stated_name = String::new();
+        assert_eq!(
+            fields(validate(&r, Uuid::nil(), now(), Lang::En)),
+            vec!["stated_name"]
+        );
+        r.name_quality = "unknown".into();
+        assert!(validate(&r, Uuid::nil(), now(), Lang::En).is_ok());
+    }
+
+    #[test]
+    fn an_exact_birth_date_needs_a_date() {
+        let mut r = good();
+        r.birth_date_quality = "exact".into();
+        assert_eq!(
+            fields(validate(&r, Uuid::nil(), now(), Lang::Id)),
+            vec!["birth_date"]
+        );
+    }
+
+    #[test]
+    fn a_village_fixes_region_and_province() {
+        let mut r = good();
+        r.home_village = Some("35.10.01.2001".into());
+        let i = validate(&r, Uuid::nil(), now(), Lang::Id).unwrap();
+        assert_eq!(i.home_region.as_deref(), Some("35.10"));
+        assert_eq!(i.home_province.as_deref(), Some("35"));
+        r.home_region = Some("35.78".into());
+        assert_eq!(
+            fields(validate(&r, Uuid::nil(), now(), Lang::Id)),
+            vec!["home_region"]
+        );
+    }
+
+    #[test]
+    fn control_characters_are_refused() {
+        let mut r = good();
+        r.notes = "ok\u{1b}[31m".into();
+        assert_eq!(
+            fields(validate(&r, Uuid::nil(), now(), Lang::Id)),
+            vec!["notes"]
+        );
+    }
+}

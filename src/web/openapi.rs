@@ -1,0 +1,30 @@
+//! The OpenAPI 3 description of the JSON API, generated from the handlers' annotations.
+use axum::Json;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use crate::intake::api;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Simlontar API", version = "1", description = "Intakes and cases of stranded people in East Java. Authenticate with `Authorization: Bearer <token>` (see `simlontar token create`)."),
+    paths(api::create_intake, api::list_cases, api::show_case, api::list_events, api::add_event),
+    modifiers(&Bearer)
+)]
+pub struct ApiDoc;
+
+struct Bearer;
+
+impl Modify for Bearer {
+    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
+        let components = doc.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+pub async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}

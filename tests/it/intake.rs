@@ -1,0 +1,527 @@
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use axum::http::StatusCode;
+use serde_json::json;
+use sqlx::PgPool;
+use uuid::Uuid;
+
+use crate::common::*;
+use simlontar::auth::model::Role;
+
+async fn cases(pool: &PgPool) -> i64 {
+    sqlx::query_scalar("SELECT count(*) FROM ot_case")
+        .fetch_one(pool)
+        .await
+        .unwrap()
+}
+
+#[sqlx::test]
+async fn an_intake_through_the_api_opens_a_numbered_case(pool: PgPool) {
+    load_geo(&pool).await;
+    let t = token(&pool, "satpol.sby", Role::IntakeOfficer, Some("35.78")).await;
+    let r = router(&pool).await;
+    let key = Uuid::new_v4().to_string();
+    let res = send(
+        &r,
+        api("POST", "/api/v1/intakes", &t, Some(&key), intake_json()),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+    assert_eq!(res.json()["case_number"], "OT-3578-2026-000001");
+    // The case reads back with its opening event, and the region came from PostGIS.
+    let shown = send(
+        &r,
+        api(
+            "GET",
+            "/api/v1/cases/OT-3578-2026-000001",
+            &t,
+            None,
+            json!(null),
+        ),
+    )
+    .await;
+    assert_eq!(shown.json()["found_region"], "35.78");
+    assert_eq!(shown.json()["state"], "received");
+    assert_eq!(shown.json()["events"][0]["kind"], "opened");
+}
+
+#[sqlx::test]
+async fn the_same_submit_sent_twice_creates_one_case(pool: PgPool) {
+    load_geo(&pool).await;
+    let t = token(&pool, "satpol.sby", Role::IntakeOfficer, Some("35.78")).await;
+    let r = router(&pool).await;
+    let key = Uuid::new_v4().to_string();
+    let first = send(
+        &r,
+        api("POST", "/api/v1/intakes", &t, Some(&key), intake_json()),
+    )
+    .await;
+    let second = send(
+        &r,
+        api("POST", "/api/v1/intakes", &t, Some(&key), intake_json()),
+    )
+    .await;
+    assert_eq!(first.status, StatusCode::CREATED);
+    assert_eq!(second.status, StatusCode::OK);
+    assert_eq!(first.json()["case_number"], second.json()["case_number"]);
+    assert_eq!(cases(&pool).await, 1);
+    // A different intake under the same key is refused, not merged.
+    let mut other = intake_json();
+    other["stated_name"] = json!("Bu Sumiati");
+    let third = send(&r, api("POST", "/api/v1/intakes", &t, Some(&key), other)).await;
+    assert_eq!(third.status, StatusCode::CONFLICT);
+    assert_eq!(cases(&pool).await, 1);
+}
+
+#[sqlx::test]
+async fn two_hundred_intakes_from_twenty_clients_with_retries_make_exactly_two_hundred_cases(
+    pool: PgPool,
+) {
+    load_geo(&pool).await;
+    let t = Arc::new(token(&pool, "satpol.sby", Role::IntakeOfficer, Some("35.78")).await);
+    let base = Arc::new(spawn(&pool).await);
+    let client = reqwest::Client::new();
+    let mut tasks = tokio::task::JoinSet::new();
+    for c in 0..20 {
+        let (t, base, client) = (t.clone(), base.clone(), client.clone());
+        tasks.spawn(async move {
+            let mut numbers = vec![];
+            for i in 0..10 {
+                let key = Uuid::new_v4().to_string();
+                let mut body = intake_json();
+                body["stated_name"] = json!(format!("Orang {c}-{i}"));
+                // Every tenth submission is sent twice at once, like a double click.
+                let sends = if i == 3 { 2 } else { 1 };
+                let mut reqs = vec![];
+                for _ in 0..sends {
+                    reqs.push(
+                        client
+                            .post(format!("{base}/api/v1/intakes"))
+                            .bearer_auth(t.as_str())
+                            .header("idempotency-key", &key)
+                            .json(&body)
+                            .send(),
+                    );
+                }
+                for res in futures_join(reqs).await {
+                    let res = res.unwrap();
+                    assert!(res.status().is_success(), "{}", res.status());
+                    let v: serde_json::Value = res.json().await.unwrap();
+                    numbers.push((key.clone(), v["case_number"].as_str().unwrap().to_string()));
+                }
+            }
+            numbers
+        });
+    }
+    let mut all = vec![];
+    while let Some(r) = tasks.join_next().await {
+        all.extend(r.unwrap());
+    }
+    assert_eq!(all.len(), 220);
+    let keys: HashSet<_> = all.iter().map(|(k, _)| k.clone()).collect();
+    let numbers: HashSet<_> = all.iter().map(|(_, n)| n.clone()).collect();
+    assert_eq!(keys.len(), 200);
+    assert_eq!(numbers.len(), 200, "each key maps to one case");
+    assert_eq!(cases(&pool).await, 200);
+    // Case numbers run without gaps.
+    let max: i32 =
+        sqlx::query_scalar("SELECT last FROM case_number_counter WHERE region_code = '35.78'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(max, 200);
+}
+
+async fn futures_join<F: std::future::Future>(fs: Vec<F>) -> Vec<F::Output> {
+    let mut out = vec![];
+    let handles: Vec<_> = fs.into_iter().map(|f| Box::pin(f)).collect();
+    // Poll them together so the duplicates are really in flight at once.
+    let joined = futures_util::future::join_all(handles).await;
+    out.extend(joined);
+    out
+}
+
+#[sqlx::test]
+async fn every_invalid_api_field_is_named(pool: PgPool) {
+    load_geo(&pool).await;
+    let t = token(&pool, "officer", Role::CaseOfficer, None).await;
+    let r = router(&pool).await;
+    let post =
+        |body: serde_json::Value, key: Option<&str>| api("POST", "/api/v1/intakes", &t, key, body);
+    let key = Uuid::new_v4().to_string();
+
+    let res = send(&r, post(intake_json(), None)).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(res.json()["fields"][0]["field"], "Idempotency-Key");
+
+    let mut b = intake_json();
+    b["found_lat"] = json!("south");
+    let res = send(&r, post(b, Some(&key))).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(res.json()["fields"][0]["field"], "found_lat");
+
+    let mut b = intake_json();
+    b["aliases"] = json!(["ok", 7]);
+    let res = send(&r, post(b, Some(&key))).await;
+    assert_eq!(res.json()["fields"][0]["field"], "aliases[1]");
+
+    let mut b = intake_json();
+    b["status"] = json!("closed");
+    let res = send(&r, post(b, Some(&key))).await;
+    assert_eq!(
+        res.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "unknown fields are refused"
+    );
+
+    let mut b = intake_json();
+    b["nik"] = json!("3578013213900001");
+    b["sex"] = json!("robot");
+    b["conditions"] = json!(["elderly", "hungry"]);
+    b["found_at"] = json!("2030-01-01T00:00:00Z");
+    let res = send(&r, post(b, Some(&key))).await;
+    let fields: Vec<String> = res.json()["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["field"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(fields, vec!["found_at", "sex", "nik", "conditions[1]"]);
+
+    // Jakarta is not in East Java.
+    let mut b = intake_json();
+    b["found_lat"] = json!(-6.1754);
+    b["found_lon"] = json!(106.8272);
+    let res = send(&r, post(b, Some(&key))).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(res.json()["fields"][0]["field"], "found_lat");
+    assert_eq!(cases(&pool).await, 0);
+}
+
+#[sqlx::test]
+async fn an_intake_officer_records_pick_ups_in_their_own_regency_only(pool: PgPool) {
+    load_geo(&pool).await;
+    let t = token(&pool, "satpol.bwi", Role::IntakeOfficer, Some("35.10")).await;
+    let r = router(&pool).await;
+    let res = send(
+        &r,
+        api(
+            "POST",
+            "/api/v1/intakes",
+            &t,
+            Some(&Uuid::new_v4().to_string()),
+            intake_json(),
+        ),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.body.contains("35.78"), "{}", res.body);
+    let viewer = token(&pool, "viewer", Role::RegencyViewer, Some("35.78")).await;
+    let res = send(
+        &r,
+        api(
+            "POST",
+            "/api/v1/intakes",
+            &viewer,
+            Some(&Uuid::new_v4().to_string()),
+            intake_json(),
+        ),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+}
+
+#[sqlx::test]
+async fn legal_moves_are_events_and_illegal_ones_are_refused(pool: PgPool) {
+    load_geo(&pool).await;
+    let officer = token(&pool, "officer", Role::CaseOfficer, None).await;
+    let dp3ak = token(&pool, "dp3ak", Role::IdentityOfficer, None).await;
+    let r = router(&pool).await;
+    let res = send(
+        &r,
+        api(
+            "POST",
+            "/api/v1/intakes",
+            &officer,
+            Some(&Uuid::new_v4().to_string()),
+            intake_json(),
+        ),
+    )
+    .await;
+    let number = res.json()["case_number"].as_str().unwrap().to_string();
+    let path = format!("/api/v1/cases/{number}/events");
+    let mv = |t: &str, to: &str, reason: &str| {
+        api("POST", &path, t, None, json!({"to": to, "reason": reason}))
+    };
+
+    assert_eq!(
+        send(&r, mv(&officer, "placed", "")).await.status,
+        StatusCode::CONFLICT,
+        "received → placed skips identification"
+    );
+    assert_eq!(
+        send(&r, mv(&dp3ak, "identity_pending", "")).await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        send(&r, mv(&officer, "identity_pending", "")).await.status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        send(&r, mv(&dp3ak, "identified", "fingerprint match"))
+            .await
+            .status,
+        StatusCode::OK
+    );
+    let res = send(&r, mv(&officer, "closed", "")).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(res.json()["fields"][0]["field"], "reason");
+    assert_eq!(
+        send(&r, mv(&officer, "closed", "family came to collect him"))
+            .await
+            .status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        send(&r, mv(&officer, "identified", "")).await.status,
+        StatusCode::CONFLICT,
+        "closed is final"
+    );
+    let bad = send(
+        &r,
+        api("POST", &path, &officer, None, json!({"to": "teleported"})),
+    )
+    .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(bad.json()["fields"][0]["field"], "to");
+
+    let events = send(&r, api("GET", &path, &officer, None, json!(null))).await;
+    let kinds: Vec<String> = events
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            format!(
+                "{}>{}",
+                e["kind"].as_str().unwrap(),
+                e["to_state"].as_str().unwrap_or("")
+            )
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        vec![
+            "opened>received",
+            "transition>identity_pending",
+            "transition>identified",
+            "transition>closed"
+        ]
+    );
+    let closed: (String, Option<String>) =
+        sqlx::query_as("SELECT state, close_reason FROM ot_case WHERE number = $1")
+            .bind(&number)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(
+        closed,
+        ("closed".into(), Some("family came to collect him".into()))
+    );
+}
+
+fn desk_fields(key: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("idempotency_key", key.to_string()),
+        ("found_at", "2026-11-23T08:15".into()),
+        ("found_address", "Terminal Joyoboyo".into()),
+        ("found_lat", "-7.2980".into()),
+        ("found_lon", "112.7380".into()),
+        ("unit", "Satpol PP Surabaya".into()),
+        ("officer_name", "Budi".into()),
+        ("stated_name", "Mbah Gimbal".into()),
+        ("name_quality", "alias".into()),
+        ("sex", "male".into()),
+        ("estimated_age", "70".into()),
+        ("birth_date_quality", "approximate".into()),
+        ("conditions", "elderly".into()),
+        ("conditions", "psychosocial".into()),
+        ("notes", "tidur di emperan".into()),
+    ]
+}
+
+fn refs<'a>(f: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
+    f.iter().map(|(k, v)| (*k, v.as_str())).collect()
+}
+
+#[sqlx::test]
+async fn the_desk_form_saves_an_intake_with_a_photo_and_shows_the_number(pool: PgPool) {
+    load_geo(&pool).await;
+    let mut c = signed_in(&pool, "satpol.sby", Role::IntakeOfficer, Some("35.78")).await;
+    let form = c.get("/intake").await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(form.body.contains(r#"name="idempotency_key""#));
+    assert!(
+        form.body.contains("/intake/map.svg?region=35.78"),
+        "the officer's regency map is offered"
+    );
+    let key = Uuid::new_v4().to_string();
+    let res = c
+        .post_multipart("/intake", &refs(&desk_fields(&key)), &[PNG])
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    assert_eq!(res.location(), "/intake/saved/OT-3578-2026-000001");
+    let saved = c.get(res.location()).await;
+    assert!(saved.body.contains("OT-3578-2026-000001"));
+    let photos: i64 = sqlx::query_scalar("SELECT count(*) FROM intake_photo")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(photos, 1);
+    // A double click sends the same form again: still one case.
+    let again = c
+        .post_multipart("/intake", &refs(&desk_fields(&key)), &[PNG])
+        .await;
+    assert_eq!(again.location(), "/intake/saved/OT-3578-2026-000001");
+    assert_eq!(cases(&pool).await, 1);
+    // The case page shows the photo to those who may see the case.
+    let page = c.get("/cases/OT-3578-2026-000001").await;
+    assert!(
+        page.body.contains("/cases/OT-3578-2026-000001/photos/"),
+        "{}",
+        page.body
+    );
+}
+
+#[sqlx::test]
+async fn a_form_with_errors_comes_back_with_everything_typed_and_the_photo_kept(pool: PgPool) {
+    load_geo(&pool).await;
+    let mut c = signed_in(&pool, "satpol.sby", Role::IntakeOfficer, Some("35.78")).await;
+    c.get("/intake").await;
+    let key = Uuid::new_v4().to_string();
+    let mut fields = desk_fields(&key);
+    fields.retain(|(k, _)| *k != "sex");
+    fields.push(("nik", "1234".into()));
+    let res = c.post_multipart("/intake", &refs(&fields), &[PNG]).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        res.body.contains("pilih jenis kelamin"),
+        "the error is beside the field"
+    );
+    assert!(res.body.contains("NIK harus tepat 16 angka"));
+    assert!(
+        res.body.contains(r#"value="Mbah Gimbal""#) && res.body.contains("tidur di emperan"),
+        "typed text kept"
+    );
+    assert!(res.body.contains("1 foto sudah diterima"), "{}", res.body);
+    assert_eq!(cases(&pool).await, 0);
+    // Fixed and sent again without choosing the photo again: saved with the photo.
+    let mut fixed = desk_fields(&key);
+    fixed.push(("sex", "male".into()));
+    let res = c.post_multipart("/intake", &refs(&fixed), &[]).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let photos: i64 = sqlx::query_scalar("SELECT count(*) FROM intake_photo")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(photos, 1);
+}
+
+#[sqlx::test]
+async fn non_images_and_oversize_photos_are_refused(pool: PgPool) {
+    load_geo(&pool).await;
+    let mut c = signed_in(&pool, "satpol.sby", Role::IntakeOfficer, Some("35.78")).await;
+    c.get("/intake").await;
+    let key = Uuid::new_v4().to_string();
+    let fields = desk_fields(&key);
+    let res = c
+        .post_multipart("/intake", &refs(&fields), &[b"%PDF-1.7 not a photo"])
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.body.contains("hanya foto JPEG atau PNG"));
+    let mut big = PNG.to_vec();
+    big.resize(5 * 1024 * 1024 + 10, 0);
+    let res = c.post_multipart("/intake", &refs(&fields), &[&big]).await;
+    assert!(res.body.contains("lebih dari 5 MB"), "{}", res.status);
+    let mut broken = PNG[..20].to_vec();
+    broken[16] = 0;
+    let res = c
+        .post_multipart("/intake", &refs(&fields), &[&broken])
+        .await;
+    assert!(res.body.contains("rusak"), "{}", res.body.len());
+    assert_eq!(cases(&pool).await, 0);
+    let staged: i64 = sqlx::query_scalar("SELECT count(*) FROM intake_upload")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(staged, 0);
+}
+
+#[sqlx::test]
+async fn a_click_on_the_map_fills_the_point_and_keeps_the_form(pool: PgPool) {
+    load_geo(&pool).await;
+    let mut c = signed_in(&pool, "satpol.sby", Role::IntakeOfficer, Some("35.78")).await;
+    c.get("/intake").await;
+    let key = Uuid::new_v4().to_string();
+    let mut fields = desk_fields(&key);
+    fields.retain(|(k, _)| *k != "found_lat" && *k != "found_lon");
+    fields.push(("map.x", "300".into()));
+    fields.push(("map.y", "200".into()));
+    let res = c.post_multipart("/intake", &refs(&fields), &[]).await;
+    assert_eq!(res.status, StatusCode::OK);
+    assert!(res.body.contains("Titik dipilih"));
+    assert!(
+        res.body
+            .contains(r#"name="found_lat" type="text" value="-7."#),
+        "{}",
+        res.body
+    );
+    assert_eq!(cases(&pool).await, 0, "a map click never saves");
+}
+
+#[sqlx::test]
+async fn the_saved_page_hints_at_an_earlier_case_of_the_same_person(pool: PgPool) {
+    load_geo(&pool).await;
+    case_fixture(&pool, "OT-3578-2026-000900", "35.78", None, "Slamet", None).await;
+    sqlx::query("UPDATE intake SET sex = 'male', estimated_age = 58")
+        .execute(&pool)
+        .await
+        .unwrap();
+    case_fixture(&pool, "OT-3578-2026-000901", "35.78", None, "Painem", None).await;
+    let mut c = signed_in(&pool, "satpol.sby", Role::IntakeOfficer, Some("35.78")).await;
+    c.get("/intake").await;
+    let mut fields = desk_fields(&Uuid::new_v4().to_string());
+    for f in fields.iter_mut() {
+        if f.0 == "stated_name" {
+            f.1 = "Pak Slamet".into();
+        }
+        if f.0 == "name_quality" {
+            f.1 = "partial".into();
+        }
+        if f.0 == "estimated_age" {
+            f.1 = "60".into();
+        }
+    }
+    let res = c.post_multipart("/intake", &refs(&fields), &[]).await;
+    let saved = c.get(res.location()).await;
+    assert!(saved.body.contains("OT-3578-2026-000900"), "{}", saved.body);
+    assert!(!saved.body.contains("OT-3578-2026-000901"));
+}
+
+#[sqlx::test]
+async fn the_api_is_described_by_an_openapi_document(pool: PgPool) {
+    let res = call(&pool, get("/api/openapi.json")).await;
+    assert_eq!(res.status, StatusCode::OK);
+    let doc = res.json();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+    for p in [
+        "/api/v1/intakes",
+        "/api/v1/cases",
+        "/api/v1/cases/{number}",
+        "/api/v1/cases/{number}/events",
+    ] {
+        assert!(doc["paths"][p].is_object(), "{p}");
+    }
+    assert!(doc["components"]["schemas"]["IntakeRequest"].is_object());
+}
