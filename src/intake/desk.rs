@@ -139,7 +139,9 @@ async fn read_form(mut multipart: Multipart) -> Result<Submission, AppError> {
             _ => {} // unknown fields are ignored, never stored
         }
     }
-    s.map_click = mx.zip(my);
+    // Enter in a text field "clicks" the first submit control, the map, at (0, 0): that is
+    // a save, not a pick.
+    s.map_click = mx.zip(my).filter(|&(x, y)| x != 0.0 || y != 0.0);
     Ok(s)
 }
 

@@ -192,6 +192,7 @@ pub fn form(lang: Lang, user: &NavUser, v: &FormView) -> Markup {
                     ("exact", "pasti", "exact"), ("approximate", "perkiraan", "approximate"),
                     ("year_only", "tahun saja", "year only"), ("unknown", "tidak diketahui", "unknown")], &f.birth_date_quality))
                 (text_field(lang, e, "stated_home", "Asal menurut pengakuan", "Stated home", &f.stated_home, "text"))
+                button.secondary type="submit" name="suggest" value="1" { (tr(lang, "Cari desa yang cocok", "Find matching villages")) }
                 @if !v.suggestions.is_empty() {
                     fieldset.field {
                         legend { (tr(lang, "Desa yang cocok", "Matching villages")) }

@@ -525,3 +525,51 @@ async fn the_api_is_described_by_an_openapi_document(pool: PgPool) {
     }
     assert!(doc["components"]["schemas"]["IntakeRequest"].is_object());
 }
+
+#[sqlx::test]
+async fn pressing_enter_saves_rather_than_picking_the_map_corner(pool: PgPool) {
+    load_geo(&pool).await;
+    let mut c = signed_in(&pool, "satpol.sby", Role::IntakeOfficer, Some("35.78")).await;
+    c.get("/intake").await;
+    let mut fields = desk_fields(&Uuid::new_v4().to_string());
+    fields.push(("map.x", "0".into()));
+    fields.push(("map.y", "0".into()));
+    let res = c.post_multipart("/intake", &refs(&fields), &[]).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+}
+
+#[sqlx::test]
+async fn the_stated_home_brings_village_suggestions_to_choose_from(pool: PgPool) {
+    load_geo(&pool).await;
+    let mut c = signed_in(&pool, "satpol.sby", Role::IntakeOfficer, Some("35.78")).await;
+    c.get("/intake").await;
+    let mut fields = desk_fields(&Uuid::new_v4().to_string());
+    fields.push(("stated_home", "Kalipuro Banyuwangi".into()));
+    fields.push(("suggest", "1".into()));
+    let res = c.post_multipart("/intake", &refs(&fields), &[]).await;
+    assert_eq!(res.status, StatusCode::OK);
+    assert!(
+        res.body.contains(r#"name="home_village" value="35.10."#),
+        "{}",
+        res.body
+    );
+    assert_eq!(cases(&pool).await, 0);
+    // Choosing one saves the home down to the village, its regency and province.
+    let code = res
+        .body
+        .split(r#"name="home_village" value=""#)
+        .nth(1)
+        .unwrap()[..13]
+        .to_string();
+    fields.retain(|(k, _)| *k != "suggest");
+    fields.push(("home_village", code.clone()));
+    let res = c.post_multipart("/intake", &refs(&fields), &[]).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let home: (String, String, String) = sqlx::query_as(
+        "SELECT home_village_code, home_region_code, home_province_code FROM intake",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(home, (code, "35.10".into(), "35".into()));
+}

@@ -3,6 +3,7 @@
 mod common;
 
 mod auth;
+mod browser;
 mod cli;
 mod config;
 mod demo;

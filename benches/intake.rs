@@ -1,0 +1,183 @@
+//! Intake submission under load: 20 concurrent clients POST /api/v1/intakes over
+//! loopback TCP against a database that already holds 100 000 cases.
+//!
+//!     DATABASE_URL=postgres://…/any cargo bench --bench intake [-- CASES CLIENTS REQUESTS]
+//!
+//! It creates (and afterwards keeps, for inspection) its own database
+//! `simlontar_bench_intake` on that server; the database named in the URL is untouched.
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use sqlx::postgres::PgConnectOptions;
+use sqlx::{ConnectOptions, Executor, PgPool};
+
+use simlontar::auth::model::{Grant, Role};
+use simlontar::clock::SystemClock;
+use simlontar::config::Settings;
+
+const DB: &str = "simlontar_bench_intake";
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args: Vec<usize> = std::env::args()
+        .skip(1)
+        .filter_map(|a| a.parse().ok())
+        .collect();
+    // `cargo bench` passes --bench; under `cargo test` this runs as a small smoke test.
+    let full = std::env::args().any(|a| a == "--bench");
+    let (cases, clients, requests) = if full {
+        (100_000, 20, 4_000)
+    } else {
+        (1_000, 2, 40)
+    };
+    let cases = *args.first().unwrap_or(&cases);
+    let clients = *args.get(1).unwrap_or(&clients);
+    let requests = *args.get(2).unwrap_or(&requests);
+
+    let url =
+        std::env::var("DATABASE_URL").expect("DATABASE_URL names a PostgreSQL server with PostGIS");
+    let server: PgConnectOptions = url.parse()?;
+    let mut admin = server.clone().connect().await?;
+    admin
+        .execute(format!("DROP DATABASE IF EXISTS {DB} WITH (FORCE)").as_str())
+        .await?;
+    admin
+        .execute(format!("CREATE DATABASE {DB}").as_str())
+        .await?;
+    let owner_opts = server.database(DB);
+    let owner = PgPool::connect_with(owner_opts.clone()).await?;
+    simlontar::db::migrate(&owner).await?;
+    simlontar::places::load::load_dir(&owner, std::path::Path::new("geo")).await?;
+
+    let t = Instant::now();
+    seed_cases(&owner, cases).await?;
+    eprintln!(
+        "seeded {cases} earlier cases in {:.1} s",
+        t.elapsed().as_secs_f64()
+    );
+    let grant =
+        Grant::new(Role::IntakeOfficer, Some("35.78".into())).map_err(anyhow::Error::msg)?;
+    let uid = simlontar::auth::store::create(&owner, "bench", "Bench", "bench password 1", &grant)
+        .await?;
+    let (_, token) = simlontar::auth::store::create_token(&owner, uid, "bench").await?;
+
+    let pool = simlontar::db::connect_as_app(owner_opts).await?;
+    let mut settings = Settings::load(std::path::Path::new("/nonexistent"), false)?;
+    settings.addr = "127.0.0.1:0".parse()?;
+    let state = simlontar::AppState {
+        pool,
+        settings: Arc::new(settings),
+        clock: Arc::new(SystemClock),
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let base = format!("http://{}", listener.local_addr()?);
+    tokio::spawn(async move {
+        axum::serve(
+            listener,
+            simlontar::app(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .await
+        .unwrap()
+    });
+
+    let client = reqwest::Client::new();
+    let token = Arc::new(token);
+    // Warm-up: connections, caches.
+    for i in 0..clients.min(50) {
+        post(&client, &base, &token, i).await?;
+    }
+    let started = Instant::now();
+    let mut tasks = tokio::task::JoinSet::new();
+    for c in 0..clients {
+        let (client, base, token) = (client.clone(), base.clone(), token.clone());
+        tasks.spawn(async move {
+            let mut lat = vec![];
+            let mut errors = 0usize;
+            for i in 0..requests / clients {
+                let t = Instant::now();
+                match post(&client, &base, &token, 1_000 + c * 1_000_000 + i).await {
+                    Ok(true) => lat.push(t.elapsed()),
+                    _ => errors += 1,
+                }
+            }
+            (lat, errors)
+        });
+    }
+    let mut all: Vec<Duration> = vec![];
+    let mut errors = 0;
+    while let Some(r) = tasks.join_next().await {
+        let (l, e) = r?;
+        all.extend(l);
+        errors += e;
+    }
+    let wall = started.elapsed();
+    all.sort();
+    let q = |p: f64| {
+        all[((all.len() as f64 * p).ceil() as usize)
+            .saturating_sub(1)
+            .min(all.len() - 1)]
+    };
+    println!(
+        "intake submission: {} requests, {clients} concurrent clients, {cases} earlier cases",
+        all.len() + errors
+    );
+    println!(
+        "  throughput {:.0} req/s, errors {errors}",
+        all.len() as f64 / wall.as_secs_f64()
+    );
+    println!(
+        "  latency p50 {:.1} ms, p95 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
+        ms(q(0.50)),
+        ms(q(0.95)),
+        ms(q(0.99)),
+        ms(*all.last().unwrap())
+    );
+    Ok(())
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+async fn post(client: &reqwest::Client, base: &str, token: &str, i: usize) -> anyhow::Result<bool> {
+    let body = serde_json::json!({
+        "found_at": (Utc::now() - chrono::Duration::minutes(30)).to_rfc3339(),
+        "found_lat": -7.25 - (i % 50) as f64 * 0.001, "found_lon": 112.74,
+        "stated_name": format!("Orang {i}"), "name_quality": "partial",
+        "sex": if i % 3 == 0 { "female" } else { "male" }, "estimated_age": 20 + i % 60,
+        "birth_date_quality": "approximate", "conditions": ["other"]
+    });
+    let res = client
+        .post(format!("{base}/api/v1/intakes"))
+        .bearer_auth(token)
+        .header("idempotency-key", uuid::Uuid::new_v4().to_string())
+        .json(&body)
+        .send()
+        .await?;
+    Ok(res.status().is_success())
+}
+
+/// `n` earlier cases spread over East Java and two years, straight in SQL.
+async fn seed_cases(pool: &PgPool, n: usize) -> anyhow::Result<()> {
+    pool.execute(
+        format!(
+            "WITH r AS (SELECT code, seat_point, row_number() OVER (ORDER BY code) - 1 AS k FROM region WHERE province_code = '35'),
+                  g AS (SELECT s, r.code, r.seat_point FROM generate_series(1, {n}) s JOIN r ON r.k = s % 38),
+                  i AS (
+               INSERT INTO intake (idempotency_key, found_at, found_point, found_region_code, stated_name,
+                                   name_quality, sex, estimated_age, birth_date_quality)
+               SELECT gen_random_uuid(), now() - (s % 700) * interval '1 day', seat_point, code,
+                      (ARRAY['Slamet','Sumiati','Bambang','Siti','Paimin','Sri','Joko','Painem'])[1 + s % 8] || ' ' || s,
+                      'partial', CASE WHEN s % 3 = 0 THEN 'female' ELSE 'male' END, 18 + s % 70, 'approximate'
+                 FROM g RETURNING id, found_region_code, found_at)
+             INSERT INTO ot_case (number, intake_id, state, opened_at, updated_at, closed_at)
+             SELECT 'OT-' || replace(found_region_code, '.', '') || '-2024-' || lpad(id::text, 6, '0'), id,
+                    'handed_over', found_at, found_at, found_at FROM i"
+        )
+        .as_str(),
+    )
+    .await?;
+    pool.execute("ANALYZE").await?;
+    Ok(())
+}
