@@ -87,39 +87,89 @@ async fn main() -> anyhow::Result<()> {
     for i in 0..clients.min(50) {
         post(&client, &base, &token, i).await?;
     }
-    let started = Instant::now();
-    let mut tasks = tokio::task::JoinSet::new();
-    for c in 0..clients {
-        let (client, base, token) = (client.clone(), base.clone(), token.clone());
-        tasks.spawn(async move {
-            let mut lat = vec![];
-            let mut errors = 0usize;
-            for i in 0..requests / clients {
-                let t = Instant::now();
-                match post(&client, &base, &token, 1_000 + c * 1_000_000 + i).await {
-                    Ok(true) => lat.push(t.elapsed()),
-                    _ => errors += 1,
+    let label = format!("{clients} concurrent clients, {cases} earlier cases");
+    // Saturation: each client sends its next request as soon as the last one is answered.
+    let run = Load {
+        client: &client,
+        base: &base,
+        token: &token,
+        clients,
+        requests,
+        pace: None,
+    };
+    report(&format!("saturation ({label})"), run.go(1_000).await?);
+    // Paced: each client sends one intake every 100 ms (200 a second in all; the province
+    // records about 120 a month).
+    let run = Load {
+        pace: Some(Duration::from_millis(100)),
+        ..run
+    };
+    report(
+        &format!("paced, 10 req/s per client ({label})"),
+        run.go(10_000_000).await?,
+    );
+    Ok(())
+}
+
+struct Load<'a> {
+    client: &'a reqwest::Client,
+    base: &'a str,
+    token: &'a Arc<String>,
+    clients: usize,
+    requests: usize,
+    pace: Option<Duration>,
+}
+
+impl Load<'_> {
+    async fn go(&self, offset: usize) -> anyhow::Result<(Vec<Duration>, usize, Duration)> {
+        let started = Instant::now();
+        let mut tasks = tokio::task::JoinSet::new();
+        for c in 0..self.clients {
+            let (client, base, token) = (
+                self.client.clone(),
+                self.base.to_string(),
+                self.token.clone(),
+            );
+            let (n, pace) = (self.requests / self.clients, self.pace);
+            tasks.spawn(async move {
+                let mut lat = vec![];
+                let mut errors = 0usize;
+                // Clients start spread over one period, as desks in different places would.
+                let mut next = Instant::now() + pace.map_or(Duration::ZERO, |p| p * c as u32 / 20);
+                for i in 0..n {
+                    if let Some(p) = pace {
+                        tokio::time::sleep_until(next.into()).await;
+                        next += p;
+                    }
+                    let t = Instant::now();
+                    match post(&client, &base, &token, offset + c * 100_000 + i).await {
+                        Ok(true) => lat.push(t.elapsed()),
+                        _ => errors += 1,
+                    }
                 }
-            }
-            (lat, errors)
-        });
+                (lat, errors)
+            });
+        }
+        let mut all = vec![];
+        let mut errors = 0;
+        while let Some(r) = tasks.join_next().await {
+            let (l, e) = r?;
+            all.extend(l);
+            errors += e;
+        }
+        all.sort();
+        Ok((all, errors, started.elapsed()))
     }
-    let mut all: Vec<Duration> = vec![];
-    let mut errors = 0;
-    while let Some(r) = tasks.join_next().await {
-        let (l, e) = r?;
-        all.extend(l);
-        errors += e;
-    }
-    let wall = started.elapsed();
-    all.sort();
+}
+
+fn report(title: &str, (all, errors, wall): (Vec<Duration>, usize, Duration)) {
     let q = |p: f64| {
         all[((all.len() as f64 * p).ceil() as usize)
             .saturating_sub(1)
             .min(all.len() - 1)]
     };
     println!(
-        "intake submission: {} requests, {clients} concurrent clients, {cases} earlier cases",
+        "intake submission, {title}: {} requests",
         all.len() + errors
     );
     println!(
@@ -133,7 +183,6 @@ async fn main() -> anyhow::Result<()> {
         ms(q(0.99)),
         ms(*all.last().unwrap())
     );
-    Ok(())
 }
 
 fn ms(d: Duration) -> f64 {

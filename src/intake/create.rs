@@ -7,7 +7,7 @@ use sha2::{Digest, Sha256};
 use sqlx::{PgPool, Row};
 
 use super::model::NewIntake;
-use crate::auth::audit::{self, Origin};
+use crate::auth::audit::Origin;
 use crate::auth::model::Principal;
 use crate::error::{AppError, FieldError};
 use crate::places::{store::region_at, Geom};
@@ -76,9 +76,6 @@ pub async fn create(
     now: DateTime<Utc>,
 ) -> Result<Created, AppError> {
     let print = fingerprint(intake, photos);
-    if let Some(done) = existing(pool, intake, &print).await? {
-        return Ok(done);
-    }
     let point = Geom::point(intake.lon, intake.lat);
     let region = region_at(pool, &point).await?.ok_or_else(|| {
         AppError::Invalid(vec![FieldError::new(
@@ -92,14 +89,46 @@ pub async fn create(
             format!("titik lokasi berada di {region}, di luar wilayah tugas Anda"),
         )]));
     }
-    let mut tx = pool.begin().await?;
-    let inserted: Option<i64> = sqlx::query_scalar(
-        "INSERT INTO intake (idempotency_key, request_sha256, found_at, found_point, found_address,
-             found_region_code, unit, officer_id, officer_name, stated_name, aliases, name_quality, sex,
-             birth_date, estimated_age, birth_date_quality, stated_home, home_village_code,
-             home_region_code, home_province_code, nik, documents, conditions, belongings, notes, created_at)
-         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24,$25,$26)
-         ON CONFLICT (idempotency_key) DO NOTHING RETURNING id",
+    let year = intake
+        .found_at
+        .with_timezone(&chrono_tz::Asia::Jakarta)
+        .year();
+    let mut detail = json!({"photos": photos.len()});
+    if let Some(id) = &origin.request_id {
+        detail["request_id"] = json!(id);
+    }
+    // One statement, so one round trip, and the per-regency counter row is locked only
+    // for the moment of this statement and its commit. A conflicting key inserts nothing
+    // at all (every later part hangs off the intake's RETURNING).
+    let row = sqlx::query(
+        "WITH i AS (
+           INSERT INTO intake (idempotency_key, request_sha256, found_at, found_point, found_address,
+               found_region_code, unit, officer_id, officer_name, stated_name, aliases, name_quality, sex,
+               birth_date, estimated_age, birth_date_quality, stated_home, home_village_code,
+               home_region_code, home_province_code, nik, documents, conditions, belongings, notes, created_at)
+           VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24,$25,$26)
+           ON CONFLICT (idempotency_key) DO NOTHING RETURNING id),
+         n AS (
+           INSERT INTO case_number_counter (region_code, year, last) SELECT $6, $27, 1 FROM i
+           ON CONFLICT (region_code, year) DO UPDATE SET last = case_number_counter.last + 1
+           RETURNING last),
+         c AS (
+           INSERT INTO ot_case (number, intake_id, state, opened_at, updated_at)
+           SELECT 'OT-' || replace($6, '.', '') || '-' || $27 || '-' || lpad(n.last::text, 6, '0'), i.id,
+                  'received', $26, $26
+             FROM i, n RETURNING id, number, intake_id),
+         e AS (
+           INSERT INTO case_event (case_id, at, actor_id, kind, to_state, detail)
+           SELECT c.id, $26, $8, 'opened', 'received', $28 FROM c),
+         p AS (
+           INSERT INTO intake_photo (intake_id, sha256, content_type, bytes)
+           SELECT DISTINCT ON (x.sha) i.id, x.sha, x.kind, x.bytes
+             FROM i, unnest($29::bytea[], $30::text[], $31::bytea[]) AS x(sha, kind, bytes)),
+         a AS (
+           INSERT INTO audit_log (actor_id, action, entity, entity_id, remote_addr, detail)
+           SELECT $8, 'create', 'case', c.number, $32::inet, jsonb_build_object('intake_id', c.intake_id) || $28
+             FROM c)
+         SELECT c.number, c.intake_id FROM c",
     )
     .bind(intake.key)
     .bind(&print)
@@ -127,76 +156,26 @@ pub async fn create(
     .bind(&intake.belongings)
     .bind(&intake.notes)
     .bind(now)
-    .fetch_optional(&mut *tx)
+    .bind(year)
+    .bind(detail)
+    .bind(photos.iter().map(|p| Sha256::digest(&p.bytes).to_vec()).collect::<Vec<_>>())
+    .bind(photos.iter().map(|p| p.content_type).collect::<Vec<_>>())
+    .bind(photos.iter().map(|p| p.bytes.clone()).collect::<Vec<_>>())
+    .bind(origin.remote_addr.as_deref())
+    .fetch_optional(pool)
     .await
     .map_err(reference_error)?;
-    let Some(intake_id) = inserted else {
-        // Another submission with this key committed while we were checking.
-        tx.rollback().await?;
-        return existing(pool, intake, &print)
+    match row {
+        Some(r) => Ok(Created {
+            case_number: r.get("number"),
+            intake_id: r.get("intake_id"),
+            new: true,
+        }),
+        // The key was used before (or by a submission committing right now).
+        None => existing(pool, intake, &print)
             .await?
-            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("idempotency key vanished")));
-    };
-    let year = intake
-        .found_at
-        .with_timezone(&chrono_tz::Asia::Jakarta)
-        .year();
-    let seq: i32 = sqlx::query_scalar(
-        "INSERT INTO case_number_counter (region_code, year, last) VALUES ($1, $2, 1)
-         ON CONFLICT (region_code, year) DO UPDATE SET last = case_number_counter.last + 1
-         RETURNING last",
-    )
-    .bind(&region)
-    .bind(year)
-    .fetch_one(&mut *tx)
-    .await?;
-    let number = format!("OT-{}-{year}-{seq:06}", region.replace('.', ""));
-    let case_id: i64 = sqlx::query_scalar(
-        "INSERT INTO ot_case (number, intake_id, state, opened_at, updated_at)
-         VALUES ($1, $2, 'received', $3, $3) RETURNING id",
-    )
-    .bind(&number)
-    .bind(intake_id)
-    .bind(now)
-    .fetch_one(&mut *tx)
-    .await?;
-    sqlx::query(
-        "INSERT INTO case_event (case_id, at, actor_id, kind, to_state, detail)
-         VALUES ($1, $2, $3, 'opened', 'received', $4)",
-    )
-    .bind(case_id)
-    .bind(now)
-    .bind(officer.user_id)
-    .bind(json!({"photos": photos.len()}))
-    .execute(&mut *tx)
-    .await?;
-    for p in photos {
-        sqlx::query(
-            "INSERT INTO intake_photo (intake_id, sha256, content_type, bytes) VALUES ($1, $2, $3, $4)
-             ON CONFLICT (intake_id, sha256) DO NOTHING",
-        )
-        .bind(intake_id)
-        .bind(Sha256::digest(&p.bytes).to_vec())
-        .bind(p.content_type)
-        .bind(&p.bytes)
-        .execute(&mut *tx)
-        .await?;
+            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("idempotency key vanished"))),
     }
-    audit::record(
-        &mut *tx,
-        origin,
-        "create",
-        "case",
-        Some(&number),
-        json!({"intake_id": intake_id}),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(Created {
-        case_number: number,
-        intake_id,
-        new: true,
-    })
 }
 
 /// The case an earlier submission with the same key made; a different intake under a

@@ -10,7 +10,7 @@ pub async fn region_at(pool: &PgPool, point: &Geom) -> sqlx::Result<Option<Strin
     sqlx::query_scalar(
         "(SELECT code FROM region WHERE boundary IS NOT NULL AND ST_Covers(boundary, $1) LIMIT 1)
          UNION ALL
-         (SELECT d.region_code FROM village v JOIN district d ON d.code = v.district_code
+         (SELECT substr(v.code, 1, 5) FROM village v
            WHERE v.centroid IS NOT NULL
              AND ST_DWithin(v.centroid::geography, ($1::geometry)::geography, 25000)
            ORDER BY v.centroid <-> $1 LIMIT 1)
