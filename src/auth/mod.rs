@@ -2,10 +2,11 @@
 //! policy module every handler and query goes through; the append-only audit trail.
 //! Invariant: a request reaches a protected handler only with a `Principal`, and every
 //! read of a person's details and every change writes one audit row.
+pub mod admin;
 pub mod audit;
 pub mod csrf;
+pub mod login;
 pub mod model;
-pub mod pages;
 pub mod policy;
 pub mod session;
 pub mod store;
@@ -18,8 +19,8 @@ use crate::web::AppState;
 /// Routes open to everybody (sign-in itself).
 pub fn public_router() -> Router<AppState> {
     Router::new()
-        .route("/login", get(pages::show_login).post(pages::login))
-        .route("/logout", post(pages::logout))
+        .route("/login", get(login::show_login).post(login::login))
+        .route("/logout", post(login::logout))
 }
 
 /// Administration, behind sign-in.
@@ -31,12 +32,12 @@ pub fn router() -> Router<AppState> {
         )
         .route(
             "/admin/users",
-            get(pages::show_users).post(pages::create_user),
+            get(admin::show_users).post(admin::create_user),
         )
-        .route("/admin/grants", post(pages::grant_role))
-        .route("/admin/passwords", post(pages::reset_password))
-        .route("/admin/users/{username}/status", post(pages::set_status))
-        .route("/admin/users/{username}/tokens", post(pages::create_token))
-        .route("/admin/tokens/{id}/revoke", post(pages::revoke_token))
-        .route("/admin/audit", get(pages::show_audit))
+        .route("/admin/grants", post(admin::grant_role))
+        .route("/admin/passwords", post(admin::reset_password))
+        .route("/admin/users/{username}/status", post(admin::set_status))
+        .route("/admin/users/{username}/tokens", post(admin::create_token))
+        .route("/admin/tokens/{id}/revoke", post(admin::revoke_token))
+        .route("/admin/audit", get(admin::show_audit))
 }

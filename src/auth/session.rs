@@ -21,6 +21,7 @@ pub const IDLE_MINUTES: i64 = 30;
 pub const ABSOLUTE_HOURS: i64 = 12;
 
 const LOGIN_AT: &str = "login_at";
+const LAST_SEEN: &str = "last_seen";
 const CSRF: &str = "csrf";
 
 #[derive(Debug, Clone)]
@@ -88,10 +89,12 @@ pub type Auth = AuthSession<Backend>;
 
 /// Marks the session as signed in now; `Auth::login` has already given it a new id.
 pub async fn mark_login(session: &Session, now: DateTime<Utc>) -> Result<(), AppError> {
-    session
-        .insert(LOGIN_AT, now.timestamp())
-        .await
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("session: {e}")))?;
+    for key in [LOGIN_AT, LAST_SEEN] {
+        session
+            .insert(key, now.timestamp())
+            .await
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("session: {e}")))?;
+    }
     // A fresh CSRF token for the signed-in session.
     session
         .remove::<String>(CSRF)
@@ -135,13 +138,22 @@ pub async fn authenticate(
         }
     }
     if let Some(user) = auth.user.clone() {
+        // Both limits are checked against the injected clock (tower-sessions' own expiry,
+        // on the wall clock, only cleans up behind them).
         let login_at: Option<i64> = session.get(LOGIN_AT).await.ok().flatten();
-        let expired = login_at
-            .is_none_or(|t| now.timestamp() - t > Duration::hours(ABSOLUTE_HOURS).num_seconds());
-        if expired {
+        let last_seen: Option<i64> = session.get(LAST_SEEN).await.ok().flatten();
+        let t = now.timestamp();
+        let too_old =
+            login_at.is_none_or(|l| t - l > Duration::hours(ABSOLUTE_HOURS).num_seconds());
+        let idle = last_seen.is_none_or(|l| t - l > Duration::minutes(IDLE_MINUTES).num_seconds());
+        if too_old || idle {
             let _ = auth.logout().await;
             let _ = session.flush().await;
         } else {
+            // Written at most once a minute, not on every request.
+            if last_seen.is_some_and(|l| t - l >= 60) {
+                let _ = session.insert(LAST_SEEN, t).await;
+            }
             req.extensions_mut().insert(user.record.principal(false));
         }
     }

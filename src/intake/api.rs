@@ -57,15 +57,7 @@ pub async fn show_case(
     Path(number): Path<String>,
 ) -> AppResult<Json<store::CaseDetail>> {
     require(&p, Action::ViewCases)?;
-    let origin = Origin {
-        actor_id: Some(p.user_id),
-        remote_addr: None,
-        request_id: headers
-            .get("x-request-id")
-            .and_then(|v| v.to_str().ok())
-            .map(String::from),
-    };
-    let mut case = super::read_case(&state, &p, &origin, &number).await?;
+    let mut case = super::read_case(&state, &p, &origin_of(&p, &headers), &number).await?;
     if !sees_full_identity(&p) {
         case.nik = case.nik.as_deref().map(mask_nik);
     }
@@ -107,14 +99,7 @@ pub async fn create_intake(
                 "a UUID header is required",
             )])
         })?;
-    let mut de = serde_json::Deserializer::from_slice(&body);
-    let req: IntakeRequest = serde_path_to_error::deserialize(&mut de).map_err(|e| {
-        let path = e.path().to_string();
-        AppError::Invalid(vec![FieldError::new(
-            if path == "." { "body".into() } else { path },
-            e.inner().to_string(),
-        )])
-    })?;
+    let req: IntakeRequest = json_body(&body)?;
     let now = state.clock.now();
     let intake = validate(&req, key, now, Lang::En).map_err(AppError::Invalid)?;
     let origin = origin_of(&p, &headers);
@@ -142,6 +127,20 @@ pub async fn create_intake(
             created: done.new,
         }),
     ))
+}
+
+/// A JSON body, or a field error naming where it went wrong (`aliases[1]`, or `body`).
+fn json_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
+    let mut de = serde_json::Deserializer::from_slice(body);
+    serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let path = e.path().to_string();
+        let field = if path == "." {
+            "body".to_string()
+        } else {
+            path
+        };
+        AppError::Invalid(vec![FieldError::new(field, e.inner().to_string())])
+    })
 }
 
 fn origin_of(p: &Principal, headers: &HeaderMap) -> Origin {
@@ -191,13 +190,7 @@ pub async fn add_event(
     Path(number): Path<String>,
     body: axum::body::Bytes,
 ) -> AppResult<Json<Value>> {
-    let mut de = serde_json::Deserializer::from_slice(&body);
-    let req: TransitionRequest = serde_path_to_error::deserialize(&mut de).map_err(|e| {
-        AppError::Invalid(vec![FieldError::new(
-            e.path().to_string(),
-            e.inner().to_string(),
-        )])
-    })?;
+    let req: TransitionRequest = json_body(&body)?;
     let from = super::move_case(
         &state,
         &p,

@@ -479,3 +479,87 @@ async fn weak_passwords_and_mismatched_scopes_are_refused_with_a_reason(pool: Pg
         .unwrap();
     assert_eq!(n, 1);
 }
+
+#[sqlx::test]
+async fn thirty_idle_minutes_end_a_session(pool: PgPool) {
+    load_geo(&pool).await;
+    let mut c = signed_in(&pool, "officer1", Role::CaseOfficer, None).await;
+    c.router = router_at(&pool, now() + chrono::Duration::minutes(29)).await;
+    assert_eq!(
+        c.get("/cases").await.status,
+        StatusCode::OK,
+        "29 minutes idle is fine"
+    );
+    c.router = router_at(&pool, now() + chrono::Duration::minutes(29 + 31)).await;
+    let res = c.get("/cases").await;
+    assert_eq!(
+        res.status,
+        StatusCode::SEE_OTHER,
+        "31 minutes idle signs out"
+    );
+    assert!(res.location().starts_with("/login"));
+}
+
+#[sqlx::test]
+async fn twelve_hours_end_a_session_however_busy(pool: PgPool) {
+    load_geo(&pool).await;
+    let mut c = signed_in(&pool, "officer1", Role::CaseOfficer, None).await;
+    for step in 1..=36 {
+        c.router = router_at(&pool, now() + chrono::Duration::minutes(20 * step)).await;
+        assert_eq!(
+            c.get("/cases").await.status,
+            StatusCode::OK,
+            "{} min",
+            20 * step
+        );
+    }
+    c.router = router_at(&pool, now() + chrono::Duration::minutes(20 * 36 + 20)).await;
+    assert_eq!(
+        c.get("/cases").await.status,
+        StatusCode::SEE_OTHER,
+        "after 12 h 20 min"
+    );
+}
+
+#[sqlx::test]
+async fn every_state_changing_route_refuses_another_sites_origin(pool: PgPool) {
+    two_regions(&pool).await;
+    let mut admin = signed_in(&pool, "admin1", Role::Admin, None).await;
+    admin.get("/admin/users").await;
+    let csrf = admin.csrf.clone().unwrap();
+    // Every POST route of the app (the router has no others that change state).
+    let routes = [
+        "/login",
+        "/logout",
+        "/admin/users",
+        "/admin/grants",
+        "/admin/passwords",
+        "/admin/users/admin1/status",
+        "/admin/users/admin1/tokens",
+        "/admin/tokens/1/revoke",
+        "/cases/search-nik",
+        &format!("/cases/{SBY}/transition"),
+        "/intake",
+    ];
+    for route in routes {
+        for (header, value) in [
+            (header::ORIGIN.as_str(), "https://evil.example"),
+            ("sec-fetch-site", "cross-site"),
+        ] {
+            let req = Request::post(route)
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .header(header, value)
+                .header(header::COOKIE, admin.cookie.clone().unwrap())
+                .body(Body::from(format!("csrf={csrf}&username=x&password=y")))
+                .unwrap();
+            let res = send(&admin.router, req).await;
+            assert_eq!(
+                res.status,
+                StatusCode::FORBIDDEN,
+                "{route} with {header}: {value}"
+            );
+        }
+    }
+    // The same session still works: nothing was done.
+    assert_eq!(admin.get("/admin/users").await.status, StatusCode::OK);
+}

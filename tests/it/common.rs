@@ -59,6 +59,11 @@ pub async fn app_pool(owner: &PgPool) -> PgPool {
 }
 
 pub async fn router(owner: &PgPool) -> Router {
+    router_at(owner, now()).await
+}
+
+/// The app as it would answer at another moment (same database).
+pub async fn router_at(owner: &PgPool, at: DateTime<Utc>) -> Router {
     // Errors the app logs show up beside a failing test's output.
     let _ = tracing_subscriber::fmt()
         .with_test_writer()
@@ -67,7 +72,7 @@ pub async fn router(owner: &PgPool) -> Router {
     app(AppState {
         pool: app_pool(owner).await,
         settings: Arc::new(settings()),
-        clock: Arc::new(FixedClock(now())),
+        clock: Arc::new(FixedClock(at)),
     })
 }
 

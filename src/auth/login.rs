@@ -1,0 +1,153 @@
+//! Signing in and out.
+use axum::extract::{Query, State};
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use maud::Markup;
+use serde::Deserialize;
+use serde_json::json;
+use tower_sessions::Session;
+
+use super::audit;
+use super::session::{csrf_token, mark_login, Auth, Credentials};
+use super::store;
+use crate::error::{AppError, AppResult};
+use crate::web::lang::lang_of;
+use crate::web::viewer::origin_of;
+use crate::web::AppState;
+use simlontar_templates::auth as view;
+
+#[derive(Deserialize)]
+pub struct NextQuery {
+    next: Option<String>,
+}
+
+/// Only local paths are followed after sign-in.
+fn safe_next(next: Option<&str>) -> String {
+    next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\'))
+        .unwrap_or("/")
+        .to_string()
+}
+
+pub async fn show_login(
+    parts: Parts,
+    session: Session,
+    Query(q): Query<NextQuery>,
+) -> AppResult<Markup> {
+    let csrf = csrf_token(&session).await?;
+    Ok(view::login(
+        lang_of(&parts.headers),
+        &view::LoginView {
+            csrf: &csrf,
+            next: &safe_next(q.next.as_deref()),
+            username: "",
+            failed: false,
+        },
+    ))
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    username: String,
+    password: String,
+    next: Option<String>,
+}
+
+pub async fn login(
+    State(state): State<AppState>,
+    mut auth: Auth,
+    session: Session,
+    parts: Parts,
+    Form(form): Form<LoginForm>,
+) -> AppResult<Response> {
+    let now = state.clock.now();
+    let origin = origin_of(&parts, None);
+    let username = form.username.trim().to_lowercase();
+    let addr = origin.remote_addr.as_deref();
+    if store::throttled(&state.pool, &username, addr, now).await? {
+        audit::record(
+            &state.pool,
+            &origin,
+            "login_throttled",
+            "user",
+            Some(&username),
+            json!({}),
+        )
+        .await?;
+        return Err(AppError::TooManyRequests);
+    }
+    let user = auth
+        .authenticate(Credentials {
+            username: username.clone(),
+            password: form.password,
+        })
+        .await
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("sign-in: {e}")))?;
+    let Some(user) = user else {
+        store::note_failure(&state.pool, &username, addr, now).await?;
+        audit::record(
+            &state.pool,
+            &origin,
+            "login_failed",
+            "user",
+            Some(&username),
+            json!({}),
+        )
+        .await?;
+        let csrf = csrf_token(&session).await?;
+        let page = view::login(
+            lang_of(&parts.headers),
+            &view::LoginView {
+                csrf: &csrf,
+                next: &safe_next(form.next.as_deref()),
+                username: &username,
+                failed: true,
+            },
+        );
+        return Ok((axum::http::StatusCode::UNAUTHORIZED, page).into_response());
+    };
+    auth.login(&user)
+        .await
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("sign-in: {e}")))?;
+    mark_login(&session, now).await?;
+    let origin = origin_of(&parts, Some(user.record.id));
+    audit::record(
+        &state.pool,
+        &origin,
+        "login",
+        "user",
+        Some(&username),
+        json!({}),
+    )
+    .await?;
+    Ok(Redirect::to(&safe_next(form.next.as_deref())).into_response())
+}
+
+pub async fn logout(
+    State(state): State<AppState>,
+    mut auth: Auth,
+    session: Session,
+    parts: Parts,
+) -> AppResult<Redirect> {
+    if let Some(user) = auth.user.clone() {
+        let origin = origin_of(&parts, Some(user.record.id));
+        audit::record(
+            &state.pool,
+            &origin,
+            "logout",
+            "user",
+            Some(&user.record.username),
+            json!({}),
+        )
+        .await?;
+    }
+    auth.logout()
+        .await
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("sign-out: {e}")))?;
+    // Delete the session server-side too, so a copied cookie is worthless.
+    session
+        .flush()
+        .await
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("sign-out: {e}")))?;
+    Ok(Redirect::to("/login"))
+}
