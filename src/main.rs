@@ -132,13 +132,7 @@ enum DemoCommand {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=info")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    init_logs();
     let explicit = std::env::args().any(|a| a == "--config" || a.starts_with("--config="));
     let settings = Settings::load(&cli.config, explicit)?;
     let pool = db::connect(settings.database_url()).await?;
@@ -190,6 +184,22 @@ async fn main() -> anyhow::Result<()> {
             }
             Ok(())
         }
+    }
+}
+
+/// Readable lines on a terminal; one JSON object per line otherwise (for log shippers,
+/// and so that no logged value can forge a line: JSON escapes control characters).
+fn init_logs() {
+    use std::io::IsTerminal;
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if std::io::stderr().is_terminal() {
+        builder.init();
+    } else {
+        builder.json().with_current_span(true).init();
     }
 }
 

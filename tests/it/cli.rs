@@ -126,3 +126,140 @@ async fn bad_command_line_input_is_refused_with_a_reason(pool: PgPool) {
         .unwrap();
     assert_eq!(n, 0);
 }
+
+/// Runs the real server, signs in, records an intake carrying a NIK and a name with a
+/// newline and a terminal escape, then reads everything the server logged.
+#[sqlx::test]
+async fn the_server_log_holds_no_nik_password_token_or_session_and_cannot_be_forged(pool: PgPool) {
+    load_geo(&pool).await;
+    crate::common::user(
+        &pool,
+        "satpol.sby",
+        simlontar::auth::model::Role::IntakeOfficer,
+        Some("35.78"),
+    )
+    .await;
+    let uid: i64 = sqlx::query_scalar("SELECT id FROM app_user")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    let (_, token) = simlontar::auth::store::create_token(&pool, uid, "t")
+        .await
+        .unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let server = Command::new(env!("CARGO_BIN_EXE_simlontar"))
+        .arg("serve")
+        .env_clear()
+        .env("DATABASE_URL", url(&pool))
+        .env("SIMLONTAR_ADDR", format!("127.0.0.1:{port}"))
+        .env("RUST_LOG", "debug,sqlx=debug")
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let base = format!("http://127.0.0.1:{port}");
+    let http = reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while http.get(format!("{base}/healthz")).send().await.is_err() {
+        assert!(std::time::Instant::now() < deadline, "server did not start");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let login = http.get(format!("{base}/login")).send().await.unwrap();
+    let cookie = login.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let page = login.text().await.unwrap();
+    let csrf = page
+        .split(r#"name="csrf" value=""#)
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    let res = http
+        .post(format!("{base}/login"))
+        .header("origin", &base)
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("username", "satpol.sby"),
+            ("password", crate::common::PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_success() || res.status().is_redirection());
+    let nik = "3578015208900001";
+    let mut body = crate::common::intake_json();
+    body["found_at"] =
+        serde_json::json!((chrono::Utc::now() - chrono::Duration::hours(1)).to_rfc3339());
+    body["nik"] = serde_json::json!(nik);
+    body["stated_name"] = serde_json::json!("Pak Slamet\nINFO forged line \u{1b}[31m");
+    let res = http
+        .post(format!("{base}/api/v1/intakes"))
+        .bearer_auth(&token)
+        .header("idempotency-key", uuid::Uuid::new_v4().to_string())
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        res.status().is_client_error(),
+        "control characters are refused: {}",
+        res.status()
+    );
+    body["stated_name"] = serde_json::json!("Pak Slamet");
+    let res = http
+        .post(format!("{base}/api/v1/intakes"))
+        .bearer_auth(&token)
+        .header("idempotency-key", uuid::Uuid::new_v4().to_string())
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
+    let _ = http
+        .get(format!("{base}/cases?q=Slamet"))
+        .send()
+        .await
+        .unwrap();
+
+    // Stop it (SIGTERM: graceful) and read the log.
+    Command::new("kill")
+        .arg(server.id().to_string())
+        .status()
+        .unwrap();
+    let out = server.wait_with_output().unwrap();
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        log.contains("/api/v1/intakes") && log.contains("INSERT INTO intake"),
+        "requests and queries were logged: {log}"
+    );
+    for line in log.lines() {
+        assert!(
+            serde_json::from_str::<serde_json::Value>(line).is_ok(),
+            "not one JSON object: {line}"
+        );
+    }
+    let session_id = cookie.split('=').nth(1).unwrap();
+    for secret in [
+        nik,
+        crate::common::PASSWORD,
+        token.as_str(),
+        session_id,
+        "forged line",
+    ] {
+        assert!(!log.contains(secret), "the log contains {secret:?}");
+    }
+}
