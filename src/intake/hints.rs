@@ -3,6 +3,7 @@
 use chrono_tz::Tz;
 use sqlx::{PgPool, Row};
 
+use super::store::{self, AGE_SQL};
 use crate::auth::policy::CaseScope;
 use crate::clock::format_local;
 use simlontar_templates::intake::Hint;
@@ -14,22 +15,17 @@ pub async fn for_case(
     number: &str,
     tz: Tz,
 ) -> sqlx::Result<Option<Vec<Hint>>> {
-    let sql = format!(
-        "SELECT i.id, i.stated_name, i.aliases, i.nik, i.sex,
-                coalesce(i.estimated_age::int, extract(year FROM age(i.found_at, i.birth_date))::int) AS age,
-                i.home_region_code, i.found_region_code
-           FROM ot_case c JOIN intake i ON i.id = c.intake_id
-          WHERE {} AND c.number = $5",
-        CaseScope::sql(1)
-    );
-    let Some(me) = scope
-        .bind(sqlx::query(&sql))
-        .bind(number)
-        .fetch_optional(pool)
-        .await?
-    else {
+    let Some(case_id) = store::case_id(pool, scope, number).await? else {
         return Ok(None);
     };
+    let me = sqlx::query(&format!(
+        "SELECT i.id, i.stated_name, i.aliases, i.nik, i.sex, {AGE_SQL} AS age,
+                i.home_region_code, i.found_region_code
+           FROM ot_case c JOIN intake i ON i.id = c.intake_id WHERE c.id = $1"
+    ))
+    .bind(case_id)
+    .fetch_one(pool)
+    .await?;
     let name: String = me.get("stated_name");
     let nik: Option<String> = me.get("nik");
     if name.is_empty() && nik.is_none() {
@@ -40,7 +36,7 @@ pub async fn for_case(
            SELECT c.number, i.stated_name, i.found_at, i.nik = $7 AS same_nik,
                   greatest(similarity(lower(i.stated_name), lower($5)),
                            coalesce((SELECT max(similarity(lower(a), lower($5))) FROM unnest(i.aliases) a), 0)) AS name_sim,
-                  coalesce(i.estimated_age::int, extract(year FROM age(i.found_at, i.birth_date))::int) AS age,
+                  {AGE_SQL} AS age,
                   i.sex, coalesce(i.home_region_code = $9 OR i.found_region_code = $10, false) AS same_region
              FROM ot_case c JOIN intake i ON i.id = c.intake_id
             WHERE {} AND i.id <> $6

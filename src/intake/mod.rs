@@ -100,17 +100,8 @@ pub async fn move_case(
     to: lifecycle::State,
     reason: &str,
 ) -> AppResult<lifecycle::State> {
-    let sql = format!(
-        "SELECT c.id FROM ot_case c JOIN intake i ON i.id = c.intake_id WHERE {} AND c.number = $5",
-        CaseScope::sql(1)
-    );
-    let scope = CaseScope::of(p);
-    let id: i64 = scope
-        .bind(sqlx::query(&sql))
-        .bind(number)
-        .fetch_optional(&state.pool)
+    let id = store::case_id(&state.pool, &CaseScope::of(p), number)
         .await?
-        .map(|r| sqlx::Row::get(&r, 0))
         .ok_or(AppError::NotFound)?;
     let mut tx = state.pool.begin().await?;
     let from = lifecycle::transition(&mut tx, id, to, Some(p), reason, state.clock.now()).await?;

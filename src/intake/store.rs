@@ -19,6 +19,24 @@ pub struct CaseFilter {
 
 pub const PAGE_SIZE: i64 = 50;
 
+/// A person's age at pick-up, from the estimate or the birth date (SQL over `intake i`).
+pub const AGE_SQL: &str =
+    "coalesce(i.estimated_age::int, extract(year FROM age(i.found_at, i.birth_date))::int)";
+
+/// The id of case `number` if the scope allows it, `None` otherwise (or if it does not exist).
+pub async fn case_id(pool: &PgPool, scope: &CaseScope, number: &str) -> sqlx::Result<Option<i64>> {
+    let sql = format!(
+        "SELECT c.id FROM ot_case c JOIN intake i ON i.id = c.intake_id WHERE {} AND c.number = $5",
+        CaseScope::sql(1)
+    );
+    scope
+        .bind(sqlx::query(&sql))
+        .bind(number)
+        .fetch_optional(pool)
+        .await
+        .map(|r| r.map(|r| r.get(0)))
+}
+
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct CaseSummary {
     pub number: String,
@@ -40,7 +58,7 @@ pub async fn list(
 ) -> sqlx::Result<(Vec<CaseSummary>, bool)> {
     let sql = format!(
         "SELECT c.number, c.state, i.stated_name, i.sex, i.found_at, i.found_region_code, i.home_region_code,
-                coalesce(i.estimated_age::int, extract(year FROM age(i.found_at, i.birth_date))::int) AS age
+                {AGE_SQL} AS age
            FROM ot_case c JOIN intake i ON i.id = c.intake_id
           WHERE {}
             AND ($5::text IS NULL OR c.number = upper($5) OR lower(i.stated_name) % lower($5)
