@@ -40,7 +40,7 @@ pub enum AppError {
     #[error("too many attempts")]
     TooManyRequests,
     #[error("the database is unavailable: {0}")]
-    Unavailable(sqlx::Error),
+    Unavailable(String),
     #[error("database error: {0}")]
     Database(sqlx::Error),
     #[error(transparent)]
@@ -52,7 +52,7 @@ impl From<sqlx::Error> for AppError {
         use sqlx::Error::*;
         match e {
             RowNotFound => AppError::NotFound,
-            PoolTimedOut | PoolClosed | Io(_) | Tls(_) => AppError::Unavailable(e),
+            PoolTimedOut | PoolClosed | Io(_) | Tls(_) => AppError::Unavailable(e.to_string()),
             _ => AppError::Database(e),
         }
     }

@@ -53,6 +53,17 @@ enum Command {
         #[command(subcommand)]
         command: TokenCommand,
     },
+    /// The audit trail.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Recompute the audit trail's hash chain; exits non-zero when a row was tampered with.
+    Verify,
 }
 
 #[derive(Subcommand)]
@@ -141,6 +152,21 @@ async fn main() -> anyhow::Result<()> {
         Command::Serve => serve(settings, pool).await,
         Command::User { command } => admin::user(&pool, command).await,
         Command::Token { command } => admin::token(&pool, command).await,
+        Command::Audit {
+            command: AuditCommand::Verify,
+        } => {
+            let r = simlontar::auth::audit::verify_chain(&pool).await?;
+            match r.first_break {
+                None => {
+                    println!("audit chain intact: {} rows", r.rows);
+                    Ok(())
+                }
+                Some(seq) => anyhow::bail!(
+                    "audit chain broken at row {seq} (of {}): it was changed or removed after it was written",
+                    r.rows
+                ),
+            }
+        }
         Command::Migrate => {
             db::migrate(&pool).await?;
             eprintln!("migrations applied");

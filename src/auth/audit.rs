@@ -97,3 +97,46 @@ pub async fn search(pool: &PgPool, q: &AuditQuery) -> sqlx::Result<Vec<AuditRow>
     })
     .collect())
 }
+
+/// What the hash-chain check found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainReport {
+    pub rows: u64,
+    /// The first row (by chain position) whose content or link does not match.
+    pub first_break: Option<i64>,
+}
+
+/// Walks the audit chain in order and recomputes every row's hash here, in Rust, from the
+/// row's canonical text — so a row edited behind the triggers' back is found.
+pub async fn verify_chain(pool: &PgPool) -> sqlx::Result<ChainReport> {
+    use futures_util::TryStreamExt;
+    use sha2::{Digest, Sha256};
+    let mut rows = sqlx::query(
+        "SELECT a.chain_seq, a.prev_hash, a.row_hash, audit_payload(a) AS payload
+           FROM audit_log a ORDER BY a.chain_seq",
+    )
+    .fetch(pool);
+    let mut report = ChainReport {
+        rows: 0,
+        first_break: None,
+    };
+    let mut prev: Option<Vec<u8>> = None;
+    let mut expected_seq = 1i64;
+    while let Some(r) = rows.try_next().await? {
+        let seq: i64 = r.get("chain_seq");
+        let stored_prev: Option<Vec<u8>> = r.get("prev_hash");
+        let stored: Vec<u8> = r.get("row_hash");
+        let payload: String = r.get("payload");
+        let mut h = Sha256::new();
+        h.update(prev.as_deref().unwrap_or_default());
+        h.update(payload.as_bytes());
+        let ok = seq == expected_seq && stored_prev == prev && h.finalize().as_slice() == stored;
+        report.rows += 1;
+        if !ok && report.first_break.is_none() {
+            report.first_break = Some(seq);
+        }
+        prev = Some(stored);
+        expected_seq = seq + 1;
+    }
+    Ok(report)
+}

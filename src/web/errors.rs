@@ -14,6 +14,11 @@ use simlontar_templates::{pages, Lang};
 pub async fn render_errors(req: Request, next: Next) -> Response {
     let api = req.uri().path().starts_with("/api/");
     let lang = lang_of(req.headers());
+    let request_id = req
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .map(String::from);
     let res = next.run(req).await;
     let status = res.status();
     if !(status.is_client_error() || status.is_server_error()) {
@@ -35,11 +40,14 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
     };
     let (mut parts, _) = res.into_parts();
     parts.headers.remove(header::CONTENT_LENGTH);
+    // Only server-side failures need a reference to look up; 4xx explain themselves.
+    let reference = request_id.filter(|_| status.is_server_error());
     let body = if api {
         Json(json!({
             "error": info.kind,
             "message": message(Lang::En, info.kind, info.detail.as_deref()),
             "fields": info.fields,
+            "request_id": reference,
         }))
         .into_response()
     } else {
@@ -54,6 +62,7 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
                 status.as_u16(),
                 &message(lang, info.kind, info.detail.as_deref()),
                 &fields,
+                reference.as_deref(),
             )
             .into_string(),
         )

@@ -5,6 +5,7 @@ pub mod health;
 pub mod home;
 pub mod lang;
 pub mod openapi;
+pub mod outage;
 pub mod viewer;
 
 use std::sync::Arc;
@@ -44,19 +45,21 @@ pub const BODY_LIMIT: usize = 27 * 1024 * 1024;
 
 pub fn app(state: AppState) -> Router {
     let https = state.settings.base_url.starts_with("https://");
-    let sessions = SessionManagerLayer::new(PostgresStore::new(state.pool.clone()))
-        // The __Host- prefix pins the cookie to this host over HTTPS (ASVS 3.4).
-        .with_name(if https {
-            "__Host-simlontar"
-        } else {
-            "simlontar"
-        })
-        .with_secure(https)
-        .with_http_only(true)
-        .with_same_site(SameSite::Lax)
-        .with_expiry(Expiry::OnInactivity(time::Duration::minutes(
-            auth::session::IDLE_MINUTES,
-        )));
+    let sessions = SessionManagerLayer::new(outage::OutageAwareStore(PostgresStore::new(
+        state.pool.clone(),
+    )))
+    // The __Host- prefix pins the cookie to this host over HTTPS (ASVS 3.4).
+    .with_name(if https {
+        "__Host-simlontar"
+    } else {
+        "simlontar"
+    })
+    .with_secure(https)
+    .with_http_only(true)
+    .with_same_site(SameSite::Lax)
+    .with_expiry(Expiry::OnInactivity(time::Duration::minutes(
+        auth::session::IDLE_MINUTES,
+    )));
     let auth_layer = AuthManagerLayerBuilder::new(
         auth::session::Backend {
             pool: state.pool.clone(),
@@ -89,6 +92,7 @@ pub fn app(state: AppState) -> Router {
             auth::session::authenticate,
         ))
         .layer(auth_layer)
+        .layer(middleware::from_fn(outage::mark_outages))
         // One limit for every body, the outer layer's (axum's own 2 MB default would cut
         // photos short with a confusing error).
         .layer(axum::extract::DefaultBodyLimit::disable())

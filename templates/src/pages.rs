@@ -1,7 +1,7 @@
 //! Screens that belong to no single capability: the home overview and error pages.
 use maud::{html, Markup};
 
-use crate::i18n::Lang;
+use crate::i18n::{tr, Lang};
 use crate::layout::{page, NavUser, Page, Section};
 
 pub struct HomeView {
@@ -51,7 +51,15 @@ pub fn home(lang: Lang, user: &NavUser, v: &HomeView) -> Markup {
     )
 }
 
-pub fn error(lang: Lang, status: u16, message: &str, fields: &[(String, String)]) -> Markup {
+/// An error page. `reference` is the request id, shown on server-side failures so that a
+/// report from the desk can be found in the logs.
+pub fn error(
+    lang: Lang,
+    status: u16,
+    message: &str,
+    fields: &[(String, String)],
+    reference: Option<&str>,
+) -> Markup {
     let t = lang.t();
     page(
         &Page {
@@ -68,6 +76,9 @@ pub fn error(lang: Lang, status: u16, message: &str, fields: &[(String, String)]
                 ul.field-errors {
                     @for (field, msg) in fields { li { code { (field) } ": " (msg) } }
                 }
+            }
+            @if let Some(r) = reference {
+                p.reference { (tr(lang, "Kode rujukan", "Reference")) ": " code { (r) } }
             }
             p { a href="/" { (t.back_home) } }
         },

@@ -17,7 +17,7 @@ fn url(pool: &PgPool) -> String {
     )
 }
 
-fn run(pool: &PgPool, args: &[&str], stdin: &str) -> (bool, String, String) {
+pub fn run(pool: &PgPool, args: &[&str], stdin: &str) -> (bool, String, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_simlontar"))
         .args(args)
         .env_clear()

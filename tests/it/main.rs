@@ -2,11 +2,13 @@
 //! `#[sqlx::test]` gets a fresh database built from the migrations.
 mod common;
 
+mod audit;
 mod auth;
 mod browser;
 mod cli;
 mod config;
 mod demo;
+mod faults;
 mod intake;
 mod places;
 mod web;
