@@ -124,6 +124,19 @@ pub async fn user(pool: &PgPool, command: UserCommand) -> anyhow::Result<()> {
             .await?;
             eprintln!("password of {username} reset");
         }
+        UserCommand::ResetMfa { username } => {
+            let id = simlontar::auth::mfa::reset(pool, &username).await?;
+            audit::record(
+                pool,
+                &cli(),
+                "mfa_reset",
+                "user",
+                Some(&id.to_string()),
+                json!({"via": "cli"}),
+            )
+            .await?;
+            eprintln!("authenticator of {username} reset; they set up a new one at next sign-in");
+        }
     }
     Ok(())
 }

@@ -16,6 +16,9 @@ pub struct Settings {
     pub time_zone: Tz,
     pub base_url: String,
     pub demo: bool,
+    /// People must give a one-time code (TOTP) after their password. On unless turned
+    /// off, which only the demo does.
+    pub mfa_required: bool,
     pub smtp: SmtpSettings,
 }
 
@@ -46,6 +49,7 @@ struct Raw {
     time_zone: String,
     base_url: Option<String>,
     demo: bool,
+    mfa_required: bool,
     smtp: RawSmtp,
 }
 
@@ -67,6 +71,7 @@ impl Default for Raw {
             time_zone: "Asia/Jakarta".into(),
             base_url: None,
             demo: false,
+            mfa_required: true,
             smtp: RawSmtp {
                 host: "127.0.0.1".into(),
                 port: 2525,
@@ -185,6 +190,7 @@ impl Raw {
             time_zone,
             base_url,
             demo: self.demo,
+            mfa_required: self.mfa_required,
             smtp: SmtpSettings {
                 host: self.smtp.host,
                 port: self.smtp.port,

@@ -99,6 +99,9 @@ enum UserCommand {
         #[arg(long, required = true)]
         password_stdin: bool,
     },
+    /// Forget the user's authenticator app (a lost phone); they set up a new one at their
+    /// next sign-in. Ends the user's sessions.
+    ResetMfa { username: String },
 }
 
 #[derive(Subcommand)]
@@ -233,6 +236,11 @@ async fn serve(settings: Settings, owner: sqlx::PgPool) -> anyhow::Result<()> {
     let addr = settings.addr;
     if settings.demo {
         eprint!("{}", demo::accounts::sign_in_help(&settings.base_url));
+        if settings.mfa_required {
+            eprintln!("Each account sets up an authenticator app (TOTP) at its first sign-in.");
+        } else {
+            eprintln!("One-time codes (TOTP) are off for this demo; SIMLONTAR_MFA_REQUIRED=true turns them on.");
+        }
     } else if !simlontar::auth::store::any_admin(&owner).await? {
         tracing::warn!(
             "no administrator yet: create one with `simlontar user add NAME --role admin --password-stdin`"

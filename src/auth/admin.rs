@@ -38,6 +38,7 @@ pub async fn show_users(
             username: u.username,
             display_name: u.display_name,
             disabled: u.disabled,
+            mfa: u.totp_enrolled,
         })
         .collect();
     let tokens: Vec<view::TokenRow> = store::list_tokens(&state.pool)
@@ -209,6 +210,31 @@ pub async fn set_status(
                 "{username}: {}",
                 if f.disabled { "disabled" } else { "enabled" }
             ))
+        }
+        Err(e) => user_error(e),
+    };
+    Ok(back_to_users(result))
+}
+
+/// Forgets a person's authenticator (a lost phone): they set up a new one at next sign-in.
+pub async fn reset_mfa(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(username): Path<String>,
+) -> AppResult<Redirect> {
+    require(&v.principal, Action::ManageUsers)?;
+    let result = match super::mfa::reset(&state.pool, &username).await {
+        Ok(id) => {
+            audit::record(
+                &state.pool,
+                &v.origin,
+                "mfa_reset",
+                "user",
+                Some(&id.to_string()),
+                json!({}),
+            )
+            .await?;
+            Ok(format!("{username}: authenticator reset"))
         }
         Err(e) => user_error(e),
     };

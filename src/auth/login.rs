@@ -19,11 +19,11 @@ use simlontar_templates::auth as view;
 
 #[derive(Deserialize)]
 pub struct NextQuery {
-    next: Option<String>,
+    pub(super) next: Option<String>,
 }
 
 /// Only local paths are followed after sign-in.
-fn safe_next(next: Option<&str>) -> String {
+pub(super) fn safe_next(next: Option<&str>) -> String {
     next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\'))
         .unwrap_or("/")
         .to_string()
@@ -109,7 +109,9 @@ pub async fn login(
     auth.login(&user)
         .await
         .map_err(|e| AppError::Internal(anyhow::anyhow!("sign-in: {e}")))?;
-    mark_login(&session, now).await?;
+    // The second factor is owed when the deployment requires it or the person enrolled.
+    let mfa_owed = state.settings.mfa_required || user.record.totp_enrolled;
+    mark_login(&session, now, !mfa_owed).await?;
     let origin = origin_of(&parts, Some(user.record.id));
     audit::record(
         &state.pool,
@@ -120,7 +122,15 @@ pub async fn login(
         json!({}),
     )
     .await?;
-    Ok(Redirect::to(&safe_next(form.next.as_deref())).into_response())
+    let next = safe_next(form.next.as_deref());
+    if mfa_owed {
+        return Ok(Redirect::to(&format!(
+            "/login/totp?next={}",
+            crate::web::urlencode(&next)
+        ))
+        .into_response());
+    }
+    Ok(Redirect::to(&next).into_response())
 }
 
 pub async fn logout(

@@ -6,6 +6,8 @@ pub mod admin;
 pub mod audit;
 pub mod csrf;
 pub mod login;
+pub mod mfa;
+mod mfa_pages;
 pub mod model;
 pub mod policy;
 pub mod session;
@@ -20,6 +22,10 @@ use crate::web::AppState;
 pub fn public_router() -> Router<AppState> {
     Router::new()
         .route("/login", get(login::show_login).post(login::login))
+        .route(
+            "/login/totp",
+            get(mfa_pages::show_code).post(mfa_pages::check_code),
+        )
         .route("/logout", post(login::logout))
 }
 
@@ -38,6 +44,7 @@ pub fn router() -> Router<AppState> {
         .route("/admin/passwords", post(admin::reset_password))
         .route("/admin/users/{username}/status", post(admin::set_status))
         .route("/admin/users/{username}/tokens", post(admin::create_token))
+        .route("/admin/users/{username}/mfa", post(admin::reset_mfa))
         .route("/admin/tokens/{id}/revoke", post(admin::revoke_token))
         .route("/admin/audit", get(admin::show_audit))
 }

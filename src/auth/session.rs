@@ -23,6 +23,17 @@ pub const ABSOLUTE_HOURS: i64 = 12;
 const LOGIN_AT: &str = "login_at";
 const LAST_SEEN: &str = "last_seen";
 const CSRF: &str = "csrf";
+/// Set once the second factor is done (or not needed) for this session.
+pub const MFA_DONE: &str = "mfa_done";
+
+/// A request from someone who gave the right password but not yet their one-time code:
+/// they may reach only the code page and sign-out.
+#[derive(Debug, Clone, Copy)]
+pub struct MfaPending;
+
+fn session_err(e: tower_sessions::session::Error) -> AppError {
+    AppError::Internal(anyhow::anyhow!("session: {e}"))
+}
 
 #[derive(Debug, Clone)]
 pub struct SessionUser {
@@ -88,13 +99,22 @@ impl AuthnBackend for Backend {
 pub type Auth = AuthSession<Backend>;
 
 /// Marks the session as signed in now; `Auth::login` has already given it a new id.
-pub async fn mark_login(session: &Session, now: DateTime<Utc>) -> Result<(), AppError> {
+/// `mfa_done` is false while a one-time code is still owed.
+pub async fn mark_login(
+    session: &Session,
+    now: DateTime<Utc>,
+    mfa_done: bool,
+) -> Result<(), AppError> {
     for key in [LOGIN_AT, LAST_SEEN] {
         session
             .insert(key, now.timestamp())
             .await
-            .map_err(|e| AppError::Internal(anyhow::anyhow!("session: {e}")))?;
+            .map_err(session_err)?;
     }
+    session
+        .insert(MFA_DONE, mfa_done)
+        .await
+        .map_err(session_err)?;
     // A fresh CSRF token for the signed-in session.
     session
         .remove::<String>(CSRF)
@@ -154,7 +174,12 @@ pub async fn authenticate(
             if last_seen.is_some_and(|l| t - l >= 60) {
                 let _ = session.insert(LAST_SEEN, t).await;
             }
-            req.extensions_mut().insert(user.record.principal(false));
+            let mfa_done: bool = session.get(MFA_DONE).await.ok().flatten().unwrap_or(false);
+            if mfa_done {
+                req.extensions_mut().insert(user.record.principal(false));
+            } else {
+                req.extensions_mut().insert(MfaPending);
+            }
         }
     }
     next.run(req).await
@@ -177,14 +202,15 @@ pub async fn require_login(req: Request, next: Next) -> Response {
     if req.uri().path().starts_with("/api/") {
         return AppError::Unauthorized.into_response();
     }
+    let to = if req.extensions().get::<MfaPending>().is_some() {
+        "/login/totp"
+    } else {
+        "/login"
+    };
     let next_path = req
         .uri()
         .path_and_query()
         .map(|p| p.as_str().to_string())
         .unwrap_or_else(|| "/".into());
-    Redirect::to(&format!(
-        "/login?next={}",
-        crate::web::urlencode(&next_path)
-    ))
-    .into_response()
+    Redirect::to(&format!("{to}?next={}", crate::web::urlencode(&next_path))).into_response()
 }

@@ -14,6 +14,7 @@ pub struct UserRecord {
     pub password_hash: Option<String>,
     pub disabled: bool,
     pub auth_version: i32,
+    pub totp_enrolled: bool,
     pub grants: Vec<Grant>,
 }
 
@@ -44,7 +45,7 @@ pub enum UserError {
 }
 
 const USER_COLUMNS: &str = "u.id, u.username, u.display_name, u.password_hash,
-    u.disabled_at IS NOT NULL AS disabled, u.auth_version,
+    u.disabled_at IS NOT NULL AS disabled, u.auth_version, u.totp_secret IS NOT NULL AS totp_enrolled,
     coalesce((SELECT json_agg(json_build_object('role', r.role, 'scope', coalesce(r.scope_region, r.scope_upt))
                               ORDER BY r.id)
                 FROM user_role r WHERE r.user_id = u.id), '[]') AS grants";
@@ -58,6 +59,7 @@ fn user_from_row(row: sqlx::postgres::PgRow) -> UserRecord {
         password_hash: row.get("password_hash"),
         disabled: row.get("disabled"),
         auth_version: row.get("auth_version"),
+        totp_enrolled: row.get("totp_enrolled"),
         grants: serde_json::from_value(grants).unwrap_or_default(),
     }
 }

@@ -46,6 +46,8 @@ pub struct UserRow {
     pub display_name: String,
     pub roles: String,
     pub disabled: bool,
+    /// Has set up an authenticator app.
+    pub mfa: bool,
 }
 
 pub struct TokenRow {
@@ -103,6 +105,12 @@ pub fn users(lang: Lang, user: &NavUser, v: &UsersView) -> Markup {
                                     input type="hidden" name="disabled" value=(if u.disabled { "false" } else { "true" });
                                     button type="submit" {
                                         @if u.disabled { (tr(lang, "Aktifkan", "Enable")) } @else { (tr(lang, "Nonaktifkan", "Disable")) }
+                                    }
+                                }
+                                @if u.mfa {
+                                    form.inline method="post" action={ "/admin/users/" (u.username) "/mfa" } {
+                                        input type="hidden" name="csrf" value=(csrf);
+                                        button type="submit" { (tr(lang, "Atur ulang autentikator", "Reset authenticator")) }
                                     }
                                 }
                                 form.inline method="post" action={ "/admin/users/" (u.username) "/tokens" } {
@@ -231,6 +239,66 @@ pub fn audit(lang: Lang, user: &NavUser, v: &AuditView) -> Markup {
             }
             @if let Some(o) = v.next_offset {
                 p { a href={ "/admin/audit?offset=" (o) "&actor=" (v.actor) "&action=" (v.action) "&entity=" (v.entity) "&entity_id=" (v.entity_id) } { (tr(lang, "Berikutnya", "Next")) } }
+            }
+        },
+    )
+}
+
+pub struct TotpEnrol<'a> {
+    pub secret: &'a str,
+    /// The `otpauth://` address as an SVG QR code (made on the server, no script).
+    pub qr_svg: &'a str,
+}
+
+pub struct TotpView<'a> {
+    pub csrf: &'a str,
+    pub next: &'a str,
+    /// Present on first sign-in, when the authenticator app is set up.
+    pub enrol: Option<TotpEnrol<'a>>,
+    pub failed: bool,
+}
+
+pub fn totp(lang: Lang, v: &TotpView) -> Markup {
+    let title = tr(lang, "Kode verifikasi", "Verification code");
+    page(
+        &Page {
+            title,
+            lang,
+            section: None,
+            path: "/login/totp",
+            user: None,
+        },
+        html! {
+            h1 { (title) }
+            @if let Some(e) = &v.enrol {
+                section.card {
+                    h2 { (tr(lang, "Pasang aplikasi autentikator", "Set up your authenticator app")) }
+                    p { (tr(lang,
+                        "Akun ini melindungi data pribadi yang sensitif, jadi setiap masuk memerlukan kode dari aplikasi autentikator di ponsel Anda (misalnya Google Authenticator, Aegis, atau FreeOTP). Pindai kode QR ini dengan aplikasi tersebut, lalu ketik kode 6 angka yang muncul.",
+                        "This account protects sensitive personal data, so every sign-in needs a code from an authenticator app on your phone (for example Google Authenticator, Aegis or FreeOTP). Scan this QR code with it, then type the 6-digit code it shows.")) }
+                    div.qr role="img" aria-label=(tr(lang, "Kode QR untuk aplikasi autentikator", "QR code for the authenticator app")) {
+                        (maud::PreEscaped(e.qr_svg))
+                    }
+                    p { (tr(lang, "Atau ketik kunci ini:", "Or type this key:")) " " code.secret { (e.secret) } }
+                }
+            }
+            form.card method="post" action="/login/totp" {
+                input type="hidden" name="csrf" value=(v.csrf);
+                input type="hidden" name="next" value=(v.next);
+                @if v.failed {
+                    p.error-message role="alert" {
+                        (tr(lang, "Kode salah atau sudah dipakai. Tunggu kode berikutnya lalu coba lagi.",
+                                  "Wrong or already used code. Wait for the next code and try again."))
+                    }
+                }
+                label for="code" { (tr(lang, "Kode 6 angka", "6-digit code")) }
+                input #code name="code" type="text" inputmode="numeric" autocomplete="one-time-code"
+                    pattern="[0-9 ]{6,7}" maxlength="7" required autofocus;
+                button type="submit" { (tr(lang, "Lanjut", "Continue")) }
+            }
+            form method="post" action="/logout" {
+                input type="hidden" name="csrf" value=(v.csrf);
+                button.link type="submit" { (tr(lang, "Batal dan keluar", "Cancel and sign out")) }
             }
         },
     )

@@ -40,6 +40,8 @@ pub fn settings() -> Settings {
         time_zone: chrono_tz::Asia::Jakarta,
         base_url: "http://localhost".into(),
         demo: false,
+        // The one-time-code step has its own tests (mfa.rs); elsewhere sign-in is one step.
+        mfa_required: false,
         smtp: SmtpSettings {
             host: "127.0.0.1".into(),
             port: 2525,
@@ -64,6 +66,10 @@ pub async fn router(owner: &PgPool) -> Router {
 
 /// The app as it would answer at another moment (same database).
 pub async fn router_at(owner: &PgPool, at: DateTime<Utc>) -> Router {
+    router_with(owner, settings(), at).await
+}
+
+pub async fn router_with(owner: &PgPool, settings: Settings, at: DateTime<Utc>) -> Router {
     // Errors the app logs show up beside a failing test's output.
     let _ = tracing_subscriber::fmt()
         .with_test_writer()
@@ -71,7 +77,7 @@ pub async fn router_at(owner: &PgPool, at: DateTime<Utc>) -> Router {
         .try_init();
     app(AppState {
         pool: app_pool(owner).await,
-        settings: Arc::new(settings()),
+        settings: Arc::new(settings),
         clock: Arc::new(FixedClock(at)),
     })
 }

@@ -10,5 +10,6 @@ mod config;
 mod demo;
 mod faults;
 mod intake;
+mod mfa;
 mod places;
 mod web;
