@@ -4,6 +4,7 @@
 //! read of a person's details and every change writes one audit row.
 pub mod admin;
 pub mod audit;
+pub mod break_glass;
 pub mod csrf;
 pub mod login;
 pub mod mfa;
@@ -47,4 +48,13 @@ pub fn router() -> Router<AppState> {
         .route("/admin/users/{username}/mfa", post(admin::reset_mfa))
         .route("/admin/tokens/{id}/revoke", post(admin::revoke_token))
         .route("/admin/audit", get(admin::show_audit))
+        .route(
+            "/break-glass",
+            get(break_glass::show_request).post(break_glass::grant),
+        )
+        .route("/admin/break-glass", get(break_glass::show_review))
+        .route(
+            "/admin/break-glass/{id}/reviewed",
+            post(break_glass::mark_reviewed),
+        )
 }

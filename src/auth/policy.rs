@@ -1,5 +1,9 @@
 //! Who may do what, in one place. Handlers ask `require`; list and read queries take the
 //! principal's `CaseScope` and filter in SQL, so an out-of-scope row is never fetched.
+use chrono::{DateTime, Utc};
+use serde_json::json;
+use sqlx::{PgPool, Postgres, Transaction};
+
 use super::model::{Principal, Role};
 use crate::error::AppError;
 
@@ -58,27 +62,66 @@ pub struct CaseScope {
     pub home_or_pickup_regions: Vec<String>,
     /// UPT staff: people placed (now or before) in these UPTs.
     pub upts: Vec<String>,
+    /// Whose break-glass grants count, and at what moment.
+    pub user_id: Option<i64>,
+    pub at: DateTime<Utc>,
 }
 
 impl CaseScope {
-    pub fn of(p: &Principal) -> CaseScope {
+    pub fn of(p: &Principal, at: DateTime<Utc>) -> CaseScope {
         CaseScope {
             all: p.has(Role::CaseOfficer) || p.has(Role::IdentityOfficer) || p.has(Role::Admin),
             pickup_regions: p.scopes(Role::IntakeOfficer),
             home_or_pickup_regions: p.scopes(Role::RegencyViewer),
             upts: p.scopes(Role::UptStaff),
+            user_id: Some(p.user_id),
+            at,
         }
     }
 
+    /// The system's own scope (writes already authorised, jobs): every case.
+    pub fn system(at: DateTime<Utc>) -> CaseScope {
+        CaseScope {
+            all: true,
+            pickup_regions: vec![],
+            home_or_pickup_regions: vec![],
+            upts: vec![],
+            user_id: None,
+            at,
+        }
+    }
+
+    /// Opens a transaction in which the database's row-level security admits exactly this
+    /// scope (`SET LOCAL simlontar.scope`). Every query over `intake` or `ot_case` runs
+    /// in one; outside it the app's role sees no person.
+    pub async fn begin(&self, pool: &PgPool) -> sqlx::Result<Transaction<'static, Postgres>> {
+        let mut tx = pool.begin().await?;
+        let setting = json!({
+            "all": self.all,
+            "pickup": self.pickup_regions,
+            "home": self.home_or_pickup_regions,
+            "upts": self.upts,
+            "user": self.user_id,
+            "at": self.at,
+        });
+        sqlx::query("SELECT set_config('simlontar.scope', $1, true)")
+            .bind(setting.to_string())
+            .execute(&mut *tx)
+            .await?;
+        Ok(tx)
+    }
+
     /// The SQL condition over `ot_case c` joined to `intake i`, with its four parameters
-    /// numbered from `first`. Bind them with [`CaseScope::bind`] in the same order.
+    /// numbered from `first`. Bind them with [`CaseScope::bind`] in the same order. Run it
+    /// inside [`CaseScope::begin`]: break-glass grants are read from that setting.
     pub fn sql(first: usize) -> String {
         let (a, b, c, d) = (first, first + 1, first + 2, first + 3);
         format!(
             "(${a}::bool OR i.found_region_code = ANY(${b}::text[])
                OR i.found_region_code = ANY(${c}::text[]) OR i.home_region_code = ANY(${c}::text[])
                OR EXISTS (SELECT 1 FROM placement sp JOIN ward sw ON sw.id = sp.ward_id
-                           WHERE sp.case_id = c.id AND sw.upt_code = ANY(${d}::text[])))"
+                           WHERE sp.case_id = c.id AND sw.upt_code = ANY(${d}::text[]))
+               OR scope_broke_glass(c.id))"
         )
     }
 
@@ -117,7 +160,7 @@ mod tests {
     #[test]
     fn a_regency_viewer_sees_only_their_regency_and_cannot_act() {
         let p = principal(&[(Role::RegencyViewer, Some("35.10"))]);
-        let s = CaseScope::of(&p);
+        let s = CaseScope::of(&p, Utc::now());
         assert!(!s.all);
         assert_eq!(s.home_or_pickup_regions, vec!["35.10"]);
         assert!(allows(&p, Action::ViewCases));
@@ -132,7 +175,7 @@ mod tests {
             (Role::IntakeOfficer, Some("35.78")),
             (Role::UptStaff, Some("RSBL-KEDIRI")),
         ]);
-        let s = CaseScope::of(&p);
+        let s = CaseScope::of(&p, Utc::now());
         assert_eq!(s.pickup_regions, vec!["35.78"]);
         assert_eq!(s.upts, vec!["RSBL-KEDIRI"]);
         assert!(allows(&p, Action::CreateIntake) && allows(&p, Action::ManagePlacements));

@@ -40,7 +40,8 @@ pub async fn list_cases(
 ) -> AppResult<Json<Value>> {
     require(&p, Action::ViewCases)?;
     let filter = filter_from(q)?;
-    let (cases, more) = store::list(&state.pool, &CaseScope::of(&p), &filter).await?;
+    let (cases, more) =
+        store::list(&state.pool, &CaseScope::of(&p, state.clock.now()), &filter).await?;
     Ok(Json(
         json!({ "cases": cases, "page": filter.page, "more": more }),
     ))

@@ -9,6 +9,7 @@ use sqlx::{PgPool, Row};
 use super::model::NewIntake;
 use crate::auth::audit::Origin;
 use crate::auth::model::Principal;
+use crate::auth::policy::CaseScope;
 use crate::error::{AppError, FieldError};
 use crate::places::{store::region_at, Geom};
 
@@ -97,9 +98,11 @@ pub async fn create(
     if let Some(id) = &origin.request_id {
         detail["request_id"] = json!(id);
     }
-    // One statement, so one round trip, and the per-regency counter row is locked only
-    // for the moment of this statement and its commit. A conflicting key inserts nothing
-    // at all (every later part hangs off the intake's RETURNING).
+    // One statement, and the per-regency counter row is locked only for the moment of
+    // this statement and its commit. A conflicting key inserts nothing at all (every
+    // later part hangs off the intake's RETURNING). The officer's right to record here was
+    // checked above, so it runs in the system's row-security scope.
+    let mut tx = CaseScope::system(now).begin(pool).await?;
     let row = sqlx::query(
         "WITH i AS (
            INSERT INTO intake (idempotency_key, request_sha256, found_at, found_point, found_address,
@@ -162,9 +165,10 @@ pub async fn create(
     .bind(photos.iter().map(|p| p.content_type).collect::<Vec<_>>())
     .bind(photos.iter().map(|p| p.bytes.clone()).collect::<Vec<_>>())
     .bind(origin.remote_addr.as_deref())
-    .fetch_optional(pool)
+    .fetch_optional(&mut *tx)
     .await
     .map_err(reference_error)?;
+    tx.commit().await?;
     match row {
         Some(r) => Ok(Created {
             case_number: r.get("number"),
@@ -172,7 +176,7 @@ pub async fn create(
             new: true,
         }),
         // The key was used before (or by a submission committing right now).
-        None => existing(pool, intake, &print)
+        None => existing(pool, intake, &print, now)
             .await?
             .ok_or_else(|| AppError::Internal(anyhow::anyhow!("idempotency key vanished"))),
     }
@@ -184,14 +188,19 @@ async fn existing(
     pool: &PgPool,
     intake: &NewIntake,
     print: &[u8],
+    now: DateTime<Utc>,
 ) -> Result<Option<Created>, AppError> {
+    // The key is the submitter's own secret, and a match must also carry their request's
+    // fingerprint, so the look-up can use the system's scope.
+    let mut tx = CaseScope::system(now).begin(pool).await?;
     let row = sqlx::query(
         "SELECT i.id, i.request_sha256, c.number FROM intake i JOIN ot_case c ON c.intake_id = i.id
           WHERE i.idempotency_key = $1",
     )
     .bind(intake.key)
-    .fetch_optional(pool)
+    .fetch_optional(&mut *tx)
     .await?;
+    tx.commit().await?;
     let Some(row) = row else { return Ok(None) };
     let stored: Option<Vec<u8>> = row.get("request_sha256");
     if stored.as_deref() != Some(print) {

@@ -405,7 +405,7 @@ pub async fn show_saved(
     Path(number): Path<String>,
 ) -> AppResult<Markup> {
     require(&v.principal, Action::ViewCases)?;
-    let scope = CaseScope::of(&v.principal);
+    let scope = CaseScope::of(&v.principal, state.clock.now());
     let found = hints::for_case(&state.pool, &scope, &number, state.settings.time_zone).await?;
     let Some(hints) = found else {
         return Err(AppError::NotFound);

@@ -15,7 +15,8 @@ pub async fn for_case(
     number: &str,
     tz: Tz,
 ) -> sqlx::Result<Option<Vec<Hint>>> {
-    let Some(case_id) = store::case_id(pool, scope, number).await? else {
+    let mut tx = scope.begin(pool).await?;
+    let Some(case_id) = store::case_id_in(&mut tx, scope, number).await? else {
         return Ok(None);
     };
     let me = sqlx::query(&format!(
@@ -24,7 +25,7 @@ pub async fn for_case(
            FROM ot_case c JOIN intake i ON i.id = c.intake_id WHERE c.id = $1"
     ))
     .bind(case_id)
-    .fetch_one(pool)
+    .fetch_one(&mut *tx)
     .await?;
     let name: String = me.get("stated_name");
     let nik: Option<String> = me.get("nik");
@@ -60,8 +61,9 @@ pub async fn for_case(
         .bind(me.get::<Option<String>, _>("home_region_code"))
         .bind(me.get::<String, _>("found_region_code"))
         .bind(age)
-        .fetch_all(pool)
+        .fetch_all(&mut *tx)
         .await?;
+    tx.commit().await?;
     Ok(Some(
         rows.into_iter()
             .map(|r| {

@@ -50,7 +50,7 @@ pub async fn read_case(
     origin: &Origin,
     number: &str,
 ) -> AppResult<store::CaseDetail> {
-    match store::find(&state.pool, &CaseScope::of(p), number).await? {
+    match store::find(&state.pool, &CaseScope::of(p, state.clock.now()), number).await? {
         Some(case) => {
             audit::record(
                 &state.pool,
@@ -64,7 +64,7 @@ pub async fn read_case(
             Ok(case)
         }
         None => {
-            if store::exists(&state.pool, number).await? {
+            if store::exists(&state.pool, number, state.clock.now()).await? {
                 audit::record(
                     &state.pool,
                     origin,
@@ -100,10 +100,11 @@ pub async fn move_case(
     to: lifecycle::State,
     reason: &str,
 ) -> AppResult<lifecycle::State> {
-    let id = store::case_id(&state.pool, &CaseScope::of(p), number)
+    let scope = CaseScope::of(p, state.clock.now());
+    let mut tx = scope.begin(&state.pool).await?;
+    let id = store::case_id_in(&mut tx, &scope, number)
         .await?
         .ok_or(AppError::NotFound)?;
-    let mut tx = state.pool.begin().await?;
     let from = lifecycle::transition(&mut tx, id, to, Some(p), reason, state.clock.now()).await?;
     audit::record(
         &mut *tx,

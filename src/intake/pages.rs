@@ -82,7 +82,12 @@ pub async fn list_cases(
 ) -> AppResult<Markup> {
     require(&v.principal, Action::ViewCases)?;
     let filter = filter_from(q)?;
-    let (cases, more) = store::list(&state.pool, &CaseScope::of(&v.principal), &filter).await?;
+    let (cases, more) = store::list(
+        &state.pool,
+        &CaseScope::of(&v.principal, state.clock.now()),
+        &filter,
+    )
+    .await?;
     Ok(view::list(
         v.lang,
         &v.nav,
@@ -90,6 +95,7 @@ pub async fn list_cases(
             rows: rows(&state, cases),
             filter: view_filter(&filter),
             more,
+            may_break_glass: !CaseScope::of(&v.principal, state.clock.now()).all,
         },
     ))
 }
@@ -128,7 +134,12 @@ pub async fn search_by_nik(
         nik: Some(nik.to_string()),
         ..Default::default()
     };
-    let (cases, _) = store::list(&state.pool, &CaseScope::of(&v.principal), &filter).await?;
+    let (cases, _) = store::list(
+        &state.pool,
+        &CaseScope::of(&v.principal, state.clock.now()),
+        &filter,
+    )
+    .await?;
     audit::record(
         &state.pool,
         &v.origin,
@@ -145,6 +156,7 @@ pub async fn search_by_nik(
             rows: rows(&state, cases),
             filter: view_filter(&filter),
             more: false,
+            may_break_glass: !CaseScope::of(&v.principal, state.clock.now()).all,
         },
     ))
 }
@@ -242,9 +254,14 @@ pub async fn show_photo(
 ) -> AppResult<axum::response::Response> {
     use axum::response::IntoResponse;
     require(&v.principal, Action::ViewCases)?;
-    let photo = store::photo(&state.pool, &CaseScope::of(&v.principal), &number, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let photo = store::photo(
+        &state.pool,
+        &CaseScope::of(&v.principal, state.clock.now()),
+        &number,
+        id,
+    )
+    .await?
+    .ok_or(AppError::NotFound)?;
     Ok((
         [
             (axum::http::header::CONTENT_TYPE, photo.0),

@@ -1,7 +1,7 @@
 //! Reading cases, always through the viewer's `CaseScope` in SQL.
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
-use sqlx::{PgPool, Row};
+use sqlx::{PgPool, Postgres, Row, Transaction};
 
 use crate::auth::policy::CaseScope;
 
@@ -25,6 +25,18 @@ pub const AGE_SQL: &str =
 
 /// The id of case `number` if the scope allows it, `None` otherwise (or if it does not exist).
 pub async fn case_id(pool: &PgPool, scope: &CaseScope, number: &str) -> sqlx::Result<Option<i64>> {
+    let mut tx = scope.begin(pool).await?;
+    let id = case_id_in(&mut tx, scope, number).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// [`case_id`] inside a transaction the caller opened with [`CaseScope::begin`].
+pub async fn case_id_in(
+    tx: &mut Transaction<'_, Postgres>,
+    scope: &CaseScope,
+    number: &str,
+) -> sqlx::Result<Option<i64>> {
     let sql = format!(
         "SELECT c.id FROM ot_case c JOIN intake i ON i.id = c.intake_id WHERE {} AND c.number = $5",
         CaseScope::sql(1)
@@ -32,7 +44,7 @@ pub async fn case_id(pool: &PgPool, scope: &CaseScope, number: &str) -> sqlx::Re
     scope
         .bind(sqlx::query(&sql))
         .bind(number)
-        .fetch_optional(pool)
+        .fetch_optional(&mut **tx)
         .await
         .map(|r| r.map(|r| r.get(0)))
 }
@@ -73,6 +85,7 @@ pub async fn list(
           LIMIT $11 OFFSET $12",
         CaseScope::sql(1)
     );
+    let mut tx = scope.begin(pool).await?;
     let rows = scope
         .bind(sqlx::query(&sql))
         .bind(&f.q)
@@ -83,8 +96,9 @@ pub async fn list(
         .bind(f.to)
         .bind(PAGE_SIZE + 1)
         .bind(f.page.max(0) * PAGE_SIZE)
-        .fetch_all(pool)
+        .fetch_all(&mut *tx)
         .await?;
+    tx.commit().await?;
     let more = rows.len() as i64 > PAGE_SIZE;
     Ok((
         rows.into_iter()
@@ -165,10 +179,11 @@ pub async fn find(
           WHERE {} AND c.number = $5",
         CaseScope::sql(1)
     );
+    let mut tx = scope.begin(pool).await?;
     let Some(r) = scope
         .bind(sqlx::query(&sql))
         .bind(number)
-        .fetch_optional(pool)
+        .fetch_optional(&mut *tx)
         .await?
     else {
         return Ok(None);
@@ -180,7 +195,7 @@ pub async fn find(
           WHERE e.case_id = $1 ORDER BY e.at, e.id",
     )
     .bind(id)
-    .fetch_all(pool)
+    .fetch_all(&mut *tx)
     .await?
     .into_iter()
     .map(|e| CaseEvent {
@@ -196,8 +211,9 @@ pub async fn find(
         "SELECT p.id FROM intake_photo p JOIN ot_case c ON c.intake_id = p.intake_id WHERE c.id = $1 ORDER BY p.id",
     )
     .bind(id)
-    .fetch_all(pool)
+    .fetch_all(&mut *tx)
     .await?;
+    tx.commit().await?;
     Ok(Some(CaseDetail {
         photos,
         id,
@@ -231,12 +247,16 @@ pub async fn find(
     }))
 }
 
-/// Whether a case number exists at all (for auditing denied look-ups only).
-pub async fn exists(pool: &PgPool, number: &str) -> sqlx::Result<bool> {
-    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM ot_case WHERE number = $1)")
+/// Whether a case number exists at all (for auditing denied look-ups only, so it looks
+/// with the system's scope).
+pub async fn exists(pool: &PgPool, number: &str, at: DateTime<Utc>) -> sqlx::Result<bool> {
+    let mut tx = CaseScope::system(at).begin(pool).await?;
+    let found = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM ot_case WHERE number = $1)")
         .bind(number)
-        .fetch_one(pool)
-        .await
+        .fetch_one(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(found)
 }
 
 /// A photo (content type, bytes) of a case the scope allows.
@@ -252,11 +272,14 @@ pub async fn photo(
           WHERE {} AND c.number = $5 AND p.id = $6",
         CaseScope::sql(1)
     );
-    Ok(scope
+    let mut tx = scope.begin(pool).await?;
+    let photo = scope
         .bind(sqlx::query(&sql))
         .bind(number)
         .bind(id)
-        .fetch_optional(pool)
+        .fetch_optional(&mut *tx)
         .await?
-        .map(|r| (r.get("content_type"), r.get("bytes"))))
+        .map(|r| (r.get("content_type"), r.get("bytes")));
+    tx.commit().await?;
+    Ok(photo)
 }

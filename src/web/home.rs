@@ -5,11 +5,16 @@ use maud::Markup;
 
 use super::viewer::Viewer;
 use super::AppState;
+use crate::auth::policy::CaseScope;
 use crate::error::AppResult;
 use simlontar_templates::pages::{home, HomeView};
 
 pub async fn show_home(State(state): State<AppState>, v: Viewer) -> AppResult<Markup> {
     let since = state.clock.now() - Duration::days(30);
+    // The counts are of the cases this viewer may see (row-level security).
+    let mut tx = CaseScope::of(&v.principal, state.clock.now())
+        .begin(&state.pool)
+        .await?;
     let (open_cases, intakes_30d, beds, occupied, updated): (
         i64,
         i64,
@@ -24,8 +29,9 @@ pub async fn show_home(State(state): State<AppState>, v: Viewer) -> AppResult<Ma
                     (SELECT max(updated_at) FROM ward)",
     )
     .bind(since)
-    .fetch_one(&state.pool)
+    .fetch_one(&mut *tx)
     .await?;
+    tx.commit().await?;
     let updated = updated
         .map(|t| crate::clock::format_local(t, state.settings.time_zone))
         .unwrap_or_else(|| "–".into());

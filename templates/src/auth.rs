@@ -219,6 +219,7 @@ pub fn audit(lang: Lang, user: &NavUser, v: &AuditView) -> Markup {
         },
         html! {
             h1 { (title) }
+            p { a href="/admin/break-glass" { (tr(lang, "Tinjauan mingguan akses darurat", "Weekly review of emergency access")) } }
             form.filters method="get" action="/admin/audit" {
                 label { (tr(lang, "Pengguna", "User")) " " input name="actor" value=(v.actor); }
                 label { (tr(lang, "Tindakan", "Action")) " " input name="action" value=(v.action); }

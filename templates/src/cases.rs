@@ -29,6 +29,8 @@ pub struct ListView {
     pub rows: Vec<CaseRow>,
     pub filter: Filter,
     pub more: bool,
+    /// The viewer's scope is limited, so emergency (break-glass) access is offered.
+    pub may_break_glass: bool,
 }
 
 pub const STATES: [&str; 10] = [
@@ -129,6 +131,13 @@ pub fn list(lang: Lang, user: &NavUser, v: &ListView) -> Markup {
                 }
                 @if v.more {
                     " " a href={ "/cases?q=" (f.q) "&region=" (f.region) "&state=" (f.state) "&from=" (f.from) "&to=" (f.to) "&page=" (f.page + 1) } { (tr(lang, "Berikutnya", "Next")) " →" }
+                }
+            }
+            @if v.may_break_glass {
+                p.muted {
+                    (tr(lang, "Perlu membuka kasus di luar wilayah Anda dalam keadaan darurat? ",
+                              "Need a case outside your area in an emergency? "))
+                    a href="/break-glass" { (tr(lang, "Akses darurat", "Emergency access")) }
                 }
             }
         },

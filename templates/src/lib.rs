@@ -1,5 +1,6 @@
 //! Simlontar's views: pure functions from view data to maud `Markup`. No I/O here.
 pub mod auth;
+pub mod break_glass;
 pub mod cases;
 pub mod i18n;
 pub mod intake;

@@ -5,10 +5,10 @@ use sqlx::PgPool;
 use crate::common::*;
 use simlontar::auth::model::Role;
 
-const SBY: &str = "OT-3578-2026-000001";
-const BWI: &str = "OT-3510-2026-000001";
+pub const SBY: &str = "OT-3578-2026-000001";
+pub const BWI: &str = "OT-3510-2026-000001";
 
-async fn two_regions(pool: &PgPool) {
+pub async fn two_regions(pool: &PgPool) {
     load_geo(pool).await;
     case_fixture(
         pool,

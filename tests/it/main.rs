@@ -12,4 +12,5 @@ mod faults;
 mod intake;
 mod mfa;
 mod places;
+mod scope;
 mod web;
