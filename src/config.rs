@@ -19,6 +19,9 @@ pub struct Settings {
     /// People must give a one-time code (TOTP) after their password. On unless turned
     /// off, which only the demo does.
     pub mfa_required: bool,
+    /// A DP3AK match with at least this biometric score, not contradicted by the intake,
+    /// identifies the case without review.
+    pub identity_accept_score: f32,
     pub smtp: SmtpSettings,
 }
 
@@ -50,6 +53,7 @@ struct Raw {
     base_url: Option<String>,
     demo: bool,
     mfa_required: bool,
+    identity_accept_score: f32,
     smtp: RawSmtp,
 }
 
@@ -72,6 +76,7 @@ impl Default for Raw {
             base_url: None,
             demo: false,
             mfa_required: true,
+            identity_accept_score: 80.0,
             smtp: RawSmtp {
                 host: "127.0.0.1".into(),
                 port: 2525,
@@ -178,6 +183,12 @@ impl Raw {
                 "must be an address such as Simlontar <noreply@example.org>",
             ));
         }
+        if !(0.0..=100.0).contains(&self.identity_accept_score) {
+            return Err(invalid(
+                "identity_accept_score",
+                "a biometric score between 0 and 100",
+            ));
+        }
         if self.smtp.username.is_some() != self.smtp.password.is_some() {
             return Err(invalid(
                 "smtp.password",
@@ -191,6 +202,7 @@ impl Raw {
             base_url,
             demo: self.demo,
             mfa_required: self.mfa_required,
+            identity_accept_score: self.identity_accept_score,
             smtp: SmtpSettings {
                 host: self.smtp.host,
                 port: self.smtp.port,

@@ -14,6 +14,8 @@ pub enum Action {
     ViewCases,
     CreateIntake,
     RecordIdentity,
+    /// Decide uncertain links in the review queue.
+    ReviewLinks,
     DecideCase,
     ManagePlacements,
 }
@@ -33,6 +35,7 @@ pub fn allows(p: &Principal, action: Action) -> bool {
         ]),
         Action::CreateIntake => any(&[IntakeOfficer, CaseOfficer]),
         Action::RecordIdentity => any(&[IdentityOfficer]),
+        Action::ReviewLinks => any(&[IdentityOfficer, CaseOfficer]),
         Action::DecideCase => any(&[CaseOfficer]),
         Action::ManagePlacements => any(&[CaseOfficer, UptStaff]),
     }

@@ -1,2 +1,28 @@
-//! Identity: NIK rules now; DP3AK checks, linkage and the review queue to come.
+//! Identity: NIK rules and what a NIK contradicts; DP3AK checks as tracked requests, tied
+//! to intakes by links that a person reviews when they are not certain.
+//! Invariant: a link is never a merge; a pair marked distinct is never proposed again.
+pub mod api;
+pub mod check;
+pub mod contradict;
+pub mod links;
 pub mod nik;
+pub mod pages;
+pub mod store;
+
+use axum::routing::{get, post};
+use axum::Router;
+
+use crate::web::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/identity",
+            get(|| async { axum::response::Redirect::to("/identity/review") }),
+        )
+        .route("/identity/review", get(pages::show_review))
+        .route("/identity/checks/new", get(pages::new_check))
+        .route("/identity/checks", post(pages::submit_check))
+        .route("/identity/links/{id}", post(pages::decide_link))
+        .route("/api/v1/identity-checks", post(api::create_check))
+}

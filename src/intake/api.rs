@@ -131,7 +131,7 @@ pub async fn create_intake(
 }
 
 /// A JSON body, or a field error naming where it went wrong (`aliases[1]`, or `body`).
-fn json_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
+pub(crate) fn json_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
     let mut de = serde_json::Deserializer::from_slice(body);
     serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let path = e.path().to_string();
@@ -144,7 +144,7 @@ fn json_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, AppError>
     })
 }
 
-fn origin_of(p: &Principal, headers: &HeaderMap) -> Origin {
+pub(crate) fn origin_of(p: &Principal, headers: &HeaderMap) -> Origin {
     Origin {
         actor_id: Some(p.user_id),
         remote_addr: None,

@@ -29,7 +29,7 @@ use tower_sessions_sqlx_store::PostgresStore;
 
 use crate::clock::Clock;
 use crate::config::Settings;
-use crate::{auth, intake};
+use crate::{auth, identity, intake};
 
 #[derive(Clone)]
 pub struct AppState {
@@ -72,6 +72,7 @@ pub fn app(state: AppState) -> Router {
         .route("/", get(home::show_home))
         .merge(auth::router())
         .merge(intake::router())
+        .merge(identity::router())
         .route_layer(middleware::from_fn(auth::session::require_login));
     let public = Router::new()
         .route("/lang/{code}", get(lang::switch_language))

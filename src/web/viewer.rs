@@ -48,6 +48,9 @@ pub fn sections(p: &Principal) -> Vec<Section> {
     if allows(p, Action::ViewCases) {
         s.push(Section::Cases);
     }
+    if allows(p, Action::ReviewLinks) {
+        s.push(Section::Identity);
+    }
     if allows(p, Action::ManageUsers) {
         s.push(Section::Admin);
     }

@@ -3,6 +3,7 @@ pub mod auth;
 pub mod break_glass;
 pub mod cases;
 pub mod i18n;
+pub mod identity;
 pub mod intake;
 pub mod layout;
 pub mod pages;

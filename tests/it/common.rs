@@ -42,6 +42,7 @@ pub fn settings() -> Settings {
         demo: false,
         // The one-time-code step has its own tests (mfa.rs); elsewhere sign-in is one step.
         mfa_required: false,
+        identity_accept_score: 80.0,
         smtp: SmtpSettings {
             host: "127.0.0.1".into(),
             port: 2525,

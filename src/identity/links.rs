@@ -1,0 +1,259 @@
+//! Links between records (a check and an intake, two intakes, a person and a register
+//! entry): proposed with their evidence, accepted or rejected by a person, undone, or
+//! marked as two different people — which is never proposed again. Never a merge.
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use serde_json::{json, Value};
+use sqlx::{PgPool, Postgres, Row, Transaction};
+
+use super::contradict::Contradiction;
+use crate::auth::model::Principal;
+use crate::error::AppError;
+use crate::intake::lifecycle::{self, State};
+
+/// One piece of evidence for or against a link: a field, its weight (log2 of how much more
+/// likely the observation is for the same person than for two different ones) and a note.
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq)]
+pub struct Contribution {
+    pub field: String,
+    pub weight: f64,
+    pub note: String,
+}
+
+/// The evidence of a biometric match against its intake: the score (weighed against the
+/// acceptance threshold) and every contradiction, each counting against.
+pub fn check_contributions(score: f32, accept: f32, found: &[Contradiction]) -> Vec<Contribution> {
+    let mut out = vec![Contribution {
+        field: "biometric".into(),
+        // Scores at the threshold weigh 10 bits (about 1000:1); each 5 points more or less
+        // moves that by 2 bits. A reading aid, not a calibrated likelihood ratio.
+        weight: 10.0 + (score - accept) as f64 * 0.4,
+        note: format!("score {score:.1} (threshold {accept:.0})"),
+    }];
+    for c in found {
+        let (field, weight) = match c {
+            Contradiction::Sex { .. } => ("sex", -12.0),
+            Contradiction::BirthDate { .. } => ("birth_date", -8.0),
+            Contradiction::Age { .. } => ("age", -3.0),
+            Contradiction::HomeRegion { .. } => ("home_region", -1.0),
+        };
+        out.push(Contribution {
+            field: field.into(),
+            weight,
+            note: c.describe(false),
+        });
+    }
+    out
+}
+
+/// Proposes the link check → intake. Returns its state, or `None` when the pair was
+/// already marked as two different people (then nothing changes).
+pub async fn propose(
+    tx: &mut Transaction<'_, Postgres>,
+    check_id: i64,
+    intake_id: i64,
+    probability: f64,
+    contributions: &[Contribution],
+    certain: bool,
+    now: DateTime<Utc>,
+) -> sqlx::Result<Option<String>> {
+    let state = if certain { "accepted" } else { "candidate" };
+    sqlx::query_scalar(
+        "INSERT INTO record_link (left_kind, left_id, right_kind, right_id, state, probability,
+                                  contributions, created_at, decided_at)
+         VALUES ('check', $1, 'intake', $2, $3, $4, $5, $6, CASE WHEN $3 = 'candidate' THEN NULL ELSE $6 END)
+         ON CONFLICT (left_kind, left_id, right_kind, right_id) DO NOTHING
+         RETURNING state",
+    )
+    .bind(check_id)
+    .bind(intake_id)
+    .bind(state)
+    .bind(probability.clamp(0.0, 1.0))
+    .bind(json!(contributions))
+    .bind(now)
+    .fetch_optional(&mut **tx)
+    .await
+}
+
+/// An accepted check ↔ intake link identifies the case: an event, and the move to
+/// `identified` where the lifecycle allows it.
+pub async fn apply_identity(
+    tx: &mut Transaction<'_, Postgres>,
+    case_id: i64,
+    actor: Option<&Principal>,
+    check_id: i64,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let state: String = sqlx::query_scalar("SELECT state FROM ot_case WHERE id = $1")
+        .bind(case_id)
+        .fetch_one(&mut **tx)
+        .await?;
+    let state = State::parse(&state).unwrap_or(State::Received);
+    if state == State::Received {
+        lifecycle::transition(tx, case_id, State::IdentityPending, None, "", now).await?;
+    }
+    if matches!(
+        state,
+        State::Received | State::IdentityPending | State::Unidentified
+    ) {
+        lifecycle::transition(
+            tx,
+            case_id,
+            State::Identified,
+            None,
+            "DP3AK biometric match",
+            now,
+        )
+        .await?;
+    }
+    sqlx::query(
+        "INSERT INTO case_event (case_id, at, actor_id, kind, reason, detail)
+         VALUES ($1, $2, $3, 'identity_linked', 'DP3AK check linked', $4)",
+    )
+    .bind(case_id)
+    .bind(now)
+    .bind(actor.map(|p| p.user_id))
+    .bind(json!({"check": check_id}))
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// A person's decision on a link.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    Accept,
+    Reject,
+    /// Two different people: never proposed again.
+    Distinct,
+    /// Back to a candidate (undo an accept or reject; a distinct mark stays).
+    Undo,
+}
+
+impl Decision {
+    pub fn parse(s: &str) -> Option<Decision> {
+        Some(match s {
+            "accept" => Decision::Accept,
+            "reject" => Decision::Reject,
+            "distinct" => Decision::Distinct,
+            "undo" => Decision::Undo,
+            _ => return None,
+        })
+    }
+}
+
+/// Applies a decision; the case (for a check ↔ intake link) gets an event, and an accept
+/// identifies it. Returns the case id touched, for the audit row.
+pub async fn decide(
+    pool: &PgPool,
+    scope: &crate::auth::policy::CaseScope,
+    p: &Principal,
+    link_id: i64,
+    d: Decision,
+    now: DateTime<Utc>,
+) -> Result<Option<i64>, AppError> {
+    let mut tx = scope.begin(pool).await?;
+    let row = sqlx::query(
+        "SELECT l.state, l.left_kind, l.left_id, l.right_kind, l.right_id, c.id AS case_id
+           FROM record_link l
+           LEFT JOIN ot_case c ON l.right_kind = 'intake' AND c.intake_id = l.right_id
+          WHERE l.id = $1 FOR UPDATE OF l",
+    )
+    .bind(link_id)
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or(AppError::NotFound)?;
+    let from: String = row.get("state");
+    let to = match (from.as_str(), d) {
+        ("candidate", Decision::Accept) => "accepted",
+        ("candidate", Decision::Reject) => "rejected",
+        ("candidate" | "rejected", Decision::Distinct) => "known_distinct",
+        ("accepted" | "rejected", Decision::Undo) => "candidate",
+        _ => {
+            return Err(AppError::Conflict(format!(
+                "a {from} link cannot take that decision"
+            )))
+        }
+    };
+    sqlx::query(
+        "UPDATE record_link SET state = $2,
+                decided_at = CASE WHEN $2 = 'candidate' THEN NULL ELSE $3 END,
+                decided_by = CASE WHEN $2 = 'candidate' THEN NULL ELSE $4 END
+          WHERE id = $1",
+    )
+    .bind(link_id)
+    .bind(to)
+    .bind(now)
+    .bind(p.user_id)
+    .execute(&mut *tx)
+    .await?;
+    let case_id: Option<i64> = row.get("case_id");
+    if let Some(case_id) = case_id {
+        let check_id: i64 = row.get("left_id");
+        if to == "accepted" && row.get::<String, _>("left_kind") == "check" {
+            apply_identity(&mut tx, case_id, Some(p), check_id, now).await?;
+        } else {
+            sqlx::query(
+                "INSERT INTO case_event (case_id, at, actor_id, kind, reason, detail)
+                 VALUES ($1, $2, $3, 'link_decision', $4, $5)",
+            )
+            .bind(case_id)
+            .bind(now)
+            .bind(p.user_id)
+            .bind(format!("{from} → {to}"))
+            .bind(json!({"link": link_id}))
+            .execute(&mut *tx)
+            .await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(case_id)
+}
+
+/// A candidate link as the review queue shows it: both records side by side.
+#[derive(Debug, Clone)]
+pub struct Candidate {
+    pub id: i64,
+    pub probability: f64,
+    pub contributions: Vec<Contribution>,
+    pub case_number: Option<String>,
+    pub intake: Value,
+    pub check: Value,
+}
+
+pub async fn candidates(
+    pool: &PgPool,
+    scope: &crate::auth::policy::CaseScope,
+) -> sqlx::Result<Vec<Candidate>> {
+    let mut tx = scope.begin(pool).await?;
+    let rows = sqlx::query(
+        "SELECT l.id, l.probability, l.contributions, c.number,
+                json_build_object('name', i.stated_name, 'aliases', i.aliases, 'sex', i.sex,
+                    'birth_date', i.birth_date, 'age', i.estimated_age, 'home', i.home_region_code,
+                    'found', i.found_region_code, 'nik', i.nik) AS intake,
+                json_build_object('name', k.name, 'sex', k.sex, 'birth_date', k.birth_date,
+                    'birth_place', k.birth_place, 'village', k.village_code, 'nik', k.nik,
+                    'method', k.method, 'score', k.score, 'mother', k.mother_name) AS check_json
+           FROM record_link l
+           JOIN identity_check k ON l.left_kind = 'check' AND k.id = l.left_id
+           JOIN intake i ON l.right_kind = 'intake' AND i.id = l.right_id
+           JOIN ot_case c ON c.intake_id = i.id
+          WHERE l.state = 'candidate'
+          ORDER BY l.created_at, l.id
+          LIMIT 100",
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| Candidate {
+            id: r.get("id"),
+            probability: r.get("probability"),
+            contributions: serde_json::from_value(r.get("contributions")).unwrap_or_default(),
+            case_number: r.get("number"),
+            intake: r.get("intake"),
+            check: r.get("check_json"),
+        })
+        .collect())
+}

@@ -1,0 +1,275 @@
+//! DP3AK's desk form and the review queue.
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use chrono::NaiveDate;
+use maud::Markup;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::check::{validate, CheckRequest, RegistryIdentity};
+use super::links::{self, Decision};
+use super::store;
+use crate::auth::audit;
+use crate::auth::policy::{require, Action, CaseScope};
+use crate::error::{AppError, AppResult};
+use crate::web::viewer::Viewer;
+use crate::web::AppState;
+use simlontar_templates::i18n::tr;
+use simlontar_templates::identity as view;
+
+pub async fn new_check(v: Viewer) -> AppResult<Markup> {
+    require(&v.principal, Action::RecordIdentity)?;
+    let form = view::CheckForm {
+        key: uuid::Uuid::new_v4().to_string(),
+        method: "fingerprint".into(),
+        outcome: "matched".into(),
+        ..Default::default()
+    };
+    Ok(view::check_form(v.lang, &v.nav, &form, &[]))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct CheckFields {
+    key: String,
+    case_number: String,
+    method: String,
+    outcome: String,
+    score: String,
+    nik: String,
+    name: String,
+    birth_date: String,
+    birth_place: String,
+    sex: String,
+    address: String,
+    village_code: String,
+    kk_number: String,
+    mother_name: String,
+}
+
+fn opt(s: &str) -> Option<String> {
+    Some(s.trim().to_string()).filter(|s| !s.is_empty())
+}
+
+pub async fn submit_check(
+    State(state): State<AppState>,
+    v: Viewer,
+    Form(f): Form<CheckFields>,
+) -> AppResult<Response> {
+    require(&v.principal, Action::RecordIdentity)?;
+    let now = state.clock.now();
+    let mut errors: Vec<(String, String)> = vec![];
+    let score = match opt(&f.score).map(|s| s.replace(',', ".").parse::<f32>()) {
+        Some(Ok(s)) => Some(s),
+        Some(Err(_)) => {
+            errors.push((
+                "score".into(),
+                tr(v.lang, "skor harus berupa angka", "the score is a number").into(),
+            ));
+            None
+        }
+        None => None,
+    };
+    let birth_date = match opt(&f.birth_date).map(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d")) {
+        Some(Ok(d)) => Some(d),
+        Some(Err(_)) => {
+            errors.push((
+                "identity.birth_date".into(),
+                tr(
+                    v.lang,
+                    "tanggal tidak dikenali (tttt-bb-hh)",
+                    "not a date (yyyy-mm-dd)",
+                )
+                .into(),
+            ));
+            None
+        }
+        None => None,
+    };
+    let identity = (f.outcome == "matched").then(|| RegistryIdentity {
+        nik: f.nik.trim().to_string(),
+        name: f.name.trim().to_string(),
+        birth_date,
+        birth_place: f.birth_place.trim().to_string(),
+        sex: f.sex.clone(),
+        address: f.address.trim().to_string(),
+        village_code: opt(&f.village_code),
+        kk_number: opt(&f.kk_number),
+        mother_name: f.mother_name.trim().to_string(),
+    });
+    let req = CheckRequest {
+        case_number: opt(&f.case_number),
+        method: f.method.clone(),
+        requested_at: now,
+        completed_at: (f.outcome != "pending").then_some(now),
+        outcome: f.outcome.clone(),
+        score,
+        identity,
+    };
+    let key = uuid::Uuid::parse_str(f.key.trim()).unwrap_or_else(|_| uuid::Uuid::new_v4());
+    let result = match validate(&req, now, v.lang) {
+        Err(list) if errors.is_empty() => Err(AppError::Invalid(list)),
+        Err(list) => Err(AppError::Invalid(
+            list.into_iter()
+                .filter(|e| !errors.iter().any(|(k, _)| *k == e.field))
+                .collect(),
+        )),
+        Ok(_) if !errors.is_empty() => Err(AppError::Invalid(vec![])),
+        Ok(check) => {
+            store::record(
+                &state.pool,
+                &v.principal,
+                &v.origin,
+                &check,
+                &store::Arrival {
+                    key,
+                    source: "desk",
+                    accept_score: state.settings.identity_accept_score,
+                },
+                now,
+            )
+            .await
+        }
+    };
+    match result {
+        Ok(done) => Ok(Redirect::to(&match done.case_number {
+            Some(n) => format!("/cases/{n}"),
+            None => "/identity/review".into(),
+        })
+        .into_response()),
+        Err(AppError::Invalid(list)) => {
+            errors.extend(list.into_iter().map(|e| (e.field, e.message)));
+            let form = view::CheckForm {
+                key: key.to_string(),
+                case_number: f.case_number,
+                method: f.method,
+                outcome: f.outcome,
+                score: f.score,
+                nik: f.nik,
+                name: f.name,
+                birth_date: f.birth_date,
+                birth_place: f.birth_place,
+                sex: f.sex,
+                address: f.address,
+                village_code: f.village_code,
+                kk_number: f.kk_number,
+                mother_name: f.mother_name,
+            };
+            let page = view::check_form(v.lang, &v.nav, &form, &errors);
+            Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(e) => Err(e),
+    }
+}
+
+fn text(v: &Value, key: &str) -> String {
+    match &v[key] {
+        Value::Null => "–".into(),
+        Value::String(s) => s.clone(),
+        Value::Array(a) => a
+            .iter()
+            .filter_map(|x| x.as_str())
+            .collect::<Vec<_>>()
+            .join(", "),
+        other => other.to_string(),
+    }
+}
+
+pub async fn show_review(State(state): State<AppState>, v: Viewer) -> AppResult<Markup> {
+    require(&v.principal, Action::ReviewLinks)?;
+    let scope = CaseScope::of(&v.principal, state.clock.now());
+    let rows: Vec<view::CandidateView> = links::candidates(&state.pool, &scope)
+        .await?
+        .into_iter()
+        .map(|c| {
+            let l = v.lang;
+            view::CandidateView {
+                id: c.id,
+                case_number: c.case_number.unwrap_or_default(),
+                probability: c.probability,
+                contributions: c
+                    .contributions
+                    .into_iter()
+                    .map(|x| view::ContributionRow {
+                        field: x.field,
+                        weight: x.weight,
+                        note: x.note,
+                    })
+                    .collect(),
+                fields: vec![
+                    (
+                        tr(l, "Nama", "Name"),
+                        text(&c.intake, "name"),
+                        text(&c.check, "name"),
+                    ),
+                    (
+                        tr(l, "Nama lain", "Aliases"),
+                        text(&c.intake, "aliases"),
+                        "–".into(),
+                    ),
+                    (
+                        tr(l, "Jenis kelamin", "Sex"),
+                        text(&c.intake, "sex"),
+                        text(&c.check, "sex"),
+                    ),
+                    (
+                        tr(l, "Tanggal lahir", "Birth date"),
+                        text(&c.intake, "birth_date"),
+                        text(&c.check, "birth_date"),
+                    ),
+                    (
+                        tr(l, "Perkiraan umur", "Estimated age"),
+                        text(&c.intake, "age"),
+                        "–".into(),
+                    ),
+                    (
+                        tr(l, "Asal", "Home"),
+                        text(&c.intake, "home"),
+                        text(&c.check, "village"),
+                    ),
+                    ("NIK", text(&c.intake, "nik"), text(&c.check, "nik")),
+                    (
+                        tr(l, "Skor biometrik", "Biometric score"),
+                        "–".into(),
+                        text(&c.check, "score"),
+                    ),
+                ],
+            }
+        })
+        .collect();
+    Ok(view::review(v.lang, &v.nav, &rows))
+}
+
+#[derive(Deserialize)]
+pub struct DecisionForm {
+    decision: String,
+}
+
+pub async fn decide_link(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+    Form(f): Form<DecisionForm>,
+) -> AppResult<Redirect> {
+    require(&v.principal, Action::ReviewLinks)?;
+    let d = Decision::parse(&f.decision).ok_or_else(|| {
+        AppError::Invalid(vec![crate::error::FieldError::new(
+            "decision",
+            tr(v.lang, "keputusan tidak dikenal", "unknown decision"),
+        )])
+    })?;
+    let now = state.clock.now();
+    let scope = CaseScope::of(&v.principal, now);
+    let case = links::decide(&state.pool, &scope, &v.principal, id, d, now).await?;
+    audit::record(
+        &state.pool,
+        &v.origin,
+        "link_decision",
+        "record_link",
+        Some(&id.to_string()),
+        json!({"decision": f.decision, "case": case}),
+    )
+    .await?;
+    Ok(Redirect::to("/identity/review"))
+}

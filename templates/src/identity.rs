@@ -1,0 +1,162 @@
+//! DP3AK's desk (recording a check result) and the review queue of uncertain links.
+use maud::{html, Markup};
+
+use crate::i18n::{tr, Lang};
+use crate::layout::{page, NavUser, Page, Section};
+
+/// The form's values as typed, kept when it comes back with errors.
+#[derive(Default)]
+pub struct CheckForm {
+    pub key: String,
+    pub case_number: String,
+    pub method: String,
+    pub outcome: String,
+    pub score: String,
+    pub nik: String,
+    pub name: String,
+    pub birth_date: String,
+    pub birth_place: String,
+    pub sex: String,
+    pub address: String,
+    pub village_code: String,
+    pub kk_number: String,
+    pub mother_name: String,
+}
+
+pub fn check_form(
+    lang: Lang,
+    user: &NavUser,
+    f: &CheckForm,
+    errors: &[(String, String)],
+) -> Markup {
+    let title = tr(lang, "Hasil pemeriksaan identitas", "Identity check result");
+    let err = |k: &str| errors.iter().find(|(f, _)| f == k).map(|(_, m)| m.clone());
+    let field = |name: &'static str, label: &'static str, value: &str, kind: &'static str| {
+        let path = match name {
+            "case_number" | "method" | "outcome" | "score" => name.to_string(),
+            _ => format!("identity.{name}"),
+        };
+        let e = err(&path);
+        html! {
+            label for=(name) { (label) }
+            input id=(name) name=(name) type=(kind) value=(value) aria-invalid=[e.as_ref().map(|_| "true")];
+            @if let Some(m) = e { p.field-error role="alert" { (m) } }
+        }
+    };
+    let choice = |name: &'static str,
+                  label: &'static str,
+                  value: &str,
+                  options: &[(&'static str, &'static str)]| {
+        let e = err(name);
+        html! {
+            label for=(name) { (label) }
+            select id=(name) name=(name) aria-invalid=[e.as_ref().map(|_| "true")] {
+                @for (v, l) in options { option value=(v) selected[*v == value] { (l) } }
+            }
+            @if let Some(m) = e { p.field-error role="alert" { (m) } }
+        }
+    };
+    page(
+        &Page {
+            title,
+            lang,
+            section: Some(Section::Identity),
+            path: "/identity/checks/new",
+            user: Some(user),
+        },
+        html! {
+            h1 { (title) }
+            @if !errors.is_empty() {
+                p.error-message role="alert" { (tr(lang, "Periksa kembali isian yang ditandai.", "Please check the marked fields.")) }
+            }
+            form.card method="post" action="/identity/checks" novalidate {
+                input type="hidden" name="csrf" value=(user.csrf);
+                input type="hidden" name="key" value=(f.key);
+                (field("case_number", tr(lang, "Nomor kasus", "Case number"), &f.case_number, "text"))
+                (choice("method", tr(lang, "Metode", "Method"), &f.method, &[
+                    ("fingerprint", tr(lang, "Sidik jari", "Fingerprint")), ("face", tr(lang, "Wajah", "Face")), ("iris", "Iris")]))
+                (choice("outcome", tr(lang, "Hasil", "Outcome"), &f.outcome, &[
+                    ("matched", tr(lang, "Cocok dengan data Dukcapil", "Matched")),
+                    ("no_match", tr(lang, "Tidak cocok", "No match")),
+                    ("not_enrolled", tr(lang, "Kemungkinan belum pernah rekam e-KTP", "Likely never enrolled")),
+                    ("low_quality", tr(lang, "Kualitas rekaman rendah (ulangi)", "Capture quality too low (retry)")),
+                    ("device_failure", tr(lang, "Alat atau jaringan gagal (dicoba lagi)", "Device or network failure (retried)")),
+                    ("pending", tr(lang, "Masih menunggu", "Pending"))]))
+                (field("score", tr(lang, "Skor biometrik (0–100)", "Biometric score (0–100)"), &f.score, "text"))
+                fieldset {
+                    legend { (tr(lang, "Identitas dari Dukcapil (bila cocok)", "Registry identity (when matched)")) }
+                    (field("nik", "NIK", &f.nik, "text"))
+                    (field("name", tr(lang, "Nama", "Name"), &f.name, "text"))
+                    (field("birth_date", tr(lang, "Tanggal lahir", "Birth date"), &f.birth_date, "date"))
+                    (field("birth_place", tr(lang, "Tempat lahir", "Birth place"), &f.birth_place, "text"))
+                    (choice("sex", tr(lang, "Jenis kelamin", "Sex"), &f.sex, &[
+                        ("", "–"), ("male", tr(lang, "Laki-laki", "Male")), ("female", tr(lang, "Perempuan", "Female"))]))
+                    (field("address", tr(lang, "Alamat", "Address"), &f.address, "text"))
+                    (field("village_code", tr(lang, "Kode desa/kelurahan", "Village code"), &f.village_code, "text"))
+                    (field("kk_number", tr(lang, "Nomor KK", "Family card number"), &f.kk_number, "text"))
+                    (field("mother_name", tr(lang, "Nama ibu kandung", "Mother's name"), &f.mother_name, "text"))
+                }
+                button type="submit" { (tr(lang, "Simpan hasil", "Save the result")) }
+            }
+        },
+    )
+}
+
+pub struct ContributionRow {
+    pub field: String,
+    pub weight: f64,
+    pub note: String,
+}
+
+pub struct CandidateView {
+    pub id: i64,
+    pub case_number: String,
+    pub probability: f64,
+    pub contributions: Vec<ContributionRow>,
+    /// (label, intake's value, check's value)
+    pub fields: Vec<(&'static str, String, String)>,
+}
+
+pub fn review(lang: Lang, user: &NavUser, rows: &[CandidateView]) -> Markup {
+    let title = tr(lang, "Antrean tinjauan kecocokan", "Link review queue");
+    page(
+        &Page {
+            title,
+            lang,
+            section: Some(Section::Identity),
+            path: "/identity/review",
+            user: Some(user),
+        },
+        html! {
+            h1 { (title) }
+            p { a href="/identity/checks/new" { (tr(lang, "Catat hasil pemeriksaan baru", "Record a new check result")) } }
+            @if rows.is_empty() {
+                p { (tr(lang, "Tidak ada kecocokan yang menunggu tinjauan.", "No links are waiting for review.")) }
+            }
+            @for r in rows {
+                section.card.candidate {
+                    h2 { a href={ "/cases/" (r.case_number) } { (r.case_number) } " · "
+                         (tr(lang, "peluang", "probability")) " " (format!("{:.0}%", r.probability * 100.0)) }
+                    table {
+                        thead { tr { th { } th { (tr(lang, "Intake", "Intake")) } th { (tr(lang, "Pemeriksaan DP3AK", "DP3AK check")) } } }
+                        tbody { @for (label, a, b) in &r.fields { tr { th scope="row" { (label) } td { (a) } td { (b) } } } }
+                    }
+                    h3 { (tr(lang, "Bukti", "Evidence")) }
+                    ul.contributions {
+                        @for c in &r.contributions {
+                            li.for[c.weight >= 0.0].against[c.weight < 0.0] {
+                                strong { (c.field) } " " (format!("{:+.1}", c.weight)) " — " (c.note)
+                            }
+                        }
+                    }
+                    form.inline method="post" action={ "/identity/links/" (r.id) } {
+                        input type="hidden" name="csrf" value=(user.csrf);
+                        button name="decision" value="accept" type="submit" { (tr(lang, "Terima: orang yang sama", "Accept: same person")) }
+                        button name="decision" value="reject" type="submit" { (tr(lang, "Tolak", "Reject")) }
+                        button name="decision" value="distinct" type="submit" { (tr(lang, "Orang yang berbeda", "Different people")) }
+                    }
+                }
+            }
+        },
+    )
+}

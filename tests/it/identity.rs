@@ -1,0 +1,294 @@
+//! DP3AK identity checks: the API and the desk form, what a certain match does to the
+//! case, and the review queue for the uncertain ones.
+use axum::http::StatusCode;
+use serde_json::{json, Value};
+use sqlx::PgPool;
+
+use crate::auth::{two_regions, SBY};
+use crate::common::{api, call, router, send, signed_in, token};
+use simlontar::auth::model::Role;
+
+const KEY: &str = "6f1c2a8e-2d4b-4c1e-9a57-0b5c9d1e7f10";
+
+/// A match for the Surabaya fixture (a woman of about 40 from 35.78).
+fn matched(nik: &str, sex: &str, score: f64) -> Value {
+    json!({
+        "case_number": SBY,
+        "method": "fingerprint",
+        "requested_at": "2026-11-23T02:40:00Z",
+        "completed_at": "2026-11-23T02:41:00Z",
+        "outcome": "matched",
+        "score": score,
+        "identity": {"nik": nik, "name": "Sumiati", "sex": sex, "birth_place": "Surabaya",
+                     "village_code": null, "kk_number": "3578010101900001", "mother_name": "Painah"}
+    })
+}
+
+async fn case_state(pool: &PgPool) -> String {
+    sqlx::query_scalar("SELECT state FROM ot_case WHERE number = $1")
+        .bind(SBY)
+        .fetch_one(pool)
+        .await
+        .unwrap()
+}
+
+#[sqlx::test]
+async fn a_strong_uncontradicted_match_identifies_the_case_once(pool: PgPool) {
+    two_regions(&pool).await;
+    let t = token(&pool, "dp3ak.system", Role::IdentityOfficer, None).await;
+    let r = router(&pool).await;
+    let body = matched("3578015208900001", "female", 93.0);
+    let res = send(
+        &r,
+        api(
+            "POST",
+            "/api/v1/identity-checks",
+            &t,
+            Some(KEY),
+            body.clone(),
+        ),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+    let first = res.json();
+    assert_eq!(first["link"], "accepted");
+    assert_eq!(first["contradictions"], json!([]));
+    assert_eq!(case_state(&pool).await, "identified");
+
+    // A retry returns the same answer and records nothing more.
+    let again = send(
+        &r,
+        api("POST", "/api/v1/identity-checks", &t, Some(KEY), body),
+    )
+    .await;
+    assert_eq!(again.status, StatusCode::OK);
+    assert_eq!(again.json()["check_id"], first["check_id"]);
+    assert_eq!(again.json()["created"], false);
+    let checks: i64 = sqlx::query_scalar("SELECT count(*) FROM identity_check")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(checks, 1);
+    // Another body under the same key is refused.
+    let other = matched("3578015208900001", "female", 81.0);
+    let res = send(
+        &r,
+        api("POST", "/api/v1/identity-checks", &t, Some(KEY), other),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::CONFLICT);
+
+    // The case's timeline says what happened, without the NIK.
+    let events: Vec<(String, String)> = sqlx::query_as(
+        "SELECT e.kind, e.reason FROM case_event e JOIN ot_case c ON c.id = e.case_id
+          WHERE c.number = $1 ORDER BY e.id",
+    )
+    .bind(SBY)
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    let kinds: Vec<&str> = events.iter().map(|(k, _)| k.as_str()).collect();
+    assert_eq!(
+        kinds,
+        [
+            "identity_check",
+            "transition",
+            "transition",
+            "identity_linked"
+        ]
+    );
+    assert!(events.iter().all(|(_, r)| !r.contains("3578015208900001")));
+}
+
+#[sqlx::test]
+async fn a_contradicted_match_waits_for_a_person_who_decides(pool: PgPool) {
+    two_regions(&pool).await;
+    let t = token(&pool, "dp3ak.system", Role::IdentityOfficer, None).await;
+    // A man's NIK (born 1960) for the woman of about 40: both flagged.
+    let res = call(
+        &pool,
+        api(
+            "POST",
+            "/api/v1/identity-checks",
+            &t,
+            Some(KEY),
+            matched("3578011203600003", "male", 95.0),
+        ),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+    let kinds: Vec<String> = res.json()["contradictions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["kind"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(kinds, ["sex", "age"]);
+    assert_eq!(res.json()["link"], "candidate");
+    assert_eq!(case_state(&pool).await, "identity_pending");
+
+    let mut officer = signed_in(&pool, "officer1", Role::CaseOfficer, None).await;
+    let queue = officer.get("/identity/review").await;
+    assert_eq!(queue.status, StatusCode::OK);
+    assert!(queue.body.contains(SBY));
+    assert!(queue.body.contains("the NIK says male"), "evidence shown");
+    let link: i64 = sqlx::query_scalar("SELECT id FROM record_link")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    let bad = officer
+        .post(&format!("/identity/links/{link}"), &[("decision", "merge")])
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let res = officer
+        .post(
+            &format!("/identity/links/{link}"),
+            &[("decision", "accept")],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    assert_eq!(case_state(&pool).await, "identified");
+    assert!(!officer.get("/identity/review").await.body.contains(SBY));
+
+    // Undo puts it back in the queue; a distinct mark then closes it for good.
+    officer
+        .post(&format!("/identity/links/{link}"), &[("decision", "undo")])
+        .await;
+    let state: String = sqlx::query_scalar("SELECT state FROM record_link WHERE id = $1")
+        .bind(link)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(state, "candidate");
+    officer
+        .post(
+            &format!("/identity/links/{link}"),
+            &[("decision", "distinct")],
+        )
+        .await;
+    let res = officer
+        .post(
+            &format!("/identity/links/{link}"),
+            &[("decision", "accept")],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CONFLICT);
+    let decisions: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM audit_log WHERE action = 'link_decision'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(decisions, 3);
+}
+
+#[sqlx::test]
+async fn bad_results_are_refused_with_field_paths(pool: PgPool) {
+    two_regions(&pool).await;
+    let t = token(&pool, "dp3ak.system", Role::IdentityOfficer, None).await;
+    let r = router(&pool).await;
+    let post = |body: Value| api("POST", "/api/v1/identity-checks", &t, Some(KEY), body);
+    let fields = |res: &crate::common::Res| -> Vec<String> {
+        res.json()["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["field"].as_str().unwrap().to_string())
+            .collect()
+    };
+
+    let mut b = matched("3578015208900001", "male", 93.0);
+    b["identity"]["birth_date"] = json!("1990-08-13");
+    let res = send(&r, post(b)).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(fields(&res), ["identity.sex", "identity.birth_date"]);
+
+    let mut b = matched("3578015208900001", "female", 93.0);
+    b["identity"]["religion"] = json!("x");
+    let res = send(&r, post(b)).await;
+    assert_eq!(fields(&res), ["identity.religion"]);
+
+    let mut b = matched("3578015208900001", "female", 93.0);
+    b["case_number"] = json!("OT-3578-2026-999999");
+    let res = send(&r, post(b)).await;
+    assert_eq!(fields(&res), ["case_number"]);
+
+    let mut b = matched("3578015208900001", "female", 93.0);
+    b["identity"]["village_code"] = json!("35.78.99.9999");
+    let res = send(&r, post(b)).await;
+    assert_eq!(fields(&res), ["identity.village_code"]);
+
+    let res = send(
+        &r,
+        api(
+            "POST",
+            "/api/v1/identity-checks",
+            &t,
+            None,
+            matched("3578015208900001", "female", 93.0),
+        ),
+    )
+    .await;
+    assert_eq!(fields(&res), ["Idempotency-Key"]);
+
+    // Nothing of the refused requests was kept.
+    let n: i64 = sqlx::query_scalar("SELECT count(*) FROM identity_check")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(n, 0);
+
+    // Only DP3AK records checks.
+    let viewer = token(&pool, "viewer.sby", Role::RegencyViewer, Some("35.78")).await;
+    let res = send(
+        &r,
+        api(
+            "POST",
+            "/api/v1/identity-checks",
+            &viewer,
+            Some(KEY),
+            matched("3578015208900001", "female", 93.0),
+        ),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+}
+
+#[sqlx::test]
+async fn the_desk_form_says_what_is_wrong_in_indonesian_and_keeps_what_was_typed(pool: PgPool) {
+    two_regions(&pool).await;
+    let mut c = signed_in(&pool, "dp3ak1", Role::IdentityOfficer, None).await;
+    let form = c.get("/identity/checks/new").await;
+    assert_eq!(form.status, StatusCode::OK);
+    let key_at = form.body.find(r#"name="key" value=""#).unwrap() + 18;
+    let key = form.body[key_at..key_at + 36].to_string();
+    let fields = |nik: &'static str| {
+        vec![
+            ("key", key.clone()),
+            ("case_number", SBY.to_string()),
+            ("method", "fingerprint".into()),
+            ("outcome", "matched".into()),
+            ("score", "91,5".into()),
+            ("nik", nik.to_string()),
+            ("name", "Sumiati".into()),
+            ("sex", "female".into()),
+            ("mother_name", "Painah".into()),
+        ]
+    };
+    let bad = fields("3578015208");
+    let bad: Vec<(&str, &str)> = bad.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let res = c.post("/identity/checks", &bad).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        res.body.contains("NIK harus tepat 16 angka"),
+        "{}",
+        res.body
+    );
+    assert!(res.body.contains(r#"value="Painah""#), "typed values kept");
+
+    let good = fields("3578015208900001");
+    let good: Vec<(&str, &str)> = good.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let res = c.post("/identity/checks", &good).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    assert_eq!(res.location(), format!("/cases/{SBY}"));
+    assert_eq!(case_state(&pool).await, "identified");
+}
