@@ -291,3 +291,57 @@ fn village_error(e: sqlx::Error) -> AppError {
         _ => e.into(),
     }
 }
+
+/// The identity DP3AK confirmed for a case: the newest accepted check ↔ intake link.
+#[derive(Debug, Clone)]
+pub struct Verified {
+    pub nik: String,
+    pub name: String,
+    pub birth_date: Option<chrono::NaiveDate>,
+    pub birth_place: String,
+    pub sex: String,
+    pub village_code: Option<String>,
+    pub kk_number: Option<String>,
+    pub mother_name: String,
+    pub method: String,
+    pub score: Option<f32>,
+    pub completed_at: Option<DateTime<Utc>>,
+}
+
+pub async fn verified(
+    pool: &PgPool,
+    scope: &CaseScope,
+    case_id: i64,
+) -> sqlx::Result<Option<Verified>> {
+    let mut tx = scope.begin(pool).await?;
+    let row = sqlx::query(
+        "SELECT k.nik, k.name, k.birth_date, k.birth_place, k.sex, k.village_code, k.kk_number,
+                k.mother_name, k.method, k.score, k.completed_at
+           FROM ot_case c
+           JOIN record_link l ON l.right_kind = 'intake' AND l.right_id = c.intake_id
+                             AND l.left_kind = 'check' AND l.state = 'accepted'
+           JOIN identity_check k ON k.id = l.left_id
+          WHERE c.id = $1 ORDER BY l.decided_at DESC LIMIT 1",
+    )
+    .bind(case_id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(row.map(|r| Verified {
+        nik: r.get("nik"),
+        name: r.get::<Option<String>, _>("name").unwrap_or_default(),
+        birth_date: r.get("birth_date"),
+        birth_place: r
+            .get::<Option<String>, _>("birth_place")
+            .unwrap_or_default(),
+        sex: r.get::<Option<String>, _>("sex").unwrap_or_default(),
+        village_code: r.get("village_code"),
+        kk_number: r.get("kk_number"),
+        mother_name: r
+            .get::<Option<String>, _>("mother_name")
+            .unwrap_or_default(),
+        method: r.get("method"),
+        score: r.get("score"),
+        completed_at: r.get("completed_at"),
+    }))
+}

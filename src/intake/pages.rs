@@ -169,6 +169,10 @@ pub async fn show_case(
     require(&v.principal, Action::ViewCases)?;
     let case = super::read_case(&state, &v.principal, &v.origin, &number).await?;
     let tz = state.settings.time_zone;
+    let full = sees_full_identity(&v.principal);
+    let scope = CaseScope::of(&v.principal, state.clock.now());
+    let verified = crate::identity::store::verified(&state.pool, &scope, case.id).await?;
+    let flags = nik_flags(&case, v.lang);
     let nik = case.nik.as_deref().map(|n| {
         if sees_full_identity(&v.principal) {
             n.to_string()
@@ -223,8 +227,87 @@ pub async fn show_case(
                     actor: e.actor.clone().unwrap_or_default(),
                 })
                 .collect(),
+            verified: verified
+                .map(|id| verified_lines(&id, full, v.lang, tz))
+                .unwrap_or_default(),
+            flags,
         },
     ))
+}
+
+/// What the intake's own NIK contradicts in the intake, as sentences.
+fn nik_flags(case: &store::CaseDetail, lang: simlontar_templates::Lang) -> Vec<String> {
+    use crate::identity::contradict::{contradictions, Recorded};
+    let Some(nik) = case
+        .nik
+        .as_deref()
+        .and_then(|n| crate::identity::nik::Nik::parse(n).ok())
+    else {
+        return vec![];
+    };
+    let recorded = Recorded {
+        sex: &case.sex,
+        birth_date: case.birth_date,
+        estimated_age: case.estimated_age.map(i32::from),
+        birth_date_quality: &case.birth_date_quality,
+        home_region: case.home_region.as_deref(),
+        on: case
+            .found_at
+            .with_timezone(&chrono_tz::Asia::Jakarta)
+            .date_naive(),
+    };
+    contradictions(&nik, &recorded)
+        .iter()
+        .map(|c| c.describe(lang == simlontar_templates::Lang::Id))
+        .collect()
+}
+
+/// The confirmed identity as the viewer may see it: NIK and family card masked, and the
+/// mother's name left out, for viewers who do not need them.
+fn verified_lines(
+    id: &crate::identity::store::Verified,
+    full: bool,
+    lang: simlontar_templates::Lang,
+    tz: chrono_tz::Tz,
+) -> Vec<(&'static str, String)> {
+    use simlontar_templates::i18n::tr;
+    let shown = |n: &str| if full { n.to_string() } else { mask_nik(n) };
+    let mut lines = vec![
+        ("NIK", shown(&id.nik)),
+        (tr(lang, "Nama", "Name"), id.name.clone()),
+        (
+            tr(lang, "Lahir", "Born"),
+            format!(
+                "{} {}",
+                id.birth_place,
+                id.birth_date
+                    .map(|d| d.format("%d-%m-%Y").to_string())
+                    .unwrap_or_default()
+            ),
+        ),
+        (
+            tr(lang, "Desa/kelurahan", "Village"),
+            id.village_code.clone().unwrap_or_else(|| "–".into()),
+        ),
+        (
+            tr(lang, "Pemeriksaan", "Check"),
+            format!(
+                "{} · {} · {}",
+                id.method,
+                id.score.map(|s| format!("{s:.1}")).unwrap_or_default(),
+                id.completed_at
+                    .map(|t| format_local(t, tz))
+                    .unwrap_or_default()
+            ),
+        ),
+    ];
+    if let Some(kk) = &id.kk_number {
+        lines.push((tr(lang, "Nomor KK", "Family card"), shown(kk)));
+    }
+    if full && !id.mother_name.is_empty() {
+        lines.push((tr(lang, "Ibu kandung", "Mother"), id.mother_name.clone()));
+    }
+    lines
 }
 
 #[derive(Deserialize)]

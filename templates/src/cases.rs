@@ -171,6 +171,10 @@ pub struct CaseView {
     pub actions: Vec<&'static str>,
     pub csrf: String,
     pub events: Vec<EventRow>,
+    /// The identity DP3AK confirmed: (label, value) lines.
+    pub verified: Vec<(&'static str, String)>,
+    /// What the NIK on the intake contradicts in it.
+    pub flags: Vec<String>,
 }
 
 pub fn show(lang: Lang, user: &NavUser, v: &CaseView) -> Markup {
@@ -195,6 +199,18 @@ pub fn show(lang: Lang, user: &NavUser, v: &CaseView) -> Markup {
                 @if !v.found_address.is_empty() { dt { (tr(lang, "Alamat lokasi", "Address")) } dd { (v.found_address) } }
                 dt { (tr(lang, "Asal (keterangan)", "Stated home")) } dd { (v.home) }
                 dt { (tr(lang, "Kondisi", "Conditions")) } dd { (v.conditions) }
+            }
+            @if !v.flags.is_empty() {
+                div.flags role="note" {
+                    h2 { (tr(lang, "NIK tidak sesuai dengan catatan intake", "The NIK does not agree with the intake")) }
+                    ul { @for f in &v.flags { li { (f) } } }
+                }
+            }
+            @if !v.verified.is_empty() {
+                section.verified {
+                    h2 { (tr(lang, "Identitas terverifikasi DP3AK", "Identity verified by DP3AK")) }
+                    dl.facts { @for (k, val) in &v.verified { dt { (k) } dd { (val) } } }
+                }
             }
             @if !v.photos.is_empty() {
                 div.photos {

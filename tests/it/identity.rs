@@ -98,6 +98,38 @@ async fn a_strong_uncontradicted_match_identifies_the_case_once(pool: PgPool) {
         ]
     );
     assert!(events.iter().all(|(_, r)| !r.contains("3578015208900001")));
+
+    // The case page shows the confirmed identity: in full to the case officer, masked
+    // (and without the mother's name) to the regency viewer.
+    let mut officer = signed_in(&pool, "officer1", Role::CaseOfficer, None).await;
+    let page = officer.get(&format!("/cases/{SBY}")).await;
+    assert!(page.body.contains("Identitas terverifikasi DP3AK"));
+    assert!(page.body.contains("3578010101900001") && page.body.contains("Painah"));
+    let mut viewer = signed_in(&pool, "viewer.sby", Role::RegencyViewer, Some("35.78")).await;
+    let page = viewer.get(&format!("/cases/{SBY}")).await;
+    assert!(page.body.contains("Identitas terverifikasi DP3AK"));
+    assert!(!page.body.contains("3578010101900001") && !page.body.contains("Painah"));
+}
+
+#[sqlx::test]
+async fn a_nik_that_contradicts_its_intake_is_flagged_on_the_case(pool: PgPool) {
+    crate::common::load_geo(&pool).await;
+    // A man's NIK from Banyuwangi, born 1960, on a woman of about 40 from Surabaya.
+    crate::common::case_fixture(
+        &pool,
+        SBY,
+        "35.78",
+        Some("35.78"),
+        "Sri",
+        Some("3510011203600003"),
+    )
+    .await;
+    let mut officer = signed_in(&pool, "officer1", Role::CaseOfficer, None).await;
+    let page = officer.get(&format!("/cases/{SBY}")).await;
+    assert!(page.body.contains("NIK tidak sesuai dengan catatan intake"));
+    assert!(page.body.contains("NIK menunjukkan laki-laki"));
+    assert!(page.body.contains("umur menurut NIK 66 tahun"));
+    assert!(page.body.contains("NIK diterbitkan di 35.10"));
 }
 
 #[sqlx::test]
