@@ -53,10 +53,29 @@ enum Command {
         #[command(subcommand)]
         command: TokenCommand,
     },
+    /// Social-assistance registers (DTKS-style).
+    Registry {
+        #[command(subcommand)]
+        command: RegistryCommand,
+    },
     /// The audit trail.
     Audit {
         #[command(subcommand)]
         command: AuditCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum RegistryCommand {
+    /// Load a register from CSV (id,nik,name,birth_date,sex,village_code,address,programmes).
+    Import {
+        file: PathBuf,
+        /// The register's name, e.g. DTKS-2026-10; a re-import of it updates its rows.
+        #[arg(long)]
+        source: String,
+        /// Import the good rows and list the bad ones, instead of stopping at any.
+        #[arg(long)]
+        skip_invalid: bool,
     },
 }
 
@@ -155,6 +174,22 @@ async fn main() -> anyhow::Result<()> {
         Command::Serve => serve(settings, pool).await,
         Command::User { command } => admin::user(&pool, command).await,
         Command::Token { command } => admin::token(&pool, command).await,
+        Command::Registry {
+            command:
+                RegistryCommand::Import {
+                    file,
+                    source,
+                    skip_invalid,
+                },
+        } => {
+            let s =
+                simlontar::identity::registry::import(&pool, &file, &source, skip_invalid).await?;
+            eprintln!(
+                "{source}: {} rows imported, {} bad rows skipped, {} village codes unknown (kept as missing)",
+                s.imported, s.skipped, s.unknown_villages
+            );
+            Ok(())
+        }
         Command::Audit {
             command: AuditCommand::Verify,
         } => {

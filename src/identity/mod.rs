@@ -7,6 +7,7 @@ pub mod contradict;
 pub mod links;
 pub mod nik;
 pub mod pages;
+pub mod registry;
 pub mod store;
 
 use axum::routing::{get, post};

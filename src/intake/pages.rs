@@ -173,6 +173,19 @@ pub async fn show_case(
     let scope = CaseScope::of(&v.principal, state.clock.now());
     let verified = crate::identity::store::verified(&state.pool, &scope, case.id).await?;
     let flags = nik_flags(&case, v.lang);
+    // By NIK: the intake's own, or the one DP3AK confirmed.
+    let known_nik = verified
+        .as_ref()
+        .map(|id| id.nik.clone())
+        .or(case.nik.clone());
+    let assistance = match &known_nik {
+        Some(nik) => crate::identity::registry::programmes_for_nik(&state.pool, nik)
+            .await?
+            .into_iter()
+            .map(|(source, programmes)| format!("{source}: {}", programmes.join(", ")))
+            .collect(),
+        None => vec![],
+    };
     let nik = case.nik.as_deref().map(|n| {
         if sees_full_identity(&v.principal) {
             n.to_string()
@@ -231,6 +244,7 @@ pub async fn show_case(
                 .map(|id| verified_lines(&id, full, v.lang, tz))
                 .unwrap_or_default(),
             flags,
+            assistance,
         },
     ))
 }

@@ -175,6 +175,8 @@ pub struct CaseView {
     pub verified: Vec<(&'static str, String)>,
     /// What the NIK on the intake contradicts in it.
     pub flags: Vec<String>,
+    /// Social assistance the person already receives: "DTKS-2026-10: PKH, BPNT".
+    pub assistance: Vec<String>,
 }
 
 pub fn show(lang: Lang, user: &NavUser, v: &CaseView) -> Markup {
@@ -204,6 +206,12 @@ pub fn show(lang: Lang, user: &NavUser, v: &CaseView) -> Markup {
                 div.flags role="note" {
                     h2 { (tr(lang, "NIK tidak sesuai dengan catatan intake", "The NIK does not agree with the intake")) }
                     ul { @for f in &v.flags { li { (f) } } }
+                }
+            }
+            @if !v.assistance.is_empty() {
+                p.assistance {
+                    strong { (tr(lang, "Sudah menerima bantuan sosial: ", "Already receives social assistance: ")) }
+                    (v.assistance.join("; "))
                 }
             }
             @if !v.verified.is_empty() {

@@ -324,3 +324,69 @@ async fn the_desk_form_says_what_is_wrong_in_indonesian_and_keeps_what_was_typed
     assert_eq!(res.location(), format!("/cases/{SBY}"));
     assert_eq!(case_state(&pool).await, "identified");
 }
+
+#[sqlx::test]
+async fn a_register_import_shows_what_assistance_a_person_already_receives(pool: PgPool) {
+    two_regions(&pool).await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("dtks.csv");
+    let path = file.to_str().unwrap();
+    std::fs::write(
+        &file,
+        "id,nik,name,birth_date,sex,village_code,address,programmes
+D1,3578015208900001,Sumiati,1990-08-12,P,35.78.99.9999,Jl. Kenjeran,PKH;BPNT
+D2,12345,Slamet,,L,,,PBI
+",
+    )
+    .unwrap();
+    let run = |args: &[&str]| crate::cli::run(&pool, args, "");
+    let (ok, _, err) = run(&["registry", "import", path, "--source", "DTKS-2026-10"]);
+    assert!(!ok);
+    assert!(
+        err.contains("line 3, column nik") && err.contains("nothing imported"),
+        "{err}"
+    );
+    let n: i64 = sqlx::query_scalar("SELECT count(*) FROM registry_person")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(n, 0);
+
+    let (ok, _, err) = run(&[
+        "registry",
+        "import",
+        path,
+        "--source",
+        "DTKS-2026-10",
+        "--skip-invalid",
+    ]);
+    assert!(ok, "{err}");
+    assert!(
+        err.contains("1 rows imported, 1 bad rows skipped, 1 village codes unknown"),
+        "{err}"
+    );
+    // A re-import of the same register updates in place.
+    let (ok, _, _) = run(&[
+        "registry",
+        "import",
+        path,
+        "--source",
+        "DTKS-2026-10",
+        "--skip-invalid",
+    ]);
+    assert!(ok);
+    let n: i64 = sqlx::query_scalar("SELECT count(*) FROM registry_person")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(n, 1);
+
+    let mut officer = signed_in(&pool, "officer1", Role::CaseOfficer, None).await;
+    let page = officer.get(&format!("/cases/{SBY}")).await;
+    assert!(page.body.contains("Sudah menerima bantuan sosial"));
+    assert!(
+        page.body.contains("DTKS-2026-10: PKH, BPNT"),
+        "{}",
+        page.body
+    );
+}

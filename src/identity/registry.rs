@@ -1,0 +1,310 @@
+//! A social-assistance register (DTKS-style) loaded from CSV, so a case can show that the
+//! person already receives PKH, BPNT or PBI. Columns: `id`, `nik`, `name`, `birth_date`
+//! (YYYY-MM-DD), `sex` (L/P, male/female…), `village_code`, `address`, `programmes`
+//! (separated by `;`). Empty cells are missing values. A re-import of the same source
+//! updates its rows in place.
+use std::path::Path;
+
+use anyhow::{bail, Context};
+use chrono::NaiveDate;
+use indicatif::ProgressBar;
+use sqlx::PgPool;
+
+use super::nik::Nik;
+
+pub const PROGRAMMES: [&str; 4] = ["PKH", "BPNT", "PBI", "BLT"];
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct RegistryRow {
+    pub external_id: String,
+    pub nik: Option<String>,
+    pub name: String,
+    pub birth_date: Option<NaiveDate>,
+    pub sex: Option<String>,
+    pub village_code: Option<String>,
+    pub address: String,
+    pub programmes: Vec<String>,
+}
+
+/// A row that cannot be taken, named by line (1 = the header) and column.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RowError {
+    pub line: u64,
+    pub column: &'static str,
+    pub message: String,
+}
+
+impl std::fmt::Display for RowError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "line {}, column {}: {}",
+            self.line, self.column, self.message
+        )
+    }
+}
+
+const COLUMNS: [&str; 8] = [
+    "id",
+    "nik",
+    "name",
+    "birth_date",
+    "sex",
+    "village_code",
+    "address",
+    "programmes",
+];
+
+pub fn sex_of(raw: &str) -> Option<Option<String>> {
+    Some(match raw.trim().to_lowercase().as_str() {
+        "" => None,
+        "l" | "m" | "male" | "laki-laki" | "laki laki" | "lk" | "pria" => Some("male".into()),
+        "p" | "f" | "female" | "perempuan" | "pr" | "wanita" => Some("female".into()),
+        _ => return None,
+    })
+}
+
+/// Reads the whole file; every unusable row is reported (the caller decides whether to
+/// stop or to skip them).
+pub fn parse(bytes: &[u8]) -> anyhow::Result<(Vec<RegistryRow>, Vec<RowError>)> {
+    let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(bytes);
+    let header = reader
+        .headers()
+        .context("cannot read the header line")?
+        .clone();
+    let index = |name: &str| {
+        header
+            .iter()
+            .position(|h| h.trim().eq_ignore_ascii_case(name))
+    };
+    let mut at = [0usize; 8];
+    for (i, c) in COLUMNS.iter().enumerate() {
+        at[i] = match index(c) {
+            Some(p) => p,
+            None if *c == "address" || *c == "village_code" || *c == "birth_date" => usize::MAX,
+            None => bail!(
+                "line 1: column `{c}` is missing (need {})",
+                COLUMNS.join(", ")
+            ),
+        };
+    }
+    let mut rows = vec![];
+    let mut errors = vec![];
+    for (n, record) in reader.records().enumerate() {
+        let line = n as u64 + 2;
+        let record = record.map_err(|e| anyhow::anyhow!("line {line}: {e}"))?;
+        let cell = |i: usize| {
+            if at[i] == usize::MAX {
+                ""
+            } else {
+                record.get(at[i]).unwrap_or("").trim()
+            }
+        };
+        let mut err = |column: &'static str, message: String| {
+            errors.push(RowError {
+                line,
+                column,
+                message,
+            })
+        };
+        let external_id = cell(0).to_string();
+        if external_id.is_empty() {
+            err("id", "empty".into());
+            continue;
+        }
+        let nik = match cell(1) {
+            "" => None,
+            n => match Nik::parse(n) {
+                Ok(_) => Some(n.to_string()),
+                Err(e) => {
+                    err("nik", e.message_en().into());
+                    continue;
+                }
+            },
+        };
+        let name = cell(2).to_string();
+        if name.is_empty() {
+            err("name", "empty".into());
+            continue;
+        }
+        let birth_date = match cell(3) {
+            "" => None,
+            d => match NaiveDate::parse_from_str(d, "%Y-%m-%d") {
+                Ok(d) => Some(d),
+                Err(_) => {
+                    err("birth_date", format!("`{d}` is not a date (YYYY-MM-DD)"));
+                    continue;
+                }
+            },
+        };
+        let Some(sex) = sex_of(cell(4)) else {
+            err(
+                "sex",
+                format!("`{}` is not a sex (L/P, male/female)", cell(4)),
+            );
+            continue;
+        };
+        let programmes: Vec<String> = cell(7)
+            .split(';')
+            .map(|p| p.trim().to_uppercase())
+            .filter(|p| !p.is_empty())
+            .collect();
+        if let Some(p) = programmes
+            .iter()
+            .find(|p| !PROGRAMMES.contains(&p.as_str()))
+        {
+            err(
+                "programmes",
+                format!("unknown programme `{p}` (known: {})", PROGRAMMES.join(", ")),
+            );
+            continue;
+        }
+        rows.push(RegistryRow {
+            external_id,
+            nik,
+            name,
+            birth_date,
+            sex,
+            village_code: Some(cell(5).to_string()).filter(|v| !v.is_empty()),
+            address: cell(6).to_string(),
+            programmes,
+        });
+    }
+    Ok((rows, errors))
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportSummary {
+    pub imported: usize,
+    pub skipped: usize,
+    /// Village codes not in `geo/` (outside East Java, or wrong): kept as missing.
+    pub unknown_villages: usize,
+}
+
+/// Imports a file in one transaction. With `skip_invalid` false, any bad row stops the
+/// import before anything is written.
+pub async fn import(
+    pool: &PgPool,
+    path: &Path,
+    source: &str,
+    skip_invalid: bool,
+) -> anyhow::Result<ImportSummary> {
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let (rows, errors) = parse(&bytes).with_context(|| path.display().to_string())?;
+    if !errors.is_empty() && !skip_invalid {
+        let shown: Vec<String> = errors.iter().take(10).map(|e| e.to_string()).collect();
+        bail!(
+            "{}: {} bad rows, nothing imported (--skip-invalid imports the rest):\n  {}",
+            path.display(),
+            errors.len(),
+            shown.join("\n  ")
+        );
+    }
+    let progress = ProgressBar::new(rows.len() as u64).with_message("register rows");
+    let mut tx = pool.begin().await?;
+    let mut unknown_villages = 0;
+    for chunk in rows.chunks(2000) {
+        let col = |f: fn(&RegistryRow) -> Option<String>| chunk.iter().map(f).collect::<Vec<_>>();
+        let unknown: i64 = sqlx::query_scalar(
+            "WITH input AS (
+               SELECT * FROM unnest($2::text[], $3::text[], $4::text[], $5::date[], $6::text[],
+                                    $7::text[], $8::text[], $9::text[])
+                        AS t(external_id, nik, name, birth_date, sex, village_code, address, programmes)),
+             written AS (
+               INSERT INTO registry_person (source, external_id, nik, name, birth_date, sex, village_code,
+                                            address, programmes)
+               SELECT $1, t.external_id, t.nik, t.name, t.birth_date, t.sex, v.code, t.address,
+                      string_to_array(nullif(t.programmes, ''), ';')
+                 FROM input t LEFT JOIN village v ON v.code = t.village_code
+               ON CONFLICT (source, external_id) DO UPDATE SET
+                   nik = EXCLUDED.nik, name = EXCLUDED.name, birth_date = EXCLUDED.birth_date,
+                   sex = EXCLUDED.sex, village_code = EXCLUDED.village_code,
+                   address = EXCLUDED.address, programmes = EXCLUDED.programmes
+               RETURNING 1)
+             SELECT count(*) FROM input t
+              WHERE t.village_code IS NOT NULL
+                AND NOT EXISTS (SELECT 1 FROM village v WHERE v.code = t.village_code)",
+        )
+        .bind(source)
+        .bind(col(|r| Some(r.external_id.clone())))
+        .bind(col(|r| r.nik.clone()))
+        .bind(col(|r| Some(r.name.clone())))
+        .bind(chunk.iter().map(|r| r.birth_date).collect::<Vec<_>>())
+        .bind(col(|r| r.sex.clone()))
+        .bind(col(|r| r.village_code.clone()))
+        .bind(col(|r| Some(r.address.clone())))
+        .bind(col(|r| Some(r.programmes.join(";"))))
+        .fetch_one(&mut *tx)
+        .await?;
+        unknown_villages += unknown as usize;
+        progress.inc(chunk.len() as u64);
+    }
+    tx.commit().await?;
+    progress.finish_and_clear();
+    Ok(ImportSummary {
+        imported: rows.len(),
+        skipped: errors.len(),
+        unknown_villages,
+    })
+}
+
+/// The programmes a person with this NIK already receives, by register.
+pub async fn programmes_for_nik(
+    pool: &PgPool,
+    nik: &str,
+) -> sqlx::Result<Vec<(String, Vec<String>)>> {
+    sqlx::query_as(
+        "SELECT source, programmes FROM registry_person
+          WHERE nik = $1 AND cardinality(programmes) > 0 ORDER BY source",
+    )
+    .bind(nik)
+    .fetch_all(pool)
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = "id,nik,name,birth_date,sex,village_code,address,programmes
+D1,3578015208900001,Sumiati,1990-08-12,P,35.78.01.1001,Jl. Kenjeran 1,PKH;BPNT
+D2,,Slamet,,L,,,
+";
+
+    #[test]
+    fn rows_are_read_with_missing_values_as_none() {
+        let (rows, errors) = parse(GOOD.as_bytes()).unwrap();
+        assert!(errors.is_empty());
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0].sex.as_deref(), Some("female"));
+        assert_eq!(rows[0].programmes, ["PKH", "BPNT"]);
+        assert_eq!((rows[1].nik.clone(), rows[1].birth_date), (None, None));
+        assert!(rows[1].programmes.is_empty());
+    }
+
+    #[test]
+    fn bad_cells_are_named_by_line_and_column() {
+        let data = "id,nik,name,birth_date,sex,village_code,address,programmes
+D1,1234,Sumiati,,P,,,
+D2,,Slamet,1990-02-30,L,,,
+D3,,Joko,,X,,,
+D4,,Ani,,P,,,KIP
+";
+        let (rows, errors) = parse(data.as_bytes()).unwrap();
+        assert!(rows.is_empty());
+        let named: Vec<(u64, &str)> = errors.iter().map(|e| (e.line, e.column)).collect();
+        assert_eq!(
+            named,
+            [(2, "nik"), (3, "birth_date"), (4, "sex"), (5, "programmes")]
+        );
+    }
+
+    #[test]
+    fn a_missing_column_or_ragged_row_stops_the_read() {
+        let e = parse(b"id,name,sex\nD1,A,L\n").unwrap_err().to_string();
+        assert!(e.contains("column `nik` is missing"), "{e}");
+        let ragged = "id,nik,name,birth_date,sex,village_code,address,programmes\nD1,,A\n";
+        let e = parse(ragged.as_bytes()).unwrap_err().to_string();
+        assert!(e.contains("line 2"), "{e}");
+    }
+}
