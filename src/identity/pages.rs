@@ -238,7 +238,21 @@ pub async fn show_review(State(state): State<AppState>, v: Viewer) -> AppResult<
             }
         })
         .collect();
-    Ok(view::review(v.lang, &v.nav, &rows))
+    let tz = state.settings.time_zone;
+    let retries: Vec<view::RetryRow> = store::unfinished(&state.pool, &scope)
+        .await?
+        .into_iter()
+        .map(|u| view::RetryRow {
+            case_number: u.case_number.unwrap_or_default(),
+            method: u.method,
+            outcome: format!("{} (×{})", u.outcome, u.attempts),
+            due: u
+                .due
+                .map(|t| crate::clock::format_local(t, tz))
+                .unwrap_or_else(|| tr(v.lang, "sekarang", "now").into()),
+        })
+        .collect();
+    Ok(view::review(v.lang, &v.nav, &rows, &retries))
 }
 
 #[derive(Deserialize)]

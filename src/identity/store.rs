@@ -345,3 +345,42 @@ pub async fn verified(
         completed_at: r.get("completed_at"),
     }))
 }
+
+/// A check that did not give an answer yet: pending, or to be captured or sent again.
+#[derive(Debug, Clone)]
+pub struct Unfinished {
+    pub case_number: Option<String>,
+    pub method: String,
+    pub outcome: String,
+    pub attempts: i32,
+    pub due: Option<DateTime<Utc>>,
+}
+
+/// Checks to repeat, the overdue first (DP3AK's worklist).
+pub async fn unfinished(pool: &PgPool, scope: &CaseScope) -> sqlx::Result<Vec<Unfinished>> {
+    let mut tx = scope.begin(pool).await?;
+    let rows = sqlx::query(
+        "SELECT c.number, k.method, k.outcome, k.attempts, k.next_attempt_at
+           FROM identity_check k LEFT JOIN ot_case c ON c.intake_id = k.intake_id
+          WHERE k.outcome IN ('pending', 'device_failure', 'low_quality')
+            -- A later check of the same intake with an answer settles it.
+            AND NOT EXISTS (SELECT 1 FROM identity_check n
+                             WHERE n.intake_id = k.intake_id AND n.id > k.id
+                               AND n.outcome IN ('matched', 'no_match', 'not_enrolled'))
+          ORDER BY k.next_attempt_at NULLS FIRST, k.id
+          LIMIT 100",
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| Unfinished {
+            case_number: r.get("number"),
+            method: r.get("method"),
+            outcome: r.get("outcome"),
+            attempts: r.get("attempts"),
+            due: r.get("next_attempt_at"),
+        })
+        .collect())
+}

@@ -117,7 +117,15 @@ pub struct CandidateView {
     pub fields: Vec<(&'static str, String, String)>,
 }
 
-pub fn review(lang: Lang, user: &NavUser, rows: &[CandidateView]) -> Markup {
+/// A check to repeat: (case number, method, outcome, due).
+pub struct RetryRow {
+    pub case_number: String,
+    pub method: String,
+    pub outcome: String,
+    pub due: String,
+}
+
+pub fn review(lang: Lang, user: &NavUser, rows: &[CandidateView], retries: &[RetryRow]) -> Markup {
     let title = tr(lang, "Antrean tinjauan kecocokan", "Link review queue");
     page(
         &Page {
@@ -130,6 +138,19 @@ pub fn review(lang: Lang, user: &NavUser, rows: &[CandidateView]) -> Markup {
         html! {
             h1 { (title) }
             p { a href="/identity/checks/new" { (tr(lang, "Catat hasil pemeriksaan baru", "Record a new check result")) } }
+            @if !retries.is_empty() {
+                section.card {
+                    h2 { (tr(lang, "Pemeriksaan yang perlu diulang", "Checks to repeat")) }
+                    table {
+                        thead { tr { th { (tr(lang, "Kasus", "Case")) } th { (tr(lang, "Metode", "Method")) }
+                                     th { (tr(lang, "Hasil terakhir", "Last outcome")) } th { (tr(lang, "Jadwal ulang", "Due")) } } }
+                        tbody { @for r in retries { tr {
+                            td { a href={ "/cases/" (r.case_number) } { (r.case_number) } }
+                            td { (r.method) } td { (r.outcome) } td { (r.due) }
+                        } } }
+                    }
+                }
+            }
             @if rows.is_empty() {
                 p { (tr(lang, "Tidak ada kecocokan yang menunggu tinjauan.", "No links are waiting for review.")) }
             }

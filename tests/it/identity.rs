@@ -168,6 +168,31 @@ async fn a_contradicted_match_waits_for_a_person_who_decides(pool: PgPool) {
         .fetch_one(&pool)
         .await
         .unwrap();
+    // A device failure on another case shows on the worklist with its retry time.
+    let t2 = token(&pool, "dp3ak.other", Role::IdentityOfficer, None).await;
+    let failed = json!({"case_number": crate::auth::BWI, "method": "face",
+        "requested_at": "2026-11-23T02:40:00Z", "completed_at": "2026-11-23T02:41:00Z",
+        "outcome": "device_failure"});
+    let res = call(
+        &pool,
+        api(
+            "POST",
+            "/api/v1/identity-checks",
+            &t2,
+            Some("0b0c2a8e-2d4b-4c1e-9a57-0b5c9d1e7f10"),
+            failed,
+        ),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+    let queue = officer.get("/identity/review").await;
+    assert!(queue.body.contains("Pemeriksaan yang perlu diulang"));
+    assert!(
+        queue.body.contains("device_failure (×1)") && queue.body.contains("10:15 WIB"),
+        "{}",
+        queue.body
+    );
+
     let bad = officer
         .post(&format!("/identity/links/{link}"), &[("decision", "merge")])
         .await;
