@@ -1,0 +1,216 @@
+//! The batch pipeline: block, learn the weights from the data (u from random pairs, then
+//! EM on the candidate pairs), score every candidate, and — within one file — let
+//! confident links vouch for each other (see `cluster`).
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use rayon::prelude::*;
+
+use super::block::{candidates, BlockStats, Limits, Mode, Session};
+use super::cluster;
+use super::compare::Comparer;
+use super::em::{u_from_random, Model, Pattern, MAX_FIELDS};
+use super::record::{Kind, Map};
+use super::score::Scorer;
+use super::table::Table;
+
+/// Random pairs drawn to estimate u.
+const RANDOM_PAIRS: usize = 200_000;
+
+/// A trained and scored linkage of a table (two files, or one file against itself).
+pub struct Linkage {
+    pub comparer: Comparer,
+    pub model: Model,
+    pub mode: Mode,
+    /// Candidate pairs, packed `i << 32 | j` with `i < j`.
+    pub candidates: Vec<u64>,
+    /// Each candidate's match probability.
+    pub probabilities: Vec<f64>,
+    pub blocking: BlockStats,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum LinkError {
+    #[error("at most {MAX_FIELDS} fields can be compared, the spec has {0}")]
+    TooManyFields(usize),
+    #[error("there are no records to link")]
+    Empty,
+}
+
+pub fn unpack(p: u64) -> (usize, usize) {
+    ((p >> 32) as usize, (p & 0xFFFF_FFFF) as usize)
+}
+
+/// Learns the model from the table and scores all candidate pairs.
+pub fn run(table: &Table, mode: Mode) -> Result<Linkage, LinkError> {
+    if table.width() > MAX_FIELDS {
+        return Err(LinkError::TooManyFields(table.width()));
+    }
+    let n = table.len();
+    let pairs_possible = match mode {
+        Mode::Dedupe => n * n.saturating_sub(1) / 2,
+        Mode::Link { split } => split * (n - split),
+    };
+    if pairs_possible == 0 {
+        return Err(LinkError::Empty);
+    }
+    let comparer = Comparer::new(table.schema.clone());
+    let kinds: Vec<Kind> = table.schema.fields.iter().map(|f| f.kind).collect();
+    let (cands, blocking, sessions) = candidates(table, mode, Limits::for_records(n));
+    let model = train(table, &comparer, &kinds, mode, &cands, &sessions);
+    let scorer = Scorer {
+        comparer: &comparer,
+        model: &model,
+        table,
+    };
+    let probabilities = cands
+        .par_iter()
+        .map(|p| {
+            let (i, j) = unpack(*p);
+            scorer.probability(table, table.row(i), table.row(j))
+        })
+        .collect();
+    Ok(Linkage {
+        comparer,
+        model,
+        mode,
+        candidates: cands,
+        probabilities,
+        blocking,
+    })
+}
+
+fn train(
+    table: &Table,
+    c: &Comparer,
+    kinds: &[Kind],
+    mode: Mode,
+    cands: &[u64],
+    sessions: &[Session],
+) -> Model {
+    let n = table.len();
+    let mut rng = ChaCha8Rng::seed_from_u64(0x11a7);
+    let random: Vec<(usize, usize)> = (0..RANDOM_PAIRS)
+        .map(|_| match mode {
+            Mode::Dedupe => {
+                let i = rng.random_range(0..n);
+                let j = (i + rng.random_range(1..n)) % n;
+                (i, j)
+            }
+            Mode::Link { split } => (rng.random_range(0..split), rng.random_range(split..n)),
+        })
+        .collect();
+    let pat = |(i, j): (usize, usize)| -> Pattern {
+        super::em::pattern((0..c.width()).map(|f| c.level(table, f, table.row(i), table.row(j))))
+    };
+    let random: Vec<Pattern> = random.into_par_iter().map(pat).collect();
+    let count = |pairs: &[u64]| {
+        pairs
+            .par_iter()
+            .fold(Map::default, |mut m: Map<Pattern, u64>, p| {
+                *m.entry(pat(unpack(*p))).or_insert(0) += 1;
+                m
+            })
+            .reduce(Map::default, |mut a, b| {
+                for (k, v) in b {
+                    *a.entry(k).or_insert(0) += v;
+                }
+                a
+            })
+    };
+    let sessions: Vec<(Map<Pattern, u64>, Vec<bool>)> = sessions
+        .iter()
+        .map(|(rule, pairs)| {
+            let active = (0..kinds.len())
+                .map(|f| f != rule.a.field && rule.b.is_none_or(|b| b.field != f))
+                .collect();
+            (count(pairs), active)
+        })
+        .collect();
+    let possible = match mode {
+        Mode::Dedupe => n as f64 * (n as f64 - 1.0) / 2.0,
+        Mode::Link { split } => split as f64 * (n - split) as f64,
+    };
+    Model::train(
+        kinds,
+        u_from_random(kinds, &random),
+        &sessions,
+        &count(cands),
+        possible,
+    )
+}
+
+impl Linkage {
+    /// Pairs at or above the threshold, as `(i, j, probability)`. Within one file the
+    /// pairs joined through a chain of confident links are included (see `cluster`).
+    pub fn pairs(&self, table: &Table, threshold: f64) -> Vec<(usize, usize, f64)> {
+        let direct = (self.candidates.iter().zip(&self.probabilities))
+            .filter(|(_, p)| **p >= threshold)
+            .map(|(c, p)| {
+                let (i, j) = unpack(*c);
+                (i, j, *p)
+            });
+        match self.mode {
+            Mode::Link { .. } => direct.collect(),
+            Mode::Dedupe => cluster::transitive(direct.collect(), |i, j| {
+                self.comparer.contradicts(table.row(i), table.row(j))
+            }),
+        }
+    }
+
+    /// The expected number of true matches of one record of the right file (or of the
+    /// one file) among the others: the prior for matching one record against a register.
+    pub fn matches_per_record(&self, table: &Table) -> f64 {
+        let others = match self.mode {
+            Mode::Dedupe => table.len().saturating_sub(1),
+            Mode::Link { split } => split,
+        };
+        self.model.lambda * others as f64
+    }
+
+    pub fn scorer<'a>(&'a self, table: &'a Table) -> Scorer<'a> {
+        Scorer {
+            comparer: &self.comparer,
+            model: &self.model,
+            table,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::linkage::synth;
+
+    #[test]
+    fn a_small_synthetic_link_is_accurate_without_labels() {
+        let set = synth::link_set(2_000, 3);
+        let table = set.table();
+        let linkage = run(
+            &table,
+            Mode::Link {
+                split: set.left.len(),
+            },
+        )
+        .unwrap();
+        let mut found: Vec<u64> = (linkage.pairs(&table, 0.5).iter())
+            .map(|(i, j, _)| (*i as u64) << 32 | *j as u64)
+            .collect();
+        found.sort_unstable();
+        let truth = set.true_pairs();
+        let hits = found
+            .iter()
+            .filter(|p| truth.binary_search(p).is_ok())
+            .count() as f64;
+        let (precision, recall) = (hits / found.len() as f64, hits / truth.len() as f64);
+        assert!(
+            precision > 0.95 && recall > 0.95,
+            "P {precision} R {recall}"
+        );
+    }
+
+    #[test]
+    fn empty_input_is_an_error_not_a_panic() {
+        let table = Table::new(synth::schema());
+        assert!(matches!(run(&table, Mode::Dedupe), Err(LinkError::Empty)));
+    }
+}
