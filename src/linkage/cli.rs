@@ -58,20 +58,8 @@ pub fn run(args: &LinkArgs) -> anyhow::Result<Summary> {
         ProgressBar::hidden()
     };
     progress.enable_steady_tick(std::time::Duration::from_millis(120));
-    let mut table = Table::new(spec.schema.clone());
-    let mut split = 0;
-    for file in &files {
-        progress.set_message(format!("reading {}", file.display()));
-        read(file, &spec, &mut table)?;
-        if split == 0 {
-            split = table.len();
-        }
-    }
-    let mode = if files.len() == 1 {
-        Mode::Dedupe
-    } else {
-        Mode::Link { split }
-    };
+    progress.set_message("reading");
+    let (table, mode) = load(&spec, &files)?;
     progress.set_message("blocking, learning weights and scoring");
     let linkage = link::run(&table, mode)?;
     progress.set_message("writing pairs");
@@ -90,6 +78,24 @@ pub fn run(args: &LinkArgs) -> anyhow::Result<Summary> {
         candidates: linkage.candidates.len(),
         pairs_written: written,
     })
+}
+
+/// Reads one file (dedupe) or two (link: the left file first) into one table.
+pub fn load(spec: &Spec, files: &[&Path]) -> anyhow::Result<(Table, Mode)> {
+    let mut table = Table::new(spec.schema.clone());
+    let mut split = 0;
+    for (k, file) in files.iter().enumerate() {
+        read(file, spec, &mut table)?;
+        if k == 0 {
+            split = table.len();
+        }
+    }
+    let mode = if files.len() == 1 {
+        Mode::Dedupe
+    } else {
+        Mode::Link { split }
+    };
+    Ok((table, mode))
 }
 
 /// Values of one column that could not be read, in one file.

@@ -13,6 +13,9 @@ use super::record::{Kind, Map};
 use super::score::Scorer;
 use super::table::Table;
 
+/// Only links at least this probable vouch for others (transitive pairs).
+pub const CHAIN: f64 = 0.95;
+
 /// Random pairs drawn to estimate u.
 const RANDOM_PAIRS: usize = 200_000;
 
@@ -140,21 +143,28 @@ fn train(
 }
 
 impl Linkage {
-    /// Pairs at or above the threshold, as `(i, j, probability)`. Within one file the
-    /// pairs joined through a chain of confident links are included (see `cluster`).
+    /// Pairs at or above the threshold, as `(i, j, probability)`. Within one file, pairs
+    /// joined through a chain of confident links (each at least [`CHAIN`]) are added
+    /// with the probability of the chain's weakest link (see `cluster`).
     pub fn pairs(&self, table: &Table, threshold: f64) -> Vec<(usize, usize, f64)> {
-        let direct = (self.candidates.iter().zip(&self.probabilities))
-            .filter(|(_, p)| **p >= threshold)
-            .map(|(c, p)| {
-                let (i, j) = unpack(*c);
-                (i, j, *p)
-            });
-        match self.mode {
-            Mode::Link { .. } => direct.collect(),
-            Mode::Dedupe => cluster::transitive(direct.collect(), |i, j| {
+        let above = |t: f64| {
+            (self.candidates.iter().zip(&self.probabilities))
+                .filter(move |(_, p)| **p >= t)
+                .map(|(c, p)| {
+                    let (i, j) = unpack(*c);
+                    (i, j, *p)
+                })
+        };
+        let mut out: Vec<(usize, usize, f64)> = above(threshold).collect();
+        if let Mode::Dedupe = self.mode {
+            let chained = cluster::transitive(above(CHAIN.max(threshold)).collect(), |i, j| {
                 self.comparer.contradicts(table.row(i), table.row(j))
-            }),
+            });
+            out.extend(chained);
+            out.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)).then(b.2.total_cmp(&a.2)));
+            out.dedup_by_key(|a| (a.0, a.1));
         }
+        out
     }
 
     /// The expected number of true matches of one record of the right file (or of the
