@@ -63,7 +63,7 @@ fn main() -> anyhow::Result<()> {
         println!("smoke run (cargo bench --bench linkage for the real figures)");
         synthetic_f1(1_000)?;
         end_to_end(dir.path(), 1_000)?;
-        register(5_000, 50)?;
+        register(2_000, 20)?;
     }
     Ok(())
 }

@@ -8,5 +8,6 @@ mod cli;
 mod config;
 mod demo;
 mod intake;
+mod linkage;
 mod places;
 mod web;
