@@ -32,7 +32,7 @@ pub struct Rule {
 pub struct Limits {
     /// A block holding more pairs than this says little and is skipped.
     pub max_block_pairs: u64,
-    /// A rule producing more pairs than this is not used.
+    /// A rule's pairs stop at this many; its largest blocks are skipped to stay within.
     pub max_rule_pairs: u64,
 }
 
@@ -40,7 +40,7 @@ impl Limits {
     pub fn for_records(n: usize) -> Limits {
         Limits {
             max_block_pairs: 20_000,
-            max_rule_pairs: (40 * n as u64).max(100_000),
+            max_rule_pairs: (15 * n as u64).max(100_000),
         }
     }
 }
@@ -253,22 +253,26 @@ fn rule_pairs(
             }
         }
     };
-    let mut skipped = 0;
+    // Smallest blocks first, until the rule's budget is spent: a rule too broad as a
+    // whole still finds pairs in its small (informative) blocks.
+    let mut sizes: Vec<u64> = groups.iter().map(|g| size(g)).collect();
+    sizes.sort_unstable();
+    let mut cap = 0;
     let mut total = 0;
-    for g in &groups {
-        let s = size(g);
-        if s > limits.max_block_pairs {
-            skipped += 1;
-        } else {
-            total += s;
+    for s in sizes.iter().copied() {
+        if s > limits.max_block_pairs || total + s > limits.max_rule_pairs {
+            break;
         }
+        total += s;
+        cap = s;
     }
-    if total > limits.max_rule_pairs {
+    let skipped = sizes.iter().filter(|s| **s > cap).count();
+    if total == 0 {
         return (Vec::new(), skipped, false);
     }
     let mut out = Vec::with_capacity(total as usize);
     for g in groups {
-        if size(g) > limits.max_block_pairs {
+        if size(g) > cap {
             continue;
         }
         for (x, a) in g.iter().enumerate() {

@@ -9,8 +9,9 @@ use super::record::{Kind, Schema, Strings, Val};
 /// Number of agreement levels of a kind.
 pub fn levels(kind: Kind) -> usize {
     match kind {
+        Kind::RegionCode => 7,
         Kind::FullName | Kind::GivenName | Kind::FamilyName | Kind::Date => 6,
-        Kind::BirthYear | Kind::Age | Kind::RegionCode => 5,
+        Kind::BirthYear | Kind::Age => 5,
         Kind::Address | Kind::Postcode => 4,
         Kind::Text | Kind::Nik | Kind::Identifier => 3,
         Kind::Sex => 2,
@@ -39,9 +40,11 @@ pub fn level_label(kind: Kind, level: u8) -> &'static str {
         Kind::BirthYear | Kind::Age => &["exact", "±1", "±3", "±6", "different"],
         Kind::RegionCode => &[
             "same village",
-            "same district",
-            "same regency",
-            "same province",
+            "same district, village not known on one side",
+            "same district, different village",
+            "same regency, district not known on one side",
+            "same regency, different district",
+            "same province only",
             "different province",
         ],
         Kind::Address => &["exact", "very similar", "shares a word", "different"],
@@ -167,7 +170,16 @@ impl Comparer {
             (Val::Region { segs: x, depth: dx }, Val::Region { segs: y, depth: dy }) => {
                 let common = dx.min(dy) as usize;
                 let same = (0..common).take_while(|&i| x[i] == y[i]).count();
-                Some(4 - same as u8)
+                // Agreeing as far as both are known is stronger than differing below.
+                Some(match (same, same == common) {
+                    (4, _) => 0,
+                    (3, true) => 1,
+                    (3, false) => 2,
+                    (2, true) => 3,
+                    (2, false) => 4,
+                    (1, _) => 5,
+                    _ => 6,
+                })
             }
             _ => None,
         }
@@ -310,11 +322,12 @@ mod tests {
     fn regions_agree_down_the_hierarchy() {
         let r = |a, b| cmp(Kind::RegionCode, a, b);
         assert_eq!(r("35.78.01.1001", "35.78.01.1001"), Some(0));
-        assert_eq!(r("35.78.01.1001", "35.78.01.1002"), Some(1));
-        assert_eq!(r("35.78.01.1001", "35.78.02.1001"), Some(2));
-        assert_eq!(r("35.78", "35.78.02.1001"), Some(2));
-        assert_eq!(r("35.15.01.1001", "35.78.01.1001"), Some(3));
-        assert_eq!(r("34.78.01.1001", "35.78.01.1001"), Some(4));
+        assert_eq!(r("35.78.01", "35.78.01.1002"), Some(1));
+        assert_eq!(r("35.78.01.1001", "35.78.01.1002"), Some(2));
+        assert_eq!(r("35.78", "35.78.02.1001"), Some(3));
+        assert_eq!(r("35.78.01.1001", "35.78.02.1001"), Some(4));
+        assert_eq!(r("35.15.01.1001", "35.78.01.1001"), Some(5));
+        assert_eq!(r("34.78.01.1001", "35.78.01.1001"), Some(6));
     }
 
     #[test]

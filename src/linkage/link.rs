@@ -8,7 +8,7 @@ use rayon::prelude::*;
 use super::block::{candidates, BlockStats, Limits, Mode, Session};
 use super::cluster;
 use super::compare::Comparer;
-use super::em::{u_from_random, Model, Pattern, MAX_FIELDS};
+use super::em::{pattern, probability, u_from_random, Model, Pattern, MAX_FIELDS};
 use super::record::{Kind, Map};
 use super::score::Scorer;
 use super::table::Table;
@@ -59,17 +59,24 @@ pub fn run(table: &Table, mode: Mode) -> Result<Linkage, LinkError> {
     let comparer = Comparer::new(table.schema.clone());
     let kinds: Vec<Kind> = table.schema.fields.iter().map(|f| f.kind).collect();
     let (cands, blocking, sessions) = candidates(table, mode, Limits::for_records(n));
-    let model = train(table, &comparer, &kinds, mode, &cands, &sessions);
+    // Levels are computed once per candidate: for training and then for scoring.
+    let patterns: Vec<Pattern> = cands
+        .par_iter()
+        .map(|p| pattern_of(table, &comparer, unpack(*p)))
+        .collect();
+    let model = train(table, &comparer, &kinds, mode, &patterns, &sessions);
     let scorer = Scorer {
         comparer: &comparer,
         model: &model,
         table,
     };
-    let probabilities = cands
-        .par_iter()
-        .map(|p| {
-            let (i, j) = unpack(*p);
-            scorer.probability(table, table.row(i), table.row(j))
+    let prior = model.prior_weight();
+    let probabilities = (cands.par_iter().zip(&patterns))
+        .map(|(c, p)| {
+            let (i, j) = unpack(*c);
+            scorer
+                .log2_odds_of(*p, table.row(i), table.row(j), prior)
+                .map_or(0.0, probability)
         })
         .collect();
     Ok(Linkage {
@@ -87,12 +94,16 @@ fn train(
     c: &Comparer,
     kinds: &[Kind],
     mode: Mode,
-    cands: &[u64],
+    patterns: &[Pattern],
     sessions: &[Session],
 ) -> Model {
     let n = table.len();
     let mut rng = ChaCha8Rng::seed_from_u64(0x11a7);
-    let random: Vec<(usize, usize)> = (0..RANDOM_PAIRS)
+    let possible = match mode {
+        Mode::Dedupe => n as f64 * (n as f64 - 1.0) / 2.0,
+        Mode::Link { split } => split as f64 * (n - split) as f64,
+    };
+    let random: Vec<(usize, usize)> = (0..RANDOM_PAIRS.min(possible as usize))
         .map(|_| match mode {
             Mode::Dedupe => {
                 let i = rng.random_range(0..n);
@@ -102,23 +113,15 @@ fn train(
             Mode::Link { split } => (rng.random_range(0..split), rng.random_range(split..n)),
         })
         .collect();
-    let pat = |(i, j): (usize, usize)| -> Pattern {
-        super::em::pattern((0..c.width()).map(|f| c.level(table, f, table.row(i), table.row(j))))
-    };
-    let random: Vec<Pattern> = random.into_par_iter().map(pat).collect();
-    let count = |pairs: &[u64]| {
-        pairs
-            .par_iter()
-            .fold(Map::default, |mut m: Map<Pattern, u64>, p| {
-                *m.entry(pat(unpack(*p))).or_insert(0) += 1;
-                m
-            })
-            .reduce(Map::default, |mut a, b| {
-                for (k, v) in b {
-                    *a.entry(k).or_insert(0) += v;
-                }
-                a
-            })
+    let random: Vec<Pattern> = (random.into_par_iter())
+        .map(|pair| pattern_of(table, c, pair))
+        .collect();
+    let count = |patterns: &[Pattern]| {
+        let mut m: Map<Pattern, u64> = Map::default();
+        for p in patterns {
+            *m.entry(*p).or_insert(0) += 1;
+        }
+        m
     };
     let sessions: Vec<(Map<Pattern, u64>, Vec<bool>)> = sessions
         .iter()
@@ -126,20 +129,23 @@ fn train(
             let active = (0..kinds.len())
                 .map(|f| f != rule.a.field && rule.b.is_none_or(|b| b.field != f))
                 .collect();
-            (count(pairs), active)
+            let patterns: Vec<Pattern> = (pairs.par_iter())
+                .map(|p| pattern_of(table, c, unpack(*p)))
+                .collect();
+            (count(&patterns), active)
         })
         .collect();
-    let possible = match mode {
-        Mode::Dedupe => n as f64 * (n as f64 - 1.0) / 2.0,
-        Mode::Link { split } => split as f64 * (n - split) as f64,
-    };
     Model::train(
         kinds,
         u_from_random(kinds, &random),
         &sessions,
-        &count(cands),
+        &count(patterns),
         possible,
     )
+}
+
+fn pattern_of(table: &Table, c: &Comparer, (i, j): (usize, usize)) -> Pattern {
+    pattern((0..c.width()).map(|f| c.level(table, f, table.row(i), table.row(j))))
 }
 
 impl Linkage {

@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use super::compare::{level_label, Comparer};
-use super::em::{pattern, probability, Model, Pattern};
+use super::em::{level_of, pattern, probability, Model, Pattern};
 use super::record::{Kind, Strings, Val};
 use super::table::Table;
 
@@ -46,19 +46,23 @@ impl Scorer<'_> {
         pattern((0..self.comparer.width()).map(|f| self.comparer.level(s, f, a, b)))
     }
 
-    /// Term-frequency adjustment of an exact agreement on field `f`.
+    /// Term-frequency adjustment of an exact agreement on field `f` (and for names, of
+    /// agreement on the match key): the level's average chance agreement over this
+    /// value's own.
     fn tf_log2(&self, f: usize, level: Option<u8>, v: &Val) -> f64 {
         let kind = self.comparer.schema.fields[f].kind;
-        if level != Some(0) || matches!(kind, Kind::Sex | Kind::Nik | Kind::Identifier) {
-            return 0.0;
-        }
-        let tf = self.table.term_frequency(f, v);
-        (self.model.u_random[f][0] / tf)
-            .log2()
-            .clamp(-TF_CLAMP, TF_CLAMP)
+        let u = &self.model.u_random[f];
+        let (average, own) = match (level, kind) {
+            (_, Kind::Sex | Kind::Nik | Kind::Identifier) => return 0.0,
+            (Some(0), _) => (u[0], self.table.term_frequency(f, v)),
+            (Some(1), k) if k.is_name() => (u[0] + u[1], self.table.key_frequency(f, v)),
+            _ => return 0.0,
+        };
+        (average / own).log2().clamp(-TF_CLAMP, TF_CLAMP)
     }
 
-    /// log2 odds of a pair given a prior, without building an explanation.
+    /// log2 odds of a pair given a prior, without building an explanation; `None` for a
+    /// contradiction.
     pub fn log2_odds<S: Strings + ?Sized>(
         &self,
         s: &S,
@@ -66,16 +70,22 @@ impl Scorer<'_> {
         b: &[Val],
         prior: f64,
     ) -> Option<f64> {
+        self.log2_odds_of(self.pattern(s, a, b), a, b, prior)
+    }
+
+    /// The same from the pair's already computed levels.
+    pub fn log2_odds_of(&self, p: Pattern, a: &[Val], b: &[Val], prior: f64) -> Option<f64> {
         if self.comparer.contradicts(a, b) {
             return None;
         }
-        let mut w = prior;
-        for f in 0..self.comparer.width() {
-            if let Some(l) = self.comparer.level(s, f, a, b) {
-                w += self.model.weight(f, l) + self.tf_log2(f, Some(l), &a[f]);
-            }
-        }
-        Some(w)
+        let fields = a.iter().enumerate().take(self.comparer.width());
+        let w: f64 = fields
+            .filter_map(|(f, v)| {
+                let l = level_of(p, f)?;
+                Some(self.model.weight(f, l) + self.tf_log2(f, Some(l), v))
+            })
+            .sum();
+        Some(prior + w)
     }
 
     pub fn probability<S: Strings + ?Sized>(&self, s: &S, a: &[Val], b: &[Val]) -> f64 {

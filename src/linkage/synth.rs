@@ -149,16 +149,17 @@ pub fn intake_row(rng: &mut impl Rng, id: String, p: &Person) -> Vec<String> {
         16 => format!("{y}-{m:02}-{:02}", (d % 28) + 1),
         _ => format!("{y}"),
     };
-    // A third carry their NIK; a few of those are mistyped: a dropped digit (invalid)
-    // or a wrong serial digit (a valid NIK of someone else, which must never auto-link).
-    let nik = match rng.random_range(0..40) {
-        0..=13 => p.nik.clone(),
-        14 => {
+    // A third carry their NIK; one in twenty of those is mistyped: a dropped digit
+    // (invalid) or a wrong serial digit (a valid NIK of someone else, which must never
+    // auto-link: such true pairs are lost on purpose).
+    let nik = match rng.random_range(0..120) {
+        0..=39 => p.nik.clone(),
+        40 => {
             let mut digits = p.nik.clone();
             digits.remove(rng.random_range(0..16));
             digits
         }
-        15 => {
+        41 => {
             let mut digits: Vec<char> = p.nik.chars().collect();
             let i = rng.random_range(12..16);
             digits[i] = char::from(b'0' + (digits[i] as u8 - b'0' + 1) % 10);

@@ -9,6 +9,8 @@ pub struct Table {
     pub ids: Vec<String>,
     vals: Vec<Val>,
     counts: Vec<Map<u64, u32>>,
+    /// Counts of the match keys of names (spelling, alias and order folded).
+    key_counts: Vec<Map<u32, u32>>,
     totals: Vec<u64>,
     /// Values per field that could not be read and were taken as missing.
     pub unreadable: Vec<usize>,
@@ -23,6 +25,7 @@ impl Table {
             ids: Vec::new(),
             vals: Vec::new(),
             counts: vec![Map::default(); n],
+            key_counts: vec![Map::default(); n],
             totals: vec![0; n],
             unreadable: vec![0; n],
         }
@@ -71,9 +74,13 @@ impl Table {
     fn count_row(&mut self, i: usize) {
         let w = self.width();
         for f in 0..w {
-            if let Some(k) = self.vals[i * w + f].tf_key() {
+            let v = self.vals[i * w + f];
+            if let Some(k) = v.tf_key() {
                 *self.counts[f].entry(k).or_insert(0) += 1;
                 self.totals[f] += 1;
+            }
+            if let Val::Str { key, .. } = v {
+                *self.key_counts[f].entry(key).or_insert(0) += 1;
             }
         }
     }
@@ -92,6 +99,15 @@ impl Table {
             .unwrap_or(0)
             .max(1);
         n as f64 / total
+    }
+
+    /// Share of records whose value of field `f` has this match key.
+    pub fn key_frequency(&self, f: usize, v: &Val) -> f64 {
+        let n = match v {
+            Val::Str { key, .. } => self.key_counts[f].get(key).copied().unwrap_or(0),
+            _ => 0,
+        };
+        n.max(1) as f64 / self.totals[f].max(1) as f64
     }
 
     /// How many records have a value in field `f`.
