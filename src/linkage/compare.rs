@@ -272,7 +272,8 @@ fn date_level(a: (i16, u8, u8), b: (i16, u8, u8)) -> u8 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::linkage::record::{parse, Dict, Field};
+    use crate::linkage::parse::parse;
+    use crate::linkage::record::{Dict, Field};
 
     fn cmp(kind: Kind, a: &str, b: &str) -> Option<u8> {
         let schema = Schema {

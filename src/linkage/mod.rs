@@ -10,6 +10,7 @@ pub mod compare;
 pub mod em;
 pub mod link;
 pub mod normalise;
+pub mod parse;
 pub mod person;
 pub mod record;
 pub mod register;

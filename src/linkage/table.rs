@@ -1,6 +1,7 @@
 //! A set of parsed records (one file, or both files of a link) with the dictionaries
 //! their strings live in and how often each value occurs (for term-frequency weights).
-use super::record::{parse, Dict, Intern, Map, Schema, Strings, Val};
+use super::parse::parse;
+use super::record::{Dict, Intern, Map, Schema, Strings, Val};
 
 #[derive(Debug, Clone)]
 pub struct Table {
@@ -64,13 +65,6 @@ impl Table {
         bad
     }
 
-    /// Adds a record already parsed against this table's dictionaries.
-    pub fn push_parsed(&mut self, id: String, row: &[Val]) {
-        self.vals.extend_from_slice(row);
-        self.count_row(self.ids.len());
-        self.ids.push(id);
-    }
-
     fn count_row(&mut self, i: usize) {
         let w = self.width();
         for f in 0..w {
@@ -108,11 +102,6 @@ impl Table {
             _ => 0,
         };
         n.max(1) as f64 / self.totals[f].max(1) as f64
-    }
-
-    /// How many records have a value in field `f`.
-    pub fn filled(&self, f: usize) -> u64 {
-        self.totals[f]
     }
 
     /// Parses a record that is not (yet) in the table, for one-off matching; its new
