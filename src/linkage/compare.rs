@@ -1,7 +1,5 @@
 //! Agreement levels: each field of a pair of records is put on a small ordinal scale,
 //! 0 = identical, higher = further apart; `None` when either side is missing.
-use std::collections::HashSet;
-
 use strsim::{jaro_winkler, osa_distance};
 
 use super::record::{Kind, Schema, Strings, Val};
@@ -56,14 +54,12 @@ pub fn level_label(kind: Kind, level: u8) -> &'static str {
     names.get(level as usize).copied().unwrap_or("?")
 }
 
-/// Compares records field by field. Holds the name aliases learned from the data
-/// (pairs of name keys seen together in confident links), per field.
+/// Compares records field by field.
 #[derive(Debug, Clone)]
 pub struct Comparer {
     pub schema: Schema,
     partner: Vec<Option<usize>>,
     dict: Vec<usize>,
-    pub aliases: Vec<HashSet<(u32, u32)>>,
 }
 
 impl Comparer {
@@ -72,12 +68,10 @@ impl Comparer {
             .map(|f| schema.partner(f))
             .collect();
         let dict = (0..schema.fields.len()).map(|f| schema.dict(f)).collect();
-        let aliases = vec![HashSet::new(); schema.fields.len()];
         Comparer {
             schema,
             partner,
             dict,
-            aliases,
         }
     }
 
@@ -106,7 +100,7 @@ impl Comparer {
                 Kind::FullName | Kind::GivenName | Kind::FamilyName => {
                     if ea == eb {
                         0
-                    } else if ka == kb || self.swapped(f, a, b) || self.alias(f, ka, kb) {
+                    } else if ka == kb || self.swapped(f, a, b) {
                         1
                     } else {
                         name_level(text(ka), text(kb), sa == sb)
@@ -210,11 +204,6 @@ impl Comparer {
             return af == bp;
         };
         af == bp && ap == bf
-    }
-
-    fn alias(&self, f: usize, a: u32, b: u32) -> bool {
-        let set = &self.aliases[f];
-        !set.is_empty() && set.contains(&(a.min(b), a.max(b)))
     }
 }
 
