@@ -4,6 +4,8 @@
 //! non-matches); m starts from priors and is fitted by EM, without labels, on pairs
 //! that were not chosen for agreeing on the field (see [`Model::train`]), with the
 //! priors kept as weak Dirichlet pseudo-counts so no level's probability reaches zero.
+use serde::{Deserialize, Serialize};
+
 use super::compare::levels;
 use super::record::{Kind, Map};
 
@@ -23,7 +25,8 @@ pub fn pattern(levels: impl Iterator<Item = Option<u8>>) -> Pattern {
         .fold(0, |p, (f, l)| p | (l.map_or(MISSING, u64::from) << (4 * f)))
 }
 
-#[derive(Debug, Clone)]
+/// Serialisable, so a model trained on a batch can be stored and reused.
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Model {
     pub kinds: Vec<Kind>,
     pub m: Vec<Vec<f64>>,
@@ -265,6 +268,25 @@ mod tests {
         assert_eq!(level_of(p, 0), Some(2));
         assert_eq!(level_of(p, 1), None);
         assert_eq!(level_of(p, 2), Some(0));
+    }
+
+    #[test]
+    fn a_trained_model_can_be_stored_and_read_back() {
+        let kinds = [Kind::FullName, Kind::Sex];
+        let u = kinds
+            .iter()
+            .map(|k| vec![1.0 / levels(*k) as f64; levels(*k)])
+            .collect();
+        let model = Model::new(&kinds, u);
+        let text = serde_json::to_string(&model).unwrap();
+        let back: Model = serde_json::from_str(&text).unwrap();
+        let flat = |m: &Model| m.m.concat();
+        let close = flat(&back)
+            .iter()
+            .zip(flat(&model))
+            .all(|(a, b)| (a - b).abs() < 1e-12);
+        assert!(close);
+        assert_eq!(back.kinds, model.kinds);
     }
 
     #[test]

@@ -3,12 +3,12 @@
 use std::collections::HashMap;
 
 use foldhash::fast::FixedState;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 pub(crate) type Map<K, V> = HashMap<K, V, FixedState>;
 
 /// What a column holds; it decides parsing, comparison levels and blocking keys.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
     FullName,
