@@ -16,6 +16,9 @@ use super::table::Table;
 /// Only links at least this probable vouch for others (transitive pairs).
 pub const CHAIN: f64 = 0.95;
 
+/// Stands for the levels of a contradicting pair (no candidate has all 16 fields missing).
+const CONTRADICTION: Pattern = u64::MAX;
+
 /// Random pairs drawn to estimate u.
 const RANDOM_PAIRS: usize = 200_000;
 
@@ -60,9 +63,17 @@ pub fn run(table: &Table, mode: Mode) -> Result<Linkage, LinkError> {
     let kinds: Vec<Kind> = table.schema.fields.iter().map(|f| f.kind).collect();
     let (cands, blocking, sessions) = candidates(table, mode, Limits::for_records(n));
     // Levels are computed once per candidate: for training and then for scoring.
+    // Contradicting pairs are certain non-matches and are not compared further.
     let patterns: Vec<Pattern> = cands
         .par_iter()
-        .map(|p| pattern_of(table, &comparer, unpack(*p)))
+        .map(|p| {
+            let (i, j) = unpack(*p);
+            if comparer.contradicts(table.row(i), table.row(j)) {
+                CONTRADICTION
+            } else {
+                pattern_of(table, &comparer, (i, j))
+            }
+        })
         .collect();
     let model = train(table, &comparer, &kinds, mode, &patterns, &sessions);
     let scorer = Scorer {
@@ -74,8 +85,9 @@ pub fn run(table: &Table, mode: Mode) -> Result<Linkage, LinkError> {
     let probabilities = (cands.par_iter().zip(&patterns))
         .map(|(c, p)| {
             let (i, j) = unpack(*c);
-            scorer
-                .log2_odds_of(*p, table.row(i), table.row(j), prior)
+            (*p != CONTRADICTION)
+                .then(|| scorer.log2_odds_of(*p, table.row(i), table.row(j), prior))
+                .flatten()
                 .map_or(0.0, probability)
         })
         .collect();
@@ -118,7 +130,7 @@ fn train(
         .collect();
     let count = |patterns: &[Pattern]| {
         let mut m: Map<Pattern, u64> = Map::default();
-        for p in patterns {
+        for p in patterns.iter().filter(|p| **p != CONTRADICTION) {
             *m.entry(*p).or_insert(0) += 1;
         }
         m
