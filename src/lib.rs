@@ -7,6 +7,7 @@ pub mod demo;
 pub mod error;
 pub mod identity;
 pub mod intake;
+pub mod linkage;
 pub mod places;
 pub mod web;
 

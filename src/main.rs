@@ -53,6 +53,8 @@ enum Command {
         #[command(subcommand)]
         command: TokenCommand,
     },
+    /// Link two CSV files, or find duplicates within one (needs no database).
+    Link(simlontar::linkage::cli::LinkArgs),
     /// Social-assistance registers (DTKS-style).
     Registry {
         #[command(subcommand)]
@@ -165,6 +167,9 @@ enum DemoCommand {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
+    if let Command::Link(args) = &cli.command {
+        return simlontar::linkage::cli::run(args).map(drop);
+    }
     init_logs();
     let explicit = std::env::args().any(|a| a == "--config" || a.starts_with("--config="));
     let settings = Settings::load(&cli.config, explicit)?;
@@ -205,6 +210,7 @@ async fn main() -> anyhow::Result<()> {
                 ),
             }
         }
+        Command::Link(_) => unreachable!("linking runs before connecting"),
         Command::Migrate => {
             db::migrate(&pool).await?;
             eprintln!("migrations applied");

@@ -11,6 +11,7 @@ mod demo;
 mod faults;
 mod identity;
 mod intake;
+mod linkage;
 mod mfa;
 mod places;
 mod scope;

@@ -1,0 +1,244 @@
+//! The batch pipeline: block, learn the weights from the data (u from random pairs, then
+//! EM on the candidate pairs), score every candidate, and — within one file — let
+//! confident links vouch for each other (see `cluster`).
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use rayon::prelude::*;
+
+use super::block::{candidates, BlockStats, Limits, Mode, Session};
+use super::cluster;
+use super::compare::Comparer;
+use super::em::{pattern, probability, u_from_random, Model, Pattern, MAX_FIELDS};
+use super::record::{Kind, Map};
+use super::score::Scorer;
+use super::table::Table;
+
+/// Only links at least this probable vouch for others (transitive pairs).
+pub const CHAIN: f64 = 0.95;
+
+/// Stands for the levels of a contradicting pair (no candidate has all 16 fields missing).
+const CONTRADICTION: Pattern = u64::MAX;
+
+/// Random pairs drawn to estimate u.
+const RANDOM_PAIRS: usize = 200_000;
+
+/// A trained and scored linkage of a table (two files, or one file against itself).
+pub struct Linkage {
+    pub comparer: Comparer,
+    pub model: Model,
+    pub mode: Mode,
+    /// Candidate pairs, packed `i << 32 | j` with `i < j`.
+    pub candidates: Vec<u64>,
+    /// Each candidate's match probability.
+    pub probabilities: Vec<f64>,
+    pub blocking: BlockStats,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum LinkError {
+    #[error("at most {MAX_FIELDS} fields can be compared, the spec has {0}")]
+    TooManyFields(usize),
+    #[error("there are no records to link")]
+    Empty,
+}
+
+pub fn unpack(p: u64) -> (usize, usize) {
+    ((p >> 32) as usize, (p & 0xFFFF_FFFF) as usize)
+}
+
+/// Learns the model from the table and scores all candidate pairs.
+pub fn run(table: &Table, mode: Mode) -> Result<Linkage, LinkError> {
+    if table.width() > MAX_FIELDS {
+        return Err(LinkError::TooManyFields(table.width()));
+    }
+    let n = table.len();
+    let pairs_possible = match mode {
+        Mode::Dedupe => n * n.saturating_sub(1) / 2,
+        Mode::Link { split } => split * (n - split),
+    };
+    if pairs_possible == 0 {
+        return Err(LinkError::Empty);
+    }
+    let comparer = Comparer::new(table.schema.clone());
+    let kinds: Vec<Kind> = table.schema.fields.iter().map(|f| f.kind).collect();
+    let (cands, blocking, sessions) = candidates(table, mode, Limits::for_records(n));
+    // Levels are computed once per candidate: for training and then for scoring.
+    // Contradicting pairs are certain non-matches and are not compared further.
+    let patterns: Vec<Pattern> = cands
+        .par_iter()
+        .map(|p| {
+            let (i, j) = unpack(*p);
+            if comparer.contradicts(table.row(i), table.row(j)) {
+                CONTRADICTION
+            } else {
+                pattern_of(table, &comparer, (i, j))
+            }
+        })
+        .collect();
+    let model = train(table, &comparer, &kinds, mode, &patterns, &sessions);
+    let scorer = Scorer {
+        comparer: &comparer,
+        model: &model,
+        table,
+    };
+    let prior = model.prior_weight();
+    let probabilities = (cands.par_iter().zip(&patterns))
+        .map(|(c, p)| {
+            let (i, j) = unpack(*c);
+            (*p != CONTRADICTION)
+                .then(|| scorer.log2_odds_of(*p, table.row(i), table.row(j), prior))
+                .flatten()
+                .map_or(0.0, probability)
+        })
+        .collect();
+    Ok(Linkage {
+        comparer,
+        model,
+        mode,
+        candidates: cands,
+        probabilities,
+        blocking,
+    })
+}
+
+fn train(
+    table: &Table,
+    c: &Comparer,
+    kinds: &[Kind],
+    mode: Mode,
+    patterns: &[Pattern],
+    sessions: &[Session],
+) -> Model {
+    let n = table.len();
+    let mut rng = ChaCha8Rng::seed_from_u64(0x11a7);
+    let possible = match mode {
+        Mode::Dedupe => n as f64 * (n as f64 - 1.0) / 2.0,
+        Mode::Link { split } => split as f64 * (n - split) as f64,
+    };
+    let random: Vec<(usize, usize)> = (0..RANDOM_PAIRS.min(possible as usize))
+        .map(|_| match mode {
+            Mode::Dedupe => {
+                let i = rng.random_range(0..n);
+                let j = (i + rng.random_range(1..n)) % n;
+                (i, j)
+            }
+            Mode::Link { split } => (rng.random_range(0..split), rng.random_range(split..n)),
+        })
+        .collect();
+    let random: Vec<Pattern> = (random.into_par_iter())
+        .map(|pair| pattern_of(table, c, pair))
+        .collect();
+    let count = |patterns: &[Pattern]| {
+        let mut m: Map<Pattern, u64> = Map::default();
+        for p in patterns.iter().filter(|p| **p != CONTRADICTION) {
+            *m.entry(*p).or_insert(0) += 1;
+        }
+        m
+    };
+    let sessions: Vec<(Map<Pattern, u64>, Vec<bool>)> = sessions
+        .iter()
+        .map(|(rule, pairs)| {
+            let active = (0..kinds.len())
+                .map(|f| f != rule.a.field && rule.b.is_none_or(|b| b.field != f))
+                .collect();
+            let patterns: Vec<Pattern> = (pairs.par_iter())
+                .map(|p| pattern_of(table, c, unpack(*p)))
+                .collect();
+            (count(&patterns), active)
+        })
+        .collect();
+    Model::train(
+        kinds,
+        u_from_random(kinds, &random),
+        &sessions,
+        &count(patterns),
+        possible,
+    )
+}
+
+fn pattern_of(table: &Table, c: &Comparer, (i, j): (usize, usize)) -> Pattern {
+    pattern((0..c.width()).map(|f| c.level(table, f, table.row(i), table.row(j))))
+}
+
+impl Linkage {
+    /// Pairs at or above the threshold, as `(i, j, probability)`. Within one file, pairs
+    /// joined through a chain of confident links (each at least [`CHAIN`]) are added
+    /// with the probability of the chain's weakest link (see `cluster`).
+    pub fn pairs(&self, table: &Table, threshold: f64) -> Vec<(usize, usize, f64)> {
+        let above = |t: f64| {
+            (self.candidates.iter().zip(&self.probabilities))
+                .filter(move |(_, p)| **p >= t)
+                .map(|(c, p)| {
+                    let (i, j) = unpack(*c);
+                    (i, j, *p)
+                })
+        };
+        let mut out: Vec<(usize, usize, f64)> = above(threshold).collect();
+        if let Mode::Dedupe = self.mode {
+            let chained = cluster::transitive(above(CHAIN.max(threshold)).collect(), |i, j| {
+                self.comparer.contradicts(table.row(i), table.row(j))
+            });
+            out.extend(chained);
+            out.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)).then(b.2.total_cmp(&a.2)));
+            out.dedup_by_key(|a| (a.0, a.1));
+        }
+        out
+    }
+
+    /// The expected number of true matches of one record of the right file (or of the
+    /// one file) among the others: the prior for matching one record against a register.
+    pub fn matches_per_record(&self, table: &Table) -> f64 {
+        let others = match self.mode {
+            Mode::Dedupe => table.len().saturating_sub(1),
+            Mode::Link { split } => split,
+        };
+        self.model.lambda * others as f64
+    }
+
+    pub fn scorer<'a>(&'a self, table: &'a Table) -> Scorer<'a> {
+        Scorer {
+            comparer: &self.comparer,
+            model: &self.model,
+            table,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::linkage::synth;
+
+    #[test]
+    fn a_small_synthetic_link_is_accurate_without_labels() {
+        let set = synth::link_set(2_000, 3);
+        let table = set.table();
+        let linkage = run(
+            &table,
+            Mode::Link {
+                split: set.left.len(),
+            },
+        )
+        .unwrap();
+        let mut found: Vec<u64> = (linkage.pairs(&table, 0.5).iter())
+            .map(|(i, j, _)| (*i as u64) << 32 | *j as u64)
+            .collect();
+        found.sort_unstable();
+        let truth = set.true_pairs();
+        let hits = found
+            .iter()
+            .filter(|p| truth.binary_search(p).is_ok())
+            .count() as f64;
+        let (precision, recall) = (hits / found.len() as f64, hits / truth.len() as f64);
+        assert!(
+            precision > 0.95 && recall > 0.95,
+            "P {precision} R {recall}"
+        );
+    }
+
+    #[test]
+    fn empty_input_is_an_error_not_a_panic() {
+        let table = Table::new(synth::schema());
+        assert!(matches!(run(&table, Mode::Dedupe), Err(LinkError::Empty)));
+    }
+}

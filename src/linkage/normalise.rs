@@ -1,0 +1,280 @@
+//! Turning written names and texts into forms that compare well: honorifics and titles
+//! off, the pre-1972 spelling modernised, repeated letters collapsed, common call names
+//! mapped to the full name, and a coarse phonetic key for blocking.
+
+/// Honorifics, kinship terms and academic or religious titles that precede or follow a
+/// name in East Java and are not part of it (compared after dots are removed).
+const TITLES: &[&str] = &[
+    "bapak",
+    "pak",
+    "bpk",
+    "ibu",
+    "bu",
+    "mbah",
+    "mbok",
+    "mak",
+    "mas",
+    "mbak",
+    "cak",
+    "ning",
+    "neng",
+    "haji",
+    "hajah",
+    "hajjah",
+    "h",
+    "hj",
+    "kyai",
+    "kiai",
+    "kh",
+    "nyai",
+    "raden",
+    "rr",
+    "ustadz",
+    "ustad",
+    "drs",
+    "dra",
+    "dr",
+    "ir",
+    "prof",
+    "spd",
+    "sh",
+    "se",
+    "mpd",
+    "ssos",
+    "skom",
+    "amd",
+    "sag",
+    "sdr",
+    "sdri",
+    "tn",
+    "ny",
+    "nn",
+    "alm",
+    "almh",
+    "almarhum",
+    "almarhumah",
+];
+
+/// Written variants of a name (after spelling keys are applied) and the name they stand for.
+/// Common in East Java: the many spellings of Muhammad and Ahmad, and call names.
+const ALIASES: &[(&str, &[&str])] = &[
+    (
+        "muhamad",
+        &[
+            "mohamad", "mokhamad", "mukhamad", "muhamed", "mohamed", "moh", "mokh", "muh", "mhd",
+            "md", "mat", "mamad",
+        ],
+    ),
+    ("ahmad", &["akhmad", "ahmat", "amad", "akmad"]),
+    ("abdul", &["abd"]),
+    ("slamet", &["met", "selamet"]),
+    ("sutrisno", &["tris"]),
+    ("suprijadi", &["pri"]),
+    ("suparman", &["man"]),
+    ("sukardi", &["kardi"]),
+    ("sunarto", &["narto"]),
+    ("harijanto", &["janto"]),
+    ("mujiono", &["muji"]),
+    ("sumiati", &["sum"]),
+    ("suminah", &["minah"]),
+    ("sulastri", &["las"]),
+    ("rukmini", &["mini"]),
+    ("kartini", &["tini"]),
+    ("khotijah", &["ijah"]),
+    ("maimunah", &["munah"]),
+    ("setjowati", &["wati"]),
+    ("fatimah", &["timah"]),
+    ("wagijem", &["gijem"]),
+    ("gunawan", &["gun"]),
+];
+
+/// Lower case, letters and digits only, one space between words.
+pub fn clean(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut space = false;
+    for c in s.chars().flat_map(char::to_lowercase) {
+        if c.is_alphanumeric() {
+            if space && !out.is_empty() {
+                out.push(' ');
+            }
+            space = false;
+            out.push(c);
+        } else if c != '.' && c != '\'' {
+            // "H." and "S.Pd." lose their dots so they join into one title token.
+            space = true;
+        }
+    }
+    out
+}
+
+/// The words of a name without honorifics and titles; the titles stay when nothing else
+/// would ("Pak Kumis" keeps "kumis", "Mas" alone stays "mas").
+pub fn name_words(s: &str) -> Vec<String> {
+    let words: Vec<String> = clean(s).split(' ').map(str::to_string).collect();
+    let kept: Vec<String> = words
+        .iter()
+        .filter(|w| !TITLES.contains(&w.as_str()))
+        .cloned()
+        .collect();
+    if kept.is_empty() {
+        words.into_iter().filter(|w| !w.is_empty()).collect()
+    } else {
+        kept
+    }
+}
+
+/// A word in today's spelling: oe→u, dj→j, tj→c, nj→ny, sj→sy, ch→kh, and a j that stood
+/// for y when the word shows other marks of the old spelling ("Soerjani" → "Suryani").
+pub fn modern_spelling(word: &str) -> String {
+    let old = ["oe", "dj", "tj", "nj", "sj", "ch"]
+        .iter()
+        .any(|m| word.contains(m));
+    let chars: Vec<char> = word.chars().collect();
+    let mut out = String::with_capacity(word.len());
+    let mut i = 0;
+    while i < chars.len() {
+        let next = chars.get(i + 1).copied();
+        let two = |a: char, b: char| chars[i] == a && next == Some(b);
+        let (text, step) = if two('o', 'e') {
+            ("u", 2)
+        } else if two('d', 'j') {
+            ("j", 2)
+        } else if two('t', 'j') {
+            ("c", 2)
+        } else if two('n', 'j') {
+            ("ny", 2)
+        } else if two('s', 'j') {
+            ("sy", 2)
+        } else if two('c', 'h') {
+            ("kh", 2)
+        } else if chars[i] == 'j' && old {
+            ("y", 1)
+        } else {
+            out.push(chars[i]);
+            i += 1;
+            continue;
+        };
+        out.push_str(text);
+        i += step;
+    }
+    out
+}
+
+/// The key a word is matched on: modern spelling, y and j merged (old j is new y, old dj
+/// is new j), repeated letters collapsed, then a known call name or variant mapped to the
+/// name it stands for.
+pub fn word_key(word: &str) -> String {
+    let modern = modern_spelling(word);
+    let mut key = String::with_capacity(modern.len());
+    for c in modern.chars().map(|c| if c == 'y' { 'j' } else { c }) {
+        if !key.ends_with(c) {
+            key.push(c);
+        }
+    }
+    // "ch" became "kh"; Muhammad is also written with a bare "k" or "h".
+    ALIASES
+        .iter()
+        .find(|(_, variants)| variants.contains(&key.as_str()))
+        .map_or(key, |(full, _)| full.to_string())
+}
+
+/// A name's match key: each word's key, in sorted order so that swapped words agree.
+pub fn name_key(words: &[String]) -> String {
+    let mut keys: Vec<String> = words.iter().map(|w| word_key(w)).collect();
+    keys.sort_unstable();
+    keys.join(" ")
+}
+
+/// A coarse sound key of one word: the first letter, then consonant classes without
+/// vowels, h or w, repeats collapsed, at most six letters ("Soerjono" and "Suryono" agree).
+pub fn phonetic(word: &str) -> String {
+    let key = word_key(word);
+    let mut chars = key.chars();
+    let Some(first) = chars.next() else {
+        return String::new();
+    };
+    let mut out = String::from(first);
+    let mut last = class(first);
+    for c in chars {
+        let k = class(c);
+        if k != last && k != '_' {
+            out.push(k);
+        }
+        last = k;
+        if out.len() >= 6 {
+            break;
+        }
+    }
+    out
+}
+
+fn class(c: char) -> char {
+    match c {
+        'b' | 'p' | 'f' | 'v' => 'p',
+        'c' | 'k' | 'q' | 'g' | 'x' => 'k',
+        'd' | 't' => 't',
+        's' | 'z' => 's',
+        'j' | 'y' => 'j',
+        'a' | 'e' | 'i' | 'o' | 'u' | 'h' | 'w' => '_',
+        c => c,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(s: &str) -> String {
+        name_key(&name_words(s))
+    }
+
+    #[test]
+    fn honorifics_and_titles_are_dropped() {
+        assert_eq!(name_words("Bapak H. Slamet, S.Pd."), ["slamet"]);
+        assert_eq!(name_words("Hj. Siti Aminah"), ["siti", "aminah"]);
+        assert_eq!(name_words("Mbah Gimbal"), ["gimbal"]);
+        assert_eq!(name_words("Drs. Ir. Bambang"), ["bambang"]);
+        assert_eq!(name_words("Mas"), ["mas"]);
+    }
+
+    #[test]
+    fn old_spellings_are_modernised() {
+        assert_eq!(modern_spelling("soerjani"), "suryani");
+        assert_eq!(modern_spelling("tjahjo"), "cahyo");
+        assert_eq!(modern_spelling("chotidjah"), "khotijah");
+        assert_eq!(modern_spelling("njoman"), "nyoman");
+        assert_eq!(modern_spelling("sjarif"), "syarif");
+        // No old-spelling mark: a j stays a j.
+        assert_eq!(modern_spelling("joko"), "joko");
+    }
+
+    #[test]
+    fn old_and_new_spellings_share_a_key() {
+        assert_eq!(key("Djoko Soesilo"), key("Joko Susilo"));
+        assert_eq!(key("Soerjani"), key("Suryani"));
+        assert_eq!(key("Tjahjo"), key("Cahyo"));
+    }
+
+    #[test]
+    fn repeated_letters_word_order_and_variants_agree() {
+        assert_eq!(key("Muhammad Rofiq"), key("Rofiq Muhamad"));
+        assert_eq!(key("Moch. Rofiq"), key("Muhammad Rofiq"));
+        assert_eq!(key("Mochammad Rofiq"), key("Mohamad Rofiq"));
+        assert_eq!(key("Achmad"), key("Ahmad"));
+        assert_ne!(key("Ahmad"), key("Muhammad"));
+    }
+
+    #[test]
+    fn call_names_map_to_the_full_name() {
+        assert_eq!(key("Tris"), key("Sutrisno"));
+        assert_eq!(key("Pak Met"), key("Slamet"));
+    }
+
+    #[test]
+    fn phonetic_keys_forgive_vowels_and_voicing() {
+        assert_eq!(phonetic("Soerjono"), phonetic("Suryono"));
+        assert_eq!(phonetic("thomson"), phonetic("tomson"));
+        assert_ne!(phonetic("slamet"), phonetic("sutrisno"));
+        assert_eq!(phonetic(""), "");
+    }
+}

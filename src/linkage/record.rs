@@ -1,0 +1,172 @@
+//! Records as the engine sees them: a schema of typed fields, and each value in a small
+//! comparable form whose strings live in per-field dictionaries (parsing: `parse`).
+use std::collections::HashMap;
+
+use foldhash::fast::FixedState;
+use serde::{Deserialize, Serialize};
+
+pub(crate) type Map<K, V> = HashMap<K, V, FixedState>;
+
+/// What a column holds; it decides parsing, comparison levels and blocking keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    FullName,
+    GivenName,
+    FamilyName,
+    Date,
+    BirthYear,
+    Age,
+    Sex,
+    Nik,
+    Identifier,
+    RegionCode,
+    Address,
+    Postcode,
+    Text,
+}
+
+impl Kind {
+    pub fn is_name(self) -> bool {
+        matches!(self, Kind::FullName | Kind::GivenName | Kind::FamilyName)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Field {
+    /// The column (or attribute) name, shown in explanations.
+    pub name: String,
+    pub kind: Kind,
+    /// chrono format of a `date` field, e.g. `%Y-%m-%d`.
+    pub format: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Schema {
+    pub fields: Vec<Field>,
+}
+
+impl Schema {
+    /// The dictionary a field's strings go to: all name fields share one, so that a
+    /// given name can be compared with a family name.
+    pub fn dict(&self, field: usize) -> usize {
+        if self.fields[field].kind.is_name() {
+            self.fields
+                .iter()
+                .position(|f| f.kind.is_name())
+                .unwrap_or(field)
+        } else {
+            field
+        }
+    }
+
+    /// The other name field a swapped name would land in (given ↔ family).
+    pub fn partner(&self, field: usize) -> Option<usize> {
+        let want = match self.fields[field].kind {
+            Kind::GivenName => Kind::FamilyName,
+            Kind::FamilyName => Kind::GivenName,
+            _ => return None,
+        };
+        self.fields.iter().position(|f| f.kind == want)
+    }
+}
+
+/// One parsed value. Strings are ids into the field's [`Dict`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Val {
+    Missing,
+    /// `exact`: the cleaned text; `key`: spelling/alias/order-insensitive key;
+    /// `sound`: phonetic key (names), sector (postcodes).
+    Str {
+        exact: u32,
+        key: u32,
+        sound: u32,
+    },
+    /// Month and day are 0 when unknown (a year-only or estimated birth date).
+    Date {
+        y: i16,
+        m: u8,
+        d: u8,
+    },
+    Num(i32),
+    Sex {
+        female: bool,
+    },
+    Code {
+        id: u32,
+        valid: bool,
+    },
+    /// Province, regency, district, village numbers; `depth` of them are known.
+    Region {
+        segs: [u16; 4],
+        depth: u8,
+    },
+}
+
+impl Val {
+    /// The value's identity for term frequencies (how common this exact value is).
+    pub fn tf_key(&self) -> Option<u64> {
+        match *self {
+            Val::Str { exact, .. } => Some(exact as u64),
+            Val::Date { y, m, d } => Some(((y as u64) << 16) | ((m as u64) << 8) | d as u64),
+            Val::Num(n) => Some(n as u32 as u64),
+            Val::Code { id, .. } => Some(id as u64),
+            Val::Region { segs, .. } => {
+                Some(segs.iter().fold(0u64, |acc, s| (acc << 16) | *s as u64))
+            }
+            Val::Missing | Val::Sex { .. } => None,
+        }
+    }
+}
+
+/// Interned strings of one field.
+#[derive(Debug, Default, Clone)]
+pub struct Dict {
+    strings: Vec<Box<str>>,
+    index: Map<Box<str>, u32>,
+}
+
+impl Dict {
+    pub fn intern(&mut self, s: &str) -> u32 {
+        if let Some(&id) = self.index.get(s) {
+            return id;
+        }
+        let id = self.strings.len() as u32;
+        self.strings.push(s.into());
+        self.index.insert(s.into(), id);
+        id
+    }
+    pub fn find(&self, s: &str) -> Option<u32> {
+        self.index.get(s).copied()
+    }
+    pub fn len(&self) -> usize {
+        self.strings.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.strings.is_empty()
+    }
+    pub fn get(&self, id: u32) -> &str {
+        &self.strings[id as usize]
+    }
+}
+
+/// Where parsing puts strings and where comparison reads them back.
+pub trait Strings {
+    fn text(&self, field: usize, id: u32) -> &str;
+}
+
+pub trait Intern {
+    fn intern(&mut self, field: usize, s: &str) -> u32;
+}
+
+impl Strings for [Dict] {
+    fn text(&self, field: usize, id: u32) -> &str {
+        self[field].get(id)
+    }
+}
+
+impl Intern for Vec<Dict> {
+    fn intern(&mut self, field: usize, s: &str) -> u32 {
+        self[field].intern(s)
+    }
+}
