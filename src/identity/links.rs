@@ -216,32 +216,44 @@ pub struct Candidate {
     pub id: i64,
     pub probability: f64,
     pub contributions: Vec<Contribution>,
+    /// The case the link would change (the newer intake's).
     pub case_number: Option<String>,
     pub intake: Value,
-    pub check: Value,
+    /// The other record: a DP3AK check, or an earlier intake.
+    pub other: Value,
+    pub other_is_check: bool,
+    /// The earlier case, when the other record is an intake.
+    pub other_case: Option<String>,
 }
+
+const INTAKE_JSON: &str = "json_build_object('name', i.stated_name, 'aliases', i.aliases, 'sex', i.sex,
+    'birth_date', i.birth_date, 'age', i.estimated_age, 'home', coalesce(i.home_village_code, i.home_region_code),
+    'found', i.found_region_code, 'nik', i.nik)";
 
 pub async fn candidates(
     pool: &PgPool,
     scope: &crate::auth::policy::CaseScope,
 ) -> sqlx::Result<Vec<Candidate>> {
     let mut tx = scope.begin(pool).await?;
-    let rows = sqlx::query(
-        "SELECT l.id, l.probability, l.contributions, c.number,
-                json_build_object('name', i.stated_name, 'aliases', i.aliases, 'sex', i.sex,
-                    'birth_date', i.birth_date, 'age', i.estimated_age, 'home', i.home_region_code,
-                    'found', i.found_region_code, 'nik', i.nik) AS intake,
-                json_build_object('name', k.name, 'sex', k.sex, 'birth_date', k.birth_date,
-                    'birth_place', k.birth_place, 'village', k.village_code, 'nik', k.nik,
-                    'method', k.method, 'score', k.score, 'mother', k.mother_name) AS check_json
+    let earlier = INTAKE_JSON.replace("i.", "o.");
+    let rows = sqlx::query(&format!(
+        "SELECT l.id, l.probability, l.contributions, c.number, {INTAKE_JSON} AS intake,
+                CASE WHEN l.left_kind = 'check' THEN
+                  json_build_object('name', k.name, 'sex', k.sex, 'birth_date', k.birth_date,
+                    'birth_place', k.birth_place, 'home', k.village_code, 'nik', k.nik,
+                    'method', k.method, 'score', k.score, 'mother', k.mother_name)
+                ELSE {earlier} END AS other,
+                l.left_kind = 'check' AS other_is_check, oc.number AS other_case
            FROM record_link l
-           JOIN identity_check k ON l.left_kind = 'check' AND k.id = l.left_id
            JOIN intake i ON l.right_kind = 'intake' AND i.id = l.right_id
            JOIN ot_case c ON c.intake_id = i.id
-          WHERE l.state = 'candidate'
+           LEFT JOIN identity_check k ON l.left_kind = 'check' AND k.id = l.left_id
+           LEFT JOIN intake o ON l.left_kind = 'intake' AND o.id = l.left_id
+           LEFT JOIN ot_case oc ON oc.intake_id = o.id
+          WHERE l.state = 'candidate' AND (k.id IS NOT NULL OR o.id IS NOT NULL)
           ORDER BY l.created_at, l.id
-          LIMIT 100",
-    )
+          LIMIT 100"
+    ))
     .fetch_all(&mut *tx)
     .await?;
     tx.commit().await?;
@@ -253,7 +265,9 @@ pub async fn candidates(
             contributions: serde_json::from_value(r.get("contributions")).unwrap_or_default(),
             case_number: r.get("number"),
             intake: r.get("intake"),
-            check: r.get("check_json"),
+            other: r.get("other"),
+            other_is_check: r.get("other_is_check"),
+            other_case: r.get("other_case"),
         })
         .collect())
 }

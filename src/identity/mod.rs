@@ -8,6 +8,7 @@ pub mod links;
 pub mod nik;
 pub mod pages;
 pub mod registry;
+pub mod reintake;
 pub mod store;
 
 use axum::routing::{get, post};

@@ -197,42 +197,49 @@ pub async fn show_review(State(state): State<AppState>, v: Viewer) -> AppResult<
                         note: x.note,
                     })
                     .collect(),
+                other_label: match (&c.other_case, c.other_is_check) {
+                    (_, true) => tr(l, "Pemeriksaan DP3AK", "DP3AK check").to_string(),
+                    (Some(n), false) => {
+                        format!("{} {n}", tr(l, "Intake sebelumnya", "Earlier intake"))
+                    }
+                    (None, false) => tr(l, "Intake sebelumnya", "Earlier intake").to_string(),
+                },
                 fields: vec![
                     (
                         tr(l, "Nama", "Name"),
                         text(&c.intake, "name"),
-                        text(&c.check, "name"),
+                        text(&c.other, "name"),
                     ),
                     (
                         tr(l, "Nama lain", "Aliases"),
                         text(&c.intake, "aliases"),
-                        "–".into(),
+                        text(&c.other, "aliases"),
                     ),
                     (
                         tr(l, "Jenis kelamin", "Sex"),
                         text(&c.intake, "sex"),
-                        text(&c.check, "sex"),
+                        text(&c.other, "sex"),
                     ),
                     (
                         tr(l, "Tanggal lahir", "Birth date"),
                         text(&c.intake, "birth_date"),
-                        text(&c.check, "birth_date"),
+                        text(&c.other, "birth_date"),
                     ),
                     (
                         tr(l, "Perkiraan umur", "Estimated age"),
                         text(&c.intake, "age"),
-                        "–".into(),
+                        text(&c.other, "age"),
                     ),
                     (
                         tr(l, "Asal", "Home"),
                         text(&c.intake, "home"),
-                        text(&c.check, "village"),
+                        text(&c.other, "home"),
                     ),
-                    ("NIK", text(&c.intake, "nik"), text(&c.check, "nik")),
+                    ("NIK", text(&c.intake, "nik"), text(&c.other, "nik")),
                     (
                         tr(l, "Skor biometrik", "Biometric score"),
                         "–".into(),
-                        text(&c.check, "score"),
+                        text(&c.other, "score"),
                     ),
                 ],
             }

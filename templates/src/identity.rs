@@ -113,6 +113,8 @@ pub struct CandidateView {
     pub case_number: String,
     pub probability: f64,
     pub contributions: Vec<ContributionRow>,
+    /// What the other record is: a DP3AK check, or an earlier intake (with its case).
+    pub other_label: String,
     /// (label, intake's value, check's value)
     pub fields: Vec<(&'static str, String, String)>,
 }
@@ -159,7 +161,7 @@ pub fn review(lang: Lang, user: &NavUser, rows: &[CandidateView], retries: &[Ret
                     h2 { a href={ "/cases/" (r.case_number) } { (r.case_number) } " · "
                          (tr(lang, "peluang", "probability")) " " (format!("{:.0}%", r.probability * 100.0)) }
                     table {
-                        thead { tr { th { } th { (tr(lang, "Intake", "Intake")) } th { (tr(lang, "Pemeriksaan DP3AK", "DP3AK check")) } } }
+                        thead { tr { th { } th { (tr(lang, "Intake", "Intake")) } th { (r.other_label) } } }
                         tbody { @for (label, a, b) in &r.fields { tr { th scope="row" { (label) } td { (a) } td { (b) } } } }
                     }
                     h3 { (tr(lang, "Bukti", "Evidence")) }

@@ -415,3 +415,89 @@ D2,12345,Slamet,,L,,,PBI
         page.body
     );
 }
+
+#[sqlx::test]
+async fn a_repeat_pick_up_is_found_by_the_engine_with_its_evidence(pool: PgPool) {
+    crate::common::load_geo(&pool).await;
+    simlontar::demo::seed(
+        &pool,
+        11,
+        chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap(),
+        false,
+    )
+    .await
+    .unwrap();
+    // Someone picked up before, with a name, an estimated age and a home regency.
+    let (old_id, name, sex, age, home): (i64, String, String, i16, String) = sqlx::query_as(
+        "SELECT id, stated_name, sex, estimated_age, home_region_code FROM intake
+          WHERE name_quality = 'full' AND estimated_age IS NOT NULL AND home_region_code IS NOT NULL
+            AND sex <> 'unknown' AND nik IS NULL AND length(stated_name) > 8
+          ORDER BY id LIMIT 1",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    let t = token(&pool, "desk.sby", Role::CaseOfficer, None).await;
+    let mut body = crate::common::intake_json();
+    body["stated_name"] = json!(format!("Bapak {name}"));
+    body["aliases"] = json!([]);
+    body["name_quality"] = json!("full");
+    body["sex"] = json!(sex);
+    body["estimated_age"] = json!(age + 1);
+    body["home_region"] = json!(home);
+    let res = call(&pool, api("POST", "/api/v1/intakes", &t, Some(KEY), body)).await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+    let new_id = res.json()["intake_id"].as_i64().unwrap();
+
+    // The engine runs in the background after the save; wait for it.
+    let mut checked = false;
+    for _ in 0..300 {
+        checked =
+            sqlx::query_scalar("SELECT linkage_checked_at IS NOT NULL FROM intake WHERE id = $1")
+                .bind(new_id)
+                .fetch_one(&pool)
+                .await
+                .unwrap();
+        if checked {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    assert!(checked, "the background match ran");
+    let (state, probability, contributions): (String, f64, Value) = sqlx::query_as(
+        "SELECT state, probability, contributions FROM record_link
+          WHERE left_kind = 'intake' AND left_id = $1 AND right_kind = 'intake' AND right_id = $2",
+    )
+    .bind(old_id)
+    .bind(new_id)
+    .fetch_one(&pool)
+    .await
+    .expect("the earlier pick-up is proposed");
+    assert!(probability >= 0.5, "{probability}");
+    let fields: Vec<&str> = contributions
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["field"].as_str().unwrap())
+        .collect();
+    assert!(
+        fields.contains(&"nama") && fields.contains(&"jk"),
+        "{fields:?}"
+    );
+    if state == "candidate" {
+        let mut officer = signed_in(&pool, "officer1", Role::CaseOfficer, None).await;
+        let queue = officer.get("/identity/review").await;
+        assert!(queue.body.contains("Intake sebelumnya"), "shown for review");
+    } else {
+        assert_eq!(state, "accepted");
+        let events: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM case_event e JOIN ot_case c ON c.id = e.case_id
+              WHERE c.intake_id = $1 AND e.kind = 'reintake_linked'",
+        )
+        .bind(new_id)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+        assert_eq!(events, 1);
+    }
+}
