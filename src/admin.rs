@@ -181,3 +181,29 @@ pub async fn token(pool: &PgPool, command: TokenCommand) -> anyhow::Result<()> {
     }
     Ok(())
 }
+
+/// `identity import-checks`: the results are recorded as the named DP3AK user's.
+pub async fn import_checks(
+    pool: &PgPool,
+    settings: &simlontar::config::Settings,
+    file: &std::path::Path,
+    officer: &str,
+) -> anyhow::Result<simlontar::identity::batch::BatchSummary> {
+    use simlontar::auth::policy::{allows, Action};
+    let user = store::find_by_name(pool, officer)
+        .await?
+        .filter(|u| !u.disabled)
+        .ok_or_else(|| anyhow::anyhow!("no active user {officer}"))?;
+    let principal = user.principal(true);
+    if !allows(&principal, Action::RecordIdentity) {
+        anyhow::bail!("{officer} is not an identity officer (DP3AK)");
+    }
+    simlontar::identity::batch::import(
+        pool,
+        file,
+        &principal,
+        settings.identity_accept_score,
+        chrono::Utc::now(),
+    )
+    .await
+}

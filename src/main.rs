@@ -55,6 +55,11 @@ enum Command {
     },
     /// Link two CSV files, or find duplicates within one (needs no database).
     Link(simlontar::linkage::cli::LinkArgs),
+    /// DP3AK identity checks.
+    Identity {
+        #[command(subcommand)]
+        command: IdentityCommand,
+    },
     /// Social-assistance registers (DTKS-style).
     Registry {
         #[command(subcommand)]
@@ -64,6 +69,18 @@ enum Command {
     Audit {
         #[command(subcommand)]
         command: AuditCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum IdentityCommand {
+    /// Record a CSV file of check results on behalf of a DP3AK user; matches without a case
+    /// number are matched to intakes and wait in the review queue.
+    ImportChecks {
+        file: PathBuf,
+        /// The DP3AK user (identity_officer) the results are recorded for.
+        #[arg(long = "as")]
+        officer: String,
     },
 }
 
@@ -179,6 +196,16 @@ async fn main() -> anyhow::Result<()> {
         Command::Serve => serve(settings, pool).await,
         Command::User { command } => admin::user(&pool, command).await,
         Command::Token { command } => admin::token(&pool, command).await,
+        Command::Identity {
+            command: IdentityCommand::ImportChecks { file, officer },
+        } => {
+            let s = admin::import_checks(&pool, &settings, &file, &officer).await?;
+            eprintln!(
+                "{} results recorded ({} already recorded); {} matches without a case proposed for review, {} like no intake",
+                s.recorded, s.repeated, s.proposed, s.unplaced
+            );
+            Ok(())
+        }
         Command::Registry {
             command:
                 RegistryCommand::Import {

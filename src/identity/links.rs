@@ -191,6 +191,14 @@ pub async fn decide(
     if let Some(case_id) = case_id {
         let check_id: i64 = row.get("left_id");
         if to == "accepted" && row.get::<String, _>("left_kind") == "check" {
+            // A check from a batch learns its intake here.
+            sqlx::query(
+                "UPDATE identity_check SET intake_id = $2 WHERE id = $1 AND intake_id IS NULL",
+            )
+            .bind(check_id)
+            .bind(row.get::<i64, _>("right_id"))
+            .execute(&mut *tx)
+            .await?;
             apply_identity(&mut tx, case_id, Some(p), check_id, now).await?;
         } else {
             sqlx::query(

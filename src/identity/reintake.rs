@@ -55,6 +55,25 @@ fn record(r: &sqlx::postgres::PgRow) -> PersonRecord {
     }
 }
 
+const INTAKES: &str = "SELECT id, stated_name, name_quality, birth_date, birth_date_quality,
+        estimated_age, found_at, sex, nik, home_village_code, home_region_code,
+        linkage_checked_at IS NULL AS pending
+   FROM intake ORDER BY id";
+
+/// Every intake as a person record, in a table for the engine (inside a scoped
+/// transaction: the system's, for matching).
+pub async fn intake_table(tx: &mut sqlx::Transaction<'_, sqlx::Postgres>) -> sqlx::Result<Table> {
+    let rows = sqlx::query(INTAKES).fetch_all(&mut **tx).await?;
+    let mut table = Table::new(person::schema());
+    for r in &rows {
+        let p = record(r);
+        let cells = p.cells();
+        let cells: Vec<&str> = cells.iter().map(String::as_str).collect();
+        table.push(p.id.clone(), &cells);
+    }
+    Ok(table)
+}
+
 /// Compares every intake not yet checked with all the others, in one training run, and
 /// writes the links. Returns how many intakes were checked. Safe to call from two app
 /// instances at once (the second finds the work taken and returns 0).
@@ -67,14 +86,7 @@ pub async fn run_pending(pool: &PgPool, now: DateTime<Utc>) -> anyhow::Result<us
     if !mine {
         return Ok(0);
     }
-    let rows = sqlx::query(
-        "SELECT id, stated_name, name_quality, birth_date, birth_date_quality, estimated_age,
-                found_at, sex, nik, home_village_code, home_region_code,
-                linkage_checked_at IS NULL AS pending
-           FROM intake ORDER BY id",
-    )
-    .fetch_all(&mut *tx)
-    .await?;
+    let rows = sqlx::query(INTAKES).fetch_all(&mut *tx).await?;
     let pending: Vec<i64> = rows
         .iter()
         .filter(|r| r.get::<bool, _>("pending"))

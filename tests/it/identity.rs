@@ -501,3 +501,95 @@ async fn a_repeat_pick_up_is_found_by_the_engine_with_its_evidence(pool: PgPool)
         assert_eq!(events, 1);
     }
 }
+
+#[sqlx::test]
+async fn a_batch_file_is_recorded_once_and_its_unplaced_matches_are_proposed(pool: PgPool) {
+    crate::common::load_geo(&pool).await;
+    simlontar::demo::seed(
+        &pool,
+        12,
+        chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap(),
+        false,
+    )
+    .await
+    .unwrap();
+    crate::common::user(&pool, "dp3ak1", Role::IdentityOfficer, None).await;
+    crate::common::user(&pool, "viewer1", Role::RegencyViewer, Some("35.78")).await;
+    // An intake the engine should find from a registry identity: same name, sex, a birth
+    // year near the estimate, the same home.
+    let (number, name, sex, born, home): (String, String, String, i32, String) = sqlx::query_as(
+        "SELECT c.number, i.stated_name, i.sex,
+                extract(year FROM i.found_at)::int - i.estimated_age, i.home_village_code
+           FROM intake i JOIN ot_case c ON c.intake_id = i.id
+          WHERE i.name_quality = 'full' AND i.estimated_age IS NOT NULL AND i.home_village_code IS NOT NULL
+            AND i.sex <> 'unknown' AND i.nik IS NULL AND length(i.stated_name) > 8
+          ORDER BY i.id LIMIT 1",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    let (nik_sex_day, nik_region) = (
+        if sex == "female" { 52 } else { 12 },
+        home[..5].replace('.', ""),
+    );
+    let nik = format!("{nik_region}01{nik_sex_day}06{:02}0007", born % 100);
+    let header = "case_number,method,requested_at,completed_at,outcome,score,nik,name,birth_date,birth_place,sex,address,village_code,kk_number,mother_name";
+    let unplaced = format!(
+        ",fingerprint,2026-11-20T02:00:00Z,2026-11-20T02:01:00Z,matched,88,{nik},{name},{born}-06-{:02},,{},,{home},,",
+        nik_sex_day - if sex == "female" { 40 } else { 0 },
+        if sex == "female" { "P" } else { "L" }
+    );
+    let failed =
+        format!("{number},face,2026-11-20T03:00:00Z,2026-11-20T03:01:00Z,device_failure,,,,,,,,,,");
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("checks.csv");
+    std::fs::write(&good, format!("{header}\n{unplaced}\n{failed}\n")).unwrap();
+    let good = good.to_str().unwrap();
+
+    let run = |args: &[&str]| crate::cli::run(&pool, args, "");
+    let (ok, _, err) = run(&["identity", "import-checks", good, "--as", "viewer1"]);
+    assert!(!ok && err.contains("not an identity officer"), "{err}");
+
+    // A bad row anywhere: nothing is recorded, and the row and column are named.
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(
+        &bad,
+        format!("{header}\n{failed}\n,iris,2026-11-20T02:00:00Z,,matched,90,1234,X,,,P,,,,\n"),
+    )
+    .unwrap();
+    let (ok, _, err) = run(&[
+        "identity",
+        "import-checks",
+        bad.to_str().unwrap(),
+        "--as",
+        "dp3ak1",
+    ]);
+    assert!(!ok && err.contains("line 3, column"), "{err}");
+    let n: i64 = sqlx::query_scalar("SELECT count(*) FROM identity_check")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(n, 0);
+
+    let (ok, _, err) = run(&["identity", "import-checks", good, "--as", "dp3ak1"]);
+    assert!(ok, "{err}");
+    assert!(
+        err.contains("2 results recorded (0 already recorded); 1 matches without a case proposed"),
+        "{err}"
+    );
+    let (ok, _, err) = run(&["identity", "import-checks", good, "--as", "dp3ak1"]);
+    assert!(
+        ok && err.contains("0 results recorded (2 already recorded)"),
+        "{err}"
+    );
+
+    // The engine's proposal is the intake the identity came from, waiting for a person.
+    let proposed: Vec<String> = sqlx::query_scalar(
+        "SELECT c.number FROM record_link l JOIN ot_case c ON c.intake_id = l.right_id
+          WHERE l.left_kind = 'check' AND l.state = 'candidate' ORDER BY l.probability DESC",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert_eq!(proposed.first(), Some(&number), "{proposed:?}");
+}
