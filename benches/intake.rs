@@ -215,10 +215,12 @@ async fn seed_cases(pool: &PgPool, n: usize) -> anyhow::Result<()> {
                   g AS (SELECT s, r.code, r.seat_point FROM generate_series(1, {n}) s JOIN r ON r.k = s % 38),
                   i AS (
                INSERT INTO intake (idempotency_key, found_at, found_point, found_region_code, stated_name,
-                                   name_quality, sex, estimated_age, birth_date_quality)
+                                   name_quality, sex, estimated_age, birth_date_quality, linkage_checked_at)
                SELECT gen_random_uuid(), now() - (s % 700) * interval '1 day', seat_point, code,
                       (ARRAY['Slamet','Sumiati','Bambang','Siti','Paimin','Sri','Joko','Painem'])[1 + s % 8] || ' ' || s,
-                      'partial', CASE WHEN s % 3 = 0 THEN 'female' ELSE 'male' END, 18 + s % 70, 'approximate'
+                      'partial', CASE WHEN s % 3 = 0 THEN 'female' ELSE 'male' END, 18 + s % 70, 'approximate',
+                      -- Earlier cases were matched when they came in.
+                      now()
                  FROM g RETURNING id, found_region_code, found_at)
              INSERT INTO ot_case (number, intake_id, state, opened_at, updated_at, closed_at)
              SELECT 'OT-' || replace(found_region_code, '.', '') || '-2024-' || lpad(id::text, 6, '0'), id,
