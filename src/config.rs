@@ -22,6 +22,10 @@ pub struct Settings {
     /// A DP3AK match with at least this biometric score, not contradicted by the intake,
     /// identifies the case without review.
     pub identity_accept_score: f32,
+    /// Re-intake pairs at least this probable are linked without review…
+    pub reintake_accept: f64,
+    /// …and pairs at least this probable wait in the review queue.
+    pub reintake_review: f64,
     pub smtp: SmtpSettings,
 }
 
@@ -54,6 +58,8 @@ struct Raw {
     demo: bool,
     mfa_required: bool,
     identity_accept_score: f32,
+    reintake_accept: f64,
+    reintake_review: f64,
     smtp: RawSmtp,
 }
 
@@ -77,6 +83,8 @@ impl Default for Raw {
             demo: false,
             mfa_required: true,
             identity_accept_score: 80.0,
+            reintake_accept: 0.99,
+            reintake_review: 0.5,
             smtp: RawSmtp {
                 host: "127.0.0.1".into(),
                 port: 2525,
@@ -189,6 +197,15 @@ impl Raw {
                 "a biometric score between 0 and 100",
             ));
         }
+        if !(0.0 < self.reintake_review
+            && self.reintake_review <= self.reintake_accept
+            && self.reintake_accept <= 1.0)
+        {
+            return Err(invalid(
+                "reintake_review",
+                "probabilities with 0 < reintake_review <= reintake_accept <= 1",
+            ));
+        }
         if self.smtp.username.is_some() != self.smtp.password.is_some() {
             return Err(invalid(
                 "smtp.password",
@@ -203,6 +220,8 @@ impl Raw {
             demo: self.demo,
             mfa_required: self.mfa_required,
             identity_accept_score: self.identity_accept_score,
+            reintake_accept: self.reintake_accept,
+            reintake_review: self.reintake_review,
             smtp: SmtpSettings {
                 host: self.smtp.host,
                 port: self.smtp.port,

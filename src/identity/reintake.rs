@@ -17,10 +17,22 @@ use crate::linkage::table::Table;
 
 /// Below this many intakes there is too little to learn weights from.
 pub const MIN_INTAKES: usize = 200;
-/// Pairs this probable are linked without review.
-pub const ACCEPT: f64 = 0.99;
-/// Pairs at least this probable go to the review queue.
-pub const REVIEW: f64 = 0.5;
+/// How probable a pair must be to be linked without review, and to be reviewed at all
+/// (settings `reintake_accept`, `reintake_review`).
+#[derive(Debug, Clone, Copy)]
+pub struct Thresholds {
+    pub accept: f64,
+    pub review: f64,
+}
+
+impl Thresholds {
+    pub fn of(s: &crate::config::Settings) -> Thresholds {
+        Thresholds {
+            accept: s.reintake_accept,
+            review: s.reintake_review,
+        }
+    }
+}
 
 fn record(r: &sqlx::postgres::PgRow) -> PersonRecord {
     let quality: String = r.get("birth_date_quality");
@@ -113,7 +125,11 @@ fn model_for(
 /// Compares every intake not yet checked with all the others and writes the links.
 /// Returns how many intakes were checked. Safe to call from two app instances at once
 /// (the second finds the work taken and returns 0).
-pub async fn run_pending(pool: &PgPool, now: DateTime<Utc>) -> anyhow::Result<usize> {
+pub async fn run_pending(
+    pool: &PgPool,
+    t: Thresholds,
+    now: DateTime<Utc>,
+) -> anyhow::Result<usize> {
     let mut tx = CaseScope::system(now).begin(pool).await?;
     let mine: bool =
         sqlx::query_scalar("SELECT pg_try_advisory_xact_lock(hashtext('simlontar reintake'))")
@@ -152,7 +168,7 @@ pub async fn run_pending(pool: &PgPool, now: DateTime<Utc>) -> anyhow::Result<us
             let Ok(me) = p.id.parse::<i64>() else {
                 continue;
             };
-            for c in register.match_person(p, REVIEW) {
+            for c in register.match_person(p, t.review) {
                 let Ok(other) = c.id.parse::<i64>() else {
                     continue;
                 };
@@ -174,7 +190,12 @@ pub async fn run_pending(pool: &PgPool, now: DateTime<Utc>) -> anyhow::Result<us
     })
     .await??;
     for (new, old, probability, contributions) in found {
-        write_link(&mut tx, new, old, probability, &contributions, now).await?;
+        let state = if probability >= t.accept {
+            "accepted"
+        } else {
+            "candidate"
+        };
+        write_link(&mut tx, (new, old), state, probability, &contributions, now).await?;
     }
     sqlx::query("UPDATE intake SET linkage_checked_at = $2 WHERE id = ANY($1)")
         .bind(&pending)
@@ -187,17 +208,12 @@ pub async fn run_pending(pool: &PgPool, now: DateTime<Utc>) -> anyhow::Result<us
 
 async fn write_link(
     tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
-    new: i64,
-    old: i64,
+    (new, old): (i64, i64),
+    state: &str,
     probability: f64,
     contributions: &[Contribution],
     now: DateTime<Utc>,
 ) -> sqlx::Result<()> {
-    let state = if probability >= ACCEPT {
-        "accepted"
-    } else {
-        "candidate"
-    };
     let written: Option<String> = sqlx::query_scalar(
         "INSERT INTO record_link (left_kind, left_id, right_kind, right_id, state, probability,
                                   contributions, created_at, decided_at)
@@ -239,7 +255,7 @@ const SPACING: std::time::Duration = std::time::Duration::from_secs(60);
 /// Matches new intakes in the background after they are saved, without holding up the
 /// desk: at once when no run happened in the last minute, else at the minute. One run at
 /// a time in this process. A failure is logged and a later run picks the intakes up.
-pub fn spawn(pool: PgPool, now: DateTime<Utc>) {
+pub fn spawn(pool: PgPool, t: Thresholds, now: DateTime<Utc>) {
     use std::collections::HashMap;
     use std::time::Instant;
     static WORKERS: std::sync::Mutex<Option<HashMap<String, Worker>>> = std::sync::Mutex::new(None);
@@ -263,7 +279,7 @@ pub fn spawn(pool: PgPool, now: DateTime<Utc>) {
             if let Some(wait) = last.and_then(|t: Instant| SPACING.checked_sub(t.elapsed())) {
                 tokio::time::sleep(wait).await;
             }
-            let result = run_pending(&pool, now).await;
+            let result = run_pending(&pool, t, now).await;
             state(&mut |w| w.1 = Some(Instant::now()));
             match result {
                 Ok(0) => break,

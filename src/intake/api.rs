@@ -115,6 +115,14 @@ pub async fn create_intake(
         now,
     )
     .await?;
+    if done.new {
+        // Is this someone picked up before? Answered in the background.
+        crate::identity::reintake::spawn(
+            state.pool.clone(),
+            crate::identity::reintake::Thresholds::of(&state.settings),
+            now,
+        );
+    }
     let status = if done.new {
         axum::http::StatusCode::CREATED
     } else {

@@ -170,15 +170,11 @@ pub async fn create(
     .map_err(reference_error)?;
     tx.commit().await?;
     match row {
-        Some(r) => {
-            // Is this someone picked up before? Answered in the background.
-            crate::identity::reintake::spawn(pool.clone(), now);
-            Ok(Created {
-                case_number: r.get("number"),
-                intake_id: r.get("intake_id"),
-                new: true,
-            })
-        }
+        Some(r) => Ok(Created {
+            case_number: r.get("number"),
+            intake_id: r.get("intake_id"),
+            new: true,
+        }),
         // The key was used before (or by a submission committing right now).
         None => existing(pool, intake, &print, now)
             .await?

@@ -16,6 +16,7 @@ use super::{hints, map};
 use crate::auth::model::Role;
 use crate::auth::policy::{require, Action, CaseScope};
 use crate::error::{AppError, AppResult};
+use crate::identity::reintake::{self, Thresholds};
 use crate::web::viewer::Viewer;
 use crate::web::AppState;
 use simlontar_templates::intake::{self as view, FormValues, FormView};
@@ -313,6 +314,10 @@ pub async fn submit_intake(
     .await
     {
         Ok(done) => {
+            if done.new {
+                // Is this someone picked up before? Answered in the background.
+                reintake::spawn(state.pool.clone(), Thresholds::of(&state.settings), now);
+            }
             sqlx::query("DELETE FROM intake_upload WHERE idempotency_key = $1")
                 .bind(key)
                 .execute(&state.pool)

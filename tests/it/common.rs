@@ -43,6 +43,8 @@ pub fn settings() -> Settings {
         // The one-time-code step has its own tests (mfa.rs); elsewhere sign-in is one step.
         mfa_required: false,
         identity_accept_score: 80.0,
+        reintake_accept: 0.99,
+        reintake_review: 0.5,
         smtp: SmtpSettings {
             host: "127.0.0.1".into(),
             port: 2525,

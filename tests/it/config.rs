@@ -42,6 +42,26 @@ fn a_bad_time_zone_is_named() {
 }
 
 #[test]
+fn matching_thresholds_out_of_order_are_named() {
+    let (ok, err) = simlontar(
+        &[
+            DB,
+            ("SIMLONTAR_REINTAKE_REVIEW", "0.995"),
+            ("SIMLONTAR_REINTAKE_ACCEPT", "0.99"),
+        ],
+        &["serve"],
+    );
+    assert!(!ok);
+    assert!(err.contains("reintake_review"), "{err}");
+    let (ok, err) = simlontar(
+        &[DB, ("SIMLONTAR_IDENTITY_ACCEPT_SCORE", "120")],
+        &["serve"],
+    );
+    assert!(!ok);
+    assert!(err.contains("identity_accept_score"), "{err}");
+}
+
+#[test]
 fn a_wrongly_typed_setting_in_the_file_is_named() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("s.toml");
