@@ -10,7 +10,7 @@ use serde_json::json;
 use tower_sessions::Session;
 
 use super::login::{safe_next, NextQuery};
-use super::session::{csrf_token, Auth, MFA_DONE};
+use super::session::{csrf_token, session_err, Auth, MFA_DONE};
 use super::{audit, mfa, store};
 use crate::error::{AppError, AppResult};
 use crate::web::lang::lang_of;
@@ -21,10 +21,6 @@ use simlontar_templates::auth as view;
 /// The secret offered during enrolment, kept in the session until a code proves the app
 /// has it.
 const PENDING: &str = "totp_pending";
-
-fn session_err(e: tower_sessions::session::Error) -> AppError {
-    AppError::Internal(anyhow::anyhow!("session: {e}"))
-}
 
 /// The secret to check against: the stored one, or the one being enrolled (made now if
 /// the session has none yet).

@@ -31,7 +31,7 @@ pub const MFA_DONE: &str = "mfa_done";
 #[derive(Debug, Clone, Copy)]
 pub struct MfaPending;
 
-fn session_err(e: tower_sessions::session::Error) -> AppError {
+pub(super) fn session_err(e: tower_sessions::session::Error) -> AppError {
     AppError::Internal(anyhow::anyhow!("session: {e}"))
 }
 

@@ -7,8 +7,8 @@ use super::check::{validate, CheckRequest};
 use super::store::{self, CheckRecorded};
 use crate::auth::model::Principal;
 use crate::auth::policy::{require, Action};
-use crate::error::{AppError, AppResult, FieldError};
-use crate::intake::api::{json_body, origin_of};
+use crate::error::{AppError, AppResult};
+use crate::intake::api::{idempotency_key, json_body, origin_of};
 use crate::web::AppState;
 use simlontar_templates::Lang;
 
@@ -29,16 +29,7 @@ pub async fn create_check(
     body: axum::body::Bytes,
 ) -> AppResult<(StatusCode, Json<CheckRecorded>)> {
     require(&p, Action::RecordIdentity)?;
-    let key = headers
-        .get("idempotency-key")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| uuid::Uuid::parse_str(v.trim()).ok())
-        .ok_or_else(|| {
-            AppError::Invalid(vec![FieldError::new(
-                "Idempotency-Key",
-                "a UUID header is required",
-            )])
-        })?;
+    let key = idempotency_key(&headers)?;
     let req: CheckRequest = json_body(&body)?;
     let now = state.clock.now();
     let check = validate(&req, now, Lang::En).map_err(AppError::Invalid)?;

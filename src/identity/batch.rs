@@ -13,15 +13,12 @@ use sqlx::{PgPool, Row};
 
 use super::check::{validate, CheckRequest, RegistryIdentity};
 use super::links::{self, Contribution};
-use super::reintake::{intake_table, MIN_INTAKES};
+use super::reintake::{database, intake_table, register_for, MIN_INTAKES};
 use super::store::{self, Arrival};
 use crate::auth::audit::Origin;
 use crate::auth::model::Principal;
 use crate::auth::policy::CaseScope;
-use crate::linkage::block::Mode;
-use crate::linkage::link;
 use crate::linkage::person::{Birth, PersonRecord};
-use crate::linkage::register::Register;
 use simlontar_templates::Lang;
 
 const COLUMNS: [&str; 15] = [
@@ -206,10 +203,9 @@ async fn place(
     .bind(checks)
     .fetch_all(&mut *tx)
     .await?;
+    let db = database(pool);
     let found = tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
-        let linkage = link::run(&table, Mode::Dedupe)?;
-        let per_record = linkage.matches_per_record(&table);
-        let register = Register::new(table, linkage.model, per_record);
+        let register = register_for(&db, table, now)?;
         Ok(people
             .iter()
             .map(|r| {
@@ -229,14 +225,7 @@ async fn place(
                     .into_iter()
                     .take(3)
                     .filter_map(|c| {
-                        let contributions = (c.explanation.contributions.iter())
-                            .filter(|x| x.level.is_some())
-                            .map(|x| Contribution {
-                                field: x.field.clone(),
-                                weight: x.log2_bf,
-                                note: x.label.to_string(),
-                            })
-                            .collect();
+                        let contributions = links::from_engine(&c.explanation);
                         Some((c.id.parse().ok()?, c.probability, contributions))
                     })
                     .collect();

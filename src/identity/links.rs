@@ -20,6 +20,18 @@ pub struct Contribution {
     pub note: String,
 }
 
+/// The engine's account of a pair as stored evidence: the fields both sides had.
+pub fn from_engine(e: &crate::linkage::score::Explanation) -> Vec<Contribution> {
+    (e.contributions.iter())
+        .filter(|x| x.level.is_some())
+        .map(|x| Contribution {
+            field: x.field.clone(),
+            weight: x.log2_bf,
+            note: x.label.to_string(),
+        })
+        .collect()
+}
+
 /// The evidence of a biometric match against its intake: the score (weighed against the
 /// acceptance threshold) and every contradiction, each counting against.
 pub fn check_contributions(score: f32, accept: f32, found: &[Contradiction]) -> Vec<Contribution> {

@@ -7,7 +7,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::json;
 use sqlx::{PgPool, Row};
 
-use super::links::Contribution;
+use super::links::{self, Contribution};
 use crate::auth::policy::CaseScope;
 use crate::linkage::block::Mode;
 use crate::linkage::link;
@@ -77,14 +77,18 @@ const INTAKES: &str = "SELECT id, stated_name, name_quality, birth_date, birth_d
 /// transaction: the system's, for matching).
 pub async fn intake_table(tx: &mut sqlx::Transaction<'_, sqlx::Postgres>) -> sqlx::Result<Table> {
     let rows = sqlx::query(INTAKES).fetch_all(&mut **tx).await?;
+    Ok(table_of(&rows))
+}
+
+fn table_of(rows: &[sqlx::postgres::PgRow]) -> Table {
     let mut table = Table::new(person::schema());
-    for r in &rows {
+    for r in rows {
         let p = record(r);
         let cells = p.cells();
         let cells: Vec<&str> = cells.iter().map(String::as_str).collect();
         table.push(p.id.clone(), &cells);
     }
-    Ok(table)
+    table
 }
 
 /// The model trained on all intakes, reused for a day: retraining on every run cost
@@ -94,7 +98,13 @@ type Trained = (crate::linkage::em::Model, f64, DateTime<Utc>);
 static MODELS: std::sync::Mutex<Vec<(String, Trained)>> = std::sync::Mutex::new(Vec::new());
 const RETRAIN_AFTER: chrono::Duration = chrono::Duration::hours(24);
 
-fn database(pool: &PgPool) -> String {
+/// A register of `table` for look-ups, scored with the database's model of the day.
+pub fn register_for(db: &str, table: Table, now: DateTime<Utc>) -> anyhow::Result<Register> {
+    let (model, per_record) = model_for(db, &table, now)?;
+    Ok(Register::new(table, model, per_record))
+}
+
+pub fn database(pool: &PgPool) -> String {
     let o = pool.connect_options();
     format!(
         "{}:{}/{}",
@@ -147,22 +157,15 @@ pub async fn run_pending(
     if pending.is_empty() || rows.len() < MIN_INTAKES {
         return Ok(0);
     }
-    let mut table = Table::new(person::schema());
-    let mut asks: Vec<PersonRecord> = vec![];
-    for r in &rows {
-        let p = record(r);
-        let cells = p.cells();
-        let cells: Vec<&str> = cells.iter().map(String::as_str).collect();
-        table.push(p.id.clone(), &cells);
-        if r.get::<bool, _>("pending") {
-            asks.push(p);
-        }
-    }
+    let table = table_of(&rows);
+    let asks: Vec<PersonRecord> = (rows.iter())
+        .filter(|r| r.get::<bool, _>("pending"))
+        .map(record)
+        .collect();
     // Training (rarely) and look-ups are CPU work: off the async workers.
     let db = database(pool);
     let found = tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
-        let (model, per_record) = model_for(&db, &table, now)?;
-        let register = Register::new(table, model, per_record);
+        let register = register_for(&db, table, now)?;
         let mut out: Vec<(i64, i64, f64, Vec<Contribution>)> = vec![];
         for p in &asks {
             let Ok(me) = p.id.parse::<i64>() else {
@@ -175,14 +178,7 @@ pub async fn run_pending(
                 if other == me {
                     continue;
                 }
-                let contributions = (c.explanation.contributions.iter())
-                    .filter(|x| x.level.is_some())
-                    .map(|x| Contribution {
-                        field: x.field.clone(),
-                        weight: x.log2_bf,
-                        note: x.label.to_string(),
-                    })
-                    .collect();
+                let contributions = links::from_engine(&c.explanation);
                 out.push((me, other, c.probability, contributions));
             }
         }

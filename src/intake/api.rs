@@ -90,16 +90,7 @@ pub async fn create_intake(
     body: axum::body::Bytes,
 ) -> AppResult<(axum::http::StatusCode, Json<IntakeCreated>)> {
     require(&p, Action::CreateIntake)?;
-    let key = headers
-        .get("idempotency-key")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| uuid::Uuid::parse_str(v.trim()).ok())
-        .ok_or_else(|| {
-            AppError::Invalid(vec![FieldError::new(
-                "Idempotency-Key",
-                "a UUID header is required",
-            )])
-        })?;
+    let key = idempotency_key(&headers)?;
     let req: IntakeRequest = json_body(&body)?;
     let now = state.clock.now();
     let intake = validate(&req, key, now, Lang::En).map_err(AppError::Invalid)?;
@@ -136,6 +127,20 @@ pub async fn create_intake(
             created: done.new,
         }),
     ))
+}
+
+/// The client's `Idempotency-Key` header (a UUID), required on every create.
+pub(crate) fn idempotency_key(headers: &HeaderMap) -> Result<uuid::Uuid, AppError> {
+    headers
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| uuid::Uuid::parse_str(v.trim()).ok())
+        .ok_or_else(|| {
+            AppError::Invalid(vec![FieldError::new(
+                "Idempotency-Key",
+                "a UUID header is required",
+            )])
+        })
 }
 
 /// A JSON body, or a field error naming where it went wrong (`aliases[1]`, or `body`).
