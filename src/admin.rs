@@ -203,6 +203,7 @@ pub async fn import_checks(
         file,
         &principal,
         settings.identity_accept_score,
+        settings.reintake_review,
         chrono::Utc::now(),
     )
     .await

@@ -7,7 +7,9 @@ pub mod demo;
 pub mod error;
 pub mod identity;
 pub mod intake;
+pub mod jobs;
 pub mod linkage;
+pub mod notify;
 pub mod places;
 pub mod web;
 

@@ -324,9 +324,24 @@ async fn serve(settings: Settings, owner: sqlx::PgPool) -> anyhow::Result<()> {
             std::time::Duration::from_secs(600),
         ),
     );
+    let settings = Arc::new(settings);
+    // The demo's mail goes to a local SMTP server whose mailbox is a page of the app.
+    let _sink = if settings.demo {
+        demo_mailbox(&settings, &pool).await
+    } else {
+        None
+    };
+    let jobs = simlontar::jobs::Ctx {
+        pool: pool.clone(),
+        settings: settings.clone(),
+        mailer: simlontar::notify::mailer::Mailer::from_settings(&settings.smtp)?,
+        clock: Arc::new(SystemClock),
+        instance: format!("{}:{}", hostname(), std::process::id()),
+    };
+    let _scheduler = simlontar::jobs::start(jobs).await?;
     let state = web::AppState {
         pool,
-        settings: Arc::new(settings),
+        settings,
         clock: Arc::new(SystemClock),
     };
     let listener = tokio::net::TcpListener::bind(addr)
@@ -340,6 +355,37 @@ async fn serve(settings: Settings, owner: sqlx::PgPool) -> anyhow::Result<()> {
     .with_graceful_shutdown(shutdown_signal())
     .await
     .context("server error")
+}
+
+async fn demo_mailbox(
+    settings: &Settings,
+    pool: &sqlx::PgPool,
+) -> Option<simlontar::notify::sink::Sink> {
+    use simlontar::notify::{mailbox::KeepInDatabase, sink::Sink};
+    let addr = format!("{}:{}", settings.smtp.host, settings.smtp.port);
+    let keep = Arc::new(KeepInDatabase(pool.clone()));
+    match addr.parse() {
+        Ok(addr) => match Sink::start(addr, keep).await {
+            Ok(sink) => {
+                eprintln!(
+                    "Demo mail is received on {addr} and shown at {}/demo/mailbox",
+                    settings.base_url
+                );
+                Some(sink)
+            }
+            Err(e) => {
+                tracing::warn!(%addr, error = %e, "demo mailbox not started");
+                None
+            }
+        },
+        Err(_) => None,
+    }
+}
+
+fn hostname() -> String {
+    std::fs::read_to_string("/etc/hostname")
+        .map(|h| h.trim().to_string())
+        .unwrap_or_else(|_| "simlontar".into())
 }
 
 /// Finish in-flight requests on Ctrl-C or SIGTERM, then exit.

@@ -142,6 +142,7 @@ pub async fn import(
     path: &Path,
     officer: &Principal,
     accept_score: f32,
+    review: f64,
     now: DateTime<Utc>,
 ) -> anyhow::Result<BatchSummary> {
     let rows = read(path, now)?;
@@ -174,7 +175,7 @@ pub async fn import(
         progress.inc(1);
     }
     progress.finish_and_clear();
-    let (proposed, unplaced) = place(pool, &unplaced_matches, now).await?;
+    let (proposed, unplaced) = place(pool, &unplaced_matches, review, now).await?;
     summary.proposed = proposed;
     summary.unplaced = unplaced;
     Ok(summary)
@@ -183,9 +184,10 @@ pub async fn import(
 /// Finds the intakes that matched checks without a case may belong to. Every candidate
 /// goes to the review queue: a name and a birth date are not proof enough to identify
 /// someone without a person looking.
-async fn place(
+pub(crate) async fn place(
     pool: &PgPool,
     checks: &[i64],
+    review: f64,
     now: DateTime<Utc>,
 ) -> anyhow::Result<(usize, usize)> {
     if checks.is_empty() {
@@ -221,7 +223,7 @@ async fn place(
                     mother_name: r.get("mother_name"),
                 };
                 let candidates: Vec<(i64, f64, Vec<Contribution>)> = register
-                    .match_person(&p, 0.5)
+                    .match_person(&p, review)
                     .into_iter()
                     .take(3)
                     .filter_map(|c| {

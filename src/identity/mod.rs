@@ -10,6 +10,7 @@ pub mod nik;
 pub mod pages;
 pub mod registry;
 pub mod reintake;
+pub mod rematch;
 pub mod store;
 
 use axum::routing::{get, post};

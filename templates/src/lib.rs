@@ -6,6 +6,7 @@ pub mod i18n;
 pub mod identity;
 pub mod intake;
 pub mod layout;
+pub mod mailbox;
 pub mod pages;
 
 pub use i18n::Lang;

@@ -593,3 +593,121 @@ async fn a_batch_file_is_recorded_once_and_its_unplaced_matches_are_proposed(poo
     .unwrap();
     assert_eq!(proposed.first(), Some(&number), "{proposed:?}");
 }
+
+#[sqlx::test]
+async fn the_nightly_rematch_finds_an_unidentified_resident_in_new_checks_and_intakes(
+    pool: PgPool,
+) {
+    use simlontar::identity::{reintake::Thresholds, rematch};
+    crate::common::load_geo(&pool).await;
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
+    simlontar::demo::seed(&pool, 12, day, false).await.unwrap();
+    let now = crate::common::now();
+    sqlx::query("UPDATE intake SET linkage_checked_at = $1")
+        .bind(now)
+        .execute(&pool)
+        .await
+        .unwrap();
+    // A long-stay resident nobody has identified.
+    let (resident, name, sex, born, home): (i64, String, String, i32, String) = sqlx::query_as(
+        "SELECT i.id, i.stated_name, i.sex, extract(year FROM i.found_at)::int - i.estimated_age,
+                i.home_village_code
+           FROM intake i JOIN ot_case c ON c.intake_id = i.id
+          WHERE c.state IN ('placed', 'unidentified') AND i.nik IS NULL AND i.name_quality = 'full'
+            AND i.estimated_age IS NOT NULL AND i.home_village_code IS NOT NULL AND i.sex <> 'unknown'
+            AND i.stated_name LIKE '% %'
+          ORDER BY i.id LIMIT 1",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    // Since last night: DP3AK matched someone without naming a case…
+    let nik = format!(
+        "{}01{}06{:02}0007",
+        home[..5].replace('.', ""),
+        if sex == "female" { 52 } else { 12 },
+        born % 100
+    );
+    let check: i64 = sqlx::query_scalar(
+        "INSERT INTO identity_check (idempotency_key, method, requested_at, completed_at, outcome, score,
+                                     nik, name, birth_date, sex, village_code)
+         VALUES (gen_random_uuid(), 'fingerprint', $1, $1, 'matched', 90, $2, $3, make_date($4, 6, 12), $5, $6)
+         RETURNING id",
+    )
+    .bind(now - chrono::Duration::hours(5))
+    .bind(&nik)
+    .bind(&name)
+    .bind(born)
+    .bind(&sex)
+    .bind(&home)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    // …and the same person was picked up again, matched at the desk before the model knew better.
+    let again: i64 = sqlx::query_scalar(
+        "INSERT INTO intake (idempotency_key, found_at, found_point, found_region_code, name_quality,
+                             stated_name, sex, estimated_age, birth_date_quality, home_village_code,
+                             home_region_code, home_province_code, linkage_checked_at)
+         SELECT gen_random_uuid(), found_at + interval '200 days', found_point, found_region_code,
+                name_quality, stated_name, sex, estimated_age + 1, birth_date_quality, home_village_code,
+                home_region_code, home_province_code, $2
+           FROM intake WHERE id = $1
+         RETURNING id",
+    )
+    .bind(resident)
+    .bind(now)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+
+    let t = Thresholds {
+        accept: 0.99,
+        review: 0.5,
+    };
+    let app = crate::common::app_pool(&pool).await;
+    let first = rematch::run(&app, t, now).await.unwrap();
+    assert!(
+        first.unidentified > 0 && first.loose_checks == 1 && first.proposed == 1,
+        "{first:?}"
+    );
+    let links: Vec<(String, i64, String, i64)> = sqlx::query_as(
+        "SELECT left_kind, left_id, right_kind, right_id FROM record_link
+          WHERE (left_kind = 'check' AND left_id = $1) OR (right_kind = 'intake' AND right_id = $2)
+          ORDER BY left_kind",
+    )
+    .bind(check)
+    .bind(again)
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert!(
+        links.iter().any(|l| l.0 == "check" && l.3 == resident),
+        "{links:?}"
+    );
+    assert!(
+        links
+            .iter()
+            .any(|l| l == &("intake".into(), resident, "intake".into(), again)),
+        "{links:?}"
+    );
+
+    // Marked as two different people, the pair is never proposed again.
+    sqlx::query("UPDATE record_link SET state = 'known_distinct', decided_at = $2 WHERE left_kind = 'check' AND left_id = $1")
+        .bind(check)
+        .bind(now)
+        .execute(&pool)
+        .await
+        .unwrap();
+    rematch::run(&app, t, now + chrono::Duration::days(1))
+        .await
+        .unwrap();
+    let pair: Vec<String> = sqlx::query_scalar(
+        "SELECT state FROM record_link WHERE left_kind = 'check' AND left_id = $1 AND right_id = $2",
+    )
+    .bind(check)
+    .bind(resident)
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert_eq!(pair, vec!["known_distinct".to_string()]);
+}
