@@ -11,6 +11,7 @@ pub mod jobs;
 pub mod linkage;
 pub mod notify;
 pub mod places;
+pub mod shelter;
 pub mod web;
 
 pub use web::{app, AppState};

@@ -80,7 +80,7 @@ impl State {
 }
 
 /// Who may make a move: case officers any; DP3AK the identity outcome; the intake desk
-/// sends a case for identification; UPT staff discharge their residents.
+/// sends a case for identification; UPT staff admit and discharge residents.
 pub fn may(p: &Principal, from: State, to: State) -> bool {
     use State::*;
     p.has(Role::CaseOfficer)
@@ -88,7 +88,7 @@ pub fn may(p: &Principal, from: State, to: State) -> bool {
             && from == IdentityPending
             && matches!(to, Identified | Unidentified))
         || (p.has(Role::IntakeOfficer) && from == Received && to == IdentityPending)
-        || (p.has(Role::UptStaff) && from == Placed && to == Discharged)
+        || (p.has(Role::UptStaff) && (to == Placed || (from == Placed && to == Discharged)))
 }
 
 /// The moves a principal could make now, for the case page's buttons.

@@ -9,7 +9,7 @@ use super::lifecycle::{actions, State};
 use super::store::{self, CaseFilter};
 use crate::auth::audit;
 use crate::auth::model::mask_nik;
-use crate::auth::policy::{require, sees_full_identity, Action, CaseScope};
+use crate::auth::policy::{allows, require, sees_full_identity, Action, CaseScope};
 use crate::clock::format_local;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::web::viewer::Viewer;
@@ -245,8 +245,62 @@ pub async fn show_case(
                 .unwrap_or_default(),
             flags,
             assistance,
+            placement: placement_panel(&state, &v, case.id).await?,
         },
     ))
+}
+
+/// The UPT panel: the stay and waiting list for every viewer; the wards that fit, and
+/// the forms, for those who manage placements.
+async fn placement_panel(
+    state: &AppState,
+    v: &Viewer,
+    case_id: i64,
+) -> AppResult<simlontar_templates::shelter::Panel> {
+    use crate::shelter::store;
+    let now = state.clock.now();
+    let tz = state.settings.time_zone;
+    let scope = CaseScope::of(&v.principal, now);
+    let mut tx = scope.begin(&state.pool).await?;
+    let stay = store::stay(&mut tx, case_id).await?;
+    let waiting = store::waiting_since(&mut tx, case_id).await?;
+    let person = store::person(&mut tx, case_id, now).await?;
+    let manages = allows(&v.principal, Action::ManagePlacements);
+    let state_now = State::parse(&person.state);
+    let may_place =
+        manages && stay.is_none() && state_now.is_some_and(|s| s.next().contains(&State::Placed));
+    let may_move = manages && stay.is_some();
+    let candidates = if may_place || may_move {
+        store::candidates(&mut tx, &person).await?
+    } else {
+        vec![]
+    };
+    tx.commit().await?;
+    Ok(simlontar_templates::shelter::Panel {
+        stay: stay.map(|s| {
+            format!(
+                "{} · {} · {}",
+                s.upt_name,
+                s.ward_name,
+                format_local(s.started_at, tz)
+            )
+        }),
+        waiting_since: waiting.map(|t| format_local(t, tz)),
+        candidates: candidates
+            .into_iter()
+            .map(|c| simlontar_templates::shelter::CandidateRow {
+                ward_id: c.ward_id,
+                upt: c.upt_name,
+                ward: c.ward_name,
+                need: c.need,
+                free: c.free,
+                beds: c.beds,
+                distance_km: c.distance_km,
+            })
+            .collect(),
+        may_place,
+        may_move,
+    })
 }
 
 /// What the intake's own NIK contradicts in the intake, as sentences.

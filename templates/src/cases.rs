@@ -177,6 +177,7 @@ pub struct CaseView {
     pub flags: Vec<String>,
     /// Social assistance the person already receives: "DTKS-2026-10: PKH, BPNT".
     pub assistance: Vec<String>,
+    pub placement: crate::shelter::Panel,
 }
 
 pub fn show(lang: Lang, user: &NavUser, v: &CaseView) -> Markup {
@@ -227,6 +228,7 @@ pub fn show(lang: Lang, user: &NavUser, v: &CaseView) -> Markup {
                     }
                 }
             }
+            (crate::shelter::panel(lang, &v.number, &v.csrf, &v.placement))
             @if !v.actions.is_empty() {
                 section.actions {
                     h2 { (tr(lang, "Tindakan", "Actions")) }

@@ -8,6 +8,7 @@ pub mod intake;
 pub mod layout;
 pub mod mailbox;
 pub mod pages;
+pub mod shelter;
 
 pub use i18n::Lang;
 

@@ -18,4 +18,5 @@ mod mfa;
 mod notify;
 mod places;
 mod scope;
+mod shelter;
 mod web;

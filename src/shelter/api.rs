@@ -1,0 +1,84 @@
+//! JSON API for placements.
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::{Extension, Json};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::store::{self, Candidate, Placed};
+use crate::auth::audit::Origin;
+use crate::auth::model::Principal;
+use crate::auth::policy::{require, Action, CaseScope};
+use crate::error::{AppError, AppResult};
+use crate::intake::store::case_id_in;
+use crate::web::AppState;
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct PlacementRequest {
+    pub ward_id: i64,
+}
+
+/// Places the person in a ward. 201 when a bed was given; 409 when the ward is full —
+/// the person is then on the waiting list for that kind of ward.
+#[utoipa::path(post, path = "/api/v1/cases/{number}/placement",
+    params(("number" = String, Path, description = "case number")),
+    request_body = PlacementRequest,
+    responses((status = 201, description = "placed"), (status = 409, body = crate::error::Problem),
+              (status = 422, body = crate::error::Problem)),
+    security(("bearer" = [])))]
+pub async fn place_case(
+    State(state): State<AppState>,
+    Extension(p): Extension<Principal>,
+    Path(number): Path<String>,
+    Json(req): Json<PlacementRequest>,
+) -> AppResult<(StatusCode, Json<serde_json::Value>)> {
+    require(&p, Action::ManagePlacements)?;
+    let now = state.clock.now();
+    let scope = CaseScope::of(&p, now);
+    let mut tx = scope.begin(&state.pool).await?;
+    let id = case_id_in(&mut tx, &scope, &number)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let placed = store::place(&mut tx, id, req.ward_id, &p, now).await?;
+    let origin = Origin {
+        actor_id: Some(p.user_id),
+        ..Default::default()
+    };
+    crate::auth::audit::record(
+        &mut *tx,
+        &origin,
+        "place",
+        "case",
+        Some(&number),
+        json!(placed),
+    )
+    .await?;
+    tx.commit().await?;
+    match placed {
+        Placed::Placed { .. } => Ok((StatusCode::CREATED, Json(json!(placed)))),
+        Placed::Full { need, .. } => Err(AppError::Conflict(format!(
+            "ward full: the person is on the waiting list for a {need} bed"
+        ))),
+    }
+}
+
+/// The wards that fit the person, best first, with free beds and distance.
+#[utoipa::path(get, path = "/api/v1/cases/{number}/placement-candidates",
+    params(("number" = String, Path, description = "case number")),
+    responses((status = 200, description = "candidate wards")),
+    security(("bearer" = [])))]
+pub async fn list_candidates(
+    State(state): State<AppState>,
+    Extension(p): Extension<Principal>,
+    Path(number): Path<String>,
+) -> AppResult<Json<Vec<Candidate>>> {
+    require(&p, Action::ManagePlacements)?;
+    let now = state.clock.now();
+    let scope = CaseScope::of(&p, now);
+    let mut tx = scope.begin(&state.pool).await?;
+    let id = case_id_in(&mut tx, &scope, &number)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let person = store::person(&mut tx, id, now).await?;
+    Ok(Json(store::candidates(&mut tx, &person).await?))
+}

@@ -1,0 +1,23 @@
+//! UPT beds: which wards fit a person, placement, transfer, discharge and the waiting
+//! list. Invariant: a bed is never given twice — the database refuses it, not the code.
+pub mod api;
+pub mod model;
+pub mod pages;
+pub mod store;
+
+use axum::routing::{get, post};
+use axum::Router;
+
+use crate::web::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/cases/{number}/placement", post(pages::place_case))
+        .route("/cases/{number}/transfer", post(pages::transfer_case))
+        .route("/cases/{number}/discharge", post(pages::discharge_case))
+        .route("/api/v1/cases/{number}/placement", post(api::place_case))
+        .route(
+            "/api/v1/cases/{number}/placement-candidates",
+            get(api::list_candidates),
+        )
+}

@@ -1,0 +1,392 @@
+//! Placements, transfers, discharges and the waiting list. A bed is never given twice:
+//! every placement updates its ward's counter, whose CHECK (occupied + held <= beds)
+//! refuses the one too many, and concurrent placements queue on that row's lock.
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use serde_json::json;
+use sqlx::{Acquire, Postgres, Row, Transaction};
+
+use super::model::{age_on, needs_of};
+use crate::auth::model::Principal;
+use crate::error::{AppError, AppResult, FieldError};
+use crate::intake::lifecycle::{self, State};
+
+type Tx<'a> = Transaction<'a, Postgres>;
+
+/// What placement needs to know about the person of a case.
+#[derive(Debug, Clone, Serialize)]
+pub struct Person {
+    pub case_id: i64,
+    pub state: String,
+    pub sex: String,
+    pub age: Option<i32>,
+    pub needs: Vec<&'static str>,
+}
+
+pub async fn person(tx: &mut Tx<'_>, case_id: i64, now: DateTime<Utc>) -> sqlx::Result<Person> {
+    let r = sqlx::query(
+        "SELECT c.state, i.sex, i.birth_date, i.estimated_age, i.found_at, i.conditions
+           FROM ot_case c JOIN intake i ON i.id = c.intake_id WHERE c.id = $1",
+    )
+    .bind(case_id)
+    .fetch_one(&mut **tx)
+    .await?;
+    let found: DateTime<Utc> = r.get("found_at");
+    let sex: String = r.get("sex");
+    let age = age_on(
+        r.get("birth_date"),
+        r.get("estimated_age"),
+        found.date_naive(),
+        now.date_naive(),
+    );
+    let conditions: Vec<String> = r.get("conditions");
+    Ok(Person {
+        case_id,
+        state: r.get("state"),
+        needs: needs_of(&conditions, age, &sex),
+        sex,
+        age,
+    })
+}
+
+/// A ward that serves the person, with its free beds and its distance from the
+/// person's home (or, without one, from where they were picked up).
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct Candidate {
+    pub ward_id: i64,
+    pub upt_code: String,
+    pub upt_name: String,
+    pub ward_name: String,
+    pub need: String,
+    pub sex: String,
+    pub beds: i32,
+    pub free: i32,
+    pub distance_km: f64,
+}
+
+/// Wards of the person's needs and sex, best need first, then those with a free bed,
+/// then nearest.
+pub async fn candidates(tx: &mut Tx<'_>, p: &Person) -> sqlx::Result<Vec<Candidate>> {
+    sqlx::query_as(
+        "WITH home AS (
+            SELECT coalesce(v.centroid, r.seat_point, i.found_point) AS point
+              FROM ot_case c JOIN intake i ON i.id = c.intake_id
+              LEFT JOIN village v ON v.code = i.home_village_code
+              LEFT JOIN region r ON r.code = i.home_region_code
+             WHERE c.id = $1)
+         SELECT w.id AS ward_id, u.code AS upt_code, u.name AS upt_name, w.name AS ward_name,
+                w.need_code AS need, w.sex, w.beds, w.beds - w.occupied - w.held AS free,
+                ST_Distance(u.location::geography, home.point::geography) / 1000.0 AS distance_km
+           FROM ward w JOIN upt u ON u.code = w.upt_code, home
+          WHERE w.need_code = ANY($2) AND (w.sex = 'any' OR w.sex = $3)
+          ORDER BY array_position($2, w.need_code), (w.beds - w.occupied - w.held > 0) DESC,
+                   distance_km, w.id",
+    )
+    .bind(p.case_id)
+    .bind(p.needs.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+    .bind(&p.sex)
+    .fetch_all(&mut **tx)
+    .await
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum Placed {
+    Placed {
+        placement_id: i64,
+        ward_id: i64,
+    },
+    /// The ward had no free bed: the person waits for one of its kind.
+    Full {
+        ward_id: i64,
+        need: String,
+    },
+}
+
+/// Whether an error is the ward's bed CHECK refusing one more.
+fn is_full(e: &sqlx::Error) -> bool {
+    e.as_database_error().is_some_and(|d| {
+        d.code().as_deref() == Some("23514") && d.constraint() == Some("ward_check")
+    })
+}
+
+async fn ward_of(tx: &mut Tx<'_>, ward_id: i64) -> AppResult<(String, String, String)> {
+    sqlx::query_as("SELECT upt_code, need_code, sex FROM ward WHERE id = $1")
+        .bind(ward_id)
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or_else(|| {
+            AppError::Invalid(vec![FieldError::new(
+                "ward_id",
+                "bangsal tidak dikenal / unknown ward",
+            )])
+        })
+}
+
+/// UPT staff place and move people only within their own UPT.
+fn may_use_ward(actor: &Principal, upt: &str) -> bool {
+    use crate::auth::model::Role;
+    actor.has(Role::CaseOfficer)
+        || actor.has(Role::Admin)
+        || actor.scopes(Role::UptStaff).iter().any(|s| s == upt)
+}
+
+/// Places the person of a case in a ward. A full ward puts them on the waiting list
+/// (committed with the caller's transaction) and answers `Full`.
+pub async fn place(
+    tx: &mut Tx<'_>,
+    case_id: i64,
+    ward_id: i64,
+    actor: &Principal,
+    now: DateTime<Utc>,
+) -> AppResult<Placed> {
+    let (upt, need, ward_sex) = ward_of(tx, ward_id).await?;
+    if !may_use_ward(actor, &upt) {
+        return Err(AppError::Forbidden);
+    }
+    let p = person(tx, case_id, now).await?;
+    if !super::model::ward_takes(&ward_sex, &p.sex) {
+        return Err(AppError::Invalid(vec![FieldError::new(
+            "ward_id",
+            "bangsal ini bukan untuk jenis kelamin orang ini / this ward is not for this person's sex",
+        )]));
+    }
+    let open: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM placement WHERE case_id = $1 AND ended_at IS NULL")
+            .bind(case_id)
+            .fetch_optional(&mut **tx)
+            .await?;
+    if open.is_some() {
+        return Err(AppError::Conflict(
+            "sudah ditempatkan; gunakan pindah / already placed; use a transfer".into(),
+        ));
+    }
+    // In a savepoint, so a full ward leaves the transaction usable for the waiting list.
+    let mut attempt = (&mut **tx).begin().await?;
+    sqlx::query(
+        "UPDATE bed_hold SET released_at = $3, release_reason = 'placed'
+          WHERE case_id = $1 AND ward_id = $2 AND released_at IS NULL",
+    )
+    .bind(case_id)
+    .bind(ward_id)
+    .bind(now)
+    .execute(&mut *attempt)
+    .await?;
+    let inserted = sqlx::query_scalar::<_, i64>(
+        "INSERT INTO placement (case_id, ward_id, started_at) VALUES ($1, $2, $3) RETURNING id",
+    )
+    .bind(case_id)
+    .bind(ward_id)
+    .bind(now)
+    .fetch_one(&mut *attempt)
+    .await;
+    match inserted {
+        Ok(placement_id) => {
+            attempt.commit().await?;
+            sqlx::query("UPDATE waiting_list SET resolved_at = $2 WHERE case_id = $1 AND resolved_at IS NULL")
+                .bind(case_id)
+                .bind(now)
+                .execute(&mut **tx)
+                .await?;
+            let from = State::parse(&p.state).unwrap_or(State::Received);
+            if from != State::Placed {
+                lifecycle::transition(tx, case_id, State::Placed, Some(actor), "", now).await?;
+            }
+            event(
+                tx,
+                case_id,
+                actor,
+                "placed",
+                &upt,
+                json!({"ward_id": ward_id, "placement_id": placement_id}),
+                now,
+            )
+            .await?;
+            Ok(Placed::Placed {
+                placement_id,
+                ward_id,
+            })
+        }
+        Err(e) if is_full(&e) => {
+            attempt.rollback().await?;
+            sqlx::query(
+                "INSERT INTO waiting_list (case_id, need_code, sex, since) VALUES ($1, $2, $3, $4)
+                 ON CONFLICT (case_id) WHERE resolved_at IS NULL DO NOTHING",
+            )
+            .bind(case_id)
+            .bind(&need)
+            .bind(&p.sex)
+            .bind(now)
+            .execute(&mut **tx)
+            .await?;
+            event(
+                tx,
+                case_id,
+                actor,
+                "waiting_list",
+                &upt,
+                json!({"ward_id": ward_id, "need": need}),
+                now,
+            )
+            .await?;
+            Ok(Placed::Full { ward_id, need })
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Moves a resident to another ward; a full target leaves them where they are.
+pub async fn transfer(
+    tx: &mut Tx<'_>,
+    case_id: i64,
+    ward_id: i64,
+    actor: &Principal,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> AppResult<i64> {
+    let (from_ward, from_upt): (i64, String) = sqlx::query_as(
+        "SELECT p.ward_id, w.upt_code FROM placement p JOIN ward w ON w.id = p.ward_id
+          WHERE p.case_id = $1 AND p.ended_at IS NULL FOR UPDATE OF p",
+    )
+    .bind(case_id)
+    .fetch_optional(&mut **tx)
+    .await?
+    .ok_or_else(|| AppError::Conflict("tidak sedang ditempatkan / not placed".into()))?;
+    let (to_upt, _, ward_sex) = ward_of(tx, ward_id).await?;
+    if !may_use_ward(actor, &from_upt) && !may_use_ward(actor, &to_upt) {
+        return Err(AppError::Forbidden);
+    }
+    if from_ward == ward_id {
+        return Err(AppError::Invalid(vec![FieldError::new(
+            "ward_id",
+            "bangsal yang sama / the same ward",
+        )]));
+    }
+    let p = person(tx, case_id, now).await?;
+    if !super::model::ward_takes(&ward_sex, &p.sex) {
+        return Err(AppError::Invalid(vec![FieldError::new(
+            "ward_id",
+            "bangsal ini bukan untuk jenis kelamin orang ini / wrong sex for this ward",
+        )]));
+    }
+    sqlx::query("UPDATE placement SET ended_at = $2, end_reason = 'transfer' WHERE case_id = $1 AND ended_at IS NULL")
+        .bind(case_id)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+    let placement_id = sqlx::query_scalar::<_, i64>(
+        "INSERT INTO placement (case_id, ward_id, started_at) VALUES ($1, $2, $3) RETURNING id",
+    )
+    .bind(case_id)
+    .bind(ward_id)
+    .bind(now)
+    .fetch_one(&mut **tx)
+    .await
+    .map_err(|e| {
+        if is_full(&e) {
+            AppError::Conflict("bangsal tujuan penuh / the target ward is full".into())
+        } else {
+            e.into()
+        }
+    })?;
+    let detail = json!({"from_ward": from_ward, "to_ward": ward_id, "reason": reason});
+    event(tx, case_id, actor, "transferred", &to_upt, detail, now).await?;
+    Ok(placement_id)
+}
+
+/// Ends a stay: home, to family, to hospital, died, ran away. Closes the case.
+pub async fn discharge(
+    tx: &mut Tx<'_>,
+    case_id: i64,
+    reason: &str,
+    note: &str,
+    actor: &Principal,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    if !super::model::DISCHARGE_REASONS.contains(&reason) {
+        return Err(AppError::Invalid(vec![FieldError::new(
+            "reason",
+            "alasan keluar tidak dikenal / unknown discharge reason",
+        )]));
+    }
+    let upt: String = sqlx::query_scalar(
+        "SELECT w.upt_code FROM placement p JOIN ward w ON w.id = p.ward_id
+          WHERE p.case_id = $1 AND p.ended_at IS NULL FOR UPDATE OF p",
+    )
+    .bind(case_id)
+    .fetch_optional(&mut **tx)
+    .await?
+    .ok_or_else(|| AppError::Conflict("tidak sedang ditempatkan / not placed".into()))?;
+    if !may_use_ward(actor, &upt) {
+        return Err(AppError::Forbidden);
+    }
+    sqlx::query("UPDATE placement SET ended_at = $2, end_reason = $3 WHERE case_id = $1 AND ended_at IS NULL")
+        .bind(case_id)
+        .bind(now)
+        .bind(reason)
+        .execute(&mut **tx)
+        .await?;
+    lifecycle::transition(tx, case_id, State::Discharged, Some(actor), note, now).await?;
+    event(
+        tx,
+        case_id,
+        actor,
+        "discharged",
+        &upt,
+        json!({"reason": reason}),
+        now,
+    )
+    .await?;
+    Ok(())
+}
+
+async fn event(
+    tx: &mut Tx<'_>,
+    case_id: i64,
+    actor: &Principal,
+    kind: &str,
+    upt: &str,
+    detail: serde_json::Value,
+    now: DateTime<Utc>,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO case_event (case_id, at, actor_id, kind, reason, detail) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(case_id)
+    .bind(now)
+    .bind(actor.user_id)
+    .bind(kind)
+    .bind(upt)
+    .bind(detail)
+    .execute(&mut **tx)
+    .await
+    .map(drop)
+}
+
+/// The open stay of a case, for the case page.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct Stay {
+    pub ward_id: i64,
+    pub upt_name: String,
+    pub ward_name: String,
+    pub started_at: DateTime<Utc>,
+}
+
+pub async fn stay(tx: &mut Tx<'_>, case_id: i64) -> sqlx::Result<Option<Stay>> {
+    sqlx::query_as(
+        "SELECT p.ward_id, u.name AS upt_name, w.name AS ward_name, p.started_at
+           FROM placement p JOIN ward w ON w.id = p.ward_id JOIN upt u ON u.code = w.upt_code
+          WHERE p.case_id = $1 AND p.ended_at IS NULL",
+    )
+    .bind(case_id)
+    .fetch_optional(&mut **tx)
+    .await
+}
+
+/// Since when the person waits for a bed, if they do.
+pub async fn waiting_since(tx: &mut Tx<'_>, case_id: i64) -> sqlx::Result<Option<DateTime<Utc>>> {
+    sqlx::query_scalar("SELECT since FROM waiting_list WHERE case_id = $1 AND resolved_at IS NULL")
+        .bind(case_id)
+        .fetch_optional(&mut **tx)
+        .await
+}
