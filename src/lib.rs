@@ -9,6 +9,7 @@ pub mod identity;
 pub mod intake;
 pub mod linkage;
 pub mod places;
+pub mod routing;
 pub mod web;
 
 pub use web::{app, AppState};

@@ -14,5 +14,6 @@ mod intake;
 mod linkage;
 mod mfa;
 mod places;
+mod routing;
 mod scope;
 mod web;
