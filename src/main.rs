@@ -81,6 +81,9 @@ enum Command {
         /// The person's age in years (under 18 or 60 and over also call for an escort).
         #[arg(long)]
         age: Option<u32>,
+        /// Also write the route map (SVG) to this file.
+        #[arg(long)]
+        map: Option<PathBuf>,
     },
     /// The audit trail.
     Audit {
@@ -259,12 +262,18 @@ async fn main() -> anyhow::Result<()> {
             to,
             escort,
             age,
+            map,
         } => {
             let need = simlontar::routing::EscortNeed {
                 conditions: escort.0,
                 age,
             };
             let plan = simlontar::routing::plan_to(&pool, from, &to, need).await?;
+            if let Some(file) = map {
+                let svg = simlontar::routing::map_of(&pool, &plan).await?;
+                std::fs::write(&file, svg.into_string())
+                    .with_context(|| format!("cannot write {}", file.display()))?;
+            }
             println!("{}", serde_json::to_string_pretty(&plan)?);
             Ok(())
         }

@@ -93,6 +93,13 @@ pub fn route_map(plan: &TransportPlan, net: &Network, seats: &[Seat]) -> Markup 
         .map(|l| Point::new(l.to_at.lon, l.to_at.lat))
         .unwrap_or(start);
     let f = Frame::around(leg_points.chain([start]));
+    // A relay ends at the hand-over office, not at the home; the label stays inside the map.
+    let label = match plan.relay {
+        Some(_) => &plan.handover.office,
+        None => &plan.destination.name,
+    };
+    let east_half = (end.x() - f.west) * f.cos * SCALE > f.width / 2.0;
+    let anchor = if east_half { "end" } else { "start" };
     html! {
         svg xmlns="http://www.w3.org/2000/svg" viewBox=(f.view_box()) class="route-map"
             role="img" aria-label={ "Peta rute ke " (plan.destination.name) } {
@@ -123,8 +130,8 @@ pub fn route_map(plan: &TransportPlan, net: &Network, seats: &[Seat]) -> Markup 
                 transform=(format!("translate(-{0} -{0})", f.px(5.0))) fill="#dc2626" {
                 title { (plan.handover.office) ": " (plan.destination.name) }
             }
-            text x=(f.x(end)) y=(f.y(end)) dy=(f.px(-10.0)) font-size=(f.px(12.0)) text-anchor="middle" {
-                (plan.destination.name)
+            text x=(f.x(end)) y=(f.y(end)) dy=(f.px(-10.0)) font-size=(f.px(12.0)) text-anchor=(anchor) {
+                (label)
             }
         }
     }

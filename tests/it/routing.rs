@@ -312,13 +312,25 @@ async fn the_plan_command_prints_the_plan_as_json(pool: PgPool) {
     assert_eq!(plan["total_minutes"].as_u64(), Some(minutes));
     assert_eq!(plan["total_fare_idr"].as_u64(), Some(fare));
     assert_eq!(plan["escort"]["role"], "upt_staff");
+    let dir = tempfile::tempdir().unwrap();
+    let map = dir.path().join("route.svg");
     let (ok, out, _) = run(
         &pool,
-        &["plan", "--from", "-7.2575,112.7521", "--to", "35.10"],
+        &[
+            "plan",
+            "--from",
+            "-7.2575,112.7521",
+            "--to",
+            "35.10",
+            "--map",
+            map.to_str().unwrap(),
+        ],
         "",
     );
     assert!(ok);
     assert!(serde_json::from_str::<Value>(&out).unwrap()["escort"].is_null());
+    let svg = std::fs::read_to_string(&map).unwrap();
+    assert!(svg.starts_with("<svg") && svg.contains("Kabupaten Banyuwangi"));
 }
 
 #[sqlx::test]
