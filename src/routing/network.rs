@@ -120,7 +120,8 @@ pub struct Stop {
     pub at: Point<f64>,
 }
 
-fn lat_lon<S: serde::Serializer>(p: &Point<f64>, s: S) -> Result<S::Ok, S::Error> {
+/// A point as `{"lat": …, "lon": …}` (the order people read coordinates in).
+pub(crate) fn lat_lon<S: serde::Serializer>(p: &Point<f64>, s: S) -> Result<S::Ok, S::Error> {
     use serde::ser::SerializeStruct;
     let mut st = s.serialize_struct("LatLon", 2)?;
     st.serialize_field("lat", &p.y())?;

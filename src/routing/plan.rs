@@ -43,7 +43,9 @@ pub struct Destination {
     pub kind: DestinationKind,
     /// "Desa Kemiren, Kec. Glagah, Kabupaten Banyuwangi", or a province's name.
     pub name: String,
-    #[serde(skip)]
+    /// Where the plan aims: the village centroid, district middle or regency seat; for a
+    /// home outside East Java its province's capital (the relay stops short of it).
+    #[serde(rename = "at", serialize_with = "super::network::lat_lon")]
     pub point: Point<f64>,
 }
 

@@ -199,6 +199,15 @@ async fn a_village_and_its_regency_are_different_destinations(pool: PgPool) {
     );
     assert_eq!(regency.handover.office, village.handover.office);
     assert_ne!(village.total_minutes, 0);
+    let district = plan_to(&pool, SURABAYA, "35.10.15", no_escort())
+        .await
+        .unwrap();
+    assert_eq!(
+        district.destination.name,
+        "Kec. Glagah, Kabupaten Banyuwangi"
+    );
+    let end = district.legs.last().unwrap().to_at;
+    assert!((end.lat - lat).abs() > 1e-6 || (end.lon - lon).abs() > 1e-6);
 }
 
 #[sqlx::test]
