@@ -291,10 +291,11 @@ impl Network {
     }
 
     /// The fastest trip from `from` to `to`: road to one of the `ACCESS_HUBS` nearest
-    /// departure hubs (of `from_province` when given), links, then road from one of the
-    /// nearest arrival hubs. All candidate pairs compete in one shortest-path search
-    /// (Dijkstra: A* with a zero estimate) over the network plus the road legs of this
-    /// trip. `None` when no hub connects the two ends.
+    /// departure hubs within `ACCESS_MAX_KM` (of `from_province` when given), links, then
+    /// road from one of the nearest arrival hubs. All candidate pairs compete in one
+    /// shortest-path search (Dijkstra: A* with a zero estimate) over the network plus the
+    /// road legs of this trip, each boarding costing `BOARDING_MINUTES` more. `None` when
+    /// no hub connects the two ends.
     pub fn fastest(
         &self,
         from: &Stop,

@@ -10,7 +10,7 @@
 use geo::Point;
 use serde::Serialize;
 
-use super::escort::{escort_for, Escort, EscortNeed};
+use super::escort::{escort_for, Condition, Escort, EscortNeed};
 use super::network::{Hop, Mode, Network, Stop, Target};
 
 pub const PROVINCE_OFFICE: &str = "Dinas Sosial Provinsi Jawa Timur";
@@ -237,7 +237,14 @@ pub fn build_plan(net: &Network, input: PlanInput) -> Result<TransportPlan, Plan
             notes.push(format!(
                 "Estafet: Jawa Timur mengantar sampai {office}; perjalanan selanjutnya tidak dihitung di rencana ini."
             ));
-            if rule.handover_province_code == "63" && escort.is_some() {
+            // Kalsel forwards only people who are healthy in body and mind and carry an ID
+            // (dinsos.kalselprov.go.id, geo/README.md's reference notes).
+            let unwell = input
+                .escort
+                .effective()
+                .iter()
+                .any(|c| matches!(c, Condition::Psychosocial | Condition::Sick));
+            if rule.handover_province_code == "63" && unwell {
                 notes.push(
                     "Dinsos Kalimantan Selatan hanya meneruskan orang yang sehat jasmani dan rohani dan beridentitas: sepakati serah terima sebelum berangkat."
                         .to_string(),

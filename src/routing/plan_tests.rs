@@ -201,3 +201,35 @@ fn a_trip_across_town_is_dinsos_jatims_by_car_to_the_door() {
     assert_eq!(plan.legs[0].office, PROVINCE_OFFICE);
     assert_eq!(plan.handover.at, plan.destination.name);
 }
+
+#[test]
+fn a_relay_to_south_kalimantan_warns_when_the_person_is_unwell() {
+    let banjarmasin = Point::new(114.59, -3.32);
+    let net = Network::new(
+        vec![
+            hub("SBY", "35", 112.75, -7.26),
+            hub("BJM", "63", 114.58, -3.33),
+        ],
+        vec![link("SBY", "BJM", Mode::Ship, 1320, 280_000)],
+    )
+    .unwrap();
+    let warned = |conditions: Vec<Condition>| {
+        let (d, h) = relay(
+            ("62", "Kalimantan Tengah"),
+            ("63", "Kalimantan Selatan"),
+            banjarmasin,
+        );
+        let need = EscortNeed {
+            conditions,
+            age: None,
+        };
+        let plan = build_plan(&net, input(d, h, need)).unwrap();
+        plan.notes
+            .iter()
+            .any(|n| n.contains("Kalimantan Selatan hanya"))
+    };
+    assert!(warned(vec![Condition::Psychosocial]));
+    assert!(warned(vec![Condition::Sick]));
+    assert!(!warned(vec![Condition::Elderly]));
+    assert!(!warned(vec![]));
+}

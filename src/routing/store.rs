@@ -108,6 +108,7 @@ pub async fn resolve(
     if kind == DestinationKind::Province {
         return Err(RoutingError::WholeEastJava);
     }
+    // Every other level starts with its regency (35.xx).
     let regency_code = &code[..5];
     let (name, dinsos_email, seat, seat_point): (String, Option<String>, String, Geom) =
         sqlx::query_as("SELECT name, dinsos_email, seat, seat_point FROM region WHERE code = $1")
@@ -123,6 +124,7 @@ pub async fn resolve(
     };
     let mut notes = Vec::new();
     let (label, at) = match kind {
+        DestinationKind::Province => return Err(RoutingError::WholeEastJava),
         DestinationKind::Regency => (format!("{name} ({seat})"), seat_point),
         DestinationKind::District => {
             // A district has no point of its own: the middle of its villages' centroids.
@@ -144,7 +146,7 @@ pub async fn resolve(
                 }
             }
         }
-        DestinationKind::Village | DestinationKind::Province => {
+        DestinationKind::Village => {
             let (vname, dname, centroid, district_mid): (
                 String,
                 String,
