@@ -68,6 +68,15 @@ impl EscortNeed {
             .collect()
     }
 
+    /// From an intake's condition codes (`intake::model::CONDITIONS`); a code this rule
+    /// does not know is skipped, since the intake validated them already.
+    pub fn from_codes(codes: &[String], age: Option<u32>) -> EscortNeed {
+        EscortNeed {
+            conditions: codes.iter().filter_map(|c| Condition::parse(c)).collect(),
+            age,
+        }
+    }
+
     /// The conditions, with those the age implies (under 18: child; 60 or over: elderly).
     pub fn effective(&self) -> Vec<Condition> {
         let mut all = self.conditions.clone();
@@ -193,6 +202,16 @@ mod tests {
     fn the_sick_travel_with_tagana() {
         let e = escort_for(&need(&[Condition::Sick, Condition::Pregnant], None)).unwrap();
         assert_eq!(e.role, EscortRole::Tagana);
+    }
+
+    #[test]
+    fn every_intake_condition_is_known_to_the_escort_rule() {
+        for code in crate::intake::model::CONDITIONS {
+            assert_eq!(Condition::parse(code).map(Condition::as_str), Some(code));
+        }
+        let need = EscortNeed::from_codes(&["sick".into(), "x".into()], Some(8));
+        assert_eq!(need.conditions, [Condition::Sick]);
+        assert_eq!(escort_for(&need).unwrap().role, EscortRole::SocialWorker);
     }
 
     #[test]

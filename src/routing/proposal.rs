@@ -26,6 +26,21 @@ pub enum KnownHome {
     Village(String),
 }
 
+impl KnownHome {
+    /// From an intake's `home_village` and `home_region` (a regency such as 35.07 or a
+    /// province such as 32), the most precise first.
+    pub fn from_codes(village: Option<&str>, region: Option<&str>) -> KnownHome {
+        let village = village.map(str::trim).filter(|c| !c.is_empty());
+        let region = region.map(str::trim).filter(|c| !c.is_empty());
+        match (village, region) {
+            (Some(v), _) => KnownHome::Village(v.to_string()),
+            (None, Some(r)) if r.contains('.') => KnownHome::Regency(r.to_string()),
+            (None, Some(p)) => KnownHome::Province(p.to_string()),
+            (None, None) => KnownHome::Unknown,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Sex {
@@ -374,6 +389,23 @@ mod tests {
             codes(&aceh),
             ["address_verified_nik", "relay", "fit_to_travel"]
         );
+    }
+
+    #[test]
+    fn the_intakes_home_codes_give_the_most_precise_home() {
+        assert_eq!(
+            KnownHome::from_codes(Some("35.10.15.2001"), Some("35.10")),
+            KnownHome::Village("35.10.15.2001".into())
+        );
+        assert_eq!(
+            KnownHome::from_codes(None, Some("35.10")),
+            KnownHome::Regency("35.10".into())
+        );
+        assert_eq!(
+            KnownHome::from_codes(Some(" "), Some("32")),
+            KnownHome::Province("32".into())
+        );
+        assert_eq!(KnownHome::from_codes(None, None), KnownHome::Unknown);
     }
 
     #[test]
