@@ -65,6 +65,26 @@ enum Command {
         #[command(subcommand)]
         command: RegistryCommand,
     },
+    /// The transport plan home, as JSON (needs the geo data loaded).
+    Plan {
+        /// The pick-up point: LAT,LON in WGS 84 (e.g. -7.2575,112.7521).
+        #[arg(long, value_parser = parse_lat_lon, allow_hyphen_values = true)]
+        from: (f64, f64),
+        /// The home: a village (35.10.01.2001), district, regency (35.10) or, outside East
+        /// Java, a province (11) code.
+        #[arg(long)]
+        to: String,
+        /// Conditions calling for an escort: psychosocial, elderly, child, sick, pregnant,
+        /// disability, other (comma-separated).
+        #[arg(long, value_parser = parse_conditions, default_value = "")]
+        escort: Conditions,
+        /// The person's age in years (under 18 or 60 and over also call for an escort).
+        #[arg(long)]
+        age: Option<u32>,
+        /// Also write the route map (SVG) to this file.
+        #[arg(long)]
+        map: Option<PathBuf>,
+    },
     /// The audit trail.
     Audit {
         #[command(subcommand)]
@@ -237,6 +257,26 @@ async fn main() -> anyhow::Result<()> {
                 ),
             }
         }
+        Command::Plan {
+            from,
+            to,
+            escort,
+            age,
+            map,
+        } => {
+            let need = simlontar::routing::EscortNeed {
+                conditions: escort.0,
+                age,
+            };
+            let plan = simlontar::routing::plan_to(&pool, from, &to, need).await?;
+            if let Some(file) = map {
+                let svg = simlontar::routing::map_of(&pool, &plan).await?;
+                std::fs::write(&file, svg.into_string())
+                    .with_context(|| format!("cannot write {}", file.display()))?;
+            }
+            println!("{}", serde_json::to_string_pretty(&plan)?);
+            Ok(())
+        }
         Command::Link(_) => unreachable!("linking runs before connecting"),
         Command::Migrate => {
             db::migrate(&pool).await?;
@@ -282,6 +322,28 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// `LAT,LON` as two finite numbers.
+fn parse_lat_lon(s: &str) -> Result<(f64, f64), String> {
+    let bad = || format!("{s:?} is not LAT,LON (two numbers, e.g. -7.2575,112.7521)");
+    let (lat, lon) = s.split_once(',').ok_or_else(bad)?;
+    let lat: f64 = lat.trim().parse().map_err(|_| bad())?;
+    let lon: f64 = lon.trim().parse().map_err(|_| bad())?;
+    if !lat.is_finite() || !lon.is_finite() {
+        return Err(bad());
+    }
+    Ok((lat, lon))
+}
+
+/// A list of conditions (a newtype: clap would read a bare `Vec` as a repeated option).
+#[derive(Clone)]
+struct Conditions(Vec<simlontar::routing::Condition>);
+
+fn parse_conditions(s: &str) -> Result<Conditions, String> {
+    simlontar::routing::EscortNeed::parse_list(s)
+        .map(Conditions)
+        .map_err(|w| format!("unknown condition {w:?} (psychosocial, elderly, child, sick, pregnant, disability, other)"))
 }
 
 /// Readable lines on a terminal; one JSON object per line otherwise (for log shippers,

@@ -17,6 +17,7 @@ mod mail;
 mod mfa;
 mod notify;
 mod places;
+mod routing;
 mod scope;
 mod shelter;
 mod web;
