@@ -26,6 +26,13 @@ pub struct Settings {
     pub reintake_accept: f64,
     /// …and pairs at least this probable wait in the review queue.
     pub reintake_review: f64,
+    /// Where a regency's (or a relay province's) Dinsos receives hand-over notices when the
+    /// regions table has no address: `{code}` becomes the code without dots (3510, 33).
+    pub office_email: String,
+    /// The provincial desk that hears about notices left unacknowledged.
+    pub escalation_email: String,
+    /// Hours a hand-over notice may wait for acknowledgement before it escalates.
+    pub escalate_after_hours: u32,
     pub smtp: SmtpSettings,
 }
 
@@ -60,6 +67,9 @@ struct Raw {
     identity_accept_score: f32,
     reintake_accept: f64,
     reintake_review: f64,
+    office_email: String,
+    escalation_email: String,
+    escalate_after_hours: u32,
     smtp: RawSmtp,
 }
 
@@ -85,6 +95,10 @@ impl Default for Raw {
             identity_accept_score: 80.0,
             reintake_accept: 0.99,
             reintake_review: 0.5,
+            // A reserved domain: nothing leaves until real addresses are configured.
+            office_email: "dinsos-{code}@simlontar.invalid".into(),
+            escalation_email: "desk@simlontar.invalid".into(),
+            escalate_after_hours: 24,
             smtp: RawSmtp {
                 host: "127.0.0.1".into(),
                 port: 2525,
@@ -179,6 +193,18 @@ impl Raw {
         if !(base_url.starts_with("http://") || base_url.starts_with("https://")) {
             return Err(invalid("base_url", "must start with http:// or https://"));
         }
+        if !self.office_email.contains("{code}") || !self.office_email.contains('@') {
+            return Err(invalid(
+                "office_email",
+                "must be an address with {code}, such as dinsos-{code}@jatimprov.go.id",
+            ));
+        }
+        if !self.escalation_email.contains('@') {
+            return Err(invalid("escalation_email", "must be an email address"));
+        }
+        if self.escalate_after_hours == 0 {
+            return Err(invalid("escalate_after_hours", "must be at least 1"));
+        }
         if self.smtp.host.trim().is_empty() {
             return Err(invalid("smtp.host", "must not be empty"));
         }
@@ -222,6 +248,9 @@ impl Raw {
             identity_accept_score: self.identity_accept_score,
             reintake_accept: self.reintake_accept,
             reintake_review: self.reintake_review,
+            office_email: self.office_email,
+            escalation_email: self.escalation_email,
+            escalate_after_hours: self.escalate_after_hours,
             smtp: SmtpSettings {
                 host: self.smtp.host,
                 port: self.smtp.port,

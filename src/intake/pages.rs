@@ -246,6 +246,7 @@ pub async fn show_case(
             flags,
             assistance,
             placement: placement_panel(&state, &v, case.id).await?,
+            routing: crate::routing::pages::panel(&state, &v, case.id).await?,
         },
     ))
 }

@@ -16,6 +16,7 @@ use crate::config::Settings;
 use crate::identity::{reintake::Thresholds, rematch};
 use crate::notify::mailer::Mailer;
 use crate::notify::outbox;
+use crate::routing::handover;
 use run::{run_slot, Outcome};
 use schedule::Schedule;
 
@@ -35,16 +36,23 @@ pub enum Job {
     DeliverMail,
     Rematch,
     Housekeeping,
+    EscalateHandovers,
 }
 
 impl Job {
-    pub const ALL: [Job; 3] = [Job::DeliverMail, Job::Rematch, Job::Housekeeping];
+    pub const ALL: [Job; 4] = [
+        Job::DeliverMail,
+        Job::Rematch,
+        Job::Housekeeping,
+        Job::EscalateHandovers,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
             Job::DeliverMail => "deliver_mail",
             Job::Rematch => "rematch_unidentified",
             Job::Housekeeping => "housekeeping",
+            Job::EscalateHandovers => "escalate_handovers",
         }
     }
 
@@ -60,6 +68,7 @@ impl Job {
                 hour: 20,
                 minute: 0,
             },
+            Job::EscalateHandovers => Schedule::Hourly { minute: 5 },
         }
     }
 
@@ -70,6 +79,9 @@ impl Job {
                 json!(rematch::run(&ctx.pool, Thresholds::of(&ctx.settings), now).await?)
             }
             Job::Housekeeping => housekeeping(&ctx.pool, now).await?,
+            Job::EscalateHandovers => {
+                json!({ "escalated": handover::escalate(&ctx.pool, &ctx.settings, now).await? })
+            }
         })
     }
 }

@@ -3,8 +3,10 @@
 //! the sums of its legs; a plan for a home outside East Java never hands the person to an
 //! East Java regency, only to the hand-over province's Dinsos of geo/relay.csv.
 pub mod escort;
+pub mod handover;
 pub mod map;
 pub mod network;
+pub mod pages;
 pub mod plan;
 pub mod proposal;
 pub mod store;
@@ -15,3 +17,33 @@ pub use network::{Mode, Network};
 pub use plan::{build_plan, Leg, TransportPlan};
 pub use proposal::{propose, CaseFacts, Need, Proposal, Reason, Route};
 pub use store::{load_network, map_of, plan_to, RoutingError};
+
+use axum::routing::{get, post};
+use axum::Router;
+
+use crate::web::AppState;
+
+/// Routes behind sign-in.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/cases/{number}/route", post(pages::decide_route))
+        .route("/cases/{number}/depart", post(pages::depart))
+        .route("/cases/{number}/refusal", post(pages::record_refusal))
+        .route(
+            "/cases/{number}/handover-form",
+            get(pages::show_handover_form),
+        )
+        .route(
+            "/routing",
+            get(|| async { axum::response::Redirect::to("/routing/offices") }),
+        )
+        .route("/routing/offices", get(pages::show_offices))
+}
+
+/// The receiving office's link: open without an account, the token is the key.
+pub fn public_router() -> Router<AppState> {
+    Router::new().route(
+        "/handover/{token}",
+        get(pages::show_link).post(pages::confirm_link),
+    )
+}

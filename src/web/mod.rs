@@ -29,7 +29,7 @@ use tower_sessions_sqlx_store::PostgresStore;
 
 use crate::clock::Clock;
 use crate::config::Settings;
-use crate::{auth, identity, intake, notify, shelter};
+use crate::{auth, identity, intake, notify, routing, shelter};
 
 #[derive(Clone)]
 pub struct AppState {
@@ -75,12 +75,14 @@ pub fn app(state: AppState) -> Router {
         .merge(identity::router())
         .merge(notify::router())
         .merge(shelter::router())
+        .merge(routing::router())
         .route_layer(middleware::from_fn(auth::session::require_login));
     let public = Router::new()
         .route("/lang/{code}", get(lang::switch_language))
         .route("/static/app.css", get(static_css))
         .route("/api/openapi.json", get(openapi::openapi_json))
-        .merge(auth::public_router());
+        .merge(auth::public_router())
+        .merge(routing::public_router());
 
     let mut router = Router::new()
         .merge(protected)

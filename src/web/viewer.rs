@@ -51,6 +51,9 @@ pub fn sections(p: &Principal) -> Vec<Section> {
     if allows(p, Action::ReviewLinks) {
         s.push(Section::Identity);
     }
+    if allows(p, Action::DecideCase) {
+        s.push(Section::Routing);
+    }
     if allows(p, Action::ManageUsers) {
         s.push(Section::Admin);
     }

@@ -178,6 +178,7 @@ pub struct CaseView {
     /// Social assistance the person already receives: "DTKS-2026-10: PKH, BPNT".
     pub assistance: Vec<String>,
     pub placement: crate::shelter::Panel,
+    pub routing: crate::routing::Panel,
 }
 
 pub fn show(lang: Lang, user: &NavUser, v: &CaseView) -> Markup {
@@ -228,6 +229,7 @@ pub fn show(lang: Lang, user: &NavUser, v: &CaseView) -> Markup {
                     }
                 }
             }
+            (crate::routing::panel(lang, &v.number, &v.csrf, &v.routing))
             (crate::shelter::panel(lang, &v.number, &v.csrf, &v.placement))
             @if !v.actions.is_empty() {
                 section.actions {

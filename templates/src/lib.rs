@@ -6,8 +6,10 @@ pub mod i18n;
 pub mod identity;
 pub mod intake;
 pub mod layout;
+pub mod mail;
 pub mod mailbox;
 pub mod pages;
+pub mod routing;
 pub mod shelter;
 
 pub use i18n::Lang;

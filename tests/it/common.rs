@@ -45,6 +45,9 @@ pub fn settings() -> Settings {
         identity_accept_score: 80.0,
         reintake_accept: 0.99,
         reintake_review: 0.5,
+        office_email: "dinsos-{code}@jatimprov.go.id".into(),
+        escalation_email: "desk@dinsos.jatimprov.go.id".into(),
+        escalate_after_hours: 24,
         smtp: SmtpSettings {
             host: "127.0.0.1".into(),
             port: 2525,

@@ -9,6 +9,7 @@ mod cli;
 mod config;
 mod demo;
 mod faults;
+mod handover;
 mod identity;
 mod intake;
 mod jobs;

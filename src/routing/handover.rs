@@ -1,0 +1,564 @@
+//! Carrying out the route: the officer's decision on the proposal, the stored plan, the
+//! hand-over notice to the receiving office (through the outbox, no personal data, a
+//! link with a random token kept only as its hash), departure, arrival, refusals and
+//! escalation of notices nobody acknowledged.
+use chrono::{DateTime, Duration, Utc};
+use rand::RngCore;
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+use sqlx::{PgPool, Postgres, Row, Transaction};
+
+use super::escort::EscortNeed;
+use super::proposal::{propose, CaseFacts, IdentitySource, KnownHome, Route, Sex};
+use super::store::plan_to;
+use super::TransportPlan;
+use crate::auth::model::Principal;
+use crate::config::Settings;
+use crate::error::{AppError, AppResult, FieldError};
+use crate::intake::lifecycle::{self, State};
+use crate::notify::mailer::Email;
+use crate::notify::outbox;
+use crate::shelter::model::age_on;
+
+type Tx<'a> = Transaction<'a, Postgres>;
+
+/// How long the link in a notice works.
+pub const LINK_DAYS: i64 = 14;
+
+/// What routing needs to know about a case.
+pub struct Facts {
+    pub case_id: i64,
+    pub number: String,
+    pub state: State,
+    pub facts: CaseFacts,
+    /// Where the trip starts: the UPT of an open stay, else the pick-up point (lat, lon).
+    pub from: (f64, f64),
+    pub destination: Option<String>,
+    pub conditions: Vec<String>,
+}
+
+pub async fn facts(tx: &mut Tx<'_>, case_id: i64, now: DateTime<Utc>) -> sqlx::Result<Facts> {
+    let r = sqlx::query(
+        "SELECT c.number, c.state, i.sex, i.birth_date, i.estimated_age, i.found_at, i.conditions, i.nik,
+                i.home_village_code, i.home_region_code, i.home_province_code,
+                ST_Y(coalesce(u.location, i.found_point)) AS lat, ST_X(coalesce(u.location, i.found_point)) AS lon,
+                EXISTS (SELECT 1 FROM record_link l WHERE l.left_kind = 'check' AND l.right_kind = 'intake'
+                          AND l.right_id = i.id AND l.state = 'accepted') AS matched,
+                EXISTS (SELECT 1 FROM case_event e WHERE e.case_id = c.id AND e.kind = 'refused') AS refused
+           FROM ot_case c JOIN intake i ON i.id = c.intake_id
+           LEFT JOIN placement p ON p.case_id = c.id AND p.ended_at IS NULL
+           LEFT JOIN ward w ON w.id = p.ward_id LEFT JOIN upt u ON u.code = w.upt_code
+          WHERE c.id = $1",
+    )
+    .bind(case_id)
+    .fetch_one(&mut **tx)
+    .await?;
+    let found: DateTime<Utc> = r.get("found_at");
+    let age = age_on(
+        r.get("birth_date"),
+        r.get("estimated_age"),
+        found.date_naive(),
+        now.date_naive(),
+    );
+    let conditions: Vec<String> = r.get("conditions");
+    let village: Option<String> = r.get("home_village_code");
+    let region: Option<String> = r.get("home_region_code");
+    let province: Option<String> = r.get("home_province_code");
+    let home = KnownHome::from_codes(
+        village.as_deref(),
+        region.as_deref().or(province.as_deref()),
+    );
+    let identity = if r.get("matched") {
+        Some(IdentitySource::Dp3akMatch)
+    } else if r.get::<Option<String>, _>("nik").is_some() {
+        Some(IdentitySource::Nik)
+    } else {
+        None
+    };
+    let sex = match r.get::<String, _>("sex").as_str() {
+        "male" => Sex::Male,
+        "female" => Sex::Female,
+        _ => Sex::Unknown,
+    };
+    let escort = EscortNeed::from_codes(&conditions, age.map(|a| a.max(0) as u32));
+    Ok(Facts {
+        case_id,
+        number: r.get("number"),
+        state: State::parse(&r.get::<String, _>("state")).unwrap_or(State::Received),
+        destination: village.or(region).or(province),
+        facts: CaseFacts {
+            identity,
+            home,
+            conditions: escort.conditions,
+            sex,
+            age: age.map(|a| a.max(0) as u32),
+            // Sickness needs a doctor's word before travel; the officer can override.
+            fit_to_travel: !conditions.iter().any(|c| c == "sick"),
+            family_refused: r.get("refused"),
+        },
+        from: (r.get("lat"), r.get("lon")),
+        conditions,
+    })
+}
+
+pub fn route_code(r: &Route) -> &'static str {
+    match r {
+        Route::Home => "home",
+        Route::Upt { .. } => "upt",
+    }
+}
+
+/// The officer accepts the proposal or overrides it (with a reason). Home: the plan is
+/// made and stored, the case is routed home and the notice is queued, all in `tx`.
+pub async fn decide(
+    tx: &mut Tx<'_>,
+    (pool, settings): (&PgPool, &Settings),
+    f: &Facts,
+    (choice, reason): (&str, &str),
+    actor: &Principal,
+    now: DateTime<Utc>,
+) -> AppResult<Option<i64>> {
+    let proposal = propose(&f.facts);
+    let proposed = route_code(&proposal.route);
+    if choice != "home" && choice != "upt" {
+        return Err(AppError::Invalid(vec![FieldError::new(
+            "choice",
+            "pilih pulang atau UPT / choose home or UPT",
+        )]));
+    }
+    if choice != proposed && reason.trim().chars().count() < 10 {
+        return Err(AppError::Invalid(vec![FieldError::new(
+            "reason",
+            "menyimpang dari usulan perlu alasan (paling sedikit 10 huruf) / overriding the proposal needs a reason (10 characters or more)",
+        )]));
+    }
+    let reasons: Vec<&str> = proposal.reasons.iter().map(|r| r.code).collect();
+    let mut detail = json!({"proposed": proposed, "chosen": choice, "reasons": reasons});
+    let mut plan_id = None;
+    if choice == "home" {
+        if !f.state.next().contains(&State::RoutedHome) {
+            return Err(AppError::Conflict(format!(
+                "{} → routed_home is not allowed",
+                f.state.as_str()
+            )));
+        }
+        let to = f.destination.as_deref().ok_or_else(|| {
+            AppError::Invalid(vec![FieldError::new(
+                "choice",
+                "alamat rumah belum diketahui / the home is not known",
+            )])
+        })?;
+        let escort = EscortNeed::from_codes(&f.conditions, f.facts.age);
+        let plan = plan_to(pool, f.from, to, escort)
+            .await
+            .map_err(|e| AppError::Invalid(vec![FieldError::new("choice", e.to_string())]))?;
+        let id = store_plan(tx, f.case_id, &plan, to, actor, now).await?;
+        lifecycle::transition(tx, f.case_id, State::RoutedHome, Some(actor), reason, now).await?;
+        notify(tx, settings, f, id, &plan, now).await?;
+        detail["plan_id"] = json!(id);
+        plan_id = Some(id);
+    }
+    if !reason.trim().is_empty() {
+        detail["override_reason"] = json!(reason.trim());
+    }
+    event(
+        tx,
+        f.case_id,
+        Some(actor),
+        "route_decided",
+        reason,
+        detail,
+        now,
+    )
+    .await?;
+    Ok(plan_id)
+}
+
+async fn store_plan(
+    tx: &mut Tx<'_>,
+    case_id: i64,
+    plan: &TransportPlan,
+    to: &str,
+    actor: &Principal,
+    now: DateTime<Utc>,
+) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
+        "INSERT INTO transport_plan (case_id, created_at, state, legs, total_minutes, total_fare_idr, escort,
+                                     receiving_office, plan, destination_code, decided_by)
+         VALUES ($1, $2, 'accepted', $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+    )
+    .bind(case_id)
+    .bind(now)
+    .bind(json!(plan.legs))
+    .bind(plan.total_minutes as i32)
+    .bind(plan.total_fare_idr as i64)
+    .bind(plan.escort.as_ref().map(|e| e.who))
+    .bind(&plan.handover.office)
+    .bind(json!(plan))
+    .bind(to)
+    .bind(actor.user_id)
+    .fetch_one(&mut **tx)
+    .await
+}
+
+/// The receiving office's code: the home regency, or for a relay the hand-over province.
+pub fn office_code(plan: &TransportPlan) -> String {
+    match &plan.relay {
+        Some(r) => r.handover_province_code.clone(),
+        None => plan.destination.code.chars().take(5).collect(),
+    }
+}
+
+pub fn hash(token: &str) -> Vec<u8> {
+    Sha256::digest(token.as_bytes()).to_vec()
+}
+
+/// Queues the hand-over notice with its link. The email says what is asked and when,
+/// and names the case only by its number.
+async fn notify(
+    tx: &mut Tx<'_>,
+    settings: &Settings,
+    f: &Facts,
+    plan_id: i64,
+    plan: &TransportPlan,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let code = office_code(plan);
+    let configured: Option<String> =
+        sqlx::query_scalar("SELECT dinsos_email FROM region WHERE code = $1")
+            .bind(&code)
+            .fetch_optional(&mut **tx)
+            .await?
+            .flatten();
+    let to = configured.unwrap_or_else(|| {
+        settings
+            .office_email
+            .replace("{code}", &code.replace('.', ""))
+    });
+    let mut raw = [0u8; 32];
+    rand::rng().fill_bytes(&mut raw);
+    let token = hex::encode(raw);
+    let expires = now + Duration::days(LINK_DAYS);
+    let notice: i64 = sqlx::query_scalar(
+        "INSERT INTO handover_notice (plan_id, case_id, office, office_code, to_address, token_sha256, sent_at, expires_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+    )
+    .bind(plan_id)
+    .bind(f.case_id)
+    .bind(&plan.handover.office)
+    .bind(&code)
+    .bind(&to)
+    .bind(hash(&token))
+    .bind(now)
+    .bind(expires)
+    .fetch_one(&mut **tx)
+    .await?;
+    let link = format!(
+        "{}/handover/{token}",
+        settings.base_url.trim_end_matches('/')
+    );
+    let arrive = crate::clock::format_local(
+        now + Duration::minutes(plan.total_minutes as i64 + 24 * 60),
+        settings.time_zone,
+    );
+    let until = crate::clock::format_local(expires, settings.time_zone);
+    let email =
+        simlontar_templates::mail::handover_notice(&simlontar_templates::mail::HandoverNotice {
+            number: &f.number,
+            office: &plan.handover.office,
+            at: &plan.handover.at,
+            arrive: &arrive,
+            link: &link,
+            until: &until,
+        });
+    outbox::enqueue(
+        tx,
+        &Email {
+            dedupe_key: format!("handover:{notice}"),
+            to,
+            subject: email.subject,
+            text: email.text,
+            html: email.html,
+        },
+        now,
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn event(
+    tx: &mut Tx<'_>,
+    case_id: i64,
+    actor: Option<&Principal>,
+    kind: &str,
+    reason: &str,
+    detail: Value,
+    now: DateTime<Utc>,
+) -> sqlx::Result<()> {
+    sqlx::query("INSERT INTO case_event (case_id, at, actor_id, kind, reason, detail) VALUES ($1, $2, $3, $4, $5, $6)")
+        .bind(case_id)
+        .bind(now)
+        .bind(actor.map(|a| a.user_id))
+        .bind(kind)
+        .bind(reason.trim())
+        .bind(detail)
+        .execute(&mut **tx)
+        .await
+        .map(drop)
+}
+
+/// The live plan of a case: (id, state, plan JSON).
+pub async fn live_plan(
+    tx: &mut Tx<'_>,
+    case_id: i64,
+) -> sqlx::Result<Option<(i64, String, Value)>> {
+    sqlx::query_as(
+        "SELECT id, state, plan FROM transport_plan WHERE case_id = $1 AND state IN ('proposed', 'accepted', 'in_transit')",
+    )
+    .bind(case_id)
+    .fetch_optional(&mut **tx)
+    .await
+}
+
+/// The person sets off with the escort.
+pub async fn depart(
+    tx: &mut Tx<'_>,
+    case_id: i64,
+    actor: &Principal,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let (plan, state, _) = live_plan(tx, case_id)
+        .await?
+        .ok_or_else(|| AppError::Conflict("no live transport plan".into()))?;
+    if state != "accepted" {
+        return Err(AppError::Conflict(format!("the plan is {state}")));
+    }
+    sqlx::query("UPDATE transport_plan SET state = 'in_transit', departs_at = $2 WHERE id = $1")
+        .bind(plan)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query("UPDATE placement SET ended_at = $2, end_reason = 'home' WHERE case_id = $1 AND ended_at IS NULL")
+        .bind(case_id)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+    lifecycle::transition(tx, case_id, State::InTransit, Some(actor), "", now).await?;
+    Ok(())
+}
+
+/// The family or the home government will not receive the person: recorded, the plan
+/// cancelled, and the case falls back to a UPT placement. Later talks are `negotiation`.
+pub async fn refuse(
+    tx: &mut Tx<'_>,
+    case_id: i64,
+    kind: &str,
+    by: &str,
+    reason: &str,
+    actor: &Principal,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    if !matches!(kind, "refused" | "negotiation") || !matches!(by, "family" | "government") {
+        return Err(AppError::Invalid(vec![FieldError::new(
+            "by",
+            "pilih keluarga atau pemerintah daerah / family or home government",
+        )]));
+    }
+    if reason.trim().chars().count() < 5 {
+        return Err(AppError::Invalid(vec![FieldError::new(
+            "reason",
+            "tuliskan apa yang terjadi / say what happened",
+        )]));
+    }
+    let office: Option<String> = sqlx::query_scalar(
+        "SELECT n.office_code FROM handover_notice n JOIN transport_plan t ON t.id = n.plan_id
+          WHERE t.case_id = $1 ORDER BY n.id DESC LIMIT 1",
+    )
+    .bind(case_id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    if kind == "refused" {
+        sqlx::query("UPDATE transport_plan SET state = 'cancelled' WHERE case_id = $1 AND state IN ('proposed', 'accepted', 'in_transit')")
+            .bind(case_id)
+            .execute(&mut **tx)
+            .await?;
+    }
+    event(
+        tx,
+        case_id,
+        Some(actor),
+        kind,
+        reason,
+        json!({"by": by, "office_code": office}),
+        now,
+    )
+    .await?;
+    Ok(())
+}
+
+/// What the link page shows: the notice and its case number.
+pub struct Notice {
+    pub id: i64,
+    pub case_id: i64,
+    pub number: String,
+    pub office: String,
+    pub at: String,
+    pub sent_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub acknowledged_at: Option<DateTime<Utc>>,
+    pub received_at: Option<DateTime<Utc>>,
+}
+
+pub async fn notice_by_token(tx: &mut Tx<'_>, token: &str) -> sqlx::Result<Option<Notice>> {
+    let row = sqlx::query(
+        "SELECT n.id, n.case_id, c.number, n.office, t.plan #>> '{handover,at}' AS at, n.sent_at, n.expires_at,
+                n.acknowledged_at, n.received_at
+           FROM handover_notice n JOIN ot_case c ON c.id = n.case_id JOIN transport_plan t ON t.id = n.plan_id
+          WHERE n.token_sha256 = $1",
+    )
+    .bind(hash(token))
+    .fetch_optional(&mut **tx)
+    .await?;
+    Ok(row.map(|r| Notice {
+        id: r.get("id"),
+        case_id: r.get("case_id"),
+        number: r.get("number"),
+        office: r.get("office"),
+        at: r.get::<Option<String>, _>("at").unwrap_or_default(),
+        sent_at: r.get("sent_at"),
+        expires_at: r.get("expires_at"),
+        acknowledged_at: r.get("acknowledged_at"),
+        received_at: r.get("received_at"),
+    }))
+}
+
+/// The receiving office confirms: `acknowledge` the notice, or `received` the person
+/// (which acknowledges too and closes the case as handed over).
+pub async fn confirm(
+    tx: &mut Tx<'_>,
+    n: &Notice,
+    action: &str,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    match action {
+        "acknowledge" => {
+            sqlx::query("UPDATE handover_notice SET acknowledged_at = coalesce(acknowledged_at, $2) WHERE id = $1")
+                .bind(n.id)
+                .bind(now)
+                .execute(&mut **tx)
+                .await?;
+            if n.acknowledged_at.is_none() {
+                event(
+                    tx,
+                    n.case_id,
+                    None,
+                    "handover_acknowledged",
+                    &n.office,
+                    json!({"notice": n.id}),
+                    now,
+                )
+                .await?;
+            }
+        }
+        "received" if n.received_at.is_none() => {
+            sqlx::query(
+                "UPDATE handover_notice SET acknowledged_at = coalesce(acknowledged_at, $2), received_at = $2 WHERE id = $1",
+            )
+            .bind(n.id)
+            .bind(now)
+            .execute(&mut **tx)
+            .await?;
+            sqlx::query("UPDATE transport_plan SET state = 'handed_over' WHERE id = (SELECT plan_id FROM handover_notice WHERE id = $1)")
+                .bind(n.id)
+                .execute(&mut **tx)
+                .await?;
+            let state: String = sqlx::query_scalar("SELECT state FROM ot_case WHERE id = $1")
+                .bind(n.case_id)
+                .fetch_one(&mut **tx)
+                .await?;
+            if state == "routed_home" {
+                lifecycle::transition(tx, n.case_id, State::InTransit, None, &n.office, now)
+                    .await?;
+            }
+            lifecycle::transition(tx, n.case_id, State::HandedOver, None, &n.office, now).await?;
+            event(
+                tx,
+                n.case_id,
+                None,
+                "handed_over",
+                &n.office,
+                json!({"notice": n.id}),
+                now,
+            )
+            .await?;
+        }
+        "received" => {}
+        _ => {
+            return Err(AppError::Invalid(vec![FieldError::new(
+                "action",
+                "unknown action",
+            )]))
+        }
+    }
+    Ok(())
+}
+
+/// Notices nobody acknowledged in time go to the provincial desk, again after each
+/// further period. Returns how many escalated.
+pub async fn escalate(
+    pool: &PgPool,
+    settings: &Settings,
+    now: DateTime<Utc>,
+) -> anyhow::Result<usize> {
+    let after = Duration::hours(settings.escalate_after_hours.into());
+    let mut tx = crate::auth::policy::CaseScope::system(now)
+        .begin(pool)
+        .await?;
+    let due: Vec<(i64, i64, String, String, i32)> = sqlx::query_as(
+        "SELECT n.id, n.case_id, c.number, n.office, n.escalations FROM handover_notice n JOIN ot_case c ON c.id = n.case_id
+          WHERE n.acknowledged_at IS NULL AND n.received_at IS NULL
+            AND n.sent_at + $2 * (n.escalations + 1) <= $1
+          ORDER BY n.id FOR UPDATE OF n SKIP LOCKED",
+    )
+    .bind(now)
+    .bind(after)
+    .fetch_all(&mut *tx)
+    .await?;
+    for (id, case_id, number, office, n) in &due {
+        let mail = simlontar_templates::mail::escalation(
+            number,
+            office,
+            settings.escalate_after_hours * (*n as u32 + 1),
+            &settings.base_url,
+        );
+        outbox::enqueue(
+            &mut tx,
+            &Email {
+                dedupe_key: format!("escalation:{id}:{}", n + 1),
+                to: settings.escalation_email.clone(),
+                subject: mail.subject,
+                text: mail.text,
+                html: mail.html,
+            },
+            now,
+        )
+        .await?;
+        sqlx::query("UPDATE handover_notice SET escalations = escalations + 1, last_escalated_at = $2 WHERE id = $1")
+            .bind(id)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        event(
+            &mut tx,
+            *case_id,
+            None,
+            "handover_escalated",
+            office,
+            json!({"notice": id, "escalation": n + 1}),
+            now,
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(due.len())
+}

@@ -1,0 +1,418 @@
+//! Routing on the case page (decision, departure, refusal, the printable form), the
+//! receiving office's link page, and the offices' response times.
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use chrono::Utc;
+use maud::Markup;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::handover::{self, Facts};
+use super::proposal::propose;
+use crate::auth::audit;
+use crate::auth::policy::{allows, require, Action, CaseScope};
+use crate::clock::format_local;
+use crate::error::{AppError, AppResult};
+use crate::intake::lifecycle::State as CaseState;
+use crate::intake::store::case_id_in;
+use crate::web::lang::lang_of;
+use crate::web::viewer::Viewer;
+use crate::web::AppState;
+use simlontar_templates::routing as view;
+use simlontar_templates::Lang;
+
+type Tx = sqlx::Transaction<'static, sqlx::Postgres>;
+
+async fn open(state: &AppState, v: &Viewer, number: &str, action: Action) -> AppResult<(Tx, i64)> {
+    require(&v.principal, action)?;
+    let scope = CaseScope::of(&v.principal, state.clock.now());
+    let mut tx = scope.begin(&state.pool).await?;
+    let id = case_id_in(&mut tx, &scope, number)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok((tx, id))
+}
+
+async fn done(
+    mut tx: Tx,
+    v: &Viewer,
+    number: &str,
+    what: &str,
+    detail: Value,
+) -> AppResult<Redirect> {
+    audit::record(&mut *tx, &v.origin, what, "case", Some(number), detail).await?;
+    tx.commit().await?;
+    Ok(Redirect::to(&format!("/cases/{number}")))
+}
+
+#[derive(Deserialize)]
+pub struct RouteForm {
+    #[serde(default)]
+    choice: String,
+    #[serde(default)]
+    reason: String,
+}
+
+pub async fn decide_route(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(number): Path<String>,
+    Form(f): Form<RouteForm>,
+) -> AppResult<Redirect> {
+    let now = state.clock.now();
+    let (mut tx, id) = open(&state, &v, &number, Action::DecideCase).await?;
+    let facts = handover::facts(&mut tx, id, now).await?;
+    let plan = handover::decide(
+        &mut tx,
+        (&state.pool, &state.settings),
+        &facts,
+        (&f.choice, &f.reason),
+        &v.principal,
+        now,
+    )
+    .await?;
+    done(
+        tx,
+        &v,
+        &number,
+        "route",
+        json!({"choice": f.choice, "plan_id": plan}),
+    )
+    .await
+}
+
+pub async fn depart(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(number): Path<String>,
+) -> AppResult<Redirect> {
+    let (mut tx, id) = open(&state, &v, &number, Action::DecideCase).await?;
+    handover::depart(&mut tx, id, &v.principal, state.clock.now()).await?;
+    done(tx, &v, &number, "depart", json!({})).await
+}
+
+#[derive(Deserialize)]
+pub struct RefusalForm {
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    by: String,
+    #[serde(default)]
+    reason: String,
+}
+
+pub async fn record_refusal(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(number): Path<String>,
+    Form(f): Form<RefusalForm>,
+) -> AppResult<Redirect> {
+    let (mut tx, id) = open(&state, &v, &number, Action::DecideCase).await?;
+    handover::refuse(
+        &mut tx,
+        id,
+        &f.kind,
+        &f.by,
+        &f.reason,
+        &v.principal,
+        state.clock.now(),
+    )
+    .await?;
+    done(
+        tx,
+        &v,
+        &number,
+        "refusal",
+        json!({"kind": f.kind, "by": f.by}),
+    )
+    .await
+}
+
+/// A stored plan as the views show it; the map is drawn again from reference data.
+async fn plan_view(
+    state: &AppState,
+    plan_state: &str,
+    plan: &Value,
+    notice: Option<String>,
+) -> view::PlanView {
+    let s = |v: &Value| v.as_str().unwrap_or_default().to_string();
+    let legs = plan["legs"].as_array().cloned().unwrap_or_default();
+    // The route is the same for the same ends (the network is reference data).
+    let ends = (
+        plan["from"]["lat"].as_f64(),
+        plan["from"]["lon"].as_f64(),
+        plan["destination"]["code"].as_str(),
+    );
+    let map_svg = match ends {
+        (Some(lat), Some(lon), Some(to)) => {
+            match super::store::plan_to(&state.pool, (lat, lon), to, Default::default()).await {
+                Ok(again) => super::store::map_of(&state.pool, &again)
+                    .await
+                    .ok()
+                    .map(|m| m.into_string()),
+                Err(_) => None,
+            }
+        }
+        _ => None,
+    };
+    view::PlanView {
+        state: plan_state.to_string(),
+        legs: legs
+            .iter()
+            .map(|l| view::LegRow {
+                mode: s(&l["mode"]),
+                from: s(&l["from"]),
+                to: s(&l["to"]),
+                km: l["distance_km"].as_f64().unwrap_or(0.0),
+                minutes: l["minutes"].as_u64().unwrap_or(0) as u32,
+                fare: l["fare_idr"].as_u64().unwrap_or(0),
+                office: s(&l["office"]),
+                paid_by: s(&l["paid_by"]),
+            })
+            .collect(),
+        total_minutes: plan["total_minutes"].as_u64().unwrap_or(0) as u32,
+        total_fare: plan["total_fare_idr"].as_u64().unwrap_or(0),
+        escort: plan["escort"]["who"].as_str().map(String::from),
+        office: s(&plan["handover"]["office"]),
+        at: s(&plan["handover"]["at"]),
+        relay: plan["relay"]["onward"].as_str().map(String::from),
+        notes: plan["notes"]
+            .as_array()
+            .map(|n| n.iter().map(s).collect())
+            .unwrap_or_default(),
+        map_svg,
+        notice,
+    }
+}
+
+/// The case page's routing panel.
+pub async fn panel(state: &AppState, v: &Viewer, case_id: i64) -> AppResult<view::Panel> {
+    let now = state.clock.now();
+    let scope = CaseScope::of(&v.principal, now);
+    let mut tx = scope.begin(&state.pool).await?;
+    let f: Facts = handover::facts(&mut tx, case_id, now).await?;
+    let live = handover::live_plan(&mut tx, case_id).await?;
+    let notice: Option<(Option<chrono::DateTime<Utc>>, i32)> = sqlx::query_as(
+        "SELECT n.acknowledged_at, n.escalations FROM handover_notice n JOIN transport_plan t ON t.id = n.plan_id
+          WHERE t.case_id = $1 AND t.state IN ('accepted', 'in_transit') ORDER BY n.id DESC LIMIT 1",
+    )
+    .bind(case_id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    let decides = allows(&v.principal, Action::DecideCase);
+    let undecided = matches!(
+        f.state,
+        CaseState::Identified | CaseState::Unidentified | CaseState::Placed
+    );
+    let proposal = propose(&f.facts);
+    let reasons = proposal
+        .reasons
+        .iter()
+        .map(|r| {
+            if v.lang == Lang::Id {
+                r.id.to_string()
+            } else {
+                r.en.to_string()
+            }
+        })
+        .collect();
+    let tz = state.settings.time_zone;
+    let notice_line = notice.map(|(ack, esc)| match ack {
+        Some(t) => format!(
+            "{} {}",
+            simlontar_templates::i18n::tr(
+                v.lang,
+                "Pemberitahuan dikonfirmasi",
+                "Notice acknowledged"
+            ),
+            format_local(t, tz)
+        ),
+        None => format!(
+            "{} ({esc})",
+            simlontar_templates::i18n::tr(
+                v.lang,
+                "Pemberitahuan belum dikonfirmasi; eskalasi",
+                "Notice not yet acknowledged; escalations"
+            )
+        ),
+    });
+    let plan = match &live {
+        Some((_, plan_state, plan)) => Some(plan_view(state, plan_state, plan, notice_line).await),
+        None => None,
+    };
+    Ok(view::Panel {
+        proposed: undecided.then(|| (handover::route_code(&proposal.route).to_string(), reasons)),
+        may_decide: decides && undecided && live.is_none(),
+        may_depart: decides && live.as_ref().is_some_and(|(_, s, _)| s == "accepted"),
+        may_refuse: decides && live.is_some(),
+        plan,
+    })
+}
+
+pub async fn show_handover_form(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(number): Path<String>,
+) -> AppResult<Markup> {
+    let now = state.clock.now();
+    let (mut tx, id) = open(&state, &v, &number, Action::ViewCases).await?;
+    let (plan_state, plan): (String, Value) = sqlx::query_as(
+        "SELECT state, plan FROM transport_plan WHERE case_id = $1 AND state <> 'cancelled' ORDER BY id DESC LIMIT 1",
+    )
+    .bind(id)
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or(AppError::NotFound)?;
+    let (name, sex, age): (String, String, Option<i16>) = sqlx::query_as(
+        "SELECT coalesce(nullif(i.stated_name, ''), '–'), i.sex, i.estimated_age FROM ot_case c JOIN intake i ON i.id = c.intake_id WHERE c.id = $1",
+    )
+    .bind(id)
+    .fetch_one(&mut *tx)
+    .await?;
+    audit::record(
+        &mut *tx,
+        &v.origin,
+        "print_handover",
+        "case",
+        Some(&number),
+        json!({}),
+    )
+    .await?;
+    tx.commit().await?;
+    let plan = plan_view(&state, &plan_state, &plan, None).await;
+    Ok(view::handover_form(
+        v.lang,
+        &v.nav,
+        &view::FormView {
+            number,
+            name,
+            sex,
+            age: age.map_or("–".into(), |a| format!("± {a}")),
+            plan,
+            date: now
+                .with_timezone(&state.settings.time_zone)
+                .format("%d-%m-%Y")
+                .to_string(),
+        },
+    ))
+}
+
+/// The link page: open to whoever holds the link (the receiving office), showing only the
+/// case number, the office and the place.
+pub async fn show_link(
+    State(state): State<AppState>,
+    session: tower_sessions::Session,
+    headers: axum::http::HeaderMap,
+    Path(token): Path<String>,
+) -> AppResult<Response> {
+    let now = state.clock.now();
+    let csrf = crate::auth::session::csrf_token(&session).await?;
+    let mut tx = CaseScope::system(now).begin(&state.pool).await?;
+    let notice = handover::notice_by_token(&mut tx, &token)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    tx.commit().await?;
+    let tz = state.settings.time_zone;
+    Ok(view::link_page(
+        lang_of(&headers),
+        &view::LinkView {
+            number: notice.number,
+            office: notice.office,
+            at: notice.at,
+            sent: format_local(notice.sent_at, tz),
+            acknowledged: notice.acknowledged_at.map(|t| format_local(t, tz)),
+            received: notice.received_at.map(|t| format_local(t, tz)),
+            token,
+            csrf,
+            expired: notice.expires_at < now,
+        },
+    )
+    .into_response())
+}
+
+#[derive(Deserialize)]
+pub struct ConfirmForm {
+    #[serde(default)]
+    action: String,
+}
+
+pub async fn confirm_link(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    Form(f): Form<ConfirmForm>,
+) -> AppResult<Redirect> {
+    let now = state.clock.now();
+    let mut tx = CaseScope::system(now).begin(&state.pool).await?;
+    let notice = handover::notice_by_token(&mut tx, &token)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if notice.expires_at < now {
+        return Err(AppError::Conflict("the link has expired".into()));
+    }
+    handover::confirm(&mut tx, &notice, &f.action, now).await?;
+    let origin = audit::Origin::default();
+    audit::record(
+        &mut *tx,
+        &origin,
+        &format!("handover_{}", f.action),
+        "case",
+        Some(&notice.number),
+        json!({"office": notice.office}),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Redirect::to(&format!("/handover/{token}")))
+}
+
+#[derive(sqlx::FromRow)]
+struct OfficeStats {
+    code: String,
+    office: String,
+    notices: i64,
+    acknowledged: i64,
+    median_hours: Option<f64>,
+    open: i64,
+    escalations: i64,
+    decided_home: i64,
+    refusals: i64,
+}
+
+pub async fn show_offices(State(state): State<AppState>, v: Viewer) -> AppResult<Markup> {
+    require(&v.principal, Action::ViewCases)?;
+    let now = state.clock.now();
+    let mut tx = CaseScope::system(now).begin(&state.pool).await?;
+    let rows: Vec<OfficeStats> = sqlx::query_as(
+        "WITH n AS (
+            SELECT office_code, max(office) AS office, count(*) AS notices, count(acknowledged_at) AS acknowledged,
+                   percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM acknowledged_at - sent_at) / 3600)
+                       FILTER (WHERE acknowledged_at IS NOT NULL) AS median_hours,
+                   count(*) FILTER (WHERE acknowledged_at IS NULL) AS open, sum(escalations)::bigint AS escalations
+              FROM handover_notice GROUP BY office_code),
+         r AS (
+            SELECT detail ->> 'office_code' AS office_code, count(*) AS refusals
+              FROM case_event WHERE kind = 'refused' AND detail ->> 'office_code' IS NOT NULL GROUP BY 1)
+         SELECT n.office_code AS code, n.office, n.notices, n.acknowledged, n.median_hours, n.open,
+                n.escalations, n.notices AS decided_home, coalesce(r.refusals, 0) AS refusals
+           FROM n LEFT JOIN r USING (office_code) ORDER BY n.median_hours DESC NULLS FIRST, n.office_code",
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    let rows: Vec<view::OfficeRow> = rows
+        .into_iter()
+        .map(|r| view::OfficeRow {
+            code: r.code,
+            office: r.office,
+            notices: r.notices,
+            acknowledged: r.acknowledged,
+            median_hours: r.median_hours,
+            open: r.open,
+            escalations: r.escalations,
+            decided_home: r.decided_home,
+            refusals: r.refusals,
+        })
+        .collect();
+    Ok(view::offices(v.lang, &v.nav, &rows))
+}

@@ -1,0 +1,312 @@
+//! Routing views: the proposal and decision on the case page, the transport plan with
+//! its map, the printable hand-over form (berita acara), the receiving office's link
+//! page, and each office's response times.
+use maud::{html, Markup, PreEscaped};
+
+use crate::i18n::{tr, Lang};
+use crate::layout::{page, NavUser, Page, Section};
+
+pub struct LegRow {
+    pub mode: String,
+    pub from: String,
+    pub to: String,
+    pub km: f64,
+    pub minutes: u32,
+    pub fare: u64,
+    pub office: String,
+    pub paid_by: String,
+}
+
+pub struct PlanView {
+    pub state: String,
+    pub legs: Vec<LegRow>,
+    pub total_minutes: u32,
+    pub total_fare: u64,
+    pub escort: Option<String>,
+    pub office: String,
+    pub at: String,
+    pub relay: Option<String>,
+    pub notes: Vec<String>,
+    /// The route map as SVG, drawn by the app from reference data (no user text unescaped).
+    pub map_svg: Option<String>,
+    pub notice: Option<String>,
+}
+
+#[derive(Default)]
+pub struct Panel {
+    pub proposed: Option<(String, Vec<String>)>,
+    pub may_decide: bool,
+    pub plan: Option<PlanView>,
+    pub may_depart: bool,
+    pub may_refuse: bool,
+}
+
+pub fn rupiah(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push('.');
+        }
+        out.push(c);
+    }
+    format!("Rp {out}")
+}
+
+pub fn duration(minutes: u32) -> String {
+    format!("{} j {:02} m", minutes / 60, minutes % 60)
+}
+
+fn route_label(lang: Lang, code: &str) -> &'static str {
+    match code {
+        "home" => tr(lang, "Pulang ke daerah asal", "Home"),
+        _ => tr(lang, "Penempatan di UPT", "UPT placement"),
+    }
+}
+
+pub fn legs_table(lang: Lang, p: &PlanView) -> Markup {
+    html! {
+        table.legs {
+            thead { tr {
+                th scope="col" { (tr(lang, "Moda", "Mode")) } th scope="col" { (tr(lang, "Dari", "From")) }
+                th scope="col" { (tr(lang, "Ke", "To")) } th scope="col" { "km" }
+                th scope="col" { (tr(lang, "Waktu", "Time")) } th scope="col" { (tr(lang, "Biaya", "Fare")) }
+                th scope="col" { (tr(lang, "Penanggung jawab", "Responsible")) }
+            } }
+            tbody {
+                @for l in &p.legs {
+                    tr { td { (l.mode) } td { (l.from) } td { (l.to) } td { (format!("{:.0}", l.km)) }
+                         td { (duration(l.minutes)) } td { (rupiah(l.fare)) } td { (l.office) br; small { (l.paid_by) } } }
+                }
+            }
+            tfoot { tr {
+                th scope="row" colspan="4" { (tr(lang, "Jumlah", "Total")) }
+                td { (duration(p.total_minutes)) } td { (rupiah(p.total_fare)) } td {}
+            } }
+        }
+    }
+}
+
+pub fn panel(lang: Lang, number: &str, csrf: &str, p: &Panel) -> Markup {
+    html! {
+        section.routing {
+            h2 { (tr(lang, "Rute", "Route")) }
+            @if let Some((code, reasons)) = &p.proposed {
+                p { strong { (tr(lang, "Usulan: ", "Proposed: ")) (route_label(lang, code)) } }
+                ul { @for r in reasons { li { (r) } } }
+                @if p.may_decide {
+                    form.card method="post" action={ "/cases/" (number) "/route" } {
+                        input type="hidden" name="csrf" value=(csrf);
+                        fieldset {
+                            legend { (tr(lang, "Keputusan", "Decision")) }
+                            @for c in ["home", "upt"] {
+                                label { input type="radio" name="choice" value=(c) checked[c == code]; " " (route_label(lang, c)) }
+                            }
+                        }
+                        label for="route_reason" { (tr(lang, "Alasan bila menyimpang dari usulan", "Reason when overriding the proposal")) }
+                        input #route_reason name="reason" type="text";
+                        button type="submit" { (tr(lang, "Putuskan", "Decide")) }
+                    }
+                }
+            }
+            @if let Some(plan) = &p.plan {
+                h3 { (tr(lang, "Rencana perjalanan", "Transport plan")) " · " (plan.state) }
+                p { (tr(lang, "Diserahkan kepada ", "Handed over to ")) strong { (plan.office) } " — " (plan.at) }
+                @if let Some(r) = &plan.relay { p.relay { (r) } }
+                @if let Some(e) = &plan.escort { p { strong { (tr(lang, "Pendamping: ", "Escort: ")) } (e) } }
+                (legs_table(lang, plan))
+                @for n in &plan.notes { p.note { (n) } }
+                @if let Some(svg) = &plan.map_svg { figure.route-map { (PreEscaped(svg)) } }
+                @if let Some(n) = &plan.notice { p role="status" { (n) } }
+                p { a href={ "/cases/" (number) "/handover-form" } { (tr(lang, "Cetak berita acara serah terima", "Print the hand-over form")) } }
+                @if p.may_depart {
+                    form.inline method="post" action={ "/cases/" (number) "/depart" } {
+                        input type="hidden" name="csrf" value=(csrf);
+                        button type="submit" { (tr(lang, "Catat keberangkatan", "Record departure")) }
+                    }
+                }
+            }
+            @if p.may_refuse {
+                form.card method="post" action={ "/cases/" (number) "/refusal" } {
+                    input type="hidden" name="csrf" value=(csrf);
+                    label for="refusal_kind" { (tr(lang, "Penolakan atau negosiasi", "Refusal or negotiation")) }
+                    select #refusal_kind name="kind" {
+                        option value="refused" { (tr(lang, "Menolak menerima", "Refuses to receive")) }
+                        option value="negotiation" { (tr(lang, "Catatan negosiasi", "Negotiation note")) }
+                    }
+                    label for="refusal_by" { (tr(lang, "Oleh", "By")) }
+                    select #refusal_by name="by" {
+                        option value="family" { (tr(lang, "Keluarga", "Family")) }
+                        option value="government" { (tr(lang, "Pemerintah daerah asal", "Home government")) }
+                    }
+                    label for="refusal_reason" { (tr(lang, "Keterangan", "What happened")) }
+                    input #refusal_reason name="reason" type="text" required;
+                    button type="submit" { (tr(lang, "Catat", "Record")) }
+                }
+            }
+        }
+    }
+}
+
+pub struct FormView {
+    pub number: String,
+    pub name: String,
+    pub sex: String,
+    pub age: String,
+    pub plan: PlanView,
+    pub date: String,
+}
+
+/// The berita acara serah terima, for printing and signing by both parties.
+pub fn handover_form(lang: Lang, user: &NavUser, f: &FormView) -> Markup {
+    let title = "Berita Acara Serah Terima";
+    page(
+        &Page {
+            title,
+            lang,
+            section: Some(Section::Cases),
+            path: "/cases",
+            user: Some(user),
+        },
+        html! {
+            article.handover-form {
+                h1 { (title) } p { (tr(lang, "Nomor kasus", "Case number")) ": " strong { (f.number) } }
+                p { "Pada tanggal " (f.date) ", kami yang bertanda tangan di bawah ini:" }
+                ol {
+                    li { "Pihak Pertama: petugas Dinas Sosial Provinsi Jawa Timur, yang menyerahkan;" }
+                    li { "Pihak Kedua: petugas " (f.plan.office) ", yang menerima," }
+                }
+                p { "menyatakan bahwa Pihak Pertama telah menyerahkan kepada Pihak Kedua seorang warga:" }
+                dl.facts {
+                    dt { "Nama" } dd { (f.name) } dt { "Jenis kelamin" } dd { (f.sex) } dt { "Umur" } dd { (f.age) }
+                    dt { "Tempat serah terima" } dd { (f.plan.at) }
+                }
+                (legs_table(lang, &f.plan))
+                @if let Some(e) = &f.plan.escort { p { "Pendamping: " (e) } }
+                div.signatures {
+                    div { p { "Pihak Kedua (yang menerima)" } p.sign-line { "(............................................)" } p { "NIP:" } }
+                    div { p { "Pihak Pertama (yang menyerahkan)" } p.sign-line { "(............................................)" } p { "NIP:" } }
+                }
+                p.no-print { button type="button" onclick="window.print()" { (tr(lang, "Cetak", "Print")) } }
+            }
+        },
+    )
+}
+
+pub struct LinkView {
+    pub number: String,
+    pub office: String,
+    pub at: String,
+    pub sent: String,
+    pub acknowledged: Option<String>,
+    pub received: Option<String>,
+    pub token: String,
+    pub csrf: String,
+    pub expired: bool,
+}
+
+/// The page the receiving office opens from the email: no sign-in, no personal data.
+pub fn link_page(lang: Lang, v: &LinkView) -> Markup {
+    let title = tr(lang, "Serah terima warga", "Hand-over of a person");
+    page(
+        &Page {
+            title,
+            lang,
+            section: None,
+            path: "/",
+            user: None,
+        },
+        html! {
+            h1 { (title) " " (v.number) }
+            @if v.expired {
+                p role="alert" { (tr(lang, "Tautan ini sudah kedaluwarsa. Hubungi Dinas Sosial Provinsi Jawa Timur.", "This link has expired. Please contact the East Java provincial social office.")) }
+            } @else {
+                p { (v.office) " · " (tr(lang, "tempat serah terima: ", "hand-over at: ")) (v.at) }
+                p { (tr(lang, "Dikirim ", "Sent ")) (v.sent) }
+                @match (&v.acknowledged, &v.received) {
+                    (_, Some(r)) => p role="status" { (tr(lang, "Warga sudah diterima pada ", "The person was received on ")) (r) "." },
+                    (Some(a), None) => {
+                        p role="status" { (tr(lang, "Pemberitahuan sudah dikonfirmasi pada ", "Notice acknowledged on ")) (a) "." }
+                        (confirm_button(&v.token, &v.csrf, "received", tr(lang, "Warga sudah kami terima", "We have received the person")))
+                    },
+                    (None, None) => (confirm_button(&v.token, &v.csrf, "acknowledge", tr(lang, "Konfirmasi: pemberitahuan diterima", "Confirm: notice received"))),
+                }
+            }
+        },
+    )
+}
+
+fn confirm_button(token: &str, csrf: &str, action: &str, label: &str) -> Markup {
+    html! {
+        form method="post" action={ "/handover/" (token) } {
+            input type="hidden" name="csrf" value=(csrf);
+            input type="hidden" name="action" value=(action);
+            button type="submit" { (label) }
+        }
+    }
+}
+
+pub struct OfficeRow {
+    pub code: String,
+    pub office: String,
+    pub notices: i64,
+    pub acknowledged: i64,
+    pub median_hours: Option<f64>,
+    pub open: i64,
+    pub escalations: i64,
+    pub decided_home: i64,
+    pub refusals: i64,
+}
+
+/// Each receiving office's response times and refusal rate, as bars and as a table.
+pub fn offices(lang: Lang, user: &NavUser, rows: &[OfficeRow]) -> Markup {
+    let title = tr(
+        lang,
+        "Tanggapan kantor penerima",
+        "Receiving offices' responses",
+    );
+    let longest = rows
+        .iter()
+        .filter_map(|r| r.median_hours)
+        .fold(1.0f64, f64::max);
+    let bar_h = 22.0;
+    let height = bar_h * rows.len() as f64 + 10.0;
+    page(
+        &Page {
+            title,
+            lang,
+            section: Some(Section::Routing),
+            path: "/routing/offices",
+            user: Some(user),
+        },
+        html! {
+            h1 { (title) }
+            p { (tr(lang, "Median jam dari pemberitahuan sampai konfirmasi, per kantor.", "Median hours from notice to acknowledgement, per office.")) }
+            svg.bars role="img" aria-label=(title) viewBox={ "0 0 640 " (height) } width="100%" {
+                @for (i, r) in rows.iter().enumerate() {
+                    @let y = 5.0 + i as f64 * bar_h;
+                    @let w = r.median_hours.map_or(0.0, |h| 380.0 * h / longest);
+                    text x="0" y=(y + 15.0) font-size="13" { (r.code) }
+                    rect x="60" y=(y) width=(format!("{w:.1}")) height=(bar_h - 6.0) fill="#2f6f9f" { title { (r.office) } }
+                    text x=(format!("{:.1}", 66.0 + w)) y=(y + 15.0) font-size="13" {
+                        (r.median_hours.map_or("–".to_string(), |h| format!("{h:.1} j")))
+                    }
+                }
+            }
+            table {
+                thead { tr {
+                    th scope="col" { (tr(lang, "Kantor", "Office")) } th scope="col" { (tr(lang, "Pemberitahuan", "Notices")) }
+                    th scope="col" { (tr(lang, "Dikonfirmasi", "Acknowledged")) } th scope="col" { (tr(lang, "Median (jam)", "Median (hours)")) }
+                    th scope="col" { (tr(lang, "Menunggu", "Open")) } th scope="col" { (tr(lang, "Eskalasi", "Escalations")) }
+                    th scope="col" { (tr(lang, "Penolakan", "Refusals")) }
+                } }
+                tbody { @for r in rows { tr {
+                    td { (r.office) " (" (r.code) ")" } td { (r.notices) } td { (r.acknowledged) }
+                    td { (r.median_hours.map_or("–".to_string(), |h| format!("{h:.1}"))) } td { (r.open) } td { (r.escalations) }
+                    td { (r.refusals) " / " (r.decided_home)
+                         @if r.decided_home > 0 { " (" (format!("{:.0}", 100.0 * r.refusals as f64 / r.decided_home as f64)) "%)" } }
+                } } }
+            }
+        },
+    )
+}

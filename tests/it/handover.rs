@@ -1,0 +1,286 @@
+//! Routing carried out: the officer's decision, the stored plan, the hand-over notice by
+//! email (no personal data), the office's link, escalation, refusal, response times.
+use axum::http::StatusCode;
+use chrono::Duration;
+use sqlx::PgPool;
+
+use crate::common::{
+    app_pool, case_fixture, load_geo, now, router_at, settings, signed_in, Client,
+};
+use crate::mail::MailServer;
+use simlontar::auth::model::Role;
+use simlontar::notify::outbox;
+
+/// An identified person (a checked NIK) picked up in Surabaya, at home in `village`.
+async fn identified(
+    owner: &PgPool,
+    number: &str,
+    village: Option<&str>,
+    province: &str,
+    conditions: &[&str],
+) -> i64 {
+    let region = village.map(|v| v[..5].to_string());
+    let id = case_fixture(
+        owner,
+        number,
+        "35.78",
+        region.as_deref(),
+        "Siti Aminah",
+        Some("3510014107800002"),
+    )
+    .await;
+    sqlx::query(
+        "UPDATE intake SET home_village_code = $2, home_province_code = $3, conditions = $4
+          WHERE id = (SELECT intake_id FROM ot_case WHERE id = $1)",
+    )
+    .bind(id)
+    .bind(village)
+    .bind(province)
+    .bind(conditions.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+    .execute(owner)
+    .await
+    .unwrap();
+    sqlx::query("UPDATE ot_case SET state = 'identified' WHERE id = $1")
+        .bind(id)
+        .execute(owner)
+        .await
+        .unwrap();
+    id
+}
+
+async fn state_of(owner: &PgPool, id: i64) -> String {
+    sqlx::query_scalar("SELECT state FROM ot_case WHERE id = $1")
+        .bind(id)
+        .fetch_one(owner)
+        .await
+        .unwrap()
+}
+
+fn token_in(text: &str) -> String {
+    let at = text.find("/handover/").expect("a link");
+    text[at + "/handover/".len()..]
+        .chars()
+        .take_while(|c| c.is_ascii_hexdigit())
+        .collect()
+}
+
+#[sqlx::test]
+async fn a_surabaya_pick_up_goes_home_to_banyuwangi_and_the_office_confirms_by_email_link(
+    owner: PgPool,
+) {
+    load_geo(&owner).await;
+    let village: String = sqlx::query_scalar("SELECT code FROM village WHERE code LIKE '35.10.%' AND centroid IS NOT NULL ORDER BY code LIMIT 1")
+        .fetch_one(&owner)
+        .await
+        .unwrap();
+    let id = identified(
+        &owner,
+        "OT-3578-2026-000010",
+        Some(&village),
+        "35",
+        &["psychosocial"],
+    )
+    .await;
+    let mut co = signed_in(&owner, "co1", Role::CaseOfficer, None).await;
+    let page = co.get("/cases/OT-3578-2026-000010").await;
+    assert!(
+        page.body.contains("Usulan: ") && page.body.contains("Pulang ke daerah asal"),
+        "{}",
+        page.body
+    );
+
+    // Overriding the proposal needs a reason; nothing changes without one.
+    let refused = co
+        .post("/cases/OT-3578-2026-000010/route", &[("choice", "upt")])
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let res = co
+        .post("/cases/OT-3578-2026-000010/route", &[("choice", "home")])
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    assert_eq!(state_of(&owner, id).await, "routed_home");
+
+    let (legs, total_minutes, total_fare, escort): (serde_json::Value, i32, i64, Option<String>) = sqlx::query_as(
+        "SELECT legs, total_minutes, total_fare_idr, escort FROM transport_plan WHERE case_id = $1",
+    )
+    .bind(id)
+    .fetch_one(&owner)
+    .await
+    .unwrap();
+    let legs = legs.as_array().unwrap();
+    assert!(
+        legs.iter()
+            .any(|l| l["mode"] == "rail" || l["mode"] == "bus"),
+        "{legs:?}"
+    );
+    let sum_minutes: i64 = legs.iter().map(|l| l["minutes"].as_i64().unwrap()).sum();
+    let sum_fare: i64 = legs.iter().map(|l| l["fare_idr"].as_i64().unwrap()).sum();
+    assert_eq!((sum_minutes, sum_fare), (total_minutes as i64, total_fare));
+    assert!(
+        escort.is_some(),
+        "psychosocial disability travels with an escort"
+    );
+    let page = co.get("/cases/OT-3578-2026-000010").await;
+    assert!(
+        page.body.contains("<svg") && page.body.contains("Rencana perjalanan"),
+        "{}",
+        page.body
+    );
+    let form = co.get("/cases/OT-3578-2026-000010/handover-form").await;
+    assert!(
+        form.body.contains("Berita Acara Serah Terima") && form.body.contains("Pihak Kedua"),
+        "{}",
+        form.body
+    );
+
+    // The notice reaches the Banyuwangi office through a real SMTP server, without personal data.
+    let server = MailServer::start().await;
+    let pool = app_pool(&owner).await;
+    let sent = outbox::deliver_due(&pool, &server.mailer(), now(), 10)
+        .await
+        .unwrap();
+    assert_eq!(sent.sent, 1);
+    let mail = server.mails().pop().unwrap();
+    assert_eq!(mail.to, vec!["dinsos-3510@jatimprov.go.id".to_string()]);
+    assert!(mail.subject.contains("OT-3578-2026-000010"));
+    for private in [
+        "Siti",
+        "Aminah",
+        "3510014107800002",
+        "psiko",
+        "psychosocial",
+        "ODGJ",
+    ] {
+        assert!(
+            !mail.text.contains(private) && !mail.html.contains(private),
+            "{private} in {}",
+            mail.text
+        );
+    }
+    let token = token_in(&mail.text);
+    assert_eq!(token.len(), 64);
+
+    // The office opens the link (no account) and acknowledges.
+    let mut office = Client::new(&owner).await;
+    assert_eq!(
+        office.get("/handover/0000").await.status,
+        StatusCode::NOT_FOUND
+    );
+    let link = office.get(&format!("/handover/{token}")).await;
+    assert_eq!(link.status, StatusCode::OK);
+    assert!(
+        link.body.contains("OT-3578-2026-000010") && !link.body.contains("Siti"),
+        "{}",
+        link.body
+    );
+    let ack = office
+        .post(&format!("/handover/{token}"), &[("action", "acknowledge")])
+        .await;
+    assert_eq!(ack.status, StatusCode::SEE_OTHER, "{}", ack.body);
+
+    // Departure, then the office confirms the person arrived: the case closes.
+    let dep = co.post("/cases/OT-3578-2026-000010/depart", &[]).await;
+    assert_eq!(dep.status, StatusCode::SEE_OTHER, "{}", dep.body);
+    office.get(&format!("/handover/{token}")).await;
+    let got = office
+        .post(&format!("/handover/{token}"), &[("action", "received")])
+        .await;
+    assert_eq!(got.status, StatusCode::SEE_OTHER, "{}", got.body);
+    assert_eq!(state_of(&owner, id).await, "handed_over");
+
+    // After two weeks the link no longer works.
+    let mut late = Client {
+        router: router_at(&owner, now() + Duration::days(15)).await,
+        cookie: None,
+        csrf: None,
+    };
+    let expired = late.get(&format!("/handover/{token}")).await;
+    assert!(expired.body.contains("kedaluwarsa"), "{}", expired.body);
+}
+
+#[sqlx::test]
+async fn a_relay_notice_goes_to_central_java_and_escalates_when_nobody_answers(owner: PgPool) {
+    load_geo(&owner).await;
+    let id = identified(&owner, "OT-3578-2026-000011", None, "11", &[]).await;
+    let mut co = signed_in(&owner, "co1", Role::CaseOfficer, None).await;
+    let res = co
+        .post("/cases/OT-3578-2026-000011/route", &[("choice", "home")])
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let (office, to): (String, String) =
+        sqlx::query_as("SELECT office, to_address FROM handover_notice WHERE case_id = $1")
+            .bind(id)
+            .fetch_one(&owner)
+            .await
+            .unwrap();
+    assert!(office.contains("Jawa Tengah"), "{office}");
+    assert_eq!(to, "dinsos-33@jatimprov.go.id");
+
+    let pool = app_pool(&owner).await;
+    let s = settings();
+    let escalate =
+        |h: i64| simlontar::routing::handover::escalate(&pool, &s, now() + Duration::hours(h));
+    assert_eq!(escalate(23).await.unwrap(), 0);
+    assert_eq!(escalate(25).await.unwrap(), 1);
+    assert_eq!(escalate(26).await.unwrap(), 0, "one escalation per period");
+    assert_eq!(escalate(49).await.unwrap(), 1);
+    let desk: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM email_outbox WHERE to_address = 'desk@dinsos.jatimprov.go.id'",
+    )
+    .fetch_one(&owner)
+    .await
+    .unwrap();
+    assert_eq!(desk, 2);
+    let offices = co.get("/routing/offices").await;
+    assert!(
+        offices.body.contains("Jawa Tengah") && offices.body.contains("<svg"),
+        "{}",
+        offices.body
+    );
+}
+
+#[sqlx::test]
+async fn a_refusal_cancels_the_plan_falls_back_to_a_upt_and_counts_for_the_regency(owner: PgPool) {
+    load_geo(&owner).await;
+    let village: String = sqlx::query_scalar("SELECT code FROM village WHERE code LIKE '35.07.%' AND centroid IS NOT NULL ORDER BY code LIMIT 1")
+        .fetch_one(&owner)
+        .await
+        .unwrap();
+    let id = identified(&owner, "OT-3578-2026-000012", Some(&village), "35", &[]).await;
+    let mut co = signed_in(&owner, "co1", Role::CaseOfficer, None).await;
+    co.get("/cases/OT-3578-2026-000012").await;
+    co.post("/cases/OT-3578-2026-000012/route", &[("choice", "home")])
+        .await;
+    let short = co
+        .post(
+            "/cases/OT-3578-2026-000012/refusal",
+            &[("kind", "refused"), ("by", "family"), ("reason", "x")],
+        )
+        .await;
+    assert_eq!(short.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let res = co
+        .post(
+            "/cases/OT-3578-2026-000012/refusal",
+            &[
+                ("kind", "refused"),
+                ("by", "family"),
+                ("reason", "keluarga tidak sanggup merawat"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let plan: String = sqlx::query_scalar("SELECT state FROM transport_plan WHERE case_id = $1")
+        .bind(id)
+        .fetch_one(&owner)
+        .await
+        .unwrap();
+    assert_eq!(plan, "cancelled");
+    let page = co.get("/cases/OT-3578-2026-000012").await;
+    assert!(
+        page.body.contains("Tempatkan"),
+        "a UPT bed is offered instead: {}",
+        page.body
+    );
+    let offices = co.get("/routing/offices").await;
+    assert!(offices.body.contains("1 / 1 (100%)"), "{}", offices.body);
+}
