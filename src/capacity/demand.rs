@@ -90,10 +90,22 @@ impl Demand {
 
 /// Estimates demand from daily counts `arrivals` (oldest first), the last of which is `today`.
 pub fn estimate(arrivals: &[u32], today: NaiveDate, cfg: &DemandConfig) -> Demand {
-    let day = |i: usize| today - Duration::days((arrivals.len() - 1 - i) as i64);
+    // Surge flags for the days in the history, from a few date ranges (this runs for every
+    // ward every day of a replay, so no date arithmetic per day).
+    let first = today - Duration::days(arrivals.len() as i64 - 1);
+    let windows: Vec<(i64, i64)> = (first.year() - 1..=today.year() + 1)
+        .filter_map(eid)
+        .map(|e| {
+            (
+                (e - first).num_days() - SURGE_BEFORE,
+                (e - first).num_days() + SURGE_AFTER,
+            )
+        })
+        .collect();
+    let surge = |i: usize| windows.iter().any(|&(a, b)| (a..=b).contains(&(i as i64)));
     let sum_normal = |from: usize| {
         (from..arrivals.len())
-            .filter(|&i| !in_surge(day(i)))
+            .filter(|&i| !surge(i))
             .fold((0.0, 0.0), |(k, t), i| (k + arrivals[i] as f64, t + 1.0))
     };
     let surge_factor = surge_factor(arrivals, today).unwrap_or(cfg.default_surge_factor);

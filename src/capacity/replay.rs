@@ -40,41 +40,66 @@ pub fn replay_ward(
     mut on_day: impl FnMut(&DayRow, &Forecast),
 ) -> Vec<AlertRow> {
     let mut recon = Reconstruction::new(&series.key());
-    let mut state = AlertState::default();
-    let mut rows = Vec::new();
+    let mut alerts = WardAlerts::new(series, *th);
+    // One day at a time: the reconstruction has seen only the rows up to `today`.
     for today in &series.days {
         recon.push(today);
         let input = recon.input().expect("a day was pushed");
         let f = forecast::forecast(&input, cfg);
         on_day(today, &f);
+        alerts.step(today, &f);
+    }
+    alerts.rows
+}
+
+/// The alert side of a replay for one ward: its state between days and the rows raised.
+pub struct WardAlerts<'a> {
+    series: &'a WardSeries,
+    th: Thresholds,
+    state: AlertState,
+    pub rows: Vec<AlertRow>,
+}
+
+impl<'a> WardAlerts<'a> {
+    pub fn new(series: &'a WardSeries, th: Thresholds) -> Self {
+        WardAlerts {
+            series,
+            th,
+            state: AlertState::default(),
+            rows: Vec::new(),
+        }
+    }
+
+    /// Evaluates one day from its row and forecast; a row per alert raised or escalated.
+    pub fn step(&mut self, today: &DayRow, f: &Forecast) {
+        let th = &self.th;
         let e = Evaluation::new(
             today.date,
             today.date,
             today.occupancy,
             today.capacity,
             0,
-            &f,
+            f,
             th,
         );
-        let (next, transitions) = alert::evaluate(&state, &e, th);
-        state = next;
+        let (next, transitions) = alert::evaluate(&self.state, &e, th);
+        self.state = next;
         for t in transitions {
             let level = match t {
                 Transition::Raised { level } => level,
                 Transition::Escalated { to, .. } => to,
                 _ => continue,
             };
-            rows.push(AlertRow {
+            self.rows.push(AlertRow {
                 date: today.date,
-                upt: series.upt.clone(),
-                ward: series.ward.clone(),
+                upt: self.series.upt.clone(),
+                ward: self.series.ward.clone(),
                 level,
                 days_to_full: e.days_to_full,
                 probability: e.p_lead,
             });
         }
     }
-    rows
 }
 
 /// Replays every ward (in parallel: wards are independent) and returns the rows in date,
@@ -170,12 +195,12 @@ mod tests {
     fn later_days_do_not_change_earlier_alerts() {
         let set = synth::generate(&synth::SynthConfig {
             upts: 1,
-            days: 400,
+            days: 260,
             seed: 11,
             ..synth::SynthConfig::default()
         });
         let ward = &set.wards[0];
-        let cut = 250;
+        let cut = 150;
         let mut changed = ward.clone();
         for d in &mut changed.days[cut + 1..] {
             d.occupancy = d.capacity;

@@ -4,8 +4,10 @@
 //! - A **fill event** starts on a day the ward is full after at least 7 days with a free bed.
 //! - A **warning** is a row of level warning or critical. It is *true* when a fill event
 //!   starts within 45 days of it (on its day or later), else *false*.
-//! - An event's **lead time** is the time from the earliest true warning after the previous
-//!   event to its start; an event with no such warning is missed.
+//! - An event's **lead time** is the time from the earliest warning in the 45 days before it
+//!   (its day included) to its start; an event with no such warning is missed. One warning
+//!   can thus cover two fills close together: the alert stays open in between, and the
+//!   output has a row only when an alert is raised.
 //! - The first `warm_up_days` of each ward are left out (the forecast needs history), and
 //!   warnings in a ward's last 45 days are not judged (their outcome is not known yet).
 use chrono::{Duration, NaiveDate};
@@ -102,12 +104,11 @@ pub fn score_ward(w: &WardSeries, warnings: &[NaiveDate], warm_up_days: i64) -> 
     let start = first.date + Duration::days(warm_up_days);
     let judged_until = last.date - Duration::days(CONFIRM_DAYS);
     let events = fill_events(w);
-    let mut prev = NaiveDate::MIN;
     for &e in &events {
         if e >= start {
             s.events += 1;
             let lead = (warnings.iter())
-                .find(|&&x| x > prev && x <= e && (e - x).num_days() <= CONFIRM_DAYS)
+                .find(|&&x| x <= e && (e - x).num_days() <= CONFIRM_DAYS)
                 .map(|&x| (e - x).num_days());
             if let Some(l) = lead {
                 s.detected += 1;
@@ -117,7 +118,6 @@ pub fn score_ward(w: &WardSeries, warnings: &[NaiveDate], warm_up_days: i64) -> 
                 }
             }
         }
-        prev = e;
     }
     for &x in warnings
         .iter()

@@ -85,7 +85,8 @@ fn ward_history(
     let mut div = Vec::with_capacity(cfg.days);
     for t in 0..total {
         let date = start + Duration::days(t as i64);
-        drift += -0.005 * drift + 0.025 * normal(rng);
+        // Mean-reverting: a stationary spread of about ±12 % around the ward's base rate.
+        drift += -0.005 * drift + 0.012 * normal(rng);
         let surge = if in_surge(date) { 1.8 } else { 1.0 };
         let rate = base * drift.exp() * surge;
         let discharges = leaving[t];
