@@ -123,18 +123,19 @@ pub fn forecast(input: &WardInput, cfg: &ForecastConfig) -> Forecast {
     if cap == 0 || occupied >= cap {
         return full_now(demand);
     }
-    // Per resident, the chance of still being there after h days (h = 0..=HORIZON).
-    let stay: Vec<Vec<f64>> = (input.residents.iter())
+    // Per resident, the chance of still being there after h days (h = 0..=HORIZON), as a sampler.
+    let stay: Vec<Sampler> = (input.residents.iter())
         .map(|r| match r.planned_departure_in {
             Some(p) => (0..=HORIZON)
                 .map(|h| if h < p { 1.0 } else { 0.0 })
                 .collect(),
             None => input.survival.conditional(r.elapsed_days, HORIZON),
         })
+        .map(|curve| Sampler::new(curve, 8))
         .collect();
     // Unconditional for newcomers: a stay of 0 days (gone before the evening count) is possible.
     let newcomer: Vec<f64> = (0..=HORIZON).map(|h| input.survival.at(h)).collect();
-    let newcomer = QuantileTable::new(&newcomer);
+    let newcomer = Sampler::new(newcomer, 12);
     let poisson: Vec<Vec<f64>> = rates.iter().map(|&l| poisson_cdf(l)).collect();
 
     let mut rng = ChaCha8Rng::seed_from_u64(input.seed);
@@ -145,8 +146,8 @@ pub fn forecast(input: &WardInput, cfg: &ForecastConfig) -> Forecast {
     let mut leaving = vec![0u32; h_max + 2];
     for _ in 0..cfg.paths {
         leaving.iter_mut().for_each(|x| *x = 0);
-        for curve in &stay {
-            if let Some(h) = departure(curve, unit(&mut rng)) {
+        for sampler in &stay {
+            if let Some(h) = sampler.departure(rng.next_u32()) {
                 leaving[h] += 1;
             }
         }
@@ -224,26 +225,51 @@ fn unit(rng: &mut ChaCha8Rng) -> f64 {
     rng.next_u32() as f64 * (1.0 / 4_294_967_296.0)
 }
 
-/// Stay lengths of newcomers by quantile: the innermost draw becomes one table look-up
-/// instead of a binary search (the replay makes millions). 4,096 equal-probability cells,
-/// each holding the stay of its midpoint: each draw's probabilities are off by under 1/4,096.
-struct QuantileTable {
-    cells: Vec<Option<u8>>,
+/// Exact inverse-CDF sampling of a departure day with a table in front: the top bits of a
+/// 32-bit draw pick a cell; a cell in which the day cannot change answers at once, the few
+/// cells that straddle a day boundary fall back to the binary search. The replay makes
+/// millions of these draws, and a look-up is several times cheaper than a search.
+struct Sampler {
+    curve: Vec<f64>,
+    bits: u32,
+    /// Departure day (curve.len() = stays past the horizon), or MIXED.
+    cells: Vec<u8>,
 }
 
-impl QuantileTable {
-    const BITS: u32 = 12;
+const MIXED: u8 = u8::MAX;
 
-    fn new(curve: &[f64]) -> QuantileTable {
-        let n = 1usize << Self::BITS;
+impl Sampler {
+    fn new(curve: Vec<f64>, bits: u32) -> Sampler {
+        let n = 1usize << bits;
+        // d(b) = first day whose curve value is ≤ b; it grows as b falls: one walk down.
+        let mut bound = vec![0u8; n + 1];
+        let mut d = 0;
+        for i in (0..=n).rev() {
+            let b = i as f64 / n as f64;
+            while d < curve.len() && curve[d] > b {
+                d += 1;
+            }
+            bound[i] = d as u8;
+        }
         let cells = (0..n)
-            .map(|i| departure(curve, (i as f64 + 0.5) / n as f64).map(|d| d as u8))
+            .map(|i| {
+                if bound[i] == bound[i + 1] {
+                    bound[i]
+                } else {
+                    MIXED
+                }
+            })
             .collect();
-        QuantileTable { cells }
+        Sampler { curve, bits, cells }
     }
 
+    /// The departure day for a 32-bit draw, `None` past the horizon.
     fn departure(&self, bits: u32) -> Option<usize> {
-        self.cells[(bits >> (32 - Self::BITS)) as usize].map(usize::from)
+        let day = match self.cells[(bits >> (32 - self.bits)) as usize] {
+            MIXED => return departure(&self.curve, bits as f64 * (1.0 / 4_294_967_296.0)),
+            day => day as usize,
+        };
+        (day < self.curve.len()).then_some(day)
     }
 }
 
