@@ -11,6 +11,7 @@ pub mod forecast;
 pub mod history;
 pub mod reconstruct;
 pub mod replay;
+pub mod sample;
 pub mod score;
 pub mod survival;
 pub mod synth;
