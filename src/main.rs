@@ -55,6 +55,8 @@ enum Command {
     },
     /// Link two CSV files, or find duplicates within one (needs no database).
     Link(simlontar::linkage::cli::LinkArgs),
+    /// UPT capacity forecasts and alerts (needs no database).
+    Capacity(simlontar::capacity::cli::CapacityArgs),
     /// DP3AK identity checks.
     Identity {
         #[command(subcommand)]
@@ -207,6 +209,9 @@ async fn main() -> anyhow::Result<()> {
     if let Command::Link(args) = &cli.command {
         return simlontar::linkage::cli::run(args).map(drop);
     }
+    if let Command::Capacity(args) = &cli.command {
+        return simlontar::capacity::cli::run(args);
+    }
     init_logs();
     let explicit = std::env::args().any(|a| a == "--config" || a.starts_with("--config="));
     let settings = Settings::load(&cli.config, explicit)?;
@@ -278,6 +283,7 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Link(_) => unreachable!("linking runs before connecting"),
+        Command::Capacity(_) => unreachable!("capacity commands run before connecting"),
         Command::Migrate => {
             db::migrate(&pool).await?;
             eprintln!("migrations applied");

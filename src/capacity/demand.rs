@@ -1,0 +1,216 @@
+//! Demand: how many people a ward is asked to take per day.
+//!
+//! A2 of the reliability reference: count everyone routed to the ward over the last 56
+//! days (diverted people included), leave out the Lebaran surge window and multiply it back
+//! by a factor learned from earlier years, and shrink towards a prior for wards with little
+//! history (Gamma–Poisson: λ = (k + α) / (T + β)).
+use chrono::{Datelike, Duration, NaiveDate};
+
+/// Idul Fitri (1 Syawal) as observed in Indonesia. The government date may differ from
+/// this table by a day; the surge window is weeks long, so that does not matter.
+const EID_AL_FITR: [(i32, u32, u32); 11] = [
+    (2020, 5, 24),
+    (2021, 5, 13),
+    (2022, 5, 2),
+    (2023, 4, 22),
+    (2024, 4, 10),
+    (2025, 3, 31),
+    (2026, 3, 20),
+    (2027, 3, 10),
+    (2028, 2, 27),
+    (2029, 2, 14),
+    (2030, 2, 5),
+];
+
+/// The surge runs from 30 days before Lebaran (Ramadan, the journey home) to 14 days after
+/// (people stranded on the way back): 45 days, as in the reference's backtest.
+pub const SURGE_BEFORE: i64 = 30;
+pub const SURGE_AFTER: i64 = 14;
+
+/// Idul Fitri of a year, if the table covers it.
+pub fn eid(year: i32) -> Option<NaiveDate> {
+    EID_AL_FITR
+        .iter()
+        .find(|e| e.0 == year)
+        .and_then(|&(y, m, d)| NaiveDate::from_ymd_opt(y, m, d))
+}
+
+/// Whether a day falls in a Lebaran surge window.
+pub fn in_surge(day: NaiveDate) -> bool {
+    [day.year() - 1, day.year(), day.year() + 1]
+        .into_iter()
+        .filter_map(eid)
+        .any(|e| {
+            let k = (day - e).num_days();
+            (-SURGE_BEFORE..=SURGE_AFTER).contains(&k)
+        })
+}
+
+/// How λ is estimated.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DemandConfig {
+    /// Days of recent demand counted.
+    pub window_days: usize,
+    /// Prior mean rate (arrivals per day); `None`: the ward's own rate over the last year.
+    pub prior_rate: Option<f64>,
+    /// Weight of the prior, in days of data (β). 14: two weeks of data weigh as much as the prior.
+    pub prior_days: f64,
+    /// Used when no earlier Lebaran is in the history.
+    pub default_surge_factor: f64,
+}
+
+impl Default for DemandConfig {
+    fn default() -> Self {
+        DemandConfig {
+            window_days: 56,
+            prior_rate: None,
+            prior_days: 14.0,
+            default_surge_factor: 1.0,
+        }
+    }
+}
+
+/// The estimated demand: a base daily rate and the surge multiplier.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Demand {
+    pub base_rate: f64,
+    pub surge_factor: f64,
+}
+
+impl Demand {
+    /// Expected arrivals on a day.
+    pub fn rate_on(&self, day: NaiveDate) -> f64 {
+        if in_surge(day) {
+            self.base_rate * self.surge_factor
+        } else {
+            self.base_rate
+        }
+    }
+}
+
+/// Estimates demand from daily counts `arrivals` (oldest first), the last of which is `today`.
+pub fn estimate(arrivals: &[u32], today: NaiveDate, cfg: &DemandConfig) -> Demand {
+    // Surge flags for the days in the history, from a few date ranges (this runs for every
+    // ward every day of a replay, so no date arithmetic per day).
+    let first = today - Duration::days(arrivals.len() as i64 - 1);
+    let windows: Vec<(i64, i64)> = (first.year() - 1..=today.year() + 1)
+        .filter_map(eid)
+        .map(|e| {
+            (
+                (e - first).num_days() - SURGE_BEFORE,
+                (e - first).num_days() + SURGE_AFTER,
+            )
+        })
+        .collect();
+    let surge = |i: usize| windows.iter().any(|&(a, b)| (a..=b).contains(&(i as i64)));
+    let sum_normal = |from: usize| {
+        (from..arrivals.len())
+            .filter(|&i| !surge(i))
+            .fold((0.0, 0.0), |(k, t), i| (k + arrivals[i] as f64, t + 1.0))
+    };
+    let surge_factor = surge_factor(arrivals, today).unwrap_or(cfg.default_surge_factor);
+    let (k, t) = sum_normal(arrivals.len().saturating_sub(cfg.window_days));
+    let prior = cfg.prior_rate.unwrap_or_else(|| {
+        let (k, t) = sum_normal(arrivals.len().saturating_sub(365));
+        if t > 0.0 {
+            k / t
+        } else {
+            // Only surge days known: take them back to normal.
+            let n = arrivals.len().max(1) as f64;
+            arrivals.iter().map(|&a| a as f64).sum::<f64>() / n / surge_factor
+        }
+    });
+    let alpha = prior * cfg.prior_days;
+    let base_rate = (k + alpha) / (t + cfg.prior_days);
+    Demand {
+        base_rate,
+        surge_factor,
+    }
+}
+
+/// The surge factor learnt from earlier years in the history: demand in past surge windows
+/// divided by demand in the 56 days before each. `None` when no complete window is known.
+fn surge_factor(arrivals: &[u32], today: NaiveDate) -> Option<f64> {
+    let first = today - Duration::days(arrivals.len() as i64 - 1);
+    let count = |from: NaiveDate, to: NaiveDate| -> f64 {
+        let a = (from - first).num_days();
+        let b = (to - first).num_days();
+        (a.max(0)..=b.min(arrivals.len() as i64 - 1))
+            .map(|i| arrivals[i as usize] as f64)
+            .sum()
+    };
+    let (mut surge, mut normal) = (0.0, 0.0);
+    for year in first.year()..=today.year() {
+        let Some(e) = eid(year) else { continue };
+        let (start, end) = (
+            e - Duration::days(SURGE_BEFORE),
+            e + Duration::days(SURGE_AFTER),
+        );
+        let before = start - Duration::days(56);
+        if before < first || end >= today {
+            continue;
+        }
+        surge += count(start, end) / (SURGE_BEFORE + SURGE_AFTER + 1) as f64;
+        normal += count(before, start - Duration::days(1)) / 56.0;
+    }
+    // Little data makes wild ratios; keep the factor in a plausible range.
+    (normal > 0.0).then(|| (surge / normal).clamp(0.5, 3.0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn the_surge_window_surrounds_lebaran() {
+        assert!(in_surge(d(2026, 3, 20)));
+        assert!(in_surge(d(2026, 2, 18)));
+        assert!(!in_surge(d(2026, 2, 17)));
+        assert!(in_surge(d(2026, 4, 3)));
+        assert!(!in_surge(d(2026, 4, 4)));
+        assert!(!in_surge(d(2026, 11, 23)));
+    }
+
+    #[test]
+    fn a_long_steady_history_gives_its_own_rate() {
+        let today = d(2026, 11, 23);
+        let arrivals = vec![2u32; 400];
+        let demand = estimate(&arrivals, today, &DemandConfig::default());
+        assert!((demand.base_rate - 2.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn little_history_is_shrunk_toward_the_prior() {
+        let today = d(2026, 11, 23);
+        let cfg = DemandConfig {
+            prior_rate: Some(1.0),
+            ..DemandConfig::default()
+        };
+        // 7 days at 3/day, prior 1/day with 14 days' weight: (21 + 14) / (7 + 14).
+        let demand = estimate(&[3; 7], today, &cfg);
+        assert!((demand.base_rate - 35.0 / 21.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn the_surge_factor_is_learnt_from_last_year() {
+        let today = d(2026, 11, 23);
+        let n = 700;
+        let first = today - Duration::days(n - 1);
+        let arrivals: Vec<u32> = (0..n)
+            .map(|i| {
+                if in_surge(first + Duration::days(i)) {
+                    4
+                } else {
+                    2
+                }
+            })
+            .collect();
+        let demand = estimate(&arrivals, today, &DemandConfig::default());
+        assert!((demand.surge_factor - 2.0).abs() < 1e-9);
+        assert!((demand.rate_on(d(2027, 3, 1)) - 4.0).abs() < 1e-9);
+    }
+}

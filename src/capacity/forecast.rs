@@ -1,0 +1,396 @@
+//! The forecast for one ward (or one whole UPT): the chance it fills within 7/14/30 days,
+//! the day it probably fills, and the free beds to expect each day.
+//!
+//! Method (A2 of the reliability reference): each resident with elapsed stay e is still
+//! there h days later with probability S(e+h)/S(e); newcomers arrive as Poisson(λ(t+u)) and
+//! stay per S; arrivals that find no bed are diverted. The occupancy paths are simulated, because
+//! what matters is whether the ward is full on *some* day (first passage), which the
+//! per-day marginals under-state. The closed form of each day's marginal is kept as a test oracle.
+use chrono::{Datelike, Duration, NaiveDate};
+use rand::{RngCore, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+use super::demand::{self, Demand, DemandConfig};
+use super::sample::{draw, poisson_cdf, unit, Sampler};
+use super::survival::Survival;
+
+/// Days simulated ahead.
+pub const HORIZON: u32 = 30;
+
+/// One current resident.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Resident {
+    /// Whole days since admission, as of `today` (0 = admitted today).
+    pub elapsed_days: u32,
+    /// A departure already scheduled (a repatriation), in days from today (1 = tomorrow).
+    /// Such a resident leaves on that day for certain and not before.
+    pub planned_departure_in: Option<u32>,
+}
+
+/// Everything the forecast reads. Built from the database (placements) or from an
+/// aggregate daily history (see `reconstruct`); the forecast itself does no I/O.
+#[derive(Debug, Clone)]
+pub struct WardInput<'a> {
+    /// The day evaluated; occupancy counts people present at the end of it.
+    pub today: NaiveDate,
+    /// Beds in use-able state.
+    pub capacity: u32,
+    /// The people in the ward at the end of `today`.
+    pub residents: &'a [Resident],
+    /// Length-of-stay curve: `Survival::choose` over the ward's completed stays of the last
+    /// 2–3 years with `residents` censored, pooled by category when the ward has few.
+    pub survival: &'a Survival,
+    /// People routed to the ward per day, oldest first, the last entry being `today`.
+    /// Include those turned away because it was full: they are demand all the same.
+    /// Up to a year and a half is read (56 days for the rate, earlier years for the surge).
+    pub arrivals: &'a [u32],
+    /// People already assigned to the ward and on their way (waiting list, held beds):
+    /// they arrive tomorrow for the forecast.
+    pub waiting: u32,
+    /// Deterministic RNG seed, see `seed`.
+    pub seed: u64,
+}
+
+/// How hard to simulate.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ForecastConfig {
+    pub paths: u32,
+    pub demand: DemandConfig,
+}
+
+impl Default for ForecastConfig {
+    fn default() -> Self {
+        ForecastConfig {
+            // Standard error of a probability at most 0.5/sqrt(200) = 0.035: well inside the
+            // ±0.10 calibration target, and cheap enough to replay years of history.
+            paths: 200,
+            demand: DemandConfig::default(),
+        }
+    }
+}
+
+/// Expected free beds on one future day, with an 80 % interval (10th–90th percentile).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FreeBeds {
+    pub mean: f64,
+    pub low: u32,
+    pub high: u32,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Forecast {
+    /// `p_within[h-1]` = P(full on some day within h days), h = 1..=HORIZON.
+    pub p_within: Vec<f64>,
+    /// The median day of filling: the first h with `p_within ≥ 0.5`, `None` if P30 < 0.5;
+    /// 0 when the ward is full today.
+    pub days_to_full: Option<u32>,
+    /// `free_beds[h-1]` for h = 1..=HORIZON.
+    pub free_beds: Vec<FreeBeds>,
+    pub demand: Demand,
+}
+
+impl Forecast {
+    /// P(full within `days` days), days clamped to 1..=HORIZON.
+    pub fn p(&self, days: u32) -> f64 {
+        self.p_within[days.clamp(1, HORIZON) as usize - 1]
+    }
+}
+
+/// The seed for a ward on a day: the same inputs give the same forecast on any machine.
+pub fn seed(ward_key: &str, day: NaiveDate) -> u64 {
+    // FNV-1a: stable across Rust versions, unlike the std hasher.
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in ward_key.bytes() {
+        h = (h ^ b as u64).wrapping_mul(0x100_0000_01b3);
+    }
+    h ^ (day.num_days_from_ce() as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15)
+}
+
+/// Expected arrivals on each future day h = 1..=HORIZON (index h-1), waiting list excluded.
+fn daily_rates(input: &WardInput, cfg: &ForecastConfig) -> (Demand, Vec<f64>) {
+    let d = demand::estimate(input.arrivals, input.today, &cfg.demand);
+    let rates = (1..=HORIZON)
+        .map(|h| d.rate_on(input.today + Duration::days(h as i64)))
+        .collect();
+    (d, rates)
+}
+
+/// Runs the simulation.
+pub fn forecast(input: &WardInput, cfg: &ForecastConfig) -> Forecast {
+    let cap = input.capacity;
+    let h_max = HORIZON as usize;
+    let (demand, rates) = daily_rates(input, cfg);
+    let occupied = input.residents.len() as u32;
+    if cap == 0 || occupied >= cap {
+        return full_now(demand);
+    }
+    // Per resident, the chance of still being there after h days (h = 0..=HORIZON), as a sampler.
+    let stay: Vec<Sampler> = (input.residents.iter())
+        .map(|r| match r.planned_departure_in {
+            Some(p) => (0..=HORIZON)
+                .map(|h| if h < p { 1.0 } else { 0.0 })
+                .collect(),
+            None => input.survival.conditional(r.elapsed_days, HORIZON),
+        })
+        .map(|curve| Sampler::new(curve, 8))
+        .collect();
+    // Unconditional for newcomers: a stay of 0 days (gone before the evening count) is possible.
+    let newcomer: Vec<f64> = (0..=HORIZON).map(|h| input.survival.at(h)).collect();
+    let newcomer = Sampler::new(newcomer, 12);
+    let poisson: Vec<Vec<f64>> = rates.iter().map(|&l| poisson_cdf(l)).collect();
+
+    let mut rng = ChaCha8Rng::seed_from_u64(input.seed);
+    let mut first_full = vec![0u32; h_max + 1];
+    // free_hist[(h - 1) * width + free]: paths with `free` beds on day h.
+    let width = cap as usize + 1;
+    let mut free_hist = vec![0u32; h_max * width];
+    let mut leaving = vec![0u32; h_max + 2];
+    for _ in 0..cfg.paths {
+        leaving.iter_mut().for_each(|x| *x = 0);
+        for sampler in &stay {
+            if let Some(h) = sampler.departure(rng.next_u32()) {
+                leaving[h] += 1;
+            }
+        }
+        let mut occ = occupied;
+        let mut filled = None;
+        for h in 1..=h_max {
+            occ -= leaving[h];
+            let mut come = draw(&poisson[h - 1], unit(&mut rng));
+            if h == 1 {
+                come += input.waiting;
+            }
+            let admitted = come.min(cap - occ);
+            for _ in 0..admitted {
+                // Stays of 0 days end before the evening count: they never occupy a bed.
+                match newcomer.departure(rng.next_u32()) {
+                    Some(0) => continue,
+                    Some(l) if h + l <= h_max => leaving[h + l] += 1,
+                    _ => {}
+                }
+                occ += 1;
+            }
+            if occ >= cap && filled.is_none() {
+                filled = Some(h);
+            }
+            free_hist[(h - 1) * width + (cap - occ) as usize] += 1;
+        }
+        first_full[filled.unwrap_or(0)] += 1;
+    }
+    let n = cfg.paths.max(1) as f64;
+    let mut p_within = Vec::with_capacity(h_max);
+    let mut acc = 0;
+    for count in &first_full[1..] {
+        acc += count;
+        p_within.push(acc as f64 / n);
+    }
+    let free_beds = free_hist.chunks(width).map(|h| interval(h, n)).collect();
+    Forecast {
+        days_to_full: p_within
+            .iter()
+            .position(|&p| p >= 0.5)
+            .map(|i| i as u32 + 1),
+        p_within,
+        free_beds,
+        demand,
+    }
+}
+
+fn full_now(demand: Demand) -> Forecast {
+    let none = FreeBeds {
+        mean: 0.0,
+        low: 0,
+        high: 0,
+    };
+    Forecast {
+        p_within: vec![1.0; HORIZON as usize],
+        days_to_full: Some(0),
+        free_beds: vec![none; HORIZON as usize],
+        demand,
+    }
+}
+
+/// Mean and 10th/90th percentile of a histogram of free beds.
+fn interval(hist: &[u32], n: f64) -> FreeBeds {
+    let mean = hist
+        .iter()
+        .enumerate()
+        .map(|(k, &c)| k as f64 * c as f64)
+        .sum::<f64>()
+        / n;
+    let quantile = |q: f64| {
+        let mut acc = 0.0;
+        for (k, &c) in hist.iter().enumerate() {
+            acc += c as f64;
+            if acc >= q * n {
+                return k as u32;
+            }
+        }
+        hist.len() as u32 - 1
+    };
+    FreeBeds {
+        mean,
+        low: quantile(0.1),
+        high: quantile(0.9),
+    }
+}
+
+/// The closed form of P(occupancy ≥ capacity on day h) without diversions: residents are a
+/// Poisson-binomial, newcomers still present a Poisson with mean Σᵤ λ(u)·S(h−u). The
+/// maximum over h is a lower bound on the first-passage probability: a path over
+/// capacity on day h has been full on some day ≤ h. Test oracle for `forecast`.
+pub fn marginal_full(input: &WardInput, cfg: &ForecastConfig, h: u32) -> f64 {
+    let cap = input.capacity as usize;
+    let (_, rates) = daily_rates(input, cfg);
+    // dist[k] = P(k of the residents and waiting newcomers are present on day h), capped at cap.
+    let mut dist = vec![0.0; cap + 1];
+    dist[0] = 1.0;
+    let mut add = |p: f64| {
+        for k in (0..=cap).rev() {
+            let stay = dist[k] * p;
+            dist[k] -= stay;
+            dist[(k + 1).min(cap)] += stay;
+        }
+    };
+    for r in input.residents {
+        add(match r.planned_departure_in {
+            Some(d) => (h < d) as u8 as f64,
+            None => input.survival.conditional(r.elapsed_days, h)[h as usize],
+        });
+    }
+    for _ in 0..input.waiting {
+        add(input.survival.at(h - 1));
+    }
+    let mean: f64 = (1..=h)
+        .map(|u| rates[u as usize - 1] * input.survival.at(h - u))
+        .sum();
+    let pois = poisson_pmf(mean, cap);
+    // P(R + N ≥ cap) = Σ_k P(R = k) · P(N ≥ cap − k).
+    (0..=cap)
+        .map(|k| {
+            let need = cap - k;
+            let less: f64 = pois[..need].iter().sum();
+            dist[k] * (1.0 - less)
+        })
+        .sum()
+}
+
+fn poisson_pmf(lambda: f64, n: usize) -> Vec<f64> {
+    let mut out = Vec::with_capacity(n + 1);
+    let mut p = (-lambda).exp();
+    for k in 0..=n {
+        out.push(p);
+        p *= lambda / (k + 1) as f64;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn residents(elapsed: &[u32]) -> Vec<Resident> {
+        (elapsed.iter())
+            .map(|&e| Resident {
+                elapsed_days: e,
+                planned_departure_in: None,
+            })
+            .collect()
+    }
+
+    fn input<'a>(
+        cap: u32,
+        res: &'a [Resident],
+        s: &'a Survival,
+        arrivals: &'a [u32],
+    ) -> WardInput<'a> {
+        WardInput {
+            today: NaiveDate::from_ymd_opt(2026, 8, 1).unwrap(),
+            capacity: cap,
+            residents: res,
+            survival: s,
+            arrivals,
+            waiting: 0,
+            seed: 42,
+        }
+    }
+
+    #[test]
+    fn the_simulation_agrees_with_the_closed_form() {
+        let s = Survival::exponential(40.0);
+        let res = residents(&(0..17).map(|i| i * 5).collect::<Vec<_>>());
+        let arrivals = vec![1u32; 120];
+        let inp = input(20, &res, &s, &arrivals);
+        let cfg = ForecastConfig {
+            paths: 20_000,
+            ..ForecastConfig::default()
+        };
+        let f = forecast(&inp, &cfg);
+        let se = |p: f64| 3.0 * (p * (1.0 - p) / 20_000.0).sqrt() + 1e-3;
+        // Day 1: first passage and marginal are the same event.
+        let m1 = marginal_full(&inp, &cfg, 1);
+        assert!((f.p(1) - m1).abs() < se(m1), "{} vs {m1}", f.p(1));
+        // Every day's marginal is a lower bound on the first passage by that day.
+        let mut best: f64 = 0.0;
+        for h in 1..=HORIZON {
+            best = best.max(marginal_full(&inp, &cfg, h));
+            assert!(f.p(h) >= best - se(best), "h={h}: {} < {best}", f.p(h));
+        }
+        // And first passage is strictly more likely than any single day by 30 days.
+        assert!(f.p(30) > best + 0.02, "{} vs {best}", f.p(30));
+        assert!(f.p_within.windows(2).all(|w| w[1] >= w[0]));
+    }
+
+    #[test]
+    fn the_same_seed_gives_the_same_forecast_and_another_seed_another() {
+        let s = Survival::exponential(30.0);
+        let res = residents(&[1, 2, 3, 4, 5, 6, 7, 8]);
+        let arrivals = vec![1u32; 60];
+        let mut a = input(10, &res, &s, &arrivals);
+        let cfg = ForecastConfig::default();
+        assert_eq!(forecast(&a, &cfg), forecast(&a, &cfg));
+        let first = forecast(&a, &cfg);
+        a.seed = 43;
+        assert_ne!(first.p_within, forecast(&a, &cfg).p_within);
+    }
+
+    #[test]
+    fn planned_departures_lower_the_risk_from_their_day() {
+        let s = Survival::exponential(500.0);
+        let mut res = residents(&[10; 9]);
+        let arrivals = vec![0u32; 60];
+        let mut inp = input(10, &res, &s, &arrivals);
+        inp.waiting = 1;
+        let cfg = ForecastConfig::default();
+        // One waiting person fills the last bed tomorrow.
+        assert!(forecast(&inp, &cfg).p(1) > 0.95);
+        for r in res.iter_mut().take(3) {
+            r.planned_departure_in = Some(1);
+        }
+        let mut inp = input(10, &res, &s, &arrivals);
+        inp.waiting = 1;
+        let f = forecast(&inp, &cfg);
+        assert!(f.p(30) < 0.05, "{}", f.p(30));
+        assert!(f.free_beds[0].mean > 2.5 && f.free_beds[0].low <= f.free_beds[0].high);
+    }
+
+    #[test]
+    fn a_full_ward_is_full_now_and_an_empty_quiet_one_does_not_fill() {
+        let s = Survival::exponential(30.0);
+        let full = residents(&[3; 10]);
+        let arrivals = vec![0u32; 60];
+        let f = forecast(&input(10, &full, &s, &arrivals), &ForecastConfig::default());
+        assert_eq!((f.p(7), f.days_to_full), (1.0, Some(0)));
+        let few = residents(&[3; 2]);
+        let f = forecast(&input(10, &few, &s, &arrivals), &ForecastConfig::default());
+        assert_eq!((f.p(30), f.days_to_full), (0.0, None));
+    }
+
+    #[test]
+    fn the_seed_depends_on_ward_and_day() {
+        let d = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
+        assert_eq!(seed("A/L", d), seed("A/L", d));
+        assert_ne!(seed("A/L", d), seed("A/P", d));
+        assert_ne!(seed("A/L", d), seed("A/L", d.succ_opt().unwrap()));
+    }
+}

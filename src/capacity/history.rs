@@ -1,0 +1,271 @@
+//! HISTORY.csv: one row per ward per day, `date,upt,ward,capacity,occupancy,admissions,discharges`.
+//! An empty `ward` is the whole UPT. Every error names the file, the line (1-based, the
+//! header being line 1) and the column, so a clerk can fix the row.
+use std::collections::{BTreeMap, HashSet};
+use std::io::Read;
+use std::path::Path;
+
+use chrono::NaiveDate;
+
+pub const HEADER: [&str; 7] = [
+    "date",
+    "upt",
+    "ward",
+    "capacity",
+    "occupancy",
+    "admissions",
+    "discharges",
+];
+
+/// One ward on one day, as recorded at the end of the day.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DayRow {
+    pub date: NaiveDate,
+    pub capacity: u32,
+    pub occupancy: u32,
+    pub admissions: u32,
+    pub discharges: u32,
+}
+
+/// The days of one ward (or whole UPT), in date order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WardSeries {
+    pub upt: String,
+    /// Empty for a whole UPT.
+    pub ward: String,
+    pub days: Vec<DayRow>,
+}
+
+impl WardSeries {
+    /// A stable key for seeds and messages: `UPT/ward`, or `UPT` for a whole UPT.
+    pub fn key(&self) -> String {
+        if self.ward.is_empty() {
+            self.upt.clone()
+        } else {
+            format!("{}/{}", self.upt, self.ward)
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("{file}: line {line}{}: {message}", column.as_ref().map(|c| format!(", column `{c}`")).unwrap_or_default())]
+pub struct HistoryError {
+    pub file: String,
+    pub line: u64,
+    pub column: Option<String>,
+    pub message: String,
+}
+
+/// Reads a history file.
+pub fn read_path(path: &Path) -> Result<Vec<WardSeries>, HistoryError> {
+    let name = path.display().to_string();
+    let file = std::fs::File::open(path).map_err(|e| HistoryError {
+        file: name.clone(),
+        line: 0,
+        column: None,
+        message: format!("cannot open: {e}"),
+    })?;
+    read(file, &name)
+}
+
+/// Reads a history from any reader; `name` is used in messages.
+pub fn read(input: impl Read, name: &str) -> Result<Vec<WardSeries>, HistoryError> {
+    let err = |line: u64, column: Option<&str>, message: String| HistoryError {
+        file: name.to_string(),
+        line,
+        column: column.map(str::to_string),
+        message,
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(false)
+        .trim(csv::Trim::All)
+        .from_reader(input);
+    let headers = reader
+        .headers()
+        .map_err(|e| err(1, None, format!("cannot read the header: {e}")))?
+        .clone();
+    if let Some(h) = headers.iter().find(|h| !HEADER.contains(h)) {
+        return Err(err(
+            1,
+            Some(h),
+            format!("unknown column (expected {})", HEADER.join(",")),
+        ));
+    }
+    if let Some(h) = HEADER.iter().find(|h| !headers.iter().any(|x| x == **h)) {
+        return Err(err(1, Some(h), "missing column".into()));
+    }
+    if headers.iter().collect::<Vec<_>>() != HEADER {
+        return Err(err(
+            1,
+            None,
+            format!("columns must be in this order: {}", HEADER.join(",")),
+        ));
+    }
+    let mut wards: BTreeMap<(String, String), Vec<DayRow>> = BTreeMap::new();
+    let mut seen = HashSet::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| match e.position() {
+            Some(p) => err(p.line(), None, format!("{e}")),
+            None => err(0, None, format!("{e}")),
+        })?;
+        let line = record.position().map_or(0, |p| p.line());
+        let date = NaiveDate::parse_from_str(&record[0], "%Y-%m-%d").map_err(|_| {
+            err(
+                line,
+                Some("date"),
+                format!("`{}` is not a date (YYYY-MM-DD)", &record[0]),
+            )
+        })?;
+        let upt = record[1].to_string();
+        if upt.is_empty() {
+            return Err(err(line, Some("upt"), "empty".into()));
+        }
+        let ward = record[2].to_string();
+        let number = |i: usize| -> Result<u32, HistoryError> {
+            record[i].parse::<u32>().map_err(|_| {
+                err(
+                    line,
+                    Some(HEADER[i]),
+                    format!("`{}` is not a whole number ≥ 0", &record[i]),
+                )
+            })
+        };
+        let row = DayRow {
+            date,
+            capacity: number(3)?,
+            occupancy: number(4)?,
+            admissions: number(5)?,
+            discharges: number(6)?,
+        };
+        if row.occupancy > row.capacity {
+            return Err(err(
+                line,
+                Some("occupancy"),
+                format!(
+                    "occupancy {} is above capacity {}",
+                    row.occupancy, row.capacity
+                ),
+            ));
+        }
+        if !seen.insert((date, upt.clone(), ward.clone())) {
+            return Err(err(
+                line,
+                None,
+                format!("a second row for {date}, UPT `{upt}`, ward `{ward}`"),
+            ));
+        }
+        let days = wards.entry((upt, ward)).or_default();
+        if let Some(last) = days.last() {
+            if last.date > date {
+                return Err(err(
+                    line,
+                    Some("date"),
+                    format!(
+                        "{date} comes after {} for the same ward: rows must be in date order",
+                        last.date
+                    ),
+                ));
+            }
+        }
+        days.push(row);
+    }
+    Ok(wards
+        .into_iter()
+        .map(|((upt, ward), days)| WardSeries { upt, ward, days })
+        .collect())
+}
+
+/// Writes a history in the same format (the generator uses it; the reader reads it back).
+pub fn write(out: impl std::io::Write, wards: &[WardSeries]) -> csv::Result<()> {
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record(HEADER)?;
+    let mut rows: Vec<(&NaiveDate, &WardSeries, &DayRow)> = wards
+        .iter()
+        .flat_map(|s| s.days.iter().map(move |d| (&d.date, s, d)))
+        .collect();
+    rows.sort_by(|a, b| (a.0, &a.1.upt, &a.1.ward).cmp(&(b.0, &b.1.upt, &b.1.ward)));
+    for (_, s, d) in rows {
+        w.write_record([
+            d.date.to_string(),
+            s.upt.clone(),
+            s.ward.clone(),
+            d.capacity.to_string(),
+            d.occupancy.to_string(),
+            d.admissions.to_string(),
+            d.discharges.to_string(),
+        ])?;
+    }
+    w.flush()?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HEAD: &str = "date,upt,ward,capacity,occupancy,admissions,discharges\n";
+
+    fn parse(body: &str) -> Result<Vec<WardSeries>, HistoryError> {
+        read(format!("{HEAD}{body}").as_bytes(), "h.csv")
+    }
+
+    #[test]
+    fn rows_are_grouped_by_ward_and_an_empty_ward_is_the_whole_upt() {
+        let w = parse(
+            "2026-01-01,UPT-A,L,10,5,1,0\n2026-01-01,UPT-B,,20,3,0,0\n2026-01-02,UPT-A,L,10,6,1,0\n",
+        )
+        .unwrap();
+        assert_eq!(w.len(), 2);
+        assert_eq!(w[0].key(), "UPT-A/L");
+        assert_eq!(w[0].days.len(), 2);
+        assert_eq!(w[1].key(), "UPT-B");
+    }
+
+    #[test]
+    fn errors_name_the_line_and_column() {
+        let e = parse("2026-01-01,A,L,10,5,1,0\n2026-01-02,A,L,10,x,1,0\n").unwrap_err();
+        assert_eq!((e.line, e.column.as_deref()), (3, Some("occupancy")));
+        assert!(e
+            .to_string()
+            .starts_with("h.csv: line 3, column `occupancy`"));
+        let e = parse("2026-13-01,A,L,10,5,1,0\n").unwrap_err();
+        assert_eq!((e.line, e.column.as_deref()), (2, Some("date")));
+        let e = parse("2026-01-01,A,L,10,-1,1,0\n").unwrap_err();
+        assert_eq!(e.column.as_deref(), Some("occupancy"));
+        let e = parse("2026-01-01,A,L,10,11,1,0\n").unwrap_err();
+        assert!(e.message.contains("above capacity"));
+    }
+
+    #[test]
+    fn duplicates_and_disorder_are_refused() {
+        let e = parse("2026-01-01,A,L,10,5,1,0\n2026-01-01,A,L,10,5,1,0\n").unwrap_err();
+        assert_eq!(e.line, 3);
+        assert!(e.message.contains("second row"));
+        let e = parse("2026-01-02,A,L,10,5,1,0\n2026-01-01,A,L,10,5,1,0\n").unwrap_err();
+        assert_eq!((e.line, e.column.as_deref()), (3, Some("date")));
+    }
+
+    #[test]
+    fn the_header_must_be_exact() {
+        let e = read(
+            "date,upt,ward,capacity,occupancy,admissions\n".as_bytes(),
+            "h.csv",
+        )
+        .unwrap_err();
+        assert_eq!((e.line, e.column.as_deref()), (1, Some("discharges")));
+        let e = read(
+            "date,upt,ward,capacity,occupancy,admissions,discharges,x\n".as_bytes(),
+            "h.csv",
+        )
+        .unwrap_err();
+        assert_eq!(e.column.as_deref(), Some("x"));
+    }
+
+    #[test]
+    fn a_written_history_reads_back() {
+        let w = parse("2026-01-01,A,,10,5,1,0\n2026-01-02,A,,10,6,1,0\n").unwrap();
+        let mut buf = Vec::new();
+        write(&mut buf, &w).unwrap();
+        assert_eq!(read(buf.as_slice(), "x").unwrap(), w);
+    }
+}
