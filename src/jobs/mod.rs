@@ -11,6 +11,7 @@ use serde_json::{json, Value};
 use sqlx::PgPool;
 use tokio_cron_scheduler::{Job as CronJob, JobScheduler};
 
+use crate::capacity::evaluate;
 use crate::clock::Clock;
 use crate::config::Settings;
 use crate::identity::{reintake::Thresholds, rematch};
@@ -37,10 +38,12 @@ pub enum Job {
     Rematch,
     Housekeeping,
     EscalateHandovers,
+    CapacityDaily,
 }
 
 impl Job {
-    pub const ALL: [Job; 4] = [
+    pub const ALL: [Job; 5] = [
+        Job::CapacityDaily,
         Job::DeliverMail,
         Job::Rematch,
         Job::Housekeeping,
@@ -53,6 +56,7 @@ impl Job {
             Job::Rematch => "rematch_unidentified",
             Job::Housekeeping => "housekeeping",
             Job::EscalateHandovers => "escalate_handovers",
+            Job::CapacityDaily => "capacity_daily",
         }
     }
 
@@ -69,6 +73,8 @@ impl Job {
                 minute: 0,
             },
             Job::EscalateHandovers => Schedule::Hourly { minute: 5 },
+            // 07:00 WIB, before the morning's placements.
+            Job::CapacityDaily => Schedule::Daily { hour: 0, minute: 0 },
         }
     }
 
@@ -79,6 +85,7 @@ impl Job {
                 json!(rematch::run(&ctx.pool, Thresholds::of(&ctx.settings), now).await?)
             }
             Job::Housekeeping => housekeeping(&ctx.pool, now).await?,
+            Job::CapacityDaily => json!(evaluate::run(&ctx.pool, &ctx.settings, None, now).await?),
             Job::EscalateHandovers => {
                 json!({ "escalated": handover::escalate(&ctx.pool, &ctx.settings, now).await? })
             }

@@ -54,6 +54,7 @@ pub async fn place_case(
     )
     .await?;
     tx.commit().await?;
+    crate::capacity::evaluate::spawn(state.pool.clone(), state.settings.clone(), now);
     match placed {
         Placed::Placed { .. } => Ok((StatusCode::CREATED, Json(json!(placed)))),
         Placed::Full { need, .. } => Err(AppError::Conflict(format!(

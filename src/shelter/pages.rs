@@ -42,8 +42,9 @@ async fn open(state: &AppState, v: &Viewer, number: &str) -> AppResult<(Tx, i64)
     Ok((tx, id))
 }
 
-/// Audits the change, commits, and shows the case again.
+/// Audits the change, commits, has the capacity alerts look again, and shows the case.
 async fn done(
+    state: &AppState,
     mut tx: Tx,
     v: &Viewer,
     number: &str,
@@ -52,6 +53,11 @@ async fn done(
 ) -> AppResult<Redirect> {
     audit::record(&mut *tx, &v.origin, what, "case", Some(number), detail).await?;
     tx.commit().await?;
+    crate::capacity::evaluate::spawn(
+        state.pool.clone(),
+        state.settings.clone(),
+        state.clock.now(),
+    );
     Ok(Redirect::to(&format!("/cases/{number}")))
 }
 
@@ -64,7 +70,7 @@ pub async fn place_case(
     let ward = ward_id(&f.ward_id)?;
     let (mut tx, id) = open(&state, &v, &number).await?;
     let placed = store::place(&mut tx, id, ward, &v.principal, state.clock.now()).await?;
-    done(tx, &v, &number, "place", json!(placed)).await
+    done(&state, tx, &v, &number, "place", json!(placed)).await
 }
 
 pub async fn transfer_case(
@@ -85,6 +91,7 @@ pub async fn transfer_case(
     )
     .await?;
     done(
+        &state,
         tx,
         &v,
         &number,
@@ -117,5 +124,13 @@ pub async fn discharge_case(
         state.clock.now(),
     )
     .await?;
-    done(tx, &v, &number, "discharge", json!({"reason": f.reason})).await
+    done(
+        &state,
+        tx,
+        &v,
+        &number,
+        "discharge",
+        json!({"reason": f.reason}),
+    )
+    .await
 }

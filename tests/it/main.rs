@@ -6,6 +6,7 @@ mod audit;
 mod auth;
 mod browser;
 mod capacity;
+mod capacity_alerts;
 mod cli;
 mod config;
 mod demo;

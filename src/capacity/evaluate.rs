@@ -1,0 +1,525 @@
+//! The database side of the forecast and the alerts: builds each ward's forecast input
+//! from placements and the waiting list, stores the forecast, moves the ward's alerts
+//! through the state machine, and queues one email per recipient for the run's changes —
+//! the alerts and their emails in one transaction. Runs daily and after each placement.
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use serde::Serialize;
+use serde_json::json;
+use sqlx::{PgPool, Postgres, Row, Transaction};
+
+use super::alert::{evaluate, AlertState, Episode, Evaluation, Level, Thresholds, Transition};
+use super::forecast::{forecast, seed, ForecastConfig, Resident, WardInput};
+use super::survival::Survival;
+use crate::config::Settings;
+use crate::notify::mailer::Email;
+use crate::notify::outbox;
+
+/// Days of arrivals read: 56 for the rate and earlier years for the Lebaran factor.
+const HISTORY_DAYS: i64 = 550;
+/// Mean stay when a ward and its category have too few finished stays to say.
+const FALLBACK_MEAN_STAY: f64 = 120.0;
+
+#[derive(Debug, Default, Clone, Serialize)]
+pub struct Evaluated {
+    pub wards: usize,
+    pub changes: usize,
+    pub emails: usize,
+}
+
+struct Ward {
+    id: i64,
+    upt: String,
+    upt_name: String,
+    name: String,
+    need: String,
+    sex: String,
+    beds: i32,
+    occupied: i32,
+    held: i32,
+}
+
+/// Evaluates every ward (or one, after a placement) as of `now`.
+pub async fn run(
+    pool: &PgPool,
+    settings: &Settings,
+    only: Option<i64>,
+    now: DateTime<Utc>,
+) -> anyhow::Result<Evaluated> {
+    // The system's scope: the emails count residents by home regency (never names).
+    let mut tx = crate::auth::policy::CaseScope::system(now)
+        .begin(pool)
+        .await?;
+    // One evaluation at a time: two instances, or a placement during the daily run.
+    sqlx::query("SELECT pg_advisory_xact_lock(hashtext('simlontar capacity'))")
+        .execute(&mut *tx)
+        .await?;
+    let today = now.with_timezone(&settings.time_zone).date_naive();
+    let wards: Vec<Ward> = sqlx::query(
+        "SELECT w.id, w.upt_code, u.name AS upt_name, w.name, w.need_code, w.sex, w.beds, w.occupied, w.held
+           FROM ward w JOIN upt u ON u.code = w.upt_code WHERE $1::bigint IS NULL OR w.id = $1 ORDER BY w.id",
+    )
+    .bind(only)
+    .fetch_all(&mut *tx)
+    .await?
+    .iter()
+    .map(|r| Ward {
+        id: r.get("id"),
+        upt: r.get("upt_code"),
+        upt_name: r.get("upt_name"),
+        name: r.get("name"),
+        need: r.get("need_code"),
+        sex: r.get("sex"),
+        beds: r.get("beds"),
+        occupied: r.get("occupied"),
+        held: r.get("held"),
+    })
+    .collect();
+    let mut done = Evaluated::default();
+    let mut changes: Vec<(String, &Ward, Transition, Option<u32>, f64)> = vec![];
+    for w in &wards {
+        let (residents, completed, censored) = stays(&mut tx, w.id, now).await?;
+        let pooled = pooled_survival(&mut tx, &w.need, now).await?;
+        let survival = Survival::choose(&completed, &censored, pooled.as_ref(), FALLBACK_MEAN_STAY);
+        let arrivals = arrivals(&mut tx, w, now, today).await?;
+        let waiting: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM waiting_list WHERE resolved_at IS NULL AND need_code = $1 AND ($2 = 'any' OR sex = $2)",
+        )
+        .bind(&w.need)
+        .bind(&w.sex)
+        .fetch_one(&mut *tx)
+        .await?;
+        let waiting = waiting as u32 + w.held.max(0) as u32;
+        let input = WardInput {
+            today,
+            capacity: w.beds.max(0) as u32,
+            residents: &residents,
+            survival: &survival,
+            arrivals: &arrivals,
+            waiting,
+            seed: seed(&format!("{}/{}", w.upt, w.id), today),
+        };
+        let f = forecast(&input, &ForecastConfig::default());
+        let th = Thresholds::default();
+        let e = Evaluation::new(
+            today,
+            today,
+            w.occupied.max(0) as u32,
+            w.beds.max(0) as u32,
+            waiting,
+            &f,
+            &th,
+        );
+        sqlx::query(
+            "INSERT INTO capacity_forecast (upt_code, ward_id, computed_at, capacity, occupied, waiting, p7, p14, p30,
+                                            days_to_full, daily, model, inputs)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'mc-km-v1', $12)",
+        )
+        .bind(&w.upt)
+        .bind(w.id)
+        .bind(now)
+        .bind(w.beds)
+        .bind(w.occupied)
+        .bind(waiting as i32)
+        .bind(f.p(7))
+        .bind(f.p(14))
+        .bind(f.p(30))
+        .bind(f.days_to_full.map(f64::from))
+        .bind(json!(f.free_beds.iter().enumerate().map(|(i, b)| json!({"day": i + 1, "free": b.mean, "lo": b.low, "hi": b.high})).collect::<Vec<_>>()))
+        .bind(json!({"residents": residents.len(), "completed_stays": completed.len(), "demand_per_day": f.demand.base_rate, "surge_factor": f.demand.surge_factor}))
+        .execute(&mut *tx)
+        .await?;
+        let prev = load_state(&mut tx, w.id).await?;
+        let (next, transitions) = evaluate(&prev, &e, &th);
+        save_state(&mut tx, w, &prev, &next, &f, now).await?;
+        for t in transitions {
+            changes.push((describe(&t), w, t, f.days_to_full, f.p(14)));
+        }
+        done.wards += 1;
+    }
+    done.changes = changes.len();
+    if !changes.is_empty() {
+        done.emails = notify(&mut tx, settings, &changes, now).await?;
+    }
+    tx.commit().await?;
+    Ok(done)
+}
+
+/// Evaluates again in the background after a placement or discharge, so FULL and
+/// CRITICAL do not wait for the morning; a failure is logged and the daily run catches up.
+/// Requests during a run are folded into one more run after it (per database).
+pub fn spawn(pool: PgPool, settings: std::sync::Arc<Settings>, now: DateTime<Utc>) {
+    use std::collections::HashMap;
+    use std::sync::Mutex;
+    // Per database: (running, asked again meanwhile).
+    static STATE: Mutex<Option<HashMap<String, (bool, bool)>>> = Mutex::new(None);
+    let db = crate::identity::reintake::database(&pool);
+    let with = move |f: &mut dyn FnMut(&mut (bool, bool))| {
+        let mut all = STATE.lock().unwrap_or_else(|e| e.into_inner());
+        f(all
+            .get_or_insert_with(HashMap::new)
+            .entry(db.clone())
+            .or_default())
+    };
+    let mut start = false;
+    with(&mut |s| {
+        if s.0 {
+            s.1 = true;
+        } else {
+            *s = (true, false);
+            start = true;
+        }
+    });
+    if !start {
+        return;
+    }
+    tokio::spawn(async move {
+        loop {
+            if let Err(e) = run(&pool, &settings, None, now).await {
+                tracing::warn!(error = format!("{e:#}"), "capacity evaluation failed");
+            }
+            let mut again = false;
+            with(&mut |s| {
+                again = s.1;
+                *s = (again, false);
+            });
+            if !again {
+                break;
+            }
+        }
+    });
+}
+
+type Stays = (Vec<Resident>, Vec<u32>, Vec<u32>);
+
+/// Current residents (with a scheduled departure when a plan home is accepted), and the
+/// ward's finished stays of the last three years.
+async fn stays(
+    tx: &mut Transaction<'_, Postgres>,
+    ward: i64,
+    now: DateTime<Utc>,
+) -> sqlx::Result<Stays> {
+    let rows = sqlx::query(
+        "SELECT greatest(0, extract(day FROM coalesce(p.ended_at, $2) - p.started_at))::int AS days,
+                p.ended_at IS NULL AS open,
+                EXISTS (SELECT 1 FROM transport_plan t WHERE t.case_id = p.case_id AND t.state = 'accepted') AS leaving
+           FROM placement p WHERE p.ward_id = $1 AND (p.ended_at IS NULL OR p.ended_at > $2 - interval '3 years')
+            AND (p.end_reason IS DISTINCT FROM 'transfer')",
+    )
+    .bind(ward)
+    .bind(now)
+    .fetch_all(&mut **tx)
+    .await?;
+    let mut residents = vec![];
+    let (mut completed, mut censored) = (vec![], vec![]);
+    for r in rows {
+        let days = r.get::<i32, _>("days").max(0) as u32;
+        if r.get("open") {
+            censored.push(days);
+            // A person whose plan home is accepted leaves within days (typical: 2).
+            let leaving: bool = r.get("leaving");
+            residents.push(Resident {
+                elapsed_days: days,
+                planned_departure_in: leaving.then_some(2),
+            });
+        } else {
+            completed.push(days);
+        }
+    }
+    Ok((residents, completed, censored))
+}
+
+/// The stay curve of every ward of the same need, for wards with few stays of their own.
+async fn pooled_survival(
+    tx: &mut Transaction<'_, Postgres>,
+    need: &str,
+    now: DateTime<Utc>,
+) -> sqlx::Result<Option<Survival>> {
+    let rows: Vec<(i32, bool)> = sqlx::query_as(
+        "SELECT greatest(0, extract(day FROM coalesce(p.ended_at, $2) - p.started_at))::int, p.ended_at IS NULL
+           FROM placement p JOIN ward w ON w.id = p.ward_id
+          WHERE w.need_code = $1 AND (p.ended_at IS NULL OR p.ended_at > $2 - interval '3 years')
+            AND p.end_reason IS DISTINCT FROM 'transfer'",
+    )
+    .bind(need)
+    .bind(now)
+    .fetch_all(&mut **tx)
+    .await?;
+    let completed: Vec<u32> = rows
+        .iter()
+        .filter(|r| !r.1)
+        .map(|r| r.0.max(0) as u32)
+        .collect();
+    let censored: Vec<u32> = rows
+        .iter()
+        .filter(|r| r.1)
+        .map(|r| r.0.max(0) as u32)
+        .collect();
+    Ok(Survival::kaplan_meier(&completed, &censored))
+}
+
+/// People routed to the ward per day, oldest first, ending today: placements made, and
+/// people put on the waiting list for its kind of bed (demand the ward could not take).
+async fn arrivals(
+    tx: &mut Transaction<'_, Postgres>,
+    w: &Ward,
+    now: DateTime<Utc>,
+    today: NaiveDate,
+) -> sqlx::Result<Vec<u32>> {
+    let rows: Vec<(NaiveDate, i64)> = sqlx::query_as(
+        "SELECT d::date, count(*) FROM (
+             SELECT (started_at AT TIME ZONE 'Asia/Jakarta')::date AS d FROM placement
+              WHERE ward_id = $1 AND started_at > $3 - $4 * interval '1 day'
+             UNION ALL
+             SELECT (since AT TIME ZONE 'Asia/Jakarta')::date FROM waiting_list
+              WHERE need_code = $2 AND ($5 = 'any' OR sex = $5) AND since > $3 - $4 * interval '1 day') a
+          GROUP BY 1",
+    )
+    .bind(w.id)
+    .bind(&w.need)
+    .bind(now)
+    .bind(HISTORY_DAYS as f64)
+    .bind(&w.sex)
+    .fetch_all(&mut **tx)
+    .await?;
+    let start = today - Duration::days(HISTORY_DAYS - 1);
+    let mut daily = vec![0u32; HISTORY_DAYS as usize];
+    for (d, n) in rows {
+        let i = (d - start).num_days();
+        if (0..HISTORY_DAYS).contains(&i) {
+            daily[i as usize] += n as u32;
+        }
+    }
+    Ok(daily)
+}
+
+/// An open alert row: level, opened, last notified, calm runs.
+type OpenAlert = (String, DateTime<Utc>, Option<DateTime<Utc>>, i32);
+
+async fn load_state(tx: &mut Transaction<'_, Postgres>, ward: i64) -> sqlx::Result<AlertState> {
+    let rows: Vec<OpenAlert> = sqlx::query_as(
+        "SELECT level, opened_at, last_notified_at, calm_runs FROM capacity_alert WHERE ward_id = $1 AND resolved_at IS NULL",
+    )
+    .bind(ward)
+    .fetch_all(&mut **tx)
+    .await?;
+    let mut state = AlertState::default();
+    for (level, opened, notified, calm) in rows {
+        let since = opened.date_naive();
+        let last = notified.unwrap_or(opened).date_naive();
+        match Level::parse(&level) {
+            Some(l) => {
+                state.open[l as usize] = Some(Episode {
+                    since,
+                    last_notified: last,
+                    calm_runs: calm.max(0) as u32,
+                })
+            }
+            None => state.stale = Some((since, last)),
+        }
+    }
+    Ok(state)
+}
+
+async fn save_state(
+    tx: &mut Transaction<'_, Postgres>,
+    w: &Ward,
+    prev: &AlertState,
+    next: &AlertState,
+    f: &super::forecast::Forecast,
+    now: DateTime<Utc>,
+) -> sqlx::Result<()> {
+    for level in Level::ALL {
+        let (before, after) = (prev.open[level as usize], next.open[level as usize]);
+        match (before, after) {
+            (None, Some(ep)) => {
+                sqlx::query(
+                    "INSERT INTO capacity_alert (upt_code, ward_id, level, opened_at, last_seen_at, last_notified_at,
+                                                 probability, days_to_full, calm_runs, detail)
+                     VALUES ($1, $2, $3, $4, $4, $4, $5, $6, $7, $8)",
+                )
+                .bind(&w.upt)
+                .bind(w.id)
+                .bind(level.as_str())
+                .bind(now)
+                .bind(f.p(14))
+                .bind(f.days_to_full.map(f64::from))
+                .bind(ep.calm_runs as i32)
+                .bind(json!({"p7": f.p(7), "p30": f.p(30)}))
+                .execute(&mut **tx)
+                .await?;
+            }
+            (Some(_), Some(ep)) => {
+                sqlx::query(
+                    "UPDATE capacity_alert SET last_seen_at = $3, calm_runs = $4, probability = $5, days_to_full = $6,
+                            last_notified_at = CASE WHEN $7 THEN $3 ELSE last_notified_at END
+                      WHERE ward_id = $1 AND level = $2 AND resolved_at IS NULL",
+                )
+                .bind(w.id)
+                .bind(level.as_str())
+                .bind(now)
+                .bind(ep.calm_runs as i32)
+                .bind(f.p(14))
+                .bind(f.days_to_full.map(f64::from))
+                .bind(ep.last_notified == now.date_naive() && ep.since != now.date_naive())
+                .execute(&mut **tx)
+                .await?;
+            }
+            (Some(_), None) => {
+                sqlx::query("UPDATE capacity_alert SET resolved_at = $3, last_seen_at = $3 WHERE ward_id = $1 AND level = $2 AND resolved_at IS NULL")
+                    .bind(w.id)
+                    .bind(level.as_str())
+                    .bind(now)
+                    .execute(&mut **tx)
+                    .await?;
+            }
+            (None, None) => {}
+        }
+    }
+    match (prev.stale, next.stale) {
+        (None, Some(_)) => {
+            sqlx::query(
+                "INSERT INTO capacity_alert (upt_code, ward_id, level, opened_at, last_seen_at, last_notified_at)
+                 VALUES ($1, $2, 'stale', $3, $3, $3)",
+            )
+            .bind(&w.upt)
+            .bind(w.id)
+            .bind(now)
+            .execute(&mut **tx)
+            .await?;
+        }
+        (Some(_), None) => {
+            sqlx::query("UPDATE capacity_alert SET resolved_at = $2 WHERE ward_id = $1 AND level = 'stale' AND resolved_at IS NULL")
+                .bind(w.id)
+                .bind(now)
+                .execute(&mut **tx)
+                .await?;
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+fn level_id(l: Level) -> &'static str {
+    match l {
+        Level::Watch => "PANTAU",
+        Level::Warning => "WASPADA",
+        Level::Critical => "KRITIS",
+        Level::Full => "PENUH",
+    }
+}
+
+fn describe(t: &Transition) -> String {
+    match t {
+        Transition::Raised { level } => format!("baru: {}", level_id(*level)),
+        Transition::Escalated { from, to } => {
+            format!("naik: {} → {}", level_id(*from), level_id(*to))
+        }
+        Transition::Resolved { level } => format!("selesai: {}", level_id(*level)),
+        Transition::Reminder { level } => format!("pengingat: {}", level_id(*level)),
+        Transition::DataStale { .. } | Transition::DataStaleReminder => {
+            "data tidak diperbarui".into()
+        }
+        Transition::DataFresh => "data kembali diperbarui".into(),
+    }
+}
+
+/// One email per recipient for the run: the provincial desk hears every change; each
+/// regency office hears about the wards where its residents stay, with counts by sex.
+async fn notify(
+    tx: &mut Transaction<'_, Postgres>,
+    settings: &Settings,
+    changes: &[(String, &Ward, Transition, Option<u32>, f64)],
+    now: DateTime<Utc>,
+) -> sqlx::Result<usize> {
+    let line = |(what, w, _, days, p14): &(String, &Ward, Transition, Option<u32>, f64)| {
+        format!(
+            "{} · {} ({}, {}): {what}; terisi {}/{} tempat tidur; peluang penuh dalam 14 hari {:.0}%{}",
+            w.upt_name, w.name, w.need, w.sex, w.occupied, w.beds, p14 * 100.0,
+            days.map_or(String::new(), |d| format!("; perkiraan penuh dalam {d} hari"))
+        )
+    };
+    let link = format!("{}/capacity", settings.base_url.trim_end_matches('/'));
+    let mut recipients: Vec<(String, Vec<String>)> = vec![(
+        settings.escalation_email.clone(),
+        changes.iter().map(line).collect(),
+    )];
+    let wards: Vec<i64> = changes.iter().map(|c| c.1.id).collect();
+    let residents: Vec<(String, i64, String, i64)> = sqlx::query_as(
+        "SELECT i.home_region_code, p.ward_id, i.sex, count(*) FROM placement p
+           JOIN ot_case c ON c.id = p.case_id JOIN intake i ON i.id = c.intake_id
+          WHERE p.ended_at IS NULL AND p.ward_id = ANY($1) AND i.home_region_code LIKE '35.%'
+          GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
+    )
+    .bind(&wards)
+    .fetch_all(&mut **tx)
+    .await?;
+    let mut regions: Vec<&str> = residents.iter().map(|r| r.0.as_str()).collect();
+    regions.dedup();
+    for region in regions {
+        let configured: Option<String> =
+            sqlx::query_scalar("SELECT dinsos_email FROM region WHERE code = $1")
+                .bind(region)
+                .fetch_optional(&mut **tx)
+                .await?
+                .flatten();
+        let to = configured.unwrap_or_else(|| {
+            settings
+                .office_email
+                .replace("{code}", &region.replace('.', ""))
+        });
+        let mut lines = vec![];
+        for c in changes {
+            let counts: Vec<String> = residents
+                .iter()
+                .filter(|r| r.0 == region && r.1 == c.1.id)
+                .map(|r| {
+                    format!(
+                        "{} {}",
+                        r.3,
+                        if r.2 == "female" {
+                            "perempuan"
+                        } else if r.2 == "male" {
+                            "laki-laki"
+                        } else {
+                            "tidak diketahui"
+                        }
+                    )
+                })
+                .collect();
+            if !counts.is_empty() {
+                lines.push(format!(
+                    "{} — warga Anda di bangsal ini: {}",
+                    line(c),
+                    counts.join(", ")
+                ));
+            }
+        }
+        recipients.push((to, lines));
+    }
+    let mut queued = 0;
+    for (to, lines) in recipients.into_iter().filter(|r| !r.1.is_empty()) {
+        let subject = format!("Kapasitas UPT: {} perubahan status peringatan", lines.len());
+        let text = format!(
+            "Perubahan status kapasitas UPT ({}):\n\n- {}\n\nLayar kapasitas: {link}\n",
+            crate::clock::format_local(now, settings.time_zone),
+            lines.join("\n- ")
+        );
+        let html = maud::html! {
+            p { "Perubahan status kapasitas UPT (" (crate::clock::format_local(now, settings.time_zone)) "):" }
+            ul { @for l in &lines { li { (l) } } }
+            p { a href=(link) { "Layar kapasitas" } }
+        }
+        .into_string();
+        let email = Email {
+            dedupe_key: format!("capacity:{to}:{}", now.to_rfc3339()),
+            to,
+            subject,
+            text,
+            html,
+        };
+        if outbox::enqueue(tx, &email, now).await? {
+            queued += 1;
+        }
+    }
+    Ok(queued)
+}
