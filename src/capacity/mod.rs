@@ -7,6 +7,7 @@ pub mod alert;
 pub mod baseline;
 pub mod cli;
 pub mod demand;
+pub mod digest;
 pub mod evaluate;
 pub mod forecast;
 pub mod history;

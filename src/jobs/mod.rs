@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 use sqlx::PgPool;
 use tokio_cron_scheduler::{Job as CronJob, JobScheduler};
 
-use crate::capacity::evaluate;
+use crate::capacity::{digest, evaluate};
 use crate::clock::Clock;
 use crate::config::Settings;
 use crate::identity::{reintake::Thresholds, rematch};
@@ -39,11 +39,13 @@ pub enum Job {
     Housekeeping,
     EscalateHandovers,
     CapacityDaily,
+    WeeklyDigest,
 }
 
 impl Job {
-    pub const ALL: [Job; 5] = [
+    pub const ALL: [Job; 6] = [
         Job::CapacityDaily,
+        Job::WeeklyDigest,
         Job::DeliverMail,
         Job::Rematch,
         Job::Housekeeping,
@@ -57,6 +59,7 @@ impl Job {
             Job::Housekeeping => "housekeeping",
             Job::EscalateHandovers => "escalate_handovers",
             Job::CapacityDaily => "capacity_daily",
+            Job::WeeklyDigest => "weekly_digest",
         }
     }
 
@@ -75,6 +78,12 @@ impl Job {
             Job::EscalateHandovers => Schedule::Hourly { minute: 5 },
             // 07:00 WIB, before the morning's placements.
             Job::CapacityDaily => Schedule::Daily { hour: 0, minute: 0 },
+            // Monday 07:30 WIB, after the morning's capacity run.
+            Job::WeeklyDigest => Schedule::Weekly {
+                day: chrono::Weekday::Mon,
+                hour: 0,
+                minute: 30,
+            },
         }
     }
 
@@ -86,6 +95,9 @@ impl Job {
             }
             Job::Housekeeping => housekeeping(&ctx.pool, now).await?,
             Job::CapacityDaily => json!(evaluate::run(&ctx.pool, &ctx.settings, None, now).await?),
+            Job::WeeklyDigest => {
+                json!({ "queued": digest::run(&ctx.pool, &ctx.settings, now).await? })
+            }
             Job::EscalateHandovers => {
                 json!({ "escalated": handover::escalate(&ctx.pool, &ctx.settings, now).await? })
             }

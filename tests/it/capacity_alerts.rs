@@ -154,3 +154,44 @@ async fn two_instances_evaluating_at_once_raise_each_alert_once(owner: PgPool) {
     .unwrap();
     assert_eq!(full, 1);
 }
+
+#[sqlx::test]
+async fn the_weekly_digest_tells_each_regency_about_its_residents_once(owner: PgPool) {
+    load_geo(&owner).await;
+    small_ward(&owner, 5).await;
+    let pool = app_pool(&owner).await;
+    let s = settings();
+    evaluate::run(&pool, &s, None, now()).await.unwrap();
+    let queued = simlontar::capacity::digest::run(&pool, &s, now())
+        .await
+        .unwrap();
+    assert_eq!(queued, 1, "only Banyuwangi has residents in UPTs");
+    assert_eq!(
+        simlontar::capacity::digest::run(&pool, &s, now() + Duration::hours(2))
+            .await
+            .unwrap(),
+        0
+    );
+    let server = MailServer::start().await;
+    outbox::deliver_due(&pool, &server.mailer(), now() + Duration::hours(2), 50)
+        .await
+        .unwrap();
+    let digest = server
+        .mails()
+        .into_iter()
+        .find(|m| m.subject.starts_with("Ringkasan mingguan"))
+        .expect("the digest arrives");
+    assert_eq!(digest.to, vec!["dinsos-3510@jatimprov.go.id".to_string()]);
+    assert!(
+        digest.text.contains("Warga Anda di UPT saat ini: 5")
+            && digest.text.contains("5 perempuan"),
+        "{}",
+        digest.text
+    );
+    assert!(
+        digest.text.contains(": full"),
+        "the capacity outlook: {}",
+        digest.text
+    );
+    assert!(!digest.text.contains("Sumi"));
+}
