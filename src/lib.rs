@@ -1,5 +1,6 @@
 //! Simlontar: bringing stranded people in East Java home, or to a shelter bed that fits.
 pub mod auth;
+pub mod capacity;
 pub mod clock;
 pub mod config;
 pub mod db;

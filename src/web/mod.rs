@@ -29,7 +29,7 @@ use tower_sessions_sqlx_store::PostgresStore;
 
 use crate::clock::Clock;
 use crate::config::Settings;
-use crate::{auth, identity, intake, notify};
+use crate::{auth, capacity, identity, intake, notify};
 
 #[derive(Clone)]
 pub struct AppState {
@@ -74,6 +74,7 @@ pub fn app(state: AppState) -> Router {
         .merge(intake::router())
         .merge(identity::router())
         .merge(notify::router())
+        .merge(capacity::router())
         .route_layer(middleware::from_fn(auth::session::require_login));
     let public = Router::new()
         .route("/lang/{code}", get(lang::switch_language))

@@ -51,6 +51,9 @@ pub fn sections(p: &Principal) -> Vec<Section> {
     if allows(p, Action::ReviewLinks) {
         s.push(Section::Identity);
     }
+    if allows(p, Action::ViewCapacity) {
+        s.push(Section::Capacity);
+    }
     if allows(p, Action::ManageUsers) {
         s.push(Section::Admin);
     }

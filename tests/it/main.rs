@@ -5,6 +5,7 @@ mod common;
 mod audit;
 mod auth;
 mod browser;
+mod capacity_screen;
 mod cli;
 mod config;
 mod demo;
