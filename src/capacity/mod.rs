@@ -13,8 +13,6 @@ use axum::Router;
 
 use crate::web::AppState;
 
-pub use holds::release_expired_holds;
-
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/capacity", get(screen::show_screen))

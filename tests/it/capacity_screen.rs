@@ -379,14 +379,14 @@ async fn expired_holds_are_released_by_the_job(pool: PgPool) {
     assert_eq!(ward_counts(&pool, WARD).await, (0, 2));
     let app = crate::common::app_pool(&pool).await;
     assert_eq!(
-        simlontar::capacity::release_expired_holds(&app, now())
+        simlontar::capacity::holds::release_expired_holds(&app, now())
             .await
             .unwrap(),
         1
     );
     assert_eq!(ward_counts(&pool, WARD).await, (0, 1));
     assert_eq!(
-        simlontar::capacity::release_expired_holds(&app, now())
+        simlontar::capacity::holds::release_expired_holds(&app, now())
             .await
             .unwrap(),
         0,
@@ -394,7 +394,7 @@ async fn expired_holds_are_released_by_the_job(pool: PgPool) {
     );
     let later = now() + Duration::hours(6);
     assert_eq!(
-        simlontar::capacity::release_expired_holds(&app, later)
+        simlontar::capacity::holds::release_expired_holds(&app, later)
             .await
             .unwrap(),
         1
@@ -467,4 +467,31 @@ async fn the_screen_speaks_english_after_the_switch(pool: PgPool) {
     assert!(res.body.contains(r#"data-label="Occupied""#));
     let page = c.get(&format!("/capacity/upt/{UPT}")).await;
     assert!(page.body.contains("Hold a bed for a case in transit"));
+}
+
+#[sqlx::test]
+async fn the_upt_page_rebuilds_daily_occupancy_from_placements(pool: PgPool) {
+    load_geo(&pool).await;
+    place(&pool, 1, WARD, 10, None).await;
+    place(&pool, 2, "PSTW-MAGETAN-P", 60, Some(5)).await;
+    let mut c = signed_in(&pool, "dinsos.kab", Role::RegencyViewer, Some("35.10")).await;
+    let res = c.get(&format!("/capacity/upt/{UPT}")).await;
+    assert_eq!(res.status, StatusCode::OK);
+    let day = |date: &str, n: i64| format!(r#"<tr><td>{date}</td><td class="num">{n}</td></tr>"#);
+    // Today (23-11, WIB), a week ago (both stays open), three weeks ago (only the second).
+    assert!(res.body.contains(&day("23-11-2026", 1)), "{}", res.body);
+    assert!(res.body.contains(&day("16-11-2026", 2)));
+    assert!(res.body.contains(&day("03-11-2026", 1)));
+    assert!(
+        res.body.contains(&day("26-08-2026", 0)),
+        "90 days back, today included"
+    );
+    assert!(!res.body.contains("25-08-2026"));
+    assert!(res.body.contains(r#"<polyline class="history""#));
+    assert!(!res.body.contains("<polygon"), "no forecast, no band");
+    assert!(res.body.contains("Belum ada prakiraan untuk UPT ini."));
+    assert_eq!(
+        c.get("/capacity/upt/NO-SUCH-UPT").await.status,
+        StatusCode::NOT_FOUND
+    );
 }
