@@ -240,7 +240,7 @@ pub fn screen(lang: Lang, user: &NavUser, v: &PanelView) -> Markup {
                 p #capacity-stale.error-message hidden role="status" {
                     (tr(lang, "Gagal memperbarui; angka di bawah mungkin sudah lama.", "Refresh failed; the figures below may be stale."))
                 }
-                div #capacity-panel data-src="/capacity/panel" aria-live="polite" { (panel(lang, v)) }
+                div #capacity-panel data-src="/capacity/panel" { (panel(lang, v)) }
             }
             script src="/capacity/refresh.js" defer {}
         },
