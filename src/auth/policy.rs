@@ -18,6 +18,8 @@ pub enum Action {
     ReviewLinks,
     DecideCase,
     ManagePlacements,
+    /// Open the UPT capacity wall screen, its maps and charts (counts, no person).
+    ViewCapacity,
 }
 
 pub fn allows(p: &Principal, action: Action) -> bool {
@@ -38,6 +40,7 @@ pub fn allows(p: &Principal, action: Action) -> bool {
         Action::ReviewLinks => any(&[IdentityOfficer, CaseOfficer]),
         Action::DecideCase => any(&[CaseOfficer]),
         Action::ManagePlacements => any(&[CaseOfficer, UptStaff]),
+        Action::ViewCapacity => any(&[CaseOfficer, UptStaff, RegencyViewer, Admin]),
     }
 }
 

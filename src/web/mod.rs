@@ -29,7 +29,7 @@ use tower_sessions_sqlx_store::PostgresStore;
 
 use crate::clock::Clock;
 use crate::config::Settings;
-use crate::{auth, identity, intake, notify, routing, shelter};
+use crate::{auth, capacity, identity, intake, notify, routing, shelter};
 
 #[derive(Clone)]
 pub struct AppState {
@@ -76,6 +76,7 @@ pub fn app(state: AppState) -> Router {
         .merge(notify::router())
         .merge(shelter::router())
         .merge(routing::router())
+        .merge(capacity::router())
         .route_layer(middleware::from_fn(auth::session::require_login));
     let public = Router::new()
         .route("/lang/{code}", get(lang::switch_language))

@@ -54,6 +54,9 @@ pub fn sections(p: &Principal) -> Vec<Section> {
     if allows(p, Action::DecideCase) {
         s.push(Section::Routing);
     }
+    if allows(p, Action::ViewCapacity) {
+        s.push(Section::Capacity);
+    }
     if allows(p, Action::ManageUsers) {
         s.push(Section::Admin);
     }

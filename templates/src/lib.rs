@@ -1,6 +1,8 @@
 //! Simlontar's views: pure functions from view data to maud `Markup`. No I/O here.
 pub mod auth;
 pub mod break_glass;
+pub mod capacity;
+pub mod capacity_svg;
 pub mod cases;
 pub mod i18n;
 pub mod identity;

@@ -7,6 +7,7 @@ mod auth;
 mod browser;
 mod capacity;
 mod capacity_alerts;
+mod capacity_screen;
 mod cli;
 mod config;
 mod demo;

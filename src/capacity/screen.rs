@@ -1,0 +1,249 @@
+//! The wall screen: every UPT and ward with beds, occupancy, holds, waiting list, 30-day
+//! movements, the latest forecast and the open alert, and the province map. The panel is
+//! also served alone so the page can refresh it in place each minute.
+//!
+//! Who sees it: case officers, UPT staff, regency viewers and administrators
+//! (`Action::ViewCapacity`). UPT staff see every UPT, not only theirs: the screen holds
+//! bed counts, no person, and a full UPT's staff need to know where there is room.
+use std::collections::HashMap;
+
+use axum::extract::State;
+use axum::http::header;
+use axum::response::IntoResponse;
+use chrono::{DateTime, Duration, Utc};
+use chrono_tz::Tz;
+use maud::Markup;
+use sqlx::PgPool;
+
+use super::screen_map::geography;
+use super::screen_store::{self as store, LatestForecast, OpenAlert, WardFigures};
+use crate::auth::policy::{require, Action};
+use crate::clock::format_local;
+use crate::error::AppResult;
+use crate::web::viewer::Viewer;
+use crate::web::AppState;
+use simlontar_templates::capacity::{self as view, Alert, Forecast, PanelView, UptRow, WardRow};
+use simlontar_templates::capacity_svg::{MapUpt, Risk};
+use simlontar_templates::Lang;
+
+/// A ward's or UPT's risk: its open alert decides; without one, the forecast's chance of
+/// filling within 14 days; a ward with no free bed now is critical whatever was forecast.
+pub fn risk_of(alert: Option<&str>, p14: Option<f64>, full_now: bool) -> Risk {
+    let from_forecast = match (alert, p14) {
+        (Some("critical"), _) => Risk::Critical,
+        (Some("warning"), _) => Risk::Warning,
+        (Some(_), _) => Risk::Watch,
+        (None, None) => Risk::Unknown,
+        (None, Some(p)) if p >= 0.5 => Risk::Warning,
+        (None, Some(p)) if p >= 0.2 => Risk::Watch,
+        (None, Some(_)) => Risk::Low,
+    };
+    if full_now {
+        Risk::Critical
+    } else {
+        from_forecast
+    }
+}
+
+pub fn forecast_view(f: &LatestForecast, tz: Tz) -> Forecast {
+    Forecast {
+        p7: f.p7,
+        p14: f.p14,
+        p30: f.p30,
+        days_to_full: f.days_to_full,
+        early: f.early,
+        late: f.late,
+        horizon: f.horizon.unwrap_or(30),
+        computed: format_local(f.computed_at, tz),
+    }
+}
+
+pub fn alert_view(a: &OpenAlert, tz: Tz) -> Alert {
+    Alert {
+        level: a.level.clone(),
+        acknowledged: a.acknowledged_at.is_some(),
+        since: format_local(a.opened_at, tz),
+    }
+}
+
+type Key = (String, Option<i64>);
+
+/// Puts the three reads together into UPT blocks, in the wards' order.
+pub fn assemble(
+    lang: Lang,
+    tz: Tz,
+    wards: Vec<WardFigures>,
+    forecasts: &[LatestForecast],
+    alerts: &[OpenAlert],
+) -> Vec<(UptRow, (f64, f64))> {
+    let forecasts: HashMap<Key, &LatestForecast> = forecasts
+        .iter()
+        .map(|f| ((f.upt_code.clone(), f.ward_id), f))
+        .collect();
+    let alerts: HashMap<Key, &OpenAlert> = alerts
+        .iter()
+        .map(|a| ((a.upt_code.clone(), a.ward_id), a))
+        .collect();
+    let mut out: Vec<(UptRow, (f64, f64))> = vec![];
+    for w in wards {
+        if out.last().is_none_or(|(u, _)| u.code != w.upt_code) {
+            let key = (w.upt_code.clone(), None);
+            let f = forecasts.get(&key);
+            let a = alerts.get(&key);
+            out.push((
+                UptRow {
+                    code: w.upt_code.clone(),
+                    name: w.upt_name.clone(),
+                    town: w.town.clone(),
+                    wards: vec![],
+                    forecast: f.map(|f| forecast_view(f, tz)),
+                    alert: a.map(|a| alert_view(a, tz)),
+                    risk: risk_of(a.map(|a| a.level.as_str()), f.map(|f| f.p14), false),
+                },
+                (w.lon, w.lat),
+            ));
+        }
+        let key = (w.upt_code.clone(), Some(w.ward_id));
+        let f = forecasts.get(&key);
+        let a = alerts.get(&key);
+        let risk = risk_of(
+            a.map(|a| a.level.as_str()),
+            f.map(|f| f.p14),
+            w.beds > 0 && w.occupied + w.held >= w.beds,
+        );
+        let upt = &mut out.last_mut().expect("pushed above").0;
+        upt.risk = upt.risk.max(risk);
+        upt.wards.push(WardRow {
+            id: w.ward_id,
+            code: w.ward_code,
+            name: w.ward_name,
+            sex: w.sex,
+            need: match lang {
+                Lang::Id => w.need_id,
+                Lang::En => w.need_en,
+            },
+            beds: w.beds.into(),
+            occupied: w.occupied.into(),
+            held: w.held.into(),
+            waiting: w.waiting,
+            admissions: w.admissions,
+            discharges: w.discharges,
+            updated: format_local(w.updated_at, tz),
+            forecast: f.map(|f| forecast_view(f, tz)),
+            alert: a.map(|a| alert_view(a, tz)),
+            risk,
+        });
+    }
+    out
+}
+
+/// Reads and assembles the whole panel: three queries (wards, forecasts, alerts) plus
+/// the backdrop, which is computed once per process.
+pub async fn panel_view(
+    pool: &PgPool,
+    lang: Lang,
+    tz: Tz,
+    now: DateTime<Utc>,
+) -> sqlx::Result<PanelView> {
+    let (wards, forecasts, alerts, geo) = tokio::try_join!(
+        store::wards(pool, now - Duration::days(30), now),
+        store::latest_forecasts(pool),
+        store::open_alerts(pool),
+        geography(pool),
+    )?;
+    let waiting_total = wards.first().map(|w| w.waiting_total).unwrap_or(0);
+    let upts = assemble(lang, tz, wards, &forecasts, &alerts);
+    let map = upts
+        .iter()
+        .map(|(u, (lon, lat))| {
+            let (x, y) = geo.project(*lon, *lat);
+            MapUpt {
+                code: u.code.clone(),
+                name: u.name.clone(),
+                x,
+                y,
+                occupied: u.occupied(),
+                beds: u.beds(),
+                risk: u.risk,
+            }
+        })
+        .collect();
+    Ok(PanelView {
+        upts: upts.into_iter().map(|(u, _)| u).collect(),
+        basemap: geo.basemap.clone(),
+        map,
+        waiting_total,
+        generated: format_local(now, tz),
+    })
+}
+
+pub async fn show_screen(State(state): State<AppState>, v: Viewer) -> AppResult<Markup> {
+    require(&v.principal, Action::ViewCapacity)?;
+    let panel = panel_view(
+        &state.pool,
+        v.lang,
+        state.settings.time_zone,
+        state.clock.now(),
+    )
+    .await?;
+    Ok(view::screen(v.lang, &v.nav, &panel))
+}
+
+/// The panel alone, for the refresh script. The marker header tells the script it got
+/// the panel and not, say, the sign-in page after the session ran out.
+pub async fn show_panel(State(state): State<AppState>, v: Viewer) -> AppResult<impl IntoResponse> {
+    require(&v.principal, Action::ViewCapacity)?;
+    let panel = panel_view(
+        &state.pool,
+        v.lang,
+        state.settings.time_zone,
+        state.clock.now(),
+    )
+    .await?;
+    Ok(([("x-capacity-panel", "1")], view::panel(v.lang, &panel)))
+}
+
+/// Progressive enhancement: swap the panel in place each minute; on failure keep the old
+/// figures and say they may be stale. Served by the app (no CDN; CSP allows 'self').
+const REFRESH_JS: &str = r#"(function () {
+  var panel = document.getElementById('capacity-panel');
+  var stale = document.getElementById('capacity-stale');
+  if (!panel || !window.fetch) return;
+  function refresh() {
+    fetch(panel.getAttribute('data-src'), { credentials: 'same-origin', redirect: 'error' })
+      .then(function (r) {
+        if (!r.ok || r.headers.get('x-capacity-panel') !== '1') throw new Error(r.status);
+        return r.text();
+      })
+      .then(function (html) { panel.innerHTML = html; if (stale) stale.hidden = true; })
+      .catch(function () { if (stale) stale.hidden = false; });
+  }
+  setInterval(refresh, 60000);
+})();
+"#;
+
+pub async fn refresh_js() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        REFRESH_JS,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_alert_outranks_the_forecast_and_a_full_ward_is_critical() {
+        assert_eq!(risk_of(None, None, false), Risk::Unknown);
+        assert_eq!(risk_of(None, Some(0.1), false), Risk::Low);
+        assert_eq!(risk_of(None, Some(0.3), false), Risk::Watch);
+        assert_eq!(risk_of(None, Some(0.7), false), Risk::Warning);
+        assert_eq!(risk_of(Some("watch"), Some(0.9), false), Risk::Watch);
+        assert_eq!(risk_of(Some("critical"), Some(0.0), false), Risk::Critical);
+        assert_eq!(risk_of(None, None, true), Risk::Critical);
+    }
+}

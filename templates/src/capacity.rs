@@ -1,0 +1,451 @@
+//! The UPT capacity wall screen, its refreshable panel, the UPT page (chart and bed
+//! holds) and the origin-flow page. Counts only: no person's name appears here.
+use maud::{html, Markup};
+
+use crate::capacity_svg::{
+    flow_map, occupancy_chart, province_map, Basemap, ChartView, FlowDot, FlowLine, MapUpt, Risk,
+};
+use crate::i18n::{tr, Lang};
+use crate::layout::{page, NavUser, Page, Section};
+
+pub struct Forecast {
+    pub p7: f64,
+    pub p14: f64,
+    pub p30: f64,
+    pub days_to_full: Option<f64>,
+    /// First day ahead the 80 % interval's pessimistic end (lo free beds) reaches full.
+    pub early: Option<i32>,
+    /// First day ahead even the optimistic end (hi free beds) reaches full.
+    pub late: Option<i32>,
+    /// Days the forecast covers.
+    pub horizon: i32,
+    pub computed: String,
+}
+
+pub struct Alert {
+    pub level: String,
+    pub acknowledged: bool,
+    pub since: String,
+}
+
+pub struct WardRow {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub sex: String,
+    pub need: String,
+    pub beds: i64,
+    pub occupied: i64,
+    pub held: i64,
+    pub waiting: i64,
+    pub admissions: i64,
+    pub discharges: i64,
+    pub updated: String,
+    pub forecast: Option<Forecast>,
+    pub alert: Option<Alert>,
+    pub risk: Risk,
+}
+
+impl WardRow {
+    pub fn free(&self) -> i64 {
+        (self.beds - self.occupied - self.held).max(0)
+    }
+}
+
+pub struct UptRow {
+    pub code: String,
+    pub name: String,
+    pub town: String,
+    pub wards: Vec<WardRow>,
+    /// The whole-UPT forecast and alert (rows with no ward), when there are any.
+    pub forecast: Option<Forecast>,
+    pub alert: Option<Alert>,
+    pub risk: Risk,
+}
+
+impl UptRow {
+    pub fn beds(&self) -> i64 {
+        self.wards.iter().map(|w| w.beds).sum()
+    }
+    pub fn occupied(&self) -> i64 {
+        self.wards.iter().map(|w| w.occupied).sum()
+    }
+    pub fn held(&self) -> i64 {
+        self.wards.iter().map(|w| w.held).sum()
+    }
+}
+
+pub struct PanelView {
+    pub upts: Vec<UptRow>,
+    pub basemap: Basemap,
+    pub map: Vec<MapUpt>,
+    /// People on the waiting list (each counted once).
+    pub waiting_total: i64,
+    /// When these figures were read.
+    pub generated: String,
+}
+
+fn pct(p: f64) -> String {
+    format!("{:.0}%", p * 100.0)
+}
+
+fn sex_label(lang: Lang, s: &str) -> &'static str {
+    match s {
+        "male" => tr(lang, "laki-laki", "men"),
+        "female" => tr(lang, "perempuan", "women"),
+        _ => tr(lang, "campur", "mixed"),
+    }
+}
+
+fn level_label(lang: Lang, level: &str) -> &'static str {
+    match level {
+        "critical" => Risk::Critical.label(lang),
+        "warning" => Risk::Warning.label(lang),
+        _ => Risk::Watch.label(lang),
+    }
+}
+
+pub fn forecast_cell(lang: Lang, f: &Option<Forecast>) -> Markup {
+    html! {
+        @match f {
+            None => { span.muted { (tr(lang, "belum ada prakiraan", "no forecast yet")) } }
+            Some(f) => {
+                span.probs { "7h " strong { (pct(f.p7)) } " · 14h " strong { (pct(f.p14)) } " · 30h " strong { (pct(f.p30)) } }
+                br;
+                @match f.days_to_full {
+                    Some(d) => {
+                        (tr(lang, "penuh dalam ±", "full in about ")) strong { (format!("{d:.0}")) } (tr(lang, " hari", " days"))
+                        @if f.early.is_some() || f.late.is_some() {
+                            " (" (f.early.map(|d| d.to_string()).unwrap_or_else(|| format!(">{}", f.horizon)))
+                            "–" (f.late.map(|d| d.to_string()).unwrap_or_else(|| format!(">{}", f.horizon))) ")"
+                        }
+                    }
+                    None => { (tr(lang, "tidak diperkirakan penuh dalam ", "not expected to fill within ")) (f.horizon) (tr(lang, " hari", " days")) }
+                }
+                br;
+                span.updated { (tr(lang, "prakiraan ", "forecast ")) (f.computed) }
+            }
+        }
+    }
+}
+
+pub fn alert_cell(lang: Lang, a: &Option<Alert>) -> Markup {
+    html! {
+        @match a {
+            None => { span.muted { "–" } }
+            Some(a) => {
+                strong.(format!("level-{}", a.level)) { (level_label(lang, &a.level)) }
+                " " @if a.acknowledged { (tr(lang, "(sudah ditanggapi)", "(acknowledged)")) } @else { (tr(lang, "(belum ditanggapi)", "(not acknowledged)")) }
+                br; span.updated { (tr(lang, "sejak ", "since ")) (a.since) }
+            }
+        }
+    }
+}
+
+/// The wards of one UPT as a table that becomes one card per ward on a phone.
+pub fn ward_table(lang: Lang, wards: &[WardRow]) -> Markup {
+    let h = [
+        tr(lang, "Bangsal", "Ward"),
+        tr(lang, "Kapasitas", "Beds"),
+        tr(lang, "Terisi", "Occupied"),
+        tr(lang, "Ditahan", "Held"),
+        tr(lang, "Kosong", "Free"),
+        tr(lang, "Menunggu", "Waiting"),
+        tr(lang, "Masuk 30 hari", "Admitted 30 days"),
+        tr(lang, "Keluar 30 hari", "Discharged 30 days"),
+        tr(lang, "Prakiraan penuh", "Forecast of filling"),
+        tr(lang, "Peringatan", "Alert"),
+        tr(lang, "Diperbarui", "Updated"),
+    ];
+    html! {
+        table.wards {
+            thead { tr { @for l in h { th scope="col" { (l) } } } }
+            tbody {
+                @for w in wards {
+                    tr.(w.risk.class()) data-ward=(w.code) {
+                        th scope="row" data-label=(h[0]) { (w.name) br; span.muted { (w.code) " · " (w.need) " · " (sex_label(lang, &w.sex)) } }
+                        td.num data-label=(h[1]) { (w.beds) }
+                        td.num.occupied data-label=(h[2]) { (w.occupied) }
+                        td.num.held data-label=(h[3]) { (w.held) }
+                        td.num.free data-label=(h[4]) { (w.free()) }
+                        td.num.waiting data-label=(h[5]) { (w.waiting) }
+                        td.num data-label=(h[6]) { (w.admissions) }
+                        td.num data-label=(h[7]) { (w.discharges) }
+                        td.forecast data-label=(h[8]) { (forecast_cell(lang, &w.forecast)) }
+                        td.alert data-label=(h[9]) { (alert_cell(lang, &w.alert)) }
+                        td.updated data-label=(h[10]) { (w.updated) }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The part of the wall screen that refreshes itself (also served alone at /capacity/panel).
+pub fn panel(lang: Lang, v: &PanelView) -> Markup {
+    let beds: i64 = v.upts.iter().map(|u| u.beds()).sum();
+    let occupied: i64 = v.upts.iter().map(|u| u.occupied()).sum();
+    let held: i64 = v.upts.iter().map(|u| u.held()).sum();
+    html! {
+        p.updated.generated { (tr(lang, "Angka per ", "Figures as of ")) (v.generated) }
+        dl.stats {
+            div { dt { (tr(lang, "Tempat tidur", "Beds")) } dd { (beds) } }
+            div { dt { (tr(lang, "Terisi", "Occupied")) } dd { (occupied) } }
+            div { dt { (tr(lang, "Ditahan", "Held")) } dd { (held) } }
+            div { dt { (tr(lang, "Kosong", "Free")) } dd { ((beds - occupied - held).max(0)) } }
+            div { dt { (tr(lang, "Daftar tunggu", "Waiting list")) } dd { (v.waiting_total) } }
+        }
+        (province_map(lang, &v.basemap, &v.map))
+        @for u in &v.upts {
+            section.upt.(u.risk.class()) data-upt=(u.code) aria-labelledby={ "upt-" (u.code) } {
+                h2 #{ "upt-" (u.code) } {
+                    a href={ "/capacity/upt/" (u.code) } { (u.name) }
+                    " " span.badge { (u.risk.label(lang)) }
+                }
+                p.summary {
+                    (u.town) " · " strong { (u.occupied()) } " / " (u.beds()) " " (tr(lang, "terisi", "occupied"))
+                    @if u.held() > 0 { " · " (u.held()) " " (tr(lang, "ditahan", "held")) }
+                }
+                @if u.forecast.is_some() || u.alert.is_some() {
+                    p.upt-outlook {
+                        (tr(lang, "Seluruh UPT: ", "Whole UPT: ")) (forecast_cell(lang, &u.forecast))
+                        @if u.alert.is_some() { " · " (alert_cell(lang, &u.alert)) }
+                    }
+                }
+                (ward_table(lang, &u.wards))
+            }
+        }
+    }
+}
+
+pub fn screen(lang: Lang, user: &NavUser, v: &PanelView) -> Markup {
+    let title = tr(lang, "Kapasitas UPT", "UPT capacity");
+    page(
+        &Page {
+            title,
+            lang,
+            section: Some(Section::Capacity),
+            path: "/capacity",
+            user: Some(user),
+        },
+        html! {
+            // Without JavaScript the whole page reloads each minute instead.
+            noscript { meta http-equiv="refresh" content="60"; }
+            div.wall {
+                h1 { (title) }
+                p.hint {
+                    (tr(lang, "Angka diperbarui otomatis setiap menit. ", "Figures refresh every minute. "))
+                    a href="/capacity/flows" { (tr(lang, "Peta asal orang telantar", "Map of where people come from")) }
+                }
+                p #capacity-stale.error-message hidden role="status" {
+                    (tr(lang, "Gagal memperbarui; angka di bawah mungkin sudah lama.", "Refresh failed; the figures below may be stale."))
+                }
+                div #capacity-panel data-src="/capacity/panel" { (panel(lang, v)) }
+            }
+            script src="/capacity/refresh.js" defer {}
+        },
+    )
+}
+
+pub struct HoldRow {
+    pub id: i64,
+    pub ward: String,
+    /// The case number, or empty when the case lies outside the viewer's scope.
+    pub case_number: String,
+    pub held_at: String,
+    pub expires: String,
+}
+
+#[derive(Default, Clone)]
+pub struct HoldForm {
+    pub case_number: String,
+    pub ward_id: String,
+    pub hours: String,
+}
+
+pub struct UptView {
+    pub upt: UptRow,
+    pub chart: ChartView,
+    /// (day, occupancy) rows for the table beside the chart.
+    pub chart_rows: Vec<(String, i64)>,
+    pub chart_note: Option<&'static str>,
+    pub holds: Vec<HoldRow>,
+    /// Whether the viewer may hold and release beds here.
+    pub may_hold: bool,
+    pub form: HoldForm,
+    pub errors: Vec<(String, String)>,
+    pub notice: Option<String>,
+    pub generated: String,
+}
+
+fn error_for<'a>(errors: &'a [(String, String)], field: &str) -> Option<&'a str> {
+    errors
+        .iter()
+        .find(|(f, _)| f == field)
+        .map(|(_, m)| m.as_str())
+}
+
+fn hold_form(lang: Lang, user: &NavUser, v: &UptView) -> Markup {
+    let e = |f: &str| error_for(&v.errors, f);
+    html! {
+        form.card.hold method="post" action={ "/capacity/upt/" (v.upt.code) "/holds" } {
+            h3 { (tr(lang, "Tahan tempat tidur untuk kasus dalam perjalanan", "Hold a bed for a case in transit")) }
+            @if let Some(m) = e("form") { p.error-message role="alert" { (m) } }
+            input type="hidden" name="csrf" value=(user.csrf);
+            label for="case_number" { (tr(lang, "Nomor kasus", "Case number")) }
+            input #case_number name="case_number" value=(v.form.case_number) placeholder="OT-3578-2026-000123"
+                aria-invalid=[e("case_number").map(|_| "true")] required;
+            @if let Some(m) = e("case_number") { span.field-error role="alert" { (m) } }
+            label for="ward_id" { (tr(lang, "Bangsal", "Ward")) }
+            select #ward_id name="ward_id" aria-invalid=[e("ward_id").map(|_| "true")] {
+                @for w in &v.upt.wards {
+                    option value=(w.id) selected[v.form.ward_id == w.id.to_string()] {
+                        (w.name) " (" (w.free()) " " (tr(lang, "kosong", "free")) ")"
+                    }
+                }
+            }
+            @if let Some(m) = e("ward_id") { span.field-error role="alert" { (m) } }
+            label for="hours" { (tr(lang, "Berlaku (jam, paling lama 168)", "Valid for (hours, at most 168)")) }
+            input #hours name="hours" type="number" min="1" max="168" value=(v.form.hours)
+                aria-invalid=[e("hours").map(|_| "true")];
+            @if let Some(m) = e("hours") { span.field-error role="alert" { (m) } }
+            button type="submit" { (tr(lang, "Tahan", "Hold")) }
+        }
+    }
+}
+
+pub fn upt_page(lang: Lang, user: &NavUser, v: &UptView) -> Markup {
+    let u = &v.upt;
+    page(
+        &Page {
+            title: &u.name,
+            lang,
+            section: Some(Section::Capacity),
+            path: &format!("/capacity/upt/{}", u.code),
+            user: Some(user),
+        },
+        html! {
+            p { a href="/capacity" { "← " (tr(lang, "Semua UPT", "All UPTs")) } }
+            h1 { (u.name) " " span.badge.(u.risk.class()) { (u.risk.label(lang)) } }
+            p.updated { (tr(lang, "Angka per ", "Figures as of ")) (v.generated) }
+            @if let Some(n) = &v.notice { p.notice role="status" { (n) } }
+            p.summary { (u.town) " · " strong { (u.occupied()) } " / " (u.beds()) " " (tr(lang, "terisi", "occupied"))
+                " · " (u.held()) " " (tr(lang, "ditahan", "held")) }
+            p.upt-outlook { (tr(lang, "Seluruh UPT: ", "Whole UPT: ")) (forecast_cell(lang, &u.forecast)) }
+            (ward_table(lang, &u.wards))
+            h2 { (tr(lang, "Riwayat dan prakiraan hunian", "Occupancy history and forecast")) }
+            figure.chart { (occupancy_chart(lang, &v.chart)) }
+            @if let Some(n) = v.chart_note { p.hint { (n) } }
+            details {
+                summary { (tr(lang, "Tabel hunian harian", "Daily occupancy table")) }
+                table {
+                    thead { tr { th { (tr(lang, "Tanggal", "Date")) } th { (tr(lang, "Terisi", "Occupied")) } } }
+                    tbody { @for (d, n) in &v.chart_rows { tr { td { (d) } td.num { (n) } } } }
+                }
+            }
+            h2 { (tr(lang, "Tempat tidur yang ditahan", "Held beds")) }
+            @if v.holds.is_empty() {
+                p.muted { (tr(lang, "Tidak ada tempat tidur yang ditahan.", "No beds are held.")) }
+            } @else {
+                table.holds {
+                    thead { tr {
+                        th { (tr(lang, "Bangsal", "Ward")) } th { (tr(lang, "Kasus", "Case")) }
+                        th { (tr(lang, "Sejak", "Since")) } th { (tr(lang, "Berakhir", "Expires")) } th {}
+                    } }
+                    tbody {
+                        @for h in &v.holds {
+                            tr {
+                                td { (h.ward) }
+                                td { @if h.case_number.is_empty() { em { (tr(lang, "di luar cakupan Anda", "outside your scope")) } } @else { (h.case_number) } }
+                                td { (h.held_at) } td { (h.expires) }
+                                td {
+                                    @if v.may_hold {
+                                        form.inline method="post" action={ "/capacity/holds/" (h.id) "/release" } {
+                                            input type="hidden" name="csrf" value=(user.csrf);
+                                            button.secondary type="submit" { (tr(lang, "Lepaskan", "Release")) }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            @if v.may_hold { (hold_form(lang, user, v)) }
+        },
+    )
+}
+
+pub struct RegionCount {
+    pub name: String,
+    pub from_here: i64,
+    pub picked_up_here: i64,
+}
+
+pub struct FlowView {
+    pub basemap: Basemap,
+    pub dots: Vec<FlowDot>,
+    pub lines: Vec<FlowLine>,
+    /// Regencies by people from there, most first.
+    pub ranking: Vec<RegionCount>,
+    pub total: i64,
+    pub home_unknown: i64,
+    pub home_elsewhere: i64,
+    pub period: String,
+    pub generated: String,
+}
+
+pub fn flows_page(lang: Lang, user: &NavUser, v: &FlowView) -> Markup {
+    let title = tr(
+        lang,
+        "Asal orang telantar",
+        "Where stranded people come from",
+    );
+    page(
+        &Page {
+            title,
+            lang,
+            section: Some(Section::Capacity),
+            path: "/capacity/flows",
+            user: Some(user),
+        },
+        html! {
+            p { a href="/capacity" { "← " (tr(lang, "Kapasitas UPT", "UPT capacity")) } }
+            h1 { (title) }
+            p.hint {
+                (tr(lang, "Penjangkauan ", "Pick-ups ")) (v.period) ". "
+                (tr(lang, "Hanya jumlah, tanpa nama. Angka mencakup seluruh Jawa Timur, apa pun cakupan akun Anda, agar pencegahan dapat diarahkan ke daerah asal terbanyak.",
+                         "Counts only, no names. The figures cover all of East Java whatever your account's scope, so prevention can be aimed at the regencies that send most."))
+            }
+            p.updated { (tr(lang, "Angka per ", "Figures as of ")) (v.generated) }
+            dl.stats {
+                div { dt { (tr(lang, "Dijangkau", "Picked up")) } dd #flow-total { (v.total) } }
+                div { dt { (tr(lang, "Asal di luar Jawa Timur", "Home outside East Java")) } dd { (v.home_elsewhere) } }
+                div { dt { (tr(lang, "Asal tidak diketahui", "Home unknown")) } dd { (v.home_unknown) } }
+            }
+            (flow_map(lang, &v.basemap, &v.dots, &v.lines))
+            h2 { (tr(lang, "Daerah asal terbanyak", "Regencies that send most")) }
+            table.ranking {
+                thead { tr {
+                    th { "#" } th { (tr(lang, "Kabupaten/kota asal", "Home regency")) }
+                    th { (tr(lang, "Orang dari daerah ini", "People from here")) }
+                    th { (tr(lang, "Dijangkau di daerah ini", "Picked up here")) }
+                } }
+                tbody {
+                    @for (i, r) in v.ranking.iter().enumerate() {
+                        tr { td { (i + 1) } td { (r.name) } td.num.from-here { (r.from_here) } td.num { (r.picked_up_here) } }
+                    }
+                }
+            }
+            h2 { (tr(lang, "Arus terbesar", "Largest flows")) }
+            @if v.lines.is_empty() {
+                p.muted { (tr(lang, "Belum ada arus antardaerah.", "No flows between regencies yet.")) }
+            } @else {
+                table.flows {
+                    thead { tr { th { (tr(lang, "Dari", "From")) } th { (tr(lang, "Dijangkau di", "Picked up in")) } th { (tr(lang, "Orang", "People")) } } }
+                    tbody { @for l in &v.lines { tr { td { (l.from_name) } td { (l.to_name) } td.num { (l.count) } } } }
+                }
+            }
+        },
+    )
+}
