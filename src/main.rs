@@ -245,6 +245,15 @@ async fn main() -> anyhow::Result<()> {
                 "{source}: {} rows imported, {} bad rows skipped, {} village codes unknown (kept as missing)",
                 s.imported, s.skipped, s.unknown_villages
             );
+            // Who already receives assistance, also without a NIK: link the intakes now.
+            let app = db::connect_as_app((*pool.connect_options()).clone()).await?;
+            let t = simlontar::identity::reintake::Thresholds::of(&settings);
+            let l =
+                simlontar::identity::assistance::link_register(&app, t, chrono::Utc::now()).await?;
+            eprintln!(
+                "linked with the intakes: {} links accepted, {} for review",
+                l.accepted, l.candidates
+            );
             Ok(())
         }
         Command::Audit {

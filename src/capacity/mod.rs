@@ -5,6 +5,7 @@
 //! dated after that day; the screen and emails show counts, never a person; a bed hold
 //! never over-fills a ward (the database's CHECK decides).
 pub mod alert;
+pub mod alerts_page;
 pub mod baseline;
 pub mod cli;
 pub mod demand;
@@ -36,6 +37,11 @@ pub fn router() -> Router<AppState> {
         .route("/capacity/panel", get(screen::show_panel))
         .route("/capacity/refresh.js", get(screen::refresh_js))
         .route("/capacity/flows", get(flows::show_flows))
+        .route("/capacity/alerts", get(alerts_page::show_alerts))
+        .route(
+            "/capacity/alerts/{id}/ack",
+            post(alerts_page::acknowledge_alert),
+        )
         .route("/capacity/upt/{code}", get(upt_page::show_upt))
         .route("/capacity/upt/{code}/holds", post(upt_page::create_hold))
         .route("/capacity/holds/{id}/release", post(upt_page::release_hold))

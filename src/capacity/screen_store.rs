@@ -144,7 +144,7 @@ pub async fn open_alerts(pool: &PgPool) -> sqlx::Result<Vec<OpenAlert>> {
                 upt_code, ward_id, level, opened_at, acknowledged_at
            FROM capacity_alert WHERE resolved_at IS NULL
           ORDER BY upt_code, coalesce(ward_id, 0),
-                   CASE level WHEN 'critical' THEN 3 WHEN 'warning' THEN 2 ELSE 1 END DESC",
+                   CASE level WHEN 'full' THEN 5 WHEN 'critical' THEN 4 WHEN 'warning' THEN 3 WHEN 'watch' THEN 2 ELSE 1 END DESC",
     )
     .fetch_all(pool)
     .await

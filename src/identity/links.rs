@@ -168,7 +168,8 @@ pub async fn decide(
     let row = sqlx::query(
         "SELECT l.state, l.left_kind, l.left_id, l.right_kind, l.right_id, c.id AS case_id
            FROM record_link l
-           LEFT JOIN ot_case c ON l.right_kind = 'intake' AND c.intake_id = l.right_id
+           LEFT JOIN ot_case c ON c.intake_id = CASE l.right_kind WHEN 'intake' THEN l.right_id
+                                                     WHEN 'registry' THEN l.left_id END
           WHERE l.id = $1 FOR UPDATE OF l",
     )
     .bind(link_id)
@@ -262,15 +263,20 @@ pub async fn candidates(
                   json_build_object('name', k.name, 'sex', k.sex, 'birth_date', k.birth_date,
                     'birth_place', k.birth_place, 'home', k.village_code, 'nik', k.nik,
                     'method', k.method, 'score', k.score, 'mother', k.mother_name)
+                WHEN l.right_kind = 'registry' THEN
+                  json_build_object('name', g.name, 'sex', g.sex, 'birth_date', g.birth_date,
+                    'home', g.village_code, 'nik', g.nik, 'register', g.source, 'programmes', g.programmes)
                 ELSE {earlier} END AS other,
                 l.left_kind = 'check' AS other_is_check, oc.number AS other_case
            FROM record_link l
-           JOIN intake i ON l.right_kind = 'intake' AND i.id = l.right_id
+           JOIN intake i ON i.id = CASE l.right_kind WHEN 'intake' THEN l.right_id
+                                                     WHEN 'registry' THEN l.left_id END
            JOIN ot_case c ON c.intake_id = i.id
            LEFT JOIN identity_check k ON l.left_kind = 'check' AND k.id = l.left_id
-           LEFT JOIN intake o ON l.left_kind = 'intake' AND o.id = l.left_id
+           LEFT JOIN intake o ON l.left_kind = 'intake' AND l.right_kind = 'intake' AND o.id = l.left_id
            LEFT JOIN ot_case oc ON oc.intake_id = o.id
-          WHERE l.state = 'candidate' AND (k.id IS NOT NULL OR o.id IS NOT NULL)
+           LEFT JOIN registry_person g ON l.right_kind = 'registry' AND g.id = l.right_id
+          WHERE l.state = 'candidate' AND (k.id IS NOT NULL OR o.id IS NOT NULL OR g.id IS NOT NULL)
           ORDER BY l.created_at, l.id
           LIMIT 100"
     ))

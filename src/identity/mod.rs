@@ -2,6 +2,7 @@
 //! to intakes by links that a person reviews when they are not certain.
 //! Invariant: a link is never a merge; a pair marked distinct is never proposed again.
 pub mod api;
+pub mod assistance;
 pub mod batch;
 pub mod check;
 pub mod contradict;

@@ -2,8 +2,9 @@
 //! those who died without a name (their records stay searchable). Each is compared
 //! again with every intake — including those that came in since — under the current
 //! model, and DP3AK matches that named no case and found no intake are looked for again.
-//! Pairs already decided, above all those marked as two different people, stay as
-//! they are: links are only ever added.
+//! The intakes are also linked with the assistance register. Pairs already decided,
+//! above all those marked as two different people, stay as they are: links are only
+//! ever added.
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sqlx::PgPool;
@@ -19,6 +20,8 @@ pub struct Rematched {
     /// Matched checks without a case looked for again, and those that found a candidate.
     pub loose_checks: usize,
     pub proposed: usize,
+    /// Intake ↔ assistance-register links written (accepted, for review).
+    pub register: super::assistance::Assisted,
 }
 
 /// No accepted check link and no NIK: nobody knows yet who this is. Cases that went home
@@ -45,9 +48,11 @@ pub async fn run(pool: &PgPool, t: Thresholds, now: DateTime<Utc>) -> anyhow::Re
     tx.commit().await?;
     reintake::run_pending(pool, t, now).await?;
     let (proposed, _) = batch::place(pool, &loose, t.review, now).await?;
+    let register = super::assistance::link_register(pool, t, now).await?;
     Ok(Rematched {
         unidentified: unidentified.len(),
         loose_checks: loose.len(),
         proposed,
+        register,
     })
 }

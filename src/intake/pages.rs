@@ -178,7 +178,7 @@ pub async fn show_case(
         .as_ref()
         .map(|id| id.nik.clone())
         .or(case.nik.clone());
-    let assistance = match &known_nik {
+    let mut assistance: Vec<String> = match &known_nik {
         Some(nik) => crate::identity::registry::programmes_for_nik(&state.pool, nik)
             .await?
             .into_iter()
@@ -186,6 +186,14 @@ pub async fn show_case(
             .collect(),
         None => vec![],
     };
+    // Also by an accepted link with the register (found without a NIK).
+    let mut tx = scope.begin(&state.pool).await?;
+    for line in crate::identity::assistance::programmes_for_case(&mut tx, case.id).await? {
+        if !assistance.contains(&line) {
+            assistance.push(line);
+        }
+    }
+    tx.commit().await?;
     let nik = case.nik.as_deref().map(|n| {
         if sees_full_identity(&v.principal) {
             n.to_string()

@@ -71,10 +71,8 @@ impl Job {
                 hour: 19,
                 minute: 0,
             },
-            Job::Housekeeping => Schedule::Daily {
-                hour: 20,
-                minute: 0,
-            },
+            // Hourly: an expired bed hold should not block a bed for long.
+            Job::Housekeeping => Schedule::Hourly { minute: 20 },
             Job::EscalateHandovers => Schedule::Hourly { minute: 5 },
             // 07:00 WIB, before the morning's placements.
             Job::CapacityDaily => Schedule::Daily { hour: 0, minute: 0 },
@@ -161,14 +159,16 @@ pub async fn start(ctx: Ctx) -> anyhow::Result<JobScheduler> {
     Ok(scheduler)
 }
 
-/// Photos of forms never submitted are kept a day for the officer to come back to.
+/// Photos of forms never submitted are kept a day for the officer to come back to; bed
+/// holds past their expiry give the bed back.
 async fn housekeeping(pool: &PgPool, now: DateTime<Utc>) -> anyhow::Result<Value> {
     let uploads = sqlx::query("DELETE FROM intake_upload WHERE created_at < $1")
         .bind(now - chrono::Duration::days(1))
         .execute(pool)
         .await?
         .rows_affected();
-    Ok(json!({ "stale_uploads_removed": uploads }))
+    let holds = crate::capacity::holds::release_expired_holds(pool, now).await?;
+    Ok(json!({ "stale_uploads_removed": uploads, "expired_holds_released": holds }))
 }
 
 #[cfg(test)]

@@ -99,6 +99,8 @@ fn sex_label(lang: Lang, s: &str) -> &'static str {
 
 fn level_label(lang: Lang, level: &str) -> &'static str {
     match level {
+        "full" => tr(lang, "Penuh", "Full"),
+        "stale" => tr(lang, "Data tidak diperbarui", "Stale data"),
         "critical" => Risk::Critical.label(lang),
         "warning" => Risk::Warning.label(lang),
         _ => Risk::Watch.label(lang),
@@ -444,6 +446,59 @@ pub fn flows_page(lang: Lang, user: &NavUser, v: &FlowView) -> Markup {
                 table.flows {
                     thead { tr { th { (tr(lang, "Dari", "From")) } th { (tr(lang, "Dijangkau di", "Picked up in")) } th { (tr(lang, "Orang", "People")) } } }
                     tbody { @for l in &v.lines { tr { td { (l.from_name) } td { (l.to_name) } td.num { (l.count) } } } }
+                }
+            }
+        },
+    )
+}
+
+pub struct AlertRow {
+    pub id: i64,
+    pub upt: String,
+    pub ward: String,
+    pub level: String,
+    pub since: String,
+    pub detail: String,
+    /// "name, time" once a case officer acknowledged it.
+    pub acknowledged: Option<String>,
+}
+
+/// Open alerts, most severe first, with the case officer's acknowledgement.
+pub fn alerts(lang: Lang, user: &NavUser, rows: &[AlertRow], may_ack: bool) -> Markup {
+    let title = tr(lang, "Peringatan kapasitas", "Capacity alerts");
+    page(
+        &Page {
+            title,
+            lang,
+            section: Some(Section::Capacity),
+            path: "/capacity/alerts",
+            user: Some(user),
+        },
+        html! {
+            h1 { (title) }
+            p { a href="/capacity" { "← " (tr(lang, "Layar kapasitas", "Capacity screen")) } }
+            @if rows.is_empty() { p { (tr(lang, "Tidak ada peringatan terbuka.", "No open alerts.")) } }
+            @else {
+                table {
+                    thead { tr {
+                        th scope="col" { "UPT" } th scope="col" { (tr(lang, "Bangsal", "Ward")) }
+                        th scope="col" { (tr(lang, "Tingkat", "Level")) } th scope="col" { (tr(lang, "Sejak", "Since")) }
+                        th scope="col" { (tr(lang, "Prakiraan", "Forecast")) } th scope="col" { (tr(lang, "Tanggapan", "Acknowledged")) }
+                    } }
+                    tbody { @for r in rows { tr {
+                        td { (r.upt) } td { (r.ward) }
+                        td { strong.(format!("level-{}", r.level)) { (level_label(lang, &r.level)) } }
+                        td { (r.since) } td { (r.detail) }
+                        td {
+                            @if let Some(a) = &r.acknowledged { (a) }
+                            @else if may_ack {
+                                form.inline method="post" action={ "/capacity/alerts/" (r.id) "/ack" } {
+                                    input type="hidden" name="csrf" value=(user.csrf);
+                                    button type="submit" { (tr(lang, "Tanggapi", "Acknowledge")) }
+                                }
+                            } @else { "–" }
+                        }
+                    } } }
                 }
             }
         },

@@ -195,3 +195,43 @@ async fn the_weekly_digest_tells_each_regency_about_its_residents_once(owner: Pg
     );
     assert!(!digest.text.contains("Sumi"));
 }
+
+#[sqlx::test]
+async fn a_case_officer_acknowledges_an_alert_once(owner: PgPool) {
+    use axum::http::StatusCode;
+    use simlontar::auth::model::Role;
+    load_geo(&owner).await;
+    small_ward(&owner, 5).await;
+    evaluate::run(&app_pool(&owner).await, &settings(), None, now())
+        .await
+        .unwrap();
+    let mut desk =
+        crate::common::signed_in(&owner, "intake1", Role::IntakeOfficer, Some("35.78")).await;
+    assert_eq!(
+        desk.get("/capacity/alerts").await.status,
+        StatusCode::FORBIDDEN
+    );
+    let mut co = crate::common::signed_in(&owner, "co1", Role::CaseOfficer, None).await;
+    let page = co.get("/capacity/alerts").await;
+    assert!(
+        page.body.contains("Penuh") && page.body.contains("Tanggapi"),
+        "{}",
+        page.body
+    );
+    let id: i64 = sqlx::query_scalar("SELECT id FROM capacity_alert WHERE level = 'full'")
+        .fetch_one(&owner)
+        .await
+        .unwrap();
+    let ack = co.post(&format!("/capacity/alerts/{id}/ack"), &[]).await;
+    assert_eq!(ack.status, StatusCode::SEE_OTHER, "{}", ack.body);
+    co.get("/capacity/alerts").await;
+    let twice = co.post(&format!("/capacity/alerts/{id}/ack"), &[]).await;
+    assert_eq!(twice.status, StatusCode::CONFLICT);
+    let by: Option<i64> =
+        sqlx::query_scalar("SELECT acknowledged_by FROM capacity_alert WHERE id = $1")
+            .bind(id)
+            .fetch_one(&owner)
+            .await
+            .unwrap();
+    assert!(by.is_some());
+}

@@ -151,7 +151,7 @@ async fn the_server_log_holds_no_nik_password_token_or_session_and_cannot_be_for
         .local_addr()
         .unwrap()
         .port();
-    let server = Command::new(env!("CARGO_BIN_EXE_simlontar"))
+    let mut server = Command::new(env!("CARGO_BIN_EXE_simlontar"))
         .arg("serve")
         .env_clear()
         .env("DATABASE_URL", url(&pool))
@@ -161,6 +161,13 @@ async fn the_server_log_holds_no_nik_password_token_or_session_and_cannot_be_for
         .stdout(Stdio::null())
         .spawn()
         .unwrap();
+    // Read the log as it comes: a full pipe would stall the server's logging.
+    let mut stderr = server.stderr.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut log = String::new();
+        std::io::Read::read_to_string(&mut stderr, &mut log).ok();
+        log
+    });
     let base = format!("http://127.0.0.1:{port}");
     let http = reqwest::Client::builder()
         .cookie_store(true)
@@ -240,8 +247,8 @@ async fn the_server_log_holds_no_nik_password_token_or_session_and_cannot_be_for
         .arg(server.id().to_string())
         .status()
         .unwrap();
-    let out = server.wait_with_output().unwrap();
-    let log = String::from_utf8_lossy(&out.stderr);
+    server.wait().unwrap();
+    let log = reader.join().unwrap();
     assert!(
         log.contains("/api/v1/intakes") && log.contains("INSERT INTO intake"),
         "requests and queries were logged: {log}"

@@ -711,3 +711,82 @@ async fn the_nightly_rematch_finds_an_unidentified_resident_in_new_checks_and_in
     .unwrap();
     assert_eq!(pair, vec!["known_distinct".to_string()]);
 }
+
+#[sqlx::test]
+async fn the_engine_finds_a_person_in_the_assistance_register_without_a_nik(pool: PgPool) {
+    crate::common::load_geo(&pool).await;
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
+    simlontar::demo::seed(&pool, 12, day, false).await.unwrap();
+    // 300 people of the register are people picked up before (their intakes carry no
+    // NIK); one of them is the person we look for.
+    let rows: Vec<(i64, String, String, String, i32, String)> = sqlx::query_as(
+        "SELECT c.id, c.number, i.stated_name, i.sex, extract(year FROM i.found_at)::int - i.estimated_age,
+                i.home_village_code
+           FROM intake i JOIN ot_case c ON c.intake_id = i.id
+          WHERE i.name_quality = 'full' AND i.estimated_age IS NOT NULL AND i.home_village_code IS NOT NULL
+            AND i.sex <> 'unknown' AND i.nik IS NULL AND i.stated_name LIKE '% %'
+          ORDER BY i.id LIMIT 300",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    let mut csv = String::from("id,nik,name,birth_date,sex,village_code,address,programmes\n");
+    for (k, (_, _, name, sex, born, village)) in rows.iter().enumerate() {
+        let sex = if sex == "female" { "P" } else { "L" };
+        csv.push_str(&format!(
+            "D{k},,{name},{born}-07-01,{sex},{village},,PKH;PBI\n"
+        ));
+    }
+    csv.push_str("X1,,Bambang Tirtonegoro Wibisono,1950-01-01,L,35.01.01.2001,,BPNT\n");
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("dtks.csv");
+    std::fs::write(&file, csv).unwrap();
+    let (ok, _, err) = crate::cli::run(
+        &pool,
+        &[
+            "registry",
+            "import",
+            file.to_str().unwrap(),
+            "--source",
+            "DTKS-2026-11",
+        ],
+        "",
+    );
+    assert!(ok, "{err}");
+    assert!(err.contains("linked with the intakes"), "{err}");
+    let (case_id, number) = (rows[0].0, rows[0].1.clone());
+    let state: Option<String> = sqlx::query_scalar(
+        "SELECT l.state FROM record_link l JOIN registry_person r ON r.id = l.right_id
+          WHERE l.left_kind = 'intake' AND l.right_kind = 'registry' AND r.external_id = 'D0'
+            AND l.left_id = (SELECT intake_id FROM ot_case WHERE id = $1)",
+    )
+    .bind(case_id)
+    .fetch_optional(&pool)
+    .await
+    .unwrap();
+    let state = state.expect("the person is linked with their register row");
+    let mut officer = signed_in(&pool, "officer1", Role::CaseOfficer, None).await;
+    if state == "candidate" {
+        let review = officer.get("/identity/review").await;
+        assert!(review.body.contains("DTKS-2026-11"), "{}", review.body);
+        sqlx::query("UPDATE record_link SET state = 'accepted', decided_at = now() WHERE right_kind = 'registry' AND state = 'candidate'")
+            .execute(&pool)
+            .await
+            .unwrap();
+    }
+    let page = officer.get(&format!("/cases/{number}")).await;
+    assert!(
+        page.body.contains("DTKS-2026-11: PKH, PBI"),
+        "{}",
+        page.body
+    );
+    // Nobody is linked with a stranger.
+    let stranger: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM record_link l JOIN registry_person r ON r.id = l.right_id
+          WHERE l.right_kind = 'registry' AND r.external_id = 'X1'",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(stranger, 0);
+}

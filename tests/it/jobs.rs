@@ -112,12 +112,12 @@ async fn a_start_after_days_down_catches_up_the_last_slot_once(owner: PgPool) {
         .into_iter()
         .map(|(s, i)| format!("{} {i}", s.to_rfc3339()))
         .collect();
-    // now() is 2026-11-23 03:00 UTC: the last 20:00 UTC slot is the 22nd's.
+    // now() is 2026-11-23 03:00 UTC: the last hourly slot (minute 20) is 02:20.
     assert_eq!(
         slots,
         vec![
             "2026-11-19T20:00:00+00:00 old",
-            "2026-11-22T20:00:00+00:00 new"
+            "2026-11-23T02:20:00+00:00 new"
         ]
     );
     let uploads: i64 = sqlx::query_scalar("SELECT count(*) FROM intake_upload")

@@ -1,0 +1,104 @@
+//! The open capacity alerts, and their acknowledgement by a case officer (recorded, and
+//! reminders keep coming until the risk passes: acknowledging is not resolving).
+use axum::extract::{Path, State};
+use axum::response::Redirect;
+use chrono::{DateTime, Utc};
+use maud::Markup;
+use serde_json::json;
+
+use crate::auth::audit;
+use crate::auth::policy::{allows, require, Action};
+use crate::clock::format_local;
+use crate::error::{AppError, AppResult};
+use crate::web::viewer::Viewer;
+use crate::web::AppState;
+use simlontar_templates::capacity as view;
+
+type Row = (
+    i64,
+    String,
+    Option<String>,
+    String,
+    DateTime<Utc>,
+    Option<f64>,
+    Option<f64>,
+    Option<String>,
+    Option<DateTime<Utc>>,
+);
+
+pub async fn show_alerts(State(state): State<AppState>, v: Viewer) -> AppResult<Markup> {
+    require(&v.principal, Action::ViewCapacity)?;
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT a.id, u.name, w.name, a.level, a.opened_at, a.probability, a.days_to_full,
+                p.display_name, a.acknowledged_at
+           FROM capacity_alert a JOIN upt u ON u.code = a.upt_code LEFT JOIN ward w ON w.id = a.ward_id
+           LEFT JOIN app_user p ON p.id = a.acknowledged_by
+          WHERE a.resolved_at IS NULL
+          ORDER BY CASE a.level WHEN 'full' THEN 1 WHEN 'critical' THEN 2 WHEN 'warning' THEN 3 WHEN 'watch' THEN 4 ELSE 5 END,
+                   a.opened_at",
+    )
+    .fetch_all(&state.pool)
+    .await?;
+    let tz = state.settings.time_zone;
+    let rows: Vec<view::AlertRow> = rows
+        .into_iter()
+        .map(
+            |(id, upt, ward, level, since, p14, days, by, at)| view::AlertRow {
+                id,
+                upt,
+                ward: ward.unwrap_or_else(|| "–".into()),
+                level,
+                since: format_local(since, tz),
+                detail: format!(
+                    "P14 {}{}",
+                    p14.map_or("–".into(), |p| format!("{:.0}%", p * 100.0)),
+                    days.map_or(String::new(), |d| format!(" · ± {d:.0} hari"))
+                ),
+                acknowledged: at
+                    .map(|t| format!("{}, {}", by.unwrap_or_default(), format_local(t, tz))),
+            },
+        )
+        .collect();
+    Ok(view::alerts(
+        v.lang,
+        &v.nav,
+        &rows,
+        allows(&v.principal, Action::DecideCase),
+    ))
+}
+
+pub async fn acknowledge_alert(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+) -> AppResult<Redirect> {
+    require(&v.principal, Action::DecideCase)?;
+    let now = state.clock.now();
+    let mut tx = state.pool.begin().await?;
+    let done = sqlx::query(
+        "UPDATE capacity_alert SET acknowledged_at = $2, acknowledged_by = $3
+          WHERE id = $1 AND resolved_at IS NULL AND acknowledged_at IS NULL",
+    )
+    .bind(id)
+    .bind(now)
+    .bind(v.principal.user_id)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if done == 0 {
+        return Err(AppError::Conflict(
+            "alert not open or already acknowledged".into(),
+        ));
+    }
+    audit::record(
+        &mut *tx,
+        &v.origin,
+        "acknowledge",
+        "capacity_alert",
+        Some(&id.to_string()),
+        json!({}),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Redirect::to("/capacity/alerts"))
+}
