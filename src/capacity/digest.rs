@@ -100,11 +100,7 @@ pub async fn run(pool: &PgPool, settings: &Settings, now: DateTime<Utc>) -> anyh
         let html =
             maud::html! { pre style="font-family: sans-serif; white-space: pre-wrap" { (text) } }
                 .into_string();
-        let to = configured.unwrap_or_else(|| {
-            settings
-                .office_email
-                .replace("{code}", &code.replace('.', ""))
-        });
+        let to = configured.unwrap_or_else(|| crate::notify::office_pattern(settings, &code));
         let email = Email {
             dedupe_key: format!("digest:{code}:{}-W{:02}", week.year(), week.week()),
             to,

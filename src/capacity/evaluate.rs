@@ -456,17 +456,7 @@ async fn notify(
     let mut regions: Vec<&str> = residents.iter().map(|r| r.0.as_str()).collect();
     regions.dedup();
     for region in regions {
-        let configured: Option<String> =
-            sqlx::query_scalar("SELECT dinsos_email FROM region WHERE code = $1")
-                .bind(region)
-                .fetch_optional(&mut **tx)
-                .await?
-                .flatten();
-        let to = configured.unwrap_or_else(|| {
-            settings
-                .office_email
-                .replace("{code}", &region.replace('.', ""))
-        });
+        let to = crate::notify::office_address(tx, settings, region).await?;
         let mut lines = vec![];
         for c in changes {
             let counts: Vec<String> = residents

@@ -118,3 +118,36 @@ pub async fn move_case(
     tx.commit().await?;
     Ok(from)
 }
+
+/// A transaction in a viewer's case scope.
+pub type CaseTx = sqlx::Transaction<'static, sqlx::Postgres>;
+
+/// Opens a case in the viewer's scope for a change they may make: (transaction, case id).
+/// A case outside the scope is not found.
+pub async fn open_case(
+    state: &AppState,
+    v: &crate::web::viewer::Viewer,
+    number: &str,
+    action: crate::auth::policy::Action,
+) -> AppResult<(CaseTx, i64)> {
+    crate::auth::policy::require(&v.principal, action)?;
+    let scope = CaseScope::of(&v.principal, state.clock.now());
+    let mut tx = scope.begin(&state.pool).await?;
+    let id = store::case_id_in(&mut tx, &scope, number)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok((tx, id))
+}
+
+/// Audits a change opened with [`open_case`], commits it, and sends the viewer back to the case.
+pub async fn close_case(
+    mut tx: CaseTx,
+    v: &crate::web::viewer::Viewer,
+    number: &str,
+    what: &str,
+    detail: serde_json::Value,
+) -> AppResult<axum::response::Redirect> {
+    audit::record(&mut *tx, &v.origin, what, "case", Some(number), detail).await?;
+    tx.commit().await?;
+    Ok(axum::response::Redirect::to(&format!("/cases/{number}")))
+}

@@ -224,17 +224,7 @@ async fn notify(
     now: DateTime<Utc>,
 ) -> AppResult<()> {
     let code = office_code(plan);
-    let configured: Option<String> =
-        sqlx::query_scalar("SELECT dinsos_email FROM region WHERE code = $1")
-            .bind(&code)
-            .fetch_optional(&mut **tx)
-            .await?
-            .flatten();
-    let to = configured.unwrap_or_else(|| {
-        settings
-            .office_email
-            .replace("{code}", &code.replace('.', ""))
-    });
+    let to = crate::notify::office_address(tx, settings, &code).await?;
     let mut raw = [0u8; 32];
     rand::rng().fill_bytes(&mut raw);
     let token = hex::encode(raw);

@@ -15,36 +15,12 @@ use crate::auth::policy::{allows, require, Action, CaseScope};
 use crate::clock::format_local;
 use crate::error::{AppError, AppResult};
 use crate::intake::lifecycle::State as CaseState;
-use crate::intake::store::case_id_in;
+use crate::intake::{close_case, open_case};
 use crate::web::lang::lang_of;
 use crate::web::viewer::Viewer;
 use crate::web::AppState;
 use simlontar_templates::routing as view;
 use simlontar_templates::Lang;
-
-type Tx = sqlx::Transaction<'static, sqlx::Postgres>;
-
-async fn open(state: &AppState, v: &Viewer, number: &str, action: Action) -> AppResult<(Tx, i64)> {
-    require(&v.principal, action)?;
-    let scope = CaseScope::of(&v.principal, state.clock.now());
-    let mut tx = scope.begin(&state.pool).await?;
-    let id = case_id_in(&mut tx, &scope, number)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    Ok((tx, id))
-}
-
-async fn done(
-    mut tx: Tx,
-    v: &Viewer,
-    number: &str,
-    what: &str,
-    detail: Value,
-) -> AppResult<Redirect> {
-    audit::record(&mut *tx, &v.origin, what, "case", Some(number), detail).await?;
-    tx.commit().await?;
-    Ok(Redirect::to(&format!("/cases/{number}")))
-}
 
 #[derive(Deserialize)]
 pub struct RouteForm {
@@ -61,7 +37,7 @@ pub async fn decide_route(
     Form(f): Form<RouteForm>,
 ) -> AppResult<Redirect> {
     let now = state.clock.now();
-    let (mut tx, id) = open(&state, &v, &number, Action::DecideCase).await?;
+    let (mut tx, id) = open_case(&state, &v, &number, Action::DecideCase).await?;
     let facts = handover::facts(&mut tx, id, now).await?;
     let plan = handover::decide(
         &mut tx,
@@ -72,7 +48,7 @@ pub async fn decide_route(
         now,
     )
     .await?;
-    done(
+    close_case(
         tx,
         &v,
         &number,
@@ -87,9 +63,9 @@ pub async fn depart(
     v: Viewer,
     Path(number): Path<String>,
 ) -> AppResult<Redirect> {
-    let (mut tx, id) = open(&state, &v, &number, Action::DecideCase).await?;
+    let (mut tx, id) = open_case(&state, &v, &number, Action::DecideCase).await?;
     handover::depart(&mut tx, id, &v.principal, state.clock.now()).await?;
-    done(tx, &v, &number, "depart", json!({})).await
+    close_case(tx, &v, &number, "depart", json!({})).await
 }
 
 #[derive(Deserialize)]
@@ -108,7 +84,7 @@ pub async fn record_refusal(
     Path(number): Path<String>,
     Form(f): Form<RefusalForm>,
 ) -> AppResult<Redirect> {
-    let (mut tx, id) = open(&state, &v, &number, Action::DecideCase).await?;
+    let (mut tx, id) = open_case(&state, &v, &number, Action::DecideCase).await?;
     handover::refuse(
         &mut tx,
         id,
@@ -119,7 +95,7 @@ pub async fn record_refusal(
         state.clock.now(),
     )
     .await?;
-    done(
+    close_case(
         tx,
         &v,
         &number,
@@ -257,7 +233,7 @@ pub async fn show_handover_form(
     Path(number): Path<String>,
 ) -> AppResult<Markup> {
     let now = state.clock.now();
-    let (mut tx, id) = open(&state, &v, &number, Action::ViewCases).await?;
+    let (mut tx, id) = open_case(&state, &v, &number, Action::ViewCases).await?;
     let (plan_state, plan): (String, Value) = sqlx::query_as(
         "SELECT state, plan FROM transport_plan WHERE case_id = $1 AND state <> 'cancelled' ORDER BY id DESC LIMIT 1",
     )

@@ -6,10 +6,9 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::store;
-use crate::auth::audit;
-use crate::auth::policy::{require, Action, CaseScope};
+use crate::auth::policy::Action;
 use crate::error::{AppError, AppResult, FieldError};
-use crate::intake::store::case_id_in;
+use crate::intake::{close_case, open_case, CaseTx};
 use crate::web::viewer::Viewer;
 use crate::web::AppState;
 
@@ -29,36 +28,26 @@ fn ward_id(raw: &str) -> AppResult<i64> {
     })
 }
 
-type Tx = sqlx::Transaction<'static, sqlx::Postgres>;
-
-/// Opens the case in the viewer's scope for a placement change.
-async fn open(state: &AppState, v: &Viewer, number: &str) -> AppResult<(Tx, i64)> {
-    require(&v.principal, Action::ManagePlacements)?;
-    let scope = CaseScope::of(&v.principal, state.clock.now());
-    let mut tx = scope.begin(&state.pool).await?;
-    let id = case_id_in(&mut tx, &scope, number)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    Ok((tx, id))
+async fn open(state: &AppState, v: &Viewer, number: &str) -> AppResult<(CaseTx, i64)> {
+    open_case(state, v, number, Action::ManagePlacements).await
 }
 
-/// Audits the change, commits, has the capacity alerts look again, and shows the case.
+/// Closes the change and has the capacity alerts look again.
 async fn done(
     state: &AppState,
-    mut tx: Tx,
+    tx: CaseTx,
     v: &Viewer,
     number: &str,
     what: &str,
     detail: serde_json::Value,
 ) -> AppResult<Redirect> {
-    audit::record(&mut *tx, &v.origin, what, "case", Some(number), detail).await?;
-    tx.commit().await?;
+    let back = close_case(tx, v, number, what, detail).await?;
     crate::capacity::evaluate::spawn(
         state.pool.clone(),
         state.settings.clone(),
         state.clock.now(),
     );
-    Ok(Redirect::to(&format!("/cases/{number}")))
+    Ok(back)
 }
 
 pub async fn place_case(
