@@ -1,7 +1,8 @@
 //! Unit tests of `network.rs` on small made-up networks.
 use super::*;
 
-fn hub(code: &str, province: &str, lon: f64, lat: f64) -> Hub {
+/// A made-up hub (also used by the plan tests).
+pub(crate) fn hub(code: &str, province: &str, lon: f64, lat: f64) -> Hub {
     Hub {
         code: code.into(),
         name: format!("Hub {code}"),
@@ -10,7 +11,7 @@ fn hub(code: &str, province: &str, lon: f64, lat: f64) -> Hub {
     }
 }
 
-fn link(from: &str, to: &str, mode: Mode, minutes: u32, fare_idr: u64) -> Link {
+pub(crate) fn link(from: &str, to: &str, mode: Mode, minutes: u32, fare_idr: u64) -> Link {
     Link {
         from: from.into(),
         to: to.into(),

@@ -3,26 +3,7 @@ use geo::Point;
 
 use super::*;
 use crate::routing::escort::{Condition, EscortRole};
-use crate::routing::network::{Hub, Link};
-
-fn hub(code: &str, province: &str, lon: f64, lat: f64) -> Hub {
-    Hub {
-        code: code.into(),
-        name: format!("Hub {code}"),
-        province_code: province.into(),
-        point: Point::new(lon, lat),
-    }
-}
-
-fn link(from: &str, to: &str, mode: Mode, minutes: u32, fare_idr: u64) -> Link {
-    Link {
-        from: from.into(),
-        to: to.into(),
-        mode,
-        minutes,
-        fare_idr,
-    }
-}
+use crate::routing::network::tests::{hub, link};
 
 /// Surabaya, Banyuwangi, two hubs in Central Java (Semarang near its capital, Rembang far
 /// from it) and a port in Makassar.
