@@ -52,9 +52,24 @@ impl From<sqlx::Error> for AppError {
         use sqlx::Error::*;
         match e {
             RowNotFound => AppError::NotFound,
-            PoolTimedOut | PoolClosed | Io(_) | Tls(_) => AppError::Unavailable(e.to_string()),
+            e if unavailable(&e) => AppError::Unavailable(e.to_string()),
             _ => AppError::Database(e),
         }
+    }
+}
+
+/// Whether a database error means "not reachable now, try again" rather than a bug: no
+/// connection, a connection cut, or a server shutting down, starting up or out of
+/// connection slots (SQLSTATE class 08, 57P01–57P03, 53300) — what a restart of
+/// PostgreSQL shows the requests in flight.
+fn unavailable(e: &sqlx::Error) -> bool {
+    use sqlx::Error::*;
+    match e {
+        PoolTimedOut | PoolClosed | Io(_) | Tls(_) | WorkerCrashed => true,
+        Database(d) => d.code().is_some_and(|c| {
+            c.starts_with("08") || matches!(c.as_ref(), "57P01" | "57P02" | "57P03" | "53300")
+        }),
+        _ => false,
     }
 }
 
@@ -142,6 +157,13 @@ impl IntoResponse for AppError {
             AppError::Database(e) => {
                 tracing::error!(error = %e, "database error");
                 (ErrorKind::Internal, vec![], None)
+            }
+            AppError::Internal(e)
+                if e.chain()
+                    .any(|c| c.downcast_ref::<sqlx::Error>().is_some_and(unavailable)) =>
+            {
+                tracing::warn!(error = format!("{e:#}"), "database unavailable");
+                (ErrorKind::Unavailable, vec![], None)
             }
             AppError::Internal(e) => {
                 tracing::error!(error = format!("{e:#}"), "internal error");

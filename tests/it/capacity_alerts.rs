@@ -10,7 +10,7 @@ use simlontar::capacity::evaluate;
 use simlontar::notify::outbox;
 
 /// A ward of five beds holding `n` women from Banyuwangi (placed over the last months).
-async fn small_ward(owner: &PgPool, n: usize) -> i64 {
+pub(crate) async fn small_ward(owner: &PgPool, n: usize) -> i64 {
     let ward: i64 = sqlx::query_scalar(
         "UPDATE ward SET beds = 5 WHERE id = (SELECT id FROM ward WHERE need_code = 'elderly' AND sex = 'female' ORDER BY id LIMIT 1) RETURNING id",
     )
