@@ -131,6 +131,27 @@ fn may_use_ward(actor: &Principal, upt: &str) -> bool {
         || actor.scopes(Role::UptStaff).iter().any(|s| s == upt)
 }
 
+/// Takes the row locks a bed change needs, always in one order — the case, then its
+/// wards by id — so that two changes of one case queue up (the second sees the first's
+/// placement) and opposite transfers (A→B beside B→A) cannot deadlock: the occupancy
+/// triggers would otherwise lock the ward left before the ward entered.
+async fn lock_for_change(tx: &mut Tx<'_>, case_id: i64, to_ward: Option<i64>) -> sqlx::Result<()> {
+    sqlx::query("SELECT 1 FROM ot_case WHERE id = $1 FOR UPDATE")
+        .bind(case_id)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query(
+        "SELECT 1 FROM ward
+          WHERE id = $2 OR id = (SELECT ward_id FROM placement WHERE case_id = $1 AND ended_at IS NULL)
+          ORDER BY id FOR UPDATE",
+    )
+    .bind(case_id)
+    .bind(to_ward)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
 /// Places the person of a case in a ward. A full ward puts them on the waiting list
 /// (committed with the caller's transaction) and answers `Full`.
 pub async fn place(
@@ -144,6 +165,7 @@ pub async fn place(
     if !may_use_ward(actor, &upt) {
         return Err(AppError::Forbidden);
     }
+    lock_for_change(tx, case_id, Some(ward_id)).await?;
     let p = person(tx, case_id, now).await?;
     if !super::model::ward_takes(&ward_sex, &p.sex) {
         return Err(AppError::Invalid(vec![FieldError::new(
@@ -244,6 +266,7 @@ pub async fn transfer(
     reason: &str,
     now: DateTime<Utc>,
 ) -> AppResult<i64> {
+    lock_for_change(tx, case_id, Some(ward_id)).await?;
     let (from_ward, from_upt): (i64, String) = sqlx::query_as(
         "SELECT p.ward_id, w.upt_code FROM placement p JOIN ward w ON w.id = p.ward_id
           WHERE p.case_id = $1 AND p.ended_at IS NULL FOR UPDATE OF p",
@@ -309,6 +332,7 @@ pub async fn discharge(
             "alasan keluar tidak dikenal / unknown discharge reason",
         )]));
     }
+    lock_for_change(tx, case_id, None).await?;
     let upt: String = sqlx::query_scalar(
         "SELECT w.upt_code FROM placement p JOIN ward w ON w.id = p.ward_id
           WHERE p.case_id = $1 AND p.ended_at IS NULL FOR UPDATE OF p",

@@ -299,3 +299,138 @@ async fn placement_transfer_and_discharge_are_events_and_free_the_bed(owner: PgP
         .unwrap();
     assert_eq!(state, "discharged");
 }
+
+async fn case_officer(owner: &PgPool) -> simlontar::auth::model::Principal {
+    simlontar::auth::model::Principal {
+        user_id: crate::common::user(owner, "co.mover", Role::CaseOfficer, None).await,
+        username: "co.mover".into(),
+        display_name: "Case officer".into(),
+        grants: vec![simlontar::auth::model::Grant::new(Role::CaseOfficer, None).unwrap()],
+        via_token: false,
+    }
+}
+
+/// Two officers place the same person at the same moment, into two different wards
+/// with free beds: one bed is given, the other request is refused as already placed.
+#[sqlx::test]
+async fn one_person_placed_into_two_wards_at_once_gets_one_bed(owner: PgPool) {
+    load_geo(&owner).await;
+    let wards: Vec<i64> = sqlx::query_scalar(
+        "UPDATE ward SET occupied = 0 WHERE id IN
+           (SELECT id FROM ward WHERE sex IN ('male', 'mixed') ORDER BY id LIMIT 2)
+         RETURNING id",
+    )
+    .fetch_all(&owner)
+    .await
+    .unwrap();
+    assert_eq!(wards.len(), 2);
+    let officer = token(&owner, "co1", Role::CaseOfficer, None).await;
+    let app = router(&owner).await;
+    for round in 0..10 {
+        let number = format!("OT-3578-2026-{:06}", 300 + round);
+        unidentified(&owner, &number, "male", 35, &[]).await;
+        let calls: Vec<_> = wards
+            .iter()
+            .map(|&ward| {
+                let (app, officer, number) = (app.clone(), officer.clone(), number.clone());
+                tokio::spawn(async move {
+                    let uri = format!("/api/v1/cases/{number}/placement");
+                    let body = serde_json::json!({ "ward_id": ward });
+                    send(&app, api("POST", &uri, &officer, None, body)).await
+                })
+            })
+            .collect();
+        let mut statuses = vec![];
+        for c in calls {
+            let res = c.await.unwrap();
+            if res.status == StatusCode::CONFLICT {
+                assert!(res.body.contains("already placed"), "{}", res.body);
+            }
+            statuses.push(res.status);
+        }
+        statuses.sort();
+        assert_eq!(
+            statuses,
+            vec![StatusCode::CREATED, StatusCode::CONFLICT],
+            "round {round}"
+        );
+    }
+    let open: i64 = sqlx::query_scalar("SELECT count(*) FROM placement WHERE ended_at IS NULL")
+        .fetch_one(&owner)
+        .await
+        .unwrap();
+    assert_eq!(open, 10);
+}
+
+/// Residents of ward A move to B while as many of B's move to A, all at once, each in
+/// its own transaction: none fails (no deadlock), and each ward's counter still equals
+/// the people in it.
+#[sqlx::test]
+async fn opposite_transfers_at_once_never_deadlock(owner: PgPool) {
+    load_geo(&owner).await;
+    let wards: Vec<i64> = sqlx::query_scalar(
+        "UPDATE ward SET occupied = 0, beds = greatest(beds, 20) WHERE id IN
+           (SELECT id FROM ward WHERE sex IN ('male', 'mixed') ORDER BY id LIMIT 2)
+         RETURNING id",
+    )
+    .fetch_all(&owner)
+    .await
+    .unwrap();
+    let (a, b) = (wards[0], wards[1]);
+    let actor = case_officer(&owner).await;
+    let mut moves = vec![];
+    for i in 0..16 {
+        let case = unidentified(
+            &owner,
+            &format!("OT-3578-2026-{:06}", 400 + i),
+            "male",
+            40,
+            &[],
+        )
+        .await;
+        let (from, to) = if i % 2 == 0 { (a, b) } else { (b, a) };
+        let mut tx = owner.begin().await.unwrap();
+        simlontar::shelter::store::place(&mut tx, case, from, &actor, crate::common::now())
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        moves.push((case, to));
+    }
+    // A connection for every mover, so all the transfers really run at once.
+    let many = sqlx::postgres::PgPoolOptions::new()
+        .max_connections(moves.len() as u32)
+        .connect_with((*owner.connect_options()).clone())
+        .await
+        .unwrap();
+    let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(moves.len()));
+    let tasks: Vec<_> = moves
+        .into_iter()
+        .map(|(case, to)| {
+            let (many, actor, barrier) = (many.clone(), actor.clone(), barrier.clone());
+            tokio::spawn(async move {
+                let mut tx = many.begin().await?;
+                barrier.wait().await;
+                let later = crate::common::now() + chrono::Duration::hours(1);
+                simlontar::shelter::store::transfer(&mut tx, case, to, &actor, "uji", later)
+                    .await?;
+                tx.commit().await?;
+                Ok::<_, simlontar::error::AppError>(())
+            })
+        })
+        .collect();
+    for t in tasks {
+        t.await.unwrap().expect("a transfer failed");
+    }
+    let counts: Vec<(i64, i32, i64)> = sqlx::query_as(
+        "SELECT w.id, w.occupied, (SELECT count(*) FROM placement p WHERE p.ward_id = w.id AND p.ended_at IS NULL)
+           FROM ward w WHERE w.id IN ($1, $2) ORDER BY w.id",
+    )
+    .bind(a)
+    .bind(b)
+    .fetch_all(&owner)
+    .await
+    .unwrap();
+    for (ward, occupied, open) in counts {
+        assert_eq!((occupied as i64, open), (8, 8), "ward {ward}");
+    }
+}
