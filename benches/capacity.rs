@@ -4,6 +4,7 @@
 //!     cargo bench --bench capacity                             # held-out seeds 101–102
 //!     SIMLONTAR_BENCH_QUICK=1 cargo bench --bench capacity     # one held-out seed
 //!     SIMLONTAR_BENCH_TUNE=1 cargo bench --bench capacity      # the threshold search, seeds 1–4
+//!     SIMLONTAR_BENCH_SEEDS=1,2 cargo bench --bench capacity   # the report on other seeds
 //!
 //! Under `cargo test` (no `--bench` argument) it runs a small smoke version only.
 //! Each set is 30 UPTs × 1–4 wards × 3 years (after a 2-year burn-in that is not written).
@@ -33,15 +34,23 @@ fn main() {
             days: 200,
             ..SynthConfig::default()
         });
-        let days = forecasts(&set.wards);
-        compare(&set.wards, &days, &Thresholds::default());
+        let th = Thresholds::default();
+        let days = forecasts(&set.wards, &replay_config(&th));
+        compare(&set.wards, &days, &th);
         return;
     }
     if tune {
         search(&[1, 2, 3, 4]);
         return;
     }
-    let seeds: &[u64] = if quick { &[101] } else { &[101, 102] };
+    let listed: Option<Vec<u64>> = std::env::var("SIMLONTAR_BENCH_SEEDS")
+        .ok()
+        .map(|s| s.split(',').filter_map(|x| x.trim().parse().ok()).collect());
+    let seeds: &[u64] = match &listed {
+        Some(list) => list,
+        None if quick => &[101],
+        None => &[101, 102],
+    };
     let mut wards = Vec::new();
     for &seed in seeds {
         let set = synth::generate(&SynthConfig {
@@ -55,12 +64,13 @@ fn main() {
             w
         }));
     }
-    let days = forecasts(&wards);
+    let th = Thresholds::default();
+    let days = forecasts(&wards, &replay_config(&th));
     let (occ, cap) = (wards.iter().flat_map(|w| &w.days)).fold((0.0, 0.0), |(o, c), d| {
         (o + d.occupancy as f64, c + d.capacity as f64)
     });
     println!(
-        "\nheld-out seeds {seeds:?}: {} wards (mean utilisation {:.2}), {} fill events after a {WARM_UP}-day warm-up",
+        "\nseeds {seeds:?}: {} wards (mean utilisation {:.2}), {} fill events after a {WARM_UP}-day warm-up",
         wards.len(),
         occ / cap,
         wards
@@ -71,7 +81,17 @@ fn main() {
                 .count())
             .sum::<usize>()
     );
-    compare(&wards, &days, &Thresholds::default());
+    compare(&wards, &days, &th);
+}
+
+/// The forecast as `simlontar capacity replay` runs it (fewer paths where the alerts are
+/// settled, each path ending when it fills), here with the free beds kept for the interval
+/// coverage; the probabilities are the same without.
+fn replay_config(th: &Thresholds) -> ForecastConfig {
+    ForecastConfig {
+        stop: Some(th.stop_rule()),
+        ..ForecastConfig::default()
+    }
 }
 
 /// The wall time of the replay command's own code path over one generated set.
@@ -80,12 +100,12 @@ fn timing(wards: &[WardSeries], seed: u64) {
         .map(|l| l.split_whitespace().next().unwrap_or("?").to_string())
         .unwrap_or_default();
     let (start, cpu) = (Instant::now(), cpu_seconds());
-    let rows = replay::replay(
-        wards,
-        &ForecastConfig::default(),
-        &Thresholds::default(),
-        &|| {},
-    );
+    let th = Thresholds::default();
+    let cfg = ForecastConfig {
+        free_beds: false,
+        ..replay_config(&th)
+    };
+    let rows = replay::replay(wards, &cfg, &th, &|| {});
     let secs = start.elapsed().as_secs_f64();
     let cpu = cpu_seconds() - cpu;
     let days: usize = wards.iter().map(|w| w.days.len()).sum();
@@ -118,17 +138,12 @@ fn cpu_seconds() -> f64 {
 }
 
 /// Every ward's daily forecasts, computed once (deterministic) and reused for scoring.
-fn forecasts(wards: &[WardSeries]) -> Vec<Vec<Forecast>> {
+fn forecasts(wards: &[WardSeries], cfg: &ForecastConfig) -> Vec<Vec<Forecast>> {
     wards
         .par_iter()
         .map(|w| {
             let mut out = Vec::with_capacity(w.days.len());
-            replay::replay_ward(
-                w,
-                &ForecastConfig::default(),
-                &Thresholds::default(),
-                |_, f| out.push(f.clone()),
-            );
+            replay::replay_ward(w, cfg, &Thresholds::default(), |_, f| out.push(f.clone()));
             out
         })
         .collect()
@@ -148,12 +163,12 @@ fn mc_rows(wards: &[WardSeries], days: &[Vec<Forecast>], th: &Thresholds) -> Vec
 
 fn compare(wards: &[WardSeries], days: &[Vec<Forecast>], th: &Thresholds) {
     println!(
-        "\n| rule | fill events warned ≥ 14 d ahead (≥ 0.80) | median lead, d (≥ 21) | false warnings / ward / quarter (≤ 1) | warnings |"
+        "\n| rule | fill events warned ≥ 14 d ahead (≥ 0.80) | median lead, d (≥ 21) | false warnings / ward / quarter (≤ 1) | precision | warnings |"
     );
-    println!("| --- | --- | --- | --- | --- |");
+    println!("| --- | --- | --- | --- | --- | --- |");
     let line = |name: &str, s: &Score| {
         println!(
-            "| {name} | {:.2} ({}/{}) | {} | {:.2} | {} |",
+            "| {name} | {:.2} ({}/{}) | {} | {:.2} | {:.2} | {} |",
             s.share_warned_ahead(),
             s.warned_ahead,
             s.events,
@@ -161,6 +176,7 @@ fn compare(wards: &[WardSeries], days: &[Vec<Forecast>], th: &Thresholds) {
                 .map(|m| format!("{m:.0}"))
                 .unwrap_or("–".into()),
             s.false_per_ward_quarter(),
+            s.precision(),
             s.warnings
         )
     };
@@ -179,10 +195,16 @@ fn compare(wards: &[WardSeries], days: &[Vec<Forecast>], th: &Thresholds) {
             ahead: 14.0,
         },
     ] {
-        let rows: Vec<AlertRow> = (wards.iter())
-            .flat_map(|w| baseline::replay_ward(w, rule, th.release_runs))
-            .collect();
-        line(&rule.name(), &score::score(wards, &rows, WARM_UP));
+        for (rearm, how) in [
+            (Some(th.rearm_runs), "same alert handling"),
+            (None, "release only"),
+        ] {
+            let rows: Vec<AlertRow> = (wards.iter())
+                .flat_map(|w| baseline::replay_ward(w, rule, th.release_runs, rearm))
+                .collect();
+            let name = format!("{}, {how}", rule.name());
+            line(&name, &score::score(wards, &rows, WARM_UP));
+        }
     }
     calibration(wards, days);
 }
@@ -207,6 +229,13 @@ fn calibration(wards: &[WardSeries], days: &[Vec<Forecast>]) {
             n_cov += 1;
         }
     }
+    let (sum, count) =
+        (days.iter().flatten()).fold((0u64, 0u64), |(s, c), f| (s + f.paths as u64, c + 1));
+    println!(
+        "\npaths simulated per ward-day: {:.0} on average (at most {}; fewer where the alerts are settled)",
+        sum as f64 / count.max(1) as f64,
+        ForecastConfig::default().paths
+    );
     let n = pairs.len() as f64;
     let base = pairs.iter().map(|p| p.1).sum::<f64>() / n;
     let brier = pairs.iter().map(|(p, o)| (p - o).powi(2)).sum::<f64>() / n;
@@ -240,6 +269,24 @@ fn calibration(wards: &[WardSeries], days: &[Vec<Forecast>]) {
     }
 }
 
+/// The settings searched: warning horizon, fire and release thresholds (a real hysteresis
+/// band, at least 0.05: an alert that flaps is no use to an officer), and re-arm runs.
+fn grid() -> Vec<(u32, f64, f64, u32)> {
+    let mut out = Vec::new();
+    for lead in [14, 21, 30] {
+        for fire in [0.15, 0.2, 0.25, 0.3, 0.35, 0.45, 0.55] {
+            for release in [0.1, 0.15, 0.2, 0.25, 0.3, 0.4] {
+                for rearm in [1, 3, 7, 14] {
+                    if release <= fire - 0.049 {
+                        out.push((lead, fire, release, rearm));
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
 /// The threshold search on the tuning seeds: for each warning horizon and fire/release pair,
 /// the event figures. Pick the setting that warns most fills ≥ 14 days ahead with at most
 /// one false warning per ward per quarter.
@@ -258,32 +305,30 @@ fn search(seeds: &[u64]) {
             w
         }));
     }
-    let days = forecasts(&wards);
+    // Every path: the early stop is settled for one set of thresholds, and this tries many.
+    let days = forecasts(&wards, &ForecastConfig::default());
     println!("tuning seeds {seeds:?}, {} wards", wards.len());
-    println!(
-        "| lead days | fire | release | warned ≥ 14 d | median lead | false / ward / quarter |"
-    );
-    println!("| --- | --- | --- | --- | --- | --- |");
-    for lead in [14, 21, 30] {
-        for fire in [0.15, 0.2, 0.25, 0.3, 0.35, 0.45, 0.55] {
-            for release in [0.05, 0.1, 0.15] {
-                if release >= fire {
-                    continue;
-                }
+    println!("| lead days | fire | release | re-arm runs | warned ≥ 14 d | median lead | false / ward / quarter | warnings |");
+    println!("| --- | --- | --- | --- | --- | --- | --- | --- |");
+    for (lead, fire, release, rearm) in grid() {
+        {
+            {
                 let th = Thresholds {
                     lead_days: lead,
                     warning_fire: fire,
                     warning_release: release,
+                    rearm_runs: rearm,
                     ..Thresholds::default()
                 };
                 let s = score::score(&wards, &mc_rows(&wards, &days, &th), WARM_UP);
                 println!(
-                    "| {lead} | {fire} | {release} | {:.3} | {} | {:.2} |",
+                    "| {lead} | {fire} | {release} | {rearm} | {:.3} | {} | {:.2} | {} |",
                     s.share_warned_ahead(),
                     s.median_lead()
                         .map(|m| format!("{m:.0}"))
                         .unwrap_or_default(),
-                    s.false_per_ward_quarter()
+                    s.false_per_ward_quarter(),
+                    s.warnings
                 );
             }
         }

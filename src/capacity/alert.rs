@@ -5,7 +5,7 @@
 //! and a dead-man's switch, because silence from a ward must not read as "all clear".
 use chrono::NaiveDate;
 
-use super::forecast::Forecast;
+use super::forecast::{Forecast, StopRule};
 
 /// Alert levels, least to most severe.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -37,11 +37,12 @@ impl Level {
     }
 }
 
-/// When levels fire and resolve. The warning pair was tuned on generated histories (seeds
-/// 1–4 of `synth`: `SIMLONTAR_BENCH_TUNE=1 cargo bench --bench capacity`) over horizons of
-/// 14/21/30 days, fire 0.15–0.55 and release 0.05–0.15: P14 ≥ 0.20, released below 0.15,
-/// warned the most fills 14+ days ahead (0.65) with 0.58 false warnings per ward per quarter
-/// (target ≤ 1); longer horizons did no better. The benchmark reports it on other seeds.
+/// When levels fire and resolve. The warning settings were tuned on generated histories
+/// (seeds 1–4 of `synth`: `SIMLONTAR_BENCH_TUNE=1 cargo bench --bench capacity`) over
+/// horizons of 14/21/30 days, fire 0.15–0.55, release 0.1–0.4 (at least 0.05 below fire) and
+/// re-arm after 1/3/7/14 runs: P21 ≥ 0.20, released below 0.15, re-armed after 7 runs warned
+/// the most fills 14+ days ahead (0.823) with 0.84 false warnings per ward per quarter
+/// (target ≤ 1) and a median lead of 31 days. The benchmark reports it on other seeds.
 /// Critical and watch keep the reference's values (A3 of the reliability reference).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Thresholds {
@@ -61,6 +62,10 @@ pub struct Thresholds {
     /// Consecutive runs below the release threshold before an alert resolves (FULL: one run
     /// with a free bed).
     pub release_runs: u32,
+    /// After a fill, runs with a free bed before watch, warning and critical may open again
+    /// (counting the run on which FULL resolved): a ward that frees a bed for a day or two
+    /// and fills again is one episode, not a new warning each time.
+    pub rearm_runs: u32,
     /// No new data for this many days: the ward's data is stale.
     pub stale_after_days: i64,
     /// Days between reminders while a level stays open: watch, warning, critical, full.
@@ -70,7 +75,7 @@ pub struct Thresholds {
 impl Default for Thresholds {
     fn default() -> Self {
         Thresholds {
-            lead_days: 14,
+            lead_days: 21,
             watch_fire: 0.5,
             watch_release: 0.2,
             warning_fire: 0.2,
@@ -79,8 +84,25 @@ impl Default for Thresholds {
             critical_release: 0.3,
             critical_free_beds: 1,
             release_runs: 3,
+            rearm_runs: 7,
             stale_after_days: 7,
             remind_days: [14, 7, 1, 1],
+        }
+    }
+}
+
+impl Thresholds {
+    /// The forecast's early stop for these alerts: the comparisons that read a forecast.
+    pub fn stop_rule(&self) -> StopRule {
+        StopRule {
+            decisions: [
+                (7, self.critical_fire),
+                (7, self.critical_release),
+                (self.lead_days, self.warning_fire),
+                (self.lead_days, self.warning_release),
+                (30, self.watch_fire),
+                (30, self.watch_release),
+            ],
         }
     }
 }
@@ -142,6 +164,8 @@ pub struct AlertState {
     pub open: [Option<Episode>; 4],
     /// Since when the data is stale, and the last notice about it.
     pub stale: Option<(NaiveDate, NaiveDate)>,
+    /// The run on which the last FULL alert resolved (a bed free again).
+    pub freed: Option<NaiveDate>,
 }
 
 impl AlertState {
@@ -221,10 +245,25 @@ pub fn evaluate(
     let top_before = prev.top();
     let mut opened = Vec::new();
     let mut closed = Vec::new();
+    // A fill fulfils the predictions: while the ward is full only FULL is open, and the
+    // levels that forecast a fill close silently (FULL inhibits their notices). Once a bed is
+    // free they fire afresh if the risk holds, so the next fill gets its own warning.
+    let full = free == 0;
+    // Runs with a free bed since the last fill, this one included.
+    let free_runs = match prev.open[Level::Full as usize] {
+        Some(_) => Some(1),
+        None => prev.freed.map(|d| (e.today - d).num_days() + 1),
+    };
+    let rearming = !full && free_runs.is_some_and(|r| r < th.rearm_runs as i64);
     for level in Level::ALL {
         let (firing, calm) = rule(level);
+        let fulfilled = (full || rearming) && level != Level::Full;
         let slot = &mut next.open[level as usize];
         match slot {
+            Some(_) if fulfilled => {
+                *slot = None;
+                closed.push(level);
+            }
             Some(ep) => {
                 ep.calm_runs = if calm { ep.calm_runs + 1 } else { 0 };
                 let needed = if level == Level::Full {
@@ -235,9 +274,12 @@ pub fn evaluate(
                 if ep.calm_runs >= needed {
                     *slot = None;
                     closed.push(level);
+                    if level == Level::Full {
+                        next.freed = Some(e.today);
+                    }
                 }
             }
-            None if firing => {
+            None if firing && !fulfilled => {
                 *slot = Some(Episode {
                     since: e.today,
                     last_notified: e.today,
@@ -372,6 +414,31 @@ mod tests {
         // One free bed is critical even when the forecast is calm.
         let (s, _) = run(&[ev(0, 19, 0.0, 0.0, 0.0)]);
         assert_eq!(s.top(), Some(Level::Critical));
+    }
+
+    #[test]
+    fn a_fill_closes_the_open_warning_silently_and_a_later_risk_raises_it_again() {
+        let mut evals = vec![ev(0, 10, 0.1, 0.5, 0.5), ev(1, 20, 1.0, 1.0, 1.0)];
+        evals.extend((2..=8).map(|d| ev(d, 10, 0.1, 0.5, 0.5)));
+        let (s, t) = run(&evals);
+        assert_eq!(
+            t[1],
+            [Transition::Escalated {
+                from: Level::Warning,
+                to: Level::Full
+            }]
+        );
+        assert_eq!(t[2], [Transition::Resolved { level: Level::Full }]);
+        // Seven runs with a free bed (the default re-arm, day 2 the first) before the warning
+        // may open again.
+        assert!(t[3..8].iter().all(|t| t.is_empty()), "{t:?}");
+        assert_eq!(
+            t[8],
+            [Transition::Raised {
+                level: Level::Warning
+            }]
+        );
+        assert_eq!(s.top(), Some(Level::Warning));
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! The two simple rules the forecast must beat (issue 7), replayed the same way: each day
-//! sees only the days up to it. Both get the same hysteresis as the forecast's alerts (release
-//! after 3 calm runs), so the comparison is about the signal, not the debouncing.
+//! sees only the days up to it. Both get the same alert handling as the forecast's alerts
+//! (release after 3 calm runs, closed by a fill and re-armed after the same runs with a free
+//! bed), so the comparison is about the signal, not the debouncing; the benchmark also shows
+//! them with the release alone (a fill leaves their warning open), as they were first scored.
 use super::alert::Level;
 use super::history::WardSeries;
 use super::replay::AlertRow;
@@ -51,23 +53,40 @@ impl Baseline {
     }
 }
 
-/// Warning rows the rule raises over a ward's history.
-pub fn replay_ward(w: &WardSeries, rule: Baseline, release_runs: u32) -> Vec<AlertRow> {
+/// Warning rows the rule raises over a ward's history: released after `release_runs` calm
+/// runs and, with `rearm_runs`, closed by a fill and allowed to open again only after that
+/// many runs with a free bed (the forecast's alert handling, see `alert::Thresholds`).
+/// Without, a fill leaves an open warning open.
+pub fn replay_ward(
+    w: &WardSeries,
+    rule: Baseline,
+    release_runs: u32,
+    rearm_runs: Option<u32>,
+) -> Vec<AlertRow> {
     let mut open = false;
     let mut calm = 0;
+    // Runs with a free bed since the last full day (none yet: no fill to re-arm from).
+    let mut free_runs = u32::MAX;
     let mut rows = Vec::new();
     for t in 0..w.days.len() {
+        let day = &w.days[t];
+        if rearm_runs.is_some() && day.occupancy >= day.capacity {
+            open = false;
+            free_runs = 0;
+            continue;
+        }
+        free_runs = free_runs.saturating_add(1);
         let fires = rule.fires(w, t);
         if open {
             calm = if fires { 0 } else { calm + 1 };
             if calm >= release_runs {
                 open = false;
             }
-        } else if fires {
+        } else if fires && free_runs >= rearm_runs.unwrap_or(0) {
             open = true;
             calm = 0;
             rows.push(AlertRow {
-                date: w.days[t].date,
+                date: day.date,
                 upt: w.upt.clone(),
                 ward: w.ward.clone(),
                 level: Level::Warning,
@@ -105,11 +124,22 @@ mod tests {
     #[test]
     fn the_static_rule_fires_at_ninety_percent_with_hysteresis() {
         let w = ward(&[10, 18, 17, 18, 10, 10, 10, 18]);
-        let rows = replay_ward(&w, Baseline::Static { share: 0.9 }, 3);
+        let rows = replay_ward(&w, Baseline::Static { share: 0.9 }, 3, None);
         let days: Vec<i64> = (rows.iter())
             .map(|r| (r.date - w.days[0].date).num_days())
             .collect();
         assert_eq!(days, [1, 7]);
+        // A fill closes the warning; it opens again on the third run with a free bed.
+        let w = ward(&[10, 18, 20, 19, 19, 19, 19]);
+        let rows = replay_ward(&w, Baseline::Static { share: 0.9 }, 3, Some(3));
+        let days: Vec<i64> = (rows.iter())
+            .map(|r| (r.date - w.days[0].date).num_days())
+            .collect();
+        assert_eq!(days, [1, 5]);
+        assert_eq!(
+            replay_ward(&w, Baseline::Static { share: 0.9 }, 3, None).len(),
+            1
+        );
     }
 
     #[test]
@@ -124,7 +154,7 @@ mod tests {
             window: 14,
             ahead: 30.0,
         };
-        assert!(replay_ward(&w, far, 3).is_empty());
-        assert_eq!(replay_ward(&w, farther, 3).len(), 1);
+        assert!(replay_ward(&w, far, 3, None).is_empty());
+        assert_eq!(replay_ward(&w, farther, 3, None).len(), 1);
     }
 }

@@ -28,7 +28,8 @@ pub enum CapacityCommand {
         /// The warning horizon in days: a WARNING is raised when the probability of being
         /// full within this many days reaches the warning threshold, and the `probability`
         /// column reports that probability. CRITICAL always looks 7 days ahead, WATCH 30.
-        #[arg(long, default_value_t = 14, value_parser = clap::value_parser!(u32).range(1..=HORIZON as i64))]
+        /// The default is the tuned horizon (21).
+        #[arg(long, default_value_t = Thresholds::default().lead_days, value_parser = clap::value_parser!(u32).range(1..=HORIZON as i64))]
         lead_days: u32,
     },
     /// Score a replay's output against its history: fill events warned ahead, lead time,
@@ -58,7 +59,14 @@ pub fn run(args: &CapacityArgs) -> anyhow::Result<()> {
             } else {
                 ProgressBar::hidden()
             };
-            let rows = replay::replay(&wards, &ForecastConfig::default(), &th, &|| progress.inc(1));
+            // Alerts read only probabilities: fewer paths where they are settled, and each
+            // path ends when it fills.
+            let cfg = ForecastConfig {
+                stop: Some(th.stop_rule()),
+                free_beds: false,
+                ..ForecastConfig::default()
+            };
+            let rows = replay::replay(&wards, &cfg, &th, &|| progress.inc(1));
             progress.finish_and_clear();
             let stdout = std::io::stdout();
             replay::write(stdout.lock(), &rows).context("cannot write to standard output")?;

@@ -317,6 +317,14 @@ async fn load_state(tx: &mut Transaction<'_, Postgres>, ward: i64) -> sqlx::Resu
             None => state.stale = Some((since, last)),
         }
     }
+    // When the ward last had a bed again after being full (the predictive levels re-arm from it).
+    let freed: Option<DateTime<Utc>> = sqlx::query_scalar(
+        "SELECT max(resolved_at) FROM capacity_alert WHERE ward_id = $1 AND level = 'full'",
+    )
+    .bind(ward)
+    .fetch_one(&mut **tx)
+    .await?;
+    state.freed = freed.map(|d| d.date_naive());
     Ok(state)
 }
 

@@ -2,16 +2,16 @@
 //! the day it probably fills, and the free beds to expect each day.
 //!
 //! Method (A2 of the reliability reference): each resident with elapsed stay e is still
-//! there h days later with probability S(e+h)/S(e); newcomers arrive as Poisson(λ(t+u)) and
-//! stay per S; arrivals that find no bed are diverted. The occupancy paths are simulated, because
+//! there h days later with probability S(e+h)/S(e); newcomers arrive as Poisson(m·λ(t+u)),
+//! m drawn for each path from the posterior of the rate, and stay per S; arrivals that find
+//! no bed are diverted. The occupancy paths are simulated, because
 //! what matters is whether the ward is full on *some* day (first passage), which the
 //! per-day marginals under-state. The closed form of each day's marginal is kept as a test oracle.
 use chrono::{Datelike, Duration, NaiveDate};
-use rand::{RngCore, SeedableRng};
-use rand_chacha::ChaCha8Rng;
+use rand::RngCore;
 
 use super::demand::{self, Demand, DemandConfig};
-use super::sample::{draw, poisson_cdf, unit, Sampler};
+use super::sample::{mixed_poisson_pmf, stream, Arrivals, Leaving, RateDraw, Sampler};
 use super::survival::Survival;
 
 /// Days simulated ahead.
@@ -55,6 +55,13 @@ pub struct WardInput<'a> {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ForecastConfig {
     pub paths: u32,
+    /// Stop early, in batches, once every decision that reads the forecast is settled (see
+    /// `StopRule`); `None`: always run `paths` (the daily job, whose figures are shown).
+    pub stop: Option<StopRule>,
+    /// Whether to follow every path to the horizon for the free beds of each day. Without,
+    /// a path ends on the day it fills and `Forecast::free_beds` is empty; the probabilities
+    /// are the same either way (each path has its own random stream).
+    pub free_beds: bool,
     pub demand: DemandConfig,
 }
 
@@ -64,9 +71,67 @@ impl Default for ForecastConfig {
             // Standard error of a probability at most 0.5/sqrt(200) = 0.035: well inside the
             // ±0.10 calibration target, and cheap enough to replay years of history.
             paths: 200,
+            stop: None,
+            free_beds: true,
             demand: DemandConfig::default(),
         }
     }
+}
+
+/// Where the answer is clear, fewer paths. The decisions that read a forecast are
+/// comparisons "P(full within h days) ≥ t" (the alert thresholds). After each batch of
+/// paths, a comparison is settled when the count of paths filled by day h is one that a
+/// true probability of exactly t would give less often than `ALPHA`, on either side; when
+/// all are settled the simulation stops. The first paths are the same draws as a full run's,
+/// so the two can disagree only if the remaining paths carried the estimate back across t:
+/// about `ALPHA` per comparison at worst, and far below it in practice since the full
+/// estimate keeps the early paths (`quick_and_full_runs_raise_the_same_alerts` replays
+/// generated histories both ways).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct StopRule {
+    /// (horizon in days, threshold) pairs.
+    pub decisions: [(u32, f64); 6],
+}
+
+/// Paths are simulated in batches of this many: the stop rule looks after each batch, and
+/// the residents' departures are drawn a batch at a time (the same batches with or without
+/// a stop rule, so the paths are the same).
+pub const BATCH: u32 = 50;
+
+/// The random stream of the residents' departures of batch j (path k uses stream k).
+const RESIDENT_STREAMS: u64 = 1 << 32;
+
+impl StopRule {
+    const ALPHA: f64 = 1e-3;
+
+    /// Whether `filled[h-1]` paths out of `n` filled by day h settle every decision.
+    fn settled(&self, filled: &[u32], n: u32) -> bool {
+        self.decisions.iter().all(|&(h, t)| {
+            let c = filled[h.clamp(1, HORIZON) as usize - 1];
+            binomial_tail_below(n, c, t) < Self::ALPHA
+                || binomial_tail_below(n, n - c, 1.0 - t) < Self::ALPHA
+        })
+    }
+}
+
+/// P(X ≤ c) for X ~ Binomial(n, t), summed in log space (n is a few hundred at most).
+fn binomial_tail_below(n: u32, c: u32, t: f64) -> f64 {
+    if t <= 0.0 {
+        return 1.0;
+    }
+    if t >= 1.0 {
+        return if c >= n { 1.0 } else { 0.0 };
+    }
+    let (lt, lq) = (t.ln(), (1.0 - t).ln());
+    let mut log_choose = 0.0;
+    let mut total = 0.0;
+    for k in 0..=c.min(n) {
+        if k > 0 {
+            log_choose += ((n - k + 1) as f64).ln() - (k as f64).ln();
+        }
+        total += (log_choose + k as f64 * lt + (n - k) as f64 * lq).exp();
+    }
+    total
 }
 
 /// Expected free beds on one future day, with an 80 % interval (10th–90th percentile).
@@ -84,9 +149,11 @@ pub struct Forecast {
     /// The median day of filling: the first h with `p_within ≥ 0.5`, `None` if P30 < 0.5;
     /// 0 when the ward is full today.
     pub days_to_full: Option<u32>,
-    /// `free_beds[h-1]` for h = 1..=HORIZON.
+    /// `free_beds[h-1]` for h = 1..=HORIZON; empty when not asked for (`ForecastConfig`).
     pub free_beds: Vec<FreeBeds>,
     pub demand: Demand,
+    /// Paths simulated (fewer than asked when a `StopRule` settled early).
+    pub paths: u32,
 }
 
 impl Forecast {
@@ -115,84 +182,167 @@ fn daily_rates(input: &WardInput, cfg: &ForecastConfig) -> (Demand, Vec<f64>) {
     (d, rates)
 }
 
-/// Runs the simulation.
+/// Runs the simulation (see `Forecaster` to keep its tables from one day to the next).
 pub fn forecast(input: &WardInput, cfg: &ForecastConfig) -> Forecast {
-    let cap = input.capacity;
-    let h_max = HORIZON as usize;
-    let (demand, rates) = daily_rates(input, cfg);
-    let occupied = input.residents.len() as u32;
-    if cap == 0 || occupied >= cap {
-        return full_now(demand);
-    }
-    // Per resident, the chance of still being there after h days (h = 0..=HORIZON), as a sampler.
-    let stay: Vec<Sampler> = (input.residents.iter())
-        .map(|r| match r.planned_departure_in {
-            Some(p) => (0..=HORIZON)
-                .map(|h| if h < p { 1.0 } else { 0.0 })
-                .collect(),
-            None => input.survival.conditional(r.elapsed_days, HORIZON),
-        })
-        .map(|curve| Sampler::new(curve, 8))
-        .collect();
-    // Unconditional for newcomers: a stay of 0 days (gone before the evening count) is possible.
-    let newcomer: Vec<f64> = (0..=HORIZON).map(|h| input.survival.at(h)).collect();
-    let newcomer = Sampler::new(newcomer, 12);
-    let poisson: Vec<Vec<f64>> = rates.iter().map(|&l| poisson_cdf(l)).collect();
+    Forecaster::default().run(input, cfg)
+}
 
-    let mut rng = ChaCha8Rng::seed_from_u64(input.seed);
-    let mut first_full = vec![0u32; h_max + 1];
-    // free_hist[(h - 1) * width + free]: paths with `free` beds on day h.
-    let width = cap as usize + 1;
-    let mut free_hist = vec![0u32; h_max * width];
-    let mut leaving = vec![0u32; h_max + 2];
-    for _ in 0..cfg.paths {
-        leaving.iter_mut().for_each(|x| *x = 0);
-        for sampler in &stay {
-            if let Some(h) = sampler.departure(rng.next_u32()) {
-                leaving[h] += 1;
-            }
+/// The simulation with what it can keep between the days of one ward: the departure
+/// samplers of residents by elapsed stay (a resident's curve S(e+h)/S(e) depends on nothing
+/// else, and the survival curve changes weekly at most) and the buffers of the paths.
+#[derive(Default)]
+pub struct Forecaster {
+    survival: Option<Survival>,
+    /// `by_elapsed[e]`: the sampler of a resident who has stayed e days.
+    by_elapsed: Vec<Option<Leaving>>,
+    newcomer: Option<Sampler>,
+    planned: Vec<Leaving>,
+}
+
+impl Forecaster {
+    /// The forecast for `input`; the same as `forecast(input, cfg)`.
+    pub fn run(&mut self, input: &WardInput, cfg: &ForecastConfig) -> Forecast {
+        let cap = input.capacity;
+        let h_max = HORIZON as usize;
+        let (demand, rates) = daily_rates(input, cfg);
+        let occupied = input.residents.len() as u32;
+        if cap == 0 || occupied >= cap {
+            return full_now(demand);
         }
-        let mut occ = occupied;
-        let mut filled = None;
+        self.prepare(input);
+        let stay: Vec<&Leaving> = {
+            let mut planned = self.planned.iter();
+            (input.residents.iter())
+                .map(|r| match r.planned_departure_in {
+                    Some(_) => planned.next().expect("one per planned departure"),
+                    None => self.by_elapsed[r.elapsed_days as usize]
+                        .as_ref()
+                        .expect("prepared"),
+                })
+                .collect()
+        };
+        let newcomer = self.newcomer.as_ref().expect("prepared");
+        let mut cumulative = vec![0.0; h_max + 1];
         for h in 1..=h_max {
-            occ -= leaving[h];
-            let mut come = draw(&poisson[h - 1], unit(&mut rng));
-            if h == 1 {
-                come += input.waiting;
-            }
-            let admitted = come.min(cap - occ);
-            for _ in 0..admitted {
-                // Stays of 0 days end before the evening count: they never occupy a bed.
-                match newcomer.departure(rng.next_u32()) {
-                    Some(0) => continue,
-                    Some(l) if h + l <= h_max => leaving[h + l] += 1,
-                    _ => {}
-                }
-                occ += 1;
-            }
-            if occ >= cap && filled.is_none() {
-                filled = Some(h);
-            }
-            free_hist[(h - 1) * width + (cap - occ) as usize] += 1;
+            cumulative[h] = cumulative[h - 1] + rates[h - 1];
         }
-        first_full[filled.unwrap_or(0)] += 1;
+        let rate = RateDraw::new(demand.shape);
+
+        let mut first_full = vec![0u32; h_max + 1];
+        // free_hist[(h - 1) * beds + free]: paths with `free` beds on day h.
+        let beds = cap as usize + 1;
+        let mut free_hist = vec![0u32; h_max * beds];
+        let width = h_max + 2;
+        let mut leaving = vec![0u32; width];
+        // The residents' departures of the current batch: resident_leaving[j * width + day].
+        let mut resident_leaving = vec![0u32; BATCH as usize * width];
+        let mut paths = 0;
+        // filled[h-1]: paths full on some day ≤ h so far (for the stop rule).
+        let mut filled_by = vec![0u32; h_max];
+        while paths < cfg.paths {
+            if paths % BATCH == 0 {
+                if let Some(rule) = cfg.stop {
+                    if paths > 0 && rule.settled(&filled_by, paths) {
+                        break;
+                    }
+                }
+                resident_leaving.iter_mut().for_each(|x| *x = 0);
+                let mut rng = stream(input.seed, RESIDENT_STREAMS + (paths / BATCH) as u64);
+                for resident in &stay {
+                    resident.add(&mut resident_leaving, width, BATCH as usize, &mut rng);
+                }
+            }
+            let j = (paths % BATCH) as usize;
+            leaving.copy_from_slice(&resident_leaving[j * width..(j + 1) * width]);
+            // Each path its own stream: a path that ends early does not shift the draws of the
+            // next, so the probabilities do not depend on `free_beds`.
+            let mut rng = stream(input.seed, paths as u64);
+            paths += 1;
+            let m = rate.draw(&mut rng);
+            let mut arrivals = Arrivals::new(&cumulative, m, &mut rng);
+            let mut occ = occupied;
+            let mut filled = None;
+            for h in 1..=h_max {
+                occ -= leaving[h];
+                let mut come = arrivals.on_day(h, &mut rng);
+                if h == 1 {
+                    come += input.waiting;
+                }
+                let admitted = come.min(cap - occ);
+                for _ in 0..admitted {
+                    // Stays of 0 days end before the evening count: they never occupy a bed.
+                    match newcomer.departure(rng.next_u32()) {
+                        Some(0) => continue,
+                        Some(l) if h + l <= h_max => leaving[h + l] += 1,
+                        _ => {}
+                    }
+                    occ += 1;
+                }
+                if occ >= cap && filled.is_none() {
+                    filled = Some(h);
+                    if !cfg.free_beds {
+                        break;
+                    }
+                }
+                free_hist[(h - 1) * beds + (cap - occ) as usize] += 1;
+            }
+            first_full[filled.unwrap_or(0)] += 1;
+            if let Some(h) = filled {
+                filled_by[h - 1..].iter_mut().for_each(|x| *x += 1);
+            }
+        }
+        let n = paths.max(1) as f64;
+        let mut p_within = Vec::with_capacity(h_max);
+        let mut acc = 0;
+        for count in &first_full[1..] {
+            acc += count;
+            p_within.push(acc as f64 / n);
+        }
+        let free_beds = match cfg.free_beds {
+            true => free_hist.chunks(beds).map(|h| interval(h, n)).collect(),
+            false => Vec::new(),
+        };
+        Forecast {
+            days_to_full: p_within
+                .iter()
+                .position(|&p| p >= 0.5)
+                .map(|i| i as u32 + 1),
+            p_within,
+            free_beds,
+            demand,
+            paths,
+        }
     }
-    let n = cfg.paths.max(1) as f64;
-    let mut p_within = Vec::with_capacity(h_max);
-    let mut acc = 0;
-    for count in &first_full[1..] {
-        acc += count;
-        p_within.push(acc as f64 / n);
-    }
-    let free_beds = free_hist.chunks(width).map(|h| interval(h, n)).collect();
-    Forecast {
-        days_to_full: p_within
-            .iter()
-            .position(|&p| p >= 0.5)
-            .map(|i| i as u32 + 1),
-        p_within,
-        free_beds,
-        demand,
+
+    /// Samplers for every resident of `input`, built only for elapsed stays not seen before
+    /// with this survival curve.
+    fn prepare(&mut self, input: &WardInput) {
+        if self.survival.as_ref() != Some(input.survival) {
+            self.survival = Some(input.survival.clone());
+            self.by_elapsed.clear();
+            // Unconditional for newcomers: a stay of 0 days (gone before the evening count) is possible.
+            let newcomer = (0..=HORIZON).map(|h| input.survival.at(h)).collect();
+            self.newcomer = Some(Sampler::new(newcomer, 12));
+        }
+        self.planned.clear();
+        for r in input.residents {
+            match r.planned_departure_in {
+                Some(p) => {
+                    let curve: Vec<f64> = (0..=HORIZON).map(|h| (h < p) as u8 as f64).collect();
+                    self.planned.push(Leaving::new(&curve));
+                }
+                None => {
+                    let e = r.elapsed_days as usize;
+                    if self.by_elapsed.len() <= e {
+                        self.by_elapsed.resize_with(e + 1, || None);
+                    }
+                    if self.by_elapsed[e].is_none() {
+                        let curve = input.survival.conditional(r.elapsed_days, HORIZON);
+                        self.by_elapsed[e] = Some(Leaving::new(&curve));
+                    }
+                }
+            }
+        }
     }
 }
 
@@ -207,6 +357,7 @@ fn full_now(demand: Demand) -> Forecast {
         days_to_full: Some(0),
         free_beds: vec![none; HORIZON as usize],
         demand,
+        paths: 0,
     }
 }
 
@@ -236,12 +387,13 @@ fn interval(hist: &[u32], n: f64) -> FreeBeds {
 }
 
 /// The closed form of P(occupancy ≥ capacity on day h) without diversions: residents are a
-/// Poisson-binomial, newcomers still present a Poisson with mean Σᵤ λ(u)·S(h−u). The
+/// Poisson-binomial, newcomers still present a Poisson with mean Σᵤ λ(u)·S(h−u) whose rate is
+/// a Gamma multiple (the posterior of λ), so a negative binomial with the posterior's shape. The
 /// maximum over h is a lower bound on the first-passage probability: a path over
 /// capacity on day h has been full on some day ≤ h. Test oracle for `forecast`.
 pub fn marginal_full(input: &WardInput, cfg: &ForecastConfig, h: u32) -> f64 {
     let cap = input.capacity as usize;
-    let (_, rates) = daily_rates(input, cfg);
+    let (demand, rates) = daily_rates(input, cfg);
     // dist[k] = P(k of the residents and waiting newcomers are present on day h), capped at cap.
     let mut dist = vec![0.0; cap + 1];
     dist[0] = 1.0;
@@ -264,7 +416,7 @@ pub fn marginal_full(input: &WardInput, cfg: &ForecastConfig, h: u32) -> f64 {
     let mean: f64 = (1..=h)
         .map(|u| rates[u as usize - 1] * input.survival.at(h - u))
         .sum();
-    let pois = poisson_pmf(mean, cap);
+    let pois = mixed_poisson_pmf(mean, demand.shape, cap);
     // P(R + N ≥ cap) = Σ_k P(R = k) · P(N ≥ cap − k).
     (0..=cap)
         .map(|k| {
@@ -273,16 +425,6 @@ pub fn marginal_full(input: &WardInput, cfg: &ForecastConfig, h: u32) -> f64 {
             dist[k] * (1.0 - less)
         })
         .sum()
-}
-
-fn poisson_pmf(lambda: f64, n: usize) -> Vec<f64> {
-    let mut out = Vec::with_capacity(n + 1);
-    let mut p = (-lambda).exp();
-    for k in 0..=n {
-        out.push(p);
-        p *= lambda / (k + 1) as f64;
-    }
-    out
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use rayon::prelude::*;
 
 use super::alert::{self, AlertState, Evaluation, Level, Thresholds, Transition};
-use super::forecast::{self, Forecast, ForecastConfig};
+use super::forecast::{Forecast, ForecastConfig, Forecaster};
 use super::history::{DayRow, WardSeries};
 use super::reconstruct::Reconstruction;
 
@@ -33,6 +33,8 @@ pub const HEADER: [&str; 6] = [
 ];
 
 /// Replays one ward. `on_day` sees each day's row and forecast (the benchmark scores them).
+/// With a `StopRule` in `cfg`, a day whose forecast stopped early and raises an alert is
+/// forecast again in full, so the row's probability is the one a full run prints.
 pub fn replay_ward(
     series: &WardSeries,
     cfg: &ForecastConfig,
@@ -40,12 +42,17 @@ pub fn replay_ward(
     mut on_day: impl FnMut(&DayRow, &Forecast),
 ) -> Vec<AlertRow> {
     let mut recon = Reconstruction::new(&series.key());
+    let mut forecaster = Forecaster::default();
     let mut alerts = WardAlerts::new(series, *th);
     // One day at a time: the reconstruction has seen only the rows up to `today`.
     for today in &series.days {
         recon.push(today);
         let input = recon.input().expect("a day was pushed");
-        let f = forecast::forecast(&input, cfg);
+        let mut f = forecaster.run(&input, cfg);
+        if f.paths < cfg.paths && alerts.raises(today, &f) {
+            let full = ForecastConfig { stop: None, ..*cfg };
+            f = forecaster.run(&input, &full);
+        }
         on_day(today, &f);
         alerts.step(today, &f);
     }
@@ -70,26 +77,33 @@ impl<'a> WardAlerts<'a> {
         }
     }
 
+    fn evaluation(&self, today: &DayRow, f: &Forecast) -> Evaluation {
+        let (date, occ, cap) = (today.date, today.occupancy, today.capacity);
+        Evaluation::new(date, date, occ, cap, 0, f, &self.th)
+    }
+
+    /// The level a transition puts in the output, if any.
+    fn raised(t: Transition) -> Option<Level> {
+        match t {
+            Transition::Raised { level } => Some(level),
+            Transition::Escalated { to, .. } => Some(to),
+            _ => None,
+        }
+    }
+
+    /// Whether `step` with this forecast would write a row (the state is left as it is).
+    pub fn raises(&self, today: &DayRow, f: &Forecast) -> bool {
+        let e = self.evaluation(today, f);
+        let (_, transitions) = alert::evaluate(&self.state, &e, &self.th);
+        transitions.into_iter().any(|t| Self::raised(t).is_some())
+    }
+
     /// Evaluates one day from its row and forecast; a row per alert raised or escalated.
     pub fn step(&mut self, today: &DayRow, f: &Forecast) {
-        let th = &self.th;
-        let e = Evaluation::new(
-            today.date,
-            today.date,
-            today.occupancy,
-            today.capacity,
-            0,
-            f,
-            th,
-        );
-        let (next, transitions) = alert::evaluate(&self.state, &e, th);
+        let e = self.evaluation(today, f);
+        let (next, transitions) = alert::evaluate(&self.state, &e, &self.th);
         self.state = next;
-        for t in transitions {
-            let level = match t {
-                Transition::Raised { level } => level,
-                Transition::Escalated { to, .. } => to,
-                _ => continue,
-            };
+        for level in transitions.into_iter().filter_map(Self::raised) {
             self.rows.push(AlertRow {
                 date: today.date,
                 upt: self.series.upt.clone(),
@@ -189,6 +203,38 @@ mod tests {
         let mut buf = Vec::new();
         write(&mut buf, std::slice::from_ref(&row)).unwrap();
         assert_eq!(read(buf.as_slice(), "x").unwrap(), [row]);
+    }
+
+    /// The replay's shortcuts (fewer paths where the alerts are settled, paths that end when
+    /// they fill) raise the same rows as the full forecast on a generated history.
+    #[test]
+    fn quick_and_full_runs_raise_the_same_alerts() {
+        let set = synth::generate(&synth::SynthConfig {
+            upts: 2,
+            days: 300,
+            seed: 21,
+            ..synth::SynthConfig::default()
+        });
+        let th = Thresholds::default();
+        let full = ForecastConfig::default();
+        let quick = ForecastConfig {
+            stop: Some(th.stop_rule()),
+            free_beds: false,
+            ..ForecastConfig::default()
+        };
+        let (mut days, mut stopped, mut rows) = (0, 0, 0);
+        for w in &set.wards {
+            let fast = replay_ward(w, &quick, &th, |_, f| {
+                days += 1;
+                stopped += (f.paths < full.paths) as usize;
+            });
+            assert_eq!(fast, replay_ward(w, &full, &th, |_, _| {}), "{}", w.key());
+            rows += fast.len();
+        }
+        assert!(
+            rows > 5 && stopped * 3 > days,
+            "{rows} rows, {stopped} of {days} days stopped"
+        );
     }
 
     #[test]

@@ -1,7 +1,156 @@
 //! Random draws for the forecast's simulation, kept apart because they are its hot loop:
-//! departure days by inverse CDF (a table in front of the search) and Poisson arrivals.
-use rand::RngCore;
-use rand_chacha::ChaCha8Rng;
+//! departure days by inverse CDF (a table in front of the search), each path's demand rate
+//! drawn from its posterior, and the arrivals of a Poisson process at that rate.
+use rand::{RngCore, SeedableRng};
+use rand_distr::{Distribution, Exp1, Gamma};
+use rand_xoshiro::Xoshiro256PlusPlus;
+
+/// The simulation's generator: xoshiro256++, small and fast, with a fixed algorithm (the same
+/// seed gives the same draws on any machine and version). Each path gets its own, seeded
+/// from the forecast's seed and the path's number (`stream`).
+pub type PathRng = Xoshiro256PlusPlus;
+
+/// Each path's demand rate as a multiple of the estimated one, drawn from the Gamma
+/// posterior of λ (shape k + α, scaled to mean 1). A fixed λ would ignore that 56 days of
+/// counts pin a rate down only to about 1/√k, and the forecast would be over-confident; with
+/// the draw, a path's arrivals are negative binomial and the paths' arrivals are correlated
+/// over the days, as they are when the rate is simply higher than estimated.
+pub struct RateDraw(Option<Gamma<f64>>);
+
+impl RateDraw {
+    /// `shape` ≤ 0 (no arrivals and no prior) or not finite: the rate is taken as known.
+    pub fn new(shape: f64) -> RateDraw {
+        RateDraw(
+            (shape > 0.0 && shape.is_finite())
+                .then(|| Gamma::new(shape, 1.0 / shape).ok())
+                .flatten(),
+        )
+    }
+
+    pub fn draw(&self, rng: &mut PathRng) -> f64 {
+        self.0.as_ref().map_or(1.0, |g| g.sample(rng))
+    }
+}
+
+/// Arrivals of a Poisson process whose expected count by the end of day h is
+/// `m · cumulative[h]` (`cumulative[0]` = 0): one exponential gap per arrival, so a quiet
+/// ward costs a few draws rather than one per day.
+pub struct Arrivals<'a> {
+    cumulative: &'a [f64],
+    scale: f64,
+    next: f64,
+}
+
+impl<'a> Arrivals<'a> {
+    pub fn new(cumulative: &'a [f64], m: f64, rng: &mut PathRng) -> Arrivals<'a> {
+        let scale = if m > 0.0 { 1.0 / m } else { f64::INFINITY };
+        let next = gap(rng, scale);
+        Arrivals {
+            cumulative,
+            scale,
+            next,
+        }
+    }
+
+    /// Arrivals on day h (1-based); days must be asked in order.
+    pub fn on_day(&mut self, h: usize, rng: &mut PathRng) -> u32 {
+        let mut n = 0;
+        while self.next <= self.cumulative[h] {
+            n += 1;
+            self.next += gap(rng, self.scale);
+        }
+        n
+    }
+}
+
+fn gap(rng: &mut PathRng, scale: f64) -> f64 {
+    let e: f64 = Exp1.sample(rng);
+    e * scale
+}
+
+/// P(N = k) for k = 0..=n of the negative binomial that a Gamma(shape, mean 1) multiple of a
+/// Poisson(mean) gives: the closed form of `RateDraw` and `Arrivals` together. An infinite
+/// or non-positive shape gives the Poisson.
+pub fn mixed_poisson_pmf(mean: f64, shape: f64, n: usize) -> Vec<f64> {
+    let mut out = Vec::with_capacity(n + 1);
+    let poisson = !(shape > 0.0 && shape.is_finite());
+    let (mut p, ratio) = if poisson {
+        ((-mean).exp(), 0.0)
+    } else {
+        ((shape / (shape + mean)).powf(shape), mean / (shape + mean))
+    };
+    for k in 0..=n {
+        out.push(p);
+        let k = k as f64;
+        p *= if poisson {
+            mean / (k + 1.0)
+        } else {
+            (k + shape) / (k + 1.0) * ratio
+        };
+    }
+    out
+}
+
+/// The generator of stream `k` of a seed: paths (and batches of resident departures) do
+/// not shift one another's draws, whatever each of them draws.
+pub fn stream(seed: u64, k: u64) -> PathRng {
+    // seed_from_u64 runs SplitMix64 over this, so neighbouring streams are unrelated.
+    PathRng::seed_from_u64(seed ^ k.wrapping_mul(0x9e37_79b9_7f4a_7c15))
+}
+
+/// A current resident's departure, drawn for many paths at once: the chance q of leaving
+/// within the horizon, and the day given that they leave. Most residents of a long-stay ward
+/// stay past the horizon in most paths, so rather than a draw per path, the gaps between
+/// the paths in which the resident leaves are drawn (geometric, one logarithm each).
+pub struct Leaving {
+    q: f64,
+    /// ln(1 − q).
+    ln_stay: f64,
+    day: Sampler,
+}
+
+impl Leaving {
+    /// From the curve P(still there after h days), h = 0..=horizon.
+    pub fn new(curve: &[f64]) -> Leaving {
+        let stay = curve[curve.len() - 1].clamp(0.0, 1.0);
+        let q = 1.0 - stay;
+        let given_leaving = if q > 0.0 {
+            curve.iter().map(|&c| ((c - stay) / q).max(0.0)).collect()
+        } else {
+            curve.to_vec()
+        };
+        Leaving {
+            q,
+            ln_stay: stay.ln(),
+            day: Sampler::new(given_leaving, 8),
+        }
+    }
+
+    /// Adds this resident's departures to `leaving[path * width + day]` for paths 0..n:
+    /// independently in each path, it leaves with chance q, on a day drawn from the curve.
+    pub fn add(&self, leaving: &mut [u32], width: usize, n: usize, rng: &mut PathRng) {
+        if self.q <= 0.0 {
+            return;
+        }
+        let mut path = self.skip(rng);
+        while path < n {
+            let day = (self.day.departure(rng.next_u32())).unwrap_or(width - 2);
+            leaving[path * width + day] += 1;
+            path = path.saturating_add(1 + self.skip(rng));
+        }
+    }
+
+    /// Paths skipped before the next one in which the resident leaves: the failures before
+    /// the first success of Bernoulli(q), ⌊ln U / ln(1 − q)⌋ with U uniform in (0, 1].
+    fn skip(&self, rng: &mut PathRng) -> usize {
+        if self.q >= 1.0 {
+            return 0;
+        }
+        let u = 1.0 - (rng.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64);
+        // The cast saturates: a resident who almost never leaves skips every path.
+        (u.ln() / self.ln_stay) as usize
+    }
+}
 
 /// The first day a stay curve (P(still there after h)) is left, for a uniform draw `u`;
 /// `None` when the stay outlasts the horizon.
@@ -11,12 +160,6 @@ pub fn departure(curve: &[f64], u: f64) -> Option<usize> {
         return None;
     }
     Some(curve.partition_point(|&s| s > u))
-}
-
-/// A uniform draw in [0, 1) from 32 random bits: plenty of resolution for a few hundred
-/// paths, and half the cost of a 64-bit draw in the innermost loop.
-pub fn unit(rng: &mut ChaCha8Rng) -> f64 {
-    rng.next_u32() as f64 * (1.0 / 4_294_967_296.0)
 }
 
 /// Exact inverse-CDF sampling of a departure day with a table in front: the top bits of a
@@ -67,27 +210,6 @@ impl Sampler {
     }
 }
 
-/// CDF of Poisson(λ) up to where it reaches 1 - 1e-12.
-pub fn poisson_cdf(lambda: f64) -> Vec<f64> {
-    let mut cdf = Vec::new();
-    let mut p = (-lambda).exp();
-    let mut acc = 0.0;
-    let mut k = 0.0;
-    while acc < 1.0 - 1e-12 && cdf.len() < 1000 {
-        acc += p;
-        cdf.push(acc);
-        k += 1.0;
-        p *= lambda / k;
-    }
-    cdf
-}
-
-/// Inverse-CDF draw. A linear scan: daily rates are small, so it usually stops at 0 or 1,
-/// and a predictable scan beats a binary search's mispredicted branches.
-pub fn draw(cdf: &[f64], u: f64) -> u32 {
-    cdf.iter().position(|&c| c > u).unwrap_or(cdf.len()) as u32
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -103,11 +225,81 @@ mod tests {
         }
     }
 
+    /// Totals over 30 days of the rate draw and the arrival process against the negative
+    /// binomial they must follow (and its variance, which a fixed rate would under-state).
     #[test]
-    fn poisson_draws_follow_the_cdf() {
-        let cdf = poisson_cdf(0.5);
-        assert_eq!(draw(&cdf, 0.0), 0);
-        assert_eq!(draw(&cdf, (-0.5f64).exp() + 1e-9), 1);
-        assert!((cdf[0] - (-0.5f64).exp()).abs() < 1e-12);
+    fn mixed_arrivals_follow_the_negative_binomial() {
+        let (rate, shape, days, n) = (0.5, 12.0, 30usize, 200_000);
+        let cumulative: Vec<f64> = (0..=days).map(|h| rate * h as f64).collect();
+        let draw = RateDraw::new(shape);
+        let mut rng = PathRng::seed_from_u64(7);
+        let mut counts = vec![0usize; 200];
+        for _ in 0..n {
+            let m = draw.draw(&mut rng);
+            let mut a = Arrivals::new(&cumulative, m, &mut rng);
+            let total: u32 = (1..=days).map(|h| a.on_day(h, &mut rng)).sum();
+            counts[(total as usize).min(199)] += 1;
+        }
+        let mean = rate * days as f64;
+        let pmf = mixed_poisson_pmf(mean, shape, 199);
+        // Every probability within 4 standard errors, and the variance μ + μ²/shape.
+        for (k, (&c, &p)) in counts.iter().zip(&pmf).enumerate() {
+            let se = (p * (1.0 - p) / n as f64).sqrt();
+            let got = c as f64 / n as f64;
+            assert!((got - p).abs() <= 4.0 * se + 1e-4, "k={k}: {got} vs {p}");
+        }
+        let m1 = (counts.iter().enumerate())
+            .map(|(k, &c)| k as f64 * c as f64)
+            .sum::<f64>()
+            / n as f64;
+        let m2 = (counts.iter().enumerate())
+            .map(|(k, &c)| (k * k) as f64 * c as f64)
+            .sum::<f64>()
+            / n as f64;
+        let var = m2 - m1 * m1;
+        assert!((m1 - mean).abs() < 0.05, "{m1}");
+        let expected = mean + mean * mean / shape;
+        assert!(
+            (var - expected).abs() < 0.03 * expected,
+            "{var} vs {expected}"
+        );
+    }
+
+    /// Departures drawn for many paths at once leave on each day as often as the curve says.
+    #[test]
+    fn batched_departures_follow_the_curve() {
+        let curve: Vec<f64> = (0..=30).map(|h| 0.99f64.powi(h)).collect();
+        let leaving = Leaving::new(&curve);
+        let (width, n, rounds) = (32, 50, 4_000);
+        let mut by_day = vec![0u32; width];
+        let mut rng = PathRng::seed_from_u64(3);
+        for _ in 0..rounds {
+            let mut buf = vec![0u32; n * width];
+            leaving.add(&mut buf, width, n, &mut rng);
+            assert!(buf.chunks(width).all(|path| path.iter().sum::<u32>() <= 1));
+            for (d, c) in buf.iter().enumerate() {
+                by_day[d % width] += c;
+            }
+        }
+        let total = (n * rounds) as f64;
+        for h in 1..=30 {
+            let p = curve[h - 1] - curve[h];
+            let got = by_day[h] as f64 / total;
+            let se = (p * (1.0 - p) / total).sqrt();
+            assert!((got - p).abs() < 4.0 * se, "day {h}: {got} vs {p}");
+        }
+        assert_eq!(by_day[0], 0);
+    }
+
+    #[test]
+    fn the_mixed_pmf_sums_to_one_and_tends_to_the_poisson() {
+        let nb = mixed_poisson_pmf(4.0, 3.0, 400);
+        assert!((nb.iter().sum::<f64>() - 1.0).abs() < 1e-9);
+        let poisson = mixed_poisson_pmf(4.0, f64::INFINITY, 60);
+        let almost = mixed_poisson_pmf(4.0, 1e7, 60);
+        for (a, b) in poisson.iter().zip(&almost) {
+            assert!((a - b).abs() < 1e-5);
+        }
+        assert!((poisson[2] - 8.0 * (-4.0f64).exp()).abs() < 1e-12);
     }
 }

@@ -65,6 +65,11 @@ impl Score {
         }
     }
 
+    /// Share of judged warnings followed by a fill within 45 days.
+    pub fn precision(&self) -> f64 {
+        1.0 - self.false_warnings as f64 / self.warnings.max(1) as f64
+    }
+
     pub fn false_per_ward_quarter(&self) -> f64 {
         self.false_warnings as f64 / self.ward_quarters.max(1e-9)
     }
