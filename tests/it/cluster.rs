@@ -14,7 +14,7 @@ pub struct Cluster {
     pub port: u16,
 }
 
-fn pg_bin() -> PathBuf {
+pub fn pg_bin() -> PathBuf {
     if let Some(bin) = std::env::var_os("SIMLONTAR_PG_BIN") {
         return bin.into();
     }

@@ -4,6 +4,7 @@ mod common;
 
 mod audit;
 mod auth;
+mod backup;
 mod browser;
 mod capacity;
 mod capacity_alerts;
