@@ -2,6 +2,7 @@
 //! `#[sqlx::test]` gets a fresh database built from the migrations.
 mod common;
 
+mod api_fuzz;
 mod audit;
 mod auth;
 mod browser;
@@ -13,6 +14,7 @@ mod config;
 mod demo;
 mod faults;
 mod handover;
+mod hostile;
 mod identity;
 mod intake;
 mod jobs;
