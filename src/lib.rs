@@ -3,6 +3,7 @@ pub mod auth;
 pub mod capacity;
 pub mod clock;
 pub mod config;
+pub mod csv_lines;
 pub mod db;
 pub mod demo;
 pub mod error;
@@ -17,3 +18,6 @@ pub mod shelter;
 pub mod web;
 
 pub use web::{app, AppState};
+
+#[cfg(test)]
+mod hostile;

@@ -7,6 +7,8 @@ use std::path::Path;
 
 use chrono::NaiveDate;
 
+use crate::csv_lines::{what, Lines};
+
 pub const HEADER: [&str; 7] = [
     "date",
     "upt",
@@ -76,13 +78,19 @@ pub fn read(input: impl Read, name: &str) -> Result<Vec<WardSeries>, HistoryErro
         column: column.map(str::to_string),
         message,
     };
+    let mut bytes = Vec::new();
+    let mut input = input;
+    input
+        .read_to_end(&mut bytes)
+        .map_err(|e| err(0, None, format!("cannot read: {e}")))?;
+    let lines = Lines::of(&bytes);
     let mut reader = csv::ReaderBuilder::new()
         .flexible(false)
         .trim(csv::Trim::All)
-        .from_reader(input);
+        .from_reader(bytes.as_slice());
     let headers = reader
         .headers()
-        .map_err(|e| err(1, None, format!("cannot read the header: {e}")))?
+        .map_err(|e| err(1, None, format!("cannot read the header: {}", what(&e))))?
         .clone();
     if let Some(h) = headers.iter().find(|h| !HEADER.contains(h)) {
         return Err(err(
@@ -104,11 +112,8 @@ pub fn read(input: impl Read, name: &str) -> Result<Vec<WardSeries>, HistoryErro
     let mut wards: BTreeMap<(String, String), Vec<DayRow>> = BTreeMap::new();
     let mut seen = HashSet::new();
     for record in reader.records() {
-        let record = record.map_err(|e| match e.position() {
-            Some(p) => err(p.line(), None, format!("{e}")),
-            None => err(0, None, format!("{e}")),
-        })?;
-        let line = record.position().map_or(0, |p| p.line());
+        let record = record.map_err(|e| err(lines.of_error(&e), None, what(&e)))?;
+        let line = lines.of_record(&record);
         let date = NaiveDate::parse_from_str(&record[0], "%Y-%m-%d").map_err(|_| {
             err(
                 line,
@@ -267,5 +272,60 @@ mod tests {
         let mut buf = Vec::new();
         write(&mut buf, &w).unwrap();
         assert_eq!(read(buf.as_slice(), "x").unwrap(), w);
+    }
+
+    mod properties {
+        use super::super::*;
+        use crate::hostile::csv_bytes;
+        use proptest::prelude::*;
+
+        /// Wards with distinct names, each with consecutive days from its own start.
+        fn history() -> impl Strategy<Value = Vec<WardSeries>> {
+            let ward = (
+                "[A-Z][A-Z0-9-]{0,8}",
+                "([A-Za-z][A-Za-z ]{0,6}[a-z])?",
+                0i64..400,
+                proptest::collection::vec((0u32..60, 0u32..60, 0u32..9, 0u32..9), 1..6),
+            );
+            proptest::collection::vec(ward, 0..4).prop_map(|wards| {
+                let mut seen = std::collections::BTreeMap::new();
+                for (upt, ward, start, days) in wards {
+                    let first = NaiveDate::from_ymd_opt(2025, 1, 1).unwrap()
+                        + chrono::Duration::days(start);
+                    let days = days
+                        .into_iter()
+                        .enumerate()
+                        .map(|(i, (a, b, admissions, discharges))| DayRow {
+                            date: first + chrono::Duration::days(i as i64),
+                            capacity: a.max(b),
+                            occupancy: a.min(b),
+                            admissions,
+                            discharges,
+                        })
+                        .collect();
+                    seen.entry((upt.clone(), ward.clone()))
+                        .or_insert(WardSeries { upt, ward, days });
+                }
+                seen.into_values().collect()
+            })
+        }
+
+        proptest! {
+            #[test]
+            fn any_bytes_give_wards_or_an_error_with_a_line(bytes in csv_bytes(
+                "date,upt,ward,capacity,occupancy,admissions,discharges"
+            )) {
+                if let Err(e) = read(bytes.as_slice(), "h.csv") {
+                    prop_assert!(e.to_string().starts_with("h.csv: line "), "{e}");
+                }
+            }
+
+            #[test]
+            fn a_written_history_reads_back(wards in history()) {
+                let mut buf = vec![];
+                write(&mut buf, &wards).unwrap();
+                prop_assert_eq!(read(buf.as_slice(), "h.csv").unwrap(), wards);
+            }
+        }
     }
 }

@@ -10,6 +10,7 @@ use super::alert::{self, AlertState, Evaluation, Level, Thresholds, Transition};
 use super::forecast::{Forecast, ForecastConfig, Forecaster};
 use super::history::{DayRow, WardSeries};
 use super::reconstruct::Reconstruction;
+use crate::csv_lines::Lines;
 
 /// One alert raised (a new alert or a raised level): a row of the replay's output.
 #[derive(Debug, Clone, PartialEq)]
@@ -157,9 +158,16 @@ pub fn write(out: impl Write, rows: &[AlertRow]) -> csv::Result<()> {
 }
 
 /// Reads rows written by `write` (for scoring). Errors name the line.
-pub fn read(input: impl std::io::Read, name: &str) -> anyhow::Result<Vec<AlertRow>> {
-    let mut r = csv::Reader::from_reader(input);
-    let head: Vec<String> = r.headers()?.iter().map(str::to_string).collect();
+pub fn read(mut input: impl std::io::Read, name: &str) -> anyhow::Result<Vec<AlertRow>> {
+    let mut bytes = Vec::new();
+    input.read_to_end(&mut bytes)?;
+    let lines = Lines::of(&bytes);
+    let mut r = csv::Reader::from_reader(bytes.as_slice());
+    let head: Vec<String> = (r.headers())
+        .map_err(|e| anyhow::anyhow!("{name}: {}", lines.describe(&e)))?
+        .iter()
+        .map(str::to_string)
+        .collect();
     anyhow::ensure!(
         head == HEADER,
         "{name}: line 1: the header must be {}",
@@ -167,8 +175,8 @@ pub fn read(input: impl std::io::Read, name: &str) -> anyhow::Result<Vec<AlertRo
     );
     let mut rows = Vec::new();
     for rec in r.records() {
-        let rec = rec.map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
-        let line = rec.position().map_or(0, |p| p.line());
+        let rec = rec.map_err(|e| anyhow::anyhow!("{name}: {}", lines.describe(&e)))?;
+        let line = lines.of_record(&rec);
         let bad = |col: &str| anyhow::anyhow!("{name}: line {line}, column `{col}`: unreadable");
         rows.push(AlertRow {
             date: NaiveDate::parse_from_str(&rec[0], "%Y-%m-%d").map_err(|_| bad("date"))?,
@@ -266,5 +274,50 @@ mod tests {
             replay_ward(ward, &cfg, &th, |_, _| {}),
             replay_ward(&changed, &cfg, &th, |_, _| {})
         );
+    }
+
+    mod properties {
+        use super::super::*;
+        use crate::hostile::csv_bytes;
+        use proptest::prelude::*;
+
+        fn alert() -> impl Strategy<Value = AlertRow> {
+            (
+                0i64..1000,
+                "[A-Z][A-Z0-9-]{0,8}",
+                "([A-Za-z][A-Za-z ,\"]{0,6}[a-z])?",
+                proptest::sample::select(Level::ALL.to_vec()),
+                proptest::option::of(0u32..400),
+                0u32..=1000,
+            )
+                .prop_map(|(day, upt, ward, level, days_to_full, p)| AlertRow {
+                    date: NaiveDate::from_ymd_opt(2025, 1, 1).unwrap()
+                        + chrono::Duration::days(day),
+                    upt,
+                    ward,
+                    level,
+                    days_to_full,
+                    // Written with three decimals.
+                    probability: f64::from(p) / 1000.0,
+                })
+        }
+
+        proptest! {
+            #[test]
+            fn any_bytes_give_alerts_or_an_error_with_a_line(bytes in csv_bytes(
+                "date,upt,ward,level,days_to_full,probability"
+            )) {
+                if let Err(e) = read(bytes.as_slice(), "a.csv") {
+                    prop_assert!(crate::hostile::names_a_line(&e.to_string()), "{e}");
+                }
+            }
+
+            #[test]
+            fn written_alerts_read_back(rows in proptest::collection::vec(alert(), 0..8)) {
+                let mut buf = vec![];
+                write(&mut buf, &rows).unwrap();
+                prop_assert_eq!(read(buf.as_slice(), "a.csv").unwrap(), rows);
+            }
+        }
     }
 }

@@ -17,7 +17,7 @@ use simlontar_templates::Lang;
 /// the review queue. Requires an `Idempotency-Key` header (UUID): a repeat returns the
 /// first answer (200); a different body under a used key is refused (409).
 #[utoipa::path(post, path = "/api/v1/identity-checks", request_body = CheckRequest,
-    params(("Idempotency-Key" = String, Header, description = "UUID chosen by the client, one per check result")),
+    params(("Idempotency-Key" = uuid::Uuid, Header, description = "UUID chosen by the client, one per check result")),
     responses((status = 201, body = CheckRecorded), (status = 200, body = CheckRecorded),
               (status = 422, description = "invalid fields", body = crate::error::Problem),
               (status = 409, description = "key reused for a different check", body = crate::error::Problem)),

@@ -18,6 +18,7 @@ use super::store::{self, Arrival};
 use crate::auth::audit::Origin;
 use crate::auth::model::Principal;
 use crate::auth::policy::CaseScope;
+use crate::csv_lines::Lines;
 use crate::linkage::person::{Birth, PersonRecord};
 use simlontar_templates::Lang;
 
@@ -103,32 +104,38 @@ fn request(cells: &[&str; 15], line: u64) -> anyhow::Result<CheckRequest> {
 /// Reads and checks the whole file first: one bad row, and nothing is recorded.
 fn read(path: &Path, now: DateTime<Utc>) -> anyhow::Result<Vec<(uuid::Uuid, CheckRequest)>> {
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let mut reader = csv::Reader::from_reader(bytes.as_slice());
+    parse(&bytes, &path.display().to_string(), now)
+}
+
+/// The checked rows of a file's content, each with its key; `name` is used in messages.
+pub fn parse(
+    bytes: &[u8],
+    name: &str,
+    now: DateTime<Utc>,
+) -> anyhow::Result<Vec<(uuid::Uuid, CheckRequest)>> {
+    let lines = Lines::of(bytes);
+    let mut reader = csv::Reader::from_reader(bytes);
     let header = reader
         .headers()
-        .context("cannot read the header line")?
+        .map_err(|e| anyhow::anyhow!("{name}: {}", lines.describe(&e)))?
         .clone();
     let mut at = [0usize; 15];
     for (i, c) in COLUMNS.iter().enumerate() {
         at[i] = header
             .iter()
             .position(|h| h.trim() == *c)
-            .with_context(|| format!("{}: line 1: column `{c}` is missing", path.display()))?;
+            .with_context(|| format!("{}: line 1: column `{c}` is missing", name))?;
     }
     let mut out = vec![];
-    for (n, record) in reader.records().enumerate() {
-        let line = n as u64 + 2;
-        let record = record.with_context(|| format!("{}: line {line}", path.display()))?;
+    for record in reader.records() {
+        let record = record.map_err(|e| anyhow::anyhow!("{name}: {}", lines.describe(&e)))?;
+        // The record's own first line: a quoted cell may span several.
+        let line = lines.of_record(&record);
         let cells: [&str; 15] = std::array::from_fn(|i| record.get(at[i]).unwrap_or(""));
-        let req = request(&cells, line).with_context(|| path.display().to_string())?;
+        let req = request(&cells, line).with_context(|| name.to_string())?;
         if let Err(errors) = validate(&req, now, Lang::En) {
             let e = &errors[0];
-            bail!(
-                "{}: line {line}, column {}: {}",
-                path.display(),
-                e.field,
-                e.message
-            );
+            bail!("{}: line {line}, column {}: {}", name, e.field, e.message);
         }
         let digest = Sha256::digest(cells.join("\u{1f}").as_bytes());
         let key = uuid::Uuid::from_slice(&digest[..16]).expect("16 bytes");
@@ -258,4 +265,24 @@ pub(crate) async fn place(
     }
     tx.commit().await?;
     Ok((proposed, unplaced))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::hostile::{csv_bytes, names_a_line};
+    use chrono::TimeZone;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn any_bytes_give_checks_or_an_error_that_names_a_line(bytes in csv_bytes(
+            "case_number,method,requested_at,completed_at,outcome,score,nik,name,birth_date,birth_place,sex,address,village_code,kk_number,mother_name"
+        )) {
+            let now = Utc.with_ymd_and_hms(2026, 11, 23, 3, 0, 0).unwrap();
+            if let Err(e) = parse(&bytes, "checks.csv", now) {
+                prop_assert!(names_a_line(&format!("{e:#}")), "{e:#}");
+            }
+        }
+    }
 }

@@ -155,4 +155,94 @@ mod tests {
     fn the_29th_of_february_is_allowed() {
         assert!(Nik::parse("3578012902000001").is_ok());
     }
+
+    mod properties {
+        use super::super::*;
+        use proptest::prelude::*;
+
+        /// The digits a NIK has for these parts (the encoder the decoder must invert).
+        fn encode(
+            province: u8,
+            regency: u8,
+            district: u8,
+            date: NaiveDate,
+            female: bool,
+            serial: u16,
+        ) -> String {
+            let day = date.day() + if female { 40 } else { 0 };
+            format!(
+                "{province:02}{regency:02}{district:02}{day:02}{:02}{:02}{serial:04}",
+                date.month(),
+                date.year() % 100
+            )
+        }
+
+        fn birth_date() -> impl Strategy<Value = NaiveDate> {
+            (1917i32..=2026, 1u32..=366).prop_filter_map("a real day", |(y, d)| {
+                NaiveDate::from_yo_opt(y, d)
+                    .filter(|d| *d <= NaiveDate::from_ymd_opt(2026, 11, 23).unwrap())
+            })
+        }
+
+        proptest! {
+            #[test]
+            fn any_text_decodes_or_is_refused_without_panic(s in "\\PC*") {
+                if let Ok(nik) = Nik::parse(&s) {
+                    prop_assert_eq!(nik.as_str(), s.trim());
+                }
+            }
+
+            #[test]
+            fn any_sixteen_digits_get_a_decoded_nik_or_a_typed_reason(s in "[0-9]{16}") {
+                match Nik::parse(&s) {
+                    Ok(nik) => {
+                        prop_assert_eq!(nik.as_str(), s.as_str());
+                        prop_assert!(PROVINCES.contains(&s[..2].parse::<u8>().unwrap()));
+                        prop_assert!((1..=31).contains(&nik.birth_day));
+                        prop_assert!((1..=12).contains(&nik.birth_month));
+                    }
+                    Err(e) => prop_assert_ne!(e, NikError::NotSixteenDigits),
+                }
+            }
+
+            #[test]
+            fn anything_but_sixteen_digits_is_refused_as_such(s in "[0-9]{0,15}|[0-9]{17,20}|[0-9]{0,8}[^0-9 \\t\\n\\r][0-9]{0,8}") {
+                prop_assert_eq!(Nik::parse(&s), Err(NikError::NotSixteenDigits));
+            }
+
+            #[test]
+            fn an_encoded_nik_decodes_to_its_parts(
+                province in proptest::sample::select(PROVINCES.to_vec()),
+                regency in 1u8..=99, district in 1u8..=99,
+                date in birth_date(), female in any::<bool>(), serial in 1u16..=9999,
+            ) {
+                let digits = encode(province, regency, district, date, female, serial);
+                let nik = Nik::parse(&digits).unwrap();
+                prop_assert_eq!(nik.as_str(), digits.as_str());
+                prop_assert_eq!(&nik.province, &format!("{province:02}"));
+                prop_assert_eq!(&nik.region, &format!("{province:02}.{regency:02}"));
+                prop_assert_eq!(nik.female, female);
+                prop_assert_eq!((nik.birth_day, nik.birth_month), (date.day(), date.month()));
+                // Anyone up to 110 years old gets their century back.
+                let today = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+                if today.year() - date.year() < 100 {
+                    prop_assert_eq!(nik.birth_date(today), Some(date));
+                }
+            }
+
+            #[test]
+            fn a_woman_is_a_man_with_forty_added_to_the_day(
+                province in proptest::sample::select(PROVINCES.to_vec()),
+                date in birth_date(), serial in 1u16..=9999,
+            ) {
+                let man = Nik::parse(&encode(province, 1, 1, date, false, serial)).unwrap();
+                let woman = Nik::parse(&encode(province, 1, 1, date, true, serial)).unwrap();
+                prop_assert!(!man.female && woman.female);
+                let today = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+                prop_assert_eq!(man.birth_date(today), woman.birth_date(today));
+                let raw_day = |n: &Nik| n.as_str()[6..8].parse::<u32>().unwrap();
+                prop_assert_eq!(raw_day(&woman), raw_day(&man) + 40);
+            }
+        }
+    }
 }

@@ -11,6 +11,7 @@ use indicatif::ProgressBar;
 use sqlx::PgPool;
 
 use super::nik::Nik;
+use crate::csv_lines::Lines;
 
 pub const PROGRAMMES: [&str; 4] = ["PKH", "BPNT", "PBI", "BLT"];
 
@@ -67,10 +68,11 @@ pub fn sex_of(raw: &str) -> Option<Option<String>> {
 /// Reads the whole file; every unusable row is reported (the caller decides whether to
 /// stop or to skip them).
 pub fn parse(bytes: &[u8]) -> anyhow::Result<(Vec<RegistryRow>, Vec<RowError>)> {
+    let lines = Lines::of(bytes);
     let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(bytes);
     let header = reader
         .headers()
-        .context("cannot read the header line")?
+        .map_err(|e| anyhow::anyhow!(lines.describe(&e)))?
         .clone();
     let index = |name: &str| {
         header
@@ -90,9 +92,10 @@ pub fn parse(bytes: &[u8]) -> anyhow::Result<(Vec<RegistryRow>, Vec<RowError>)> 
     }
     let mut rows = vec![];
     let mut errors = vec![];
-    for (n, record) in reader.records().enumerate() {
-        let line = n as u64 + 2;
-        let record = record.map_err(|e| anyhow::anyhow!("line {line}: {e}"))?;
+    for record in reader.records() {
+        let record = record.map_err(|e| anyhow::anyhow!(lines.describe(&e)))?;
+        // The record's own first line: a quoted cell may span several.
+        let line = lines.of_record(&record);
         let cell = |i: usize| {
             if at[i] == usize::MAX {
                 ""
@@ -306,5 +309,98 @@ D4,,Ani,,P,,,KIP
         let ragged = "id,nik,name,birth_date,sex,village_code,address,programmes\nD1,,A\n";
         let e = parse(ragged.as_bytes()).unwrap_err().to_string();
         assert!(e.contains("line 2"), "{e}");
+    }
+
+    mod properties {
+        use super::super::*;
+        use crate::hostile::{csv_bytes, names_a_line};
+        use proptest::prelude::*;
+
+        const HEADER: &str = "id,nik,name,birth_date,sex,village_code,address,programmes";
+
+        /// Text a clerk types into a cell: no blanks at the ends (cells are trimmed).
+        fn text() -> impl Strategy<Value = String> {
+            "[A-Za-z0-9]([A-Za-z0-9 ,.;'\"\n-]{0,20}[A-Za-z0-9.])?"
+        }
+
+        fn row() -> impl Strategy<Value = RegistryRow> {
+            (
+                text().prop_filter("not a list separator", |t| !t.is_empty()),
+                proptest::option::of(proptest::sample::select(vec![
+                    "3578015208900001",
+                    "3510011203150002",
+                    "3201014107650123",
+                ])),
+                text(),
+                proptest::option::of((1950i32..2020, 1u32..=365)),
+                proptest::option::of(proptest::sample::select(vec!["male", "female"])),
+                proptest::option::of("35\\.[0-9]{2}\\.[0-9]{2}\\.[12][0-9]{3}"),
+                proptest::option::of(text()),
+                proptest::sample::subsequence(PROGRAMMES.to_vec(), 0..=4),
+            )
+                .prop_map(
+                    |(id, nik, name, birth, sex, village, address, programmes)| RegistryRow {
+                        external_id: id,
+                        nik: nik.map(String::from),
+                        name,
+                        birth_date: birth.and_then(|(y, d)| NaiveDate::from_yo_opt(y, d)),
+                        sex: sex.map(String::from),
+                        village_code: village,
+                        address: address.unwrap_or_default(),
+                        programmes: programmes.into_iter().map(String::from).collect(),
+                    },
+                )
+        }
+
+        proptest! {
+            #[test]
+            fn any_bytes_give_rows_or_errors_that_name_a_line(bytes in csv_bytes(HEADER)) {
+                match parse(&bytes) {
+                    Ok((_, errors)) => {
+                        for e in errors {
+                            prop_assert!(e.line >= 2, "{e}");
+                        }
+                    }
+                    Err(e) => prop_assert!(names_a_line(&format!("{e:#}")), "{e:#}"),
+                }
+            }
+
+            #[test]
+            fn a_written_register_reads_back(rows in proptest::collection::vec(row(), 0..8)) {
+                let mut w = csv::Writer::from_writer(vec![]);
+                w.write_record(HEADER.split(',')).unwrap();
+                for r in &rows {
+                    w.write_record([
+                        r.external_id.clone(),
+                        r.nik.clone().unwrap_or_default(),
+                        r.name.clone(),
+                        r.birth_date.map(|d| d.to_string()).unwrap_or_default(),
+                        match r.sex.as_deref() { Some("male") => "L", Some(_) => "P", None => "" }.into(),
+                        r.village_code.clone().unwrap_or_default(),
+                        r.address.clone(),
+                        r.programmes.join(";"),
+                    ]).unwrap();
+                }
+                let bytes = w.into_inner().unwrap();
+                let (back, errors) = parse(&bytes).unwrap();
+                prop_assert!(errors.is_empty(), "{errors:?}");
+                prop_assert_eq!(back, rows);
+            }
+
+            #[test]
+            fn a_bad_row_is_named_by_the_line_it_starts_on(
+                before in proptest::collection::vec(text(), 0..5),
+            ) {
+                let mut file = format!("{HEADER}\n");
+                for (i, address) in before.iter().enumerate() {
+                    file.push_str(&format!("D{i},,Ani,,P,,\"{}\",\n", address.replace('"', "\"\"")));
+                }
+                let line = file.lines().count() as u64 + 1;
+                file.push_str("X,,Budi,,Q,,,\n");
+                let (_, errors) = parse(file.as_bytes()).unwrap();
+                prop_assert_eq!(errors.len(), 1);
+                prop_assert_eq!((errors[0].line, errors[0].column), (line, "sex"));
+            }
+        }
     }
 }

@@ -26,11 +26,7 @@ pub struct CaseList {
 
 /// Cases the caller may see, newest first, 50 a page. `q` matches names (spelling-tolerant)
 /// and case numbers; NIK search is only offered on the desk (never in a URL).
-#[utoipa::path(get, path = "/api/v1/cases",
-    params(("q" = Option<String>, Query, description = "name or case number"),
-           ("region" = Option<String>, Query, description = "regency code, pick-up or home"),
-           ("state" = Option<String>, Query), ("from" = Option<String>, Query, description = "YYYY-MM-DD"),
-           ("to" = Option<String>, Query, description = "YYYY-MM-DD"), ("page" = Option<i64>, Query)),
+#[utoipa::path(get, path = "/api/v1/cases", params(ListQuery),
     responses((status = 200, body = CaseList), (status = 422, body = crate::error::Problem)),
     security(("bearer" = [])))]
 pub async fn list_cases(
@@ -45,6 +41,18 @@ pub async fn list_cases(
     Ok(Json(
         json!({ "cases": cases, "page": filter.page, "more": more }),
     ))
+}
+
+/// The same list as `GET /api/v1/cases`: each intake opens one case.
+#[utoipa::path(get, path = "/api/v1/intakes", params(ListQuery),
+    responses((status = 200, body = CaseList), (status = 422, body = crate::error::Problem)),
+    security(("bearer" = [])))]
+pub async fn list_intakes(
+    state: State<AppState>,
+    p: Extension<Principal>,
+    q: Query<ListQuery>,
+) -> AppResult<Json<Value>> {
+    list_cases(state, p, q).await
 }
 
 #[utoipa::path(get, path = "/api/v1/cases/{number}",
@@ -78,7 +86,7 @@ pub struct IntakeCreated {
 /// repeating a request returns the case the first one made (200); a different body under
 /// a used key is refused (409).
 #[utoipa::path(post, path = "/api/v1/intakes", request_body = IntakeRequest,
-    params(("Idempotency-Key" = String, Header, description = "UUID chosen by the client, one per intake")),
+    params(("Idempotency-Key" = uuid::Uuid, Header, description = "UUID chosen by the client, one per intake")),
     responses((status = 201, body = IntakeCreated), (status = 200, body = IntakeCreated),
               (status = 422, description = "invalid fields", body = crate::error::Problem),
               (status = 409, description = "key reused for a different intake", body = crate::error::Problem)),

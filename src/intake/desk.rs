@@ -147,7 +147,7 @@ async fn read_form(mut multipart: Multipart) -> Result<Submission, AppError> {
 }
 
 /// The typed form as the API's request; values that do not parse are field errors.
-fn to_request(
+pub fn to_request(
     f: &FormValues,
     tz: chrono_tz::Tz,
     lang: Lang,

@@ -29,7 +29,7 @@ pub fn router() -> Router<AppState> {
         .route("/cases/{number}/photos/{id}", get(pages::show_photo))
         .route(
             "/api/v1/intakes",
-            get(api::list_cases).post(api::create_intake),
+            get(api::list_intakes).post(api::create_intake),
         )
         .route(
             "/api/v1/cases/{number}/events",

@@ -10,6 +10,7 @@ use super::block::Mode;
 use super::link;
 use super::spec::Spec;
 use super::table::Table;
+use crate::csv_lines::Lines;
 
 /// Link two CSV files, or find duplicates within one. Needs no database.
 #[derive(Debug, Clone, clap::Args)]
@@ -106,11 +107,26 @@ struct Unreadable {
 }
 
 fn read(file: &Path, spec: &Spec, table: &mut Table) -> anyhow::Result<()> {
-    let name = file.display();
+    let name = file.display().to_string();
+    let input = std::fs::File::open(file).with_context(|| format!("{name}: cannot open"))?;
+    read_records(std::io::BufReader::new(input), &name, spec, table)
+}
+
+/// Adds one CSV file's records to the table; `name` is used in messages.
+pub fn read_records(
+    mut input: impl std::io::Read,
+    name: &str,
+    spec: &Spec,
+    table: &mut Table,
+) -> anyhow::Result<()> {
+    let mut bytes = Vec::new();
+    input
+        .read_to_end(&mut bytes)
+        .with_context(|| format!("{name}: cannot read"))?;
+    let lines = Lines::of(&bytes);
     let mut reader = csv::ReaderBuilder::new()
         .flexible(false)
-        .from_path(file)
-        .with_context(|| format!("{name}: cannot open"))?;
+        .from_reader(bytes.as_slice());
     let headers = reader
         .headers()
         .with_context(|| format!("{name}: cannot read the header line"))?
@@ -136,18 +152,8 @@ fn read(file: &Path, spec: &Spec, table: &mut Table) -> anyhow::Result<()> {
         })
         .collect();
     for row in reader.records() {
-        let row = row.map_err(|e| match e.kind() {
-            csv::ErrorKind::UnequalLengths {
-                pos,
-                expected_len,
-                len,
-            } => anyhow::anyhow!(
-                "{name}: line {}: {len} columns where the header has {expected_len}",
-                pos.as_ref().map_or(0, |p| p.line())
-            ),
-            _ => anyhow::anyhow!("{name}: {e}"),
-        })?;
-        let line = row.position().map_or(0, |p| p.line());
+        let row = row.map_err(|e| anyhow::anyhow!("{name}: {}", lines.describe(&e)))?;
+        let line = lines.of_record(&row);
         let id = row[id_col].trim();
         if id.is_empty() {
             bail!(
@@ -206,4 +212,56 @@ fn write(
     }
     w.flush()?;
     Ok(pairs.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::hostile::{csv_bytes, names_a_line};
+    use proptest::prelude::*;
+
+    /// One field of every kind, so every cell parser meets the noise.
+    const SPEC: &str = r#"
+id = "id"
+[[field]]
+column = "name"
+kind = "full_name"
+[[field]]
+column = "born"
+kind = "date"
+[[field]]
+column = "age"
+kind = "age"
+[[field]]
+column = "sex"
+kind = "sex"
+[[field]]
+column = "nik"
+kind = "nik"
+[[field]]
+column = "region"
+kind = "region_code"
+[[field]]
+column = "post"
+kind = "postcode"
+[[field]]
+column = "note"
+kind = "text"
+"#;
+
+    proptest! {
+        #[test]
+        fn any_bytes_give_records_or_an_error_that_names_the_file(
+            bytes in csv_bytes("id,name,born,age,sex,nik,region,post,note")
+        ) {
+            let spec = Spec::parse(SPEC).unwrap();
+            let mut table = Table::new(spec.schema.clone());
+            if let Err(e) = read_records(bytes.as_slice(), "in.csv", &spec, &mut table) {
+                let m = format!("{e:#}");
+                prop_assert!(m.starts_with("in.csv: "), "{m}");
+                // Whole-column complaints name the column and the first line.
+                prop_assert!(names_a_line(&m) || m.contains("header"), "{m}");
+            }
+        }
+    }
 }

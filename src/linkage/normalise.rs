@@ -110,14 +110,19 @@ pub fn clean(s: &str) -> String {
 /// The words of a name without honorifics and titles; the titles stay when nothing else
 /// would ("Pak Kumis" keeps "kumis", "Mas" alone stays "mas").
 pub fn name_words(s: &str) -> Vec<String> {
-    let words: Vec<String> = clean(s).split(' ').map(str::to_string).collect();
+    // Splitting "" would give one empty word, and "-" (the usual "unknown") is "".
+    let words: Vec<String> = clean(s)
+        .split(' ')
+        .filter(|w| !w.is_empty())
+        .map(str::to_string)
+        .collect();
     let kept: Vec<String> = words
         .iter()
         .filter(|w| !TITLES.contains(&w.as_str()))
         .cloned()
         .collect();
     if kept.is_empty() {
-        words.into_iter().filter(|w| !w.is_empty()).collect()
+        words
     } else {
         kept
     }
@@ -235,6 +240,8 @@ mod tests {
         assert_eq!(name_words("Mbah Gimbal"), ["gimbal"]);
         assert_eq!(name_words("Drs. Ir. Bambang"), ["bambang"]);
         assert_eq!(name_words("Mas"), ["mas"]);
+        // A dash or question mark for "unknown" is no name at all.
+        assert!(name_words("-").is_empty() && name_words(" ? ").is_empty());
     }
 
     #[test]
@@ -276,5 +283,53 @@ mod tests {
         assert_eq!(phonetic("thomson"), phonetic("tomson"));
         assert_ne!(phonetic("slamet"), phonetic("sutrisno"));
         assert_eq!(phonetic(""), "");
+    }
+
+    mod properties {
+        use super::super::*;
+        use proptest::prelude::*;
+
+        /// Names as they are written on forms: letters, dots, commas, apostrophes, spaces.
+        const WRITTEN: &str = "[A-Za-z][A-Za-z.,' ]{0,30}";
+
+        proptest! {
+            #[test]
+            fn cleaning_any_text_is_idempotent_and_leaves_words_and_single_spaces(s in "\\PC*") {
+                let c = clean(&s);
+                prop_assert_eq!(clean(&c), c.clone());
+                prop_assert!(!c.starts_with(' ') && !c.ends_with(' ') && !c.contains("  "));
+                prop_assert!(c.chars().all(|ch| ch == ' ' || ch.is_alphanumeric()));
+            }
+
+            #[test]
+            fn name_words_are_nonempty_single_words_and_stable(s in "\\PC*") {
+                let words = name_words(&s);
+                prop_assert!(words.iter().all(|w| !w.is_empty() && !w.contains(' ')));
+                prop_assert_eq!(name_words(&words.join(" ")), words);
+            }
+
+            #[test]
+            fn keys_and_sounds_of_any_text_never_panic(s in "\\PC*") {
+                let words = name_words(&s);
+                let _ = name_key(&words);
+                for w in &words {
+                    prop_assert!(phonetic(w).chars().count() <= 6);
+                }
+            }
+
+            #[test]
+            fn keys_ignore_case_word_order_and_a_leading_title(
+                name in WRITTEN, title in proptest::sample::select(vec!["Pak", "Bu", "H.", "Hj.", "Mbah", "Drs."]),
+            ) {
+                let key = |s: &str| name_key(&name_words(s));
+                prop_assert_eq!(key(&name.to_uppercase()), key(&name));
+                let mut words = name_words(&name);
+                words.reverse();
+                prop_assert_eq!(name_key(&words), key(&name));
+                if name_words(&name).iter().any(|w| !TITLES.contains(&w.as_str())) {
+                    prop_assert_eq!(key(&format!("{title} {name}")), key(&name));
+                }
+            }
+        }
     }
 }

@@ -12,6 +12,7 @@ use sqlx::{PgPool, Postgres, Transaction};
 
 use super::geom::Geom;
 use super::model::*;
+use crate::csv_lines::Lines;
 
 /// Counts of rows in the database after a load.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,12 +37,18 @@ fn read_csv<T: DeserializeOwned>(dir: &Path, name: &'static str) -> anyhow::Resu
     let path = dir.join(name);
     let bytes = std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
     let sha256 = hex::encode(Sha256::digest(&bytes));
-    let mut reader = csv::Reader::from_reader(bytes.as_slice());
-    let rows = reader
+    let rows = parse_csv(&bytes).with_context(|| path.display().to_string())?;
+    Ok(CsvFile { name, rows, sha256 })
+}
+
+/// Every row of a CSV file with a header, or the first bad row (the error names its line).
+pub fn parse_csv<T: DeserializeOwned>(bytes: &[u8]) -> anyhow::Result<Vec<T>> {
+    let lines = Lines::of(bytes);
+    let mut reader = csv::Reader::from_reader(bytes);
+    reader
         .deserialize()
         .collect::<Result<Vec<T>, _>>()
-        .with_context(|| format!("{}: bad row", path.display()))?;
-    Ok(CsvFile { name, rows, sha256 })
+        .map_err(|e| anyhow::anyhow!(lines.describe(&e)))
 }
 
 fn point(file: &str, code: &str, lon: f64, lat: f64) -> anyhow::Result<Geom> {
@@ -350,13 +357,34 @@ pub async fn summary(pool: &PgPool) -> anyhow::Result<LoadSummary> {
 pub async fn load_boundaries(pool: &PgPool, file: &PathBuf) -> anyhow::Result<usize> {
     let text =
         std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
-    let json: serde_json::Value =
-        serde_json::from_str(&text).with_context(|| format!("{} is not JSON", file.display()))?;
+    let boundaries = parse_boundaries(&text).with_context(|| file.display().to_string())?;
+    let mut tx = pool.begin().await?;
+    for (i, (code, geometry)) in boundaries.iter().enumerate() {
+        let updated =
+            sqlx::query("UPDATE region SET boundary = ST_Multi(ST_MakeValid($2)) WHERE code = $1")
+                .bind(code)
+                .bind(Geom(geometry.clone()))
+                .execute(&mut *tx)
+                .await
+                .with_context(|| format!("{} feature {i} ({code})", file.display()))?;
+        if updated.rows_affected() == 0 {
+            bail!(
+                "{} feature {i}: region {code} is not loaded",
+                file.display()
+            );
+        }
+    }
+    tx.commit().await?;
+    Ok(boundaries.len())
+}
+
+/// Each feature's region code and geometry, or the first feature that has neither.
+pub fn parse_boundaries(text: &str) -> anyhow::Result<Vec<(String, geo_types::Geometry)>> {
+    let json: serde_json::Value = serde_json::from_str(text).context("not JSON")?;
     let features = json["features"]
         .as_array()
-        .with_context(|| format!("{} is not a GeoJSON FeatureCollection", file.display()))?;
-    let mut tx = pool.begin().await?;
-    let mut filled = 0;
+        .context("not a GeoJSON FeatureCollection")?;
+    let mut out = Vec::with_capacity(features.len());
     for (i, feature) in features.iter().enumerate() {
         let props = &feature["properties"];
         let code = ["code", "kode", "kode_kab", "CC_2"]
@@ -367,29 +395,52 @@ pub async fn load_boundaries(pool: &PgPool, file: &PathBuf) -> anyhow::Result<us
                 _ => None,
             })
             .with_context(|| {
-                format!(
-                    "{} feature {i}: no region code in properties code/kode/kode_kab/CC_2",
-                    file.display()
-                )
+                format!("feature {i}: no region code in properties code/kode/kode_kab/CC_2")
             })?;
         let geometry = GeoJson(&feature["geometry"].to_string())
             .to_geo()
-            .with_context(|| format!("{} feature {i} ({code}): bad geometry", file.display()))?;
-        let updated =
-            sqlx::query("UPDATE region SET boundary = ST_Multi(ST_MakeValid($2)) WHERE code = $1")
-                .bind(&code)
-                .bind(Geom(geometry))
-                .execute(&mut *tx)
-                .await
-                .with_context(|| format!("{} feature {i} ({code})", file.display()))?;
-        if updated.rows_affected() == 0 {
-            bail!(
-                "{} feature {i}: region {code} is not loaded",
-                file.display()
-            );
-        }
-        filled += 1;
+            .with_context(|| format!("feature {i} ({code}): bad geometry"))?;
+        out.push((code, geometry));
     }
-    tx.commit().await?;
-    Ok(filled)
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::hostile::{csv_bytes, names_a_line};
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn any_bytes_give_villages_or_an_error_with_a_line(
+            bytes in csv_bytes("code,district_code,name,postal_code,lat,lon")
+        ) {
+            if let Err(e) = parse_csv::<VillageRow>(&bytes) {
+                prop_assert!(names_a_line(&format!("{e:#}")), "{e:#}");
+            }
+        }
+
+        #[test]
+        fn any_feature_collection_gives_boundaries_or_an_error(
+            code in prop_oneof![Just("\"3578\""), Just("3578"), Just("\"KOTA\""), Just("null")],
+            kind in proptest::sample::select(vec!["Polygon", "MultiPolygon", "Point", "LineString", "GeometryCollection", "Nope"]),
+            coordinates in "[\\[\\]0-9.,eE-]{0,60}",
+        ) {
+            let text = format!(
+                r#"{{"type":"FeatureCollection","features":[{{"type":"Feature","properties":{{"code":{code}}},"geometry":{{"type":"{kind}","coordinates":{coordinates}}}}}]}}"#
+            );
+            if let Ok(found) = parse_boundaries(&text) {
+                prop_assert_eq!(found.len(), 1);
+                prop_assert_eq!(found[0].0.as_str(), "35.78");
+            }
+        }
+    }
+
+    #[test]
+    fn the_reference_villages_parse() {
+        let bytes =
+            std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/geo/villages.csv")).unwrap();
+        assert!(parse_csv::<VillageRow>(&bytes).unwrap().len() > 100);
+    }
 }

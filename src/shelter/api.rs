@@ -14,6 +14,7 @@ use crate::intake::store::case_id_in;
 use crate::web::AppState;
 
 #[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct PlacementRequest {
     pub ward_id: i64,
 }
@@ -23,16 +24,17 @@ pub struct PlacementRequest {
 #[utoipa::path(post, path = "/api/v1/cases/{number}/placement",
     params(("number" = String, Path, description = "case number")),
     request_body = PlacementRequest,
-    responses((status = 201, description = "placed"), (status = 409, body = crate::error::Problem),
-              (status = 422, body = crate::error::Problem)),
+    responses((status = 201, description = "placed"), (status = 404, body = crate::error::Problem),
+              (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)),
     security(("bearer" = [])))]
 pub async fn place_case(
     State(state): State<AppState>,
     Extension(p): Extension<Principal>,
     Path(number): Path<String>,
-    Json(req): Json<PlacementRequest>,
+    body: axum::body::Bytes,
 ) -> AppResult<(StatusCode, Json<serde_json::Value>)> {
     require(&p, Action::ManagePlacements)?;
+    let req: PlacementRequest = crate::intake::api::json_body(&body)?;
     let now = state.clock.now();
     let scope = CaseScope::of(&p, now);
     let mut tx = scope.begin(&state.pool).await?;
@@ -66,7 +68,8 @@ pub async fn place_case(
 /// The wards that fit the person, best first, with free beds and distance.
 #[utoipa::path(get, path = "/api/v1/cases/{number}/placement-candidates",
     params(("number" = String, Path, description = "case number")),
-    responses((status = 200, description = "candidate wards")),
+    responses((status = 200, description = "candidate wards", body = [Candidate]),
+              (status = 404, body = crate::error::Problem)),
     security(("bearer" = [])))]
 pub async fn list_candidates(
     State(state): State<AppState>,

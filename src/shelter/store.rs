@@ -51,7 +51,7 @@ pub async fn person(tx: &mut Tx<'_>, case_id: i64, now: DateTime<Utc>) -> sqlx::
 
 /// A ward that serves the person, with its free beds and its distance from the
 /// person's home (or, without one, from where they were picked up).
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Candidate {
     pub ward_id: i64,
     pub upt_code: String,

@@ -8,7 +8,7 @@ use crate::intake::api;
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Simlontar API", version = "1", description = "Intakes, cases and DP3AK identity checks of stranded people in East Java. Authenticate with `Authorization: Bearer <token>` (see `simlontar token create`)."),
-    paths(api::create_intake, api::list_cases, api::show_case, api::list_events, api::add_event,
+    paths(api::create_intake, api::list_intakes, api::list_cases, api::show_case, api::list_events, api::add_event,
           crate::identity::api::create_check, crate::shelter::api::place_case,
           crate::shelter::api::list_candidates),
     modifiers(&Bearer)

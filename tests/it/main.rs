@@ -2,6 +2,7 @@
 //! `#[sqlx::test]` gets a fresh database built from the migrations.
 mod common;
 
+mod api_fuzz;
 mod audit;
 mod auth;
 mod backup;
@@ -16,6 +17,7 @@ mod crash;
 mod demo;
 mod faults;
 mod handover;
+mod hostile;
 mod identity;
 mod intake;
 mod jobs;

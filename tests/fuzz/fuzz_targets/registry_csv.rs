@@ -1,0 +1,9 @@
+//! `simlontar registry import`: a DTKS-style register from another office.
+#![no_main]
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|bytes: &[u8]| {
+    if let Ok((_, errors)) = simlontar::identity::registry::parse(bytes) {
+        assert!(errors.iter().all(|e| e.line >= 2));
+    }
+});
