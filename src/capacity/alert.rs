@@ -1,9 +1,10 @@
 //! Alert levels as a pure state machine, with Alertmanager's semantics built in (A3 of the
 //! reliability reference): an alert fires at one threshold and resolves only after several
-//! runs below a lower one (hysteresis, so it does not flap); one open alert per ward and
+//! runs below a lower one (hysteresis, so it does not flap; FULL, checked after every
+//! placement, also waits until a free bed has held for a day); one open alert per ward and
 //! level; a higher level inhibits the notices of the lower ones; reminders on a schedule;
 //! and a dead-man's switch, because silence from a ward must not read as "all clear".
-use chrono::NaiveDate;
+use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 
 use super::forecast::{Forecast, StopRule};
 
@@ -59,8 +60,8 @@ pub struct Thresholds {
     pub critical_fire: f64,
     pub critical_release: f64,
     pub critical_free_beds: u32,
-    /// Consecutive runs below the release threshold before an alert resolves (FULL: one run
-    /// with a free bed).
+    /// Consecutive runs below the release threshold before an alert resolves (FULL: see
+    /// `full_release_hours`).
     pub release_runs: u32,
     /// After a fill, runs with a free bed before watch, warning and critical may open again
     /// (counting the run on which FULL resolved): a ward that frees a bed for a day or two
@@ -70,6 +71,10 @@ pub struct Thresholds {
     pub stale_after_days: i64,
     /// Days between reminders while a level stays open: watch, warning, critical, full.
     pub remind_days: [i64; 4],
+    /// FULL resolves only once a free bed has been seen at every run for this many hours
+    /// (Prometheus' `keep_firing_for`): runs follow every placement and discharge, so a
+    /// ward going 50 → 49 → 50 must not send a notice each way.
+    pub full_release_hours: i64,
 }
 
 impl Default for Thresholds {
@@ -87,6 +92,7 @@ impl Default for Thresholds {
             rearm_runs: 7,
             stale_after_days: 7,
             remind_days: [14, 7, 1, 1],
+            full_release_hours: 24,
         }
     }
 }
@@ -111,6 +117,8 @@ impl Thresholds {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Evaluation {
     pub today: NaiveDate,
+    /// When the run happened (the holding time of FULL's release is measured with it).
+    pub at: DateTime<Utc>,
     /// The newest day with data for the ward.
     pub data_as_of: NaiveDate,
     pub capacity: u32,
@@ -136,6 +144,7 @@ impl Evaluation {
     ) -> Evaluation {
         Evaluation {
             today,
+            at: today.and_time(NaiveTime::MIN).and_utc(),
             data_as_of,
             capacity,
             occupancy,
@@ -146,6 +155,12 @@ impl Evaluation {
             days_to_full: forecast.days_to_full,
         }
     }
+
+    /// The run's moment, for runs more often than daily (the database's runs).
+    pub fn at(mut self, at: DateTime<Utc>) -> Evaluation {
+        self.at = at;
+        self
+    }
 }
 
 /// One open alert.
@@ -155,6 +170,8 @@ pub struct Episode {
     pub last_notified: NaiveDate,
     /// Consecutive runs below the release threshold.
     pub calm_runs: u32,
+    /// The first of those calm runs.
+    pub calm_since: Option<DateTime<Utc>>,
 }
 
 /// The alerts of one ward between runs (stored by the caller).
@@ -266,12 +283,18 @@ pub fn evaluate(
             }
             Some(ep) => {
                 ep.calm_runs = if calm { ep.calm_runs + 1 } else { 0 };
-                let needed = if level == Level::Full {
-                    1
+                ep.calm_since = if calm {
+                    ep.calm_since.or(Some(e.at))
                 } else {
-                    th.release_runs
+                    None
                 };
-                if ep.calm_runs >= needed {
+                let released = if level == Level::Full {
+                    ep.calm_since
+                        .is_some_and(|t| e.at - t >= Duration::hours(th.full_release_hours))
+                } else {
+                    ep.calm_runs >= th.release_runs
+                };
+                if released {
                     *slot = None;
                     closed.push(level);
                     if level == Level::Full {
@@ -284,6 +307,7 @@ pub fn evaluate(
                     since: e.today,
                     last_notified: e.today,
                     calm_runs: 0,
+                    calm_since: None,
                 });
                 opened.push(level);
             }
@@ -330,6 +354,7 @@ mod tests {
     fn ev(n: i64, occ: u32, p7: f64, p14: f64, p30: f64) -> Evaluation {
         Evaluation {
             today: day(n),
+            at: day(n).and_time(NaiveTime::MIN).and_utc(),
             data_as_of: day(n),
             capacity: 20,
             occupancy: occ,
@@ -408,12 +433,68 @@ mod tests {
 
     #[test]
     fn full_fires_on_the_last_bed_and_resolves_after_one_day_with_a_free_bed() {
-        let (_, t) = run(&[ev(0, 20, 1.0, 1.0, 1.0), ev(1, 19, 1.0, 1.0, 1.0)]);
+        let (_, t) = run(&[
+            ev(0, 20, 1.0, 1.0, 1.0),
+            ev(1, 19, 1.0, 1.0, 1.0),
+            ev(2, 19, 1.0, 1.0, 1.0),
+        ]);
         assert_eq!(t[0], [Transition::Raised { level: Level::Full }]);
-        assert_eq!(t[1], [Transition::Resolved { level: Level::Full }]);
+        assert!(
+            !t[1].contains(&Transition::Resolved { level: Level::Full }),
+            "a free bed since this run only: {:?}",
+            t[1]
+        );
+        assert_eq!(t[2], [Transition::Resolved { level: Level::Full }]);
         // One free bed is critical even when the forecast is calm.
         let (s, _) = run(&[ev(0, 19, 0.0, 0.0, 0.0)]);
         assert_eq!(s.top(), Some(Level::Critical));
+    }
+
+    /// Runs every three hours (placements and discharges trigger them) while the last bed
+    /// is taken and freed again and again for a week, then a free bed holds.
+    fn oscillating_week(th: &Thresholds) -> Vec<Vec<Transition>> {
+        let mut s = AlertState::default();
+        let mut all = Vec::new();
+        let start = day(0).and_time(NaiveTime::MIN).and_utc();
+        for run in 0..(7 * 8 + 12) {
+            let at = start + Duration::hours(3 * run);
+            let occupancy = if run < 7 * 8 && run % 2 == 0 { 20 } else { 19 };
+            let mut e = ev(0, occupancy, 1.0, 1.0, 1.0).at(at);
+            e.today = at.date_naive();
+            e.data_as_of = e.today;
+            let (n, t) = evaluate(&s, &e, th);
+            s = n;
+            all.push(t);
+        }
+        all
+    }
+
+    #[test]
+    fn full_does_not_flap_when_the_last_bed_is_taken_and_freed_all_week() {
+        let t = oscillating_week(&Thresholds::default());
+        let count =
+            |want: &dyn Fn(&Transition) -> bool| t.iter().flatten().filter(|x| want(x)).count();
+        let raised = count(&|x| {
+            matches!(
+                x,
+                Transition::Raised { level: Level::Full }
+                    | Transition::Escalated {
+                        to: Level::Full,
+                        ..
+                    }
+            )
+        });
+        let resolved = count(&|x| matches!(x, Transition::Resolved { level: Level::Full }));
+        assert_eq!((raised, resolved), (1, 1), "{t:?}");
+        // It comes once a free bed has held for a day: from run 55, eight runs later.
+        let at = t
+            .iter()
+            .position(|x| x.contains(&Transition::Resolved { level: Level::Full }))
+            .unwrap();
+        assert_eq!(at, 55 + 8, "{t:?}");
+        // Reminders stay daily at most.
+        let reminders = count(&|x| matches!(x, Transition::Reminder { level: Level::Full }));
+        assert!(reminders <= 8, "{reminders}");
     }
 
     #[test]

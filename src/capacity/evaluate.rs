@@ -100,15 +100,19 @@ pub async fn run(
         };
         let f = forecast(&input, &ForecastConfig::default());
         let th = Thresholds::default();
+        let as_of = data_as_of(&mut tx, w, now, settings.time_zone)
+            .await?
+            .unwrap_or(today);
         let e = Evaluation::new(
             today,
-            today,
+            as_of,
             w.occupied.max(0) as u32,
             w.beds.max(0) as u32,
             waiting,
             &f,
             &th,
-        );
+        )
+        .at(now);
         sqlx::query(
             "INSERT INTO capacity_forecast (upt_code, ward_id, computed_at, capacity, occupied, waiting, p7, p14, p30,
                                             days_to_full, daily, model, inputs)
@@ -128,7 +132,7 @@ pub async fn run(
         .bind(json!({"residents": residents.len(), "completed_stays": completed.len(), "demand_per_day": f.demand.base_rate, "surge_factor": f.demand.surge_factor}))
         .execute(&mut *tx)
         .await?;
-        let prev = load_state(&mut tx, w.id).await?;
+        let prev = load_state(&mut tx, w.id, settings.time_zone).await?;
         let (next, transitions) = evaluate(&prev, &e, &th);
         save_state(&mut tx, w, &prev, &next, &f, now).await?;
         for t in transitions {
@@ -187,6 +191,37 @@ pub fn spawn(pool: PgPool, settings: std::sync::Arc<Settings>, now: DateTime<Utc
             }
         }
     });
+}
+
+/// The newest day with news from the ward's UPT, for the dead-man's switch: a placement
+/// begun or ended, a bed held or released, in any of its wards (staff recording movements
+/// is how the UPT reports; one active ward shows the UPT's records are kept). `None` —
+/// nothing could have gone stale — when the ward has nobody in it and no bed held.
+async fn data_as_of(
+    tx: &mut Transaction<'_, Postgres>,
+    w: &Ward,
+    now: DateTime<Utc>,
+    tz: chrono_tz::Tz,
+) -> sqlx::Result<Option<NaiveDate>> {
+    if w.occupied <= 0 && w.held <= 0 {
+        return Ok(None);
+    }
+    let last: Option<DateTime<Utc>> = sqlx::query_scalar(
+        "SELECT max(t) FROM (
+             SELECT v.t FROM placement p JOIN ward w ON w.id = p.ward_id,
+                    LATERAL (VALUES (p.started_at), (p.ended_at)) v(t)
+              WHERE w.upt_code = $1
+             UNION ALL
+             SELECT v.t FROM bed_hold h JOIN ward w ON w.id = h.ward_id,
+                    LATERAL (VALUES (h.held_at), (h.released_at)) v(t)
+              WHERE w.upt_code = $1) m
+          WHERE t <= $2",
+    )
+    .bind(&w.upt)
+    .bind(now)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(last.map(|t| t.with_timezone(&tz).date_naive()))
 }
 
 type Stays = (Vec<Resident>, Vec<u32>, Vec<u32>);
@@ -292,26 +327,38 @@ async fn arrivals(
     Ok(daily)
 }
 
-/// An open alert row: level, opened, last notified, calm runs.
-type OpenAlert = (String, DateTime<Utc>, Option<DateTime<Utc>>, i32);
+/// An open alert row: level, opened, last notified, calm runs, first calm run.
+type OpenAlert = (
+    String,
+    DateTime<Utc>,
+    Option<DateTime<Utc>>,
+    i32,
+    Option<DateTime<Utc>>,
+);
 
-async fn load_state(tx: &mut Transaction<'_, Postgres>, ward: i64) -> sqlx::Result<AlertState> {
+/// Days are the officers' (WIB), as in the state machine's `today`.
+async fn load_state(
+    tx: &mut Transaction<'_, Postgres>,
+    ward: i64,
+    tz: chrono_tz::Tz,
+) -> sqlx::Result<AlertState> {
     let rows: Vec<OpenAlert> = sqlx::query_as(
-        "SELECT level, opened_at, last_notified_at, calm_runs FROM capacity_alert WHERE ward_id = $1 AND resolved_at IS NULL",
+        "SELECT level, opened_at, last_notified_at, calm_runs, calm_since FROM capacity_alert WHERE ward_id = $1 AND resolved_at IS NULL",
     )
     .bind(ward)
     .fetch_all(&mut **tx)
     .await?;
     let mut state = AlertState::default();
-    for (level, opened, notified, calm) in rows {
-        let since = opened.date_naive();
-        let last = notified.unwrap_or(opened).date_naive();
+    for (level, opened, notified, calm, calm_since) in rows {
+        let since = opened.with_timezone(&tz).date_naive();
+        let last = notified.unwrap_or(opened).with_timezone(&tz).date_naive();
         match Level::parse(&level) {
             Some(l) => {
                 state.open[l as usize] = Some(Episode {
                     since,
                     last_notified: last,
                     calm_runs: calm.max(0) as u32,
+                    calm_since,
                 })
             }
             None => state.stale = Some((since, last)),
@@ -356,10 +403,10 @@ async fn save_state(
                 .execute(&mut **tx)
                 .await?;
             }
-            (Some(_), Some(ep)) => {
+            (Some(was), Some(ep)) => {
                 sqlx::query(
                     "UPDATE capacity_alert SET last_seen_at = $3, calm_runs = $4, probability = $5, days_to_full = $6,
-                            last_notified_at = CASE WHEN $7 THEN $3 ELSE last_notified_at END
+                            calm_since = $8, last_notified_at = CASE WHEN $7 THEN $3 ELSE last_notified_at END
                       WHERE ward_id = $1 AND level = $2 AND resolved_at IS NULL",
                 )
                 .bind(w.id)
@@ -368,7 +415,8 @@ async fn save_state(
                 .bind(ep.calm_runs as i32)
                 .bind(f.p(14))
                 .bind(f.days_to_full.map(f64::from))
-                .bind(ep.last_notified == now.date_naive() && ep.since != now.date_naive())
+                .bind(ep.last_notified != was.last_notified)
+                .bind(ep.calm_since)
                 .execute(&mut **tx)
                 .await?;
             }

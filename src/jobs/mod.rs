@@ -1,6 +1,7 @@
 //! Scheduled work: tokio-cron-scheduler wakes each job on its UTC schedule; a slotted
 //! job runs each slot once across instances (`run::run_slot`) and a starting instance
 //! catches up on the last slot it missed. Jobs are plain functions tests call directly.
+pub mod page;
 pub mod run;
 pub mod schedule;
 

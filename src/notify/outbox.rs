@@ -129,13 +129,28 @@ pub struct OutboxCounts {
     pub waiting: i64,
     pub sent: i64,
     pub failed: i64,
+    /// When the oldest message still to be sent was queued.
+    pub oldest_waiting: Option<DateTime<Utc>>,
+}
+
+/// Mail waiting longer than this means the mail path is broken: the admin page warns.
+pub const LATE_AFTER: Duration = Duration::hours(1);
+
+impl OutboxCounts {
+    /// How long the oldest waiting message has waited at `now`, if it is late.
+    pub fn late(&self, now: DateTime<Utc>) -> Option<Duration> {
+        self.oldest_waiting
+            .map(|t| now - t)
+            .filter(|age| *age > LATE_AFTER)
+    }
 }
 
 pub async fn counts(pool: &PgPool) -> sqlx::Result<OutboxCounts> {
     sqlx::query_as(
         "SELECT count(*) FILTER (WHERE sent_at IS NULL AND failed_at IS NULL) AS waiting,
                 count(*) FILTER (WHERE sent_at IS NOT NULL) AS sent,
-                count(*) FILTER (WHERE failed_at IS NOT NULL) AS failed
+                count(*) FILTER (WHERE failed_at IS NOT NULL) AS failed,
+                min(created_at) FILTER (WHERE sent_at IS NULL AND failed_at IS NULL) AS oldest_waiting
            FROM email_outbox",
     )
     .fetch_one(pool)

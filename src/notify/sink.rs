@@ -5,6 +5,7 @@
 //! than taken from a crate because the embeddable servers found (mailin-embedded) block
 //! a thread pool and cannot be stopped, and the outage tests must stop and restart it.
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use async_trait::async_trait;
@@ -28,9 +29,40 @@ pub trait Keep: Send + Sync + 'static {
     async fn keep(&self, message: Received) -> Result<(), String>;
 }
 
+/// Refusals to script, as a real server gives them, for testing the sender's handling:
+/// the next `n` messages answered 451 (try again later), or every message 550 (never).
+#[derive(Debug, Default)]
+pub struct Faults {
+    later: AtomicUsize,
+    never: AtomicBool,
+}
+
+impl Faults {
+    /// The next `n` messages are refused for now (451), then they are kept again.
+    pub fn refuse_next(&self, n: usize) {
+        self.later.store(n, Ordering::SeqCst);
+    }
+
+    /// Every message is refused for good (550) while `on`.
+    pub fn refuse_all(&self, on: bool) {
+        self.never.store(on, Ordering::SeqCst);
+    }
+
+    fn refusal(&self) -> Option<&'static [u8]> {
+        if self.never.load(Ordering::SeqCst) {
+            return Some(b"550 5.7.1 Message refused\r\n");
+        }
+        self.later
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+            .ok()
+            .map(|_| &b"451 4.3.0 Try again later\r\n"[..])
+    }
+}
+
 /// A running server; dropping or stopping it closes the port and every open session.
 pub struct Sink {
     addr: SocketAddr,
+    faults: Arc<Faults>,
     task: JoinHandle<()>,
 }
 
@@ -42,6 +74,8 @@ impl Sink {
     pub async fn start(addr: SocketAddr, keep: Arc<dyn Keep>) -> std::io::Result<Sink> {
         let listener = TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
+        let faults = Arc::new(Faults::default());
+        let answers = faults.clone();
         let task = tokio::spawn(async move {
             let mut sessions = JoinSet::new();
             loop {
@@ -49,8 +83,9 @@ impl Sink {
                     accepted = listener.accept() => {
                         if let Ok((stream, _)) = accepted {
                             let keep = keep.clone();
+                            let faults = answers.clone();
                             sessions.spawn(async move {
-                                if let Err(e) = session(stream, keep).await {
+                                if let Err(e) = session(stream, keep, faults).await {
                                     tracing::debug!(error = %e, "smtp session ended");
                                 }
                             });
@@ -60,11 +95,15 @@ impl Sink {
                 }
             }
         });
-        Ok(Sink { addr, task })
+        Ok(Sink { addr, faults, task })
     }
 
     pub fn addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    pub fn faults(&self) -> Arc<Faults> {
+        self.faults.clone()
     }
 
     /// Stops listening and cuts every session, like a mail server going down.
@@ -80,7 +119,11 @@ impl Drop for Sink {
     }
 }
 
-async fn session(stream: TcpStream, keep: Arc<dyn Keep>) -> std::io::Result<()> {
+async fn session(
+    stream: TcpStream,
+    keep: Arc<dyn Keep>,
+    faults: Arc<Faults>,
+) -> std::io::Result<()> {
     let (read, mut write) = stream.into_split();
     let mut lines = BufReader::new(read);
     write.write_all(b"220 simlontar-sink ESMTP\r\n").await?;
@@ -119,9 +162,12 @@ async fn session(stream: TcpStream, keep: Arc<dyn Keep>) -> std::io::Result<()> 
                     to: std::mem::take(&mut to),
                     data,
                 };
-                match keep.keep(message).await {
-                    Ok(()) => b"250 OK kept\r\n",
-                    Err(_) => b"451 Cannot keep the message now\r\n",
+                match faults.refusal() {
+                    Some(refusal) => refusal,
+                    None => match keep.keep(message).await {
+                        Ok(()) => b"250 OK kept\r\n",
+                        Err(_) => b"451 Cannot keep the message now\r\n",
+                    },
                 }
             }
             "DATA" => b"503 MAIL and RCPT first\r\n",

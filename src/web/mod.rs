@@ -77,6 +77,7 @@ pub fn app(state: AppState) -> Router {
         .merge(shelter::router())
         .merge(routing::router())
         .merge(capacity::router())
+        .merge(crate::jobs::page::router())
         .route_layer(middleware::from_fn(auth::session::require_login));
     let public = Router::new()
         .route("/lang/{code}", get(lang::switch_language))

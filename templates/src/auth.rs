@@ -81,7 +81,10 @@ pub fn users(lang: Lang, user: &NavUser, v: &UsersView) -> Markup {
         },
         html! {
             h1 { (title) }
-            p { a href="/admin/audit" { (tr(lang, "Jejak audit", "Audit trail")) } }
+            p {
+                a href="/admin/audit" { (tr(lang, "Jejak audit", "Audit trail")) } " · "
+                a href="/admin/operations" { (tr(lang, "Operasional (tugas dan surel)", "Operations (jobs and email)")) }
+            }
             @if let Some(n) = &v.notice { p.notice role="status" { (n) } }
             @if let Some(e) = &v.error { p.error-message role="alert" { (e) } }
             table {

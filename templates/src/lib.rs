@@ -10,6 +10,7 @@ pub mod intake;
 pub mod layout;
 pub mod mail;
 pub mod mailbox;
+pub mod ops;
 pub mod pages;
 pub mod routing;
 pub mod shelter;

@@ -9,7 +9,8 @@ use crate::mail::MailServer;
 use simlontar::capacity::evaluate;
 use simlontar::notify::outbox;
 
-/// A ward of five beds holding `n` women from Banyuwangi (placed over the last months).
+/// A ward of five beds holding `n` women from Banyuwangi (placed over the last months,
+/// the newest yesterday: the UPT's records are current).
 pub(crate) async fn small_ward(owner: &PgPool, n: usize) -> i64 {
     let ward: i64 = sqlx::query_scalar(
         "UPDATE ward SET beds = 5 WHERE id = (SELECT id FROM ward WHERE need_code = 'elderly' AND sex = 'female' ORDER BY id LIMIT 1) RETURNING id",
@@ -30,7 +31,7 @@ pub(crate) async fn small_ward(owner: &PgPool, n: usize) -> i64 {
         sqlx::query("INSERT INTO placement (case_id, ward_id, started_at) VALUES ($1, $2, $3)")
             .bind(case)
             .bind(ward)
-            .bind(now() - Duration::days(20 * (i as i64 + 1)))
+            .bind(now() - Duration::days(20 * i as i64 + 1))
             .execute(owner)
             .await
             .unwrap();
@@ -234,4 +235,212 @@ async fn a_case_officer_acknowledges_an_alert_once(owner: PgPool) {
             .await
             .unwrap();
     assert!(by.is_some());
+}
+
+async fn count(owner: &PgPool, sql: &str) -> i64 {
+    sqlx::query_scalar(sql).fetch_one(owner).await.unwrap()
+}
+
+/// Ends the open stay of `case` at `at`, or places it again (the last bed taken and freed).
+async fn discharge_or_place(
+    owner: &PgPool,
+    case: i64,
+    ward: i64,
+    at: chrono::DateTime<chrono::Utc>,
+) {
+    let ended = sqlx::query(
+        "UPDATE placement SET ended_at = $2, end_reason = 'family' WHERE case_id = $1 AND ended_at IS NULL",
+    )
+    .bind(case)
+    .bind(at)
+    .execute(owner)
+    .await
+    .unwrap()
+    .rows_affected();
+    if ended == 0 {
+        sqlx::query("INSERT INTO placement (case_id, ward_id, started_at) VALUES ($1, $2, $3)")
+            .bind(case)
+            .bind(ward)
+            .bind(at)
+            .execute(owner)
+            .await
+            .unwrap();
+    }
+}
+
+#[sqlx::test]
+async fn the_last_bed_taken_and_freed_all_day_does_not_flood_the_offices(owner: PgPool) {
+    load_geo(&owner).await;
+    let ward = small_ward(&owner, 5).await;
+    let pool = app_pool(&owner).await;
+    let s = settings();
+    evaluate::run(&pool, &s, None, now()).await.unwrap();
+    let case: i64 =
+        sqlx::query_scalar("SELECT case_id FROM placement WHERE ward_id = $1 ORDER BY id LIMIT 1")
+            .bind(ward)
+            .fetch_one(&owner)
+            .await
+            .unwrap();
+    // Two days of a discharge and a placement every two hours, each followed by a run.
+    for k in 1..=24 {
+        let at = now() + Duration::hours(2 * k);
+        discharge_or_place(&owner, case, ward, at).await;
+        evaluate::run(&pool, &s, None, at).await.unwrap();
+    }
+    let desk = "FROM email_outbox WHERE to_address = 'desk@dinsos.jatimprov.go.id'";
+    let raised = count(&owner, &format!("SELECT count(*) {desk} AND (body_text LIKE '%baru: PENUH%' OR body_text LIKE '%→ PENUH%')")).await;
+    let resolved = count(
+        &owner,
+        &format!("SELECT count(*) {desk} AND body_text LIKE '%selesai: PENUH%'"),
+    )
+    .await;
+    assert_eq!((raised, resolved), (1, 0));
+    // The raise and at most a reminder a day.
+    let all = count(&owner, &format!("SELECT count(*) {desk}")).await;
+    let bodies: Vec<String> = sqlx::query_scalar(&format!("SELECT body_text {desk} ORDER BY id"))
+        .fetch_all(&owner)
+        .await
+        .unwrap();
+    assert!(all <= 3, "{all} emails to the desk: {bodies:#?}");
+    let total = count(&owner, "SELECT count(*) FROM email_outbox").await;
+    assert!(total <= 2 * all, "{total} emails in all");
+
+    // The bed stays free: a day later FULL resolves, once.
+    let freed = now() + Duration::hours(50);
+    discharge_or_place(&owner, case, ward, freed).await;
+    for h in [0, 6, 12, 18, 24, 30] {
+        evaluate::run(&pool, &s, None, freed + Duration::hours(h))
+            .await
+            .unwrap();
+    }
+    let resolved = count(
+        &owner,
+        &format!("SELECT count(*) {desk} AND body_text LIKE '%selesai: PENUH%'"),
+    )
+    .await;
+    assert_eq!(resolved, 1);
+    let full_rows = count(
+        &owner,
+        "SELECT count(*) FROM capacity_alert WHERE level = 'full'",
+    )
+    .await;
+    assert_eq!(full_rows, 1, "one FULL episode");
+}
+
+#[sqlx::test]
+async fn a_ward_without_news_for_eight_days_raises_the_stale_alert_until_a_movement(owner: PgPool) {
+    load_geo(&owner).await;
+    let ward = small_ward(&owner, 4).await;
+    let pool = app_pool(&owner).await;
+    let s = settings();
+    evaluate::run(&pool, &s, None, now()).await.unwrap();
+    let stale = "SELECT count(*) FROM capacity_alert WHERE level = 'stale' AND resolved_at IS NULL";
+    assert_eq!(count(&owner, stale).await, 0);
+    // Nobody placed or discharged in the UPT for eight days.
+    let later = now() + Duration::days(8);
+    let run = evaluate::run(&pool, &s, None, later).await.unwrap();
+    assert!(run.emails >= 1, "{run:?}");
+    // Only the ward with people in it: the empty wards have nothing to go stale.
+    let open: Vec<i64> = sqlx::query_scalar(
+        "SELECT ward_id FROM capacity_alert WHERE level = 'stale' AND resolved_at IS NULL",
+    )
+    .fetch_all(&owner)
+    .await
+    .unwrap();
+    assert_eq!(open, vec![ward]);
+    let told = count(&owner, "SELECT count(*) FROM email_outbox WHERE body_text LIKE '%data tidak diperbarui%' AND to_address = 'desk@dinsos.jatimprov.go.id'").await;
+    assert_eq!(told, 1);
+    // A discharge is news: the switch resets, and the desk hears so.
+    sqlx::query("UPDATE placement SET ended_at = $2, end_reason = 'home' WHERE id = (SELECT min(id) FROM placement WHERE ward_id = $1)")
+        .bind(ward)
+        .bind(later + Duration::hours(1))
+        .execute(&owner)
+        .await
+        .unwrap();
+    evaluate::run(&pool, &s, None, later + Duration::hours(2))
+        .await
+        .unwrap();
+    assert_eq!(count(&owner, stale).await, 0);
+    let fresh = count(&owner, "SELECT count(*) FROM email_outbox WHERE body_text LIKE '%data kembali diperbarui%' AND to_address = 'desk@dinsos.jatimprov.go.id'").await;
+    assert_eq!(fresh, 1);
+}
+
+#[sqlx::test]
+async fn wards_changing_in_one_run_make_one_email_per_recipient(owner: PgPool) {
+    load_geo(&owner).await;
+    // Ward A: five women from Banyuwangi. Ward B, elsewhere: two people from Surabaya and
+    // one from Banyuwangi in three beds.
+    let a = small_ward(&owner, 5).await;
+    let b: i64 = sqlx::query_scalar(
+        "UPDATE ward SET beds = 3 WHERE id = (SELECT id FROM ward WHERE id <> $1 AND upt_code <> (SELECT upt_code FROM ward WHERE id = $1) ORDER BY id LIMIT 1) RETURNING id",
+    )
+    .bind(a)
+    .fetch_one(&owner)
+    .await
+    .unwrap();
+    for (i, home) in ["35.78", "35.78", "35.10"].into_iter().enumerate() {
+        let case = crate::common::case_fixture(
+            &owner,
+            &format!("OT-3578-2026-{:06}", 700 + i),
+            "35.78",
+            Some(home),
+            "Pak Slamet",
+            None,
+        )
+        .await;
+        sqlx::query("INSERT INTO placement (case_id, ward_id, started_at) VALUES ($1, $2, $3)")
+            .bind(case)
+            .bind(b)
+            .bind(now() - Duration::days(3 + i as i64))
+            .execute(&owner)
+            .await
+            .unwrap();
+    }
+    let pool = app_pool(&owner).await;
+    let run = evaluate::run(&pool, &settings(), None, now())
+        .await
+        .unwrap();
+    let mut names = vec![];
+    for w in [a, b] {
+        let name: String = sqlx::query_scalar("SELECT name FROM ward WHERE id = $1")
+            .bind(w)
+            .fetch_one(&owner)
+            .await
+            .unwrap();
+        names.push(name);
+    }
+    let mails: Vec<(String, String)> =
+        sqlx::query_as("SELECT to_address, body_text FROM email_outbox ORDER BY to_address")
+            .fetch_all(&owner)
+            .await
+            .unwrap();
+    let to: Vec<&str> = mails.iter().map(|m| m.0.as_str()).collect();
+    assert_eq!(
+        to,
+        [
+            "desk@dinsos.jatimprov.go.id",
+            "dinsos-3510@jatimprov.go.id",
+            "dinsos-3578@jatimprov.go.id"
+        ],
+        "{run:?}"
+    );
+    assert_eq!(run.emails, 3);
+    let has = |body: &str, ward: &str| body.contains(&format!("{ward} ("));
+    // The desk and Banyuwangi hear about both wards in one email; Surabaya about its own.
+    assert!(
+        has(&mails[0].1, &names[0]) && has(&mails[0].1, &names[1]),
+        "{}",
+        mails[0].1
+    );
+    assert!(
+        has(&mails[1].1, &names[0]) && has(&mails[1].1, &names[1]),
+        "{}",
+        mails[1].1
+    );
+    assert!(
+        !has(&mails[2].1, &names[0]) && has(&mails[2].1, &names[1]),
+        "{}",
+        mails[2].1
+    );
+    assert!(mails[2].1.contains("2 perempuan"), "{}", mails[2].1);
 }

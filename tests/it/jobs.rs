@@ -150,3 +150,77 @@ async fn the_mail_job_delivers_what_the_outbox_holds(owner: PgPool) {
     );
     assert_eq!(server.mails().len(), 1);
 }
+
+#[sqlx::test]
+async fn the_daily_capacity_job_fired_twice_at_once_alerts_and_mails_once(owner: PgPool) {
+    crate::common::load_geo(&owner).await;
+    let ward = crate::capacity_alerts::small_ward(&owner, 5).await;
+    let server = MailServer::start().await;
+    let (a, b) = (
+        ctx(&owner, &server, "a", now()).await,
+        ctx(&owner, &server, "b", now()).await,
+    );
+    let (ra, rb) = tokio::join!(
+        run_due(&a, Job::CapacityDaily),
+        run_due(&b, Job::CapacityDaily)
+    );
+    let outcomes = [ra.unwrap(), rb.unwrap()];
+    assert_eq!(
+        outcomes
+            .iter()
+            .filter(|o| matches!(o, Outcome::Ran(_)))
+            .count(),
+        1,
+        "{outcomes:?}"
+    );
+    assert_eq!(runs(&owner, "capacity_daily").await.len(), 1);
+    let full: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM capacity_alert WHERE ward_id = $1 AND level = 'full'",
+    )
+    .bind(ward)
+    .fetch_one(&owner)
+    .await
+    .unwrap();
+    assert_eq!(full, 1);
+    let per_recipient: Vec<(String, i64)> =
+        sqlx::query_as("SELECT to_address, count(*) FROM email_outbox GROUP BY 1 ORDER BY 1")
+            .fetch_all(&owner)
+            .await
+            .unwrap();
+    assert_eq!(
+        per_recipient,
+        vec![
+            ("desk@dinsos.jatimprov.go.id".to_string(), 1),
+            ("dinsos-3510@jatimprov.go.id".to_string(), 1)
+        ]
+    );
+}
+
+#[test]
+fn the_daily_capacity_run_ticks_at_seven_wib() {
+    use chrono::{TimeZone, Utc};
+    use croner::parser::{CronParser, Seconds};
+    // Parsed as tokio-cron-scheduler parses it (seconds required, day-of-month and
+    // day-of-week both honoured), read in UTC as the scheduler is set up.
+    let cron = CronParser::builder()
+        .seconds(Seconds::Required)
+        .dom_and_dow(true)
+        .build()
+        .parse(&Job::CapacityDaily.schedule().cron())
+        .unwrap();
+    let from = Utc.with_ymd_and_hms(2026, 11, 22, 12, 0, 0).unwrap();
+    let ticks: Vec<_> = cron.iter_after(from).take(2).collect();
+    assert_eq!(
+        ticks,
+        vec![
+            Utc.with_ymd_and_hms(2026, 11, 23, 0, 0, 0).unwrap(),
+            Utc.with_ymd_and_hms(2026, 11, 24, 0, 0, 0).unwrap()
+        ]
+    );
+    assert_eq!(
+        Job::CapacityDaily
+            .schedule()
+            .describe(chrono_tz::Asia::Jakarta, simlontar_templates::Lang::Id),
+        "setiap hari 07:00 WIB"
+    );
+}

@@ -8,7 +8,7 @@ use mail_parser::MessageParser;
 
 use simlontar::config::{SmtpSecurity, SmtpSettings};
 use simlontar::notify::mailer::Mailer;
-use simlontar::notify::sink::{Keep, Received, Sink};
+use simlontar::notify::sink::{Faults, Keep, Received, Sink};
 
 #[derive(Default)]
 pub struct Inbox(pub Mutex<Vec<Received>>);
@@ -71,6 +71,11 @@ impl MailServer {
             password: None,
             from: "Simlontar <simlontar@dinsos.jatimprov.go.id>".into(),
         }
+    }
+
+    /// The running server's scripted refusals (451 for the next n, or 550 for all).
+    pub fn faults(&self) -> Arc<Faults> {
+        self.sink.as_ref().expect("the server is running").faults()
     }
 
     pub fn mailer(&self) -> Mailer {
