@@ -295,11 +295,14 @@ pub fn evaluate(
                     ep.calm_runs >= th.release_runs
                 };
                 if released {
-                    *slot = None;
-                    closed.push(level);
                     if level == Level::Full {
-                        next.freed = Some(e.today);
+                        // Re-arming counts from the first run with a free bed, not from
+                        // the day FULL's hold ran out.
+                        let held = ep.calm_since.map_or(0, |t| (e.at - t).num_days());
+                        next.freed = Some(e.today - Duration::days(held));
                     }
+                    next.open[level as usize] = None;
+                    closed.push(level);
                 }
             }
             None if firing && !fulfilled => {
@@ -509,10 +512,12 @@ mod tests {
                 to: Level::Full
             }]
         );
-        assert_eq!(t[2], [Transition::Resolved { level: Level::Full }]);
+        // FULL holds a day after a bed is free (a reminder on day 2), then resolves.
+        assert_eq!(t[2], [Transition::Reminder { level: Level::Full }]);
+        assert_eq!(t[3], [Transition::Resolved { level: Level::Full }]);
         // Seven runs with a free bed (the default re-arm, day 2 the first) before the warning
         // may open again.
-        assert!(t[3..8].iter().all(|t| t.is_empty()), "{t:?}");
+        assert!(t[4..8].iter().all(|t| t.is_empty()), "{t:?}");
         assert_eq!(
             t[8],
             [Transition::Raised {

@@ -364,14 +364,18 @@ async fn load_state(
             None => state.stale = Some((since, last)),
         }
     }
-    // When the ward last had a bed again after being full (the predictive levels re-arm from it).
+    // When the ward last had a bed again after being full (the predictive levels re-arm
+    // from it): the first calm run of the last FULL alert that resolved.
     let freed: Option<DateTime<Utc>> = sqlx::query_scalar(
-        "SELECT max(resolved_at) FROM capacity_alert WHERE ward_id = $1 AND level = 'full'",
+        "SELECT coalesce(calm_since, resolved_at) FROM capacity_alert
+          WHERE ward_id = $1 AND level = 'full' AND resolved_at IS NOT NULL
+          ORDER BY resolved_at DESC LIMIT 1",
     )
     .bind(ward)
-    .fetch_one(&mut **tx)
-    .await?;
-    state.freed = freed.map(|d| d.date_naive());
+    .fetch_optional(&mut **tx)
+    .await?
+    .flatten();
+    state.freed = freed.map(|d| d.with_timezone(&tz).date_naive());
     Ok(state)
 }
 
