@@ -66,7 +66,8 @@ pub struct CaseScope {
     pub pickup_regions: Vec<String>,
     /// Regency viewers: people picked up in, or coming from, these regencies.
     pub home_or_pickup_regions: Vec<String>,
-    /// UPT staff: people placed (now or before) in these UPTs.
+    /// UPT staff: people placed (now or before) in these UPTs, or with a bed held there
+    /// (on their way in, to be admitted).
     pub upts: Vec<String>,
     /// Whose break-glass grants count, and at what moment.
     pub user_id: Option<i64>,
@@ -127,6 +128,9 @@ impl CaseScope {
                OR i.found_region_code = ANY(${c}::text[]) OR i.home_region_code = ANY(${c}::text[])
                OR EXISTS (SELECT 1 FROM placement sp JOIN ward sw ON sw.id = sp.ward_id
                            WHERE sp.case_id = c.id AND sw.upt_code = ANY(${d}::text[]))
+               OR EXISTS (SELECT 1 FROM bed_hold sh JOIN ward sw ON sw.id = sh.ward_id
+                           WHERE sh.case_id = c.id AND sh.released_at IS NULL
+                             AND sw.upt_code = ANY(${d}::text[]))
                OR scope_broke_glass(c.id))"
         )
     }

@@ -87,7 +87,7 @@ pub fn users(lang: Lang, user: &NavUser, v: &UsersView) -> Markup {
             }
             @if let Some(n) = &v.notice { p.notice role="status" { (n) } }
             @if let Some(e) = &v.error { p.error-message role="alert" { (e) } }
-            table {
+            table tabindex="0" {
                 thead { tr {
                     th { (tr(lang, "Nama pengguna", "Username")) }
                     th { (tr(lang, "Nama", "Name")) }
@@ -156,7 +156,7 @@ pub fn users(lang: Lang, user: &NavUser, v: &UsersView) -> Markup {
                 button type="submit" { (tr(lang, "Simpan", "Save")) }
             }
             h2 { (tr(lang, "Token API", "API tokens")) }
-            table {
+            table tabindex="0" {
                 thead { tr {
                     th { "#" } th { (tr(lang, "Pengguna", "User")) } th { (tr(lang, "Nama", "Name")) }
                     th { (tr(lang, "Dibuat", "Created")) } th { (tr(lang, "Terakhir dipakai", "Last used")) } th {}
@@ -230,7 +230,7 @@ pub fn audit(lang: Lang, user: &NavUser, v: &AuditView) -> Markup {
                 label { (tr(lang, "Nomor data", "Record id")) " " input name="entity_id" value=(v.entity_id); }
                 button type="submit" { (tr(lang, "Cari", "Search")) }
             }
-            table {
+            table tabindex="0" {
                 thead { tr {
                     th { (tr(lang, "Waktu", "Time")) } th { (tr(lang, "Pengguna", "User")) }
                     th { (tr(lang, "Tindakan", "Action")) } th { (tr(lang, "Data", "Record")) } th { (tr(lang, "Alamat", "Address")) }

@@ -81,7 +81,7 @@ pub fn review(lang: Lang, user: &NavUser, v: &ReviewView) -> Markup {
             @if v.rows.is_empty() {
                 p { (tr(lang, "Tidak ada akses darurat minggu ini.", "No emergency access this week.")) }
             } @else {
-                table {
+                table tabindex="0" {
                     thead { tr {
                         th { (tr(lang, "Pengguna", "User")) } th { (tr(lang, "Kasus", "Case")) }
                         th { (tr(lang, "Alasan", "Reason")) } th { (tr(lang, "Mulai", "From")) }

@@ -160,7 +160,7 @@ pub fn ward_table(lang: Lang, wards: &[WardRow]) -> Markup {
         tr(lang, "Diperbarui", "Updated"),
     ];
     html! {
-        table.wards {
+        table.wards tabindex="0" {
             thead { tr { @for l in h { th scope="col" { (l) } } } }
             tbody {
                 @for w in wards {
@@ -340,7 +340,7 @@ pub fn upt_page(lang: Lang, user: &NavUser, v: &UptView) -> Markup {
             @if let Some(n) = v.chart_note { p.hint { (n) } }
             details {
                 summary { (tr(lang, "Tabel hunian harian", "Daily occupancy table")) }
-                table {
+                table tabindex="0" {
                     thead { tr { th { (tr(lang, "Tanggal", "Date")) } th { (tr(lang, "Terisi", "Occupied")) } } }
                     tbody { @for (d, n) in &v.chart_rows { tr { td { (d) } td.num { (n) } } } }
                 }
@@ -349,7 +349,7 @@ pub fn upt_page(lang: Lang, user: &NavUser, v: &UptView) -> Markup {
             @if v.holds.is_empty() {
                 p.muted { (tr(lang, "Tidak ada tempat tidur yang ditahan.", "No beds are held.")) }
             } @else {
-                table.holds {
+                table.holds tabindex="0" {
                     thead { tr {
                         th { (tr(lang, "Bangsal", "Ward")) } th { (tr(lang, "Kasus", "Case")) }
                         th { (tr(lang, "Sejak", "Since")) } th { (tr(lang, "Berakhir", "Expires")) } th {}
@@ -427,7 +427,7 @@ pub fn flows_page(lang: Lang, user: &NavUser, v: &FlowView) -> Markup {
             }
             (flow_map(lang, &v.basemap, &v.dots, &v.lines))
             h2 { (tr(lang, "Daerah asal terbanyak", "Regencies that send most")) }
-            table.ranking {
+            table.ranking tabindex="0" {
                 thead { tr {
                     th { "#" } th { (tr(lang, "Kabupaten/kota asal", "Home regency")) }
                     th { (tr(lang, "Orang dari daerah ini", "People from here")) }
@@ -443,7 +443,7 @@ pub fn flows_page(lang: Lang, user: &NavUser, v: &FlowView) -> Markup {
             @if v.lines.is_empty() {
                 p.muted { (tr(lang, "Belum ada arus antardaerah.", "No flows between regencies yet.")) }
             } @else {
-                table.flows {
+                table.flows tabindex="0" {
                     thead { tr { th { (tr(lang, "Dari", "From")) } th { (tr(lang, "Dijangkau di", "Picked up in")) } th { (tr(lang, "Orang", "People")) } } }
                     tbody { @for l in &v.lines { tr { td { (l.from_name) } td { (l.to_name) } td.num { (l.count) } } } }
                 }
@@ -479,7 +479,7 @@ pub fn alerts(lang: Lang, user: &NavUser, rows: &[AlertRow], may_ack: bool) -> M
             p { a href="/capacity" { "← " (tr(lang, "Layar kapasitas", "Capacity screen")) } }
             @if rows.is_empty() { p { (tr(lang, "Tidak ada peringatan terbuka.", "No open alerts.")) } }
             @else {
-                table {
+                table tabindex="0" {
                     thead { tr {
                         th scope="col" { "UPT" } th scope="col" { (tr(lang, "Bangsal", "Ward")) }
                         th scope="col" { (tr(lang, "Tingkat", "Level")) } th scope="col" { (tr(lang, "Sejak", "Since")) }

@@ -113,15 +113,17 @@ pub fn province_map(lang: Lang, m: &Basemap, upts: &[MapUpt]) -> Markup {
     );
     html! {
         figure.capmap {
-            svg.map xmlns="http://www.w3.org/2000/svg" role="img" aria-labelledby="upt-map-title"
+            // A group, not an image: its circles are links to each UPT, named for screen readers.
+            svg.map xmlns="http://www.w3.org/2000/svg" role="group" aria-labelledby="upt-map-title"
                 viewBox={ "0 0 " (f1(m.width)) " " (f1(m.height + 40.0)) } {
                 title #upt-map-title { (title) }
                 (backdrop(m))
                 @for u in upts {
-                    a href={ "/capacity/upt/" (u.code) } {
+                    @let name = format!("{}: {}/{} {} · {}", u.name, u.occupied, u.beds, tr(lang, "terisi", "occupied"), u.risk.label(lang));
+                    a href={ "/capacity/upt/" (u.code) } aria-label=(name) {
                         circle.upt data-upt=(u.code) cx=(f1(u.x)) cy=(f1(u.y)) r=(f1(upt_radius(u.occupied, max)))
                             fill=(u.risk.colour()) fill-opacity="0.8" stroke="#1b1f24" stroke-width="1.5" {
-                            title { (u.name) ": " (u.occupied) "/" (u.beds) " " (tr(lang, "terisi", "occupied")) " · " (u.risk.label(lang)) }
+                            title { (name) }
                         }
                     }
                 }

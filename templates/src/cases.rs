@@ -104,7 +104,7 @@ pub fn list(lang: Lang, user: &NavUser, v: &ListView) -> Markup {
             @if v.rows.is_empty() {
                 p { (tr(lang, "Tidak ada kasus yang cocok.", "No matching cases.")) }
             } @else {
-                table {
+                table tabindex="0" {
                     thead { tr {
                         th { (tr(lang, "Nomor", "Number")) } th { (tr(lang, "Nama", "Name")) }
                         th { (tr(lang, "Jenis kelamin", "Sex")) } th { (tr(lang, "Umur", "Age")) }

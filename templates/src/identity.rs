@@ -143,7 +143,7 @@ pub fn review(lang: Lang, user: &NavUser, rows: &[CandidateView], retries: &[Ret
             @if !retries.is_empty() {
                 section.card {
                     h2 { (tr(lang, "Pemeriksaan yang perlu diulang", "Checks to repeat")) }
-                    table {
+                    table tabindex="0" {
                         thead { tr { th { (tr(lang, "Kasus", "Case")) } th { (tr(lang, "Metode", "Method")) }
                                      th { (tr(lang, "Hasil terakhir", "Last outcome")) } th { (tr(lang, "Jadwal ulang", "Due")) } } }
                         tbody { @for r in retries { tr {
@@ -160,7 +160,7 @@ pub fn review(lang: Lang, user: &NavUser, rows: &[CandidateView], retries: &[Ret
                 section.card.candidate {
                     h2 { a href={ "/cases/" (r.case_number) } { (r.case_number) } " · "
                          (tr(lang, "peluang", "probability")) " " (format!("{:.0}%", r.probability * 100.0)) }
-                    table {
+                    table tabindex="0" {
                         thead { tr { th { } th { (tr(lang, "Intake", "Intake")) } th { (r.other_label) } } }
                         tbody { @for (label, a, b) in &r.fields { tr { th scope="row" { (label) } td { (a) } td { (b) } } } }
                     }

@@ -31,7 +31,7 @@ pub fn mailbox(lang: Lang, user: &NavUser, mails: &[Mail]) -> Markup {
             @if mails.is_empty() {
                 p.empty { (tr(lang, "Belum ada surel.", "No email yet.")) }
             } @else {
-                table {
+                table tabindex="0" {
                     thead { tr {
                         th scope="col" { (tr(lang, "Diterima", "Received")) }
                         th scope="col" { (tr(lang, "Kepada", "To")) }

@@ -66,7 +66,7 @@ fn route_label(lang: Lang, code: &str) -> &'static str {
 
 pub fn legs_table(lang: Lang, p: &PlanView) -> Markup {
     html! {
-        table.legs {
+        table.legs tabindex="0" {
             thead { tr {
                 th scope="col" { (tr(lang, "Moda", "Mode")) } th scope="col" { (tr(lang, "Dari", "From")) }
                 th scope="col" { (tr(lang, "Ke", "To")) } th scope="col" { "km" }
@@ -293,7 +293,7 @@ pub fn offices(lang: Lang, user: &NavUser, rows: &[OfficeRow]) -> Markup {
                     }
                 }
             }
-            table {
+            table tabindex="0" {
                 thead { tr {
                     th scope="col" { (tr(lang, "Kantor", "Office")) } th scope="col" { (tr(lang, "Pemberitahuan", "Notices")) }
                     th scope="col" { (tr(lang, "Dikonfirmasi", "Acknowledged")) } th scope="col" { (tr(lang, "Median (jam)", "Median (hours)")) }

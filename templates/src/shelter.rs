@@ -47,7 +47,7 @@ pub fn panel(lang: Lang, number: &str, csrf: &str, p: &Panel) -> Markup {
                     p { (tr(lang, "Tidak ada bangsal yang sesuai dengan tempat tidur kosong; menempatkan akan memasukkan orang ini ke daftar tunggu.",
                             "No fitting ward has a free bed; placing puts this person on the waiting list.")) }
                 }
-                table {
+                table tabindex="0" {
                     thead { tr {
                         th scope="col" { "UPT" } th scope="col" { (tr(lang, "Bangsal", "Ward")) }
                         th scope="col" { (tr(lang, "Kebutuhan", "Need")) }

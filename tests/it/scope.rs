@@ -150,3 +150,50 @@ async fn break_glass_needs_a_reason_lasts_two_hours_and_is_reviewed(pool: PgPool
         StatusCode::FORBIDDEN
     );
 }
+
+#[sqlx::test]
+async fn upt_staff_see_a_case_while_a_bed_is_held_for_it_in_their_upt(pool: PgPool) {
+    two_regions(&pool).await;
+    let (ward, upt): (i64, String) =
+        sqlx::query_as("SELECT id, upt_code FROM ward ORDER BY id LIMIT 1")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    let other: i64 = sqlx::query_scalar("SELECT id FROM ward WHERE upt_code <> $1 LIMIT 1")
+        .bind(&upt)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    let mut staff = signed_in(&pool, "upt1", Role::UptStaff, Some(&upt)).await;
+    let page = format!("/cases/{SBY}");
+    assert_eq!(staff.get(&page).await.status, StatusCode::NOT_FOUND);
+    let hold = |ward: i64| {
+        sqlx::query_scalar::<_, i64>(
+            "INSERT INTO bed_hold (ward_id, case_id, held_at, expires_at)
+             SELECT $1, id, $2, $2 + interval '2 days' FROM ot_case WHERE number = $3 RETURNING id",
+        )
+        .bind(ward)
+        .bind(now())
+        .bind(SBY)
+        .fetch_one(&pool)
+    };
+    // A bed held in another UPT does not open the case to them.
+    let elsewhere = hold(other).await.unwrap();
+    assert_eq!(staff.get(&page).await.status, StatusCode::NOT_FOUND);
+    sqlx::query("UPDATE bed_hold SET released_at = $2, release_reason = 'cancelled' WHERE id = $1")
+        .bind(elsewhere)
+        .bind(now())
+        .execute(&pool)
+        .await
+        .unwrap();
+    let here = hold(ward).await.unwrap();
+    assert_eq!(staff.get(&page).await.status, StatusCode::OK);
+    // Released, the hold no longer does.
+    sqlx::query("UPDATE bed_hold SET released_at = $2, release_reason = 'expired' WHERE id = $1")
+        .bind(here)
+        .bind(now())
+        .execute(&pool)
+        .await
+        .unwrap();
+    assert_eq!(staff.get(&page).await.status, StatusCode::NOT_FOUND);
+}

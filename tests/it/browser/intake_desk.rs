@@ -1,0 +1,94 @@
+//! Journey 1: a Satpol PP officer signs in, records a pick-up with a photo using the
+//! keyboard alone, gets the case number and sees that the person may have been picked up
+//! before.
+use fantoccini::key::Key;
+use sqlx::PgPool;
+
+use super::Browser;
+use crate::common::*;
+use simlontar::auth::model::Role;
+
+#[sqlx::test]
+async fn a_satpol_officer_records_a_pick_up_with_a_photo_and_sees_the_re_intake_hint(pool: PgPool) {
+    load_geo(&pool).await;
+    // Set-up, not part of the journey: the same man was picked up in Surabaya before.
+    case_fixture(&pool, "OT-3578-2026-000900", "35.78", None, "Slamet", None).await;
+    sqlx::query("UPDATE intake SET sex = 'male', estimated_age = 58")
+        .execute(&pool)
+        .await
+        .unwrap();
+    user(&pool, "satpol.sby", Role::IntakeOfficer, Some("35.78")).await;
+    let base = spawn(&pool).await;
+    let b = Browser::start("intake").await;
+
+    b.sign_in(&base, "satpol.sby", "/intake").await;
+    b.step("form").await;
+
+    // Keyboard only: Tab to each field, type, Space for a choice, arrows within a group.
+    b.tab_to("#found_address").await;
+    b.type_text("Terminal Joyoboyo").await;
+    b.tab_to("#found_lat").await;
+    b.type_text("-7.2980").await;
+    b.tab_to("#found_lon").await;
+    b.type_text("112.7380").await;
+    b.tab_to("#unit").await;
+    b.type_text("Satpol PP Surabaya").await;
+    b.tab_to("#stated_name").await;
+    b.type_text("Pak Slamet").await;
+    b.tab_to("input[name=name_quality]").await;
+    b.press(Key::Right).await; // full → partial, chosen as the focus moves
+    b.tab_to("input[name=sex]").await;
+    b.press(Key::Space).await; // the first one: male
+    b.tab_to("#estimated_age").await;
+    b.type_text("60").await;
+    b.tab_to("input[name=birth_date_quality]").await;
+    b.press(Key::Right).await; // exact → approximate
+    b.tab_to("input[name=conditions][value=elderly]").await;
+    b.press(Key::Space).await;
+    // Choosing a file opens the system's picker, which WebDriver stands in for.
+    b.tab_to("#photos").await;
+    let photo = tempfile::Builder::new().suffix(".png").tempfile().unwrap();
+    std::fs::write(photo.path(), PNG).unwrap();
+    b.c.active_element()
+        .await
+        .unwrap()
+        .send_keys(photo.path().to_str().unwrap())
+        .await
+        .unwrap();
+    b.tab_to("#notes").await;
+    b.type_text("tidur di emperan terminal").await;
+    b.step("filled").await;
+    b.tab_to("button[name=save]").await;
+    b.press(Key::Enter).await;
+
+    b.wait_for_path("/intake/saved/OT-3578-2026-000001").await;
+    let number = b.text("#case-number").await;
+    assert_eq!(number, "OT-3578-2026-000001");
+    let hints = b.text("section.hints").await;
+    assert!(
+        hints.contains("OT-3578-2026-000900") && hints.contains("Slamet"),
+        "the earlier pick-up is hinted at: {hints}"
+    );
+    b.step("saved").await;
+
+    let (quality, sex, age, photos): (String, String, i16, i64) = sqlx::query_as(
+        "SELECT name_quality, sex, estimated_age,
+                (SELECT count(*) FROM intake_photo p WHERE p.intake_id = i.id)
+           FROM intake i JOIN ot_case c ON c.intake_id = i.id WHERE c.number = $1",
+    )
+    .bind(&number)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        (quality.as_str(), sex.as_str(), age, photos),
+        ("partial", "male", 60, 1)
+    );
+
+    // The officer opens the new case from the saved page.
+    b.click("main a[href='/cases/OT-3578-2026-000001']").await;
+    b.wait_for_path("/cases/OT-3578-2026-000001").await;
+    assert!(b.main_text().await.contains("Pak Slamet"));
+    b.step("case").await;
+    b.c.close().await.unwrap();
+}

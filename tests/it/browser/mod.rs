@@ -1,0 +1,324 @@
+//! The three users' journeys in a real browser: Debian's headless Chromium driven through
+//! chromedriver (WebDriver) at a 360 × 800 phone screen, against the app served on a
+//! random port. Every page a journey visits is checked for horizontal overflow and with
+//! axe-core (WCAG 2.x A and AA rules); a screenshot of each step is saved as
+//! target/artifacts/<journey>-<step>.png. One browser at a time: the machines that run
+//! the suite have two cores, and two Chromiums starting together time out.
+mod admission;
+mod intake_desk;
+mod repatriation;
+
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+use fantoccini::elements::Element;
+use fantoccini::key::Key;
+use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
+use serde_json::{json, Value};
+use tokio::sync::{Mutex, MutexGuard};
+
+use crate::common::PASSWORD;
+
+/// The phone the pages must work on.
+const PHONE: (u32, u32) = (360, 800);
+
+static ONE_AT_A_TIME: Mutex<()> = Mutex::const_new(());
+
+struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// A browser session for one journey.
+pub struct Browser {
+    pub c: Client,
+    journey: &'static str,
+    _driver: Driver,
+    _turn: MutexGuard<'static, ()>,
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn artifacts() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/artifacts")
+}
+
+/// axe-core's source, installed from npm by `.ci/test` (pinned in tests/browser/).
+fn axe_source() -> &'static str {
+    static AXE: OnceLock<String> = OnceLock::new();
+    AXE.get_or_init(|| {
+        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/browser/node_modules/axe-core/axe.min.js");
+        std::fs::read_to_string(&path).unwrap_or_else(|e| {
+            panic!(
+                "axe-core is missing at {} ({e}): run `npm ci` in tests/browser \
+                 (the project's test command .ci/test does)",
+                path.display()
+            )
+        })
+    })
+}
+
+impl Browser {
+    pub async fn start(journey: &'static str) -> Browser {
+        let turn = ONE_AT_A_TIME.lock().await;
+        let port = free_port();
+        let child = Command::new("chromedriver")
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver is installed by .ci/test (Debian package chromium-driver)");
+        let driver = Driver(child);
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "goog:chromeOptions".into(),
+            json!({
+                "binary": "/usr/bin/chromium",
+                "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                         "--disable-background-networking", "--disable-component-update",
+                         "--disable-sync", "--no-first-run", "--hide-scrollbars"],
+                // A phone's viewport, with the page's meta viewport honoured.
+                "mobileEmulation": {"deviceMetrics": {"width": PHONE.0, "height": PHONE.1, "pixelRatio": 1.0}}
+            }),
+        );
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let c = loop {
+            let attempt = ClientBuilder::new(HttpConnector::new())
+                .capabilities(caps.clone())
+                .connect(&format!("http://127.0.0.1:{port}"))
+                .await;
+            match attempt {
+                Ok(c) => break c,
+                Err(e) if Instant::now() > deadline => panic!("no WebDriver session: {e}"),
+                Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
+            }
+        };
+        std::fs::create_dir_all(artifacts()).unwrap();
+        Browser {
+            c,
+            journey,
+            _driver: driver,
+            _turn: turn,
+        }
+    }
+
+    pub async fn goto(&self, url: &str) {
+        self.c.goto(url).await.unwrap();
+    }
+
+    /// Saves the step's screenshot, then checks the page: it fits the phone's width and
+    /// axe-core finds no WCAG 2.x A/AA violation.
+    pub async fn step(&self, step: &str) {
+        let png = self.c.screenshot().await.unwrap();
+        std::fs::write(
+            artifacts().join(format!("{}-{step}.png", self.journey)),
+            png,
+        )
+        .unwrap();
+        self.fits_the_phone(step).await;
+        self.accessible(step).await;
+    }
+
+    async fn fits_the_phone(&self, step: &str) {
+        let r = self
+            .c
+            .execute(
+                "const w = document.documentElement.clientWidth;
+                 const wide = [...document.querySelectorAll('body *')]
+                   .filter(e => e.getBoundingClientRect().right > w + 1)
+                   .slice(0, 5)
+                   .map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '')
+                             + (e.className && e.className.baseVal === undefined ? '.' + e.className : ''));
+                 return [document.documentElement.scrollWidth, w, wide];",
+                vec![],
+            )
+            .await
+            .unwrap();
+        let (scroll, width) = (r[0].as_i64().unwrap(), r[1].as_i64().unwrap());
+        assert_eq!(width, PHONE.0 as i64, "the viewport is a phone's");
+        assert!(
+            scroll <= width,
+            "{}-{step}: the page is {scroll} px wide on a {width} px screen; too wide: {}",
+            self.journey,
+            r[2]
+        );
+    }
+
+    async fn accessible(&self, step: &str) {
+        let loaded = self
+            .c
+            .execute(&format!("{}\nreturn typeof axe;", axe_source()), vec![])
+            .await
+            .unwrap();
+        assert_eq!(loaded, "object", "axe-core did not load");
+        let violations = self
+            .c
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 axe.run(document, {runOnly: {type: 'tag',
+                     values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']}})
+                   .then(r => done(r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+                       nodes: v.nodes.slice(0, 3).map(n => n.target.join(' ') + ' — ' + n.failureSummary)}))))
+                   .catch(e => done([{id: 'axe-error', impact: 'critical', help: String(e), nodes: []}]));",
+                vec![],
+            )
+            .await
+            .unwrap();
+        let list = violations.as_array().unwrap();
+        assert!(
+            list.is_empty(),
+            "{}-{step}: axe-core finds {} violation(s):\n{}",
+            self.journey,
+            list.len(),
+            serde_json::to_string_pretty(&violations).unwrap()
+        );
+    }
+
+    pub async fn find(&self, css: &str) -> Element {
+        self.c
+            .wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("{css}: {e}"))
+    }
+
+    /// The visible text of an element, read again if a page that was still loading
+    /// replaced it meanwhile.
+    pub async fn text(&self, css: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            match self.find(css).await.text().await {
+                Ok(t) => return t,
+                Err(e) if Instant::now() > deadline => panic!("{css}: {e}"),
+                Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+            }
+        }
+    }
+
+    /// The visible text of the page's main part.
+    pub async fn main_text(&self) -> String {
+        self.text("main").await
+    }
+
+    /// Clicks a control, after checking it lies within the phone's width.
+    pub async fn click(&self, css: &str) {
+        let e = self.find(css).await;
+        let inside = self
+            .c
+            .execute(
+                "const e = arguments[0]; e.scrollIntoView({block: 'center'});
+                 const r = e.getBoundingClientRect();
+                 return r.width > 0 && r.left >= 0 && r.right <= document.documentElement.clientWidth;",
+                vec![serde_json::to_value(&e).unwrap()],
+            )
+            .await
+            .unwrap();
+        assert_eq!(inside, true, "{css} is not within the phone's screen");
+        e.click().await.unwrap();
+    }
+
+    pub async fn fill(&self, css: &str, value: &str) {
+        let e = self.find(css).await;
+        e.clear().await.unwrap();
+        e.send_keys(value).await.unwrap();
+    }
+
+    /// Picks an option of a drop-down list, as a click on it does.
+    pub async fn choose(&self, select: &str, value: &str) {
+        self.click(select).await;
+        self.find(&format!("{select} option[value='{value}']"))
+            .await
+            .click()
+            .await
+            .unwrap();
+    }
+
+    /// Presses one key, as a keyboard does (to whatever has the focus).
+    pub async fn press(&self, key: Key) {
+        let k = char::from(key);
+        self.c
+            .perform_actions(
+                KeyActions::new("keyboard".into())
+                    .then(KeyAction::Down { value: k })
+                    .then(KeyAction::Up { value: k }),
+            )
+            .await
+            .unwrap();
+    }
+
+    /// Types text into whatever has the focus.
+    pub async fn type_text(&self, text: &str) {
+        let mut keys = KeyActions::new("keyboard".into());
+        for ch in text.chars() {
+            keys = keys
+                .then(KeyAction::Down { value: ch })
+                .then(KeyAction::Up { value: ch });
+        }
+        self.c.perform_actions(keys).await.unwrap();
+    }
+
+    /// Presses Tab until the focus is on an element matching `css` (at most 60 times),
+    /// checking at each stop that the focus can be seen.
+    pub async fn tab_to(&self, css: &str) {
+        for _ in 0..60 {
+            self.press(Key::Tab).await;
+            let at: Value = self
+                .c
+                .execute(
+                    "const e = document.activeElement, s = getComputedStyle(e);
+                     const seen = (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2)
+                                  || s.boxShadow !== 'none';
+                     return [e.matches(arguments[0]), seen, e.outerHTML.slice(0, 120)];",
+                    vec![json!(css)],
+                )
+                .await
+                .unwrap();
+            assert_eq!(at[1], true, "the focus cannot be seen on {}", at[2]);
+            if at[0] == true {
+                return;
+            }
+        }
+        panic!("{css} cannot be reached with the Tab key");
+    }
+
+    /// Signs in with the keyboard alone and lands on `next`.
+    pub async fn sign_in(&self, base: &str, username: &str, next: &str) {
+        self.goto(&format!("{base}/login?next={next}")).await;
+        self.step("sign-in").await;
+        self.tab_to("#username").await;
+        self.type_text(username).await;
+        self.tab_to("#password").await;
+        self.type_text(PASSWORD).await;
+        self.press(Key::Enter).await;
+        self.wait_for_path(next).await;
+    }
+
+    /// Waits until the browser shows the page at `path`.
+    pub async fn wait_for_path(&self, path: &str) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let url = self.c.current_url().await.unwrap();
+            if url.path() == path {
+                return;
+            }
+            assert!(Instant::now() < deadline, "still at {url}, not {path}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+}
