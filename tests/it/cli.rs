@@ -6,7 +6,7 @@ use sqlx::PgPool;
 
 use crate::common::load_geo;
 
-fn url(pool: &PgPool) -> String {
+pub fn url(pool: &PgPool) -> String {
     let o = pool.connect_options();
     format!(
         "postgres://{}@{}:{}/{}",

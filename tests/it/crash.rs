@@ -160,17 +160,6 @@ async fn a_postgres_restart_mid_run_loses_and_doubles_no_intake() {
     );
 }
 
-fn db_url(pool: &PgPool) -> String {
-    let o = pool.connect_options();
-    format!(
-        "postgres://{}@{}:{}/{}",
-        o.get_username(),
-        o.get_host(),
-        o.get_port(),
-        o.get_database().unwrap()
-    )
-}
-
 /// The real server binary, with its mail going to `smtp`.
 fn serve(pool: &PgPool, smtp: u16) -> Child {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
@@ -181,7 +170,7 @@ fn serve(pool: &PgPool, smtp: u16) -> Child {
     Command::new(env!("CARGO_BIN_EXE_simlontar"))
         .arg("serve")
         .env_clear()
-        .env("DATABASE_URL", db_url(pool))
+        .env("DATABASE_URL", crate::cli::url(pool))
         .env("SIMLONTAR_ADDR", format!("127.0.0.1:{port}"))
         .env("SIMLONTAR_SMTP__PORT", smtp.to_string())
         .env("SIMLONTAR_ESCALATION_EMAIL", "desk@dinsos.jatimprov.go.id")
