@@ -2,7 +2,7 @@
 //! principal's `CaseScope` and filter in SQL, so an out-of-scope row is never fetched.
 use chrono::{DateTime, Utc};
 use serde_json::json;
-use sqlx::{PgPool, Postgres, Transaction};
+use sqlx::{PgPool, Postgres, QueryBuilder, Transaction};
 
 use super::model::{Principal, Role};
 use crate::error::AppError;
@@ -122,17 +122,28 @@ impl CaseScope {
     /// numbered from `first`. Bind them with [`CaseScope::bind`] in the same order. Run it
     /// inside [`CaseScope::begin`]: break-glass grants are read from that setting.
     pub fn sql(first: usize) -> String {
-        let (a, b, c, d) = (first, first + 1, first + 2, first + 3);
-        format!(
-            "(${a}::bool OR i.found_region_code = ANY(${b}::text[])
-               OR i.found_region_code = ANY(${c}::text[]) OR i.home_region_code = ANY(${c}::text[])
-               OR EXISTS (SELECT 1 FROM placement sp JOIN ward sw ON sw.id = sp.ward_id
-                           WHERE sp.case_id = c.id AND sw.upt_code = ANY(${d}::text[]))
-               OR EXISTS (SELECT 1 FROM bed_hold sh JOIN ward sw ON sw.id = sh.ward_id
-                           WHERE sh.case_id = c.id AND sh.released_at IS NULL
-                             AND sw.upt_code = ANY(${d}::text[]))
-               OR scope_broke_glass(c.id))"
-        )
+        let mut out = String::new();
+        for (text, slot) in condition_parts() {
+            out.push_str(text);
+            if let Some(slot) = slot {
+                out.push_str(&format!("${}", first + slot));
+            }
+        }
+        out
+    }
+
+    /// The same condition pushed onto a query being built, its values bound in place.
+    pub fn push_sql(&self, q: &mut QueryBuilder<'_, Postgres>) {
+        for (text, slot) in condition_parts() {
+            q.push(text);
+            match slot {
+                Some(0) => q.push_bind(self.all),
+                Some(1) => q.push_bind(self.pickup_regions.clone()),
+                Some(2) => q.push_bind(self.home_or_pickup_regions.clone()),
+                Some(3) => q.push_bind(self.upts.clone()),
+                _ => q,
+            };
+        }
     }
 
     pub fn bind<'q>(
@@ -144,6 +155,35 @@ impl CaseScope {
             .bind(&self.home_or_pickup_regions)
             .bind(&self.upts)
     }
+}
+
+/// The scope condition; `{0}`–`{3}` stand for its values (all, pick-up regions, home or
+/// pick-up regions, UPTs), written once for both `CaseScope::sql` and `CaseScope::push_sql`.
+const CONDITION: &str = "({0}::bool OR i.found_region_code = ANY({1}::text[])
+   OR i.found_region_code = ANY({2}::text[]) OR i.home_region_code = ANY({2}::text[])
+   OR EXISTS (SELECT 1 FROM placement sp JOIN ward sw ON sw.id = sp.ward_id
+               WHERE sp.case_id = c.id AND sw.upt_code = ANY({3}::text[]))
+   OR EXISTS (SELECT 1 FROM bed_hold sh JOIN ward sw ON sw.id = sh.ward_id
+               WHERE sh.case_id = c.id AND sh.released_at IS NULL
+                 AND sw.upt_code = ANY({3}::text[]))
+   OR scope_broke_glass(c.id))";
+
+/// `CONDITION` as pieces of text, each followed by the value it is bound to (if any).
+fn condition_parts() -> impl Iterator<Item = (&'static str, Option<usize>)> {
+    let mut rest = CONDITION;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        match rest.find('{') {
+            Some(at) => {
+                let (text, slot) = (&rest[..at], rest.as_bytes()[at + 1] - b'0');
+                rest = &rest[at + 3..];
+                Some((text, Some(slot as usize)))
+            }
+            None => Some((std::mem::take(&mut rest), None)),
+        }
+    })
 }
 
 #[cfg(test)]
@@ -198,5 +238,27 @@ mod tests {
             assert_eq!(allows(&p, Action::ManageUsers), role == Role::Admin);
             assert_eq!(allows(&p, Action::ViewAudit), role == Role::Admin);
         }
+    }
+
+    #[test]
+    fn the_scope_condition_numbers_its_values_from_the_first_given() {
+        let sql = CaseScope::sql(5);
+        for (n, count) in [(5, 1), (6, 1), (7, 2), (8, 2)] {
+            assert_eq!(
+                sql.matches(&format!("${n}:")).count(),
+                count,
+                "${n} in {sql}"
+            );
+        }
+        assert!(!sql.contains(['{', '}']) && !sql.contains("$9"), "{sql}");
+        let scope = CaseScope::of(&principal(&[(Role::UptStaff, Some("U1"))]), Utc::now());
+        let mut q = QueryBuilder::<Postgres>::new("SELECT 1 WHERE ");
+        scope.push_sql(&mut q);
+        // Each use of a value is a bind of its own: six.
+        let built = q.sql();
+        assert!(
+            built.contains("$6") && !built.contains("$7") && !built.contains('{'),
+            "{built}"
+        );
     }
 }

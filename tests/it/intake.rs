@@ -573,3 +573,94 @@ async fn the_stated_home_brings_village_suggestions_to_choose_from(pool: PgPool)
     .unwrap();
     assert_eq!(home, (code, "35.10".into(), "35".into()));
 }
+
+/// The numbers a search answers with, through the API as `token`'s user.
+async fn found(r: &axum::Router, token: &str, q: &str) -> Vec<String> {
+    let query: String = form_urlencoded::Serializer::new(String::new())
+        .append_pair("q", q)
+        .finish();
+    let uri = format!("/api/v1/cases?{query}");
+    let res = send(r, api("GET", &uri, token, None, json!(null))).await;
+    assert_eq!(res.status, StatusCode::OK, "{q}: {}", res.body);
+    let mut numbers: Vec<String> = (res.json()["cases"].as_array().unwrap().iter())
+        .map(|c| c["number"].as_str().unwrap().to_string())
+        .collect();
+    numbers.sort();
+    numbers
+}
+
+#[sqlx::test]
+async fn the_search_finds_names_aliases_misspellings_and_number_prefixes_within_the_scope(
+    pool: PgPool,
+) {
+    load_geo(&pool).await;
+    let people = [
+        (
+            "OT-3578-2026-000001",
+            "35.78",
+            "Slamet Riyadi",
+            vec!["Pak Met"],
+        ),
+        ("OT-3578-2026-000002", "35.78", "Siti Aminah", vec![]),
+        (
+            "OT-3578-2026-000003",
+            "35.78",
+            "Budi 100%_x",
+            vec!["Gondrong"],
+        ),
+        ("OT-3510-2026-000001", "35.10", "Slamet Banyuwangi", vec![]),
+    ];
+    for (number, region, name, aliases) in &people {
+        let case = case_fixture(&pool, number, region, Some(region), name, None).await;
+        sqlx::query("UPDATE intake SET aliases = $2 FROM ot_case c WHERE c.id = $1 AND intake.id = c.intake_id")
+            .bind(case)
+            .bind(aliases)
+            .execute(&pool)
+            .await
+            .unwrap();
+    }
+    let [sby_slamet, siti, budi, bwi_slamet] = people.map(|p| p.0.to_string());
+    let officer = token(&pool, "case.officer", Role::CaseOfficer, None).await;
+    let r = router(&pool).await;
+    let all = |v: &[&String]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+
+    assert_eq!(
+        found(&r, &officer, "slamet").await,
+        all(&[&bwi_slamet, &sby_slamet])
+    );
+    assert_eq!(found(&r, &officer, "  RIYADI ").await, all(&[&sby_slamet]));
+    // A misspelt word, an alias, a part of a word.
+    assert_eq!(
+        found(&r, &officer, "Selamet").await,
+        all(&[&bwi_slamet, &sby_slamet])
+    );
+    assert_eq!(found(&r, &officer, "gondrong").await, all(&[&budi]));
+    assert_eq!(found(&r, &officer, "amina").await, all(&[&siti]));
+    // LIKE's wildcards are plain characters in the box.
+    assert_eq!(found(&r, &officer, "%").await, all(&[&budi]));
+    assert_eq!(found(&r, &officer, "0%_").await, all(&[&budi]));
+    assert!(found(&r, &officer, "t_am").await.is_empty());
+    // A number, whole or its start.
+    assert_eq!(
+        found(&r, &officer, &siti.to_lowercase()).await,
+        all(&[&siti])
+    );
+    assert_eq!(
+        found(&r, &officer, "OT-3578").await,
+        all(&[&sby_slamet, &siti, &budi])
+    );
+    assert_eq!(found(&r, &officer, "OT-35").await.len(), 4);
+    assert!(found(&r, &officer, "OT-3579").await.is_empty());
+    assert!(found(&r, &officer, "nobody at all").await.is_empty());
+
+    // Scoped users find only what their scope shows, by name and by number.
+    let satpol = token(&pool, "satpol", Role::IntakeOfficer, Some("35.78")).await;
+    assert_eq!(found(&r, &satpol, "slamet").await, all(&[&sby_slamet]));
+    assert_eq!(
+        found(&r, &satpol, "OT-35").await,
+        all(&[&sby_slamet, &siti, &budi])
+    );
+    let viewer = token(&pool, "viewer.bwi", Role::RegencyViewer, Some("35.10")).await;
+    assert_eq!(found(&r, &viewer, "Selamet").await, all(&[&bwi_slamet]));
+    assert!(found(&r, &viewer, &siti).await.is_empty());
+}

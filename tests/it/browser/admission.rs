@@ -91,7 +91,7 @@ impl Browser {
         if first {
             self.step("hold-form").await;
         }
-        self.click("form.hold button[type=submit]").await;
+        self.click_and_load("form.hold button[type=submit]").await;
         let held = self.text("table.holds").await;
         assert!(
             held.contains(number),
@@ -101,7 +101,7 @@ impl Browser {
         if first {
             self.step("case").await;
         }
-        self.click(&format!(
+        self.click_and_load(&format!(
             "section.placement form:has(input[name=ward_id][value='{}']) button",
             ward.id
         ))

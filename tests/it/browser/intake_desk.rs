@@ -59,8 +59,7 @@ async fn a_satpol_officer_records_a_pick_up_with_a_photo_and_sees_the_re_intake_
     b.type_text("tidur di emperan terminal").await;
     b.step("filled").await;
     b.tab_to("button[name=save]").await;
-    b.press(Key::Enter).await;
-
+    b.press_and_load(Key::Enter).await;
     b.wait_for_path("/intake/saved/OT-3578-2026-000001").await;
     let number = b.text("#case-number").await;
     assert_eq!(number, "OT-3578-2026-000001");
@@ -86,7 +85,8 @@ async fn a_satpol_officer_records_a_pick_up_with_a_photo_and_sees_the_re_intake_
     );
 
     // The officer opens the new case from the saved page.
-    b.click("main a[href='/cases/OT-3578-2026-000001']").await;
+    b.click_and_load("main a[href='/cases/OT-3578-2026-000001']")
+        .await;
     b.wait_for_path("/cases/OT-3578-2026-000001").await;
     assert!(b.main_text().await.contains("Pak Slamet"));
     b.step("case").await;

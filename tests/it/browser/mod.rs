@@ -305,8 +305,50 @@ impl Browser {
         self.type_text(username).await;
         self.tab_to("#password").await;
         self.type_text(PASSWORD).await;
-        self.press(Key::Enter).await;
+        self.press_and_load(Key::Enter).await;
         self.wait_for_path(next).await;
+    }
+
+    /// Clicks what loads another page (a form's button, a link) and waits until that page
+    /// has loaded. The address cannot tell: a form often posts back to the page it is on.
+    pub async fn click_and_load(&self, css: &str) {
+        self.mark_page().await;
+        self.click(css).await;
+        self.wait_for_new_page().await;
+    }
+
+    /// Presses a key that submits a form, and waits for the page it loads.
+    pub async fn press_and_load(&self, key: Key) {
+        self.mark_page().await;
+        self.press(key).await;
+        self.wait_for_new_page().await;
+    }
+
+    async fn mark_page(&self) {
+        self.c
+            .execute("window.simlontarOldPage = true;", vec![])
+            .await
+            .unwrap();
+    }
+
+    /// Waits until the marked page is gone and its successor has loaded. A script run while
+    /// the browser is between the two may fail: that counts as not yet.
+    async fn wait_for_new_page(&self) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let loaded = self
+                .c
+                .execute(
+                    "return window.simlontarOldPage !== true && document.readyState === 'complete';",
+                    vec![],
+                )
+                .await;
+            if matches!(loaded, Ok(serde_json::Value::Bool(true))) {
+                return;
+            }
+            assert!(Instant::now() < deadline, "no new page loaded");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
     }
 
     /// Waits until the browser shows the page at `path`.

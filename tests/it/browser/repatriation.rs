@@ -49,7 +49,7 @@ async fn a_biometric_match_is_reviewed_and_the_person_is_routed_home_with_a_noti
     b.choose("#sex", "female").await;
     b.fill("#mother_name", "Painah").await;
     b.step("check-form").await;
-    b.click("form.card button[type=submit]").await;
+    b.click_and_load("form.card button[type=submit]").await;
     b.wait_for_path(&format!("/cases/{CASE}")).await;
     let page = b.main_text().await;
     assert!(
@@ -57,7 +57,7 @@ async fn a_biometric_match_is_reviewed_and_the_person_is_routed_home_with_a_noti
         "a score under the threshold waits for review: {page}"
     );
     b.step("check-saved").await;
-    b.click("form.signout button").await;
+    b.click_and_load("form.signout button").await;
     b.wait_for_path("/login").await;
 
     // The case officer decides the link in the review queue.
@@ -65,7 +65,8 @@ async fn a_biometric_match_is_reviewed_and_the_person_is_routed_home_with_a_noti
     let queue = b.main_text().await;
     assert!(queue.contains(CASE), "{queue}");
     b.step("review-queue").await;
-    b.click("section.candidate button[value=accept]").await;
+    b.click_and_load("section.candidate button[value=accept]")
+        .await;
     b.wait_for_path("/identity/review").await;
     assert!(
         !b.main_text().await.contains(CASE),
@@ -80,12 +81,12 @@ async fn a_biometric_match_is_reviewed_and_the_person_is_routed_home_with_a_noti
         "home is proposed: {page}"
     );
     b.step("case-proposal").await;
-    b.click("section.routing form.card button[type=submit]")
+    b.click_and_load("section.routing form.card button[type=submit]")
         .await;
     let plan = b.text("table.legs").await;
     assert!(plan.contains("Jumlah"), "{plan}");
     b.step("case-plan").await;
-    b.click(&format!("a[href='/cases/{CASE}/handover-form']"))
+    b.click_and_load(&format!("a[href='/cases/{CASE}/handover-form']"))
         .await;
     b.wait_for_path(&format!("/cases/{CASE}/handover-form"))
         .await;
