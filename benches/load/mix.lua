@@ -1,11 +1,10 @@
 -- The load mix for `.ci/load` (wrk): each connection is one officer's browser or client,
 -- sending 20 % intake submissions (each under a new Idempotency-Key), 50 % case searches
--- and 30 % capacity-screen views. Tokens, the session cookie and the pick-up time come
--- from the environment set by .ci/load.
+-- and 30 % capacity-screen views. Tokens and the session cookie come from the environment
+-- set by .ci/load; each pick-up happened at a random minute of the last day.
 local intake_token = os.getenv("LOAD_INTAKE_TOKEN")
 local search_token = os.getenv("LOAD_SEARCH_TOKEN")
 local cookie = os.getenv("LOAD_COOKIE")
-local found_at = os.getenv("LOAD_FOUND_AT")
 local names = { "Slamet", "Sumi", "Budi", "Siti", "Wati", "Agus", "Tarmi", "OT-3578" }
 local think_ms = tonumber(os.getenv("LOAD_THINK_MS") or "0")
 
@@ -43,6 +42,7 @@ end
 
 local function intake()
   counter = counter + 1
+  local found_at = os.date("!%Y-%m-%dT%H:%M:00Z", os.time() - math.random(3600, 86400))
   local body = string.format(
     '{"found_at":"%s","found_address":"Jl. Pahlawan","found_lat":-7.2458,"found_lon":112.7378,'
       .. '"unit":"Satpol PP Kota Surabaya","officer_name":"Budi","stated_name":"Beban %d %d",'

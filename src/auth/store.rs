@@ -293,16 +293,22 @@ pub async fn revoke_token(db: impl PgExecutor<'_>, id: i64) -> sqlx::Result<bool
     )
 }
 
-/// The user behind a live token, noting when it was used.
+/// The user behind a live token, noting when it was used (to the minute: a client calling
+/// many times a minute would otherwise make every read a write, waiting on the disk).
 pub async fn user_for_token(
     pool: &PgPool,
     token: &str,
     now: DateTime<Utc>,
 ) -> sqlx::Result<Option<UserRecord>> {
     let user_id: Option<i64> = sqlx::query_scalar(
-        "UPDATE api_token t SET last_used_at = $2 FROM app_user u
-          WHERE t.token_sha256 = $1 AND t.revoked_at IS NULL AND u.id = t.user_id AND u.disabled_at IS NULL
-          RETURNING t.user_id",
+        "WITH live AS (
+           SELECT t.id, t.user_id, t.last_used_at FROM api_token t JOIN app_user u ON u.id = t.user_id
+            WHERE t.token_sha256 = $1 AND t.revoked_at IS NULL AND u.disabled_at IS NULL),
+         touched AS (
+           UPDATE api_token t SET last_used_at = $2 FROM live
+            WHERE t.id = live.id
+              AND (live.last_used_at IS NULL OR live.last_used_at <= $2 - interval '1 minute'))
+         SELECT user_id FROM live",
     )
     .bind(Sha256::digest(token.as_bytes()).to_vec())
     .bind(now)

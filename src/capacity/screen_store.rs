@@ -89,11 +89,7 @@ pub struct LatestForecast {
 
 const LATEST: &str = "
     SELECT f.upt_code, f.ward_id, f.computed_at, f.capacity, f.p7, f.p14, f.p30, f.days_to_full,
-           (SELECT min((d->>'day')::int) FROM jsonb_array_elements(f.daily) d
-             WHERE (d->>'lo')::float8 <= 0) AS early,
-           (SELECT min((d->>'day')::int) FROM jsonb_array_elements(f.daily) d
-             WHERE (d->>'hi')::float8 <= 0) AS late,
-           (SELECT max((d->>'day')::int) FROM jsonb_array_elements(f.daily) d) AS horizon
+           f.fills_early AS early, f.fills_late AS late, f.horizon
       FROM (SELECT code AS upt_code, 0::bigint AS wid FROM upt
             UNION ALL SELECT upt_code, id FROM ward) k
       CROSS JOIN LATERAL (

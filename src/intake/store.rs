@@ -103,7 +103,7 @@ pub async fn list(
             .push_bind(to)
             .push("::date + 1");
     }
-    q.push(" ORDER BY i.found_at DESC, c.id DESC LIMIT ")
+    q.push(" ORDER BY i.found_at DESC, i.id DESC LIMIT ")
         .push_bind(PAGE_SIZE + 1)
         .push(" OFFSET ")
         .push_bind(f.page.max(0) * PAGE_SIZE);
