@@ -35,7 +35,7 @@ fn main() {
             ..SynthConfig::default()
         });
         let th = Thresholds::default();
-        let days = forecasts(&set.wards, &replay_config(&th));
+        let days = forecasts(&set.wards, &ForecastConfig::default());
         compare(&set.wards, &days, &th);
         return;
     }
@@ -58,6 +58,7 @@ fn main() {
             ..SynthConfig::default()
         });
         timing(&set.wards, seed);
+        timing(&whole_upts(&set.wards), seed);
         // Wards of different seeds share names: keep them apart for scoring.
         wards.extend(set.wards.into_iter().map(|mut w| {
             w.upt = format!("S{seed}-{}", w.upt);
@@ -65,7 +66,10 @@ fn main() {
         }));
     }
     let th = Thresholds::default();
-    let days = forecasts(&wards, &replay_config(&th));
+    // Scored and calibrated: the daily job's forecast (every path, as the screen shows it).
+    // The replay's early stop raises the same alerts (tested), but its probabilities on
+    // settled days rest on as few as 8 paths and are not what an operator reads.
+    let days = forecasts(&wards, &ForecastConfig::default());
     let (occ, cap) = (wards.iter().flat_map(|w| &w.days)).fold((0.0, 0.0), |(o, c), d| {
         (o + d.occupancy as f64, c + d.capacity as f64)
     });
@@ -84,16 +88,6 @@ fn main() {
     compare(&wards, &days, &th);
 }
 
-/// The forecast as `simlontar capacity replay` runs it (fewer paths where the alerts are
-/// settled, each path ending when it fills), here with the free beds kept for the interval
-/// coverage; the probabilities are the same without.
-fn replay_config(th: &Thresholds) -> ForecastConfig {
-    ForecastConfig {
-        stop: Some(th.stop_rule()),
-        ..ForecastConfig::default()
-    }
-}
-
 /// The wall time of the replay command's own code path over one generated set.
 fn timing(wards: &[WardSeries], seed: u64) {
     let load = std::fs::read_to_string("/proc/loadavg")
@@ -101,22 +95,53 @@ fn timing(wards: &[WardSeries], seed: u64) {
         .unwrap_or_default();
     let (start, cpu) = (Instant::now(), cpu_seconds());
     let th = Thresholds::default();
+    // As `simlontar capacity replay` runs it: fewer paths where the alerts are settled,
+    // each path ending when it fills.
     let cfg = ForecastConfig {
+        stop: Some(th.stop_rule()),
         free_beds: false,
-        ..replay_config(&th)
+        ..ForecastConfig::default()
     };
     let rows = replay::replay(wards, &cfg, &th, &|| {});
     let secs = start.elapsed().as_secs_f64();
     let cpu = cpu_seconds() - cpu;
     let days: usize = wards.iter().map(|w| w.days.len()).sum();
     println!(
-        "replay, seed {seed}: {} wards × {} days = {days} ward-days in {secs:.2} s wall, {cpu:.2} s CPU, {} threads ({} alert rows; load average before: {})",
+        "replay, seed {seed}: {} {} × {} days = {days} series-days in {secs:.2} s wall, {cpu:.2} s CPU, {} threads ({} alert rows; load average before: {})",
         wards.len(),
+        if wards.iter().all(|w| w.ward.is_empty()) {
+            "whole UPTs"
+        } else {
+            "wards"
+        },
         wards[0].days.len(),
         rayon::current_num_threads(),
         rows.len(),
         load
     );
+}
+
+/// The same history with each UPT's wards added up into one series per UPT (the replay's
+/// rows with an empty ward): the replay target's "30 UPTs" read as 30 histories.
+fn whole_upts(wards: &[WardSeries]) -> Vec<WardSeries> {
+    let mut upts: Vec<WardSeries> = Vec::new();
+    for w in wards {
+        match upts.iter_mut().find(|u| u.upt == w.upt) {
+            Some(u) => {
+                for (a, b) in u.days.iter_mut().zip(&w.days) {
+                    a.capacity += b.capacity;
+                    a.occupancy += b.occupancy;
+                    a.admissions += b.admissions;
+                    a.discharges += b.discharges;
+                }
+            }
+            None => upts.push(WardSeries {
+                ward: String::new(),
+                ..w.clone()
+            }),
+        }
+    }
+    upts
 }
 
 /// CPU time of this process (user + system), from the kernel: the wall time on a shared
@@ -229,13 +254,6 @@ fn calibration(wards: &[WardSeries], days: &[Vec<Forecast>]) {
             n_cov += 1;
         }
     }
-    let (sum, count) =
-        (days.iter().flatten()).fold((0u64, 0u64), |(s, c), f| (s + f.paths as u64, c + 1));
-    println!(
-        "\npaths simulated per ward-day: {:.0} on average (at most {}; fewer where the alerts are settled)",
-        sum as f64 / count.max(1) as f64,
-        ForecastConfig::default().paths
-    );
     let n = pairs.len() as f64;
     let base = pairs.iter().map(|p| p.1).sum::<f64>() / n;
     let brier = pairs.iter().map(|(p, o)| (p - o).powi(2)).sum::<f64>() / n;

@@ -73,7 +73,7 @@ impl Default for DemandConfig {
 }
 
 /// The estimated demand: a base daily rate, how sure we are of it, and the surge multiplier.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Demand {
     /// The posterior mean of λ, (k + α) / (T + β).
     pub base_rate: f64,

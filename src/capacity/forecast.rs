@@ -93,10 +93,23 @@ pub struct StopRule {
     pub decisions: [(u32, f64); 6],
 }
 
-/// Paths are simulated in batches of this many: the stop rule looks after each batch, and
-/// the residents' departures are drawn a batch at a time (the same batches with or without
-/// a stop rule, so the paths are the same).
-pub const BATCH: u32 = 50;
+/// The residents' departures are drawn a batch of paths at a time, in batches that do not
+/// depend on the stop rule (so a stopped run's paths are a full run's first paths): small
+/// first, where most runs stop (after 8 or 32 paths), then `BATCH`.
+pub const BATCH: u32 = 56;
+
+/// The paths of the batch that starts at path `start`.
+fn batch_len(start: u32) -> u32 {
+    match start {
+        0..8 => 8,
+        8..32 => 24,
+        _ => BATCH,
+    }
+}
+
+/// The stop rule looks after every this many paths: a ward far from full settles the 0.2
+/// warning threshold after 32 paths without a fill (0.8³² < `StopRule::ALPHA`).
+pub const LOOK_EVERY: u32 = 8;
 
 /// The random stream of the residents' departures of batch j (path k uses stream k).
 const RESIDENT_STREAMS: u64 = 1 << 32;
@@ -105,16 +118,28 @@ impl StopRule {
     const ALPHA: f64 = 1e-3;
 
     /// Whether `filled[h-1]` paths out of `n` filled by day h settle every decision.
-    fn settled(&self, filled: &[u32], n: u32) -> bool {
-        self.decisions.iter().all(|&(h, t)| {
-            let c = filled[h.clamp(1, HORIZON) as usize - 1];
-            binomial_tail_below(n, c, t) < Self::ALPHA
-                || binomial_tail_below(n, n - c, 1.0 - t) < Self::ALPHA
-        })
+    pub fn settled(&self, filled: &[u32], n: u32) -> bool {
+        self.decisions
+            .iter()
+            .all(|&(h, t)| Self::decided(n, filled_by(filled, h), t))
+    }
+
+    /// Whether `c` of `n` paths settle "P ≥ t": a true probability of exactly t would give
+    /// a count this far from its expectation less often than `ALPHA`, on either side.
+    pub fn decided(n: u32, c: u32, t: f64) -> bool {
+        binomial_tail_below(n, c, t) < Self::ALPHA
+            || binomial_tail_below(n, n - c, 1.0 - t) < Self::ALPHA
     }
 }
 
-/// P(X ≤ c) for X ~ Binomial(n, t), summed in log space (n is a few hundred at most).
+/// Of `filled` (paths full by each day so far), those full by day h.
+pub fn filled_by(filled: &[u32], h: u32) -> u32 {
+    filled[h.clamp(1, HORIZON) as usize - 1]
+}
+
+/// P(X ≤ c) for X ~ Binomial(n, t). The stop rule asks this every few paths, so the terms
+/// come by recurrence from P(X = 0) (one power, no logarithm per term); a P(X = 0) too small
+/// for a float (t near 1, which no threshold is) is summed in log space instead.
 fn binomial_tail_below(n: u32, c: u32, t: f64) -> f64 {
     if t <= 0.0 {
         return 1.0;
@@ -122,6 +147,20 @@ fn binomial_tail_below(n: u32, c: u32, t: f64) -> f64 {
     if t >= 1.0 {
         return if c >= n { 1.0 } else { 0.0 };
     }
+    let first = (1.0 - t).powi(n as i32);
+    if first < 1e-300 {
+        return binomial_tail_in_logs(n, c, t);
+    }
+    let odds = t / (1.0 - t);
+    let (mut term, mut total) = (first, first);
+    for k in 1..=c.min(n) {
+        term *= (n - k + 1) as f64 / k as f64 * odds;
+        total += term;
+    }
+    total
+}
+
+fn binomial_tail_in_logs(n: u32, c: u32, t: f64) -> f64 {
     let (lt, lq) = (t.ln(), (1.0 - t).ln());
     let mut log_choose = 0.0;
     let mut total = 0.0;
@@ -202,6 +241,21 @@ pub struct Forecaster {
 impl Forecaster {
     /// The forecast for `input`; the same as `forecast(input, cfg)`.
     pub fn run(&mut self, input: &WardInput, cfg: &ForecastConfig) -> Forecast {
+        let rule = cfg.stop;
+        self.run_until(input, cfg, &|filled, n| {
+            rule.is_some_and(|r| r.settled(filled, n))
+        })
+    }
+
+    /// The forecast, stopping after the first batch for which `settled(filled, paths)`
+    /// holds, `filled[h-1]` being the paths full on some day ≤ h so far (`cfg.stop` is not
+    /// read: the caller knows better which decisions are open, see `replay::WardAlerts`).
+    pub fn run_until(
+        &mut self,
+        input: &WardInput,
+        cfg: &ForecastConfig,
+        settled: &dyn Fn(&[u32], u32) -> bool,
+    ) -> Forecast {
         let cap = input.capacity;
         let h_max = HORIZON as usize;
         let (demand, rates) = daily_rates(input, cfg);
@@ -237,22 +291,27 @@ impl Forecaster {
         // The residents' departures of the current batch: resident_leaving[j * width + day].
         let mut resident_leaving = vec![0u32; BATCH as usize * width];
         let mut paths = 0;
+        // Batches drawn so far, and the paths of the current one.
+        let (mut batches, mut batch_start, mut batch_end) = (0, 0, 0);
         // filled[h-1]: paths full on some day ≤ h so far (for the stop rule).
         let mut filled_by = vec![0u32; h_max];
         while paths < cfg.paths {
-            if paths % BATCH == 0 {
-                if let Some(rule) = cfg.stop {
-                    if paths > 0 && rule.settled(&filled_by, paths) {
-                        break;
-                    }
-                }
-                resident_leaving.iter_mut().for_each(|x| *x = 0);
-                let mut rng = stream(input.seed, RESIDENT_STREAMS + (paths / BATCH) as u64);
+            if paths % LOOK_EVERY == 0 && paths > 0 && settled(&filled_by, paths) {
+                break;
+            }
+            if paths == batch_end {
+                (batch_start, batch_end) = (paths, paths + batch_len(paths));
+                let n = (batch_end - batch_start) as usize;
+                resident_leaving[..n * width]
+                    .iter_mut()
+                    .for_each(|x| *x = 0);
+                let mut rng = stream(input.seed, RESIDENT_STREAMS + batches);
+                batches += 1;
                 for resident in &stay {
-                    resident.add(&mut resident_leaving, width, BATCH as usize, &mut rng);
+                    resident.add(&mut resident_leaving, width, n, &mut rng);
                 }
             }
-            let j = (paths % BATCH) as usize;
+            let j = (paths - batch_start) as usize;
             leaving.copy_from_slice(&resident_leaving[j * width..(j + 1) * width]);
             // Each path its own stream: a path that ends early does not shift the draws of the
             // next, so the probabilities do not depend on `free_beds`.
@@ -284,7 +343,9 @@ impl Forecaster {
                         break;
                     }
                 }
-                free_hist[(h - 1) * beds + (cap - occ) as usize] += 1;
+                if cfg.free_beds {
+                    free_hist[(h - 1) * beds + (cap - occ) as usize] += 1;
+                }
             }
             first_full[filled.unwrap_or(0)] += 1;
             if let Some(h) = filled {
@@ -526,6 +587,22 @@ mod tests {
         let few = residents(&[3; 2]);
         let f = forecast(&input(10, &few, &s, &arrivals), &ForecastConfig::default());
         assert_eq!((f.p(30), f.days_to_full), (0.0, None));
+    }
+
+    #[test]
+    fn the_binomial_tail_by_recurrence_is_the_one_in_logs() {
+        for (n, t) in [(8, 0.2), (32, 0.15), (200, 0.6), (200, 0.05), (200, 0.85)] {
+            for c in [0, 1, n / 4, n / 2, n] {
+                let (a, b) = (binomial_tail_below(n, c, t), binomial_tail_in_logs(n, c, t));
+                assert!(
+                    (a - b).abs() <= 1e-12 + 1e-9 * b,
+                    "n={n} c={c} t={t}: {a} vs {b}"
+                );
+            }
+        }
+        // P(X = 0) below a float's range goes to the logs.
+        assert!(binomial_tail_below(200, 0, 0.99) < 1e-300);
+        assert!((binomial_tail_below(10, 10, 0.5) - 1.0).abs() < 1e-12);
     }
 
     #[test]

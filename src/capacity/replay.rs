@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use rayon::prelude::*;
 
 use super::alert::{self, AlertState, Evaluation, Level, Thresholds, Transition};
-use super::forecast::{Forecast, ForecastConfig, Forecaster};
+use super::forecast::{filled_by, Forecast, ForecastConfig, Forecaster, StopRule, HORIZON};
 use super::history::{DayRow, WardSeries};
 use super::reconstruct::Reconstruction;
 use crate::csv_lines::Lines;
@@ -34,8 +34,9 @@ pub const HEADER: [&str; 6] = [
 ];
 
 /// Replays one ward. `on_day` sees each day's row and forecast (the benchmark scores them).
-/// With a `StopRule` in `cfg`, a day whose forecast stopped early and raises an alert is
-/// forecast again in full, so the row's probability is the one a full run prints.
+/// With a `StopRule` in `cfg`, each day's forecast stops once today's alert step is settled
+/// (`WardAlerts::settled`); a step that raises an alert never is, so a row's probability is
+/// always that of a full run.
 pub fn replay_ward(
     series: &WardSeries,
     cfg: &ForecastConfig,
@@ -49,11 +50,12 @@ pub fn replay_ward(
     for today in &series.days {
         recon.push(today);
         let input = recon.input().expect("a day was pushed");
-        let mut f = forecaster.run(&input, cfg);
-        if f.paths < cfg.paths && alerts.raises(today, &f) {
-            let full = ForecastConfig { stop: None, ..*cfg };
-            f = forecaster.run(&input, &full);
-        }
+        let f = match cfg.stop {
+            Some(rule) => forecaster.run_until(&input, cfg, &|filled, n| {
+                alerts.settled(today, &rule, filled, n)
+            }),
+            None => forecaster.run(&input, cfg),
+        };
         on_day(today, &f);
         alerts.step(today, &f);
     }
@@ -83,6 +85,55 @@ impl<'a> WardAlerts<'a> {
         Evaluation::new(date, date, occ, cap, 0, f, &self.th)
     }
 
+    /// Whether `filled` of `n` paths (see `Forecaster::run_until`) settle today's step.
+    /// Each threshold of `rule` whose side the paths leave open is tried on both sides,
+    /// with the paths' estimates for the other horizons, and the step must come out the
+    /// same every way. So a threshold that cannot change anything today (a level's release
+    /// while it is closed, its firing while it is open, any while the ward is full) costs
+    /// no paths; one that can is settled as `StopRule` settles it. A step that raises an
+    /// alert is never settled: its row carries the full forecast's probability.
+    pub fn settled(&self, today: &DayRow, rule: &StopRule, filled: &[u32], n: u32) -> bool {
+        let horizons = [7, self.th.lead_days, HORIZON];
+        let tries: Vec<Vec<f64>> = (horizons.iter())
+            .map(|&h| {
+                let c = filled_by(filled, h);
+                let mut ps = vec![c as f64 / n as f64];
+                for &(_, t) in rule.decisions.iter().filter(|d| d.0 == h) {
+                    if !StopRule::decided(n, c, t) {
+                        ps.extend([t, t - 1e-9]);
+                    }
+                }
+                ps
+            })
+            .collect();
+        let blank = Forecast {
+            p_within: vec![0.0; HORIZON as usize],
+            days_to_full: None,
+            free_beds: Vec::new(),
+            demand: Default::default(),
+            paths: n,
+        };
+        let mut e = self.evaluation(today, &blank);
+        let mut first = None;
+        for &p7 in &tries[0] {
+            for &p_lead in &tries[1] {
+                for &p30 in &tries[2] {
+                    (e.p7, e.p_lead, e.p30) = (p7, p_lead, p30);
+                    let step = alert::evaluate(&self.state, &e, &self.th);
+                    if step.1.iter().any(|&t| Self::raised(t).is_some()) {
+                        return false;
+                    }
+                    match &first {
+                        None => first = Some(step),
+                        Some(s) if *s != step => return false,
+                        Some(_) => {}
+                    }
+                }
+            }
+        }
+        true
+    }
+
     /// The level a transition puts in the output, if any.
     fn raised(t: Transition) -> Option<Level> {
         match t {
@@ -90,13 +141,6 @@ impl<'a> WardAlerts<'a> {
             Transition::Escalated { to, .. } => Some(to),
             _ => None,
         }
-    }
-
-    /// Whether `step` with this forecast would write a row (the state is left as it is).
-    pub fn raises(&self, today: &DayRow, f: &Forecast) -> bool {
-        let e = self.evaluation(today, f);
-        let (_, transitions) = alert::evaluate(&self.state, &e, &self.th);
-        transitions.into_iter().any(|t| Self::raised(t).is_some())
     }
 
     /// Evaluates one day from its row and forecast; a row per alert raised or escalated.

@@ -102,27 +102,44 @@ pub fn stream(seed: u64, k: u64) -> PathRng {
 /// within the horizon, and the day given that they leave. Most residents of a long-stay ward
 /// stay past the horizon in most paths, so rather than a draw per path, the gaps between
 /// the paths in which the resident leaves are drawn (geometric, one logarithm each).
+/// One is built for nearly every resident every day (their elapsed stays move on), so it
+/// holds its curve inline, and the day is found by a search of its 31 points rather than
+/// through a `Sampler`, whose table costs more to build than the few draws it would speed.
 pub struct Leaving {
     q: f64,
     /// ln(1 − q).
     ln_stay: f64,
-    day: Sampler,
+    /// P(still there after h days | leaves within the horizon), h = 0..`len`.
+    given: [f64; MAX_CURVE],
+    len: usize,
 }
 
+/// The longest curve a `Leaving` takes: the forecast's horizon of 30 days, and day 0.
+pub const MAX_CURVE: usize = 31;
+
 impl Leaving {
-    /// From the curve P(still there after h days), h = 0..=horizon.
+    /// From the curve P(still there after h days), h = 0..=horizon (at most `MAX_CURVE` points).
     pub fn new(curve: &[f64]) -> Leaving {
+        assert!(
+            curve.len() <= MAX_CURVE,
+            "a curve of {} points",
+            curve.len()
+        );
         let stay = curve[curve.len() - 1].clamp(0.0, 1.0);
         let q = 1.0 - stay;
-        let given_leaving = if q > 0.0 {
-            curve.iter().map(|&c| ((c - stay) / q).max(0.0)).collect()
-        } else {
-            curve.to_vec()
-        };
+        let mut given = [0.0; MAX_CURVE];
+        for (g, &c) in given.iter_mut().zip(curve) {
+            *g = if q > 0.0 {
+                ((c - stay) / q).max(0.0)
+            } else {
+                c
+            };
+        }
         Leaving {
             q,
             ln_stay: stay.ln(),
-            day: Sampler::new(given_leaving, 8),
+            given,
+            len: curve.len(),
         }
     }
 
@@ -134,7 +151,8 @@ impl Leaving {
         }
         let mut path = self.skip(rng);
         while path < n {
-            let day = (self.day.departure(rng.next_u32())).unwrap_or(width - 2);
+            let u = rng.next_u32() as f64 * (1.0 / 4_294_967_296.0);
+            let day = departure(&self.given[..self.len], u).unwrap_or(width - 2);
             leaving[path * width + day] += 1;
             path = path.saturating_add(1 + self.skip(rng));
         }

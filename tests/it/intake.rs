@@ -650,6 +650,23 @@ async fn the_search_finds_names_aliases_misspellings_and_number_prefixes_within_
         all(&[&sby_slamet, &siti, &budi])
     );
     assert_eq!(found(&r, &officer, "OT-35").await.len(), 4);
+    // A number search lists the highest number first.
+    let res = send(
+        &r,
+        api(
+            "GET",
+            "/api/v1/cases?q=OT-3578",
+            &officer,
+            None,
+            json!(null),
+        ),
+    )
+    .await;
+    let json = res.json();
+    let order: Vec<&str> = (json["cases"].as_array().unwrap().iter())
+        .map(|c| c["number"].as_str().unwrap())
+        .collect();
+    assert_eq!(order, [budi.as_str(), siti.as_str(), sby_slamet.as_str()]);
     assert!(found(&r, &officer, "OT-3579").await.is_empty());
     assert!(found(&r, &officer, "nobody at all").await.is_empty());
 
