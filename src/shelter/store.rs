@@ -167,6 +167,14 @@ pub async fn place(
     }
     lock_for_change(tx, case_id, Some(ward_id)).await?;
     let p = person(tx, case_id, now).await?;
+    // Checked here, not left to the state change: a full ward would otherwise have put a
+    // person already discharged or handed over on the waiting list (found by the
+    // model-based test).
+    if State::parse(&p.state).is_some_and(State::is_final) {
+        return Err(AppError::Conflict(
+            "kasus sudah selesai / the case is finished".into(),
+        ));
+    }
     if !super::model::ward_takes(&ward_sex, &p.sex) {
         return Err(AppError::Invalid(vec![FieldError::new(
             "ward_id",
