@@ -247,9 +247,10 @@ impl Forecaster {
         })
     }
 
-    /// The forecast, stopping after the first batch for which `settled(filled, paths)`
-    /// holds, `filled[h-1]` being the paths full on some day ≤ h so far (`cfg.stop` is not
-    /// read: the caller knows better which decisions are open, see `replay::WardAlerts`).
+    /// The forecast, stopping at the first look (every `LOOK_EVERY` paths) at which
+    /// `settled(filled, paths)` holds, `filled[h-1]` being the paths full on some day ≤ h so
+    /// far (`cfg.stop` is not read: the caller knows better which decisions are open, see
+    /// `replay::WardAlerts`).
     pub fn run_until(
         &mut self,
         input: &WardInput,
