@@ -34,6 +34,21 @@ pub struct Settings {
     /// Hours a hand-over notice may wait for acknowledgement before it escalates.
     pub escalate_after_hours: u32,
     pub smtp: SmtpSettings,
+    pub retention: Retention,
+}
+
+/// How long personal data is kept (UU PDP Pasal 42–44), in days after a case finished.
+/// The province's records retention schedule (JRA) sets the real periods; the defaults
+/// are this project's assumption until it is known (docs/operations.md, Retention).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Retention {
+    /// Then the case is anonymised: name, NIK, dates, addresses, photos, free text.
+    pub case_days: u32,
+    /// Face photos (biometric data, Pasal 4) go sooner.
+    pub photo_days: u32,
+    /// Sent emails' subjects and bodies (they name people) are blanked after this many
+    /// days from sending.
+    pub mail_days: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -71,6 +86,7 @@ struct Raw {
     escalation_email: String,
     escalate_after_hours: u32,
     smtp: RawSmtp,
+    retention: Retention,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -106,6 +122,11 @@ impl Default for Raw {
                 username: None,
                 password: None,
                 from: "Simlontar <simlontar@localhost>".into(),
+            },
+            retention: Retention {
+                case_days: 5 * 365,
+                photo_days: 365,
+                mail_days: 90,
             },
         }
     }
@@ -232,6 +253,19 @@ impl Raw {
                 "probabilities with 0 < reintake_review <= reintake_accept <= 1",
             ));
         }
+        let r = self.retention;
+        if r.photo_days == 0 {
+            return Err(invalid("retention.photo_days", "must be at least 1"));
+        }
+        if r.mail_days == 0 {
+            return Err(invalid("retention.mail_days", "must be at least 1"));
+        }
+        if r.photo_days > r.case_days {
+            return Err(invalid(
+                "retention.photo_days",
+                "must not be longer than retention.case_days (anonymising removes the photos)",
+            ));
+        }
         if self.smtp.username.is_some() != self.smtp.password.is_some() {
             return Err(invalid(
                 "smtp.password",
@@ -259,6 +293,7 @@ impl Raw {
                 password: self.smtp.password.map(Into::into),
                 from: self.smtp.from,
             },
+            retention: self.retention,
         })
     }
 }

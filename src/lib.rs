@@ -13,6 +13,7 @@ pub mod jobs;
 pub mod linkage;
 pub mod notify;
 pub mod places;
+pub mod retention;
 pub mod routing;
 pub mod shelter;
 pub mod web;

@@ -98,6 +98,61 @@ pub async fn search(pool: &PgPool, q: &AuditQuery) -> sqlx::Result<Vec<AuditRow>
     .collect())
 }
 
+/// One record a user touched in a period, for the breach report (UU PDP Pasal 46: whose
+/// data, which, when): every audited action on it, not only reads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Accessed {
+    pub entity: String,
+    pub entity_id: String,
+    pub first: DateTime<Utc>,
+    pub last: DateTime<Utc>,
+    pub times: i64,
+    pub actions: Vec<String>,
+}
+
+/// The records `username` touched in `[from, to)`, first touched first; `None` when no
+/// such user exists. Served by the index on (actor_id, at).
+pub async fn accessed_by(
+    pool: &PgPool,
+    username: &str,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> sqlx::Result<Option<Vec<Accessed>>> {
+    let Some(actor): Option<i64> =
+        sqlx::query_scalar("SELECT id FROM app_user WHERE username = $1")
+            .bind(username)
+            .fetch_optional(pool)
+            .await?
+    else {
+        return Ok(None);
+    };
+    let rows = sqlx::query(
+        "SELECT entity, entity_id, min(at) AS first, max(at) AS last, count(*) AS times,
+                array_agg(DISTINCT action ORDER BY action) AS actions
+           FROM audit_log
+          WHERE actor_id = $1 AND at >= $2 AND at < $3 AND entity_id IS NOT NULL
+          GROUP BY entity, entity_id
+          ORDER BY first, entity, entity_id",
+    )
+    .bind(actor)
+    .bind(from)
+    .bind(to)
+    .fetch_all(pool)
+    .await?;
+    Ok(Some(
+        rows.into_iter()
+            .map(|r| Accessed {
+                entity: r.get("entity"),
+                entity_id: r.get("entity_id"),
+                first: r.get("first"),
+                last: r.get("last"),
+                times: r.get("times"),
+                actions: r.get("actions"),
+            })
+            .collect(),
+    ))
+}
+
 /// What the hash-chain check found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChainReport {

@@ -2,6 +2,7 @@
 //! policy module every handler and query goes through; the append-only audit trail.
 //! Invariant: a request reaches a protected handler only with a `Principal`, and every
 //! read of a person's details and every change writes one audit row.
+pub mod access_report;
 pub mod admin;
 pub mod audit;
 pub mod break_glass;
@@ -48,6 +49,7 @@ pub fn router() -> Router<AppState> {
         .route("/admin/users/{username}/mfa", post(admin::reset_mfa))
         .route("/admin/tokens/{id}/revoke", post(admin::revoke_token))
         .route("/admin/audit", get(admin::show_audit))
+        .route("/admin/audit/accessed", get(access_report::show))
         .route(
             "/break-glass",
             get(break_glass::show_request).post(break_glass::grant),

@@ -212,6 +212,10 @@ mod tests {
     #[test]
     fn password_rules_follow_asvs() {
         assert_eq!(check_password("abc1234", "x"), Err("password_too_short"));
+        assert_eq!(check_password("kopi ase", "x"), Ok(()));
+        // Characters are counted, not bytes: 7 with a 3-byte one is still too short.
+        assert_eq!(check_password("kopi☕te", "x"), Err("password_too_short"));
+        assert_eq!(check_password("kopi☕teh", "x"), Ok(()));
         assert_eq!(check_password("kopi susu", "x"), Ok(()));
         assert_eq!(check_password(&"a".repeat(64), "x"), Ok(()));
         assert_eq!(

@@ -85,7 +85,13 @@ impl AuthnBackend for Backend {
         let user = store::find_by_name(&self.pool, &c.username.trim().to_lowercase()).await?;
         let hash = user.as_ref().and_then(|u| u.password_hash.as_deref());
         let ok = store::verify_password(&c.password, hash).await;
-        Ok(user.filter(|u| ok && !u.disabled).map(SessionUser::new))
+        let Some(mut user) = user.filter(|u| ok && !u.disabled) else {
+            return Ok(None);
+        };
+        // The session keeps a digest of the new hash; the user's other sessions, made
+        // with the old one, end (once, on the sign-in that upgrades it).
+        store::upgrade_hash(&self.pool, &mut user, &c.password).await?;
+        Ok(Some(SessionUser::new(user)))
     }
 
     async fn get_user(&self, id: &UserId<Self>) -> Result<Option<SessionUser>, sqlx::Error> {

@@ -223,6 +223,36 @@ pub async fn verify_password(password: &str, hash: Option<&str>) -> bool {
     .unwrap_or(false)
 }
 
+/// After `password` was verified against the user's hash: when that hash was made with
+/// other parameters than today's, stores a fresh one in its place and in `user`. Only
+/// the hash just checked is replaced, so a reset made meanwhile wins.
+pub async fn upgrade_hash(
+    pool: &PgPool,
+    user: &mut UserRecord,
+    password: &str,
+) -> sqlx::Result<()> {
+    let Some(old) = user.password_hash.as_deref() else {
+        return Ok(());
+    };
+    if !password_auth::is_hash_obsolete(old).unwrap_or(false) {
+        return Ok(());
+    }
+    let new = hash_password(password).await;
+    let replaced =
+        sqlx::query("UPDATE app_user SET password_hash = $3 WHERE id = $1 AND password_hash = $2")
+            .bind(user.id)
+            .bind(old)
+            .bind(&new)
+            .execute(pool)
+            .await?
+            .rows_affected()
+            == 1;
+    if replaced {
+        user.password_hash = Some(new);
+    }
+    Ok(())
+}
+
 /// Records a failed sign-in against the account name (known or not) and the address.
 pub async fn note_failure(
     pool: &PgPool,

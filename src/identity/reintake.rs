@@ -68,10 +68,11 @@ fn record(r: &sqlx::postgres::PgRow) -> PersonRecord {
     }
 }
 
+// Anonymised intakes are nobody any more: never a candidate for a link.
 const INTAKES: &str = "SELECT id, stated_name, name_quality, birth_date, birth_date_quality,
         estimated_age, found_at, sex, nik, home_village_code, home_region_code,
         linkage_checked_at IS NULL AS pending
-   FROM intake ORDER BY id";
+   FROM intake WHERE anonymised_at IS NULL ORDER BY id";
 
 /// Every intake as a person record, in a table for the engine (inside a scoped
 /// transaction: the system's, for matching).

@@ -28,7 +28,7 @@ pub struct Rematched {
 /// were identified on the way, so they are left out.
 const UNIDENTIFIED: &str = "UPDATE intake i SET linkage_checked_at = NULL
       FROM ot_case c
-     WHERE c.intake_id = i.id AND i.nik IS NULL AND c.state NOT IN ('handed_over', 'routed_home', 'in_transit')
+     WHERE c.intake_id = i.id AND i.nik IS NULL AND i.anonymised_at IS NULL AND c.state NOT IN ('handed_over', 'routed_home', 'in_transit')
        AND NOT EXISTS (SELECT 1 FROM record_link l
                         WHERE l.left_kind = 'check' AND l.right_kind = 'intake'
                           AND l.right_id = i.id AND l.state = 'accepted')

@@ -242,6 +242,7 @@ pub async fn show_case(
         &view::CaseView {
             number: case.number.clone(),
             state: case.state.clone(),
+            anonymised: case.anonymised_at.map(|t| format_local(t, tz)),
             name: case.stated_name.clone(),
             aliases: case.aliases.join(", "),
             name_quality: case.name_quality.clone(),

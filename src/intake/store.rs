@@ -209,6 +209,7 @@ pub struct CaseDetail {
     pub belongings: String,
     pub notes: String,
     pub events: Vec<CaseEvent>,
+    pub anonymised_at: Option<DateTime<Utc>>,
     /// Ids of the intake's photos.
     pub photos: Vec<i64>,
 }
@@ -225,7 +226,7 @@ pub async fn find(
                 i.found_region_code, r.name AS found_region_name, i.unit, i.officer_name, i.stated_name,
                 i.aliases, i.name_quality, i.sex, i.birth_date, i.estimated_age, i.birth_date_quality,
                 i.stated_home, i.home_village_code, i.home_region_code, i.home_province_code, i.nik,
-                i.documents, i.conditions, i.belongings, i.notes
+                i.documents, i.conditions, i.belongings, i.notes, i.anonymised_at
            FROM ot_case c JOIN intake i ON i.id = c.intake_id JOIN region r ON r.code = i.found_region_code
           WHERE {} AND c.number = $5",
         CaseScope::sql(1)
@@ -294,6 +295,7 @@ pub async fn find(
         conditions: r.get("conditions"),
         belongings: r.get("belongings"),
         notes: r.get("notes"),
+        anonymised_at: r.get("anonymised_at"),
         events,
     }))
 }

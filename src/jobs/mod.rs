@@ -18,6 +18,7 @@ use crate::config::Settings;
 use crate::identity::{reintake::Thresholds, rematch};
 use crate::notify::mailer::Mailer;
 use crate::notify::outbox;
+use crate::retention;
 use crate::routing::handover;
 use run::{run_slot, Outcome};
 use schedule::Schedule;
@@ -41,16 +42,18 @@ pub enum Job {
     EscalateHandovers,
     CapacityDaily,
     WeeklyDigest,
+    Retention,
 }
 
 impl Job {
-    pub const ALL: [Job; 6] = [
+    pub const ALL: [Job; 7] = [
         Job::CapacityDaily,
         Job::WeeklyDigest,
         Job::DeliverMail,
         Job::Rematch,
         Job::Housekeeping,
         Job::EscalateHandovers,
+        Job::Retention,
     ];
 
     pub fn name(self) -> &'static str {
@@ -61,6 +64,7 @@ impl Job {
             Job::EscalateHandovers => "escalate_handovers",
             Job::CapacityDaily => "capacity_daily",
             Job::WeeklyDigest => "weekly_digest",
+            Job::Retention => "retention",
         }
     }
 
@@ -83,6 +87,11 @@ impl Job {
                 hour: 0,
                 minute: 30,
             },
+            // 03:00 WIB, after the night's re-matching.
+            Job::Retention => Schedule::Daily {
+                hour: 20,
+                minute: 0,
+            },
         }
     }
 
@@ -99,6 +108,9 @@ impl Job {
             }
             Job::EscalateHandovers => {
                 json!({ "escalated": handover::escalate(&ctx.pool, &ctx.settings, now).await? })
+            }
+            Job::Retention => {
+                json!(retention::sweep(&ctx.pool, ctx.settings.retention, now).await?)
             }
         })
     }

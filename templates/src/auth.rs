@@ -222,7 +222,11 @@ pub fn audit(lang: Lang, user: &NavUser, v: &AuditView) -> Markup {
         },
         html! {
             h1 { (title) }
-            p { a href="/admin/break-glass" { (tr(lang, "Tinjauan mingguan akses darurat", "Weekly review of emergency access")) } }
+            p {
+                a href="/admin/break-glass" { (tr(lang, "Tinjauan mingguan akses darurat", "Weekly review of emergency access")) }
+                " · "
+                a href="/admin/audit/accessed" { (tr(lang, "Data yang diakses seorang pengguna", "Records one user accessed")) }
+            }
             form.filters method="get" action="/admin/audit" {
                 label { (tr(lang, "Pengguna", "User")) " " input name="actor" value=(v.actor); }
                 label { (tr(lang, "Tindakan", "Action")) " " input name="action" value=(v.action); }
@@ -303,6 +307,81 @@ pub fn totp(lang: Lang, v: &TotpView) -> Markup {
             form method="post" action="/logout" {
                 input type="hidden" name="csrf" value=(v.csrf);
                 button.link type="submit" { (tr(lang, "Batal dan keluar", "Cancel and sign out")) }
+            }
+        },
+    )
+}
+
+/// One line of the access report.
+pub struct AccessRow {
+    pub record: String,
+    pub first: String,
+    pub last: String,
+    pub times: i64,
+    pub actions: String,
+}
+
+pub struct AccessReportView<'a> {
+    pub user: &'a str,
+    pub from: &'a str,
+    pub to: &'a str,
+    /// (field, message) for each bad input.
+    pub errors: &'a [(String, String)],
+    /// The answer, once asked: the rows shown and how many there are in all.
+    pub rows: Option<(&'a [AccessRow], usize)>,
+    /// The same report as a CSV file.
+    pub csv_href: &'a str,
+}
+
+/// "Which records did this user touch between two times?", for a breach report.
+pub fn access_report(lang: Lang, user: &NavUser, v: &AccessReportView) -> Markup {
+    use crate::intake::text_field;
+    let title = tr(
+        lang,
+        "Data yang diakses pengguna",
+        "Records a user accessed",
+    );
+    page(
+        &Page {
+            title,
+            lang,
+            section: Some(Section::Admin),
+            path: "/admin/audit",
+            user: Some(user),
+        },
+        html! {
+            h1 { (title) }
+            p { (tr(lang,
+                "Untuk laporan kegagalan pelindungan data pribadi (UU PDP Pasal 46, paling lambat 3×24 jam): setiap data yang dibaca atau diubah pengguna dalam rentang waktu ini, menurut jejak audit. Waktu dalam WIB; akhir rentang tidak termasuk.",
+                "For a personal-data breach report (UU PDP Art. 46, within 3×24 hours): every record the user read or changed in this period, from the audit trail. Times in WIB; the end is excluded.")) }
+            form.filters method="get" action="/admin/audit/accessed" novalidate {
+                (text_field(lang, v.errors, "user", "Nama pengguna", "Username", v.user, "text"))
+                (text_field(lang, v.errors, "from", "Dari (WIB)", "From (WIB)", v.from, "datetime-local"))
+                (text_field(lang, v.errors, "to", "Sampai (WIB)", "To (WIB)", v.to, "datetime-local"))
+                button type="submit" { (tr(lang, "Tampilkan", "Show")) }
+            }
+            @if let Some((rows, total)) = v.rows {
+                p role="status" {
+                    (total) " " (tr(lang, "data diakses", "records accessed"))
+                    @if rows.len() < total {
+                        " · " (tr(lang, "ditampilkan", "showing")) " " (rows.len()) "; " (tr(lang, "berkas CSV memuat semuanya", "the CSV file has them all"))
+                    }
+                    " · " a href=(v.csv_href) download { (tr(lang, "Unduh CSV", "Download CSV")) }
+                }
+                @if total > 0 {
+                    table tabindex="0" {
+                        thead { tr {
+                            th { (tr(lang, "Data", "Record")) } th { (tr(lang, "Pertama", "First")) }
+                            th { (tr(lang, "Terakhir", "Last")) } th { (tr(lang, "Kali", "Times")) }
+                            th { (tr(lang, "Tindakan", "Actions")) }
+                        } }
+                        tbody {
+                            @for r in rows {
+                                tr { td { (r.record) } td { (r.first) } td { (r.last) } td { (r.times) } td { (r.actions) } }
+                            }
+                        }
+                    }
+                }
             }
         },
     )

@@ -155,6 +155,8 @@ pub struct EventRow {
 pub struct CaseView {
     pub number: String,
     pub state: String,
+    /// When the retention sweep removed the person's data (local time), if it did.
+    pub anonymised: Option<String>,
     pub name: String,
     pub aliases: String,
     pub name_quality: String,
@@ -193,6 +195,13 @@ pub fn show(lang: Lang, user: &NavUser, v: &CaseView) -> Markup {
         html! {
             h1 { (v.number) }
             p.state { (state_label(lang, &v.state)) }
+            @if let Some(at) = &v.anonymised {
+                p.notice role="note" {
+                    (tr(lang, "Data pribadi kasus ini telah dianonimkan pada ", "This case's personal data was anonymised on "))
+                    (at)
+                    (tr(lang, ": masa retensinya berakhir (UU PDP Pasal 42–44).", ": its retention period ended (UU PDP Art. 42–44)."))
+                }
+            }
             dl.facts {
                 dt { (tr(lang, "Nama", "Name")) } dd { (v.name) " (" (v.name_quality) ")" }
                 @if !v.aliases.is_empty() { dt { (tr(lang, "Alias", "Aliases")) } dd { (v.aliases) } }

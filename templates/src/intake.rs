@@ -71,7 +71,7 @@ fn field_error(errors: &[(String, String)], field: &str) -> Markup {
     }
 }
 
-fn text_field(
+pub(crate) fn text_field(
     lang: Lang,
     errors: &[(String, String)],
     name: &str,

@@ -14,7 +14,7 @@ use tower::ServiceExt;
 
 use simlontar::auth::model::{Grant, Role};
 use simlontar::clock::FixedClock;
-use simlontar::config::{Settings, SmtpSecurity, SmtpSettings};
+use simlontar::config::{Retention, Settings, SmtpSecurity, SmtpSettings};
 use simlontar::{app, AppState};
 
 pub const PASSWORD: &str = "kopi tubruk pagi";
@@ -55,6 +55,11 @@ pub fn settings() -> Settings {
             username: None,
             password: None,
             from: "Simlontar <simlontar@localhost>".into(),
+        },
+        retention: Retention {
+            case_days: 5 * 365,
+            photo_days: 365,
+            mail_days: 90,
         },
     }
 }

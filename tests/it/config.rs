@@ -99,3 +99,28 @@ fn the_environment_overrides_the_file() {
     assert!(!ok);
     assert!(err.contains("cannot connect to the database"), "{err}");
 }
+
+#[test]
+fn retention_periods_out_of_order_or_zero_are_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("s.toml");
+    std::fs::write(
+        &file,
+        "[retention]\ncase_days = 30\nphoto_days = 60\nmail_days = 90\n",
+    )
+    .unwrap();
+    let (ok, err) = simlontar(&[DB], &["--config", file.to_str().unwrap(), "serve"]);
+    assert!(!ok);
+    assert!(err.contains("retention.photo_days"), "{err}");
+    // The environment overrides one period of the file's.
+    let (ok, err) = simlontar(
+        &[
+            DB,
+            ("SIMLONTAR_RETENTION__MAIL_DAYS", "0"),
+            ("SIMLONTAR_RETENTION__PHOTO_DAYS", "30"),
+        ],
+        &["--config", file.to_str().unwrap(), "serve"],
+    );
+    assert!(!ok);
+    assert!(err.contains("retention.mail_days"), "{err}");
+}
