@@ -24,6 +24,15 @@ ensure_rust() {
   apt_install cargo rustc
 }
 
+# A cargo subcommand (cargo-NAME) at a pinned version, built from crates.io when missing
+# or at another version; kept in ~/.cargo/bin for the next run.
+cargo_tool() {
+  local crate=$1 version=$2
+  if cargo "${crate#cargo-}" --version 2>/dev/null | grep -q " $version$"; then return 0; fi
+  say "installing $crate $version from crates.io (a few minutes, once)"
+  cargo install --locked --quiet "$crate" --version "$version"
+}
+
 # The newest PostgreSQL major installed (after installing Debian's default one if none is).
 pg_bin() {
   if [ ! -d /usr/lib/postgresql ] || [ -z "$(ls /usr/lib/postgresql 2>/dev/null)" ]; then
