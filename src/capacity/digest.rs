@@ -7,7 +7,7 @@ use sqlx::PgPool;
 
 use crate::auth::policy::CaseScope;
 use crate::config::Settings;
-use crate::notify::mailer::Email;
+use crate::notify::mailer::{Email, Priority};
 use crate::notify::outbox;
 
 /// Queues the week's digests; returns how many were queued.
@@ -103,6 +103,7 @@ pub async fn run(pool: &PgPool, settings: &Settings, now: DateTime<Utc>) -> anyh
         let to = configured.unwrap_or_else(|| crate::notify::office_pattern(settings, &code));
         let email = Email {
             dedupe_key: format!("digest:{code}:{}-W{:02}", week.year(), week.week()),
+            priority: Priority::Routine,
             to,
             subject: format!("Ringkasan mingguan Simlontar — {name}"),
             text,

@@ -11,7 +11,7 @@ use super::alert::{evaluate, AlertState, Episode, Evaluation, Level, Thresholds,
 use super::forecast::{forecast, seed, ForecastConfig, Resident, WardInput};
 use super::survival::Survival;
 use crate::config::Settings;
-use crate::notify::mailer::Email;
+use crate::notify::mailer::{Email, Priority};
 use crate::notify::outbox;
 
 /// Days of arrivals read: 56 for the rate and earlier years for the Lebaran factor.
@@ -562,6 +562,7 @@ async fn notify(
         .into_string();
         let email = Email {
             dedupe_key: format!("capacity:{to}:{}", now.to_rfc3339()),
+            priority: Priority::Urgent,
             to,
             subject,
             text,

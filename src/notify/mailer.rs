@@ -12,11 +12,33 @@ use sha2::{Digest, Sha256};
 
 use crate::config::{SmtpSecurity, SmtpSettings};
 
+/// Which waiting message goes first when several are due (after an outage, say).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Priority {
+    /// Capacity alerts and escalations: someone must act today.
+    Urgent = 0,
+    Normal = 1,
+    /// Weekly digests.
+    Routine = 2,
+}
+
+impl Priority {
+    /// From the outbox's column (0–2, checked there).
+    pub fn of(n: i16) -> Priority {
+        match n {
+            0 => Priority::Urgent,
+            2 => Priority::Routine,
+            _ => Priority::Normal,
+        }
+    }
+}
+
 /// A message ready to go, as the outbox stores it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Email {
     /// One logical message, one key: enqueuing the same key twice keeps the first.
     pub dedupe_key: String,
+    pub priority: Priority,
     pub to: String,
     pub subject: String,
     pub text: String,

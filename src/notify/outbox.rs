@@ -6,7 +6,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 use sqlx::{PgConnection, PgPool};
 
-use super::mailer::{Email, Mailer};
+use super::mailer::{Email, Mailer, Priority};
 
 /// Queues a message; a second message with the same key is ignored. Returns whether
 /// this call queued it.
@@ -17,8 +17,8 @@ pub async fn enqueue(
 ) -> sqlx::Result<bool> {
     let queued = sqlx::query(
         "INSERT INTO email_outbox (dedupe_key, to_address, subject, body_text, body_html,
-                                   created_at, next_attempt_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $6)
+                                   created_at, next_attempt_at, priority)
+         VALUES ($1, $2, $3, $4, $5, $6, $6, $7)
          ON CONFLICT (dedupe_key) DO NOTHING",
     )
     .bind(&email.dedupe_key)
@@ -27,6 +27,7 @@ pub async fn enqueue(
     .bind(&email.text)
     .bind(&email.html)
     .bind(at)
+    .bind(email.priority as i16)
     .execute(conn)
     .await?
     .rows_affected();
@@ -48,7 +49,22 @@ pub struct Delivery {
     pub failed: usize,
 }
 
-/// Sends what is due at `now`, oldest first, at most `limit` messages.
+/// One waiting message as the worker reads it.
+#[derive(sqlx::FromRow)]
+struct Due {
+    id: i64,
+    dedupe_key: String,
+    to_address: String,
+    subject: String,
+    body_text: String,
+    body_html: String,
+    attempts: i32,
+    priority: i16,
+}
+
+/// Sends what is due at `now`, the most urgent first and then the oldest, at most `limit`
+/// messages. A message that goes through after failing says the server is back: the
+/// rest of the waiting mail becomes due at once rather than at its backed-off time.
 pub async fn deliver_due(
     pool: &PgPool,
     mailer: &Mailer,
@@ -58,26 +74,37 @@ pub async fn deliver_due(
     let mut done = Delivery::default();
     for _ in 0..limit {
         let mut tx = pool.begin().await?;
-        let row: Option<(i64, String, String, String, String, String, i32)> = sqlx::query_as(
-            "SELECT id, dedupe_key, to_address, subject, body_text, body_html, attempts
+        let row: Option<Due> = sqlx::query_as(
+            "SELECT id, dedupe_key, to_address, subject, body_text, body_html, attempts, priority
                FROM email_outbox
               WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= $1
-              ORDER BY next_attempt_at, id
+              ORDER BY priority, next_attempt_at, id
               LIMIT 1
                 FOR UPDATE SKIP LOCKED",
         )
         .bind(now)
         .fetch_optional(&mut *tx)
         .await?;
-        let Some((id, dedupe_key, to, subject, text, html, attempts)) = row else {
+        let Some(Due {
+            id,
+            dedupe_key,
+            to_address,
+            subject,
+            body_text,
+            body_html,
+            attempts,
+            priority,
+        }) = row
+        else {
             break;
         };
         let email = Email {
             dedupe_key,
-            to,
+            priority: Priority::of(priority),
+            to: to_address,
             subject,
-            text,
-            html,
+            text: body_text,
+            html: body_html,
         };
         match mailer.send(&email).await {
             Ok(()) => {
@@ -89,6 +116,15 @@ pub async fn deliver_due(
                 .bind(now)
                 .execute(&mut *tx)
                 .await?;
+                if attempts > 0 {
+                    sqlx::query(
+                        "UPDATE email_outbox SET next_attempt_at = $1
+                          WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at > $1",
+                    )
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+                }
                 done.sent += 1;
             }
             Err(e) => {

@@ -16,7 +16,7 @@ use crate::auth::model::Principal;
 use crate::config::Settings;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::intake::lifecycle::{self, State};
-use crate::notify::mailer::Email;
+use crate::notify::mailer::{Email, Priority};
 use crate::notify::outbox;
 use crate::shelter::model::age_on;
 
@@ -265,6 +265,7 @@ async fn notify(
         tx,
         &Email {
             dedupe_key: format!("handover:{notice}"),
+            priority: Priority::Normal,
             to,
             subject: email.subject,
             text: email.text,
@@ -525,6 +526,7 @@ pub async fn escalate(
             &mut tx,
             &Email {
                 dedupe_key: format!("escalation:{id}:{}", n + 1),
+                priority: Priority::Urgent,
                 to: settings.escalation_email.clone(),
                 subject: mail.subject,
                 text: mail.text,

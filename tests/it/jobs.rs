@@ -134,6 +134,7 @@ async fn the_mail_job_delivers_what_the_outbox_holds(owner: PgPool) {
     let mut tx = c.pool.begin().await.unwrap();
     let e = simlontar::notify::mailer::Email {
         dedupe_key: "job-mail".into(),
+        priority: simlontar::notify::mailer::Priority::Normal,
         to: "dinsos@jatimprov.go.id".into(),
         subject: "Uji".into(),
         text: "t".into(),
