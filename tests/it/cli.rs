@@ -169,8 +169,10 @@ async fn the_server_log_holds_no_nik_password_token_or_session_and_cannot_be_for
         log
     });
     let base = format!("http://127.0.0.1:{port}");
+    // No redirects followed: the sign-in's own answer carries the new session's cookie.
     let http = reqwest::Client::builder()
         .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
@@ -206,7 +208,15 @@ async fn the_server_log_holds_no_nik_password_token_or_session_and_cannot_be_for
         .send()
         .await
         .unwrap();
-    assert!(res.status().is_success() || res.status().is_redirection());
+    assert!(res.status().is_redirection(), "{}", res.status());
+    let signed_in = res.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    assert_ne!(signed_in, cookie, "sign-in issues a new session id");
     let nik = "3578015208900001";
     let mut body = crate::common::intake_json();
     body["found_at"] =
@@ -259,12 +269,13 @@ async fn the_server_log_holds_no_nik_password_token_or_session_and_cannot_be_for
             "not one JSON object: {line}"
         );
     }
-    let session_id = cookie.split('=').nth(1).unwrap();
+    let session_id = |c: &str| c.split('=').nth(1).unwrap().to_string();
     for secret in [
         nik,
         crate::common::PASSWORD,
         token.as_str(),
-        session_id,
+        &session_id(&cookie),
+        &session_id(&signed_in),
         "forged line",
     ] {
         assert!(!log.contains(secret), "the log contains {secret:?}");
