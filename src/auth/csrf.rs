@@ -9,6 +9,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use tower_sessions::Session;
 
+use super::model::Principal;
 use crate::error::AppError;
 use crate::web::AppState;
 
@@ -21,8 +22,14 @@ pub async fn protect(
     req: Request,
     next: Next,
 ) -> Response {
+    // Exempt only what a bearer token authenticated (`authenticate` runs first): any other
+    // `Authorization` header, such as the Basic one a browser re-sends behind a proxy,
+    // leaves the session cookie in charge.
     if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS)
-        || req.headers().contains_key(header::AUTHORIZATION)
+        || req
+            .extensions()
+            .get::<Principal>()
+            .is_some_and(|p| p.via_token)
     {
         return next.run(req).await;
     }

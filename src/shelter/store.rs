@@ -134,7 +134,11 @@ fn may_use_ward(actor: &Principal, upt: &str) -> bool {
 /// Takes the row locks a bed change needs, always in one order — the case, then its
 /// wards by id — so that two changes of one case queue up (the second sees the first's
 /// placement) and opposite transfers (A→B beside B→A) cannot deadlock: the occupancy
-/// triggers would otherwise lock the ward left before the ward entered.
+/// triggers would otherwise lock the ward left before the ward entered. The wards are
+/// locked FOR NO KEY UPDATE, the lock the counters' UPDATE takes anyway: FOR UPDATE also
+/// blocks the key-share locks of foreign-key checks (the capacity evaluation's forecast
+/// row naming the ward) and deadlocked with them on a ward row just updated by another
+/// change (tests/it/stress.rs).
 async fn lock_for_change(tx: &mut Tx<'_>, case_id: i64, to_ward: Option<i64>) -> sqlx::Result<()> {
     sqlx::query("SELECT 1 FROM ot_case WHERE id = $1 FOR UPDATE")
         .bind(case_id)
@@ -143,7 +147,7 @@ async fn lock_for_change(tx: &mut Tx<'_>, case_id: i64, to_ward: Option<i64>) ->
     sqlx::query(
         "SELECT 1 FROM ward
           WHERE id = $2 OR id = (SELECT ward_id FROM placement WHERE case_id = $1 AND ended_at IS NULL)
-          ORDER BY id FOR UPDATE",
+          ORDER BY id FOR NO KEY UPDATE",
     )
     .bind(case_id)
     .bind(to_ward)

@@ -461,49 +461,6 @@ async fn twelve_hours_end_a_session_however_busy(pool: PgPool) {
     );
 }
 
-#[sqlx::test]
-async fn every_state_changing_route_refuses_another_sites_origin(pool: PgPool) {
-    two_regions(&pool).await;
-    let mut admin = signed_in(&pool, "admin1", Role::Admin, None).await;
-    admin.get("/admin/users").await;
-    let csrf = admin.csrf.clone().unwrap();
-    // Every POST route of the app (the router has no others that change state).
-    let routes = [
-        "/login",
-        "/logout",
-        "/admin/users",
-        "/admin/grants",
-        "/admin/passwords",
-        "/admin/users/admin1/status",
-        "/admin/users/admin1/tokens",
-        "/admin/tokens/1/revoke",
-        "/cases/search-nik",
-        &format!("/cases/{SBY}/transition"),
-        "/intake",
-    ];
-    for route in routes {
-        for (header, value) in [
-            (header::ORIGIN.as_str(), "https://evil.example"),
-            ("sec-fetch-site", "cross-site"),
-        ] {
-            let req = Request::post(route)
-                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-                .header(header, value)
-                .header(header::COOKIE, admin.cookie.clone().unwrap())
-                .body(Body::from(format!("csrf={csrf}&username=x&password=y")))
-                .unwrap();
-            let res = send(&admin.router, req).await;
-            assert_eq!(
-                res.status,
-                StatusCode::FORBIDDEN,
-                "{route} with {header}: {value}"
-            );
-        }
-    }
-    // The same session still works: nothing was done.
-    assert_eq!(admin.get("/admin/users").await.status, StatusCode::OK);
-}
-
 /// The `name=value` a response sets as its cookie.
 fn cookie_pair(res: &Res) -> String {
     let set = res.headers[header::SET_COOKIE].to_str().unwrap();
@@ -568,4 +525,173 @@ async fn over_https_the_cookie_is_host_bound_and_secure_and_hsts_is_always_sent(
     assert!(signed_in.starts_with("__Host-simlontar="), "{signed_in}");
     c.cookie = Some(signed_in);
     assert_eq!(c.get("/cases").await.status, StatusCode::OK);
+}
+
+/// Behind a proxy asking for Basic authentication, the browser adds its remembered
+/// `Authorization` header to every request to the site, another site's forms included.
+#[sqlx::test]
+async fn a_basic_authorization_header_does_not_lift_the_origin_check_from_a_session(pool: PgPool) {
+    load_geo(&pool).await;
+    let mut admin = signed_in(&pool, "admin1", Role::Admin, None).await;
+    admin.get("/admin/users").await;
+    let csrf = admin.csrf.clone().unwrap();
+    let req = Request::post("/admin/users")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ORIGIN, "https://evil.example")
+        .header(header::AUTHORIZATION, "Basic cHJveHk6cHJveHk=")
+        .header(header::COOKIE, admin.cookie.clone().unwrap())
+        .body(Body::from(format!(
+            "username=evil&role=admin&password=a+long+password&display_name=Evil&csrf={csrf}"
+        )))
+        .unwrap();
+    assert_eq!(send(&admin.router, req).await.status, StatusCode::FORBIDDEN);
+    let created: i64 = sqlx::query_scalar("SELECT count(*) FROM app_user WHERE username = 'evil'")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(created, 0);
+}
+
+#[sqlx::test]
+async fn the_api_shows_the_nik_whole_only_to_roles_that_need_it(pool: PgPool) {
+    two_regions(&pool).await;
+    let nik = "3578015208900001";
+    // A UPT sees the case through its placement there.
+    let (ward, upt): (i64, String) = sqlx::query_as(
+        "SELECT id, upt_code FROM ward WHERE occupied + held < beds ORDER BY id LIMIT 1",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO placement (case_id, ward_id, started_at)
+         SELECT id, $2, $3 FROM ot_case WHERE number = $1",
+    )
+    .bind(SBY)
+    .bind(ward)
+    .bind(now())
+    .execute(&pool)
+    .await
+    .unwrap();
+    let r = router(&pool).await;
+    // DP3AK confirms her identity, with her family card and mother's name from the registry.
+    let dp3ak = token(&pool, "dp3ak", Role::IdentityOfficer, None).await;
+    let check = serde_json::json!({
+        "case_number": SBY, "method": "fingerprint", "outcome": "matched", "score": 93.0,
+        "requested_at": "2026-11-23T02:40:00Z", "completed_at": "2026-11-23T02:41:00Z",
+        "identity": {"nik": nik, "name": "Sumiati", "sex": "female",
+                     "kk_number": "3578010101900009", "mother_name": "Painah"}
+    });
+    let key = "0b7e6c1e-51a4-4f0e-9d0e-2f6f1c9b8a31";
+    let res = send(
+        &r,
+        api("POST", "/api/v1/identity-checks", &dp3ak, Some(key), check),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+
+    for (name, role, scope, whole) in [
+        ("viewer", Role::RegencyViewer, Some("35.78"), false),
+        ("satpol", Role::IntakeOfficer, Some("35.78"), false),
+        ("upt", Role::UptStaff, Some(upt.as_str()), false),
+        ("officer", Role::CaseOfficer, None, true),
+        ("checker", Role::IdentityOfficer, None, true),
+        ("admin", Role::Admin, None, true),
+    ] {
+        let t = token(&pool, name, role, scope).await;
+        let get = |path: &str| {
+            Request::get(path)
+                .header(header::AUTHORIZATION, format!("Bearer {t}"))
+                .body(Body::empty())
+                .unwrap()
+        };
+        let case = send(&r, get(&format!("/api/v1/cases/{SBY}"))).await;
+        assert_eq!(case.status, StatusCode::OK, "{name}: {}", case.body);
+        let shown = if whole { nik } else { "3578**********01" };
+        assert_eq!(case.json()["nik"], shown, "{name}");
+        if whole {
+            continue;
+        }
+        // Nor anywhere else in the API: lists, events, the registry's details.
+        for (path, about_her) in [
+            (format!("/api/v1/cases/{SBY}"), SBY),
+            (format!("/api/v1/cases/{SBY}/events"), "fingerprint matched"),
+            (format!("/api/v1/cases?q={SBY}"), SBY),
+            (format!("/api/v1/intakes?q={SBY}"), SBY),
+        ] {
+            let res = send(&r, get(&path)).await;
+            assert!(res.body.contains(about_her), "{name} {path}: {}", res.body);
+            for secret in [nik, "3578010101900009", "Painah"] {
+                assert!(!res.body.contains(secret), "{name} {path}: {}", res.body);
+            }
+        }
+    }
+}
+
+#[sqlx::test]
+async fn a_new_user_gets_the_one_role_the_form_names_whatever_else_it_carries(pool: PgPool) {
+    two_regions(&pool).await;
+    let mut admin = signed_in(&pool, "admin1", Role::Admin, None).await;
+    admin.get("/admin/users").await;
+    let form = [
+        ("username", "viewer.sby"),
+        ("display_name", "Dinsos Surabaya"),
+        ("role", "regency_viewer"),
+        ("scope", "35.78"),
+        ("password", PASSWORD),
+    ];
+    let extras = [
+        ("roles", "admin"),
+        ("admin", "true"),
+        ("grants", "admin"),
+        ("region_id", "35.10"),
+        ("scope_upt", "BALAI-PMKS-SIDOARJO"),
+        ("shelter_id", "1"),
+        ("state", "active"),
+        ("status", "active"),
+    ];
+    // A second `role` is refused, not granted as well.
+    let twice = admin
+        .post("/admin/users", &[&form[..], &[("role", "admin")]].concat())
+        .await;
+    assert_eq!(twice.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let created: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM app_user WHERE username = 'viewer.sby'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(created, 0);
+    // Fields the form does not have are ignored.
+    let res = admin
+        .post("/admin/users", &[&form[..], &extras[..]].concat())
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    assert!(res.location().contains("notice"), "{}", res.location());
+    let grants: Vec<(String, Option<String>, Option<String>)> = sqlx::query_as(
+        "SELECT r.role, r.scope_region, r.scope_upt FROM user_role r JOIN app_user u ON u.id = r.user_id
+          WHERE u.username = 'viewer.sby'",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        grants,
+        vec![(
+            "regency_viewer".to_string(),
+            Some("35.78".to_string()),
+            None
+        )]
+    );
+    let mut viewer = Client::new(&pool).await;
+    viewer.sign_in("viewer.sby", PASSWORD).await;
+    assert_eq!(
+        viewer.get("/admin/users").await.status,
+        StatusCode::FORBIDDEN
+    );
+    let list = viewer.get("/cases").await;
+    assert!(
+        list.body.contains(SBY) && !list.body.contains(BWI),
+        "{}",
+        list.body
+    );
 }

@@ -1,9 +1,10 @@
 //! Parts failing mid-run, with nothing lost or doubled: PostgreSQL restarted while intakes
-//! pour in, and the app killed in the middle of the daily capacity job. (The mail server
-//! going away is in notify.rs: `an_hour_long_smtp_outage_delays_mail_and_loses_none`.)
+//! pour in, the app SIGKILLed again and again while intakes pour in, and the app killed in
+//! the middle of the daily capacity job. (The mail server going away is in notify.rs:
+//! `a_mail_server_down_for_a_day_delays_mail_and_loses_none`.)
 use std::collections::{HashMap, HashSet};
 use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -160,25 +161,30 @@ async fn a_postgres_restart_mid_run_loses_and_doubles_no_intake() {
     );
 }
 
-/// The real server binary, with its mail going to `smtp`.
-fn serve(pool: &PgPool, smtp: u16) -> Child {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
+/// A loopback port free at this moment, for a server started just after.
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
         .unwrap()
-        .port();
-    Command::new(env!("CARGO_BIN_EXE_simlontar"))
-        .arg("serve")
+        .port()
+}
+
+/// The real server binary on `port`, with its mail going to `smtp` when given.
+fn serve(pool: &PgPool, port: u16, smtp: Option<u16>) -> Child {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_simlontar"));
+    cmd.arg("serve")
         .env_clear()
         .env("DATABASE_URL", crate::cli::url(pool))
         .env("SIMLONTAR_ADDR", format!("127.0.0.1:{port}"))
-        .env("SIMLONTAR_SMTP__PORT", smtp.to_string())
         .env("SIMLONTAR_ESCALATION_EMAIL", "desk@dinsos.jatimprov.go.id")
         .env("RUST_LOG", "warn")
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap()
+        .stderr(Stdio::null());
+    if let Some(smtp) = smtp {
+        cmd.env("SIMLONTAR_SMTP__PORT", smtp.to_string());
+    }
+    cmd.spawn().unwrap()
 }
 
 async fn wait_for(what: &str, secs: u64, mut check: impl AsyncFnMut() -> bool) {
@@ -207,7 +213,7 @@ async fn an_app_killed_during_the_daily_job_catches_up_once_on_restart(owner: Pg
         .execute(&mut *holder)
         .await
         .unwrap();
-    let mut first = serve(&owner, mail.addr.port());
+    let mut first = serve(&owner, free_port(), Some(mail.addr.port()));
     wait_for("the daily job to block on the held table", 60, async || {
         count(
             &owner,
@@ -243,7 +249,7 @@ async fn an_app_killed_during_the_daily_job_catches_up_once_on_restart(owner: Pg
         "the killed run recorded no slot"
     );
 
-    let mut second = serve(&owner, mail.addr.port());
+    let mut second = serve(&owner, free_port(), Some(mail.addr.port()));
     wait_for("the missed daily slot to run", 60, async || {
         count(
             &owner,
@@ -273,7 +279,7 @@ async fn an_app_killed_during_the_daily_job_catches_up_once_on_restart(owner: Pg
     second.kill().unwrap();
     second.wait().unwrap();
 
-    let mut third = serve(&owner, mail.addr.port());
+    let mut third = serve(&owner, free_port(), Some(mail.addr.port()));
     // The catch-up pass has run once the scheduler's every-20-s mail job has come round.
     tokio::time::sleep(Duration::from_secs(25)).await;
     third.kill().unwrap();
@@ -291,4 +297,226 @@ async fn an_app_killed_during_the_daily_job_catches_up_once_on_restart(owner: Pg
     assert_eq!(received.len(), sent, "no email was sent twice");
     let ids: HashSet<_> = received.iter().map(|m| m.message_id.clone()).collect();
     assert_eq!(ids.len(), received.len());
+}
+
+const KILLS: usize = 40;
+
+/// The server binary, SIGKILLed when dropped (also when an assertion fails mid-test).
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        // `Child::kill` is SIGKILL on Unix: no graceful shutdown, no flush.
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// What one client saw: the case each of its keys was answered with, and how its
+/// failed attempts failed.
+#[derive(Default)]
+struct Seen {
+    cases: Vec<(uuid::Uuid, String)>,
+    /// Refused: no server was listening.
+    refused: usize,
+    /// Cut: the connection was accepted, then broke (or hung) before the whole answer came.
+    cut: usize,
+    server_errors: usize,
+    /// Answered 200: an earlier attempt had committed the intake, but its answer was lost.
+    replayed: usize,
+}
+
+/// One client submitting intakes until `stop`, each under its own key, the same body
+/// again after any failure until the server answers 201 or 200. A key begun before
+/// `stop` is carried through to its answer.
+async fn submit_until_stopped(
+    base: String,
+    token: String,
+    found_at: chrono::DateTime<chrono::Utc>,
+    stop: Arc<AtomicBool>,
+) -> Seen {
+    // A fresh connection for every attempt, so a broken one always means a server that
+    // was killed after accepting it (never a pooled socket left from an older server).
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(0)
+        .timeout(Duration::from_secs(10))
+        .build()
+        .unwrap();
+    let mut seen = Seen::default();
+    while !stop.load(Ordering::SeqCst) {
+        let key = uuid::Uuid::new_v4();
+        let mut body = intake_json();
+        body["found_at"] = serde_json::json!(found_at.to_rfc3339());
+        body["stated_name"] = serde_json::json!(format!("Orang {key}"));
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let mut failed = false;
+        let number = loop {
+            assert!(Instant::now() < deadline, "{key} unanswered after 60 s");
+            let attempt = async {
+                let res = http
+                    .post(format!("{base}/api/v1/intakes"))
+                    .bearer_auth(&token)
+                    .header("idempotency-key", key.to_string())
+                    .json(&body)
+                    .send()
+                    .await?;
+                let status = res.status();
+                Ok::<_, reqwest::Error>((status, res.text().await?))
+            };
+            match attempt.await {
+                Err(e) if e.is_connect() => seen.refused += 1,
+                Err(_) => seen.cut += 1,
+                Ok((status, _)) if status.is_server_error() => seen.server_errors += 1,
+                Ok((status, text)) => {
+                    let json: serde_json::Value = serde_json::from_str(&text)
+                        .unwrap_or_else(|e| panic!("{status} {e}: {text}"));
+                    match status.as_u16() {
+                        201 => assert_eq!(json["created"], true, "{json}"),
+                        200 => {
+                            assert!(failed, "a first attempt creates: {json}");
+                            assert_eq!(json["created"], false, "{json}");
+                            seen.replayed += 1;
+                        }
+                        _ => panic!("intake answered {status}: {json}"),
+                    }
+                    break json["case_number"].as_str().unwrap().to_string();
+                }
+            }
+            failed = true;
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        };
+        seen.cases.push((key, number));
+    }
+    seen
+}
+
+/// Eight clients keep submitting intakes while the real server is SIGKILLed at seeded
+/// random moments and started again, forty times; each retries its key until answered.
+/// Afterwards every key tried is one intake with one case, its opening event and its
+/// audit row, the answers named the stored cases, and the case numbers run 1..n.
+#[sqlx::test]
+async fn an_app_sigkilled_again_and_again_under_intake_load_stores_every_key_once_and_whole(
+    owner: PgPool,
+) {
+    use rand::{Rng, SeedableRng};
+
+    load_geo(&owner).await;
+    let token = token(&owner, "satpol.sby", Role::IntakeOfficer, Some("35.78")).await;
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let probe = reqwest::Client::builder()
+        .pool_max_idle_per_host(0)
+        .build()
+        .unwrap();
+    let start = async || {
+        let server = Server(serve(&owner, port, None));
+        wait_for("the server to answer /healthz", 30, async || {
+            probe
+                .get(format!("{base}/healthz"))
+                .send()
+                .await
+                .is_ok_and(|r| r.status().is_success())
+        })
+        .await;
+        server
+    };
+
+    let began = Instant::now();
+    // One pick-up moment for all, so every case falls in the same year's numbering.
+    let found_at = chrono::Utc::now() - chrono::Duration::hours(2);
+    let stop = Arc::new(AtomicBool::new(false));
+    let clients: Vec<_> = (0..8)
+        .map(|_| {
+            tokio::spawn(submit_until_stopped(
+                base.clone(),
+                token.clone(),
+                found_at,
+                stop.clone(),
+            ))
+        })
+        .collect();
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(8);
+    for _ in 0..KILLS {
+        let server = start().await;
+        tokio::time::sleep(Duration::from_millis(rng.random_range(50..=400))).await;
+        drop(server);
+    }
+    stop.store(true, Ordering::SeqCst);
+    let server = start().await;
+    let mut answered = HashMap::new();
+    let (mut refused, mut cut, mut server_errors, mut replayed) = (0, 0, 0, 0);
+    for c in clients {
+        let seen = c.await.unwrap();
+        answered.extend(seen.cases);
+        refused += seen.refused;
+        cut += seen.cut;
+        server_errors += seen.server_errors;
+        replayed += seen.replayed;
+    }
+    drop(server);
+    assert!(
+        cut > 0 && replayed > 0,
+        "kills cut {cut} requests and lost {replayed} answers to committed intakes \
+         (both must happen, else this test proved nothing)"
+    );
+
+    let stored: HashMap<uuid::Uuid, String> = sqlx::query_as(
+        "SELECT i.idempotency_key, c.number FROM intake i JOIN ot_case c ON c.intake_id = i.id",
+    )
+    .fetch_all(&owner)
+    .await
+    .unwrap()
+    .into_iter()
+    .collect();
+    assert_eq!(
+        stored, answered,
+        "each key tried is one stored case, as answered"
+    );
+    let n = answered.len() as i64;
+    assert_eq!(count(&owner, "SELECT count(*) FROM intake").await, n);
+    assert_eq!(count(&owner, "SELECT count(*) FROM ot_case").await, n);
+    assert_eq!(
+        count(
+            &owner,
+            "SELECT count(*) FROM ot_case c WHERE (SELECT count(*) FROM case_event e
+               WHERE e.case_id = c.id AND e.kind = 'opened' AND e.to_state = 'received') = 1"
+        )
+        .await,
+        n,
+        "every case has exactly one opening event"
+    );
+    assert_eq!(
+        count(
+            &owner,
+            "SELECT count(*) FROM ot_case c WHERE (SELECT count(*) FROM audit_log a
+               WHERE a.action = 'create' AND a.entity = 'case' AND a.entity_id = c.number) = 1"
+        )
+        .await,
+        n,
+        "every case has exactly one audit row"
+    );
+    let chain = simlontar::auth::audit::verify_chain(&owner).await.unwrap();
+    assert_eq!(chain.first_break, None, "the audit chain is unbroken");
+
+    let mut seqs: Vec<i64> = stored
+        .values()
+        .map(|number| number.rsplit('-').next().unwrap().parse().unwrap())
+        .collect();
+    seqs.sort_unstable();
+    assert_eq!(seqs, (1..=n).collect::<Vec<_>>(), "case numbers 1..n");
+    let counters: Vec<(String, i32)> =
+        sqlx::query_as("SELECT region_code, last FROM case_number_counter")
+            .fetch_all(&owner)
+            .await
+            .unwrap();
+    assert_eq!(
+        counters,
+        [("35.78".to_string(), n as i32)],
+        "one counter, standing at n"
+    );
+    println!(
+        "{KILLS} kills in {:.1} s: {n} intakes; {cut} requests cut, {refused} refused, \
+         {server_errors} answered 5xx, {replayed} committed before a cut and answered on retry",
+        began.elapsed().as_secs_f64()
+    );
 }

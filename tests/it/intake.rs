@@ -681,3 +681,85 @@ async fn the_search_finds_names_aliases_misspellings_and_number_prefixes_within_
     assert_eq!(found(&r, &viewer, "Selamet").await, all(&[&bwi_slamet]));
     assert!(found(&r, &viewer, &siti).await.is_empty());
 }
+
+#[sqlx::test]
+async fn fields_an_api_body_does_not_take_are_refused_by_name_and_change_nothing(pool: PgPool) {
+    load_geo(&pool).await;
+    // Past the numbers the counter gives, which the intake below takes.
+    let sby = "OT-3578-2026-000900";
+    let nik = "3578015208900001";
+    case_fixture(&pool, sby, "35.78", Some("35.78"), "Sumiati", Some(nik)).await;
+    let officer = token(&pool, "officer", Role::CaseOfficer, None).await;
+    let dp3ak = token(&pool, "dp3ak", Role::IdentityOfficer, None).await;
+    let r = router(&pool).await;
+    let check = json!({
+        "case_number": sby, "method": "fingerprint", "outcome": "matched", "score": 93.0,
+        "requested_at": "2026-11-23T02:40:00Z", "completed_at": "2026-11-23T02:41:00Z",
+        "identity": {"nik": nik, "name": "Sumiati", "sex": "female"}
+    });
+    let events = format!("/api/v1/cases/{sby}/events");
+    // In the order they succeed below: the move to identity_pending before DP3AK's match.
+    let bodies = [
+        ("/api/v1/intakes", &officer, intake_json(), true),
+        (
+            events.as_str(),
+            &officer,
+            json!({"to": "identity_pending"}),
+            false,
+        ),
+        ("/api/v1/identity-checks", &dp3ak, check, true),
+    ];
+    let snapshot = || async {
+        sqlx::query_as::<_, (i64, i64, i64, String)>(
+            "SELECT (SELECT count(*) FROM ot_case), (SELECT count(*) FROM case_event),
+                    (SELECT count(*) FROM identity_check),
+                    (SELECT state FROM ot_case WHERE number = $1)",
+        )
+        .bind(sby)
+        .fetch_one(&pool)
+        .await
+        .unwrap()
+    };
+    let before = snapshot().await;
+    let post = |path: &str, t: &str, keyed: bool, body: serde_json::Value| {
+        let key = Uuid::new_v4().to_string();
+        api("POST", path, t, keyed.then_some(key.as_str()), body)
+    };
+    for (path, t, body, keyed) in &bodies {
+        for (field, value) in [
+            ("status", json!("closed")),
+            ("state", json!("closed")),
+            ("shelter_id", json!(1)),
+            ("role", json!("admin")),
+            ("region_id", json!("35.10")),
+        ] {
+            let mut b = body.clone();
+            b[field] = value;
+            let res = send(&r, post(path, t, *keyed, b)).await;
+            assert_eq!(
+                res.status,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "{path} {field}"
+            );
+            assert_eq!(
+                res.json()["fields"][0]["field"],
+                field,
+                "{path}: {}",
+                res.body
+            );
+        }
+    }
+    // Nested ones too: the registry identity has no say in who may do what.
+    let mut nested = bodies[2].2.clone();
+    nested["identity"]["role"] = json!("admin");
+    let res = send(&r, post("/api/v1/identity-checks", &dp3ak, true, nested)).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(res.json()["fields"][0]["field"], "identity.role");
+    assert_eq!(snapshot().await, before);
+
+    // Without them the same bodies are taken: the extra field alone was refused.
+    for (path, t, body, keyed) in bodies {
+        let res = send(&r, post(path, t, keyed, body)).await;
+        assert!(res.status.is_success(), "{path}: {}", res.body);
+    }
+}

@@ -712,3 +712,63 @@ mod model {
         }
     }
 }
+
+#[sqlx::test]
+async fn a_placement_takes_only_its_ward_whatever_else_the_request_carries(owner: PgPool) {
+    load_geo(&owner).await;
+    let number = "OT-3578-2026-000003";
+    let case = unidentified(&owner, number, "male", 40, &["psychosocial"]).await;
+    let (ward, _) = ward_with_free(&owner, "psychosocial", "male", 3).await;
+    let other: i64 = sqlx::query_scalar(
+        "SELECT id FROM ward WHERE need_code = 'psychosocial' AND sex = 'male' AND id <> $1
+          ORDER BY id LIMIT 1",
+    )
+    .bind(ward)
+    .fetch_one(&owner)
+    .await
+    .unwrap();
+    let placements = || async {
+        sqlx::query_as::<_, (i64, String)>(
+            "SELECT p.ward_id, c.state FROM placement p JOIN ot_case c ON c.id = p.case_id
+              WHERE p.case_id = $1",
+        )
+        .bind(case)
+        .fetch_all(&owner)
+        .await
+        .unwrap()
+    };
+    let extras = [
+        ("state", "closed"),
+        ("status", "closed"),
+        ("shelter_id", &other.to_string()),
+        ("role", "admin"),
+        ("region_id", "35.10"),
+    ];
+
+    // The API refuses each such field by name, and places nobody.
+    let t = token(&owner, "co.api", Role::CaseOfficer, None).await;
+    let app = router(&owner).await;
+    let uri = format!("/api/v1/cases/{number}/placement");
+    for (field, value) in extras {
+        let body = serde_json::json!({"ward_id": ward, field: value});
+        let res = send(&app, api("POST", &uri, &t, None, body)).await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{field}");
+        let message = res.json()["fields"][0]["message"].to_string();
+        assert!(
+            message.contains(&format!("`{field}`")),
+            "{field}: {message}"
+        );
+    }
+    assert_eq!(placements().await, vec![]);
+
+    // The form ignores them: the person gets the chosen ward, and the case is not closed.
+    let mut co = signed_in(&owner, "co1", Role::CaseOfficer, None).await;
+    co.get(&format!("/cases/{number}")).await;
+    let ward_id = ward.to_string();
+    let fields = [&[("ward_id", ward_id.as_str())][..], &extras[..]].concat();
+    let res = co
+        .post(&format!("/cases/{number}/placement"), &fields)
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    assert_eq!(placements().await, vec![(ward, "placed".to_string())]);
+}
