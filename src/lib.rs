@@ -11,6 +11,7 @@ pub mod identity;
 pub mod intake;
 pub mod jobs;
 pub mod linkage;
+pub mod logs;
 pub mod notify;
 pub mod places;
 pub mod retention;

@@ -5,7 +5,6 @@ use std::sync::Arc;
 use anyhow::Context;
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand};
-use tracing_subscriber::EnvFilter;
 
 use simlontar::clock::SystemClock;
 use simlontar::config::Settings;
@@ -212,7 +211,7 @@ async fn main() -> anyhow::Result<()> {
     if let Command::Capacity(args) = &cli.command {
         return simlontar::capacity::cli::run(args);
     }
-    init_logs();
+    simlontar::logs::init();
     let explicit = std::env::args().any(|a| a == "--config" || a.starts_with("--config="));
     let settings = Settings::load(&cli.config, explicit)?;
     let pool = db::connect(settings.database_url()).await?;
@@ -359,22 +358,6 @@ fn parse_conditions(s: &str) -> Result<Conditions, String> {
     simlontar::routing::EscortNeed::parse_list(s)
         .map(Conditions)
         .map_err(|w| format!("unknown condition {w:?} (psychosocial, elderly, child, sick, pregnant, disability, other)"))
-}
-
-/// Readable lines on a terminal; one JSON object per line otherwise (for log shippers,
-/// and so that no logged value can forge a line: JSON escapes control characters).
-fn init_logs() {
-    use std::io::IsTerminal;
-    let filter = EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=info"));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr);
-    if std::io::stderr().is_terminal() {
-        builder.init();
-    } else {
-        builder.json().with_current_span(true).init();
-    }
 }
 
 async fn serve(settings: Settings, owner: sqlx::PgPool) -> anyhow::Result<()> {

@@ -3,6 +3,7 @@
 //! Invariant: a request reaches a protected handler only with a `Principal`, and every
 //! read of a person's details and every change writes one audit row.
 pub mod access_report;
+pub mod account;
 pub mod admin;
 pub mod audit;
 pub mod break_glass;
@@ -48,6 +49,10 @@ pub fn router() -> Router<AppState> {
         .route("/admin/users/{username}/tokens", post(admin::create_token))
         .route("/admin/users/{username}/mfa", post(admin::reset_mfa))
         .route("/admin/tokens/{id}/revoke", post(admin::revoke_token))
+        .route(
+            "/account/password",
+            get(account::show_password).post(account::change_password),
+        )
         .route("/admin/audit", get(admin::show_audit))
         .route("/admin/audit/accessed", get(access_report::show))
         .route(

@@ -43,7 +43,7 @@ pub struct SessionUser {
 }
 
 impl SessionUser {
-    fn new(record: UserRecord) -> SessionUser {
+    pub(super) fn new(record: UserRecord) -> SessionUser {
         let mut h = Sha256::new();
         h.update(record.password_hash.as_deref().unwrap_or("").as_bytes());
         h.update(record.auth_version.to_be_bytes());

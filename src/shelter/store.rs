@@ -146,7 +146,9 @@ async fn lock_for_change(tx: &mut Tx<'_>, case_id: i64, to_ward: Option<i64>) ->
         .await?;
     sqlx::query(
         "SELECT 1 FROM ward
-          WHERE id = $2 OR id = (SELECT ward_id FROM placement WHERE case_id = $1 AND ended_at IS NULL)
+          WHERE id = $2
+             OR id = (SELECT ward_id FROM placement WHERE case_id = $1 AND ended_at IS NULL)
+             OR id = (SELECT ward_id FROM bed_hold WHERE case_id = $1 AND released_at IS NULL)
           ORDER BY id FOR NO KEY UPDATE",
     )
     .bind(case_id)
@@ -196,13 +198,14 @@ pub async fn place(
         ));
     }
     // In a savepoint, so a full ward leaves the transaction usable for the waiting list.
+    // The case's hold is released wherever it is: a person placed in another ward than the
+    // one held for them no longer needs that bed.
     let mut attempt = (&mut **tx).begin().await?;
     sqlx::query(
-        "UPDATE bed_hold SET released_at = $3, release_reason = 'placed'
-          WHERE case_id = $1 AND ward_id = $2 AND released_at IS NULL",
+        "UPDATE bed_hold SET released_at = $2, release_reason = 'placed'
+          WHERE case_id = $1 AND released_at IS NULL",
     )
     .bind(case_id)
-    .bind(ward_id)
     .bind(now)
     .execute(&mut *attempt)
     .await?;

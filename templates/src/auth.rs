@@ -386,3 +386,58 @@ pub fn access_report(lang: Lang, user: &NavUser, v: &AccessReportView) -> Markup
         },
     )
 }
+
+pub struct PasswordChangeView<'a> {
+    /// Each bad field with its message.
+    pub errors: &'a [(String, String)],
+    /// The password was just changed.
+    pub done: bool,
+}
+
+/// A signed-in person changes their own password; their other sessions end.
+pub fn password_change(lang: Lang, user: &NavUser, v: &PasswordChangeView) -> Markup {
+    use crate::intake::field_error;
+    let title = tr(lang, "Ganti kata sandi", "Change password");
+    let field =
+        |name: &'static str, id: &'static str, en: &'static str, autocomplete: &'static str| {
+            let invalid = v.errors.iter().any(|(f, _)| f == name);
+            html! {
+                div.field {
+                    label for=(name) { (tr(lang, id, en)) }
+                    input id=(name) name=(name) type="password" autocomplete=(autocomplete) required
+                        aria-invalid=[invalid.then_some("true")]
+                        aria-describedby=[invalid.then(|| format!("{name}-error"))];
+                    (field_error(v.errors, name))
+                }
+            }
+        };
+    page(
+        &Page {
+            title,
+            lang,
+            section: None,
+            path: "/account/password",
+            user: Some(user),
+        },
+        html! {
+            h1 { (title) }
+            @if v.done {
+                p.notice role="status" {
+                    (tr(lang,
+                        "Kata sandi sudah diganti. Semua sesi lain akun ini telah berakhir.",
+                        "Your password is changed. Every other session of this account has ended."))
+                }
+            }
+            p { (tr(lang,
+                "Minimal 8 karakter; kalimat panjang yang mudah diingat lebih baik daripada kata pendek yang rumit.",
+                "At least 8 characters; a long sentence you can remember beats a short, complicated word.")) }
+            form.card method="post" action="/account/password" novalidate {
+                input type="hidden" name="csrf" value=(user.csrf);
+                (field("current", "Kata sandi sekarang", "Current password", "current-password"))
+                (field("new", "Kata sandi baru", "New password", "new-password"))
+                (field("confirm", "Ulangi kata sandi baru", "Repeat the new password", "new-password"))
+                button type="submit" { (title) }
+            }
+        },
+    )
+}

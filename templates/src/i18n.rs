@@ -70,6 +70,7 @@ pub struct Texts {
     pub error_too_many: &'static str,
     pub back_home: &'static str,
     pub sign_out: &'static str,
+    pub change_password: &'static str,
 }
 
 pub static ID: Texts = Texts {
@@ -102,6 +103,7 @@ pub static ID: Texts = Texts {
     error_too_many: "Terlalu banyak percobaan gagal. Coba lagi dalam 15 menit.",
     back_home: "Kembali ke beranda",
     sign_out: "Keluar",
+    change_password: "Ganti kata sandi",
 };
 
 pub static EN: Texts = Texts {
@@ -134,4 +136,5 @@ pub static EN: Texts = Texts {
     error_too_many: "Too many failed attempts. Try again in 15 minutes.",
     back_home: "Back to the home page",
     sign_out: "Sign out",
+    change_password: "Change password",
 };

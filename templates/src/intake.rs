@@ -63,7 +63,7 @@ fn err<'a>(errors: &'a [(String, String)], field: &str) -> Option<&'a str> {
         .map(|(_, m)| m.as_str())
 }
 
-fn field_error(errors: &[(String, String)], field: &str) -> Markup {
+pub(crate) fn field_error(errors: &[(String, String)], field: &str) -> Markup {
     html! {
         @if let Some(m) = err(errors, field) {
             span.field-error id={ (field) "-error" } role="alert" { (m) }

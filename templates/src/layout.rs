@@ -85,7 +85,7 @@ pub fn page(p: &Page, body: Markup) -> Markup {
                     @if let Some(u) = p.user {
                         form.signout method="post" action="/logout" {
                             input type="hidden" name="csrf" value=(u.csrf);
-                            span.who { (u.name) }
+                            a.who href="/account/password" title=(t.change_password) { (u.name) }
                             button type="submit" { (t.sign_out) }
                         }
                     }

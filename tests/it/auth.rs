@@ -240,11 +240,31 @@ async fn a_disabled_users_session_stops_working_at_once(pool: PgPool) {
 #[sqlx::test]
 async fn a_password_reset_ends_the_users_sessions(pool: PgPool) {
     load_geo(&pool).await;
-    let mut officer = signed_in(&pool, "officer1", Role::CaseOfficer, None).await;
-    simlontar::auth::store::set_password(&pool, "officer1", "another long one")
-        .await
-        .unwrap();
-    assert_eq!(officer.get("/cases").await.status, StatusCode::SEE_OTHER);
+    let mut sessions = vec![signed_in(&pool, "officer1", Role::CaseOfficer, None).await];
+    for _ in 0..2 {
+        let mut c = Client::new(&pool).await;
+        assert_eq!(
+            c.sign_in("officer1", PASSWORD).await.status,
+            StatusCode::SEE_OTHER
+        );
+        sessions.push(c);
+    }
+    for c in &mut sessions {
+        assert_eq!(c.get("/cases").await.status, StatusCode::OK);
+    }
+    let mut admin = signed_in(&pool, "admin1", Role::Admin, None).await;
+    admin.get("/admin/users").await;
+    let res = admin
+        .post(
+            "/admin/passwords",
+            &[("username", "officer1"), ("password", "another long one")],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    for c in &mut sessions {
+        assert_eq!(c.get("/cases").await.status, StatusCode::SEE_OTHER);
+    }
+    assert_eq!(admin.get("/admin/users").await.status, StatusCode::OK);
 }
 
 #[sqlx::test]

@@ -418,6 +418,9 @@ fn tempting_form(csrf: &str) -> String {
             ("hours", "4"),
             ("nik", "3578015208900001"),
             ("code", "123456"),
+            ("current", PASSWORD),
+            ("new", "chosen by another site"),
+            ("confirm", "chosen by another site"),
         ])
         .finish()
 }

@@ -314,3 +314,162 @@ async fn a_wrong_password_and_an_unknown_name_get_the_same_answer(pool: PgPool) 
     }
     assert_eq!(answers[0], answers[1]);
 }
+
+/// Two more sessions of one person (another browser, another phone) and an API token:
+/// a password change from the first session ends both others at their next request, keeps
+/// the session that made it (under a new id), and leaves the token alone; the old password
+/// no longer signs in and the new one does. One audit row.
+#[sqlx::test]
+async fn changing_ones_password_ends_the_other_sessions_and_keeps_this_one(pool: PgPool) {
+    load_geo(&pool).await;
+    let mut me = signed_in(&pool, "officer1", Role::CaseOfficer, None).await;
+    let mut others = vec![];
+    for _ in 0..2 {
+        let mut c = Client::new(&pool).await;
+        assert_eq!(
+            c.sign_in("officer1", PASSWORD).await.status,
+            StatusCode::SEE_OTHER
+        );
+        assert_eq!(c.get("/cases").await.status, StatusCode::OK);
+        others.push(c);
+    }
+    let page = me.get("/account/password").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains(r#"autocomplete="new-password""#));
+    let before = me.cookie.clone();
+    let new = "sambal terasi pedas sekali";
+    let res = me
+        .post(
+            "/account/password",
+            &[("current", PASSWORD), ("new", new), ("confirm", new)],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    assert_ne!(me.cookie, before, "the session gets a new id");
+    let done = me.get(res.location()).await;
+    assert!(
+        done.body.contains("Kata sandi sudah diganti"),
+        "{}",
+        done.body
+    );
+    assert_eq!(me.get("/cases").await.status, StatusCode::OK);
+    for c in &mut others {
+        let res = c.get("/cases").await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER);
+        assert!(res.location().starts_with("/login"), "{}", res.location());
+    }
+    let mut c = Client::new(&pool).await;
+    assert_eq!(
+        c.sign_in("officer1", PASSWORD).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        c.sign_in("officer1", new).await.status,
+        StatusCode::SEE_OTHER
+    );
+    let audits: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM audit_log WHERE action = 'change_password'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(audits, 1);
+}
+
+/// Each mistake is named on its field, in the officer's language, and changes nothing; a
+/// wrong current password counts as a failed sign-in, so a stolen session cannot be used to
+/// guess it; an API token cannot change a password.
+#[sqlx::test]
+async fn a_refused_password_change_names_each_field_and_changes_nothing(pool: PgPool) {
+    load_geo(&pool).await;
+    let mut me = signed_in(&pool, "officer1", Role::CaseOfficer, None).await;
+    me.get("/account/password").await;
+    let good = "sambal terasi pedas sekali";
+    for (fields, field, message) in [
+        (
+            ["salah sekali ini", good, good],
+            "current",
+            "kata sandi salah",
+        ),
+        ([PASSWORD, "pendek", "pendek"], "new", "minimal 8 karakter"),
+        (
+            [PASSWORD, "password123", "password123"],
+            "new",
+            "terlalu umum",
+        ),
+        ([PASSWORD, "officer1", "officer1"], "new", "terlalu umum"),
+        (
+            [PASSWORD, PASSWORD, PASSWORD],
+            "new",
+            "sama dengan kata sandi sekarang",
+        ),
+        (
+            [PASSWORD, good, "sambal terasi pedas"],
+            "confirm",
+            "tidak sama",
+        ),
+    ] {
+        let res = me
+            .post(
+                "/account/password",
+                &[
+                    ("current", fields[0]),
+                    ("new", fields[1]),
+                    ("confirm", fields[2]),
+                ],
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{fields:?}");
+        assert!(
+            res.body
+                .contains(&format!(r#"id="{field}-error" role="alert">{message}"#)),
+            "{fields:?}: {}",
+            res.body
+        );
+        assert!(
+            !res.body.contains(&format!(r#"value="{}""#, fields[1])),
+            "a password is never written back into the page"
+        );
+    }
+    assert_eq!(me.get("/cases").await.status, StatusCode::OK);
+    let mut c = Client::new(&pool).await;
+    assert_eq!(
+        c.sign_in("officer1", PASSWORD).await.status,
+        StatusCode::SEE_OTHER,
+        "the password is unchanged"
+    );
+
+    // Nine more wrong current passwords make ten: the account is throttled.
+    for _ in 0..9 {
+        me.post(
+            "/account/password",
+            &[
+                ("current", "salah sekali ini"),
+                ("new", good),
+                ("confirm", good),
+            ],
+        )
+        .await;
+    }
+    let res = me
+        .post(
+            "/account/password",
+            &[("current", PASSWORD), ("new", good), ("confirm", good)],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::TOO_MANY_REQUESTS);
+
+    let token = token(&pool, "api.user", Role::CaseOfficer, None).await;
+    for req in [
+        Request::get("/account/password"),
+        Request::post("/account/password")
+            .header("content-type", "application/x-www-form-urlencoded"),
+    ] {
+        let req = req
+            .header("authorization", format!("Bearer {token}"))
+            .body(Body::from(format!(
+                "current={PASSWORD}&new=x{good}&confirm=x{good}"
+            )))
+            .unwrap();
+        assert_eq!(call(&pool, req).await.status, StatusCode::FORBIDDEN);
+    }
+}

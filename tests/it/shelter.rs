@@ -772,3 +772,87 @@ async fn a_placement_takes_only_its_ward_whatever_else_the_request_carries(owner
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
     assert_eq!(placements().await, vec![(ward, "placed".to_string())]);
 }
+
+/// A bed held in one ward is let go when the person is placed in another: the hold is
+/// released as `placed` and the held ward's counter falls. When the other ward is full,
+/// the person waits and the hold stays.
+#[sqlx::test]
+async fn placing_a_person_elsewhere_releases_the_bed_held_for_them(owner: PgPool) {
+    load_geo(&owner).await;
+    let case = unidentified(&owner, "OT-3578-2026-000003", "male", 40, &["psychosocial"]).await;
+    let wards: Vec<i64> = sqlx::query_scalar(
+        "SELECT id FROM ward WHERE need_code = 'psychosocial' AND sex = 'male' ORDER BY id LIMIT 2",
+    )
+    .fetch_all(&owner)
+    .await
+    .unwrap();
+    let (held, placed) = (wards[0], wards[1]);
+    sqlx::query(
+        "INSERT INTO bed_hold (ward_id, case_id, held_at, expires_at)
+         VALUES ($1, $2, now(), now() + interval '2 days')",
+    )
+    .bind(held)
+    .bind(case)
+    .execute(&owner)
+    .await
+    .unwrap();
+    let counts = |id: i64| {
+        let owner = owner.clone();
+        async move {
+            sqlx::query_as::<_, (i32, i32, i32)>(
+                "SELECT beds, occupied, held FROM ward WHERE id = $1",
+            )
+            .bind(id)
+            .fetch_one(&owner)
+            .await
+            .unwrap()
+        }
+    };
+    let open_hold = || {
+        let owner = owner.clone();
+        async move {
+            sqlx::query_scalar::<_, Option<String>>(
+                "SELECT release_reason FROM bed_hold WHERE case_id = $1",
+            )
+            .bind(case)
+            .fetch_one(&owner)
+            .await
+            .unwrap()
+        }
+    };
+    let mut co = signed_in(&owner, "co1", Role::CaseOfficer, None).await;
+    let place = |ward: i64| ("/cases/OT-3578-2026-000003/placement", ward.to_string());
+
+    // The other ward is full: the person waits, the held bed stays theirs.
+    let (beds, _, _) = counts(placed).await;
+    sqlx::query("UPDATE ward SET occupied = $2 WHERE id = $1")
+        .bind(placed)
+        .bind(beds)
+        .execute(&owner)
+        .await
+        .unwrap();
+    let (uri, ward) = place(placed);
+    let full = co.post(uri, &[("ward_id", &ward)]).await;
+    assert_eq!(full.status, StatusCode::SEE_OTHER, "{}", full.body);
+    let waiting: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM waiting_list WHERE case_id = $1 AND resolved_at IS NULL",
+    )
+    .bind(case)
+    .fetch_one(&owner)
+    .await
+    .unwrap();
+    assert_eq!(waiting, 1);
+    assert_eq!(open_hold().await, None);
+    assert_eq!(counts(held).await.2, 1);
+
+    sqlx::query("UPDATE ward SET occupied = 0 WHERE id = $1")
+        .bind(placed)
+        .execute(&owner)
+        .await
+        .unwrap();
+    let res = co.post(uri, &[("ward_id", &ward)]).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    assert_eq!(open_hold().await.as_deref(), Some("placed"));
+    assert_eq!(counts(held).await.2, 0, "the held ward's bed is free again");
+    assert_eq!(counts(placed).await.1, 1);
+}
