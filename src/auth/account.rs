@@ -134,8 +134,8 @@ fn new_password_errors(f: &PasswordChange, username: &str, lang: Lang) -> Vec<(S
             "password_too_long" => tr(lang, "paling banyak 128 karakter", "at most 128 characters"),
             _ => tr(
                 lang,
-                "terlalu umum, atau sama dengan nama pengguna",
-                "too common, or the same as the username",
+                "terlalu umum atau mudah ditebak (termasuk nama pengguna); pakai kalimat yang panjang",
+                "too common or easy to guess (the username included); use a long sentence",
             ),
         };
         errors.push(("new".into(), message.into()));
