@@ -25,11 +25,12 @@ pub async fn protect(
     // Exempt only what a bearer token authenticated (`authenticate` runs first): any other
     // `Authorization` header, such as the Basic one a browser re-sends behind a proxy,
     // leaves the session cookie in charge.
+    // An API call without any signed-in credential has nothing to forge: sign-in answers
+    // it with 401, which tells a client what is missing better than a 403 would.
+    let principal = req.extensions().get::<Principal>();
     if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS)
-        || req
-            .extensions()
-            .get::<Principal>()
-            .is_some_and(|p| p.via_token)
+        || principal.is_some_and(|p| p.via_token)
+        || (principal.is_none() && req.uri().path().starts_with("/api/"))
     {
         return next.run(req).await;
     }

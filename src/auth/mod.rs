@@ -16,10 +16,12 @@ pub mod policy;
 pub mod session;
 pub mod store;
 
+use axum::middleware::from_fn_with_state;
 use axum::routing::{get, post};
 use axum::Router;
 
 use crate::web::AppState;
+use policy::{gate, Action};
 
 /// Routes open to everybody (sign-in itself).
 pub fn public_router() -> Router<AppState> {
@@ -32,9 +34,10 @@ pub fn public_router() -> Router<AppState> {
         .route("/logout", post(login::logout))
 }
 
-/// Administration, behind sign-in.
+/// Administration, behind sign-in; each group refused before its body is read to those
+/// who may not use it.
 pub fn router() -> Router<AppState> {
-    Router::new()
+    let users = Router::new()
         .route(
             "/admin",
             get(|| async { axum::response::Redirect::to("/admin/users") }),
@@ -49,19 +52,24 @@ pub fn router() -> Router<AppState> {
         .route("/admin/users/{username}/tokens", post(admin::create_token))
         .route("/admin/users/{username}/mfa", post(admin::reset_mfa))
         .route("/admin/tokens/{id}/revoke", post(admin::revoke_token))
-        .route(
-            "/account/password",
-            get(account::show_password).post(account::change_password),
-        )
+        .route_layer(from_fn_with_state(Action::ManageUsers, gate));
+    let audit = Router::new()
         .route("/admin/audit", get(admin::show_audit))
         .route("/admin/audit/accessed", get(access_report::show))
-        .route(
-            "/break-glass",
-            get(break_glass::show_request).post(break_glass::grant),
-        )
         .route("/admin/break-glass", get(break_glass::show_review))
         .route(
             "/admin/break-glass/{id}/reviewed",
             post(break_glass::mark_reviewed),
         )
+        .route_layer(from_fn_with_state(Action::ViewAudit, gate));
+    let own = Router::new()
+        .route(
+            "/account/password",
+            get(account::show_password).post(account::change_password),
+        )
+        .route(
+            "/break-glass",
+            get(break_glass::show_request).post(break_glass::grant),
+        );
+    users.merge(audit).merge(own)
 }

@@ -1,5 +1,8 @@
 //! Who may do what, in one place. Handlers ask `require`; list and read queries take the
 //! principal's `CaseScope` and filter in SQL, so an out-of-scope row is never fetched.
+use axum::extract::{Request, State};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use serde_json::json;
 use sqlx::{PgPool, Postgres, QueryBuilder, Transaction};
@@ -17,6 +20,8 @@ pub enum Action {
     /// Decide uncertain links in the review queue.
     ReviewLinks,
     DecideCase,
+    /// Move a case between states; which moves each role may make is `lifecycle::may`.
+    MoveCases,
     ManagePlacements,
     /// Open the UPT capacity wall screen, its maps and charts (counts, no person).
     ViewCapacity,
@@ -39,6 +44,7 @@ pub fn allows(p: &Principal, action: Action) -> bool {
         Action::RecordIdentity => any(&[IdentityOfficer]),
         Action::ReviewLinks => any(&[IdentityOfficer, CaseOfficer]),
         Action::DecideCase => any(&[CaseOfficer]),
+        Action::MoveCases => any(&[CaseOfficer, IdentityOfficer, IntakeOfficer, UptStaff]),
         Action::ManagePlacements => any(&[CaseOfficer, UptStaff]),
         Action::ViewCapacity => any(&[CaseOfficer, UptStaff, RegencyViewer, Admin]),
     }
@@ -50,6 +56,18 @@ pub fn require(p: &Principal, action: Action) -> Result<(), AppError> {
         Ok(())
     } else {
         Err(AppError::Forbidden)
+    }
+}
+
+/// Middleware for a route layer, `from_fn_with_state(action, gate)`: refuses a signed-in
+/// principal whose roles do not allow `action` before any extractor reads the request,
+/// so a refused person gets 403, never a validation error about a form they may not send.
+/// Handlers still `require` the action; this moves the refusal ahead of the body.
+/// Signing in is `require_login`'s.
+pub async fn gate(State(action): State<Action>, req: Request, next: Next) -> Response {
+    match req.extensions().get::<Principal>() {
+        Some(p) if !allows(p, action) => AppError::Forbidden.into_response(),
+        _ => next.run(req).await,
     }
 }
 
@@ -229,6 +247,19 @@ mod tests {
         assert_eq!(s.pickup_regions, vec!["35.78"]);
         assert_eq!(s.upts, vec!["RSBL-KEDIRI"]);
         assert!(allows(&p, Action::CreateIntake) && allows(&p, Action::ManagePlacements));
+    }
+
+    /// The gate before the move forms admits exactly the roles the lifecycle gives a move.
+    #[test]
+    fn the_gate_on_moves_admits_exactly_the_roles_with_some_move() {
+        use crate::intake::lifecycle::{may, STATES};
+        for role in crate::auth::model::ROLES {
+            let p = principal(&[(role, None)]);
+            let some_move = STATES
+                .iter()
+                .any(|from| from.next().iter().any(|to| may(&p, *from, *to)));
+            assert_eq!(allows(&p, Action::MoveCases), some_move, "{role:?}");
+        }
     }
 
     #[test]

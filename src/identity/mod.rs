@@ -14,20 +14,26 @@ pub mod reintake;
 pub mod rematch;
 pub mod store;
 
+use axum::middleware::from_fn_with_state;
 use axum::routing::{get, post};
 use axum::Router;
 
+use crate::auth::policy::{gate, Action};
 use crate::web::AppState;
 
 pub fn router() -> Router<AppState> {
-    Router::new()
+    let review = Router::new()
         .route(
             "/identity",
             get(|| async { axum::response::Redirect::to("/identity/review") }),
         )
         .route("/identity/review", get(pages::show_review))
+        .route("/identity/links/{id}", post(pages::decide_link))
+        .route_layer(from_fn_with_state(Action::ReviewLinks, gate));
+    let checks = Router::new()
         .route("/identity/checks/new", get(pages::new_check))
         .route("/identity/checks", post(pages::submit_check))
-        .route("/identity/links/{id}", post(pages::decide_link))
         .route("/api/v1/identity-checks", post(api::create_check))
+        .route_layer(from_fn_with_state(Action::RecordIdentity, gate));
+    review.merge(checks)
 }

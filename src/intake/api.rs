@@ -212,6 +212,7 @@ pub async fn add_event(
     Path(number): Path<String>,
     body: axum::body::Bytes,
 ) -> AppResult<Json<Value>> {
+    require(&p, Action::MoveCases)?;
     let req: TransitionRequest = json_body(&body)?;
     let from = super::move_case(
         &state,

@@ -413,7 +413,7 @@ pub async fn show_saved(
     let scope = CaseScope::of(&v.principal, state.clock.now());
     let found = hints::for_case(&state.pool, &scope, &number, state.settings.time_zone).await?;
     let Some(hints) = found else {
-        return Err(AppError::NotFound);
+        return Err(super::not_found(&state, &v.principal, &v.origin, &number).await);
     };
     Ok(view::saved(v.lang, &v.nav, &number, &hints))
 }

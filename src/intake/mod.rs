@@ -10,22 +10,30 @@ pub mod model;
 pub mod pages;
 pub mod store;
 
+use axum::middleware::from_fn_with_state;
 use axum::routing::{get, post};
 use axum::Router;
 use serde_json::json;
 
 use crate::auth::audit::{self, Origin};
 use crate::auth::model::{Principal, Role};
-use crate::auth::policy::CaseScope;
+use crate::auth::policy::{gate, Action, CaseScope};
 use crate::error::{AppError, AppResult};
 use crate::web::AppState;
 
 pub fn router() -> Router<AppState> {
-    Router::new()
+    // Refused before the body is read (the desk's is a multipart photo upload).
+    let desk = Router::new()
         .route("/intake", get(desk::new_intake).post(desk::submit_intake))
+        .route_layer(from_fn_with_state(Action::CreateIntake, gate));
+    let moves = Router::new()
+        .route("/cases/{number}/transition", post(pages::transition_case))
+        .route_layer(from_fn_with_state(Action::MoveCases, gate));
+    Router::new()
+        .merge(desk)
+        .merge(moves)
         .route("/intake/saved/{number}", get(desk::show_saved))
         .route("/intake/map.svg", get(desk::map_image))
-        .route("/cases/{number}/transition", post(pages::transition_case))
         .route("/cases/{number}/photos/{id}", get(pages::show_photo))
         .route(
             "/api/v1/intakes",
@@ -63,21 +71,43 @@ pub async fn read_case(
             .await?;
             Ok(case)
         }
-        None => {
-            if store::exists(&state.pool, number, state.clock.now()).await? {
-                audit::record(
-                    &state.pool,
-                    origin,
-                    "read_denied",
-                    "case",
-                    Some(number),
-                    json!({}),
-                )
-                .await?;
-            }
-            Err(AppError::NotFound)
-        }
+        None => Err(not_found(state, p, origin, number).await),
     }
+}
+
+/// "Not found", to a principal asking for a case they may not see; when the case exists
+/// (outside their scope) the look-up is kept in the audit trail as `read_denied`.
+pub async fn not_found(state: &AppState, p: &Principal, origin: &Origin, number: &str) -> AppError {
+    match note_denied(state, p, origin, number).await {
+        Ok(()) => AppError::NotFound,
+        Err(e) => e,
+    }
+}
+
+async fn note_denied(
+    state: &AppState,
+    p: &Principal,
+    origin: &Origin,
+    number: &str,
+) -> AppResult<()> {
+    let now = state.clock.now();
+    let scope = CaseScope::of(p, now);
+    let mut tx = scope.begin(&state.pool).await?;
+    // A case in scope with, say, a wrong photo id is simply not found.
+    let visible = store::case_id_in(&mut tx, &scope, number).await?.is_some();
+    tx.commit().await?;
+    if !visible && store::exists(&state.pool, number, now).await? {
+        audit::record(
+            &state.pool,
+            origin,
+            "read_denied",
+            "case",
+            Some(number),
+            json!({}),
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 /// Where a principal may record pick-ups: intake officers their own regencies, case
@@ -133,10 +163,13 @@ pub async fn open_case(
     crate::auth::policy::require(&v.principal, action)?;
     let scope = CaseScope::of(&v.principal, state.clock.now());
     let mut tx = scope.begin(&state.pool).await?;
-    let id = store::case_id_in(&mut tx, &scope, number)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    Ok((tx, id))
+    match store::case_id_in(&mut tx, &scope, number).await? {
+        Some(id) => Ok((tx, id)),
+        None => {
+            tx.rollback().await?;
+            Err(not_found(state, &v.principal, &v.origin, number).await)
+        }
+    }
 }
 
 /// Audits a change opened with [`open_case`], commits it, and sends the viewer back to the case.

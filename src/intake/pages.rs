@@ -450,14 +450,16 @@ pub async fn show_photo(
 ) -> AppResult<axum::response::Response> {
     use axum::response::IntoResponse;
     require(&v.principal, Action::ViewCases)?;
-    let photo = store::photo(
+    let Some(photo) = store::photo(
         &state.pool,
         &CaseScope::of(&v.principal, state.clock.now()),
         &number,
         id,
     )
     .await?
-    .ok_or(AppError::NotFound)?;
+    else {
+        return Err(super::not_found(&state, &v.principal, &v.origin, &number).await);
+    };
     Ok((
         [
             (axum::http::header::CONTENT_TYPE, photo.0),

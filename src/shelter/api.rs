@@ -1,15 +1,15 @@
 //! JSON API for placements.
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::{Extension, Json};
 use serde::Deserialize;
 use serde_json::json;
 
 use super::store::{self, Candidate, Placed};
-use crate::auth::audit::Origin;
 use crate::auth::model::Principal;
 use crate::auth::policy::{require, Action, CaseScope};
 use crate::error::{AppError, AppResult};
+use crate::intake::api::{json_body, origin_of};
 use crate::intake::store::case_id_in;
 use crate::web::AppState;
 
@@ -30,22 +30,21 @@ pub struct PlacementRequest {
 pub async fn place_case(
     State(state): State<AppState>,
     Extension(p): Extension<Principal>,
+    headers: HeaderMap,
     Path(number): Path<String>,
     body: axum::body::Bytes,
 ) -> AppResult<(StatusCode, Json<serde_json::Value>)> {
     require(&p, Action::ManagePlacements)?;
-    let req: PlacementRequest = crate::intake::api::json_body(&body)?;
+    let req: PlacementRequest = json_body(&body)?;
     let now = state.clock.now();
     let scope = CaseScope::of(&p, now);
+    let origin = origin_of(&p, &headers);
     let mut tx = scope.begin(&state.pool).await?;
-    let id = case_id_in(&mut tx, &scope, &number)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let placed = store::place(&mut tx, id, req.ward_id, &p, now).await?;
-    let origin = Origin {
-        actor_id: Some(p.user_id),
-        ..Default::default()
+    let Some(id) = case_id_in(&mut tx, &scope, &number).await? else {
+        tx.rollback().await?;
+        return Err(crate::intake::not_found(&state, &p, &origin, &number).await);
     };
+    let placed = store::place(&mut tx, id, req.ward_id, &p, now).await?;
     crate::auth::audit::record(
         &mut *tx,
         &origin,
@@ -74,15 +73,18 @@ pub async fn place_case(
 pub async fn list_candidates(
     State(state): State<AppState>,
     Extension(p): Extension<Principal>,
+    headers: HeaderMap,
     Path(number): Path<String>,
 ) -> AppResult<Json<Vec<Candidate>>> {
     require(&p, Action::ManagePlacements)?;
     let now = state.clock.now();
     let scope = CaseScope::of(&p, now);
     let mut tx = scope.begin(&state.pool).await?;
-    let id = case_id_in(&mut tx, &scope, &number)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let Some(id) = case_id_in(&mut tx, &scope, &number).await? else {
+        tx.rollback().await?;
+        let origin = origin_of(&p, &headers);
+        return Err(crate::intake::not_found(&state, &p, &origin, &number).await);
+    };
     let person = store::person(&mut tx, id, now).await?;
     Ok(Json(store::candidates(&mut tx, &person).await?))
 }

@@ -5,9 +5,11 @@ pub mod model;
 pub mod pages;
 pub mod store;
 
+use axum::middleware::from_fn_with_state;
 use axum::routing::{get, post};
 use axum::Router;
 
+use crate::auth::policy::{gate, Action};
 use crate::web::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -20,4 +22,5 @@ pub fn router() -> Router<AppState> {
             "/api/v1/cases/{number}/placement-candidates",
             get(api::list_candidates),
         )
+        .route_layer(from_fn_with_state(Action::ManagePlacements, gate))
 }

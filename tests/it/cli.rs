@@ -245,6 +245,40 @@ async fn the_server_log_holds_no_nik_password_token_or_session_and_cannot_be_for
         .send()
         .await
         .unwrap();
+    assert_eq!(res.status(), 201);
+    let case: serde_json::Value = res.json().await.unwrap();
+    // DP3AK's biometric answer for that person: its score, family card and mother's name
+    // must not reach the log either.
+    let dp3ak = crate::common::user(
+        &pool,
+        "dp3ak.system",
+        simlontar::auth::model::Role::IdentityOfficer,
+        None,
+    )
+    .await;
+    let (_, dp3ak_token) = simlontar::auth::store::create_token(&pool, dp3ak, "t")
+        .await
+        .unwrap();
+    let (kk, mother, score) = ("3578019999000123", "Ibu Rahasia Wati", "87.25");
+    let now = chrono::Utc::now();
+    let res = http
+        .post(format!("{base}/api/v1/identity-checks"))
+        .bearer_auth(&dp3ak_token)
+        .header("idempotency-key", uuid::Uuid::new_v4().to_string())
+        .json(&serde_json::json!({
+            "case_number": case["case_number"],
+            "method": "fingerprint",
+            "requested_at": (now - chrono::Duration::minutes(2)).to_rfc3339(),
+            "completed_at": (now - chrono::Duration::minutes(1)).to_rfc3339(),
+            "outcome": "matched",
+            "score": score.parse::<f64>().unwrap(),
+            "identity": {"nik": nik, "name": "Slamet", "sex": "female",
+                         "birth_place": "Surabaya", "village_code": null,
+                         "kk_number": kk, "mother_name": mother}
+        }))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
     let _ = http
         .get(format!("{base}/cases?q=Slamet"))
@@ -260,7 +294,9 @@ async fn the_server_log_holds_no_nik_password_token_or_session_and_cannot_be_for
     server.wait().unwrap();
     let log = reader.join().unwrap();
     assert!(
-        log.contains("/api/v1/intakes") && log.contains("INSERT INTO intake"),
+        log.contains("/api/v1/intakes")
+            && log.contains("INSERT INTO intake")
+            && log.contains("/api/v1/identity-checks"),
         "requests and queries were logged: {log}"
     );
     for line in log.lines() {
@@ -276,6 +312,10 @@ async fn the_server_log_holds_no_nik_password_token_or_session_and_cannot_be_for
         token.as_str(),
         &session_id(&cookie),
         &session_id(&signed_in),
+        dp3ak_token.as_str(),
+        kk,
+        mother,
+        score,
         "forged line",
     ] {
         assert!(!log.contains(secret), "the log contains {secret:?}");

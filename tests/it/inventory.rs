@@ -100,10 +100,10 @@ fn routes_in_source() -> Vec<Route> {
 }
 
 /// The case the requests name: routed home, so its hand-over pages exist too.
-const ROUTED: &str = "OT-3578-2026-000010";
+pub const ROUTED: &str = "OT-3578-2026-000010";
 
 /// Records that exist for every kind of path parameter, so that requests name real rows.
-struct Fixture {
+pub struct Fixture {
     /// A bearer token of the person holding every role, and its id.
     bearer: String,
     token_id: i64,
@@ -113,7 +113,7 @@ struct Fixture {
     alert: i64,
     hold: i64,
     mail: i64,
-    upt: String,
+    pub upt: String,
     handover_token: String,
 }
 
@@ -151,19 +151,30 @@ fn fill(path: &str, f: &Fixture) -> String {
     out.join("/") + query
 }
 
-/// Each (route, method) of the source that `keep` selects, as a request line (method,
-/// filled-in URI) with the file that registers it.
-fn requests(
-    f: &Fixture,
-    keep: impl Fn(&str, &str) -> bool,
-) -> Vec<(&'static str, String, PathBuf)> {
+/// One (route, method) of the source as a request: the method, the path as registered,
+/// the path filled in, and the file that registers it.
+#[derive(Debug)]
+pub struct Call {
+    pub method: &'static str,
+    pub path: String,
+    pub uri: String,
+    pub file: PathBuf,
+}
+
+/// Each (route, method) of the source that `keep` selects.
+pub fn requests(f: &Fixture, keep: impl Fn(&str, &str) -> bool) -> Vec<Call> {
     routes_in_source()
         .into_iter()
         .flat_map(|r| {
             r.methods
                 .iter()
                 .filter(|m| keep(&r.path, m))
-                .map(|m| (*m, fill(&r.path, f), r.file.clone()))
+                .map(|m| Call {
+                    method: m,
+                    uri: fill(&r.path, f),
+                    path: r.path.clone(),
+                    file: r.file.clone(),
+                })
                 .collect::<Vec<_>>()
         })
         .collect()
@@ -213,7 +224,7 @@ async fn route_home(pool: &PgPool, c: &mut Client) -> String {
 /// Three cases (one routed home, with its link), a full ward with its alert, a bed hold,
 /// a photo, a candidate link, a break-glass grant, a token and a demo mail; and a
 /// signed-in person holding every role, so no handler refuses them for want of one.
-async fn everything(pool: &PgPool) -> (Fixture, Client) {
+pub async fn everything(pool: &PgPool) -> (Fixture, Client) {
     two_regions(pool).await;
     let upt: String = sqlx::query_scalar("SELECT code FROM upt ORDER BY code LIMIT 1")
         .fetch_one(pool)
@@ -330,7 +341,7 @@ async fn everything(pool: &PgPool) -> (Fixture, Client) {
 
 /// Every table holding people, cases, their movements, mail and accounts, as one digest
 /// per table: a changed, added or removed row changes it.
-async fn records(pool: &PgPool) -> Vec<(&'static str, String)> {
+pub async fn records(pool: &PgPool) -> Vec<(&'static str, String)> {
     let mut out = vec![];
     for table in [
         "intake",
@@ -365,7 +376,7 @@ async fn records(pool: &PgPool) -> Vec<(&'static str, String)> {
 }
 
 /// The tables whose digest differs between two readings of `records`.
-fn changed(
+pub fn changed(
     before: &[(&'static str, String)],
     after: &[(&'static str, String)],
 ) -> Vec<&'static str> {
@@ -464,7 +475,10 @@ async fn every_state_changing_route_in_the_source_refuses_another_sites_request(
     c.get("/admin/users").await;
     let before = records(&pool).await;
     let audited = audit_rows(&pool).await;
-    for (method, uri, file) in &routes {
+    for Call {
+        method, uri, file, ..
+    } in &routes
+    {
         let file = file.display();
         for headers in ANOTHER_SITE {
             // With the session's own token: only where the request comes from is wrong.
@@ -525,7 +539,7 @@ async fn the_api_takes_writes_from_bearer_tokens_only(pool: PgPool) {
             .header(header::CONTENT_TYPE, "application/json")
             .header("idempotency-key", "7d7c1a52-9f1e-4a0e-8d83-3f0c5b2e6a11")
     };
-    for (method, uri, _) in &writes {
+    for Call { method, uri, .. } in &writes {
         // A signed-in browser cannot write JSON to the API, not even from our own pages:
         // the CSRF layer takes only forms carrying the session's token.
         for origin in ["http://localhost", "https://evil.example"] {
@@ -572,7 +586,7 @@ async fn no_get_route_in_the_source_changes_a_record(pool: PgPool) {
     assert!(reads.len() >= 20, "only {} found: {reads:?}", reads.len());
 
     let before = records(&pool).await;
-    for (_, uri, file) in &reads {
+    for Call { uri, file, .. } in &reads {
         let res = c.get(uri).await;
         // Answered, not refused: the handler ran to its end.
         assert!(

@@ -5,6 +5,7 @@ mod common;
 mod api_fuzz;
 mod audit;
 mod auth;
+mod authz;
 mod backup;
 mod browser;
 mod capacity;

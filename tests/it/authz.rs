@@ -1,0 +1,305 @@
+//! The authorisation matrix: every route read from the source, asked by each kind of
+//! person (and by nobody), against a table of answers written by hand from the policy in
+//! `src/auth/policy.rs`. A route added without a row here fails, and so does a row for a
+//! route that no longer exists.
+//!
+//! Writes are sent with an empty form and the session's CSRF token (or `{}` to the API
+//! with the person's token). Whoever's roles do not allow the action gets 403 before the
+//! body is read (the routes' `policy::gate`), never a validation error; whoever may act gets
+//! past the door: the empty form is refused for what it lacks (422, or 400 where a photo
+//! upload is expected), or an action that needs no field is done. A case outside one's
+//! scope is "not found", once the body has been checked, and the look-up is audited.
+use std::collections::BTreeMap;
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use sqlx::PgPool;
+
+use crate::common::*;
+use crate::inventory::{changed, everything, records, requests, Call, Fixture};
+use simlontar::auth::model::Role;
+
+/// Who asks, in the order of the letters in `EXPECTED`:
+/// `-` nobody signed in, `A` administrator, `C` case officer, `I` DP3AK identity officer,
+/// `P` intake officer of Surabaya (where `ROUTED` was picked up), `p` intake officer of
+/// Banyuwangi, `U` staff of the fixture's UPT, `u` staff of another UPT, `R` regency viewer
+/// of Banyuwangi (where `ROUTED` comes from), `r` regency viewer of Malang (neither).
+const WHO: &str = "-ACIPpUuRr";
+
+/// Answers: `o` 2xx, `s` a redirect elsewhere than sign-in, `l` the redirect to sign-in,
+/// `b` 400, `u` 401, `f` 403, `n` 404, `c` 409, `v` 422, `t` 429, `?` anything else.
+fn letter(status: StatusCode, location: Option<&str>) -> char {
+    match status.as_u16() {
+        200..=299 => 'o',
+        300..=399 if location.is_some_and(|l| l.starts_with("/login")) => 'l',
+        300..=399 => 's',
+        401 => 'u',
+        403 => 'f',
+        404 => 'n',
+        409 => 'c',
+        400 => 'b',
+        422 => 'v',
+        429 => 't',
+        _ => '?',
+    }
+}
+
+/// What each person is told on each route, written from the policy (and the fixture:
+/// `ROUTED` was picked up in Surabaya, comes from Banyuwangi, has no bed or hold; the hold
+/// is in a ward outside the fixture's UPT). Columns as in `WHO`.
+#[rustfmt::skip]
+const EXPECTED: &[(&str, &str, &str)] = &[
+    // Open to everybody: sign-in, language, assets, probes, the API description, and the
+    // receiving office's page (its token is the credential).
+    ("get", "/login", "oooooooooo"),
+    ("post", "/login", "vvvvvvvvvv"),
+    ("get", "/login/totp", "looooooooo"),
+    ("post", "/login/totp", "vvvvvvvvvv"),
+    ("post", "/logout", "llllllllll"),
+    ("get", "/lang/{code}", "ssssssssss"),
+    ("get", "/static/app.css", "oooooooooo"),
+    ("get", "/api/openapi.json", "oooooooooo"),
+    ("get", "/healthz", "oooooooooo"),
+    ("get", "/readyz", "oooooooooo"),
+    ("get", "/handover/{token}", "oooooooooo"),
+    ("post", "/handover/{token}", "vvvvvvvvvv"),
+    // Every signed-in person: home, own password, break-glass requests, the offices'
+    // response times, the pick-up map image, the demo mailbox (demo mode only).
+    ("get", "/", "looooooooo"),
+    ("get", "/account/password", "looooooooo"),
+    ("post", "/account/password", "lvvvvvvvvv"),
+    ("get", "/break-glass", "looooooooo"),
+    ("post", "/break-glass", "lvvvvvvvvv"),
+    ("get", "/routing", "lsssssssss"),
+    ("get", "/routing/offices", "looooooooo"),
+    ("get", "/intake/map.svg", "looooooooo"),
+    ("get", "/demo/mailbox", "looooooooo"),
+    ("get", "/demo/mailbox/{id}", "looooooooo"),
+    // Cases (every role views cases, each in its scope): lists filter, and `ROUTED` is
+    // seen by the province-wide roles, Surabaya's intake desk and Banyuwangi's viewer;
+    // to everyone else it does not exist (and the look-up is audited).
+    ("get", "/cases", "looooooooo"),
+    ("post", "/cases/search-nik", "lvvvvvvvvv"),
+    ("get", "/api/v1/cases", "uooooooooo"),
+    ("get", "/api/v1/intakes", "uooooooooo"),
+    ("get", "/cases/{number}", "loooonnnon"),
+    ("get", "/api/v1/cases/{number}", "uoooonnnon"),
+    ("get", "/api/v1/cases/{number}/events", "uoooonnnon"),
+    ("get", "/cases/{number}/photos/{id}", "loooonnnon"),
+    ("get", "/intake/saved/{number}", "loooonnnon"),
+    ("get", "/cases/{number}/handover-form", "loooonnnon"),
+    // Moving a case: every role but administrators and viewers (which moves, is the
+    // lifecycle's rule); the empty form is refused before the case is looked up.
+    ("post", "/cases/{number}/transition", "lfvvvvvvff"),
+    ("post", "/api/v1/cases/{number}/events", "ufvvvvvvff"),
+    // The intake desk: case officers and intake officers (the page takes a multipart
+    // upload, so a plain form is a 400).
+    ("get", "/intake", "lfofooffff"),
+    ("post", "/intake", "lfbfbbffff"),
+    ("post", "/api/v1/intakes", "ufvfvvffff"),
+    // DP3AK checks: identity officers; the review queue: them and case officers.
+    ("get", "/identity", "lfssffffff"),
+    ("get", "/identity/review", "lfooffffff"),
+    ("post", "/identity/links/{id}", "lfvvffffff"),
+    ("get", "/identity/checks/new", "lffoffffff"),
+    ("post", "/identity/checks", "lffvffffff"),
+    ("post", "/api/v1/identity-checks", "uffvffffff"),
+    // Routing decisions and acknowledging alerts: case officers (departing needs no field).
+    ("post", "/cases/{number}/route", "lfvfffffff"),
+    ("post", "/cases/{number}/refusal", "lfvfffffff"),
+    ("post", "/cases/{number}/depart", "lfsfffffff"),
+    ("post", "/capacity/alerts/{id}/ack", "lfsfffffff"),
+    // Beds: case officers and UPT staff; `ROUTED` is outside both UPTs' scope, and a hold
+    // is made only in one's own UPT and released only by those who may see it.
+    ("post", "/cases/{number}/placement", "lfvfffvvff"),
+    ("post", "/cases/{number}/transfer", "lfvfffvvff"),
+    ("post", "/cases/{number}/discharge", "lfvfffvvff"),
+    ("post", "/api/v1/cases/{number}/placement", "ufvfffvvff"),
+    ("get", "/api/v1/cases/{number}/placement-candidates", "ufofffnnff"),
+    ("post", "/capacity/upt/{code}/holds", "lfvfffvfff"),
+    ("post", "/capacity/holds/{id}/release", "lfsfffnnff"),
+    // Capacity (counts, no person): administrators, case officers, UPT staff and regency
+    // viewers, every UPT.
+    ("get", "/capacity", "loofffoooo"),
+    ("get", "/capacity/panel", "loofffoooo"),
+    ("get", "/capacity/refresh.js", "looooooooo"),
+    ("get", "/capacity/flows", "loofffoooo"),
+    ("get", "/capacity/alerts", "loofffoooo"),
+    ("get", "/capacity/upt/{code}", "loofffoooo"),
+    // Administration: administrators only, refused before any form is read.
+    ("get", "/admin", "lsffffffff"),
+    ("get", "/admin/users", "loffffffff"),
+    ("post", "/admin/users", "lvffffffff"),
+    ("post", "/admin/grants", "lvffffffff"),
+    ("post", "/admin/passwords", "lvffffffff"),
+    ("post", "/admin/users/{username}/status", "lvffffffff"),
+    ("post", "/admin/users/{username}/tokens", "lvffffffff"),
+    ("post", "/admin/users/{username}/mfa", "lsffffffff"),
+    ("post", "/admin/tokens/{id}/revoke", "lsffffffff"),
+    ("get", "/admin/audit", "loffffffff"),
+    ("get", "/admin/audit/accessed", "loffffffff"),
+    ("get", "/admin/break-glass", "loffffffff"),
+    ("post", "/admin/break-glass/{id}/reviewed", "lsffffffff"),
+    ("get", "/admin/operations", "loffffffff"),
+];
+
+/// One person: their signed-in session (none for nobody) and API token.
+struct Asker {
+    client: Client,
+    bearer: Option<String>,
+}
+
+async fn asker(pool: &PgPool, name: &str, role: Role, scope: Option<&str>) -> Asker {
+    let mut client = signed_in(pool, name, role, scope).await;
+    let id: i64 = sqlx::query_scalar("SELECT id FROM app_user WHERE username = $1")
+        .bind(name)
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    let (_, bearer) = simlontar::auth::store::create_token(pool, id, "matrix")
+        .await
+        .unwrap();
+    client.router = demo_router(pool).await;
+    Asker {
+        client,
+        bearer: Some(bearer),
+    }
+}
+
+async fn demo_router(pool: &PgPool) -> axum::Router {
+    // Demo mode, so the demo mailbox answers too (elsewhere it is a 404 for everyone).
+    let mut demo = settings();
+    demo.demo = true;
+    router_with(pool, demo, now()).await
+}
+
+async fn askers(pool: &PgPool, f: &Fixture) -> Vec<Asker> {
+    let other_upt: String =
+        sqlx::query_scalar("SELECT code FROM upt WHERE code <> $1 ORDER BY code LIMIT 1")
+            .bind(&f.upt)
+            .fetch_one(pool)
+            .await
+            .unwrap();
+    let mut nobody = Client::new(pool).await;
+    nobody.router = demo_router(pool).await;
+    nobody.get("/login").await;
+    let mut out = vec![Asker {
+        client: nobody,
+        bearer: None,
+    }];
+    for (name, role, scope) in [
+        ("m.admin", Role::Admin, None),
+        ("m.case", Role::CaseOfficer, None),
+        ("m.identity", Role::IdentityOfficer, None),
+        ("m.intake.sby", Role::IntakeOfficer, Some("35.78")),
+        ("m.intake.bwi", Role::IntakeOfficer, Some("35.10")),
+        ("m.upt", Role::UptStaff, Some(f.upt.as_str())),
+        ("m.upt.other", Role::UptStaff, Some(other_upt.as_str())),
+        ("m.viewer.bwi", Role::RegencyViewer, Some("35.10")),
+        ("m.viewer.mlg", Role::RegencyViewer, Some("35.07")),
+    ] {
+        out.push(asker(pool, name, role, scope).await);
+    }
+    out
+}
+
+async fn read_denials(pool: &PgPool) -> i64 {
+    sqlx::query_scalar("SELECT count(*) FROM audit_log WHERE action = 'read_denied'")
+        .fetch_one(pool)
+        .await
+        .unwrap()
+}
+
+/// One request as `who` would send it; the answer's letter.
+async fn ask(who: &mut Asker, method: &str, uri: &str) -> (char, String) {
+    let res = if uri.starts_with("/api/") {
+        let mut req = Request::builder()
+            .method(method.to_uppercase().as_str())
+            .uri(uri)
+            .header(header::HOST, "localhost")
+            .header(header::CONTENT_TYPE, "application/json")
+            .header("idempotency-key", "0b0e3c1e-6f55-4d8e-9a43-5a8f7d6e2c10");
+        if let Some(b) = &who.bearer {
+            req = req.header(header::AUTHORIZATION, format!("Bearer {b}"));
+        }
+        let body = if method == "get" { "" } else { "{}" };
+        send(&who.client.router, req.body(Body::from(body)).unwrap()).await
+    } else if method == "get" {
+        who.client.get(uri).await
+    } else {
+        who.client.post(uri, &[]).await
+    };
+    let location = res
+        .headers
+        .get(header::LOCATION)
+        .map(|l| l.to_str().unwrap());
+    (letter(res.status, location), res.body)
+}
+
+#[sqlx::test]
+async fn every_route_answers_each_role_and_scope_as_the_policy_says(pool: PgPool) {
+    let (fixture, _) = everything(&pool).await;
+    let mut who = askers(&pool, &fixture).await;
+    // Reads before writes, so no write has changed what a read finds; signing out last.
+    let mut routes = requests(&fixture, |_, _| true);
+    routes.sort_by_key(|c| (c.method != "get", c.path == "/logout"));
+    let expected: BTreeMap<(&str, &str), &str> =
+        EXPECTED.iter().map(|(m, p, e)| ((*m, *p), *e)).collect();
+
+    let mut observed = vec![];
+    let mut wrong = vec![];
+    let mut seen = std::collections::BTreeSet::new();
+    for Call {
+        method, path, uri, ..
+    } in &routes
+    {
+        seen.insert((*method, path.as_str()));
+        let before = records(&pool).await;
+        let mut answers = String::new();
+        for (i, asker) in who.iter_mut().enumerate() {
+            let denials = read_denials(&pool).await;
+            let (got, body) = ask(asker, method, uri).await;
+            answers.push(got);
+            // A case that exists but lies outside the asker's scope is "not found" to them,
+            // and the look-up is kept in the audit trail.
+            if got == 'n' && path.contains("{number}") && read_denials(&pool).await == denials {
+                wrong.push(format!(
+                    "{method} {uri} as {}: a refused look-up is not audited",
+                    &WHO[i..=i]
+                ));
+            }
+            if got == 'v' {
+                assert!(
+                    !body.is_empty(),
+                    "{method} {uri}: a 422 names what is wrong"
+                );
+            }
+        }
+        // Nobody may change anything on a route they were refused; and no read changes.
+        if *method == "get" || !answers.contains(['o', 's']) {
+            let mut changed = changed(&before, &records(&pool).await);
+            // A bearer use notes its time on the token.
+            changed.retain(|t| *t != "api_token");
+            assert!(changed.is_empty(), "{method} {uri} changed {changed:?}");
+        }
+        match expected.get(&(*method, path.as_str())) {
+            Some(e) if *e == answers => {}
+            Some(e) => wrong.push(format!("{method} {path}: expected {e}, got {answers}")),
+            None => wrong.push(format!("{method} {path}: no row in EXPECTED")),
+        }
+        observed.push(format!("    (\"{method}\", \"{path}\", \"{answers}\"),"));
+    }
+    for (method, path, _) in EXPECTED {
+        if !seen.contains(&(*method, *path)) {
+            wrong.push(format!(
+                "{method} {path}: in EXPECTED but not in the source"
+            ));
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "{}\n\nas answered ({WHO}):\n{}",
+        wrong.join("\n"),
+        observed.join("\n")
+    );
+}
