@@ -7,11 +7,12 @@
 //!
 //! It creates (and keeps, for inspection) its own database `simlontar_bench_audit` on
 //! that server; the database named in the URL is untouched.
+mod support;
+
 use std::time::Instant;
 
 use chrono::{DateTime, Duration, Utc};
-use sqlx::postgres::PgConnectOptions;
-use sqlx::{ConnectOptions, Executor, PgPool};
+use sqlx::{Executor, PgPool};
 
 const DB: &str = "simlontar_bench_audit";
 const USERS: i64 = 200;
@@ -24,19 +25,7 @@ async fn main() -> anyhow::Result<()> {
         .skip(1)
         .find_map(|a| a.parse().ok())
         .unwrap_or(if full { 1_000_000 } else { 20_000 });
-    let url =
-        std::env::var("DATABASE_URL").expect("DATABASE_URL names a PostgreSQL server with PostGIS");
-    let server: PgConnectOptions = url.parse()?;
-    let mut admin = server.clone().connect().await?;
-    admin
-        .execute(format!("DROP DATABASE IF EXISTS {DB} WITH (FORCE)").as_str())
-        .await?;
-    admin
-        .execute(format!("CREATE DATABASE {DB}").as_str())
-        .await?;
-    let owner_opts = server.database(DB);
-    let owner = PgPool::connect_with(owner_opts.clone()).await?;
-    simlontar::db::migrate(&owner).await?;
+    let (owner, owner_opts) = support::fresh_database(DB).await?;
 
     let end: DateTime<Utc> = "2026-11-23T00:00:00Z".parse()?;
     let t = Instant::now();

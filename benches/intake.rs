@@ -5,12 +5,13 @@
 //!
 //! It creates (and afterwards keeps, for inspection) its own database
 //! `simlontar_bench_intake` on that server; the database named in the URL is untouched.
+mod support;
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use sqlx::postgres::PgConnectOptions;
-use sqlx::{ConnectOptions, Executor, PgPool};
+use sqlx::{Executor, PgPool};
 
 use simlontar::auth::model::{Grant, Role};
 use simlontar::clock::SystemClock;
@@ -35,19 +36,7 @@ async fn main() -> anyhow::Result<()> {
     let clients = *args.get(1).unwrap_or(&clients);
     let requests = *args.get(2).unwrap_or(&requests);
 
-    let url =
-        std::env::var("DATABASE_URL").expect("DATABASE_URL names a PostgreSQL server with PostGIS");
-    let server: PgConnectOptions = url.parse()?;
-    let mut admin = server.clone().connect().await?;
-    admin
-        .execute(format!("DROP DATABASE IF EXISTS {DB} WITH (FORCE)").as_str())
-        .await?;
-    admin
-        .execute(format!("CREATE DATABASE {DB}").as_str())
-        .await?;
-    let owner_opts = server.database(DB);
-    let owner = PgPool::connect_with(owner_opts.clone()).await?;
-    simlontar::db::migrate(&owner).await?;
+    let (owner, owner_opts) = support::fresh_database(DB).await?;
     simlontar::places::load::load_dir(&owner, std::path::Path::new("geo")).await?;
 
     let t = Instant::now();

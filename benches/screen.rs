@@ -5,13 +5,14 @@
 //!
 //! It creates (and keeps, for inspection) its own database `simlontar_bench_screen` on
 //! that server; the database named in the URL is untouched. Prints p50/p99 per render.
+mod support;
+
 use std::time::Instant;
 
 use chrono::{DateTime, Duration, Utc};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use sqlx::postgres::PgConnectOptions;
-use sqlx::{ConnectOptions, Executor, PgPool};
+use sqlx::{Executor, PgPool};
 
 use simlontar_templates::Lang;
 
@@ -25,19 +26,7 @@ async fn main() -> anyhow::Result<()> {
         .skip(1)
         .find_map(|a| a.parse().ok())
         .unwrap_or(if full { 300 } else { 10 });
-    let url =
-        std::env::var("DATABASE_URL").expect("DATABASE_URL names a PostgreSQL server with PostGIS");
-    let server: PgConnectOptions = url.parse()?;
-    let mut admin = server.clone().connect().await?;
-    admin
-        .execute(format!("DROP DATABASE IF EXISTS {DB} WITH (FORCE)").as_str())
-        .await?;
-    admin
-        .execute(format!("CREATE DATABASE {DB}").as_str())
-        .await?;
-    let owner_opts = server.database(DB);
-    let owner = PgPool::connect_with(owner_opts.clone()).await?;
-    simlontar::db::migrate(&owner).await?;
+    let (owner, owner_opts) = support::fresh_database(DB).await?;
     simlontar::places::load::load_dir(&owner, std::path::Path::new("geo")).await?;
 
     let now = Utc::now();

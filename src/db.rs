@@ -11,12 +11,25 @@ pub static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
 /// The role the web application works as: it may only add to append-only tables.
 pub const APP_ROLE: &str = "simlontar_app";
 
+/// The `application_name` of every connection Simlontar opens. The database audits a
+/// change to a person's records by any other client as a `raw_change` (migration
+/// 20261205000002), since Simlontar audits its own writes explicitly.
+pub const APP_NAME: &str = "simlontar";
+
+/// Names the connections as Simlontar's, keeping a more specific `simlontar…` name.
+fn named(options: PgConnectOptions) -> PgConnectOptions {
+    match options.get_application_name() {
+        Some(name) if name.starts_with(APP_NAME) => options,
+        _ => options.application_name(APP_NAME),
+    }
+}
+
 pub async fn connect(url: &str) -> anyhow::Result<PgPool> {
     let options: PgConnectOptions = url
         .parse()
         .context("DATABASE_URL is not a valid PostgreSQL URL")?;
     pool_options()
-        .connect_with(options)
+        .connect_with(named(options))
         .await
         .context("cannot connect to the database named by DATABASE_URL")
 }
@@ -33,7 +46,7 @@ pub async fn connect_as_app(options: PgConnectOptions) -> anyhow::Result<PgPool>
                 no_jit(conn).await
             })
         })
-        .connect_with(options)
+        .connect_with(named(options))
         .await
         .context(
             "cannot connect to the database as the application role (run `simlontar migrate`?)",

@@ -1,4 +1,8 @@
 //! Users, roles, tokens and sign-in failures in PostgreSQL.
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::LazyLock;
+use std::time::{Duration as StdDuration, Instant};
+
 use chrono::{DateTime, Duration, Utc};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
@@ -210,14 +214,49 @@ pub async fn hash_password(password: &str) -> String {
 }
 
 /// Verifies a password against a stored hash, or against a fixed dummy hash when the
-/// user does not exist, so both cases take the same time.
+/// user does not exist, so both cases take the same time. A hash with older, cheaper
+/// parameters verifies faster, which would tell that the account exists (and has not
+/// signed in since the change): its answer waits until a current verification's usual
+/// time has passed (measured in `benches/signin.rs`).
 pub async fn verify_password(password: &str, hash: Option<&str>) -> bool {
-    static DUMMY: std::sync::LazyLock<String> =
-        std::sync::LazyLock::new(|| password_auth::generate_hash("not a real password"));
     let real = hash.is_some();
-    let (password, hash) = (password.to_string(), hash.unwrap_or(&DUMMY).to_string());
+    let hash = hash.unwrap_or(&DUMMY).to_string();
+    if CURRENT_MICROS.load(Ordering::Relaxed) == 0 {
+        // Nothing measured since start: measure once.
+        verify_padded("calibration".into(), DUMMY.clone()).await;
+    }
+    verify_padded(password.to_string(), hash).await && real
+}
+
+static DUMMY: LazyLock<String> =
+    LazyLock::new(|| password_auth::generate_hash("not a real password"));
+
+/// A moving average of how long a verification with today's parameters takes, in µs.
+static CURRENT_MICROS: AtomicU64 = AtomicU64::new(0);
+
+/// Verifies off the async threads. A verification with today's parameters updates the
+/// moving average (an eighth of each new time), so the padding follows the load; one
+/// with other parameters that finished sooner sleeps the rest of the usual time on its
+/// thread (a finer clock than the async timer's milliseconds).
+async fn verify_padded(password: String, hash: String) -> bool {
     tokio::task::spawn_blocking(move || {
-        password_auth::verify_password(password, &hash).is_ok() && real
+        let started = Instant::now();
+        let ok = password_auth::verify_password(password, &hash).is_ok();
+        let took = started.elapsed();
+        let usual = CURRENT_MICROS.load(Ordering::Relaxed);
+        if password_auth::is_hash_obsolete(&hash).unwrap_or(true) {
+            std::thread::sleep(StdDuration::from_micros(usual).saturating_sub(took));
+        } else {
+            let micros = u64::try_from(took.as_micros()).unwrap_or(u64::MAX);
+            // Racing updates may drop a sample; the average only needs to be about right.
+            let new = if usual == 0 {
+                micros
+            } else {
+                (usual * 7 + micros) / 8
+            };
+            CURRENT_MICROS.store(new, Ordering::Relaxed);
+        }
+        ok
     })
     .await
     .unwrap_or(false)

@@ -242,3 +242,153 @@ async fn the_access_report_lists_what_one_user_touched_in_a_period(pool: PgPool)
         .await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
 }
+
+/// A connection that is not Simlontar's: an operator's psql session.
+async fn outside(pool: &PgPool) -> PgPool {
+    let options = (*pool.connect_options()).clone().application_name("psql");
+    sqlx::postgres::PgPoolOptions::new()
+        .max_connections(1)
+        .connect_with(options)
+        .await
+        .unwrap()
+}
+
+/// The SHA-256 of a row as the trigger sees it (its JSON), or `None` when it is gone.
+async fn row_hash(pool: &PgPool, table: &str, id: i64) -> Option<String> {
+    sqlx::query_scalar(&format!(
+        "SELECT encode(sha256(convert_to(to_jsonb(t)::text, 'UTF8')), 'hex') FROM {table} t WHERE id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(pool)
+    .await
+    .unwrap()
+}
+
+async fn raw_changes(pool: &PgPool) -> Vec<(String, Option<String>, serde_json::Value)> {
+    sqlx::query_as(
+        "SELECT entity, entity_id, detail FROM audit_log WHERE action = 'raw_change' ORDER BY id",
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap()
+}
+
+/// Someone puts a case back to "received", removes a role and adds a user with psql: each changed row
+/// leaves one `raw_change` row with the table, the row, who (database user and client) and
+/// the hashes of the row before and after, in the unbroken chain. The same kinds of change
+/// made by Simlontar itself (audited explicitly) add none.
+#[sqlx::test]
+async fn changes_made_outside_simlontar_are_audited_with_the_rows_before_and_after(pool: PgPool) {
+    use crate::auth::{two_regions, SBY};
+    use crate::common::{signed_in, user};
+    use axum::http::StatusCode;
+    use simlontar::auth::model::Role;
+
+    two_regions(&pool).await;
+    let officer = user(&pool, "officer.x", Role::CaseOfficer, None).await;
+    let before_app = raw_changes(&pool).await.len();
+    // Through the application: a case moved and a user created, audited in its own words.
+    let mut case_officer = signed_in(&pool, "officer.y", Role::CaseOfficer, None).await;
+    let res = case_officer
+        .post(
+            &format!("/cases/{SBY}/transition"),
+            &[
+                ("to", "identity_pending"),
+                ("reason", "checked at the desk"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let mut admin = signed_in(&pool, "root", Role::Admin, None).await;
+    admin.get("/admin/users").await;
+    let res = admin
+        .post(
+            "/admin/users",
+            &[
+                ("username", "made.in.app"),
+                ("display_name", "Made In App"),
+                ("role", "regency_viewer"),
+                ("scope", "35.78"),
+                ("password", "sambal terasi pedas sekali"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    assert_eq!(
+        raw_changes(&pool).await.len(),
+        before_app,
+        "the app's own writes"
+    );
+
+    let case: i64 = sqlx::query_scalar("SELECT id FROM ot_case WHERE number = $1")
+        .bind(SBY)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    let role: i64 = sqlx::query_scalar("SELECT id FROM user_role WHERE user_id = $1")
+        .bind(officer)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    let case_before = row_hash(&pool, "ot_case", case).await.unwrap();
+    let role_before = row_hash(&pool, "user_role", role).await.unwrap();
+
+    let psql = outside(&pool).await;
+    sqlx::query("UPDATE ot_case SET state = 'received' WHERE id = $1")
+        .bind(case)
+        .execute(&psql)
+        .await
+        .unwrap();
+    sqlx::query("DELETE FROM user_role WHERE id = $1")
+        .bind(role)
+        .execute(&psql)
+        .await
+        .unwrap();
+    let added: i64 = sqlx::query_scalar(
+        "INSERT INTO app_user (username, display_name, password_hash)
+         VALUES ('backdoor', 'Backdoor', 'x') RETURNING id",
+    )
+    .fetch_one(&psql)
+    .await
+    .unwrap();
+
+    let rows = raw_changes(&pool).await;
+    let new = &rows[before_app..];
+    assert_eq!(new.len(), 3, "{new:?}");
+    let db_user: String = sqlx::query_scalar("SELECT session_user::text")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    let expect = [
+        (
+            "ot_case",
+            case,
+            "update",
+            Some(case_before),
+            row_hash(&pool, "ot_case", case).await,
+        ),
+        ("user_role", role, "delete", Some(role_before), None),
+        (
+            "app_user",
+            added,
+            "insert",
+            None,
+            row_hash(&pool, "app_user", added).await,
+        ),
+    ];
+    for ((entity, id, detail), (table, row, op, before, after)) in new.iter().zip(expect) {
+        assert_eq!(entity, table);
+        assert_eq!(id.as_deref(), Some(row.to_string().as_str()));
+        assert_eq!(detail["operation"], op, "{detail}");
+        assert_eq!(detail["db_user"], db_user.as_str());
+        assert_eq!(detail["client"], "psql");
+        assert_eq!(
+            detail["before_sha256"].as_str(),
+            before.as_deref(),
+            "{table}"
+        );
+        assert_eq!(detail["after_sha256"].as_str(), after.as_deref(), "{table}");
+    }
+    assert_ne!(new[0].2["before_sha256"], new[0].2["after_sha256"]);
+    assert_eq!(verify_chain(&pool).await.unwrap().first_break, None);
+}

@@ -145,11 +145,12 @@ const EXPECTED: &[(&str, &str, &str)] = &[
 
 /// One person: their signed-in session (none for nobody) and API token.
 struct Asker {
+    name: &'static str,
     client: Client,
     bearer: Option<String>,
 }
 
-async fn asker(pool: &PgPool, name: &str, role: Role, scope: Option<&str>) -> Asker {
+async fn asker(pool: &PgPool, name: &'static str, role: Role, scope: Option<&str>) -> Asker {
     let mut client = signed_in(pool, name, role, scope).await;
     let id: i64 = sqlx::query_scalar("SELECT id FROM app_user WHERE username = $1")
         .bind(name)
@@ -161,6 +162,7 @@ async fn asker(pool: &PgPool, name: &str, role: Role, scope: Option<&str>) -> As
         .unwrap();
     client.router = demo_router(pool).await;
     Asker {
+        name,
         client,
         bearer: Some(bearer),
     }
@@ -184,6 +186,7 @@ async fn askers(pool: &PgPool, f: &Fixture) -> Vec<Asker> {
     nobody.router = demo_router(pool).await;
     nobody.get("/login").await;
     let mut out = vec![Asker {
+        name: "",
         client: nobody,
         bearer: None,
     }];
@@ -201,6 +204,13 @@ async fn askers(pool: &PgPool, f: &Fixture) -> Vec<Asker> {
         out.push(asker(pool, name, role, scope).await);
     }
     out
+}
+
+async fn audit_rows(pool: &PgPool) -> i64 {
+    sqlx::query_scalar("SELECT count(*) FROM audit_log")
+        .fetch_one(pool)
+        .await
+        .unwrap()
 }
 
 async fn read_denials(pool: &PgPool) -> i64 {
@@ -258,8 +268,40 @@ async fn every_route_answers_each_role_and_scope_as_the_policy_says(pool: PgPool
         let mut answers = String::new();
         for (i, asker) in who.iter_mut().enumerate() {
             let denials = read_denials(&pool).await;
+            let audited = audit_rows(&pool).await;
             let (got, body) = ask(asker, method, uri).await;
             answers.push(got);
+            // A change that was made writes one audit row; a refused one none, but for a
+            // refused look-up of a case, a signed-in person's sign-out, and a wrong current
+            // password (a security event).
+            let added = audit_rows(&pool).await - audited;
+            if *method != "get" {
+                let one = matches!(got, 'o' | 's')
+                    || (got == 'n' && path.contains("{number}"))
+                    || (path == "/logout" && i > 0)
+                    || (path == "/account/password" && got == 'v');
+                if added == 1 && i > 0 {
+                    let (actor, request): (Option<String>, bool) = sqlx::query_as(
+                        "SELECT u.username, a.detail ? 'request_id' FROM audit_log a
+                           LEFT JOIN app_user u ON u.id = a.actor_id ORDER BY a.id DESC LIMIT 1",
+                    )
+                    .fetch_one(&pool)
+                    .await
+                    .unwrap();
+                    if actor.as_deref() != Some(asker.name) || !request {
+                        wrong.push(format!(
+                            "{method} {uri} as {}: audited as {actor:?}, request id: {request}",
+                            &WHO[i..=i]
+                        ));
+                    }
+                }
+                if added != i64::from(one) {
+                    wrong.push(format!(
+                        "{method} {uri} as {}: answered {got} and wrote {added} audit rows",
+                        &WHO[i..=i]
+                    ));
+                }
+            }
             // A case that exists but lies outside the asker's scope is "not found" to them,
             // and the look-up is kept in the audit trail.
             if got == 'n' && path.contains("{number}") && read_denials(&pool).await == denials {
