@@ -180,10 +180,10 @@ pub fn requests(f: &Fixture, keep: impl Fn(&str, &str) -> bool) -> Vec<Call> {
         .collect()
 }
 
-/// Routes `ROUTED` home through the app, which queues the office's notice; returns the
-/// token of the link in it.
-async fn route_home(pool: &PgPool, c: &mut Client) -> String {
-    let case = case_fixture(pool, ROUTED, "35.78", Some("35.10"), "Siti", None).await;
+/// A case picked up in Surabaya whose home village in Banyuwangi is known and whose
+/// identity is confirmed: ready to be routed home.
+pub async fn routable_home(pool: &PgPool, number: &str) -> i64 {
+    let case = case_fixture(pool, number, "35.78", Some("35.10"), "Siti", None).await;
     sqlx::query(
         "UPDATE intake SET home_province_code = '35',
                 home_village_code = (SELECT min(code) FROM village
@@ -199,6 +199,13 @@ async fn route_home(pool: &PgPool, c: &mut Client) -> String {
         .execute(pool)
         .await
         .unwrap();
+    case
+}
+
+/// Routes `ROUTED` home through the app, which queues the office's notice; returns the
+/// token of the link in it.
+async fn route_home(pool: &PgPool, c: &mut Client) -> String {
+    routable_home(pool, ROUTED).await;
     c.get(&format!("/cases/{ROUTED}")).await;
     let res = c
         .post(

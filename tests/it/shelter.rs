@@ -7,7 +7,7 @@ use crate::common::{api, case_fixture, load_geo, router, send, signed_in, token}
 use simlontar::auth::model::Role;
 
 /// A case ready for a bed: picked up in Surabaya, unidentified, with this person's facts.
-async fn unidentified(
+pub async fn unidentified(
     owner: &PgPool,
     number: &str,
     sex: &str,
