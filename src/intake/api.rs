@@ -69,6 +69,7 @@ pub async fn show_case(
     let mut case = super::read_case(&state, &p, &origin_of(&p, &headers), &number).await?;
     if !sees_full_identity(&p) {
         case.nik = case.nik.as_deref().map(mask_nik);
+        store::hide_biometric_methods(&mut case.events);
     }
     Ok(Json(case))
 }
@@ -187,7 +188,10 @@ pub async fn list_events(
     Path(number): Path<String>,
 ) -> AppResult<Json<Vec<store::CaseEvent>>> {
     require(&p, Action::ViewCases)?;
-    let case = super::read_case(&state, &p, &origin_of(&p, &headers), &number).await?;
+    let mut case = super::read_case(&state, &p, &origin_of(&p, &headers), &number).await?;
+    if !sees_full_identity(&p) {
+        store::hide_biometric_methods(&mut case.events);
+    }
     Ok(Json(case.events))
 }
 

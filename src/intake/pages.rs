@@ -202,9 +202,12 @@ pub async fn show_case(
     Path(number): Path<String>,
 ) -> AppResult<Markup> {
     require(&v.principal, Action::ViewCases)?;
-    let case = super::read_case(&state, &v.principal, &v.origin, &number).await?;
+    let mut case = super::read_case(&state, &v.principal, &v.origin, &number).await?;
     let tz = state.settings.time_zone;
     let full = sees_full_identity(&v.principal);
+    if !full {
+        super::store::hide_biometric_methods(&mut case.events);
+    }
     let scope = CaseScope::of(&v.principal, state.clock.now());
     let verified = crate::identity::store::verified(&state.pool, &scope, case.id).await?;
     let flags = nik_flags(&case, v.lang);
@@ -376,7 +379,8 @@ fn nik_flags(case: &store::CaseDetail, lang: simlontar_templates::Lang) -> Vec<S
 }
 
 /// The confirmed identity as the viewer may see it: NIK and family card masked, and the
-/// mother's name left out, for viewers who do not need them.
+/// mother's name, the biometric method and its score left out, for viewers who do not
+/// need them.
 fn verified_lines(
     id: &crate::identity::store::Verified,
     full: bool,
@@ -402,18 +406,19 @@ fn verified_lines(
             tr(lang, "Desa/kelurahan", "Village"),
             id.village_code.clone().unwrap_or_else(|| "–".into()),
         ),
-        (
-            tr(lang, "Pemeriksaan", "Check"),
-            format!(
-                "{} · {} · {}",
-                id.method,
-                id.score.map(|s| format!("{s:.1}")).unwrap_or_default(),
-                id.completed_at
-                    .map(|t| format_local(t, tz))
-                    .unwrap_or_default()
-            ),
-        ),
     ];
+    let when = id
+        .completed_at
+        .map(|t| format_local(t, tz))
+        .unwrap_or_default();
+    // Which biometric was taken, and its score, only for those who weigh the match.
+    let check = if full {
+        let score = id.score.map(|s| format!("{s:.1}")).unwrap_or_default();
+        format!("{} · {score} · {when}", id.method)
+    } else {
+        when
+    };
+    lines.push((tr(lang, "Pemeriksaan", "Check"), check));
     if let Some(kk) = &id.kk_number {
         lines.push((tr(lang, "Nomor KK", "Family card"), shown(kk)));
     }

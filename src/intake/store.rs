@@ -179,6 +179,15 @@ pub struct CaseEvent {
     pub actor: Option<String>,
 }
 
+/// For viewers who do not need identities: of a DP3AK check only its outcome, not which
+/// biometric was taken (the events say "fingerprint matched"; the score is never in them).
+pub fn hide_biometric_methods(events: &mut [CaseEvent]) {
+    for e in events.iter_mut().filter(|e| e.kind == "identity_check") {
+        let outcome = e.reason.rsplit(' ').next().unwrap_or_default().to_string();
+        e.reason = outcome;
+    }
+}
+
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct CaseDetail {
     pub id: i64,

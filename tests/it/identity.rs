@@ -99,16 +99,22 @@ async fn a_strong_uncontradicted_match_identifies_the_case_once(pool: PgPool) {
     );
     assert!(events.iter().all(|(_, r)| !r.contains("3578015208900001")));
 
-    // The case page shows the confirmed identity: in full to the case officer, masked
-    // (and without the mother's name) to the regency viewer.
+    // The case page shows the confirmed identity: in full to the case officer, with the
+    // biometric method and score; masked, without the mother's name, the method or the
+    // score (in the details and the timeline) to the regency viewer.
     let mut officer = signed_in(&pool, "officer1", Role::CaseOfficer, None).await;
     let page = officer.get(&format!("/cases/{SBY}")).await;
     assert!(page.body.contains("Identitas terverifikasi DP3AK"));
     assert!(page.body.contains("3578010101900001") && page.body.contains("Painah"));
+    assert!(page.body.contains("fingerprint · 93.0 · "), "{}", page.body);
+    assert!(page.body.contains("fingerprint matched"));
     let mut viewer = signed_in(&pool, "viewer.sby", Role::RegencyViewer, Some("35.78")).await;
     let page = viewer.get(&format!("/cases/{SBY}")).await;
     assert!(page.body.contains("Identitas terverifikasi DP3AK"));
-    assert!(!page.body.contains("3578010101900001") && !page.body.contains("Painah"));
+    for hidden in ["3578010101900001", "Painah", "fingerprint", "93.0"] {
+        assert!(!page.body.contains(hidden), "{hidden}: {}", page.body);
+    }
+    assert!(page.body.contains("matched"), "the outcome stays");
 }
 
 #[sqlx::test]
