@@ -314,6 +314,24 @@ impl Drop for Server {
     }
 }
 
+/// The server binary on `port`, once it answers /healthz.
+async fn started(owner: &PgPool, port: u16) -> Server {
+    let probe = reqwest::Client::builder()
+        .pool_max_idle_per_host(0)
+        .build()
+        .unwrap();
+    let server = Server(serve(owner, port, None));
+    wait_for("the server to answer /healthz", 30, async || {
+        probe
+            .get(format!("http://127.0.0.1:{port}/healthz"))
+            .send()
+            .await
+            .is_ok_and(|r| r.status().is_success())
+    })
+    .await;
+    server
+}
+
 /// What one client saw: the case each of its keys was answered with, and how its
 /// failed attempts failed.
 #[derive(Default)]
@@ -406,22 +424,7 @@ async fn an_app_sigkilled_again_and_again_under_intake_load_stores_every_key_onc
     let token = token(&owner, "satpol.sby", Role::IntakeOfficer, Some("35.78")).await;
     let port = free_port();
     let base = format!("http://127.0.0.1:{port}");
-    let probe = reqwest::Client::builder()
-        .pool_max_idle_per_host(0)
-        .build()
-        .unwrap();
-    let start = async || {
-        let server = Server(serve(&owner, port, None));
-        wait_for("the server to answer /healthz", 30, async || {
-            probe
-                .get(format!("{base}/healthz"))
-                .send()
-                .await
-                .is_ok_and(|r| r.status().is_success())
-        })
-        .await;
-        server
-    };
+    let start = async || started(&owner, port).await;
 
     let began = Instant::now();
     // One pick-up moment for all, so every case falls in the same year's numbering.
@@ -692,22 +695,7 @@ async fn an_app_sigkilled_again_and_again_during_placements_and_hand_overs_makes
 
     let port = free_port();
     let base = format!("http://127.0.0.1:{port}");
-    let probe = reqwest::Client::builder()
-        .pool_max_idle_per_host(0)
-        .build()
-        .unwrap();
-    let start = async || {
-        let server = Server(serve(&owner, port, None));
-        wait_for("the server to answer /healthz", 30, async || {
-            probe
-                .get(format!("{base}/healthz"))
-                .send()
-                .await
-                .is_ok_and(|r| r.status().is_success())
-        })
-        .await;
-        server
-    };
+    let start = async || started(&owner, port).await;
     let server = start().await;
     let (cookie, csrf) = signed_in_session(&base, "co.route").await;
     drop(server);
