@@ -6,22 +6,19 @@
 //!     SIMLONTAR_BENCH_TUNE=1 cargo bench --bench capacity      # the threshold search, seeds 1–4
 //!     SIMLONTAR_BENCH_SEEDS=1,2 cargo bench --bench capacity   # the report on other seeds
 //!
-//! Under `cargo test` (no `--bench` argument) it runs a small smoke version only.
-//! Each set is 30 UPTs × 1–4 wards × 3 years (after a 2-year burn-in that is not written).
+//! Under `cargo test` (no `--bench` argument) it runs a small smoke version only; the gate
+//! itself is a unit test (`capacity::gate`). Each set is 30 UPTs × 1–4 wards × 3 years
+//! (after a 2-year burn-in that is not written).
 use std::time::Instant;
-
-use rayon::prelude::*;
 
 use simlontar::capacity::alert::Thresholds;
 use simlontar::capacity::baseline::{self, Baseline};
 use simlontar::capacity::forecast::{Forecast, ForecastConfig};
+use simlontar::capacity::gate::{self, Targets, WARM_UP};
 use simlontar::capacity::history::WardSeries;
-use simlontar::capacity::replay::{self, AlertRow, WardAlerts};
+use simlontar::capacity::replay::{self, AlertRow};
 use simlontar::capacity::score::{self, Score};
 use simlontar::capacity::synth::{self, SynthConfig};
-
-/// The forecast needs a few weeks of history; the first 90 days of each ward are not scored.
-const WARM_UP: i64 = 90;
 
 fn main() {
     let full = std::env::args().any(|a| a == "--bench");
@@ -35,8 +32,9 @@ fn main() {
             ..SynthConfig::default()
         });
         let th = Thresholds::default();
-        let days = forecasts(&set.wards, &ForecastConfig::default());
+        let days = gate::forecasts(&set.wards);
         compare(&set.wards, &days, &th);
+        report(&set.wards, &set.long_stay, &days, &th);
         return;
     }
     if tune {
@@ -51,7 +49,6 @@ fn main() {
         None if quick => &[101],
         None => &[101, 102],
     };
-    let mut wards = Vec::new();
     for &seed in seeds {
         let set = synth::generate(&SynthConfig {
             seed,
@@ -59,17 +56,10 @@ fn main() {
         });
         timing(&set.wards, seed);
         timing(&whole_upts(&set.wards), seed);
-        // Wards of different seeds share names: keep them apart for scoring.
-        wards.extend(set.wards.into_iter().map(|mut w| {
-            w.upt = format!("S{seed}-{}", w.upt);
-            w
-        }));
     }
+    let (wards, long_stay) = gate::generated(seeds, SynthConfig::default());
     let th = Thresholds::default();
-    // Scored and calibrated: the daily job's forecast (every path, as the screen shows it).
-    // The replay's early stop raises the same alerts (tested), but its probabilities on
-    // settled days rest on as few as 8 paths and are not what an operator reads.
-    let days = forecasts(&wards, &ForecastConfig::default());
+    let days = gate::forecasts(&wards);
     let (occ, cap) = (wards.iter().flat_map(|w| &w.days)).fold((0.0, 0.0), |(o, c), d| {
         (o + d.occupancy as f64, c + d.capacity as f64)
     });
@@ -86,6 +76,26 @@ fn main() {
             .sum::<usize>()
     );
     compare(&wards, &days, &th);
+    report(&wards, &long_stay, &days, &th);
+}
+
+/// The backtest gate's figures (`capacity::gate`, the targets of §A5) for each scenario.
+fn report(wards: &[WardSeries], long_stay: &[bool], days: &[Vec<Forecast>], th: &Thresholds) {
+    let rows = gate::alert_rows(wards, days, th);
+    for (name, which) in gate::scenarios(long_stay) {
+        let f = gate::figures(wards, days, &rows, &which);
+        let missed = f.misses(&Targets::default());
+        println!(
+            "\nscenario {name}, {} wards: {}\n\n{f}",
+            f.wards,
+            if missed.is_empty() {
+                "every target met".to_string()
+            } else {
+                let missed: Vec<String> = missed.iter().map(ToString::to_string).collect();
+                format!("misses {}", missed.join("; "))
+            }
+        );
+    }
 }
 
 /// The wall time of the replay command's own code path over one generated set.
@@ -162,33 +172,9 @@ fn cpu_seconds() -> f64 {
     (ticks(11) + ticks(12)) / 100.0
 }
 
-/// Every ward's daily forecasts, computed once (deterministic) and reused for scoring.
-fn forecasts(wards: &[WardSeries], cfg: &ForecastConfig) -> Vec<Vec<Forecast>> {
-    wards
-        .par_iter()
-        .map(|w| {
-            let mut out = Vec::with_capacity(w.days.len());
-            replay::replay_ward(w, cfg, &Thresholds::default(), |_, f| out.push(f.clone()));
-            out
-        })
-        .collect()
-}
-
-fn mc_rows(wards: &[WardSeries], days: &[Vec<Forecast>], th: &Thresholds) -> Vec<AlertRow> {
-    let mut rows = Vec::new();
-    for (w, fs) in wards.iter().zip(days) {
-        let mut a = WardAlerts::new(w, *th);
-        for (row, f) in w.days.iter().zip(fs) {
-            a.step(row, f);
-        }
-        rows.extend(a.rows);
-    }
-    rows
-}
-
 fn compare(wards: &[WardSeries], days: &[Vec<Forecast>], th: &Thresholds) {
     println!(
-        "\n| rule | fill events warned ≥ 14 d ahead (≥ 0.80) | median lead, d (≥ 21) | false warnings / ward / quarter (≤ 1) | precision | warnings |"
+        "\n| rule | fill events warned ≥ 14 d ahead | median lead, d | false warnings / ward / quarter | precision | warnings |"
     );
     println!("| --- | --- | --- | --- | --- | --- |");
     let line = |name: &str, s: &Score| {
@@ -205,7 +191,7 @@ fn compare(wards: &[WardSeries], days: &[Vec<Forecast>], th: &Thresholds) {
             s.warnings
         )
     };
-    let mc = score::score(wards, &mc_rows(wards, days, th), WARM_UP);
+    let mc = score::score(wards, &gate::alert_rows(wards, days, th), WARM_UP);
     line(
         &format!(
             "Monte Carlo, warning at P{} ≥ {}",
@@ -234,55 +220,29 @@ fn compare(wards: &[WardSeries], days: &[Vec<Forecast>], th: &Thresholds) {
     calibration(wards, days);
 }
 
-/// Brier skill score and reliability of P14 (full on some day in the next 14), and the
-/// coverage of the 80 % interval of free beds 7 days ahead. Days already full are left out
-/// (their forecast is trivially 1).
+/// Brier skill score and reliability of P14 over every ward, in deciles.
 fn calibration(wards: &[WardSeries], days: &[Vec<Forecast>]) {
-    let mut pairs = Vec::new();
-    let (mut covered, mut n_cov) = (0usize, 0usize);
-    for (w, fs) in wards.iter().zip(days) {
-        let d = &w.days;
-        for t in WARM_UP as usize..d.len().saturating_sub(14) {
-            if d[t].occupancy >= d[t].capacity {
-                continue;
-            }
-            let full = d[t + 1..=t + 14].iter().any(|r| r.occupancy >= r.capacity);
-            pairs.push((fs[t].p(14), full as u8 as f64));
-            let free7 = d[t + 7].capacity - d[t + 7].occupancy;
-            let iv = fs[t].free_beds[6];
-            covered += (iv.low <= free7 && free7 <= iv.high) as usize;
-            n_cov += 1;
-        }
+    let all: Vec<usize> = (0..wards.len()).collect();
+    let deciles: Vec<f64> = (0..=10).map(|k| k as f64 / 10.0).collect();
+    let c = gate::calibration(wards, days, &all, &deciles);
+    println!(
+        "\nP14 of the Monte Carlo forecast over {} ward-days: base rate {:.3}, Brier {:.4}, Brier skill score {:.2} (target ≥ 0.30); baselines give no probability",
+        c.days, c.base_rate, c.brier, c.brier_skill
+    );
+    if let Some(cov) = c.coverage_80 {
+        println!("80 % interval of free beds 7 days ahead covers {cov:.2} of days (ideal 0.80)");
     }
-    let n = pairs.len() as f64;
-    let base = pairs.iter().map(|p| p.1).sum::<f64>() / n;
-    let brier = pairs.iter().map(|(p, o)| (p - o).powi(2)).sum::<f64>() / n;
-    let bss = 1.0 - brier / (base * (1.0 - base));
-    println!(
-        "\nP14 of the Monte Carlo forecast over {} ward-days: base rate {base:.3}, Brier {brier:.4}, Brier skill score {bss:.2} (target ≥ 0.30); baselines give no probability",
-        pairs.len()
-    );
-    println!(
-        "80 % interval of free beds 7 days ahead covers {:.2} of days (ideal 0.80)",
-        covered as f64 / n_cov.max(1) as f64
-    );
     println!("\n| P14 decile | days | mean forecast | observed | within ±0.10 |");
     println!("| --- | --- | --- | --- | --- |");
-    for k in 0..10 {
-        let (lo, hi) = (k as f64 / 10.0, (k + 1) as f64 / 10.0);
-        let bin: Vec<&(f64, f64)> = (pairs.iter())
-            .filter(|(p, _)| *p >= lo && (*p < hi || (k == 9 && *p <= 1.0)))
-            .collect();
-        if bin.is_empty() {
-            continue;
-        }
-        let m = bin.len() as f64;
-        let fc = bin.iter().map(|p| p.0).sum::<f64>() / m;
-        let ob = bin.iter().map(|p| p.1).sum::<f64>() / m;
+    for b in c.bins.iter().filter(|b| b.days > 0) {
         println!(
-            "| {lo:.1}–{hi:.1} | {} | {fc:.3} | {ob:.3} | {} |",
-            bin.len(),
-            if (fc - ob).abs() <= 0.10 { "yes" } else { "no" }
+            "| {:.1}–{:.1} | {} | {:.3} | {:.3} | {} |",
+            b.low,
+            b.high,
+            b.days,
+            b.forecast,
+            b.observed,
+            if b.gap() <= 0.10 { "yes" } else { "no" }
         );
     }
 }
@@ -306,49 +266,55 @@ fn grid() -> Vec<(u32, f64, f64, u32)> {
 }
 
 /// The threshold search on the tuning seeds: for each warning horizon and fire/release pair,
-/// the event figures. Pick the setting that warns most fills ≥ 14 days ahead with at most
-/// one false warning per ward per quarter.
+/// the event figures, and for each scenario those the backtest gate judges. The rule
+/// (docs/capacity.md): of the settings meeting every alert target of the gate in both
+/// scenarios, the most fills warned 7+ days ahead in the worse one.
 fn search(seeds: &[u64]) {
-    let mut wards = Vec::new();
-    for &seed in seeds {
-        let set = synth::generate(&SynthConfig {
-            seed,
-            ..SynthConfig::default()
-        });
-        if seed == seeds[0] {
-            timing(&set.wards, seed);
-        }
-        wards.extend(set.wards.into_iter().map(|mut w| {
-            w.upt = format!("S{seed}-{}", w.upt);
-            w
-        }));
-    }
+    let first = synth::generate(&SynthConfig {
+        seed: seeds[0],
+        ..SynthConfig::default()
+    });
+    timing(&first.wards, seeds[0]);
+    let (wards, long_stay) = gate::generated(seeds, SynthConfig::default());
     // Every path: the early stop is settled for one set of thresholds, and this tries many.
-    let days = forecasts(&wards, &ForecastConfig::default());
+    let days = gate::forecasts(&wards);
+    let [(_, a), (_, b)] = gate::scenarios(&long_stay);
+    let t = Targets::default();
     println!("tuning seeds {seeds:?}, {} wards", wards.len());
-    println!("| lead days | fire | release | re-arm runs | warned ≥ 14 d | median lead | false / ward / quarter | warnings |");
-    println!("| --- | --- | --- | --- | --- | --- | --- | --- |");
+    println!("| lead days | fire | release | re-arm runs | warned ≥ 14 d | median lead | false / ward / quarter | A: recall 7 d, precision, WARNING / ward-month | B: the same | §A5 alert targets |");
+    println!("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
     for (lead, fire, release, rearm) in grid() {
-        {
-            {
-                let th = Thresholds {
-                    lead_days: lead,
-                    warning_fire: fire,
-                    warning_release: release,
-                    rearm_runs: rearm,
-                    ..Thresholds::default()
-                };
-                let s = score::score(&wards, &mc_rows(&wards, &days, &th), WARM_UP);
-                println!(
-                    "| {lead} | {fire} | {release} | {rearm} | {:.3} | {} | {:.2} | {} |",
-                    s.share_warned_ahead(),
-                    s.median_lead()
-                        .map(|m| format!("{m:.0}"))
-                        .unwrap_or_default(),
-                    s.false_per_ward_quarter(),
-                    s.warnings
-                );
-            }
+        let th = Thresholds {
+            lead_days: lead,
+            warning_fire: fire,
+            warning_release: release,
+            rearm_runs: rearm,
+            ..Thresholds::default()
+        };
+        let rows = gate::alert_rows(&wards, &days, &th);
+        let s = score::score(&wards, &rows, WARM_UP);
+        let mut met = true;
+        let mut cells = Vec::new();
+        for which in [&a, &b] {
+            let x = gate::alerting(&wards, &rows, which);
+            met &= x.misses(&t).is_empty();
+            cells.push(format!(
+                "{:.3}, {:.2}, {:.2}",
+                x.recall_7d(),
+                x.score.precision(),
+                x.warning_notices_per_ward_month()
+            ));
         }
+        println!(
+            "| {lead} | {fire} | {release} | {rearm} | {:.3} | {} | {:.2} | {} | {} | {} |",
+            s.share_warned_ahead(),
+            s.median_lead()
+                .map(|m| format!("{m:.0}"))
+                .unwrap_or_default(),
+            s.false_per_ward_quarter(),
+            cells[0],
+            cells[1],
+            if met { "met" } else { "" }
+        );
     }
 }

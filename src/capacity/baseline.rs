@@ -116,6 +116,7 @@ mod tests {
                     occupancy: o,
                     admissions: 0,
                     discharges: 0,
+                    turned_away: 0,
                 })
                 .collect(),
         }

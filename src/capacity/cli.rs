@@ -22,8 +22,9 @@ pub enum CapacityCommand {
     /// day seeing only the rows up to it. Prints `date,upt,ward,level,days_to_full,probability`,
     /// one row per alert raised (a new alert or a raised level).
     Replay {
-        /// HISTORY.csv: date,upt,ward,capacity,occupancy,admissions,discharges (one row per
-        /// ward per day; an empty ward is a whole UPT).
+        /// HISTORY.csv: date,upt,ward,capacity,occupancy,admissions,discharges and optionally
+        /// turned_away, people sent who found no bed (one row per ward per day; an empty ward
+        /// is a whole UPT).
         history: PathBuf,
         /// The warning horizon in days: a WARNING is raised when the probability of being
         /// full within this many days reaches the warning threshold, and the `probability`

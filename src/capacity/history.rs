@@ -1,5 +1,5 @@
-//! HISTORY.csv: one row per ward per day, `date,upt,ward,capacity,occupancy,admissions,discharges`.
-//! An empty `ward` is the whole UPT. Every error names the file, the line (1-based, the
+//! HISTORY.csv: one row per ward per day, `date,upt,ward,capacity,occupancy,admissions,discharges`
+//! and optionally `turned_away`. An empty `ward` is the whole UPT. Every error names the file, the line (1-based, the
 //! header being line 1) and the column, so a clerk can fix the row.
 use std::collections::{BTreeMap, HashSet};
 use std::io::Read;
@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 
 use crate::csv_lines::{what, Lines};
 
-pub const HEADER: [&str; 7] = [
+pub const HEADER: [&str; 8] = [
     "date",
     "upt",
     "ward",
@@ -17,7 +17,10 @@ pub const HEADER: [&str; 7] = [
     "occupancy",
     "admissions",
     "discharges",
+    "turned_away",
 ];
+/// Columns a file may leave out (at the end): without them a file reads as before.
+const OPTIONAL: usize = 1;
 
 /// One ward on one day, as recorded at the end of the day.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,6 +30,10 @@ pub struct DayRow {
     pub occupancy: u32,
     pub admissions: u32,
     pub discharges: u32,
+    /// People sent to the ward that day who found no bed (diverted, or put on the waiting
+    /// list): demand the admissions do not show. The database side counts them; a history
+    /// without the column has 0, and on full days under-counts demand.
+    pub turned_away: u32,
 }
 
 /// The days of one ward (or whole UPT), in date order.
@@ -99,10 +106,11 @@ pub fn read(input: impl Read, name: &str) -> Result<Vec<WardSeries>, HistoryErro
             format!("unknown column (expected {})", HEADER.join(",")),
         ));
     }
-    if let Some(h) = HEADER.iter().find(|h| !headers.iter().any(|x| x == **h)) {
+    let required = &HEADER[..HEADER.len() - OPTIONAL];
+    if let Some(h) = required.iter().find(|h| !headers.iter().any(|x| x == **h)) {
         return Err(err(1, Some(h), "missing column".into()));
     }
-    if headers.iter().collect::<Vec<_>>() != HEADER {
+    if headers.iter().collect::<Vec<_>>() != HEADER[..headers.len().min(HEADER.len())] {
         return Err(err(
             1,
             None,
@@ -141,6 +149,7 @@ pub fn read(input: impl Read, name: &str) -> Result<Vec<WardSeries>, HistoryErro
             occupancy: number(4)?,
             admissions: number(5)?,
             discharges: number(6)?,
+            turned_away: if record.len() > 7 { number(7)? } else { 0 },
         };
         if row.occupancy > row.capacity {
             return Err(err(
@@ -198,6 +207,7 @@ pub fn write(out: impl std::io::Write, wards: &[WardSeries]) -> csv::Result<()> 
             d.occupancy.to_string(),
             d.admissions.to_string(),
             d.discharges.to_string(),
+            d.turned_away.to_string(),
         ])?;
     }
     w.flush()?;
@@ -264,11 +274,45 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(e.column.as_deref(), Some("x"));
+        let e = read(
+            "date,upt,ward,capacity,occupancy,admissions,turned_away,discharges\n".as_bytes(),
+            "h.csv",
+        )
+        .unwrap_err();
+        assert!(e.message.contains("in this order"), "{e}");
+    }
+
+    #[test]
+    fn people_turned_away_are_an_optional_last_column() {
+        let w = read(
+            "date,upt,ward,capacity,occupancy,admissions,discharges,turned_away\n\
+             2026-01-01,A,,10,10,2,0,3\n\
+             2026-01-02,A,,10,9,0,1,0\n"
+                .as_bytes(),
+            "h.csv",
+        )
+        .unwrap();
+        let turned: Vec<u32> = w[0].days.iter().map(|d| d.turned_away).collect();
+        assert_eq!(turned, [3, 0]);
+        // Without the column, none: the file reads as it always did.
+        assert_eq!(
+            parse("2026-01-01,A,,10,10,2,0\n").unwrap()[0].days[0].turned_away,
+            0
+        );
+        let e = read(
+            "date,upt,ward,capacity,occupancy,admissions,discharges,turned_away\n\
+             2026-01-01,A,,10,10,2,0,-3\n"
+                .as_bytes(),
+            "h.csv",
+        )
+        .unwrap_err();
+        assert_eq!((e.line, e.column.as_deref()), (2, Some("turned_away")));
     }
 
     #[test]
     fn a_written_history_reads_back() {
-        let w = parse("2026-01-01,A,,10,5,1,0\n2026-01-02,A,,10,6,1,0\n").unwrap();
+        let mut w = parse("2026-01-01,A,,10,5,1,0\n2026-01-02,A,,10,6,1,0\n").unwrap();
+        w[0].days[1].turned_away = 2;
         let mut buf = Vec::new();
         write(&mut buf, &w).unwrap();
         assert_eq!(read(buf.as_slice(), "x").unwrap(), w);
@@ -285,7 +329,7 @@ mod tests {
                 "[A-Z][A-Z0-9-]{0,8}",
                 "([A-Za-z][A-Za-z ]{0,6}[a-z])?",
                 0i64..400,
-                proptest::collection::vec((0u32..60, 0u32..60, 0u32..9, 0u32..9), 1..6),
+                proptest::collection::vec((0u32..60, 0u32..60, 0u32..9, 0u32..9, 0u32..3), 1..6),
             );
             proptest::collection::vec(ward, 0..4).prop_map(|wards| {
                 let mut seen = std::collections::BTreeMap::new();
@@ -295,12 +339,13 @@ mod tests {
                     let days = days
                         .into_iter()
                         .enumerate()
-                        .map(|(i, (a, b, admissions, discharges))| DayRow {
+                        .map(|(i, (a, b, admissions, discharges, turned_away))| DayRow {
                             date: first + chrono::Duration::days(i as i64),
                             capacity: a.max(b),
                             occupancy: a.min(b),
                             admissions,
                             discharges,
+                            turned_away,
                         })
                         .collect();
                     seen.entry((upt.clone(), ward.clone()))

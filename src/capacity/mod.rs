@@ -13,6 +13,7 @@ pub mod digest;
 pub mod evaluate;
 pub mod flows;
 pub mod forecast;
+pub mod gate;
 pub mod history;
 pub mod holds;
 pub mod reconstruct;

@@ -9,8 +9,8 @@
 //! stay distribution, so the counts it predicts are right). People present on the first day
 //! have unknown admission dates: their stays are censored at what was seen, never counted as
 //! completed. When occupancy disagrees with yesterday + admissions − discharges (transfers,
-//! corrections), occupancy wins. Demand is the admissions column: a CSV does not say who
-//! was turned away, so a full ward's demand is under-counted (the database adapter can do better).
+//! corrections), occupancy wins. Demand is admissions plus the people turned away; a history
+//! without `turned_away` under-counts a full ward's demand (the database side counts them).
 //!
 //! `push` takes one day; nothing here can see a later day than the last one pushed.
 use std::collections::VecDeque;
@@ -75,7 +75,8 @@ impl Reconstruction {
                 self.arrivals.push(0);
             }
         }
-        self.arrivals.push(row.admissions);
+        // Demand: everyone sent here, whether or not a bed was free.
+        self.arrivals.push(row.admissions + row.turned_away);
         for _ in 0..row.discharges.min(self.present.len() as u32) {
             self.leave(today);
         }
@@ -175,6 +176,7 @@ mod tests {
             occupancy: occ,
             admissions: adm,
             discharges: dis,
+            turned_away: 0,
         }
     }
 

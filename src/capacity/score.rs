@@ -54,6 +54,12 @@ impl Score {
         self.warned_ahead as f64 / self.events.max(1) as f64
     }
 
+    /// Share of all events detected at least `days` before they started.
+    pub fn share_led_by(&self, days: i64) -> f64 {
+        let led = self.lead_times.iter().filter(|&&l| l >= days).count();
+        led as f64 / self.events.max(1) as f64
+    }
+
     /// Median lead time over detected events.
     pub fn median_lead(&self) -> Option<f64> {
         let mut v = self.lead_times.clone();
@@ -157,6 +163,7 @@ mod tests {
                     occupancy: o,
                     admissions: 0,
                     discharges: 0,
+                    turned_away: 0,
                 })
                 .collect(),
         }
@@ -186,6 +193,7 @@ mod tests {
         assert_eq!(s.lead_times, [30, 10]);
         assert_eq!((s.warnings, s.false_warnings), (4, 1));
         assert_eq!(s.median_lead(), Some(20.0));
+        assert_eq!((s.share_led_by(7), s.share_led_by(11)), (1.0, 0.5));
         // A warning 50 days ahead is false and does not detect the event.
         let s = score_ward(&w, &[d(10)], 0);
         assert_eq!((s.detected, s.false_warnings), (0, 1));

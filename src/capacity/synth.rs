@@ -37,8 +37,9 @@ impl Default for SynthConfig {
 /// The generated wards and what the history cannot show.
 pub struct SynthSet {
     pub wards: Vec<WardSeries>,
-    /// People turned away per ward per day (parallel to `wards[i].days`).
-    pub diverted: Vec<Vec<u32>>,
+    /// Whether each ward is a long-stay ward (scenario A of the reliability reference) or a
+    /// transit ward (scenario B).
+    pub long_stay: Vec<bool>,
 }
 
 const WARD_NAMES: [&str; 4] = ["laki-laki", "perempuan", "lansia", "anak"];
@@ -47,18 +48,24 @@ const SIGMA: f64 = 0.9;
 pub fn generate(cfg: &SynthConfig) -> SynthSet {
     let mut rng = ChaCha8Rng::seed_from_u64(cfg.seed);
     let mut wards = Vec::new();
-    let mut diverted = Vec::new();
+    let mut long_stay = Vec::new();
     for u in 0..cfg.upts {
         let n = rng.random_range(1..=4);
         for name in &WARD_NAMES[..n] {
             // One ward: the history row is the whole UPT (empty ward name).
             let ward = if n == 1 { "" } else { name };
-            let (series, div) = ward_history(&mut rng, cfg, format!("UPT-{:02}", u + 1), ward);
-            wards.push(series);
-            diverted.push(div);
+            let long = rng.random_bool(0.5);
+            wards.push(ward_history(
+                &mut rng,
+                cfg,
+                format!("UPT-{:02}", u + 1),
+                ward,
+                long,
+            ));
+            long_stay.push(long);
         }
     }
-    SynthSet { wards, diverted }
+    SynthSet { wards, long_stay }
 }
 
 fn ward_history(
@@ -66,8 +73,8 @@ fn ward_history(
     cfg: &SynthConfig,
     upt: String,
     ward: &str,
-) -> (WardSeries, Vec<u32>) {
-    let long_stay = rng.random_bool(0.5);
+    long_stay: bool,
+) -> WardSeries {
     let (capacity, median) = if long_stay {
         (rng.random_range(25..=60u32), rng.random_range(60.0..150.0))
     } else {
@@ -82,7 +89,6 @@ fn ward_history(
     let mut occ = 0u32;
     let mut drift = 0.0f64;
     let mut days = Vec::with_capacity(cfg.days);
-    let mut div = Vec::with_capacity(cfg.days);
     for t in 0..total {
         let date = start + Duration::days(t as i64);
         // Mean-reverting: a stationary spread of about ±12 % around the ward's base rate.
@@ -107,16 +113,15 @@ fn ward_history(
                 occupancy: occ,
                 admissions,
                 discharges,
+                turned_away: demand - admissions,
             });
-            div.push(demand - admissions);
         }
     }
-    let series = WardSeries {
+    WardSeries {
         upt,
         ward: ward.to_string(),
         days,
-    };
-    (series, div)
+    }
 }
 
 /// Standard normal (Box–Muller).

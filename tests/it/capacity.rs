@@ -56,6 +56,7 @@ fn filling_ward() -> WardSeries {
                 occupancy: occ,
                 admissions: adm,
                 discharges: dis,
+                turned_away: 0,
             }
         })
         .collect();
