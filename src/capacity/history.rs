@@ -1,6 +1,7 @@
-//! HISTORY.csv: one row per ward per day, `date,upt,ward,capacity,occupancy,admissions,discharges`
-//! and optionally `turned_away`. An empty `ward` is the whole UPT. Every error names the file, the line (1-based, the
-//! header being line 1) and the column, so a clerk can fix the row.
+//! HISTORY.csv: one row per ward per day,
+//! `date,upt,ward,capacity,occupancy,admissions,discharges` and optionally `turned_away`. An
+//! empty `ward` is the whole UPT. Every error names the file, the line (1-based, the header
+//! being line 1) and the column, so a clerk can fix the row.
 use std::collections::{BTreeMap, HashSet};
 use std::io::Read;
 use std::path::Path;
@@ -21,6 +22,9 @@ pub const HEADER: [&str; 8] = [
 ];
 /// Columns a file may leave out (at the end): without them a file reads as before.
 const OPTIONAL: usize = 1;
+/// The largest count a row may hold. Larger ones are typing errors, and the replay would
+/// spend hours (and memory) on the people they stand for.
+const MAX_COUNT: u32 = 10_000;
 
 /// One ward on one day, as recorded at the end of the day.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -135,13 +139,21 @@ pub fn read(input: impl Read, name: &str) -> Result<Vec<WardSeries>, HistoryErro
         }
         let ward = record[2].to_string();
         let number = |i: usize| -> Result<u32, HistoryError> {
-            record[i].parse::<u32>().map_err(|_| {
+            let n = record[i].parse::<u32>().map_err(|_| {
                 err(
                     line,
                     Some(HEADER[i]),
                     format!("`{}` is not a whole number ≥ 0", &record[i]),
                 )
-            })
+            })?;
+            if n > MAX_COUNT {
+                return Err(err(
+                    line,
+                    Some(HEADER[i]),
+                    format!("{n} is more than any ward has or sees in a day (at most {MAX_COUNT})"),
+                ));
+            }
+            Ok(n)
         };
         let row = DayRow {
             date,
@@ -249,6 +261,10 @@ mod tests {
         assert_eq!(e.column.as_deref(), Some("occupancy"));
         let e = parse("2026-01-01,A,L,10,11,1,0\n").unwrap_err();
         assert!(e.message.contains("above capacity"));
+        let e = parse("2026-01-01,A,L,10,5,4000000000,0\n").unwrap_err();
+        assert_eq!(e.column.as_deref(), Some("admissions"));
+        assert!(e.message.contains("at most 10000"), "{e}");
+        assert!(parse("2026-01-01,A,L,10000,5,10000,0\n").is_ok());
     }
 
     #[test]

@@ -76,7 +76,8 @@ impl Reconstruction {
             }
         }
         // Demand: everyone sent here, whether or not a bed was free.
-        self.arrivals.push(row.admissions + row.turned_away);
+        self.arrivals
+            .push(row.admissions.saturating_add(row.turned_away));
         for _ in 0..row.discharges.min(self.present.len() as u32) {
             self.leave(today);
         }
@@ -194,6 +195,23 @@ mod tests {
         let mut elapsed: Vec<u32> = input.residents.iter().map(|r| r.elapsed_days).collect();
         elapsed.sort();
         assert_eq!(elapsed, [2, 2, 3, 3, 3]);
+    }
+
+    #[test]
+    fn people_turned_away_count_as_demand_but_take_no_bed() {
+        let mut r = Reconstruction::new("A/L");
+        r.push(&DayRow {
+            turned_away: 3,
+            ..row(1, 4, 4, 4, 0)
+        });
+        // Any number a file holds, however absurd, is added without overflowing.
+        r.push(&DayRow {
+            turned_away: u32::MAX,
+            ..row(2, 4, 4, 1, 1)
+        });
+        let input = r.input().unwrap();
+        assert_eq!(input.arrivals, &[7, u32::MAX]);
+        assert_eq!(input.residents.len(), 4);
     }
 
     #[test]
