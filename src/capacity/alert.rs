@@ -44,9 +44,10 @@ impl Level {
 /// re-arm after 1/3/7/14 runs, for the most fills warned 7+ days ahead in the worse of the two
 /// scenarios (long-stay and transit wards) among the settings that meet every alert target
 /// of the backtest gate (`gate`) in both: P21 ≥ 0.45, released below 0.15, re-armed after 7
-/// runs (recall at 7 days 0.817 and 0.823, precision 0.71 and 0.81, 0.17 and 0.46 WARNING
-/// notices per ward-month). Critical and watch keep the reference's values (A3 of the
-/// reliability reference).
+/// runs (with today's demand estimate: recall at 7 days 0.796 and 0.817, precision 0.73 and
+/// 0.81, 0.14 and 0.44 WARNING notices per ward-month; docs/capacity.md says why it was kept
+/// when the demand estimate changed). Critical and watch keep the reference's values (A3 of
+/// the reliability reference).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Thresholds {
     /// Horizon (days) of the probability that drives WARNING.

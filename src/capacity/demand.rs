@@ -2,8 +2,8 @@
 //!
 //! A2 of the reliability reference: count everyone routed to the ward over the last 56
 //! days (diverted people included), leave out the Lebaran surge window and multiply it back
-//! by a factor learned from earlier years, and shrink towards a prior for wards with little
-//! history (Gamma–Poisson: λ = (k + α) / (T + β)).
+//! by a factor learned from earlier years, and shrink towards a prior, the ward's own rate
+//! over the year before those 56 days (Gamma–Poisson: λ = (k + α) / (T + β)).
 use chrono::{Datelike, Duration, NaiveDate};
 
 /// Idul Fitri (1 Syawal) as observed in Indonesia. The government date may differ from
@@ -53,10 +53,15 @@ pub struct DemandConfig {
     pub window_days: usize,
     /// Prior mean rate (arrivals per day); `None`: the ward's own rate over the last year.
     pub prior_rate: Option<f64>,
-    /// Weight of the prior, in days of data (β). 56: the prior weighs as much as the window,
-    /// which pulls a rate read off a few busy weeks back toward the ward's year (on the tuning
-    /// seeds it gave a lower Brier score than 14).
+    /// Weight of the prior, in days of data (β), at the least. 56: the prior weighs as much
+    /// as the window, which pulls a rate read off a few busy weeks back toward the ward's year
+    /// (on the tuning seeds it gave a lower Brier score than 14).
     pub prior_days: f64,
+    /// Weight of the prior in arrivals (α), at the least. How far a ward's rate strays from
+    /// its year is a relative matter, so a quiet ward needs more days of prior than a busy
+    /// one: with 56 days alone, a long-stay ward's prior stood for 14 arrivals, and its rate
+    /// after a few busy weeks came out 20 % above what followed (docs/capacity.md).
+    pub prior_arrivals: f64,
     /// Used when no earlier Lebaran is in the history.
     pub default_surge_factor: f64,
 }
@@ -67,6 +72,7 @@ impl Default for DemandConfig {
             window_days: 56,
             prior_rate: None,
             prior_days: 56.0,
+            prior_arrivals: 112.0,
             default_surge_factor: 1.0,
         }
     }
@@ -109,15 +115,24 @@ pub fn estimate(arrivals: &[u32], today: NaiveDate, cfg: &DemandConfig) -> Deman
         })
         .collect();
     let surge = |i: usize| windows.iter().any(|&(a, b)| (a..=b).contains(&(i as i64)));
-    let sum_normal = |from: usize| {
-        (from..arrivals.len())
+    let sum_normal = |from: usize, to: usize| {
+        (from..to)
             .filter(|&i| !surge(i))
             .fold((0.0, 0.0), |(k, t), i| (k + arrivals[i] as f64, t + 1.0))
     };
     let surge_factor = surge_factor(arrivals, today).unwrap_or(cfg.default_surge_factor);
-    let (k, t) = sum_normal(arrivals.len().saturating_sub(cfg.window_days));
+    let n = arrivals.len();
+    let window_start = n.saturating_sub(cfg.window_days);
+    let (k, t) = sum_normal(window_start, n);
     let prior = cfg.prior_rate.unwrap_or_else(|| {
-        let (k, t) = sum_normal(arrivals.len().saturating_sub(365));
+        // The year before the window: a prior that also held the window's weeks would count
+        // them twice. A short history (under four weeks before the window) takes its year.
+        let before = sum_normal(window_start.saturating_sub(365), window_start);
+        let (k, t) = if before.1 >= 28.0 {
+            before
+        } else {
+            sum_normal(n.saturating_sub(365), n)
+        };
         if t > 0.0 {
             k / t
         } else {
@@ -126,8 +141,13 @@ pub fn estimate(arrivals: &[u32], today: NaiveDate, cfg: &DemandConfig) -> Deman
             arrivals.iter().map(|&a| a as f64).sum::<f64>() / n / surge_factor
         }
     });
-    let alpha = prior * cfg.prior_days;
-    let base_rate = (k + alpha) / (t + cfg.prior_days);
+    let weight = if prior > 0.0 {
+        cfg.prior_days.max(cfg.prior_arrivals / prior)
+    } else {
+        cfg.prior_days
+    };
+    let alpha = prior * weight;
+    let base_rate = (k + alpha) / (t + weight);
     Demand {
         base_rate,
         shape: k + alpha,
@@ -196,6 +216,7 @@ mod tests {
         let cfg = DemandConfig {
             prior_rate: Some(1.0),
             prior_days: 14.0,
+            prior_arrivals: 0.0,
             ..DemandConfig::default()
         };
         // 7 days at 3/day, prior 1/day with 14 days' weight: (21 + 14) / (7 + 14).
@@ -203,6 +224,25 @@ mod tests {
         assert!((demand.base_rate - 35.0 / 21.0).abs() < 1e-9);
         // The posterior's shape counts the arrivals and the prior's pseudo-arrivals.
         assert!((demand.shape - 35.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn a_quiet_ward_is_shrunk_by_arrivals_toward_the_year_before_the_window() {
+        let today = d(2026, 11, 23);
+        // A year at 1 a day (its Lebaran weeks left out), then 56 days at 3 a day.
+        let arrivals: Vec<u32> = (0..400).map(|i| if i < 344 { 1 } else { 3 }).collect();
+        let demand = estimate(&arrivals, today, &DemandConfig::default());
+        // Prior 1 a day, weighing 112 arrivals = 112 days (more than 56):
+        // (56·3 + 112) / (56 + 112).
+        assert!(
+            (demand.base_rate - 280.0 / 168.0).abs() < 1e-9,
+            "{demand:?}"
+        );
+        assert!((demand.shape - 280.0).abs() < 1e-9);
+        // A busy ward's prior weighs its 56 days: 10 a day, then 20.
+        let busy: Vec<u32> = (0..400).map(|i| if i < 344 { 10 } else { 20 }).collect();
+        let demand = estimate(&busy, today, &DemandConfig::default());
+        assert!((demand.base_rate - 15.0).abs() < 1e-9, "{demand:?}");
     }
 
     #[test]

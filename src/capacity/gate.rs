@@ -427,8 +427,8 @@ mod tests {
     /// gate"). The gate fails on any other miss, on one of these getting worse, and on one
     /// of these being met (so that the list stays true).
     const KNOWN_MISSES: &[(&str, &str, f64)] = &[
-        // Long-stay wards: days forecast 0.80–1.00 filled 0.74 of the time (0.87 forecast).
-        ("A", "P14 0.80–1.00 forecast − observed", 0.14),
+        // Long-stay wards: days forecast 0.80–1.00 (0.868 on average) filled 0.766 of the time.
+        ("A", "P14 0.80–1.00 forecast − observed", 0.11),
     ];
 
     /// The gate itself: about a minute of a debug build on two cores.
