@@ -62,6 +62,12 @@ pub struct DemandConfig {
     /// one: with 56 days alone, a long-stay ward's prior stood for 14 arrivals, and its rate
     /// after a few busy weeks came out 20 % above what followed (docs/capacity.md).
     pub prior_arrivals: f64,
+    /// The most the posterior's shape may count, in arrivals. The rate drifts, so however long
+    /// the history and however heavy the prior, the rate of the weeks ahead is never known
+    /// better than this many arrivals would tell (20: a coefficient of variation of at least
+    /// 0.22). Without the cap, long-stay wards' forecasts near full were over-confident
+    /// (docs/capacity.md, "The backtest gate").
+    pub max_shape: f64,
     /// Used when no earlier Lebaran is in the history.
     pub default_surge_factor: f64,
 }
@@ -73,6 +79,7 @@ impl Default for DemandConfig {
             prior_rate: None,
             prior_days: 56.0,
             prior_arrivals: 112.0,
+            max_shape: 20.0,
             default_surge_factor: 1.0,
         }
     }
@@ -83,8 +90,9 @@ impl Default for DemandConfig {
 pub struct Demand {
     /// The posterior mean of λ, (k + α) / (T + β).
     pub base_rate: f64,
-    /// The posterior's Gamma shape k + α: λ ~ Gamma(shape, rate T + β), so its coefficient of
-    /// variation is 1/√shape. The forecast draws each path's rate from it.
+    /// The posterior's Gamma shape k + α, capped at `DemandConfig::max_shape`: the forecast
+    /// draws each path's rate as `base_rate` times a Gamma(shape, mean 1) multiple, whose
+    /// coefficient of variation is 1/√shape.
     pub shape: f64,
     pub surge_factor: f64,
 }
@@ -150,7 +158,7 @@ pub fn estimate(arrivals: &[u32], today: NaiveDate, cfg: &DemandConfig) -> Deman
     let base_rate = (k + alpha) / (t + weight);
     Demand {
         base_rate,
-        shape: k + alpha,
+        shape: (k + alpha).min(cfg.max_shape),
         surge_factor,
     }
 }
@@ -222,8 +230,14 @@ mod tests {
         // 7 days at 3/day, prior 1/day with 14 days' weight: (21 + 14) / (7 + 14).
         let demand = estimate(&[3; 7], today, &cfg);
         assert!((demand.base_rate - 35.0 / 21.0).abs() < 1e-9);
-        // The posterior's shape counts the arrivals and the prior's pseudo-arrivals.
-        assert!((demand.shape - 35.0).abs() < 1e-9);
+        // The posterior's shape counts the arrivals and the prior's pseudo-arrivals, up to
+        // the cap.
+        assert!((demand.shape - 20.0).abs() < 1e-9);
+        let uncapped = DemandConfig {
+            max_shape: f64::INFINITY,
+            ..cfg
+        };
+        assert!((estimate(&[3; 7], today, &uncapped).shape - 35.0).abs() < 1e-9);
     }
 
     #[test]
@@ -238,7 +252,7 @@ mod tests {
             (demand.base_rate - 280.0 / 168.0).abs() < 1e-9,
             "{demand:?}"
         );
-        assert!((demand.shape - 280.0).abs() < 1e-9);
+        assert!((demand.shape - 20.0).abs() < 1e-9);
         // A busy ward's prior weighs its 56 days: 10 a day, then 20.
         let busy: Vec<u32> = (0..400).map(|i| if i < 344 { 10 } else { 20 }).collect();
         let demand = estimate(&busy, today, &DemandConfig::default());
