@@ -173,7 +173,7 @@ fn binomial_tail_in_logs(n: u32, c: u32, t: f64) -> f64 {
     total
 }
 
-/// Expected free beds on one future day, with an 80 % interval (10th–90th percentile).
+/// Expected free beds on one future day, with an 80 % interval (each tail nearest 10 %).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct FreeBeds {
     pub mean: f64,
@@ -423,7 +423,10 @@ fn full_now(demand: Demand) -> Forecast {
     }
 }
 
-/// Mean and 10th/90th percentile of a histogram of free beds.
+/// Mean and 80 % interval of a histogram of free beds (`n` paths). Free beds are small
+/// counts, so the plain 10th and 90th percentiles would each take in a whole step of the
+/// distribution and cover well over 80 %; each end is instead the count whose tail beyond it
+/// holds the mass nearest 10 %, the smaller tail on a tie.
 fn interval(hist: &[u32], n: f64) -> FreeBeds {
     let mean = hist
         .iter()
@@ -431,20 +434,28 @@ fn interval(hist: &[u32], n: f64) -> FreeBeds {
         .map(|(k, &c)| k as f64 * c as f64)
         .sum::<f64>()
         / n;
-    let quantile = |q: f64| {
-        let mut acc = 0.0;
-        for (k, &c) in hist.iter().enumerate() {
-            acc += c as f64;
-            if acc >= q * n {
-                return k as u32;
-            }
-        }
-        hist.len() as u32 - 1
-    };
+    // Integer arithmetic, so that ties are exact: below[k] = paths with fewer than k free.
+    let total: i64 = hist.iter().map(|&c| i64::from(c)).sum();
+    let below: Vec<i64> = std::iter::once(0)
+        .chain(hist.iter().scan(0, |acc, &c| {
+            *acc += i64::from(c);
+            Some(*acc)
+        }))
+        .collect();
+    let tail_rank = |tail: i64| ((10 * tail - total).abs(), tail);
+    // Among equal tails (empty counts between) the end nearest the mass is kept.
+    let last = hist.len() - 1;
+    let low = (0..=last)
+        .rev()
+        .min_by_key(|&k| tail_rank(below[k]))
+        .unwrap_or(0);
+    let high = (0..=last)
+        .min_by_key(|&k| tail_rank(total - below[k + 1]))
+        .unwrap_or(0);
     FreeBeds {
         mean,
-        low: quantile(0.1),
-        high: quantile(0.9),
+        low: low as u32,
+        high: high.max(low) as u32,
     }
 }
 
@@ -517,6 +528,26 @@ mod tests {
             waiting: 0,
             seed: 42,
         }
+    }
+
+    #[test]
+    fn the_interval_ends_where_the_tails_are_nearest_ten_percent() {
+        let f = |hist: &[u32]| {
+            let n = hist.iter().sum::<u32>() as f64;
+            let b = interval(hist, n);
+            (b.low, b.high)
+        };
+        // Percentiles would give 0..=3 (covering 0.98); the tails nearest 10 % give 1..=2.
+        assert_eq!(f(&[2, 48, 48, 2]), (1, 2));
+        // One count holding everything is its own interval.
+        assert_eq!(f(&[0, 0, 10, 0]), (2, 2));
+        // Tails of exactly 10 % are left out; a tie (5 % or 15 %) keeps the smaller tail.
+        assert_eq!(f(&[10, 80, 10]), (1, 1));
+        assert_eq!(f(&[5, 10, 70, 10, 5]), (1, 3));
+        // Empty counts at either side do not widen it.
+        assert_eq!(f(&[0, 0, 5, 90, 5, 0, 0]), (3, 3));
+        let b = interval(&[0, 50, 50], 100.0);
+        assert!((b.mean - 1.5).abs() < 1e-12 && (b.low, b.high) == (1, 2));
     }
 
     #[test]

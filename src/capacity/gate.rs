@@ -43,6 +43,8 @@ pub struct Targets {
     pub brier_skill: f64,
     /// The largest gap between forecast and observed frequency in a judged bin.
     pub reliability_gap: f64,
+    /// Bounds on the share of days whose free beds 7 days ahead fall inside the 80 % interval.
+    pub coverage_80: (f64, f64),
 }
 
 impl Default for Targets {
@@ -54,6 +56,7 @@ impl Default for Targets {
             warning_notices_per_ward_month: 0.5,
             brier_skill: 0.3,
             reliability_gap: 0.10,
+            coverage_80: (0.75, 0.85),
         }
     }
 }
@@ -236,6 +239,11 @@ impl Figures {
             t.brier_skill,
             true,
         ));
+        if let Some(cov) = self.calibration.coverage_80 {
+            let name = || "80 % interval coverage at 7 days".to_string();
+            out.extend(Miss::of(name(), cov, t.coverage_80.0, true));
+            out.extend(Miss::of(name(), cov, t.coverage_80.1, false));
+        }
         for b in (self.calibration.bins.iter()).filter(|b| b.days >= MIN_BIN_DAYS) {
             out.extend(Miss::of(
                 format!("P14 {:.2}–{:.2} forecast − observed", b.low, b.high),
@@ -369,6 +377,13 @@ impl fmt::Display for Figures {
             "| Brier skill of P14 | {:.2} (base rate {:.3} over {} ward-days) | ≥ {} |",
             c.brier_skill, c.base_rate, c.days, t.brier_skill
         )?;
+        if let Some(cov) = c.coverage_80 {
+            writeln!(
+                f,
+                "| 80 % interval of free beds 7 days ahead: days covered | {cov:.2} | {}–{} |",
+                t.coverage_80.0, t.coverage_80.1
+            )?;
+        }
         for b in &c.bins {
             writeln!(
                 f,
@@ -438,6 +453,7 @@ mod tests {
                 f.calibration.bins.iter().all(|b| b.days >= MIN_BIN_DAYS),
                 "{name}:\n{f}"
             );
+            assert!(f.calibration.coverage_80.is_some(), "{name}: no intervals");
             let misses = f.misses(&Targets::default());
             wrong.extend(misses.iter().map(|m| format!("{name}: {m}")));
         }
@@ -512,7 +528,12 @@ mod tests {
             demand: Default::default(),
             paths: 1,
         };
-        let c = calibration(&[w], &[vec![f; 130]], &[0], &BIN_EDGES);
+        let c = calibration(
+            std::slice::from_ref(&w),
+            &[vec![f.clone(); 130]],
+            &[0],
+            &BIN_EDGES,
+        );
         // Days 90..116 are judged, less the full day 100: 25 days, of which 90..=99 (10)
         // see the fill within the next 14 days.
         assert_eq!(c.days, 25);
@@ -523,5 +544,33 @@ mod tests {
         assert_eq!(c.bins[3].days, 25);
         assert!((c.bins[3].gap() - 0.1).abs() < 1e-12);
         assert_eq!(c.coverage_80, None);
+
+        // With an interval of exactly one free bed: every judged day but day 93 (whose day
+        // 7 ahead is the full day) is covered, 24 of 25, above the target's 0.85.
+        let one = crate::capacity::forecast::FreeBeds {
+            mean: 1.0,
+            low: 1,
+            high: 1,
+        };
+        let f = Forecast {
+            free_beds: vec![one; 30],
+            ..f
+        };
+        let c = calibration(&[w], &[vec![f; 130]], &[0], &BIN_EDGES);
+        assert!((c.coverage_80.unwrap() - 24.0 / 25.0).abs() < 1e-12);
+        let figures = Figures {
+            wards: 1,
+            alerting: Alerting {
+                score: Score::default(),
+                warning_notices: 0,
+                ward_months: 1.0,
+            },
+            calibration: c,
+        };
+        let over: Vec<Miss> = (figures.misses(&Targets::default()).into_iter())
+            .filter(|m| m.figure.starts_with("80 % interval"))
+            .collect();
+        assert_eq!(over.len(), 1, "{over:?}");
+        assert!(!over[0].higher_is_better && over[0].target == 0.85);
     }
 }
