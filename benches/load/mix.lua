@@ -2,11 +2,13 @@
 -- sending 20 % intake submissions (each under a new Idempotency-Key), 50 % case searches
 -- and 30 % capacity-screen views. Tokens and the session cookie come from the environment
 -- set by .ci/load; each pick-up happened at a random minute of the last day.
+-- LOAD_WRITE_PERCENT (20) changes the share of submissions; the reads keep their 5:3 ratio.
 local intake_token = os.getenv("LOAD_INTAKE_TOKEN")
 local search_token = os.getenv("LOAD_SEARCH_TOKEN")
 local cookie = os.getenv("LOAD_COOKIE")
 local names = { "Slamet", "Sumi", "Budi", "Siti", "Wati", "Agus", "Tarmi", "OT-3578" }
 local think_ms = tonumber(os.getenv("LOAD_THINK_MS") or "0")
+local write_percent = tonumber(os.getenv("LOAD_WRITE_PERCENT") or "20")
 
 local counter = 0
 -- A global, so that setup() can set it in each thread.
@@ -57,10 +59,9 @@ local function intake()
 end
 
 request = function()
-  local r = math.random(100)
-  if r <= 20 then
+  if math.random(100) <= write_percent then
     return intake()
-  elseif r <= 70 then
+  elseif math.random(8) <= 5 then
     local q = names[math.random(#names)]
     return wrk.format("GET", "/api/v1/cases?q=" .. q, { ["Authorization"] = "Bearer " .. search_token })
   else
