@@ -411,7 +411,14 @@ pub async fn show_saved(
 ) -> AppResult<Markup> {
     require(&v.principal, Action::ViewCases)?;
     let scope = CaseScope::of(&v.principal, state.clock.now());
-    let found = hints::for_case(&state.pool, &scope, &number, state.settings.time_zone).await?;
+    let found = hints::for_case(
+        &state.pool,
+        &v.principal,
+        &scope,
+        &number,
+        state.settings.time_zone,
+    )
+    .await?;
     let Some(hints) = found else {
         return Err(super::not_found(&state, &v.principal, &v.origin, &number).await);
     };

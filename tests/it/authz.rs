@@ -79,7 +79,8 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     // seen by the province-wide roles, Surabaya's intake desk and Banyuwangi's viewer;
     // to everyone else it does not exist (and the look-up is audited).
     ("get", "/cases", "looooooooo"),
-    ("post", "/cases/search-nik", "lvvvvvvvvv"),
+    // NIK search: only the roles that see NIKs whole (the others would confirm guesses).
+    ("post", "/cases/search-nik", "lvvvffffff"),
     ("get", "/api/v1/cases", "uooooooooo"),
     ("get", "/api/v1/intakes", "uooooooooo"),
     ("get", "/cases/{number}", "loooonnnon"),

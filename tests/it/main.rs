@@ -26,6 +26,7 @@ mod jobs;
 mod linkage;
 mod mail;
 mod mfa;
+mod nik_search;
 mod notify;
 mod passwords;
 mod places;
