@@ -64,7 +64,7 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("get", "/handover/{token}", "oooooooooo"),
     ("post", "/handover/{token}", "vvvvvvvvvv"),
     // Every signed-in person: home, own password, break-glass requests, the offices'
-    // response times, the pick-up map image, the demo mailbox (demo mode only).
+    // response times, the pick-up map image.
     ("get", "/", "looooooooo"),
     ("get", "/account/password", "looooooooo"),
     ("post", "/account/password", "lvvvvvvvvv"),
@@ -73,8 +73,10 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("get", "/routing", "lsssssssss"),
     ("get", "/routing/offices", "looooooooo"),
     ("get", "/intake/map.svg", "looooooooo"),
-    ("get", "/demo/mailbox", "looooooooo"),
-    ("get", "/demo/mailbox/{id}", "looooooooo"),
+    // The demo mailbox (demo mode only): administrators and case officers read all mail,
+    // a regency office its own (the fixture's message is to Banyuwangi's), others none.
+    ("get", "/demo/mailbox", "loofffffoo"),
+    ("get", "/demo/mailbox/{id}", "loofffffon"),
     // Cases (every role views cases, each in its scope): lists filter, and `ROUTED` is
     // seen by the province-wide roles, Surabaya's intake desk and Banyuwangi's viewer;
     // to everyone else it does not exist (and the look-up is audited).

@@ -25,6 +25,7 @@ mod inventory;
 mod jobs;
 mod linkage;
 mod mail;
+mod mailbox;
 mod mfa;
 mod nik_search;
 mod notify;
