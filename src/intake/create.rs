@@ -13,40 +13,9 @@ use crate::auth::policy::CaseScope;
 use crate::error::{AppError, FieldError};
 use crate::places::{store::region_at, Geom};
 
-/// A photo as uploaded, after its type and size were checked.
-#[derive(Debug, Clone)]
-pub struct Photo {
-    pub content_type: &'static str,
-    pub bytes: Vec<u8>,
-}
+pub use super::photo::Photo;
 
 pub const MAX_PHOTOS: usize = 5;
-pub const MAX_PHOTO_BYTES: usize = 5 * 1024 * 1024;
-
-/// Checks an upload is a JPEG or PNG image that parses, within the size limit; returns
-/// its content type or why not (in Indonesian and English).
-pub fn check_photo(bytes: &[u8]) -> Result<&'static str, (&'static str, &'static str)> {
-    if bytes.is_empty() {
-        return Err(("berkas kosong", "empty file"));
-    }
-    if bytes.len() > MAX_PHOTO_BYTES {
-        return Err(("foto lebih dari 5 MB", "photo larger than 5 MB"));
-    }
-    let kind = if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
-        "image/jpeg"
-    } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
-        "image/png"
-    } else {
-        return Err(("hanya foto JPEG atau PNG", "only JPEG or PNG photos"));
-    };
-    match imagesize::blob_size(bytes) {
-        Ok(size) if size.width > 0 && size.height > 0 => Ok(kind),
-        _ => Err((
-            "foto rusak atau tidak terbaca",
-            "the photo is damaged or unreadable",
-        )),
-    }
-}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Created {

@@ -10,8 +10,9 @@ use sha2::{Digest, Sha256};
 use sqlx::{PgPool, Row};
 use uuid::Uuid;
 
-use super::create::{self, check_photo, Photo, MAX_PHOTOS};
+use super::create::{self, Photo, MAX_PHOTOS};
 use super::model::{self, IntakeRequest};
+use super::photo;
 use super::{hints, map};
 use crate::auth::model::Role;
 use crate::auth::policy::{require, Action, CaseScope};
@@ -246,16 +247,20 @@ pub async fn submit_intake(
     let mut errors: Vec<(String, String)> = vec![];
     let staged_before = staged_count(&state.pool, key).await?;
     let mut accepted = 0;
-    for (i, bytes) in s.photos.iter().enumerate() {
-        match check_photo(bytes) {
-            Ok(kind) if staged_before + accepted < MAX_PHOTOS => {
-                stage(&state.pool, key, kind, bytes).await?;
-                accepted += 1;
-            }
-            Ok(_) => errors.push((
+    for (i, bytes) in std::mem::take(&mut s.photos).into_iter().enumerate() {
+        if staged_before + accepted >= MAX_PHOTOS {
+            errors.push((
                 "photos".into(),
                 text(v.lang, "paling banyak 5 foto", "at most 5 photos"),
-            )),
+            ));
+            continue;
+        }
+        // Decoded and written again: only the picture is kept (`intake::photo`).
+        match photo::clean_blocking(bytes).await {
+            Ok(cleaned) => {
+                stage(&state.pool, key, &cleaned).await?;
+                accepted += 1;
+            }
             Err((id, en)) => errors.push((format!("photos[{i}]"), text(v.lang, id, en))),
         }
     }
@@ -346,15 +351,15 @@ fn text(lang: Lang, id: &str, en: &str) -> String {
     }
 }
 
-async fn stage(pool: &PgPool, key: Uuid, kind: &str, bytes: &[u8]) -> sqlx::Result<()> {
+async fn stage(pool: &PgPool, key: Uuid, photo: &Photo) -> sqlx::Result<()> {
     sqlx::query(
         "INSERT INTO intake_upload (idempotency_key, sha256, content_type, bytes) VALUES ($1, $2, $3, $4)
          ON CONFLICT (idempotency_key, sha256) DO NOTHING",
     )
     .bind(key)
-    .bind(Sha256::digest(bytes).to_vec())
-    .bind(kind)
-    .bind(bytes)
+    .bind(Sha256::digest(&photo.bytes).to_vec())
+    .bind(photo.content_type)
+    .bind(&photo.bytes)
     .execute(pool)
     .await?;
     Ok(())
@@ -422,6 +427,17 @@ pub async fn show_saved(
     let Some(hints) = found else {
         return Err(super::not_found(&state, &v.principal, &v.origin, &number).await);
     };
+    // The hints name earlier cases' people: a read, on record with what was shown.
+    let shown: Vec<&str> = hints.iter().map(|h| h.number.as_str()).collect();
+    crate::auth::audit::record(
+        &state.pool,
+        &v.origin,
+        "read_hints",
+        "case",
+        Some(&number),
+        serde_json::json!({"hints": shown}),
+    )
+    .await?;
     Ok(view::saved(v.lang, &v.nav, &number, &hints))
 }
 

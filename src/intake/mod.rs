@@ -8,6 +8,7 @@ pub mod lifecycle;
 pub mod map;
 pub mod model;
 pub mod pages;
+pub mod photo;
 pub mod store;
 
 use axum::middleware::from_fn_with_state;

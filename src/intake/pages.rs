@@ -473,6 +473,17 @@ pub async fn show_photo(
     else {
         return Err(super::not_found(&state, &v.principal, &v.origin, &number).await);
     };
+    // A face is personal data like the rest of the case: each view is a read on record
+    // (the access report lists it with the case).
+    audit::record(
+        &state.pool,
+        &v.origin,
+        "read_photo",
+        "case",
+        Some(&number),
+        json!({"photo": id}),
+    )
+    .await?;
     Ok((
         [
             (axum::http::header::CONTENT_TYPE, photo.0),

@@ -439,7 +439,7 @@ async fn non_images_and_oversize_photos_are_refused(pool: PgPool) {
         .post_multipart("/intake", &refs(&fields), &[b"%PDF-1.7 not a photo"])
         .await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(res.body.contains("hanya foto JPEG atau PNG"));
+    assert!(res.body.contains("hanya foto JPEG, PNG atau WebP"));
     let mut big = PNG.to_vec();
     big.resize(5 * 1024 * 1024 + 10, 0);
     let res = c.post_multipart("/intake", &refs(&fields), &[&big]).await;

@@ -30,6 +30,7 @@ mod mfa;
 mod nik_search;
 mod notify;
 mod passwords;
+mod photos;
 mod places;
 mod retention;
 mod routing;
