@@ -9,6 +9,7 @@ pub mod map;
 pub mod model;
 pub mod pages;
 pub mod photo;
+pub mod staging;
 pub mod store;
 
 use axum::middleware::from_fn_with_state;

@@ -74,6 +74,70 @@ async fn the_same_submit_sent_twice_creates_one_case(pool: PgPool) {
     assert_eq!(cases(&pool).await, 1);
 }
 
+/// Idempotency keys belong to whoever sent them (issue 22, finding 9): the same key from
+/// two officers is two intakes, and neither is told the other's case number.
+#[sqlx::test]
+async fn the_same_key_from_two_officers_makes_two_cases_and_neither_learns_the_others_number(
+    pool: PgPool,
+) {
+    load_geo(&pool).await;
+    let a = token(&pool, "satpol.sby.a", Role::IntakeOfficer, Some("35.78")).await;
+    let b = token(&pool, "satpol.sby.b", Role::IntakeOfficer, Some("35.78")).await;
+    let bwi = token(&pool, "satpol.bwi", Role::IntakeOfficer, Some("35.10")).await;
+    let r = router(&pool).await;
+    let key = Uuid::new_v4().to_string();
+    let post =
+        |t: &str, body: serde_json::Value| api("POST", "/api/v1/intakes", t, Some(&key), body);
+    let first = send(&r, post(&a, intake_json())).await;
+    assert_eq!(first.status, StatusCode::CREATED);
+    let mine = first.json()["case_number"].as_str().unwrap().to_string();
+    // The same key and body from another officer: a case of their own.
+    let other = send(&r, post(&b, intake_json())).await;
+    assert_eq!(other.status, StatusCode::CREATED, "{}", other.body);
+    let theirs = other.json()["case_number"].as_str().unwrap().to_string();
+    assert_ne!(mine, theirs);
+    assert!(!other.body.contains(&mine));
+    // Each retry finds its sender's own case.
+    for (t, number) in [(&a, &mine), (&b, &theirs)] {
+        let again = send(&r, post(t, intake_json())).await;
+        assert_eq!(again.status, StatusCode::OK);
+        assert_eq!(again.json()["case_number"], json!(number));
+    }
+    // An officer elsewhere with another intake under the key: not a conflict, not a leak.
+    let mut elsewhere = intake_json();
+    elsewhere["found_lat"] = json!(-8.2192);
+    elsewhere["found_lon"] = json!(114.3691);
+    let third = send(&r, post(&bwi, elsewhere)).await;
+    assert_eq!(third.status, StatusCode::CREATED, "{}", third.body);
+    assert!(!third.body.contains(&mine) && !third.body.contains(&theirs));
+    assert_eq!(cases(&pool).await, 3);
+
+    // At the desk: photos another officer left under the same key are not taken.
+    let mut c = signed_in(&pool, "desk.a", Role::IntakeOfficer, Some("35.78")).await;
+    c.get("/intake").await;
+    let mut waiting = desk_fields(&key);
+    waiting.retain(|(k, _)| *k != "sex");
+    let res = c.post_multipart("/intake", &refs(&waiting), &[PNG]).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let mut d = signed_in(&pool, "desk.b", Role::IntakeOfficer, Some("35.78")).await;
+    d.get("/intake").await;
+    let res = d
+        .post_multipart("/intake", &refs(&desk_fields(&key)), &[])
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let (photos, staged): (i64, i64) = sqlx::query_as(
+        "SELECT (SELECT count(*) FROM intake_photo), (SELECT count(*) FROM intake_upload)",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        (photos, staged),
+        (0, 1),
+        "desk.a's photo still waits for desk.a"
+    );
+}
+
 #[sqlx::test]
 async fn two_hundred_intakes_from_twenty_clients_with_retries_make_exactly_two_hundred_cases(
     pool: PgPool,
