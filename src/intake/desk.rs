@@ -74,8 +74,14 @@ fn home_region_of(v: &Viewer) -> Option<String> {
     v.principal.scopes(Role::IntakeOfficer).into_iter().next()
 }
 
+/// A number as typed (a decimal comma too). Only finite numbers: Rust also reads "NaN",
+/// "inf" and "1e999", which no field means (and NaN became an age of 0).
 fn parse_f64(s: &str) -> Option<f64> {
-    s.trim().replace(',', ".").parse().ok()
+    s.trim()
+        .replace(',', ".")
+        .parse()
+        .ok()
+        .filter(|v: &f64| v.is_finite())
 }
 
 /// What came in the multipart form.
@@ -135,8 +141,8 @@ async fn read_form(mut multipart: Multipart) -> Result<Submission, AppError> {
             "conditions" => f.conditions.push(text),
             "belongings" => f.belongings = text,
             "notes" => f.notes = text,
-            "map.x" => mx = text.parse().ok(),
-            "map.y" => my = text.parse().ok(),
+            "map.x" => mx = parse_f64(&text),
+            "map.y" => my = parse_f64(&text),
             "suggest" => s.suggest = true,
             _ => {} // unknown fields are ignored, never stored
         }

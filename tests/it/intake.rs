@@ -827,3 +827,69 @@ async fn fields_an_api_body_does_not_take_are_refused_by_name_and_change_nothing
         assert!(res.status.is_success(), "{path}: {}", res.body);
     }
 }
+
+/// `/intake/map.svg` drew whatever the query said (issue 22, finding 9): `lat=NaN` put
+/// `cx="NaN"` into the SVG. Only a real point on the map is drawn; the desk's number
+/// fields take only finite numbers.
+#[sqlx::test]
+async fn the_pick_up_map_and_the_desk_take_only_real_coordinates(pool: PgPool) {
+    load_geo(&pool).await;
+    let mut c = signed_in(&pool, "satpol.sby", Role::IntakeOfficer, Some("35.78")).await;
+    let map = |q: &str| format!("/intake/map.svg?region=35.78&{q}");
+    let good = c.get(&map("lat=-7.2575&lon=112.7521")).await;
+    assert_eq!(good.status, StatusCode::OK);
+    assert_eq!(
+        good.body.matches("#b00020").count(),
+        1,
+        "the point is drawn"
+    );
+    for q in [
+        "lat=NaN&lon=NaN",
+        "lat=-7.2575&lon=NaN",
+        "lat=inf&lon=-inf",
+        "lat=1e308&lon=1e308",
+        "lat=-7.2575&lon=1e999",
+        // A real point, but in another regency: off this map.
+        "lat=-8.2192&lon=114.3691",
+    ] {
+        let res = c.get(&map(q)).await;
+        assert_eq!(res.status, StatusCode::OK, "{q}");
+        for word in ["NaN", "inf", "e+", "#b00020"] {
+            assert!(!res.body.contains(word), "{q}: {word} in {}", res.body);
+        }
+    }
+
+    // The desk: "NaN" is not a number, and a click off the map picks nothing.
+    c.get("/intake").await;
+    let key = Uuid::new_v4().to_string();
+    let mut fields = desk_fields(&key);
+    for f in fields.iter_mut() {
+        match f.0 {
+            "found_lat" => f.1 = "NaN".into(),
+            "estimated_age" => f.1 = "NaN".into(),
+            _ => {}
+        }
+    }
+    let res = c.post_multipart("/intake", &refs(&fields), &[]).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        res.body.contains(r#"id="found_lat-error""#)
+            && res.body.contains(r#"id="estimated_age-error""#),
+        "{}",
+        res.body
+    );
+    let mut click = desk_fields(&key);
+    click.retain(|(k, _)| *k != "found_lat" && *k != "found_lon");
+    click.push(("map.x", "NaN".into()));
+    click.push(("map.y", "1e999".into()));
+    let res = c.post_multipart("/intake", &refs(&click), &[]).await;
+    assert!(
+        !res.body.contains("NaN")
+            && res
+                .body
+                .contains(r#"name="found_lat" type="text" value="""#),
+        "{}",
+        res.body
+    );
+    assert_eq!(cases(&pool).await, 0);
+}
