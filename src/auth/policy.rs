@@ -25,6 +25,8 @@ pub enum Action {
     ManagePlacements,
     /// Open the UPT capacity wall screen, its maps and charts (counts, no person).
     ViewCapacity,
+    /// Use a NIK as a search or matching key: see [`NikKey`].
+    SearchByNik,
 }
 
 pub fn allows(p: &Principal, action: Action) -> bool {
@@ -47,6 +49,7 @@ pub fn allows(p: &Principal, action: Action) -> bool {
         Action::MoveCases => any(&[CaseOfficer, IdentityOfficer, IntakeOfficer, UptStaff]),
         Action::ManagePlacements => any(&[CaseOfficer, UptStaff]),
         Action::ViewCapacity => any(&[CaseOfficer, UptStaff, RegencyViewer, Admin]),
+        Action::SearchByNik => sees_full_identity(p),
     }
 }
 
@@ -74,6 +77,27 @@ pub async fn gate(State(action): State<Action>, req: Request, next: Next) -> Res
 /// Whether the principal needs NIKs and registry details in full. Others see them masked.
 pub fn sees_full_identity(p: &Principal) -> bool {
     p.has(Role::IdentityOfficer) || p.has(Role::CaseOfficer) || p.has(Role::Admin)
+}
+
+/// A NIK that may be used as a search or matching key, for a principal who sees NIKs whole.
+/// Nobody else gets one: a role that sees `3578**********01` beside the person's home
+/// village and birth date is missing two serial digits, and any answer that tells whether a
+/// guessed NIK is on record (a search hit, a "same NIK" hint, a different message) recovers
+/// the whole number in at most 100 tries. A throttle only slows that down, so these roles
+/// have no NIK search at all; they find people by name or case number. The store's NIK
+/// filter takes only this type, so no path can forget the rule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NikKey(String);
+
+impl NikKey {
+    /// `nik` as a key for `p`, or `None` when `p` sees NIKs masked.
+    pub fn for_principal(p: &Principal, nik: &str) -> Option<NikKey> {
+        allows(p, Action::SearchByNik).then(|| NikKey(nik.to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
 }
 
 /// Which cases a principal may see: the union over their roles.
@@ -260,6 +284,31 @@ mod tests {
                 .any(|from| from.next().iter().any(|to| may(&p, *from, *to)));
             assert_eq!(allows(&p, Action::MoveCases), some_move, "{role:?}");
         }
+    }
+
+    /// Only the roles that see NIKs whole may use one as a key; the others get no key.
+    #[test]
+    fn only_roles_that_see_niks_whole_may_search_by_nik() {
+        for role in crate::auth::model::ROLES {
+            let p = principal(&[(role, Some("35.78"))]);
+            let full = matches!(
+                role,
+                Role::IdentityOfficer | Role::CaseOfficer | Role::Admin
+            );
+            assert_eq!(sees_full_identity(&p), full, "{role:?}");
+            assert_eq!(allows(&p, Action::SearchByNik), full, "{role:?}");
+            assert_eq!(
+                NikKey::for_principal(&p, "3578015208900001").is_some(),
+                full,
+                "{role:?}"
+            );
+        }
+        // A masked role held beside a full one: the full one decides.
+        let both = principal(&[
+            (Role::RegencyViewer, Some("35.10")),
+            (Role::CaseOfficer, None),
+        ]);
+        assert!(NikKey::for_principal(&both, "3578015208900001").is_some());
     }
 
     #[test]

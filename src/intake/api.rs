@@ -83,11 +83,12 @@ pub struct IntakeCreated {
     pub created: bool,
 }
 
-/// Records an intake and opens its case. Requires an `Idempotency-Key` header (a UUID):
-/// repeating a request returns the case the first one made (200); a different body under
-/// a used key is refused (409).
+/// Records an intake and opens its case. Requires an `Idempotency-Key` header (a UUID),
+/// the caller's own: repeating a request returns the case the caller's first one made
+/// (200); a different body under a key the caller used is refused (409). Another user's
+/// key, even the same UUID, is not theirs: it makes a new intake.
 #[utoipa::path(post, path = "/api/v1/intakes", request_body = IntakeRequest,
-    params(("Idempotency-Key" = uuid::Uuid, Header, description = "UUID chosen by the client, one per intake")),
+    params(("Idempotency-Key" = uuid::Uuid, Header, description = "UUID chosen by the client, one per intake; keys are per user")),
     responses((status = 201, body = IntakeCreated), (status = 200, body = IntakeCreated),
               (status = 422, description = "invalid fields", body = crate::error::Problem),
               (status = 409, description = "key reused for a different intake", body = crate::error::Problem)),

@@ -1,5 +1,5 @@
-//! Storing a new intake and opening its case, exactly once per idempotency key: a retry
-//! or a double click gets the case the first submission made. Nothing is acknowledged
+//! Storing a new intake and opening its case, exactly once per officer and idempotency
+//! key: a retry or a double click gets the case the first submission made. Nothing is acknowledged
 //! before it is committed.
 use chrono::{DateTime, Datelike, Utc};
 use serde_json::json;
@@ -13,40 +13,9 @@ use crate::auth::policy::CaseScope;
 use crate::error::{AppError, FieldError};
 use crate::places::{store::region_at, Geom};
 
-/// A photo as uploaded, after its type and size were checked.
-#[derive(Debug, Clone)]
-pub struct Photo {
-    pub content_type: &'static str,
-    pub bytes: Vec<u8>,
-}
+pub use super::photo::Photo;
 
 pub const MAX_PHOTOS: usize = 5;
-pub const MAX_PHOTO_BYTES: usize = 5 * 1024 * 1024;
-
-/// Checks an upload is a JPEG or PNG image that parses, within the size limit; returns
-/// its content type or why not (in Indonesian and English).
-pub fn check_photo(bytes: &[u8]) -> Result<&'static str, (&'static str, &'static str)> {
-    if bytes.is_empty() {
-        return Err(("berkas kosong", "empty file"));
-    }
-    if bytes.len() > MAX_PHOTO_BYTES {
-        return Err(("foto lebih dari 5 MB", "photo larger than 5 MB"));
-    }
-    let kind = if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
-        "image/jpeg"
-    } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
-        "image/png"
-    } else {
-        return Err(("hanya foto JPEG atau PNG", "only JPEG or PNG photos"));
-    };
-    match imagesize::blob_size(bytes) {
-        Ok(size) if size.width > 0 && size.height > 0 => Ok(kind),
-        _ => Err((
-            "foto rusak atau tidak terbaca",
-            "the photo is damaged or unreadable",
-        )),
-    }
-}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Created {
@@ -110,7 +79,7 @@ pub async fn create(
                birth_date, estimated_age, birth_date_quality, stated_home, home_village_code,
                home_region_code, home_province_code, nik, documents, conditions, belongings, notes, created_at)
            VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24,$25,$26)
-           ON CONFLICT (idempotency_key) DO NOTHING RETURNING id),
+           ON CONFLICT (officer_id, idempotency_key) DO NOTHING RETURNING id),
          n AS (
            INSERT INTO case_number_counter (region_code, year, last) SELECT $6, $27, 1 FROM i
            ON CONFLICT (region_code, year) DO UPDATE SET last = case_number_counter.last + 1
@@ -176,27 +145,31 @@ pub async fn create(
             new: true,
         }),
         // The key was used before (or by a submission committing right now).
-        None => existing(pool, intake, &print, now)
+        None => existing(pool, intake, officer, &print, now)
             .await?
             .ok_or_else(|| AppError::Internal(anyhow::anyhow!("idempotency key vanished"))),
     }
 }
 
-/// The case an earlier submission with the same key made; a different intake under a
-/// used key is a conflict, never a silent overwrite.
+/// The case an earlier submission by the same officer with the same key made; a
+/// different intake under a used key is a conflict, never a silent overwrite.
 async fn existing(
     pool: &PgPool,
     intake: &NewIntake,
+    officer: &Principal,
     print: &[u8],
     now: DateTime<Utc>,
 ) -> Result<Option<Created>, AppError> {
-    // The key is the submitter's own secret, and a match must also carry their request's
-    // fingerprint, so the look-up can use the system's scope.
+    // Keys are per officer (the user a token belongs to): another officer's key, even the
+    // same UUID, is not looked at, so it tells nothing of their case. The officer's own
+    // intake may since have left their scope (a home regency corrected), so the look-up
+    // uses the system's scope.
     let mut tx = CaseScope::system(now).begin(pool).await?;
     let row = sqlx::query(
         "SELECT i.id, i.request_sha256, c.number FROM intake i JOIN ot_case c ON c.intake_id = i.id
-          WHERE i.idempotency_key = $1",
+          WHERE i.officer_id = $1 AND i.idempotency_key = $2",
     )
+    .bind(officer.user_id)
     .bind(intake.key)
     .fetch_optional(&mut *tx)
     .await?;

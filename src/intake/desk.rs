@@ -1,17 +1,18 @@
 //! The Satpol PP intake desk: the form, its map picker and the saved page. The form
 //! round-trips everything typed; photos that arrived with a form that came back are kept
-//! under its idempotency key until it is saved.
+//! under its idempotency key and officer until it is saved (`staging`).
 use axum::extract::{Multipart, Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{NaiveDateTime, TimeZone};
 use maud::Markup;
 use serde::Deserialize;
-use sha2::{Digest, Sha256};
-use sqlx::{PgPool, Row};
+use sqlx::PgPool;
 use uuid::Uuid;
 
-use super::create::{self, check_photo, Photo, MAX_PHOTOS};
+use super::create::{self, MAX_PHOTOS};
 use super::model::{self, IntakeRequest};
+use super::photo;
+use super::staging::Staged;
 use super::{hints, map};
 use crate::auth::model::Role;
 use crate::auth::policy::{require, Action, CaseScope};
@@ -73,8 +74,14 @@ fn home_region_of(v: &Viewer) -> Option<String> {
     v.principal.scopes(Role::IntakeOfficer).into_iter().next()
 }
 
+/// A number as typed (a decimal comma too). Only finite numbers: Rust also reads "NaN",
+/// "inf" and "1e999", which no field means (and NaN became an age of 0).
 fn parse_f64(s: &str) -> Option<f64> {
-    s.trim().replace(',', ".").parse().ok()
+    s.trim()
+        .replace(',', ".")
+        .parse()
+        .ok()
+        .filter(|v: &f64| v.is_finite())
 }
 
 /// What came in the multipart form.
@@ -134,8 +141,8 @@ async fn read_form(mut multipart: Multipart) -> Result<Submission, AppError> {
             "conditions" => f.conditions.push(text),
             "belongings" => f.belongings = text,
             "notes" => f.notes = text,
-            "map.x" => mx = text.parse().ok(),
-            "map.y" => my = text.parse().ok(),
+            "map.x" => mx = parse_f64(&text),
+            "map.y" => my = parse_f64(&text),
             "suggest" => s.suggest = true,
             _ => {} // unknown fields are ignored, never stored
         }
@@ -244,22 +251,31 @@ pub async fn submit_intake(
     }
     let key = Uuid::parse_str(s.values.key.trim()).map_err(|_| AppError::Invalid(vec![]))?;
     let mut errors: Vec<(String, String)> = vec![];
-    let staged_before = staged_count(&state.pool, key).await?;
+    let staging = Staged {
+        pool: &state.pool,
+        officer: v.principal.user_id,
+        key,
+    };
+    let staged_before = staging.count().await?;
     let mut accepted = 0;
-    for (i, bytes) in s.photos.iter().enumerate() {
-        match check_photo(bytes) {
-            Ok(kind) if staged_before + accepted < MAX_PHOTOS => {
-                stage(&state.pool, key, kind, bytes).await?;
-                accepted += 1;
-            }
-            Ok(_) => errors.push((
+    for (i, bytes) in std::mem::take(&mut s.photos).into_iter().enumerate() {
+        if staged_before + accepted >= MAX_PHOTOS {
+            errors.push((
                 "photos".into(),
                 text(v.lang, "paling banyak 5 foto", "at most 5 photos"),
-            )),
+            ));
+            continue;
+        }
+        // Decoded and written again: only the picture is kept (`intake::photo`).
+        match photo::clean_blocking(bytes).await {
+            Ok(cleaned) => {
+                staging.add(&cleaned).await?;
+                accepted += 1;
+            }
             Err((id, en)) => errors.push((format!("photos[{i}]"), text(v.lang, id, en))),
         }
     }
-    let staged = staged_count(&state.pool, key).await?;
+    let staged = staging.count().await?;
     if let Some((x, y)) = s.map_click {
         if let Some(region) = home_region_of(&v) {
             if let Some((lat, lon)) = map::pixel_to_point(&state.pool, &region, x, y).await? {
@@ -300,7 +316,7 @@ pub async fn submit_intake(
             return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
         }
     };
-    let photos = staged_photos(&state.pool, key).await?;
+    let photos = staging.photos().await?;
     let allowed = allowed_regions(&v);
     match create::create(
         &state.pool,
@@ -318,10 +334,7 @@ pub async fn submit_intake(
                 // Is this someone picked up before? Answered in the background.
                 reintake::spawn(state.pool.clone(), Thresholds::of(&state.settings), now);
             }
-            sqlx::query("DELETE FROM intake_upload WHERE idempotency_key = $1")
-                .bind(key)
-                .execute(&state.pool)
-                .await?;
+            staging.clear().await?;
             Ok(Redirect::to(&format!("/intake/saved/{}", done.case_number)).into_response())
         }
         Err(AppError::Invalid(fields)) => {
@@ -344,48 +357,6 @@ fn text(lang: Lang, id: &str, en: &str) -> String {
     } else {
         en.into()
     }
-}
-
-async fn stage(pool: &PgPool, key: Uuid, kind: &str, bytes: &[u8]) -> sqlx::Result<()> {
-    sqlx::query(
-        "INSERT INTO intake_upload (idempotency_key, sha256, content_type, bytes) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (idempotency_key, sha256) DO NOTHING",
-    )
-    .bind(key)
-    .bind(Sha256::digest(bytes).to_vec())
-    .bind(kind)
-    .bind(bytes)
-    .execute(pool)
-    .await?;
-    Ok(())
-}
-
-async fn staged_count(pool: &PgPool, key: Uuid) -> sqlx::Result<usize> {
-    let n: i64 =
-        sqlx::query_scalar("SELECT count(*) FROM intake_upload WHERE idempotency_key = $1")
-            .bind(key)
-            .fetch_one(pool)
-            .await?;
-    Ok(n as usize)
-}
-
-async fn staged_photos(pool: &PgPool, key: Uuid) -> sqlx::Result<Vec<Photo>> {
-    Ok(sqlx::query(
-        "SELECT content_type, bytes FROM intake_upload WHERE idempotency_key = $1 ORDER BY id",
-    )
-    .bind(key)
-    .fetch_all(pool)
-    .await?
-    .into_iter()
-    .map(|r| Photo {
-        content_type: if r.get::<String, _>("content_type") == "image/png" {
-            "image/png"
-        } else {
-            "image/jpeg"
-        },
-        bytes: r.get("bytes"),
-    })
-    .collect())
 }
 
 /// Villages whose names match the stated home, for the officer to pick one.
@@ -411,10 +382,28 @@ pub async fn show_saved(
 ) -> AppResult<Markup> {
     require(&v.principal, Action::ViewCases)?;
     let scope = CaseScope::of(&v.principal, state.clock.now());
-    let found = hints::for_case(&state.pool, &scope, &number, state.settings.time_zone).await?;
+    let found = hints::for_case(
+        &state.pool,
+        &v.principal,
+        &scope,
+        &number,
+        state.settings.time_zone,
+    )
+    .await?;
     let Some(hints) = found else {
         return Err(super::not_found(&state, &v.principal, &v.origin, &number).await);
     };
+    // The hints name earlier cases' people: a read, on record with what was shown.
+    let shown: Vec<&str> = hints.iter().map(|h| h.number.as_str()).collect();
+    crate::auth::audit::record(
+        &state.pool,
+        &v.origin,
+        "read_hints",
+        "case",
+        Some(&number),
+        serde_json::json!({"hints": shown}),
+    )
+    .await?;
     Ok(view::saved(v.lang, &v.nav, &number, &hints))
 }
 

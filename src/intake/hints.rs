@@ -4,13 +4,17 @@ use chrono_tz::Tz;
 use sqlx::{PgPool, Row};
 
 use super::store::{self, AGE_SQL};
-use crate::auth::policy::CaseScope;
+use crate::auth::model::Principal;
+use crate::auth::policy::{CaseScope, NikKey};
 use crate::clock::format_local;
 use simlontar_templates::intake::Hint;
 
-/// Hints for the case `number` (None when the viewer may not see that case).
+/// Hints for the case `number` (None when the viewer may not see that case). The NIK is
+/// compared only for a viewer who may use it as a key: for the others, a "same NIK" hint
+/// after typing a guessed NIK at the desk would confirm it (`NikKey`).
 pub async fn for_case(
     pool: &PgPool,
+    p: &Principal,
     scope: &CaseScope,
     number: &str,
     tz: Tz,
@@ -29,6 +33,7 @@ pub async fn for_case(
     .await?;
     let name: String = me.get("stated_name");
     let nik: Option<String> = me.get("nik");
+    let nik = nik.and_then(|n| NikKey::for_principal(p, &n));
     if name.is_empty() && nik.is_none() {
         return Ok(Some(vec![]));
     }
@@ -56,7 +61,7 @@ pub async fn for_case(
         .bind(sqlx::query(&sql))
         .bind(&name)
         .bind(id)
-        .bind(&nik)
+        .bind(nik.as_ref().map(NikKey::as_str))
         .bind(me.get::<String, _>("sex"))
         .bind(me.get::<Option<String>, _>("home_region_code"))
         .bind(me.get::<String, _>("found_region_code"))

@@ -2,6 +2,7 @@
 //! between map pixels and WGS 84 points (equirectangular, shrunk by cos(latitude)).
 use sqlx::{PgPool, Row};
 
+use crate::places::model::in_indonesia;
 use simlontar_templates::intake::MapView;
 
 const WIDTH: f64 = 600.0;
@@ -52,6 +53,11 @@ async fn frame(pool: &PgPool, region: &str) -> sqlx::Result<Option<(Frame, Vec<(
 }
 
 impl Frame {
+    /// Whether a pixel lies on the map (NaN does not).
+    fn holds(&self, (x, y): (f64, f64)) -> bool {
+        (0.0..=WIDTH).contains(&x) && (0.0..=self.height).contains(&y)
+    }
+
     fn to_pixel(&self, lon: f64, lat: f64) -> (f64, f64) {
         (
             (lon - self.west) * self.kx * self.scale,
@@ -83,18 +89,26 @@ pub async fn view(
             .iter()
             .map(|(lon, lat)| f.to_pixel(*lon, *lat))
             .collect(),
-        picked: picked.map(|(lat, lon)| f.to_pixel(lon, lat)),
+        // Only a real point on this map is drawn: the point comes from the form or the
+        // query string, where "NaN", "inf" and 1e308 parse as numbers too.
+        picked: picked
+            .filter(|&(lat, lon)| in_indonesia(lon, lat))
+            .map(|(lat, lon)| f.to_pixel(lon, lat))
+            .filter(|&p| f.holds(p)),
     }))
 }
 
-/// The (lat, lon) of a click on the regency's map.
+/// The (lat, lon) of a click on the regency's map; `None` for a pixel off the map.
 pub async fn pixel_to_point(
     pool: &PgPool,
     region: &str,
     x: f64,
     y: f64,
 ) -> sqlx::Result<Option<(f64, f64)>> {
-    Ok(frame(pool, region).await?.map(|(f, _)| f.to_point(x, y)))
+    Ok(frame(pool, region)
+        .await?
+        .filter(|(f, _)| f.holds((x, y)))
+        .map(|(f, _)| f.to_point(x, y)))
 }
 
 #[cfg(test)]
@@ -113,5 +127,15 @@ mod tests {
         let (x, y) = f.to_pixel(112.75, -7.25);
         let (lat, lon) = f.to_point(x, y);
         assert!((lat + 7.25).abs() < 1e-9 && (lon - 112.75).abs() < 1e-9);
+        assert!(f.holds((x, y)));
+        for off in [
+            (f64::NAN, 1.0),
+            (1.0, f64::INFINITY),
+            (-1.0, 1.0),
+            (601.0, 1.0),
+            (1.0, 501.0),
+        ] {
+            assert!(!f.holds(off), "{off:?}");
+        }
     }
 }

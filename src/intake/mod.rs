@@ -8,6 +8,8 @@ pub mod lifecycle;
 pub mod map;
 pub mod model;
 pub mod pages;
+pub mod photo;
+pub mod staging;
 pub mod store;
 
 use axum::middleware::from_fn_with_state;
@@ -26,11 +28,16 @@ pub fn router() -> Router<AppState> {
     let desk = Router::new()
         .route("/intake", get(desk::new_intake).post(desk::submit_intake))
         .route_layer(from_fn_with_state(Action::CreateIntake, gate));
+    // NIK search only for the roles that see NIKs whole (`policy::NikKey`).
+    let by_nik = Router::new()
+        .route("/cases/search-nik", post(pages::search_by_nik))
+        .route_layer(from_fn_with_state(Action::SearchByNik, gate));
     let moves = Router::new()
         .route("/cases/{number}/transition", post(pages::transition_case))
         .route_layer(from_fn_with_state(Action::MoveCases, gate));
     Router::new()
         .merge(desk)
+        .merge(by_nik)
         .merge(moves)
         .route("/intake/saved/{number}", get(desk::show_saved))
         .route("/intake/map.svg", get(desk::map_image))
@@ -44,7 +51,6 @@ pub fn router() -> Router<AppState> {
             get(api::list_events).post(api::add_event),
         )
         .route("/cases", get(pages::list_cases))
-        .route("/cases/search-nik", post(pages::search_by_nik))
         .route("/cases/{number}", get(pages::show_case))
         .route("/api/v1/cases", get(api::list_cases))
         .route("/api/v1/cases/{number}", get(api::show_case))

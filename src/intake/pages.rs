@@ -9,7 +9,7 @@ use super::lifecycle::{actions, State};
 use super::store::{self, CaseFilter};
 use crate::auth::audit;
 use crate::auth::model::mask_nik;
-use crate::auth::policy::{allows, require, sees_full_identity, Action, CaseScope};
+use crate::auth::policy::{allows, require, sees_full_identity, Action, CaseScope, NikKey};
 use crate::clock::format_local;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::web::viewer::Viewer;
@@ -131,6 +131,7 @@ pub async fn list_cases(
             filter: view_filter(&filter),
             more,
             may_break_glass: !CaseScope::of(&v.principal, state.clock.now()).all,
+            may_search_nik: allows(&v.principal, Action::SearchByNik),
         },
     ))
 }
@@ -151,7 +152,8 @@ pub struct NikForm {
     nik: String,
 }
 
-/// NIK search is a POST, so the number never appears in a URL, history or log.
+/// NIK search is a POST, so the number never appears in a URL, history or log; and only
+/// for the roles that see NIKs whole (the route's gate refuses the others first).
 pub async fn search_by_nik(
     AxState(state): AxState<AppState>,
     v: Viewer,
@@ -165,8 +167,9 @@ pub async fn search_by_nik(
             "NIK harus 16 angka",
         )]));
     }
+    let key = NikKey::for_principal(&v.principal, nik).ok_or(AppError::Forbidden)?;
     let filter = CaseFilter {
-        nik: Some(nik.to_string()),
+        nik: Some(key),
         ..Default::default()
     };
     let (cases, _) = store::list(
@@ -192,6 +195,7 @@ pub async fn search_by_nik(
             filter: view_filter(&filter),
             more: false,
             may_break_glass: !CaseScope::of(&v.principal, state.clock.now()).all,
+            may_search_nik: true,
         },
     ))
 }
@@ -211,11 +215,15 @@ pub async fn show_case(
     let scope = CaseScope::of(&v.principal, state.clock.now());
     let verified = crate::identity::store::verified(&state.pool, &scope, case.id).await?;
     let flags = nik_flags(&case, v.lang);
-    // By NIK: the intake's own, or the one DP3AK confirmed.
-    let known_nik = verified
-        .as_ref()
-        .map(|id| id.nik.clone())
-        .or(case.nik.clone());
+    // By NIK: the one DP3AK confirmed, or the intake's own. The intake's was typed at the
+    // desk, and a register hit on it answers "is this NIK known", so it is a key only for
+    // viewers who may use one (`NikKey`); DP3AK's was chosen by no viewer.
+    let known_nik = verified.as_ref().map(|id| id.nik.clone()).or_else(|| {
+        case.nik
+            .as_deref()
+            .and_then(|n| NikKey::for_principal(&v.principal, n))
+            .map(|k| k.as_str().to_string())
+    });
     let mut assistance: Vec<String> = match &known_nik {
         Some(nik) => crate::identity::registry::programmes_for_nik(&state.pool, nik)
             .await?
@@ -465,6 +473,17 @@ pub async fn show_photo(
     else {
         return Err(super::not_found(&state, &v.principal, &v.origin, &number).await);
     };
+    // A face is personal data like the rest of the case: each view is a read on record
+    // (the access report lists it with the case).
+    audit::record(
+        &state.pool,
+        &v.origin,
+        "read_photo",
+        "case",
+        Some(&number),
+        json!({"photo": id}),
+    )
+    .await?;
     Ok((
         [
             (axum::http::header::CONTENT_TYPE, photo.0),

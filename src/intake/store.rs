@@ -3,13 +3,14 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use sqlx::{PgPool, Postgres, QueryBuilder, Row, Transaction};
 
-use crate::auth::policy::CaseScope;
+use crate::auth::policy::{CaseScope, NikKey};
 
 #[derive(Debug, Clone, Default)]
 pub struct CaseFilter {
     /// A name (spelling-tolerant) or a case number.
     pub q: Option<String>,
-    pub nik: Option<String>,
+    /// Only for principals who may use a NIK as a key (the policy makes the key).
+    pub nik: Option<NikKey>,
     pub region: Option<String>,
     pub state: Option<String>,
     pub from: Option<NaiveDate>,
@@ -84,7 +85,7 @@ pub async fn list(
         by_number = name_search(&mut q, text);
     }
     if let Some(nik) = &f.nik {
-        q.push(" AND i.nik = ").push_bind(nik);
+        q.push(" AND i.nik = ").push_bind(nik.as_str().to_string());
     }
     if let Some(region) = &f.region {
         q.push(" AND (i.found_region_code = ")

@@ -1,6 +1,7 @@
 //! The demo's local mailbox: the SMTP sink keeps what the app sends in `demo_mail`, and
 //! these pages show it, so someone trying Simlontar sees the regency offices' emails
-//! without a mail server. Only in demo mode, and only for administrators and case officers.
+//! without a mail server. Only in demo mode: administrators and case officers see every
+//! message, a regency office only its own (`readable`), everyone else nothing.
 use async_trait::async_trait;
 use axum::extract::{Path, State};
 use chrono::{DateTime, Utc};
@@ -9,6 +10,7 @@ use maud::Markup;
 use sqlx::PgPool;
 
 use super::sink::{Keep, Received};
+use crate::auth::model::Role;
 use crate::auth::policy::{require, Action};
 use crate::clock::format_local;
 use crate::error::{AppError, AppResult};
@@ -55,18 +57,62 @@ fn local(state: &AppState, at: DateTime<Utc>) -> String {
     format_local(at, state.settings.time_zone)
 }
 
-fn allowed(state: &AppState, v: &Viewer) -> AppResult<()> {
+/// Whose mail a person may read in the demo mailbox.
+enum Readable {
+    /// Administrators and case officers: every message.
+    All,
+    /// A regency office (regency viewers): messages to its own addresses, lower case.
+    To(Vec<String>),
+}
+
+/// The demo mailbox's one rule. Only in demo mode (else 404 for everyone); administrators
+/// and case officers read everything, a regency office only what was sent to it, others
+/// nothing (403). Mail holds hand-over links, whose token is the receiving office's key:
+/// nobody but that office and the people who route cases may see one.
+async fn readable(state: &AppState, v: &Viewer) -> AppResult<Readable> {
     if !state.settings.demo {
         return Err(AppError::NotFound);
     }
-    require(&v.principal, Action::ViewCases)
+    require(&v.principal, Action::ViewCases)?;
+    let p = &v.principal;
+    if p.has(Role::Admin) || p.has(Role::CaseOfficer) {
+        return Ok(Readable::All);
+    }
+    let regencies = p.scopes(Role::RegencyViewer);
+    if regencies.is_empty() {
+        return Err(AppError::Forbidden);
+    }
+    let mut conn = state.pool.acquire().await?;
+    let mut addresses = vec![];
+    for code in regencies {
+        let address = super::office_address(&mut conn, &state.settings, &code).await?;
+        addresses.push(address.to_lowercase());
+    }
+    Ok(Readable::To(addresses))
 }
 
+impl Readable {
+    /// (every message?, the addresses otherwise), for `READABLE_SQL`'s $1 and $2.
+    fn binds(&self) -> (bool, Vec<String>) {
+        match self {
+            Readable::All => (true, vec![]),
+            Readable::To(addresses) => (false, addresses.clone()),
+        }
+    }
+}
+
+/// Messages one may read: all, or those with one of the addresses among the recipients.
+const READABLE_SQL: &str =
+    "($1::bool OR EXISTS (SELECT 1 FROM unnest(rcpt_to) t WHERE lower(t) = ANY($2::text[])))";
+
 pub async fn show_mailbox(State(state): State<AppState>, v: Viewer) -> AppResult<Markup> {
-    allowed(&state, &v)?;
-    let rows: Vec<(i64, DateTime<Utc>, Vec<String>, String)> = sqlx::query_as(
-        "SELECT id, received_at, rcpt_to, raw FROM demo_mail ORDER BY id DESC LIMIT 200",
-    )
+    let (all, addresses) = readable(&state, &v).await?.binds();
+    let rows: Vec<(i64, DateTime<Utc>, Vec<String>, String)> = sqlx::query_as(&format!(
+        "SELECT id, received_at, rcpt_to, raw FROM demo_mail WHERE {READABLE_SQL}
+          ORDER BY id DESC LIMIT 200"
+    ))
+    .bind(all)
+    .bind(addresses)
     .fetch_all(&state.pool)
     .await?;
     let mails: Vec<view::Mail> = rows
@@ -76,17 +122,21 @@ pub async fn show_mailbox(State(state): State<AppState>, v: Viewer) -> AppResult
     Ok(view::mailbox(v.lang, &v.nav, &mails))
 }
 
+/// One message, to those who may read it; to others it does not exist.
 pub async fn show_mail(
     State(state): State<AppState>,
     v: Viewer,
     Path(id): Path<i64>,
 ) -> AppResult<Markup> {
-    allowed(&state, &v)?;
-    let row: Option<(i64, DateTime<Utc>, Vec<String>, String)> =
-        sqlx::query_as("SELECT id, received_at, rcpt_to, raw FROM demo_mail WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&state.pool)
-            .await?;
+    let (all, addresses) = readable(&state, &v).await?.binds();
+    let row: Option<(i64, DateTime<Utc>, Vec<String>, String)> = sqlx::query_as(&format!(
+        "SELECT id, received_at, rcpt_to, raw FROM demo_mail WHERE id = $3 AND {READABLE_SQL}"
+    ))
+    .bind(all)
+    .bind(addresses)
+    .bind(id)
+    .fetch_optional(&state.pool)
+    .await?;
     let (id, at, to, raw) = row.ok_or(AppError::NotFound)?;
     let mail = read(id, local(&state, at), to, &raw);
     Ok(view::mail(v.lang, &v.nav, &mail))

@@ -31,6 +31,8 @@ pub struct ListView {
     pub more: bool,
     /// The viewer's scope is limited, so emergency (break-glass) access is offered.
     pub may_break_glass: bool,
+    /// The viewer sees NIKs whole, so the NIK search box is shown.
+    pub may_search_nik: bool,
 }
 
 pub const STATES: [&str; 10] = [
@@ -96,10 +98,14 @@ pub fn list(lang: Lang, user: &NavUser, v: &ListView) -> Markup {
                 label { (tr(lang, "Sampai", "To")) " " input type="date" name="to" value=(f.to); }
                 button type="submit" { (tr(lang, "Cari", "Search")) }
             }
-            form.filters method="post" action="/cases/search-nik" {
-                input type="hidden" name="csrf" value=(user.csrf);
-                label { "NIK " input name="nik" inputmode="numeric" pattern="[0-9]{16}" maxlength="16" autocomplete="off"; }
-                button type="submit" { (tr(lang, "Cari NIK", "Search NIK")) }
+            // Only for those who see NIKs whole: for the others a search would confirm a
+            // guess at the masked digits.
+            @if v.may_search_nik {
+                form.filters method="post" action="/cases/search-nik" {
+                    input type="hidden" name="csrf" value=(user.csrf);
+                    label { "NIK " input name="nik" inputmode="numeric" pattern="[0-9]{16}" maxlength="16" autocomplete="off"; }
+                    button type="submit" { (tr(lang, "Cari NIK", "Search NIK")) }
+                }
             }
             @if v.rows.is_empty() {
                 p { (tr(lang, "Tidak ada kasus yang cocok.", "No matching cases.")) }

@@ -226,11 +226,11 @@ pub fn form(lang: Lang, user: &NavUser, v: &FormView) -> Markup {
                     (field_error(e, "belongings"))
                 }
                 div.field {
-                    label for="photos" { (tr(lang, "Foto (JPEG/PNG, maks. 5 foto @ 5 MB)", "Photos (JPEG/PNG, up to 5 of 5 MB)")) }
+                    label for="photos" { (tr(lang, "Foto (JPEG/PNG/WebP, maks. 5 foto @ 5 MB)", "Photos (JPEG/PNG/WebP, up to 5 of 5 MB)")) }
                     @if v.staged_photos > 0 {
                         p.hint { (v.staged_photos) " " (tr(lang, "foto sudah diterima dan akan disimpan.", "photo(s) already received and will be saved.")) }
                     }
-                    input #photos name="photo" type="file" accept="image/jpeg,image/png" multiple capture="environment";
+                    input #photos name="photo" type="file" accept="image/jpeg,image/png,image/webp" multiple capture="environment";
                     (field_error(e, "photos"))
                 }
                 div.field {

@@ -87,10 +87,11 @@ async fn a_regency_viewer_sees_only_their_regency_everywhere(pool: PgPool) {
     assert!(!search.body.contains(SBY));
     let by_region = c.get("/cases?region=35.78").await;
     assert!(!by_region.body.contains(SBY));
+    // A viewer sees NIKs masked, so has no NIK search at all (tests/it/nik_search.rs).
     let by_nik = c
         .post("/cases/search-nik", &[("nik", "3578015208900001")])
         .await;
-    assert_eq!(by_nik.status, StatusCode::OK);
+    assert_eq!(by_nik.status, StatusCode::FORBIDDEN);
     assert!(!by_nik.body.contains(SBY));
     let direct = c.get(&format!("/cases/{SBY}")).await;
     assert_eq!(direct.status, StatusCode::NOT_FOUND);

@@ -64,7 +64,7 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("get", "/handover/{token}", "oooooooooo"),
     ("post", "/handover/{token}", "vvvvvvvvvv"),
     // Every signed-in person: home, own password, break-glass requests, the offices'
-    // response times, the pick-up map image, the demo mailbox (demo mode only).
+    // response times, the pick-up map image.
     ("get", "/", "looooooooo"),
     ("get", "/account/password", "looooooooo"),
     ("post", "/account/password", "lvvvvvvvvv"),
@@ -73,13 +73,16 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("get", "/routing", "lsssssssss"),
     ("get", "/routing/offices", "looooooooo"),
     ("get", "/intake/map.svg", "looooooooo"),
-    ("get", "/demo/mailbox", "looooooooo"),
-    ("get", "/demo/mailbox/{id}", "looooooooo"),
+    // The demo mailbox (demo mode only): administrators and case officers read all mail,
+    // a regency office its own (the fixture's message is to Banyuwangi's), others none.
+    ("get", "/demo/mailbox", "loofffffoo"),
+    ("get", "/demo/mailbox/{id}", "loofffffon"),
     // Cases (every role views cases, each in its scope): lists filter, and `ROUTED` is
     // seen by the province-wide roles, Surabaya's intake desk and Banyuwangi's viewer;
     // to everyone else it does not exist (and the look-up is audited).
     ("get", "/cases", "looooooooo"),
-    ("post", "/cases/search-nik", "lvvvvvvvvv"),
+    // NIK search: only the roles that see NIKs whole (the others would confirm guesses).
+    ("post", "/cases/search-nik", "lvvvffffff"),
     ("get", "/api/v1/cases", "uooooooooo"),
     ("get", "/api/v1/intakes", "uooooooooo"),
     ("get", "/cases/{number}", "loooonnnon"),

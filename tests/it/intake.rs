@@ -74,6 +74,70 @@ async fn the_same_submit_sent_twice_creates_one_case(pool: PgPool) {
     assert_eq!(cases(&pool).await, 1);
 }
 
+/// Idempotency keys belong to whoever sent them (issue 22, finding 9): the same key from
+/// two officers is two intakes, and neither is told the other's case number.
+#[sqlx::test]
+async fn the_same_key_from_two_officers_makes_two_cases_and_neither_learns_the_others_number(
+    pool: PgPool,
+) {
+    load_geo(&pool).await;
+    let a = token(&pool, "satpol.sby.a", Role::IntakeOfficer, Some("35.78")).await;
+    let b = token(&pool, "satpol.sby.b", Role::IntakeOfficer, Some("35.78")).await;
+    let bwi = token(&pool, "satpol.bwi", Role::IntakeOfficer, Some("35.10")).await;
+    let r = router(&pool).await;
+    let key = Uuid::new_v4().to_string();
+    let post =
+        |t: &str, body: serde_json::Value| api("POST", "/api/v1/intakes", t, Some(&key), body);
+    let first = send(&r, post(&a, intake_json())).await;
+    assert_eq!(first.status, StatusCode::CREATED);
+    let mine = first.json()["case_number"].as_str().unwrap().to_string();
+    // The same key and body from another officer: a case of their own.
+    let other = send(&r, post(&b, intake_json())).await;
+    assert_eq!(other.status, StatusCode::CREATED, "{}", other.body);
+    let theirs = other.json()["case_number"].as_str().unwrap().to_string();
+    assert_ne!(mine, theirs);
+    assert!(!other.body.contains(&mine));
+    // Each retry finds its sender's own case.
+    for (t, number) in [(&a, &mine), (&b, &theirs)] {
+        let again = send(&r, post(t, intake_json())).await;
+        assert_eq!(again.status, StatusCode::OK);
+        assert_eq!(again.json()["case_number"], json!(number));
+    }
+    // An officer elsewhere with another intake under the key: not a conflict, not a leak.
+    let mut elsewhere = intake_json();
+    elsewhere["found_lat"] = json!(-8.2192);
+    elsewhere["found_lon"] = json!(114.3691);
+    let third = send(&r, post(&bwi, elsewhere)).await;
+    assert_eq!(third.status, StatusCode::CREATED, "{}", third.body);
+    assert!(!third.body.contains(&mine) && !third.body.contains(&theirs));
+    assert_eq!(cases(&pool).await, 3);
+
+    // At the desk: photos another officer left under the same key are not taken.
+    let mut c = signed_in(&pool, "desk.a", Role::IntakeOfficer, Some("35.78")).await;
+    c.get("/intake").await;
+    let mut waiting = desk_fields(&key);
+    waiting.retain(|(k, _)| *k != "sex");
+    let res = c.post_multipart("/intake", &refs(&waiting), &[PNG]).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let mut d = signed_in(&pool, "desk.b", Role::IntakeOfficer, Some("35.78")).await;
+    d.get("/intake").await;
+    let res = d
+        .post_multipart("/intake", &refs(&desk_fields(&key)), &[])
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let (photos, staged): (i64, i64) = sqlx::query_as(
+        "SELECT (SELECT count(*) FROM intake_photo), (SELECT count(*) FROM intake_upload)",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        (photos, staged),
+        (0, 1),
+        "desk.a's photo still waits for desk.a"
+    );
+}
+
 #[sqlx::test]
 async fn two_hundred_intakes_from_twenty_clients_with_retries_make_exactly_two_hundred_cases(
     pool: PgPool,
@@ -439,7 +503,7 @@ async fn non_images_and_oversize_photos_are_refused(pool: PgPool) {
         .post_multipart("/intake", &refs(&fields), &[b"%PDF-1.7 not a photo"])
         .await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(res.body.contains("hanya foto JPEG atau PNG"));
+    assert!(res.body.contains("hanya foto JPEG, PNG atau WebP"));
     let mut big = PNG.to_vec();
     big.resize(5 * 1024 * 1024 + 10, 0);
     let res = c.post_multipart("/intake", &refs(&fields), &[&big]).await;
@@ -762,4 +826,70 @@ async fn fields_an_api_body_does_not_take_are_refused_by_name_and_change_nothing
         let res = send(&r, post(path, t, keyed, body)).await;
         assert!(res.status.is_success(), "{path}: {}", res.body);
     }
+}
+
+/// `/intake/map.svg` drew whatever the query said (issue 22, finding 9): `lat=NaN` put
+/// `cx="NaN"` into the SVG. Only a real point on the map is drawn; the desk's number
+/// fields take only finite numbers.
+#[sqlx::test]
+async fn the_pick_up_map_and_the_desk_take_only_real_coordinates(pool: PgPool) {
+    load_geo(&pool).await;
+    let mut c = signed_in(&pool, "satpol.sby", Role::IntakeOfficer, Some("35.78")).await;
+    let map = |q: &str| format!("/intake/map.svg?region=35.78&{q}");
+    let good = c.get(&map("lat=-7.2575&lon=112.7521")).await;
+    assert_eq!(good.status, StatusCode::OK);
+    assert_eq!(
+        good.body.matches("#b00020").count(),
+        1,
+        "the point is drawn"
+    );
+    for q in [
+        "lat=NaN&lon=NaN",
+        "lat=-7.2575&lon=NaN",
+        "lat=inf&lon=-inf",
+        "lat=1e308&lon=1e308",
+        "lat=-7.2575&lon=1e999",
+        // A real point, but in another regency: off this map.
+        "lat=-8.2192&lon=114.3691",
+    ] {
+        let res = c.get(&map(q)).await;
+        assert_eq!(res.status, StatusCode::OK, "{q}");
+        for word in ["NaN", "inf", "e+", "#b00020"] {
+            assert!(!res.body.contains(word), "{q}: {word} in {}", res.body);
+        }
+    }
+
+    // The desk: "NaN" is not a number, and a click off the map picks nothing.
+    c.get("/intake").await;
+    let key = Uuid::new_v4().to_string();
+    let mut fields = desk_fields(&key);
+    for f in fields.iter_mut() {
+        match f.0 {
+            "found_lat" => f.1 = "NaN".into(),
+            "estimated_age" => f.1 = "NaN".into(),
+            _ => {}
+        }
+    }
+    let res = c.post_multipart("/intake", &refs(&fields), &[]).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        res.body.contains(r#"id="found_lat-error""#)
+            && res.body.contains(r#"id="estimated_age-error""#),
+        "{}",
+        res.body
+    );
+    let mut click = desk_fields(&key);
+    click.retain(|(k, _)| *k != "found_lat" && *k != "found_lon");
+    click.push(("map.x", "NaN".into()));
+    click.push(("map.y", "1e999".into()));
+    let res = c.post_multipart("/intake", &refs(&click), &[]).await;
+    assert!(
+        !res.body.contains("NaN")
+            && res
+                .body
+                .contains(r#"name="found_lat" type="text" value="""#),
+        "{}",
+        res.body
+    );
+    assert_eq!(cases(&pool).await, 0);
 }

@@ -314,10 +314,18 @@ pub async fn everything(pool: &PgPool) -> (Fixture, Client) {
     .fetch_one(pool)
     .await
     .unwrap();
+    // A demo message to Banyuwangi's office.
+    let office = {
+        let mut conn = pool.acquire().await.unwrap();
+        simlontar::notify::office_address(&mut conn, &settings(), "35.10")
+            .await
+            .unwrap()
+    };
     let mail: i64 = sqlx::query_scalar(
         "INSERT INTO demo_mail (mail_from, rcpt_to, raw)
-         VALUES ('a@b.c', ARRAY['d@e.f'], E'Subject: hello\\r\\n\\r\\nbody') RETURNING id",
+         VALUES ('a@b.c', ARRAY[$1], E'Subject: hello\\r\\n\\r\\nbody') RETURNING id",
     )
+    .bind(office)
     .fetch_one(pool)
     .await
     .unwrap();

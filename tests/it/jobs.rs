@@ -6,8 +6,9 @@ use chrono::Duration;
 use serde_json::json;
 use sqlx::PgPool;
 
-use crate::common::{app_pool, now, settings};
+use crate::common::{app_pool, now, settings, user};
 use crate::mail::MailServer;
+use simlontar::auth::model::Role;
 use simlontar::clock::FixedClock;
 use simlontar::jobs::run::{run_slot, Outcome};
 use simlontar::jobs::{catch_up, run_due, Ctx, Job};
@@ -97,10 +98,12 @@ async fn a_start_after_days_down_catches_up_the_last_slot_once(owner: PgPool) {
     .await
     .unwrap();
     // A stale upload from before the outage is cleaned by the catch-up.
+    let officer = user(&owner, "officer1", Role::CaseOfficer, None).await;
     sqlx::query(
-        "INSERT INTO intake_upload (idempotency_key, sha256, content_type, bytes, created_at)
-         VALUES (gen_random_uuid(), sha256('x'), 'image/png', 'x', '2026-11-19T00:00:00Z')",
+        "INSERT INTO intake_upload (officer_id, idempotency_key, sha256, content_type, bytes, created_at)
+         VALUES ($1, gen_random_uuid(), sha256('x'), 'image/png', 'x', '2026-11-19T00:00:00Z')",
     )
+    .bind(officer)
     .execute(&owner)
     .await
     .unwrap();
