@@ -13,6 +13,7 @@ use super::session::{csrf_token, mark_login, Auth, Credentials};
 use super::store;
 use crate::error::{AppError, AppResult};
 use crate::web::lang::lang_of;
+use crate::web::redirect::local_or_home;
 use crate::web::viewer::origin_of;
 use crate::web::AppState;
 use simlontar_templates::auth as view;
@@ -20,13 +21,6 @@ use simlontar_templates::auth as view;
 #[derive(Deserialize)]
 pub struct NextQuery {
     pub(super) next: Option<String>,
-}
-
-/// Only local paths are followed after sign-in.
-pub(super) fn safe_next(next: Option<&str>) -> String {
-    next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\'))
-        .unwrap_or("/")
-        .to_string()
 }
 
 pub async fn show_login(
@@ -39,7 +33,7 @@ pub async fn show_login(
         lang_of(&parts.headers),
         &view::LoginView {
             csrf: &csrf,
-            next: &safe_next(q.next.as_deref()),
+            next: &local_or_home(q.next.as_deref()),
             username: "",
             failed: false,
         },
@@ -99,7 +93,7 @@ pub async fn login(
             lang_of(&parts.headers),
             &view::LoginView {
                 csrf: &csrf,
-                next: &safe_next(form.next.as_deref()),
+                next: &local_or_home(form.next.as_deref()),
                 username: &username,
                 failed: true,
             },
@@ -122,7 +116,7 @@ pub async fn login(
         json!({}),
     )
     .await?;
-    let next = safe_next(form.next.as_deref());
+    let next = local_or_home(form.next.as_deref());
     if mfa_owed {
         return Ok(Redirect::to(&format!(
             "/login/totp?next={}",

@@ -9,11 +9,12 @@ use serde::Deserialize;
 use serde_json::json;
 use tower_sessions::Session;
 
-use super::login::{safe_next, NextQuery};
+use super::login::NextQuery;
 use super::session::{csrf_token, session_err, Auth, MFA_DONE};
 use super::{audit, mfa, store};
 use crate::error::{AppError, AppResult};
 use crate::web::lang::lang_of;
+use crate::web::redirect::local_or_home;
 use crate::web::viewer::origin_of;
 use crate::web::AppState;
 use simlontar_templates::auth as view;
@@ -96,7 +97,7 @@ pub async fn show_code(
     let Some(user) = auth.user.clone() else {
         return Ok(Redirect::to("/login").into_response());
     };
-    let next = safe_next(q.next.as_deref());
+    let next = local_or_home(q.next.as_deref());
     render(&state, &session, &parts, &user.record, &next, false).await
 }
 
@@ -133,7 +134,7 @@ pub async fn check_code(
         .await?;
         return Err(AppError::TooManyRequests);
     }
-    let next = safe_next(form.next.as_deref());
+    let next = local_or_home(form.next.as_deref());
     let (secret, enrolling) = secret_for(&state, &session, user.id).await?;
     let accepted = mfa::code_matches(&secret, &form.code, now)
         && mfa::spend_step(&state.pool, user.id, &secret, enrolling, mfa::step_of(now)).await?;

@@ -23,16 +23,13 @@ pub struct Back {
 }
 
 /// Sets the language cookie and returns to the page the user was on. Only local paths
-/// are followed, so the link cannot be used to send someone elsewhere.
+/// are followed (`redirect::local_path`), so the link cannot send someone elsewhere.
 pub async fn switch_language(
     Path(code): Path<String>,
     Query(q): Query<Back>,
 ) -> crate::error::AppResult<impl IntoResponse> {
     let lang = Lang::parse(&code).ok_or(crate::error::AppError::NotFound)?;
-    let back = q
-        .back
-        .filter(|b| b.starts_with('/') && !b.starts_with("//") && !b.contains('\\'))
-        .unwrap_or_else(|| "/".into());
+    let back = super::redirect::local_or_home(q.back.as_deref());
     let cookie = format!(
         "lang={}; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly",
         lang.code()

@@ -6,6 +6,7 @@ pub mod home;
 pub mod lang;
 pub mod openapi;
 pub mod outage;
+pub mod redirect;
 pub mod viewer;
 
 use std::sync::Arc;
