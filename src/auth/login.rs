@@ -9,7 +9,8 @@ use serde_json::json;
 use tower_sessions::Session;
 
 use super::audit;
-use super::session::{csrf_token, mark_login, Auth, Credentials};
+use super::csrf::form_token;
+use super::session::{mark_login, session_err, Auth, Credentials};
 use super::store;
 use crate::error::{AppError, AppResult};
 use crate::web::lang::lang_of;
@@ -28,7 +29,7 @@ pub async fn show_login(
     session: Session,
     Query(q): Query<NextQuery>,
 ) -> AppResult<Markup> {
-    let csrf = csrf_token(&session).await?;
+    let csrf = form_token(&parts, &session).await?;
     Ok(view::login(
         lang_of(&parts.headers),
         &view::LoginView {
@@ -88,7 +89,7 @@ pub async fn login(
             json!({}),
         )
         .await?;
-        let csrf = csrf_token(&session).await?;
+        let csrf = form_token(&parts, &session).await?;
         let page = view::login(
             lang_of(&parts.headers),
             &view::LoginView {
@@ -100,6 +101,12 @@ pub async fn login(
         );
         return Ok((axum::http::StatusCode::UNAUTHORIZED, page).into_response());
     };
+    // Start from an empty session under a new id: nothing planted in the browser before
+    // (another account's session, an enrolment secret) survives into this sign-in.
+    // axum-login renews the id only when the session was not signed in already, and a
+    // flushed session would be saved again under its old id.
+    session.clear().await;
+    session.cycle_id().await.map_err(session_err)?;
     auth.login(&user)
         .await
         .map_err(|e| AppError::Internal(anyhow::anyhow!("sign-in: {e}")))?;

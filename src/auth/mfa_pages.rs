@@ -9,8 +9,9 @@ use serde::Deserialize;
 use serde_json::json;
 use tower_sessions::Session;
 
+use super::csrf::form_token;
 use super::login::NextQuery;
-use super::session::{csrf_token, session_err, Auth, MFA_DONE};
+use super::session::{session_err, Auth, MFA_DONE};
 use super::{audit, mfa, store};
 use crate::error::{AppError, AppResult};
 use crate::web::lang::lang_of;
@@ -54,7 +55,7 @@ async fn render(
     failed: bool,
 ) -> AppResult<Response> {
     let (secret, enrolling) = secret_for(state, session, user.id).await?;
-    let csrf = csrf_token(session).await?;
+    let csrf = form_token(parts, session).await?;
     let enrol = if enrolling {
         mfa::enrolment(&secret, &user.username)
     } else {

@@ -1,5 +1,6 @@
 //! The HTTP application: shared state, the router of every capability, and the layers
 //! every request passes (request id, tracing, time-out, body limit, error pages).
+pub mod cookie;
 pub mod errors;
 pub mod health;
 pub mod home;

@@ -9,9 +9,9 @@ use tower_sessions::Session;
 use super::lang::lang_of;
 use super::AppState;
 use crate::auth::audit::Origin;
+use crate::auth::csrf::form_token;
 use crate::auth::model::Principal;
 use crate::auth::policy::{allows, Action};
-use crate::auth::session::csrf_token;
 use crate::error::AppError;
 use simlontar_templates::layout::{NavUser, Section};
 use simlontar_templates::Lang;
@@ -78,7 +78,7 @@ impl FromRequestParts<AppState> for Viewer {
         let csrf = if principal.via_token {
             String::new()
         } else {
-            csrf_token(&session).await?
+            form_token(parts, &session).await?
         };
         Ok(Viewer {
             lang: lang_of(&parts.headers),

@@ -15,6 +15,7 @@ mod cli;
 mod cluster;
 mod config;
 mod crash;
+mod csrf;
 mod demo;
 mod faults;
 mod handover;
