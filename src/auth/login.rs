@@ -1,5 +1,6 @@
 //! Signing in and out.
 use axum::extract::{Query, State};
+use axum::http::header;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
@@ -11,7 +12,7 @@ use tower_sessions::Session;
 use super::audit;
 use super::csrf::form_token;
 use super::session::{mark_login, session_err, Auth, Credentials};
-use super::store;
+use super::throttle::{self, Attempt};
 use crate::error::{AppError, AppResult};
 use crate::web::lang::lang_of;
 use crate::web::redirect::local_or_home;
@@ -58,15 +59,23 @@ pub async fn login(
     let now = state.clock.now();
     let origin = origin_of(&parts, None);
     let username = form.username.trim().to_lowercase();
-    let addr = origin.remote_addr.as_deref();
-    if store::throttled(&state.pool, &username, addr, now).await? {
+    let attempt = Attempt::new(
+        &state.pool,
+        &state.settings,
+        &parts.headers,
+        &username,
+        origin.remote_addr.as_deref(),
+        now,
+    )
+    .await?;
+    if attempt.throttled(&state.pool, now).await? {
         audit::record(
             &state.pool,
             &origin,
             "login_throttled",
             "user",
             Some(&username),
-            json!({}),
+            json!({"known_browser": attempt.known_browser()}),
         )
         .await?;
         return Err(AppError::TooManyRequests);
@@ -79,14 +88,14 @@ pub async fn login(
         .await
         .map_err(|e| AppError::Internal(anyhow::anyhow!("sign-in: {e}")))?;
     let Some(user) = user else {
-        store::note_failure(&state.pool, &username, addr, now).await?;
+        attempt.note_failure(&state.pool, now).await?;
         audit::record(
             &state.pool,
             &origin,
             "login_failed",
             "user",
             Some(&username),
-            json!({}),
+            json!({"known_browser": attempt.known_browser()}),
         )
         .await?;
         let csrf = form_token(&parts, &session).await?;
@@ -125,13 +134,22 @@ pub async fn login(
     .await?;
     let next = local_or_home(form.next.as_deref());
     if mfa_owed {
+        // The browser becomes known to the account only once the code is given too.
         return Ok(Redirect::to(&format!(
             "/login/totp?next={}",
             crate::web::urlencode(&next)
         ))
         .into_response());
     }
-    Ok(Redirect::to(&next).into_response())
+    let known = throttle::know_browser(
+        &state.pool,
+        &state.settings,
+        &parts.headers,
+        user.record.id,
+        now,
+    )
+    .await?;
+    Ok(([(header::SET_COOKIE, known)], Redirect::to(&next)).into_response())
 }
 
 pub async fn logout(

@@ -2,7 +2,7 @@
 //! the authenticator app), a code on every sign-in after.
 use axum::extract::{Query, State};
 use axum::http::request::Parts;
-use axum::http::StatusCode;
+use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use serde::Deserialize;
@@ -12,6 +12,7 @@ use tower_sessions::Session;
 use super::csrf::form_token;
 use super::login::NextQuery;
 use super::session::{session_err, Auth, MFA_DONE};
+use super::throttle::{self, Attempt};
 use super::{audit, mfa, store};
 use crate::error::{AppError, AppResult};
 use crate::web::lang::lang_of;
@@ -121,16 +122,24 @@ pub async fn check_code(
     let user = user.record;
     let now = state.clock.now();
     let origin = origin_of(&parts, Some(user.id));
-    let addr = origin.remote_addr.as_deref();
     // Wrong codes count against the same limits as wrong passwords.
-    if store::throttled(&state.pool, &user.username, addr, now).await? {
+    let attempt = Attempt::new(
+        &state.pool,
+        &state.settings,
+        &parts.headers,
+        &user.username,
+        origin.remote_addr.as_deref(),
+        now,
+    )
+    .await?;
+    if attempt.throttled(&state.pool, now).await? {
         audit::record(
             &state.pool,
             &origin,
             "mfa_throttled",
             "user",
             Some(&user.username),
-            json!({}),
+            json!({"known_browser": attempt.known_browser()}),
         )
         .await?;
         return Err(AppError::TooManyRequests);
@@ -140,14 +149,14 @@ pub async fn check_code(
     let accepted = mfa::code_matches(&secret, &form.code, now)
         && mfa::spend_step(&state.pool, user.id, &secret, enrolling, mfa::step_of(now)).await?;
     if !accepted {
-        store::note_failure(&state.pool, &user.username, addr, now).await?;
+        attempt.note_failure(&state.pool, now).await?;
         audit::record(
             &state.pool,
             &origin,
             "mfa_failed",
             "user",
             Some(&user.username),
-            json!({}),
+            json!({"known_browser": attempt.known_browser()}),
         )
         .await?;
         return render(&state, &session, &parts, &user, &next, true).await;
@@ -169,5 +178,7 @@ pub async fn check_code(
         json!({}),
     )
     .await?;
-    Ok(Redirect::to(&next).into_response())
+    let known =
+        throttle::know_browser(&state.pool, &state.settings, &parts.headers, user.id, now).await?;
+    Ok(([(header::SET_COOKIE, known)], Redirect::to(&next)).into_response())
 }

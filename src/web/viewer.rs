@@ -1,11 +1,10 @@
 //! `Viewer`: what a page handler needs about who is asking — the principal, their
 //! language, the frame's navigation (with the CSRF token) and the audit origin.
-use std::net::SocketAddr;
-
-use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use tower_sessions::Session;
 
+use super::client_addr::ClientAddr;
 use super::lang::lang_of;
 use super::AppState;
 use crate::auth::audit::Origin;
@@ -23,14 +22,15 @@ pub struct Viewer {
     pub origin: Origin,
 }
 
-/// The requester's address and request id, for audit rows (also before sign-in).
+/// The requester's address (the client's, behind a trusted proxy) and request id, for
+/// audit rows (also before sign-in).
 pub fn origin_of(parts: &Parts, actor_id: Option<i64>) -> Origin {
     Origin {
         actor_id,
         remote_addr: parts
             .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|c| c.0.ip().to_string()),
+            .get::<ClientAddr>()
+            .map(|c| c.0.to_string()),
         request_id: parts
             .headers
             .get("x-request-id")

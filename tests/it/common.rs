@@ -61,6 +61,7 @@ pub fn settings() -> Settings {
             photo_days: 365,
             mail_days: 90,
         },
+        trusted_proxies: vec![],
     }
 }
 

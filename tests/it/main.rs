@@ -36,4 +36,5 @@ mod routing;
 mod scope;
 mod shelter;
 mod stress;
+mod throttle;
 mod web;

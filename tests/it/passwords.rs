@@ -222,7 +222,7 @@ async fn a_long_password_counts_to_its_last_character(pool: PgPool) {
 }
 
 /// The router as if every request came from `addr` (in-process requests have no peer).
-fn from_address(r: axum::Router, addr: &str) -> axum::Router {
+pub fn from_address(r: axum::Router, addr: &str) -> axum::Router {
     let addr: std::net::SocketAddr = addr.parse().unwrap();
     r.layer(axum::middleware::map_request(
         move |mut req: Request<Body>| async move {
@@ -250,15 +250,15 @@ async fn fifty_failures_from_one_address_lock_it_for_every_account_name(pool: Pg
     // One wrong guess at each of 50 names: no name gets near its own limit of 10. The
     // first 45 are written directly (each form attempt costs a full hash), the last 5 go
     // through the form.
-    let limit = simlontar::auth::store::MAX_FAILURES_PER_ADDRESS;
+    let limit = simlontar::auth::throttle::MAX_FAILURES_PER_ADDRESS;
     assert_eq!(limit, 50);
     for i in 0..limit - 5 {
-        simlontar::auth::store::note_failure(
-            &pool,
-            &format!("guess{i}"),
-            Some("203.0.113.7"),
-            now(),
-        )
+        simlontar::auth::throttle::Attempt {
+            username: format!("guess{i}"),
+            addr: Some("203.0.113.7".into()),
+            device: None,
+        }
+        .note_failure(&pool, now())
         .await
         .unwrap();
     }
