@@ -7,13 +7,8 @@ use serde::Deserialize;
 use simlontar_templates::Lang;
 
 pub fn lang_of(headers: &HeaderMap) -> Lang {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|c| c.trim().strip_prefix("lang="))
-        .find_map(Lang::parse)
+    super::cookie::get(headers, "lang")
+        .and_then(Lang::parse)
         .unwrap_or_default()
 }
 

@@ -15,8 +15,9 @@ use crate::common::*;
 use simlontar::auth::model::Role;
 use simlontar::auth::throttle::{self, Attempt};
 
-/// The router as reached from `peer`, with `X-Forwarded-For: xff` if given.
-fn via(r: Router, peer: &str, xff: Option<&str>) -> Router {
+/// The router as reached from `peer` (in-process requests have none), with
+/// `X-Forwarded-For: xff` if given.
+pub fn via(r: Router, peer: &str, xff: Option<&str>) -> Router {
     let peer: SocketAddr = format!("{peer}:40000").parse().unwrap();
     let xff = xff.map(|x| HeaderValue::from_str(x).unwrap());
     r.layer(axum::middleware::map_request(
