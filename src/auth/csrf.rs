@@ -24,8 +24,8 @@ use super::session::{csrf_token, MfaPending, CSRF};
 use crate::error::{AppError, AppResult, ErrorInfo};
 use crate::web::{cookie, AppState, BODY_LIMIT};
 
-/// Largest urlencoded form read for its token; a multipart form may be as large as any
-/// body (the intake desk's photos).
+/// Largest form read for its token, except a signed-in person's multipart form, which may
+/// be as large as any body (the intake desk's photos). No form before sign-in has files.
 const FORM_LIMIT: usize = 1024 * 1024;
 
 /// The anonymous token's cookie (`__Host-` prefixed over HTTPS).
@@ -101,7 +101,7 @@ pub async fn protect(
         } else {
             anon.as_ref().filter(|a| !a.fresh).map(|a| a.value.clone())
         };
-        with_token(req, expected, next).await
+        with_token(req, expected, signed_in, next).await
     };
     match anon {
         Some(a) if a.fresh && a.used.load(Ordering::Relaxed) => {
@@ -124,14 +124,19 @@ pub async fn protect(
 
 /// Passes the request on only if its body carries `expected`; the body read is handed on
 /// whole.
-async fn with_token(req: Request, expected: Option<String>, next: Next) -> Response {
+async fn with_token(
+    req: Request,
+    expected: Option<String>,
+    signed_in: bool,
+    next: Next,
+) -> Response {
     let Some(expected) = expected else {
         return AppError::Forbidden.into_response();
     };
     let kind = body_kind(req.headers());
     let limit = match kind {
-        BodyKind::Form => FORM_LIMIT,
-        BodyKind::Multipart(_) => BODY_LIMIT,
+        BodyKind::Multipart(_) if signed_in => BODY_LIMIT,
+        BodyKind::Form | BodyKind::Multipart(_) => FORM_LIMIT,
         BodyKind::Other => return AppError::Forbidden.into_response(),
     };
     let (parts, body) = req.into_parts();

@@ -198,3 +198,15 @@ async fn a_sign_in_without_the_forms_own_token_is_refused(pool: PgPool) {
     let res = c.post_raw("/login", &with(&creds, Some(&mine))).await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
 }
+
+#[sqlx::test]
+async fn before_sign_in_no_form_is_read_past_a_megabyte(pool: PgPool) {
+    let mut c = Client::new(&pool).await;
+    c.get("/login").await;
+    let csrf = c.csrf.clone().unwrap();
+    let big = vec![b'x'; 2 * 1024 * 1024];
+    let (content_type, body) = multipart(&[("csrf", &csrf), ("username", "x")], &[&big]);
+    let res = send(&c.router, own_site(&c, "/login", &content_type, body)).await;
+    assert_eq!(res.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(sessions(&pool).await, 0);
+}
