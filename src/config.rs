@@ -1,11 +1,12 @@
 //! Typed settings: an optional TOML file, then environment variables, validated once at
 //! start so a bad setting stops the program with a message naming it.
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::Path;
 
 use chrono_tz::Tz;
 use figment::providers::{Env, Format, Serialized, Toml};
 use figment::Figment;
+use ipnet::IpNet;
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 
@@ -35,6 +36,9 @@ pub struct Settings {
     pub escalate_after_hours: u32,
     pub smtp: SmtpSettings,
     pub retention: Retention,
+    /// Reverse proxies (addresses or CIDR ranges) whose `X-Forwarded-For` names the
+    /// client. None by default: the connecting address is the client.
+    pub trusted_proxies: Vec<IpNet>,
 }
 
 /// How long personal data is kept (UU PDP Pasal 42–44), in days after a case finished.
@@ -87,6 +91,35 @@ struct Raw {
     escalate_after_hours: u32,
     smtp: RawSmtp,
     retention: Retention,
+    trusted_proxies: AddrList,
+}
+
+/// A list in the file (`["10.0.0.5", "10.1.0.0/16"]`), or one string separated by
+/// commas or spaces (handier in an environment variable).
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(untagged)]
+enum AddrList {
+    List(Vec<String>),
+    One(String),
+}
+
+impl AddrList {
+    fn items(&self) -> Vec<&str> {
+        match self {
+            AddrList::List(l) => l.iter().map(|s| s.trim()).collect(),
+            AddrList::One(s) => s
+                .split(|c: char| c == ',' || c.is_whitespace())
+                .filter(|s| !s.is_empty())
+                .collect(),
+        }
+    }
+}
+
+/// An address (a range of one) or a CIDR range.
+fn parse_net(s: &str) -> Option<IpNet> {
+    s.parse::<IpNet>()
+        .ok()
+        .or_else(|| s.parse::<IpAddr>().ok().map(IpNet::from))
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -128,6 +161,7 @@ impl Default for Raw {
                 photo_days: 365,
                 mail_days: 90,
             },
+            trusted_proxies: AddrList::List(vec![]),
         }
     }
 }
@@ -266,6 +300,19 @@ impl Raw {
                 "must not be longer than retention.case_days (anonymising removes the photos)",
             ));
         }
+        let trusted_proxies = self
+            .trusted_proxies
+            .items()
+            .into_iter()
+            .map(|s| {
+                parse_net(s).ok_or_else(|| {
+                    invalid(
+                        "trusted_proxies",
+                        format!("`{s}` is not an address or CIDR range such as 10.0.0.0/8"),
+                    )
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
         if self.smtp.username.is_some() != self.smtp.password.is_some() {
             return Err(invalid(
                 "smtp.password",
@@ -294,6 +341,7 @@ impl Raw {
                 from: self.smtp.from,
             },
             retention: self.retention,
+            trusted_proxies,
         })
     }
 }

@@ -2,7 +2,7 @@
 //! session of the account (the session hash includes `auth_version`); the session that
 //! made it is signed in again under a new id and keeps its sign-in time and second factor.
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use serde::Deserialize;
@@ -12,6 +12,7 @@ use simlontar_templates::i18n::{tr, Lang};
 use tower_sessions::Session;
 
 use super::session::{session_err, Auth, SessionUser};
+use super::throttle::Attempt;
 use super::{audit, model, store};
 use crate::error::{AppError, AppResult};
 use crate::web::viewer::Viewer;
@@ -50,14 +51,24 @@ pub async fn change_password(
     v: Viewer,
     mut auth: Auth,
     session: Session,
+    headers: HeaderMap,
     Form(f): Form<PasswordChange>,
 ) -> AppResult<Response> {
     refuse_tokens(&v)?;
     let now = state.clock.now();
     let username = v.principal.username.clone();
-    let addr = v.origin.remote_addr.as_deref();
-    // A stolen session must not become a way to guess the password.
-    if store::throttled(&state.pool, &username, addr, now).await? {
+    // A stolen session must not become a way to guess the password: the same limits as
+    // at sign-in.
+    let attempt = Attempt::new(
+        &state.pool,
+        &state.settings,
+        &headers,
+        &username,
+        v.origin.remote_addr.as_deref(),
+        now,
+    )
+    .await?;
+    if attempt.throttled(&state.pool, now).await? {
         return Err(AppError::TooManyRequests);
     }
     let record = store::find_by_id(&state.pool, v.principal.user_id)
@@ -65,7 +76,7 @@ pub async fn change_password(
         .ok_or(AppError::NotFound)?;
     let mut errors = new_password_errors(&f, &username, v.lang);
     if !store::verify_password(&f.current, record.password_hash.as_deref()).await {
-        store::note_failure(&state.pool, &username, addr, now).await?;
+        attempt.note_failure(&state.pool, now).await?;
         audit::record(
             &state.pool,
             &v.origin,

@@ -1,5 +1,6 @@
 //! Signing in and out.
 use axum::extract::{Query, State};
+use axum::http::header;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
@@ -9,10 +10,12 @@ use serde_json::json;
 use tower_sessions::Session;
 
 use super::audit;
-use super::session::{csrf_token, mark_login, Auth, Credentials};
-use super::store;
+use super::csrf::form_token;
+use super::session::{mark_login, session_err, Auth, Credentials};
+use super::throttle::{self, Attempt};
 use crate::error::{AppError, AppResult};
 use crate::web::lang::lang_of;
+use crate::web::redirect::local_or_home;
 use crate::web::viewer::origin_of;
 use crate::web::AppState;
 use simlontar_templates::auth as view;
@@ -22,24 +25,17 @@ pub struct NextQuery {
     pub(super) next: Option<String>,
 }
 
-/// Only local paths are followed after sign-in.
-pub(super) fn safe_next(next: Option<&str>) -> String {
-    next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\'))
-        .unwrap_or("/")
-        .to_string()
-}
-
 pub async fn show_login(
     parts: Parts,
     session: Session,
     Query(q): Query<NextQuery>,
 ) -> AppResult<Markup> {
-    let csrf = csrf_token(&session).await?;
+    let csrf = form_token(&parts, &session).await?;
     Ok(view::login(
         lang_of(&parts.headers),
         &view::LoginView {
             csrf: &csrf,
-            next: &safe_next(q.next.as_deref()),
+            next: &local_or_home(q.next.as_deref()),
             username: "",
             failed: false,
         },
@@ -63,15 +59,23 @@ pub async fn login(
     let now = state.clock.now();
     let origin = origin_of(&parts, None);
     let username = form.username.trim().to_lowercase();
-    let addr = origin.remote_addr.as_deref();
-    if store::throttled(&state.pool, &username, addr, now).await? {
+    let attempt = Attempt::new(
+        &state.pool,
+        &state.settings,
+        &parts.headers,
+        &username,
+        origin.remote_addr.as_deref(),
+        now,
+    )
+    .await?;
+    if attempt.throttled(&state.pool, now).await? {
         audit::record(
             &state.pool,
             &origin,
             "login_throttled",
             "user",
             Some(&username),
-            json!({}),
+            json!({"known_browser": attempt.known_browser()}),
         )
         .await?;
         return Err(AppError::TooManyRequests);
@@ -84,28 +88,34 @@ pub async fn login(
         .await
         .map_err(|e| AppError::Internal(anyhow::anyhow!("sign-in: {e}")))?;
     let Some(user) = user else {
-        store::note_failure(&state.pool, &username, addr, now).await?;
+        attempt.note_failure(&state.pool, now).await?;
         audit::record(
             &state.pool,
             &origin,
             "login_failed",
             "user",
             Some(&username),
-            json!({}),
+            json!({"known_browser": attempt.known_browser()}),
         )
         .await?;
-        let csrf = csrf_token(&session).await?;
+        let csrf = form_token(&parts, &session).await?;
         let page = view::login(
             lang_of(&parts.headers),
             &view::LoginView {
                 csrf: &csrf,
-                next: &safe_next(form.next.as_deref()),
+                next: &local_or_home(form.next.as_deref()),
                 username: &username,
                 failed: true,
             },
         );
         return Ok((axum::http::StatusCode::UNAUTHORIZED, page).into_response());
     };
+    // Start from an empty session under a new id: nothing planted in the browser before
+    // (another account's session, an enrolment secret) survives into this sign-in.
+    // axum-login renews the id only when the session was not signed in already, and a
+    // flushed session would be saved again under its old id.
+    session.clear().await;
+    session.cycle_id().await.map_err(session_err)?;
     auth.login(&user)
         .await
         .map_err(|e| AppError::Internal(anyhow::anyhow!("sign-in: {e}")))?;
@@ -122,15 +132,24 @@ pub async fn login(
         json!({}),
     )
     .await?;
-    let next = safe_next(form.next.as_deref());
+    let next = local_or_home(form.next.as_deref());
     if mfa_owed {
+        // The browser becomes known to the account only once the code is given too.
         return Ok(Redirect::to(&format!(
             "/login/totp?next={}",
             crate::web::urlencode(&next)
         ))
         .into_response());
     }
-    Ok(Redirect::to(&next).into_response())
+    let known = throttle::know_browser(
+        &state.pool,
+        &state.settings,
+        &parts.headers,
+        user.record.id,
+        now,
+    )
+    .await?;
+    Ok(([(header::SET_COOKIE, known)], Redirect::to(&next)).into_response())
 }
 
 pub async fn logout(

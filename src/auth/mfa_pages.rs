@@ -2,18 +2,21 @@
 //! the authenticator app), a code on every sign-in after.
 use axum::extract::{Query, State};
 use axum::http::request::Parts;
-use axum::http::StatusCode;
+use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use serde::Deserialize;
 use serde_json::json;
 use tower_sessions::Session;
 
-use super::login::{safe_next, NextQuery};
-use super::session::{csrf_token, session_err, Auth, MFA_DONE};
+use super::csrf::form_token;
+use super::login::NextQuery;
+use super::session::{session_err, Auth, MFA_DONE};
+use super::throttle::{self, Attempt};
 use super::{audit, mfa, store};
 use crate::error::{AppError, AppResult};
 use crate::web::lang::lang_of;
+use crate::web::redirect::local_or_home;
 use crate::web::viewer::origin_of;
 use crate::web::AppState;
 use simlontar_templates::auth as view;
@@ -53,7 +56,7 @@ async fn render(
     failed: bool,
 ) -> AppResult<Response> {
     let (secret, enrolling) = secret_for(state, session, user.id).await?;
-    let csrf = csrf_token(session).await?;
+    let csrf = form_token(parts, session).await?;
     let enrol = if enrolling {
         mfa::enrolment(&secret, &user.username)
     } else {
@@ -96,7 +99,7 @@ pub async fn show_code(
     let Some(user) = auth.user.clone() else {
         return Ok(Redirect::to("/login").into_response());
     };
-    let next = safe_next(q.next.as_deref());
+    let next = local_or_home(q.next.as_deref());
     render(&state, &session, &parts, &user.record, &next, false).await
 }
 
@@ -119,33 +122,41 @@ pub async fn check_code(
     let user = user.record;
     let now = state.clock.now();
     let origin = origin_of(&parts, Some(user.id));
-    let addr = origin.remote_addr.as_deref();
     // Wrong codes count against the same limits as wrong passwords.
-    if store::throttled(&state.pool, &user.username, addr, now).await? {
+    let attempt = Attempt::new(
+        &state.pool,
+        &state.settings,
+        &parts.headers,
+        &user.username,
+        origin.remote_addr.as_deref(),
+        now,
+    )
+    .await?;
+    if attempt.throttled(&state.pool, now).await? {
         audit::record(
             &state.pool,
             &origin,
             "mfa_throttled",
             "user",
             Some(&user.username),
-            json!({}),
+            json!({"known_browser": attempt.known_browser()}),
         )
         .await?;
         return Err(AppError::TooManyRequests);
     }
-    let next = safe_next(form.next.as_deref());
+    let next = local_or_home(form.next.as_deref());
     let (secret, enrolling) = secret_for(&state, &session, user.id).await?;
     let accepted = mfa::code_matches(&secret, &form.code, now)
         && mfa::spend_step(&state.pool, user.id, &secret, enrolling, mfa::step_of(now)).await?;
     if !accepted {
-        store::note_failure(&state.pool, &user.username, addr, now).await?;
+        attempt.note_failure(&state.pool, now).await?;
         audit::record(
             &state.pool,
             &origin,
             "mfa_failed",
             "user",
             Some(&user.username),
-            json!({}),
+            json!({"known_browser": attempt.known_browser()}),
         )
         .await?;
         return render(&state, &session, &parts, &user, &next, true).await;
@@ -167,5 +178,7 @@ pub async fn check_code(
         json!({}),
     )
     .await?;
-    Ok(Redirect::to(&next).into_response())
+    let known =
+        throttle::know_browser(&state.pool, &state.settings, &parts.headers, user.id, now).await?;
+    Ok(([(header::SET_COOKIE, known)], Redirect::to(&next)).into_response())
 }

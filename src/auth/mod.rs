@@ -15,6 +15,7 @@ pub mod model;
 pub mod policy;
 pub mod session;
 pub mod store;
+pub mod throttle;
 
 use axum::middleware::from_fn_with_state;
 use axum::routing::{get, post};

@@ -22,7 +22,7 @@ pub const ABSOLUTE_HOURS: i64 = 12;
 
 const LOGIN_AT: &str = "login_at";
 const LAST_SEEN: &str = "last_seen";
-const CSRF: &str = "csrf";
+pub(super) const CSRF: &str = "csrf";
 /// Set once the second factor is done (or not needed) for this session.
 pub const MFA_DONE: &str = "mfa_done";
 

@@ -1,9 +1,9 @@
-//! Users, roles, tokens and sign-in failures in PostgreSQL.
+//! Users, roles and tokens in PostgreSQL.
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::LazyLock;
 use std::time::{Duration as StdDuration, Instant};
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 use sqlx::{PgExecutor, PgPool, Row};
@@ -290,45 +290,6 @@ pub async fn upgrade_hash(
         user.password_hash = Some(new);
     }
     Ok(())
-}
-
-/// Records a failed sign-in against the account name (known or not) and the address.
-pub async fn note_failure(
-    pool: &PgPool,
-    username: &str,
-    addr: Option<&str>,
-    now: DateTime<Utc>,
-) -> sqlx::Result<()> {
-    sqlx::query("INSERT INTO login_failure (at, username, remote_addr) VALUES ($1, $2, $3::inet)")
-        .bind(now)
-        .bind(username)
-        .bind(addr)
-        .execute(pool)
-        .await?;
-    Ok(())
-}
-
-pub const FAILURE_WINDOW_MINUTES: i64 = 15;
-pub const MAX_FAILURES_PER_ACCOUNT: i64 = 10;
-pub const MAX_FAILURES_PER_ADDRESS: i64 = 50;
-
-pub async fn throttled(
-    pool: &PgPool,
-    username: &str,
-    addr: Option<&str>,
-    now: DateTime<Utc>,
-) -> sqlx::Result<bool> {
-    let since = now - Duration::minutes(FAILURE_WINDOW_MINUTES);
-    let (by_user, by_addr): (i64, i64) = sqlx::query_as(
-        "SELECT count(*) FILTER (WHERE username = $1), count(*) FILTER (WHERE remote_addr = $2::inet)
-           FROM login_failure WHERE at > $3 AND (username = $1 OR remote_addr = $2::inet)",
-    )
-    .bind(username)
-    .bind(addr)
-    .bind(since)
-    .fetch_one(pool)
-    .await?;
-    Ok(by_user >= MAX_FAILURES_PER_ACCOUNT || by_addr >= MAX_FAILURES_PER_ADDRESS)
 }
 
 /// Creates a bearer token for a user; the token itself is returned once and never stored.

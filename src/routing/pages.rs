@@ -280,11 +280,11 @@ pub async fn show_handover_form(
 pub async fn show_link(
     State(state): State<AppState>,
     session: tower_sessions::Session,
-    headers: axum::http::HeaderMap,
+    parts: axum::http::request::Parts,
     Path(token): Path<String>,
 ) -> AppResult<Response> {
     let now = state.clock.now();
-    let csrf = crate::auth::session::csrf_token(&session).await?;
+    let csrf = crate::auth::csrf::form_token(&parts, &session).await?;
     let mut tx = CaseScope::system(now).begin(&state.pool).await?;
     let notice = handover::notice_by_token(&mut tx, &token)
         .await?
@@ -292,7 +292,7 @@ pub async fn show_link(
     tx.commit().await?;
     let tz = state.settings.time_zone;
     Ok(view::link_page(
-        lang_of(&headers),
+        lang_of(&parts.headers),
         &view::LinkView {
             number: notice.number,
             office: notice.office,

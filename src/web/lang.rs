@@ -7,13 +7,8 @@ use serde::Deserialize;
 use simlontar_templates::Lang;
 
 pub fn lang_of(headers: &HeaderMap) -> Lang {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|c| c.trim().strip_prefix("lang="))
-        .find_map(Lang::parse)
+    super::cookie::get(headers, "lang")
+        .and_then(Lang::parse)
         .unwrap_or_default()
 }
 
@@ -23,16 +18,13 @@ pub struct Back {
 }
 
 /// Sets the language cookie and returns to the page the user was on. Only local paths
-/// are followed, so the link cannot be used to send someone elsewhere.
+/// are followed (`redirect::local_path`), so the link cannot send someone elsewhere.
 pub async fn switch_language(
     Path(code): Path<String>,
     Query(q): Query<Back>,
 ) -> crate::error::AppResult<impl IntoResponse> {
     let lang = Lang::parse(&code).ok_or(crate::error::AppError::NotFound)?;
-    let back = q
-        .back
-        .filter(|b| b.starts_with('/') && !b.starts_with("//") && !b.contains('\\'))
-        .unwrap_or_else(|| "/".into());
+    let back = super::redirect::local_or_home(q.back.as_deref());
     let cookie = format!(
         "lang={}; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly",
         lang.code()

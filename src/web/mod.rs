@@ -1,11 +1,14 @@
 //! The HTTP application: shared state, the router of every capability, and the layers
 //! every request passes (request id, tracing, time-out, body limit, error pages).
+pub mod client_addr;
+pub mod cookie;
 pub mod errors;
 pub mod health;
 pub mod home;
 pub mod lang;
 pub mod openapi;
 pub mod outage;
+pub mod redirect;
 pub mod viewer;
 
 use std::sync::Arc;
@@ -99,6 +102,11 @@ pub fn app(state: AppState) -> Router {
             auth::session::authenticate,
         ))
         .layer(auth_layer)
+        // Before anything that reads the client's address (throttling, the audit trail).
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            client_addr::resolve,
+        ))
         .layer(middleware::from_fn(outage::mark_outages))
         // One limit for every body, the outer layer's (axum's own 2 MB default would cut
         // photos short with a confusing error).

@@ -1,17 +1,16 @@
 //! `Viewer`: what a page handler needs about who is asking — the principal, their
 //! language, the frame's navigation (with the CSRF token) and the audit origin.
-use std::net::SocketAddr;
-
-use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use tower_sessions::Session;
 
+use super::client_addr::ClientAddr;
 use super::lang::lang_of;
 use super::AppState;
 use crate::auth::audit::Origin;
+use crate::auth::csrf::form_token;
 use crate::auth::model::Principal;
 use crate::auth::policy::{allows, Action};
-use crate::auth::session::csrf_token;
 use crate::error::AppError;
 use simlontar_templates::layout::{NavUser, Section};
 use simlontar_templates::Lang;
@@ -23,14 +22,15 @@ pub struct Viewer {
     pub origin: Origin,
 }
 
-/// The requester's address and request id, for audit rows (also before sign-in).
+/// The requester's address (the client's, behind a trusted proxy) and request id, for
+/// audit rows (also before sign-in).
 pub fn origin_of(parts: &Parts, actor_id: Option<i64>) -> Origin {
     Origin {
         actor_id,
         remote_addr: parts
             .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|c| c.0.ip().to_string()),
+            .get::<ClientAddr>()
+            .map(|c| c.0.to_string()),
         request_id: parts
             .headers
             .get("x-request-id")
@@ -78,7 +78,7 @@ impl FromRequestParts<AppState> for Viewer {
         let csrf = if principal.via_token {
             String::new()
         } else {
-            csrf_token(&session).await?
+            form_token(parts, &session).await?
         };
         Ok(Viewer {
             lang: lang_of(&parts.headers),

@@ -319,20 +319,45 @@ async fn the_nik_is_masked_for_viewers_who_do_not_need_it(pool: PgPool) {
     assert!(page.body.contains("3578015208900001"));
 }
 
+/// The session cookie (`simlontar=…`) among a client's cookies.
+fn session_cookie(jar: &Option<String>) -> Option<String> {
+    jar.as_deref()?
+        .split("; ")
+        .find(|p| p.starts_with("simlontar="))
+        .map(String::from)
+}
+
 #[sqlx::test]
 async fn signing_in_gives_a_new_session_and_signing_out_kills_it(pool: PgPool) {
     load_geo(&pool).await;
     user(&pool, "officer1", Role::CaseOfficer, None).await;
+    // Showing the sign-in form gives no session; a session id planted in the browser
+    // beforehand (here another account's) is not the one the sign-in gets.
     let mut c = Client::new(&pool).await;
     c.get("/login").await;
-    let before = c.cookie.clone().unwrap();
-    c.post(
-        "/login",
-        &[("username", "officer1"), ("password", PASSWORD)],
-    )
-    .await;
+    assert_eq!(session_cookie(&c.cookie), None);
+    let planted = signed_in(&pool, "intruder", Role::RegencyViewer, Some("35.78"))
+        .await
+        .cookie;
+    c.cookie = planted.clone();
+    c.get("/login").await;
+    let res = c
+        .post(
+            "/login",
+            &[("username", "officer1"), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
     let after = c.cookie.clone().unwrap();
-    assert_ne!(before, after, "session id must change at sign-in");
+    assert!(session_cookie(&c.cookie).is_some());
+    assert_ne!(
+        session_cookie(&c.cookie),
+        session_cookie(&planted),
+        "session id must change at sign-in"
+    );
+    let mut intruder = Client::new(&pool).await;
+    intruder.cookie = planted;
+    assert_eq!(intruder.get("/cases").await.status, StatusCode::SEE_OTHER);
     c.get("/").await;
     let res = c.post("/logout", &[]).await;
     assert_eq!(res.location(), "/login");
@@ -343,16 +368,56 @@ async fn signing_in_gives_a_new_session_and_signing_out_kills_it(pool: PgPool) {
     assert!(res.location().starts_with("/login"));
 }
 
+/// The cookie `name` a response sets, with its attributes lower-cased.
+fn set_cookie(res: &Res, name: &str) -> Option<(String, Vec<String>)> {
+    res.headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .map(|v| v.to_str().unwrap())
+        .find(|v| v.starts_with(&format!("{name}=")))
+        .map(|v| {
+            let mut parts = v.split(';').map(str::trim);
+            let pair = parts.next().unwrap().to_string();
+            (pair, parts.map(str::to_lowercase).collect())
+        })
+}
+
+/// HttpOnly, SameSite=Lax, the whole site, no Domain (and Secure when asked).
+fn assert_cookie_attributes(name: &str, attributes: &[String], secure: bool) {
+    for wanted in ["httponly", "path=/", "samesite=lax"] {
+        assert!(
+            attributes.iter().any(|a| a == wanted),
+            "{name} {wanted}: {attributes:?}"
+        );
+    }
+    assert!(
+        !attributes.iter().any(|a| a.starts_with("domain")),
+        "{name}: {attributes:?}"
+    );
+    assert_eq!(
+        attributes.iter().any(|a| a == "secure"),
+        secure,
+        "{name}: {attributes:?}"
+    );
+}
+
 #[sqlx::test]
 async fn the_session_cookie_is_http_only_and_same_site(pool: PgPool) {
-    let res = call(&pool, get("/login")).await;
-    let cookie = res.headers[header::SET_COOKIE].to_str().unwrap();
-    assert!(cookie.starts_with("simlontar="), "{cookie}");
-    assert!(
-        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax") && cookie.contains("Path=/"),
-        "{cookie}"
-    );
-    assert!(!cookie.contains("Domain"), "{cookie}");
+    user(&pool, "officer1", Role::CaseOfficer, None).await;
+    let mut c = Client::new(&pool).await;
+    // The sign-in form's token cookie: no session yet.
+    let page = c.get("/login").await;
+    assert!(set_cookie(&page, "simlontar").is_none());
+    let (_, attributes) = set_cookie(&page, "simlontar-csrf").expect("a token cookie");
+    assert_cookie_attributes("simlontar-csrf", &attributes, false);
+    let res = c
+        .post(
+            "/login",
+            &[("username", "officer1"), ("password", PASSWORD)],
+        )
+        .await;
+    let (_, attributes) = set_cookie(&res, "simlontar").expect("a session cookie");
+    assert_cookie_attributes("simlontar", &attributes, false);
 }
 
 #[sqlx::test]
@@ -482,12 +547,6 @@ async fn twelve_hours_end_a_session_however_busy(pool: PgPool) {
     );
 }
 
-/// The `name=value` a response sets as its cookie.
-fn cookie_pair(res: &Res) -> String {
-    let set = res.headers[header::SET_COOKIE].to_str().unwrap();
-    set.split(';').next().unwrap().to_string()
-}
-
 #[sqlx::test]
 async fn over_https_the_cookie_is_host_bound_and_secure_and_hsts_is_always_sent(pool: PgPool) {
     load_geo(&pool).await;
@@ -497,13 +556,8 @@ async fn over_https_the_cookie_is_host_bound_and_secure_and_hsts_is_always_sent(
     let r = router_with(&pool, s, now()).await;
 
     let login = send(&r, get("/login")).await;
-    let set = login.headers[header::SET_COOKIE].to_str().unwrap();
-    assert!(set.starts_with("__Host-simlontar="), "{set}");
-    let attributes: Vec<String> = set.split(';').map(|a| a.trim().to_lowercase()).collect();
-    for wanted in ["secure", "httponly", "path=/", "samesite=lax"] {
-        assert!(attributes.iter().any(|a| a == wanted), "{wanted}: {set}");
-    }
-    assert!(!attributes.iter().any(|a| a.starts_with("domain")), "{set}");
+    let (_, attributes) = set_cookie(&login, "__Host-simlontar-csrf").expect("a token cookie");
+    assert_cookie_attributes("__Host-simlontar-csrf", &attributes, true);
 
     // A page, a 404, a redirect, an API refusal and a probe all carry HSTS.
     for (path, status) in [
@@ -527,24 +581,16 @@ async fn over_https_the_cookie_is_host_bound_and_secure_and_hsts_is_always_sent(
         .headers
         .contains_key(header::STRICT_TRANSPORT_SECURITY));
 
-    // The prefixed cookie carries a sign-in (the client keeps only `simlontar=` itself).
+    // The prefixed cookies carry a sign-in.
     let mut c = Client {
         router: r,
         cookie: None,
         csrf: None,
     };
-    let page = c.get("/login").await;
-    c.cookie = Some(cookie_pair(&page));
-    let res = c
-        .post(
-            "/login",
-            &[("username", "officer1"), ("password", PASSWORD)],
-        )
-        .await;
+    let res = c.sign_in("officer1", PASSWORD).await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
-    let signed_in = cookie_pair(&res);
-    assert!(signed_in.starts_with("__Host-simlontar="), "{signed_in}");
-    c.cookie = Some(signed_in);
+    let (_, attributes) = set_cookie(&res, "__Host-simlontar").expect("a session cookie");
+    assert_cookie_attributes("__Host-simlontar", &attributes, true);
     assert_eq!(c.get("/cases").await.status, StatusCode::OK);
 }
 

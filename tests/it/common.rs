@@ -61,6 +61,7 @@ pub fn settings() -> Settings {
             photo_days: 365,
             mail_days: 90,
         },
+        trusted_proxies: vec![],
     }
 }
 
@@ -153,11 +154,8 @@ impl Client {
             req.headers_mut().insert(header::COOKIE, c.parse().unwrap());
         }
         let res = send(&self.router, req).await;
-        if let Some(set) = res.headers.get(header::SET_COOKIE) {
-            let pair = set.to_str().unwrap().split(';').next().unwrap().to_string();
-            if pair.starts_with("simlontar=") {
-                self.cookie = Some(pair);
-            }
+        for set in res.headers.get_all(header::SET_COOKIE) {
+            self.cookie = keep_cookie(self.cookie.take(), set.to_str().unwrap());
         }
         if let Some(t) = csrf_in(&res.body) {
             self.csrf = Some(t);
@@ -196,6 +194,26 @@ impl Client {
         self.post("/login", &[("username", username), ("password", password)])
             .await
     }
+}
+
+/// The `Cookie` header a browser sends after it receives `set` (a cookie replaced by
+/// name, one given `Max-Age=0` removed).
+pub fn keep_cookie(jar: Option<String>, set: &str) -> Option<String> {
+    let pair = set.split(';').next().unwrap().trim();
+    let name = pair.split('=').next().unwrap();
+    let removed = set
+        .split(';')
+        .any(|a| a.trim().eq_ignore_ascii_case("max-age=0"));
+    let mut pairs: Vec<String> = jar
+        .iter()
+        .flat_map(|j| j.split("; "))
+        .filter(|p| !p.is_empty() && p.split('=').next() != Some(name))
+        .map(String::from)
+        .collect();
+    if !removed {
+        pairs.push(pair.to_string());
+    }
+    (!pairs.is_empty()).then(|| pairs.join("; "))
 }
 
 fn csrf_in(html: &str) -> Option<String> {

@@ -124,3 +124,34 @@ fn retention_periods_out_of_order_or_zero_are_named() {
     assert!(!ok);
     assert!(err.contains("retention.mail_days"), "{err}");
 }
+
+#[test]
+fn trusted_proxies_are_none_by_default_and_read_as_a_list_or_one_string() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("s.toml");
+    std::fs::write(&file, "database_url = \"postgres://x@127.0.0.1/db\"\n").unwrap();
+    let s = simlontar::config::Settings::load(&file, true).unwrap();
+    assert!(s.trusted_proxies.is_empty());
+    for text in [
+        "trusted_proxies = [\"10.0.0.5\", \"2001:db8::/32\"]",
+        "trusted_proxies = \"10.0.0.5, 2001:db8::/32\"",
+    ] {
+        std::fs::write(&file, format!("{text}\n")).unwrap();
+        let s = simlontar::config::Settings::load(&file, true).unwrap();
+        let shown: Vec<String> = s.trusted_proxies.iter().map(|n| n.to_string()).collect();
+        assert_eq!(shown, ["10.0.0.5/32", "2001:db8::/32"], "{text}");
+    }
+}
+
+#[test]
+fn a_trusted_proxy_that_is_not_an_address_is_named() {
+    let (ok, err) = simlontar(
+        &[DB, ("SIMLONTAR_TRUSTED_PROXIES", "10.0.0.5,proxy.local")],
+        &["serve"],
+    );
+    assert!(!ok);
+    assert!(
+        err.contains("trusted_proxies") && err.contains("proxy.local"),
+        "{err}"
+    );
+}

@@ -8,7 +8,7 @@ use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 
-use crate::common::{get, now, send, settings};
+use crate::common::{get, now, send, settings, Client};
 use simlontar::clock::FixedClock;
 use simlontar::{app, AppState};
 
@@ -102,8 +102,15 @@ async fn without_a_database_static_files_and_liveness_still_answer() {
     let css = send(&router, get("/static/app.css")).await;
     assert_eq!(css.status, StatusCode::OK);
     assert!(css.body.contains('{'));
-    // The sign-in form needs a session for its CSRF token: an outage, said as one.
-    let login = send(&router, get("/login")).await;
+    // The sign-in form needs no session (its token is a cookie's), so it is shown; signing
+    // in needs the database: an outage, said as one.
+    let mut c = Client {
+        router,
+        cookie: None,
+        csrf: None,
+    };
+    assert_eq!(c.get("/login").await.status, StatusCode::OK);
+    let login = c.sign_in("officer1", "kopi tubruk pagi").await;
     assert_eq!(
         login.status,
         StatusCode::SERVICE_UNAVAILABLE,
@@ -111,4 +118,5 @@ async fn without_a_database_static_files_and_liveness_still_answer() {
         login.body
     );
     assert!(login.body.contains("Kode rujukan"));
+    assert_plain(&login.body);
 }

@@ -472,6 +472,33 @@ fn cross_site(
     b.body(Body::from(body)).unwrap()
 }
 
+/// A same-origin multipart form carrying every tempting field but the session's token.
+fn multipart_without_token(
+    uri: &str,
+    method: &str,
+    cookie: Option<&str>,
+    token: Option<&str>,
+) -> Request<Body> {
+    let form = tempting_form("");
+    let mut fields: Vec<(String, String)> = form_urlencoded::parse(form.as_bytes())
+        .into_owned()
+        .filter(|(k, _)| k != "csrf")
+        .collect();
+    fields.extend(token.map(|t| ("csrf".to_string(), t.to_string())));
+    let refs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (&k[..], &v[..])).collect();
+    let (content_type, body) = multipart(&refs, &[PNG]);
+    let mut b = Request::builder()
+        .method(method.to_uppercase().as_str())
+        .uri(uri)
+        .header(header::HOST, "localhost")
+        .header(header::ORIGIN, "http://localhost")
+        .header(header::CONTENT_TYPE, content_type);
+    if let Some(c) = cookie {
+        b = b.header(header::COOKIE, c);
+    }
+    b.body(Body::from(body)).unwrap()
+}
+
 #[sqlx::test]
 async fn every_state_changing_route_in_the_source_refuses_another_sites_request(pool: PgPool) {
     let (fixture, mut c) = everything(&pool).await;
@@ -527,6 +554,25 @@ async fn every_state_changing_route_in_the_source_refuses_another_sites_request(
             );
         }
     }
+    // From our own origin, but labelled multipart without the token (or with a wrong
+    // one): the label does not lift the token check, signed in or not.
+    for Call {
+        method, uri, file, ..
+    } in &routes
+    {
+        let file = file.display();
+        for (who, client) in [("signed in", &c), ("anonymous", &anonymous)] {
+            for token in [None, Some("forged")] {
+                let req = multipart_without_token(uri, method, client.cookie.as_deref(), token);
+                let res = send(&client.router, req).await;
+                assert_eq!(
+                    res.status,
+                    StatusCode::FORBIDDEN,
+                    "{who} multipart {method} {uri} ({file}) {token:?}"
+                );
+            }
+        }
+    }
     let changed = changed(&before, &records(&pool).await);
     assert!(changed.is_empty(), "changed: {changed:?}");
     assert_eq!(audit_rows(&pool).await, audited);
@@ -545,33 +591,36 @@ async fn the_api_takes_writes_from_bearer_tokens_only(pool: PgPool) {
     c.get("/").await;
     let before = records(&pool).await;
     let audited = audit_rows(&pool).await;
-    let json = |method: &str, uri: &str, origin: &str| {
+    let json = |method: &str, uri: &str, origin: &str, content_type: &str| {
         Request::builder()
             .method(method.to_uppercase().as_str())
             .uri(uri)
             .header(header::HOST, "localhost")
             .header(header::ORIGIN, origin)
-            .header(header::CONTENT_TYPE, "application/json")
+            .header(header::CONTENT_TYPE, content_type)
             .header("idempotency-key", "7d7c1a52-9f1e-4a0e-8d83-3f0c5b2e6a11")
     };
     for Call { method, uri, .. } in &writes {
-        // A signed-in browser cannot write JSON to the API, not even from our own pages:
-        // the CSRF layer takes only forms carrying the session's token.
+        // A signed-in browser cannot write to the API, not even from our own pages and
+        // however the body is labelled: the API takes bearer tokens only.
         for origin in ["http://localhost", "https://evil.example"] {
-            let req = json(method, uri, origin)
-                .header(header::COOKIE, c.cookie.clone().unwrap())
-                .body(Body::from(r#"{"to": "closed", "ward_id": 1}"#))
-                .unwrap();
-            let res = send(&c.router, req).await;
-            assert_eq!(
-                res.status,
-                StatusCode::FORBIDDEN,
-                "{method} {uri} from {origin}"
-            );
+            for content_type in ["application/json", "multipart/form-data; boundary=zz"] {
+                let req = json(method, uri, origin, content_type)
+                    .header(header::COOKIE, c.cookie.clone().unwrap())
+                    .body(Body::from(r#"{"to": "closed", "ward_id": 1}"#))
+                    .unwrap();
+                let res = send(&c.router, req).await;
+                assert_eq!(
+                    res.status,
+                    StatusCode::FORBIDDEN,
+                    "{method} {uri} from {origin} as {content_type}"
+                );
+                assert_eq!(res.json()["error"], "forbidden", "{method} {uri}");
+            }
         }
         // A bearer token is no ambient credential, so the origin does not matter: the
         // request reaches its handler, which finds the empty body wanting.
-        let req = json(method, uri, "https://evil.example")
+        let req = json(method, uri, "https://evil.example", "application/json")
             .header(header::AUTHORIZATION, format!("Bearer {}", fixture.bearer))
             .body(Body::from("{}"))
             .unwrap();

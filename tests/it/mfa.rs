@@ -142,3 +142,27 @@ async fn an_administrator_resets_a_lost_authenticator(pool: PgPool) {
     let page = password_step(&mut again, "officer1").await;
     assert_ne!(secret_on(&page), secret);
 }
+
+#[sqlx::test]
+async fn the_code_step_goes_on_only_to_local_paths(pool: PgPool) {
+    user(&pool, "officer1", Role::CaseOfficer, None).await;
+    let mut c = client_at(&pool, now()).await;
+    let page = password_step(&mut c, "officer1").await;
+    let code = mfa::code_at(&secret_on(&page), now());
+    for next in crate::redirects::HOSTILE {
+        let shown = c.get(&format!("/login/totp?next={next}")).await;
+        assert!(
+            shown.body.contains(r#"name="next" value="/""#),
+            "{next}: {}",
+            shown.body
+        );
+    }
+    let res = c
+        .post(
+            "/login/totp",
+            &[("code", &code), ("next", "/\t/evil.example")],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    assert_eq!(res.location(), "/");
+}

@@ -221,18 +221,6 @@ async fn a_long_password_counts_to_its_last_character(pool: PgPool) {
     );
 }
 
-/// The router as if every request came from `addr` (in-process requests have no peer).
-fn from_address(r: axum::Router, addr: &str) -> axum::Router {
-    let addr: std::net::SocketAddr = addr.parse().unwrap();
-    r.layer(axum::middleware::map_request(
-        move |mut req: Request<Body>| async move {
-            req.extensions_mut()
-                .insert(axum::extract::ConnectInfo(addr));
-            req
-        },
-    ))
-}
-
 #[sqlx::test]
 async fn fifty_failures_from_one_address_lock_it_for_every_account_name(pool: PgPool) {
     user(&pool, "real.user", Role::CaseOfficer, None).await;
@@ -240,25 +228,25 @@ async fn fifty_failures_from_one_address_lock_it_for_every_account_name(pool: Pg
         let pool = pool.clone();
         async move {
             Client {
-                router: from_address(router(&pool).await, addr),
+                router: crate::throttle::via(router(&pool).await, addr, None),
                 cookie: None,
                 csrf: None,
             }
         }
     };
-    let mut c = client_from("203.0.113.7:40000").await;
+    let mut c = client_from("203.0.113.7").await;
     // One wrong guess at each of 50 names: no name gets near its own limit of 10. The
     // first 45 are written directly (each form attempt costs a full hash), the last 5 go
     // through the form.
-    let limit = simlontar::auth::store::MAX_FAILURES_PER_ADDRESS;
+    let limit = simlontar::auth::throttle::MAX_FAILURES_PER_ADDRESS;
     assert_eq!(limit, 50);
     for i in 0..limit - 5 {
-        simlontar::auth::store::note_failure(
-            &pool,
-            &format!("guess{i}"),
-            Some("203.0.113.7"),
-            now(),
-        )
+        simlontar::auth::throttle::Attempt {
+            username: format!("guess{i}"),
+            addr: Some("203.0.113.7".into()),
+            device: None,
+        }
+        .note_failure(&pool, now())
         .await
         .unwrap();
     }
@@ -287,7 +275,7 @@ async fn fifty_failures_from_one_address_lock_it_for_every_account_name(pool: Pg
     }
     assert_eq!(real.body, ghost.body);
     // Another address is not affected.
-    let mut elsewhere = client_from("198.51.100.20:40000").await;
+    let mut elsewhere = client_from("198.51.100.20").await;
     assert_eq!(
         elsewhere.sign_in("real.user", PASSWORD).await.status,
         StatusCode::SEE_OTHER
