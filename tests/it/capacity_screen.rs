@@ -223,10 +223,22 @@ async fn an_intake_officer_may_not_open_the_screen(pool: PgPool) {
     assert!(!home.body.contains(r#"href="/capacity""#));
 }
 
+/// A referral of case `id` to `upt`, as the case officer's route decision writes it.
+async fn referred(pool: &PgPool, id: i64, upt: &str) {
+    sqlx::query("INSERT INTO referral (case_id, upt_code, referred_at) VALUES ($1, $2, $3)")
+        .bind(id)
+        .bind(upt)
+        .bind(now())
+        .execute(pool)
+        .await
+        .unwrap();
+}
+
 #[sqlx::test]
 async fn a_hold_on_a_ward_with_free_beds_raises_held_and_can_be_released(pool: PgPool) {
     load_geo(&pool).await;
-    case_fixture(&pool, &number(1), "35.78", None, "In transit", None).await;
+    let id = case_fixture(&pool, &number(1), "35.78", None, "In transit", None).await;
+    referred(&pool, id, UPT).await;
     let ward = ward_id(&pool, WARD).await.to_string();
     let mut c = signed_in(&pool, "staf.magetan", Role::UptStaff, Some(UPT)).await;
     c.get(&format!("/capacity/upt/{UPT}")).await;

@@ -29,6 +29,7 @@ mod mfa;
 mod notify;
 mod passwords;
 mod places;
+mod referral;
 mod retention;
 mod routing;
 mod scope;
