@@ -57,6 +57,20 @@ impl State {
         STATES.into_iter().find(|x| x.as_str() == s)
     }
 
+    /// States entered by the operation that makes their fact — a placement, a decision to
+    /// route home, a departure, the receiving office's confirmation, a discharge — so the
+    /// case page offers no bare move into them (it would be refused for want of the fact).
+    pub fn made_by_operation(self) -> bool {
+        matches!(
+            self,
+            State::Placed
+                | State::RoutedHome
+                | State::InTransit
+                | State::HandedOver
+                | State::Discharged
+        )
+    }
+
     pub fn is_final(self) -> bool {
         matches!(self, State::HandedOver | State::Discharged | State::Closed)
     }
@@ -93,25 +107,30 @@ pub fn may(p: &Principal, from: State, to: State) -> bool {
         || (p.has(Role::UptStaff) && (to == Placed || (from == Placed && to == Discharged)))
 }
 
-/// The moves a principal could make now, for the case page's buttons.
+/// The moves a principal could make now with the case page's buttons: those that need no
+/// fact made by another operation.
 pub fn actions(p: &Principal, from: State) -> Vec<State> {
     from.next()
         .iter()
         .copied()
-        .filter(|to| may(p, from, *to))
+        .filter(|to| may(p, from, *to) && !to.made_by_operation())
         .collect()
 }
 
 /// Locks a case's row and returns its state: every change of a case, its plan or its
-/// referral takes this lock first and compares the state it read before acting.
+/// referral takes this lock first and compares the state it read before acting. FOR NO
+/// KEY UPDATE (the lock the state's UPDATE takes anyway): changes of one case still
+/// queue, but rows that only name the case (its events) are not held up, so the
+/// escalation job holding a notice cannot deadlock with a confirmation holding its case.
 pub async fn lock_case(
     tx: &mut Transaction<'_, Postgres>,
     case_id: i64,
 ) -> Result<State, AppError> {
-    let current: String = sqlx::query_scalar("SELECT state FROM ot_case WHERE id = $1 FOR UPDATE")
-        .bind(case_id)
-        .fetch_one(&mut **tx)
-        .await?;
+    let current: String =
+        sqlx::query_scalar("SELECT state FROM ot_case WHERE id = $1 FOR NO KEY UPDATE")
+            .bind(case_id)
+            .fetch_one(&mut **tx)
+            .await?;
     State::parse(&current)
         .ok_or_else(|| AppError::Internal(anyhow::anyhow!("unknown state {current}")))
 }
@@ -268,6 +287,19 @@ mod tests {
         assert_eq!(
             actions(&p(Role::IntakeOfficer), State::Received),
             vec![State::IdentityPending]
+        );
+    }
+
+    #[test]
+    fn the_case_page_offers_no_bare_move_into_a_state_made_by_an_operation() {
+        assert_eq!(
+            actions(&p(Role::CaseOfficer), State::Identified),
+            vec![State::Closed]
+        );
+        assert!(actions(&p(Role::UptStaff), State::Placed).is_empty());
+        assert_eq!(
+            actions(&p(Role::IdentityOfficer), State::IdentityPending),
+            vec![State::Identified, State::Unidentified]
         );
     }
 }

@@ -94,17 +94,8 @@ pub async fn refer(
     .bind(actor.user_id)
     .execute(&mut **tx)
     .await?;
-    sqlx::query(
-        "INSERT INTO case_event (case_id, at, actor_id, kind, reason, detail)
-         VALUES ($1, $2, $3, 'referred', $4, $5)",
-    )
-    .bind(case_id)
-    .bind(now)
-    .bind(actor.user_id)
-    .bind(upt)
-    .bind(json!({ "upt": upt, "from": open }))
-    .execute(&mut **tx)
-    .await?;
+    let detail = json!({ "upt": upt, "from": open });
+    super::store::event(tx, case_id, actor, "referred", upt, detail, now).await?;
     Ok(true)
 }
 

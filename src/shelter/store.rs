@@ -405,7 +405,8 @@ pub async fn discharge(
     Ok(())
 }
 
-async fn event(
+/// A case event of the bed side (placed, transferred, referred…), its UPT as the reason.
+pub(super) async fn event(
     tx: &mut Tx<'_>,
     case_id: i64,
     actor: &Principal,

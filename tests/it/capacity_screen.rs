@@ -3,7 +3,7 @@ use axum::http::StatusCode;
 use chrono::Duration;
 use sqlx::PgPool;
 
-use crate::common::{case_fixture, load_geo, now, signed_in, Client};
+use crate::common::{case_fixture, load_geo, now, referred, signed_in, Client};
 use simlontar::auth::model::Role;
 
 const WARD: &str = "PSTW-MAGETAN-L";
@@ -221,17 +221,6 @@ async fn an_intake_officer_may_not_open_the_screen(pool: PgPool) {
     }
     let home = c.get("/").await;
     assert!(!home.body.contains(r#"href="/capacity""#));
-}
-
-/// A referral of case `id` to `upt`, as the case officer's route decision writes it.
-async fn referred(pool: &PgPool, id: i64, upt: &str) {
-    sqlx::query("INSERT INTO referral (case_id, upt_code, referred_at) VALUES ($1, $2, $3)")
-        .bind(id)
-        .bind(upt)
-        .bind(now())
-        .execute(pool)
-        .await
-        .unwrap();
 }
 
 #[sqlx::test]

@@ -285,6 +285,15 @@ async fn a_refusal_cancels_the_plan_falls_back_to_a_upt_and_counts_for_the_regen
     assert!(offices.body.contains("1 / 1 (100%)"), "{}", offices.body);
 }
 
+/// Gives the person of case `id` a home regency (Banyuwangi) without a village.
+async fn home_in_banyuwangi(owner: &PgPool, id: i64) {
+    sqlx::query("UPDATE intake SET home_region_code = '35.10' WHERE id = (SELECT intake_id FROM ot_case WHERE id = $1)")
+        .bind(id)
+        .execute(owner)
+        .await
+        .unwrap();
+}
+
 /// Routes `number` home and returns the link's token from the queued notice.
 async fn routed_home_with_link(owner: &PgPool, co: &mut Client, number: &str) -> String {
     co.get(&format!("/cases/{number}")).await;
@@ -319,11 +328,7 @@ async fn a_stale_link_cannot_complete_a_cancelled_hand_over(owner: PgPool) {
     load_geo(&owner).await;
     let n = "OT-3578-2026-000013";
     let id = identified(&owner, n, None, "35", &[]).await;
-    sqlx::query("UPDATE intake SET home_region_code = '35.10' WHERE id = (SELECT intake_id FROM ot_case WHERE id = $1)")
-        .bind(id)
-        .execute(&owner)
-        .await
-        .unwrap();
+    home_in_banyuwangi(&owner, id).await;
     let mut co = signed_in(&owner, "co1", Role::CaseOfficer, None).await;
     let token = routed_home_with_link(&owner, &mut co, n).await;
     let mut office = Client::new(&owner).await;
@@ -375,11 +380,7 @@ async fn the_person_is_received_only_after_a_recorded_departure(owner: PgPool) {
     load_geo(&owner).await;
     let n = "OT-3578-2026-000014";
     let id = identified(&owner, n, None, "35", &[]).await;
-    sqlx::query("UPDATE intake SET home_region_code = '35.10' WHERE id = (SELECT intake_id FROM ot_case WHERE id = $1)")
-        .bind(id)
-        .execute(&owner)
-        .await
-        .unwrap();
+    home_in_banyuwangi(&owner, id).await;
     let mut co = signed_in(&owner, "co1", Role::CaseOfficer, None).await;
     let token = routed_home_with_link(&owner, &mut co, n).await;
     let mut office = Client::new(&owner).await;

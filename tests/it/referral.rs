@@ -39,6 +39,30 @@ async fn count(owner: &PgPool, sql: &str) -> i64 {
     sqlx::query_scalar(sql).fetch_one(owner).await.unwrap()
 }
 
+/// Closes a case straight in the database (no facts needed to close an unplaced case).
+async fn close(owner: &PgPool, n: &str) {
+    sqlx::query(
+        "UPDATE ot_case SET state = 'closed', closed_at = $2, close_reason = 'duplicate'
+          WHERE number = $1",
+    )
+    .bind(n)
+    .bind(now())
+    .execute(owner)
+    .await
+    .unwrap();
+}
+
+/// A move asked of the API.
+fn move_to(token: &str, n: &str, to: &str) -> axum::http::Request<axum::body::Body> {
+    api(
+        "POST",
+        &format!("/api/v1/cases/{n}/events"),
+        token,
+        None,
+        json!({"to": to, "reason": "by hand"}),
+    )
+}
+
 /// An elderly man with no known home, ready for a UPT (the proposal is a UPT).
 async fn elderly(owner: &PgPool, i: u32) -> String {
     unidentified(owner, &number(i), "male", 70, &["elderly"]).await;
@@ -77,15 +101,7 @@ async fn upt_staff_get_one_answer_for_every_number_not_referred_to_their_upt(own
     let ward = ward_id(&owner, WARD).await;
     let open = elderly(&owner, 1).await;
     let closed = elderly(&owner, 2).await;
-    sqlx::query(
-        "UPDATE ot_case SET state = 'closed', closed_at = $2, close_reason = 'duplicate'
-          WHERE number = $1",
-    )
-    .bind(&closed)
-    .bind(now())
-    .execute(&owner)
-    .await
-    .unwrap();
+    close(&owner, &closed).await;
     let placed = elderly(&owner, 3).await;
     let elsewhere = elderly(&owner, 4).await;
     let mut co = signed_in(&owner, "co1", Role::CaseOfficer, None).await;
@@ -225,15 +241,7 @@ async fn a_case_officer_s_hold_refers_the_person_to_that_upt(owner: PgPool) {
     );
     // Closed and placed cases are still refused to the officer, by name.
     let closed = elderly(&owner, 2).await;
-    sqlx::query(
-        "UPDATE ot_case SET state = 'closed', closed_at = $2, close_reason = 'duplicate'
-          WHERE number = $1",
-    )
-    .bind(&closed)
-    .bind(now())
-    .execute(&owner)
-    .await
-    .unwrap();
+    close(&owner, &closed).await;
     let res = hold(&mut co, UPT, &closed, ward_id(&owner, WARD).await).await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(res.body.contains("sudah ditutup"), "{}", res.body);
@@ -244,15 +252,7 @@ async fn a_case_officer_s_hold_refers_the_person_to_that_upt(owner: PgPool) {
 async fn a_route_decision_on_a_finished_case_is_refused(owner: PgPool) {
     load_geo(&owner).await;
     let n = elderly(&owner, 1).await;
-    sqlx::query(
-        "UPDATE ot_case SET state = 'closed', closed_at = $2, close_reason = 'duplicate'
-          WHERE number = $1",
-    )
-    .bind(&n)
-    .bind(now())
-    .execute(&owner)
-    .await
-    .unwrap();
+    close(&owner, &n).await;
     let mut co = signed_in(&owner, "co1", Role::CaseOfficer, None).await;
     let res = refer(&mut co, &n, UPT).await;
     assert_eq!(res.status, StatusCode::CONFLICT, "{}", res.body);
@@ -274,21 +274,12 @@ async fn a_raw_move_into_a_state_without_its_facts_is_refused(owner: PgPool) {
     let r = router(&owner).await;
     let officer = token(&owner, "co.api", Role::CaseOfficer, None).await;
     let staff = token(&owner, "upt.api", Role::UptStaff, Some(UPT)).await;
-    let mv = |t: &str, n: &str, to: &str| {
-        api(
-            "POST",
-            &format!("/api/v1/cases/{n}/events"),
-            t,
-            None,
-            json!({"to": to, "reason": "by hand"}),
-        )
-    };
     let n = elderly(&owner, 1).await;
     let mut co = signed_in(&owner, "co1", Role::CaseOfficer, None).await;
     refer(&mut co, &n, UPT).await;
     // Unidentified: placed needs an open placement, whoever asks.
     for who in [&officer, &staff] {
-        let res = send(&r, mv(who, &n, "placed")).await;
+        let res = send(&r, move_to(who, &n, "placed")).await;
         assert_eq!(res.status, StatusCode::CONFLICT, "{}", res.body);
         assert!(res.json()["message"]
             .as_str()
@@ -303,7 +294,7 @@ async fn a_raw_move_into_a_state_without_its_facts_is_refused(owner: PgPool) {
         .execute(&owner)
         .await
         .unwrap();
-    let res = send(&r, mv(&officer, &n, "routed_home")).await;
+    let res = send(&r, move_to(&officer, &n, "routed_home")).await;
     assert_eq!(res.status, StatusCode::CONFLICT, "{}", res.body);
     assert_eq!(state_of(&owner, &n).await, "identified");
 
@@ -325,7 +316,7 @@ async fn a_raw_move_into_a_state_without_its_facts_is_refused(owner: PgPool) {
         (&staff, "discharged"),
         (&officer, "closed"),
     ] {
-        let res = send(&r, mv(who, &n, to)).await;
+        let res = send(&r, move_to(who, &n, to)).await;
         assert_eq!(res.status, StatusCode::CONFLICT, "{to}: {}", res.body);
     }
     assert_eq!(state_of(&owner, &n).await, "placed");
@@ -345,15 +336,6 @@ async fn a_raw_move_cannot_skip_departure_or_hand_over(owner: PgPool) {
     load_geo(&owner).await;
     let r = router(&owner).await;
     let officer = token(&owner, "co.api", Role::CaseOfficer, None).await;
-    let mv = |n: &str, to: &str| {
-        api(
-            "POST",
-            &format!("/api/v1/cases/{n}/events"),
-            &officer,
-            None,
-            json!({"to": to}),
-        )
-    };
     let n = number(1);
     let id = case_fixture(
         &owner,
@@ -376,14 +358,14 @@ async fn a_raw_move_cannot_skip_departure_or_hand_over(owner: PgPool) {
         .await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
     assert_eq!(state_of(&owner, &n).await, "routed_home");
-    let res = send(&r, mv(&n, "in_transit")).await;
+    let res = send(&r, move_to(&officer, &n, "in_transit")).await;
     assert_eq!(res.status, StatusCode::CONFLICT, "{}", res.body);
     assert_eq!(state_of(&owner, &n).await, "routed_home");
 
     let res = co.post(&format!("/cases/{n}/depart"), &[]).await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
     assert_eq!(state_of(&owner, &n).await, "in_transit");
-    let res = send(&r, mv(&n, "handed_over")).await;
+    let res = send(&r, move_to(&officer, &n, "handed_over")).await;
     assert_eq!(res.status, StatusCode::CONFLICT, "{}", res.body);
     assert_eq!(state_of(&owner, &n).await, "in_transit");
 }
@@ -556,4 +538,52 @@ async fn upt_staff_take_in_only_people_referred_to_them(owner: PgPool) {
         )
         .await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+}
+
+/// A decision sent from a page read before the person was routed home: the plan home
+/// stands, so no referral is made beside it (the case is locked and compared first).
+#[sqlx::test]
+async fn a_upt_decision_beside_a_standing_plan_home_is_refused(owner: PgPool) {
+    load_geo(&owner).await;
+    let n = number(1);
+    let id = case_fixture(
+        &owner,
+        &n,
+        "35.78",
+        Some("35.10"),
+        "Siti",
+        Some("3510014107800002"),
+    )
+    .await;
+    sqlx::query("UPDATE ot_case SET state = 'identified' WHERE id = $1")
+        .bind(id)
+        .execute(&owner)
+        .await
+        .unwrap();
+    let mut co = signed_in(&owner, "co1", Role::CaseOfficer, None).await;
+    co.get(&format!("/cases/{n}")).await;
+    let res = co
+        .post(&format!("/cases/{n}/route"), &[("choice", "home")])
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let res = co
+        .post(
+            &format!("/cases/{n}/route"),
+            &[
+                ("choice", "upt"),
+                ("upt", UPT),
+                ("reason", "dari halaman lama"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CONFLICT, "{}", res.body);
+    assert_eq!(count(&owner, "SELECT count(*) FROM referral").await, 0);
+    assert_eq!(
+        count(
+            &owner,
+            "SELECT count(*) FROM case_event WHERE kind = 'route_decided'"
+        )
+        .await,
+        1
+    );
 }

@@ -70,13 +70,7 @@ async fn unidentified_elderly_woman(pool: &PgPool, number: &str, upt: &str) {
         .execute(pool)
         .await
         .unwrap();
-    sqlx::query("INSERT INTO referral (case_id, upt_code, referred_at) VALUES ($1, $2, $3)")
-        .bind(id)
-        .bind(upt)
-        .bind(now())
-        .execute(pool)
-        .await
-        .unwrap();
+    referred(pool, id, upt).await;
 }
 
 impl Browser {
