@@ -211,9 +211,11 @@ async fn seed_cases(pool: &PgPool, n: usize) -> anyhow::Result<()> {
                       -- Earlier cases were matched when they came in.
                       now()
                  FROM g RETURNING id, found_region_code, found_at)
-             INSERT INTO ot_case (number, intake_id, state, opened_at, updated_at, closed_at)
+             -- Closed, not handed over: the database admits `handed_over` only with the
+             -- departure and hand-over behind it, which this history does not need.
+             INSERT INTO ot_case (number, intake_id, state, opened_at, updated_at, closed_at, close_reason)
              SELECT 'OT-' || replace(found_region_code, '.', '') || '-2024-' || lpad(id::text, 6, '0'), id,
-                    'handed_over', found_at, found_at, found_at FROM i"
+                    'closed', found_at, found_at, found_at, 'earlier pick-up' FROM i"
         )
         .as_str(),
     )

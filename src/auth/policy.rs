@@ -108,8 +108,8 @@ pub struct CaseScope {
     pub pickup_regions: Vec<String>,
     /// Regency viewers: people picked up in, or coming from, these regencies.
     pub home_or_pickup_regions: Vec<String>,
-    /// UPT staff: people placed (now or before) in these UPTs, or with a bed held there
-    /// (on their way in, to be admitted).
+    /// UPT staff: people placed (now or before) in these UPTs, or referred to one of them
+    /// (on their way in, to be admitted). A bed hold opens nothing by itself.
     pub upts: Vec<String>,
     /// Whose break-glass grants count, and at what moment.
     pub user_id: Option<i64>,
@@ -205,9 +205,9 @@ const CONDITION: &str = "({0}::bool OR i.found_region_code = ANY({1}::text[])
    OR i.found_region_code = ANY({2}::text[]) OR i.home_region_code = ANY({2}::text[])
    OR EXISTS (SELECT 1 FROM placement sp JOIN ward sw ON sw.id = sp.ward_id
                WHERE sp.case_id = c.id AND sw.upt_code = ANY({3}::text[]))
-   OR EXISTS (SELECT 1 FROM bed_hold sh JOIN ward sw ON sw.id = sh.ward_id
-               WHERE sh.case_id = c.id AND sh.released_at IS NULL
-                 AND sw.upt_code = ANY({3}::text[]))
+   OR EXISTS (SELECT 1 FROM referral sr
+               WHERE sr.case_id = c.id AND sr.ended_at IS NULL
+                 AND sr.upt_code = ANY({3}::text[]))
    OR scope_broke_glass(c.id))";
 
 /// `CONDITION` as pieces of text, each followed by the value it is bound to (if any).

@@ -1,6 +1,7 @@
-//! Beds held for people in transit. The database keeps `ward.held` (a trigger) under the
-//! ward's CHECK `occupied + held <= beds`, so a hold can never take a bed that is not
-//! there, however many requests race; this module turns that refusal into words.
+//! Beds held for people on their way to a UPT. The database keeps `ward.held` (a trigger)
+//! under the ward's CHECK `occupied + held <= beds`, so a hold can never take a bed that
+//! is not there, however many requests race; this module turns that refusal into words.
+//! A hold is only ever made for a person referred to the UPT (`shelter::referral`).
 use chrono::{DateTime, Duration, Utc};
 use serde_json::json;
 use sqlx::PgPool;
@@ -8,6 +9,10 @@ use sqlx::PgPool;
 use crate::auth::audit::{self, Origin};
 use crate::auth::model::{Principal, Role};
 use crate::auth::policy::{allows, Action, CaseScope};
+use crate::error::AppError;
+use crate::intake::lifecycle;
+use crate::intake::store::case_id_in;
+use crate::shelter::referral;
 
 pub const DEFAULT_HOURS: i64 = 48;
 pub const MAX_HOURS: i64 = 7 * 24;
@@ -16,6 +21,8 @@ pub const MAX_HOURS: i64 = 7 * 24;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Refusal {
     BadCaseNumber,
+    /// UPT staff: no person with this number is referred to this UPT (whatever the reason).
+    NotReferred,
     NoSuchCase,
     CaseClosed,
     AlreadyPlaced,
@@ -29,6 +36,7 @@ impl Refusal {
     pub fn field(&self) -> &'static str {
         match self {
             Refusal::BadCaseNumber
+            | Refusal::NotReferred
             | Refusal::NoSuchCase
             | Refusal::CaseClosed
             | Refusal::AlreadyPlaced
@@ -88,24 +96,33 @@ pub fn parse(case_number: &str, ward_id: &str, hours: &str) -> Result<HoldReques
 }
 
 /// Whether the principal may hold and release beds in this UPT: case officers anywhere,
-/// UPT staff in their own UPT.
+/// UPT staff in their own UPT. Which people they may hold a bed for is `hold_bed`'s rule.
 pub fn may_hold(p: &Principal, upt: &str) -> bool {
     allows(p, Action::ManagePlacements)
         && (p.has(Role::CaseOfficer) || p.scopes(Role::UptStaff).iter().any(|u| u == upt))
 }
 
-/// Holds a bed in `upt`'s ward for the case, audited. The case is looked up by number in
-/// the system scope: the caller is already authorised to manage placements here, and
-/// UPT staff must be able to hold a bed for someone who has not yet been in their UPT.
-/// Only the case's id is read.
+/// Holds a bed in `upt`'s ward for the case, audited. UPT staff hold only for a person
+/// referred to their UPT: any other number (unknown, outside their scope, closed, placed,
+/// referred elsewhere) gets the one answer `NotReferred`, so the form tells nothing about
+/// cases they may not see, and the hold opens no case. Case officers hold anywhere for any
+/// open, unplaced case, and their hold refers the person to that UPT (so its staff can
+/// admit them). The case is looked up in the principal's own scope and locked, so a
+/// placement or a closing cannot slip in between the checks and the hold.
 pub async fn hold_bed(
     pool: &PgPool,
+    p: &Principal,
     origin: &Origin,
     upt: &str,
     req: &HoldRequest,
     now: DateTime<Utc>,
 ) -> Result<i64, HoldError> {
-    let mut tx = CaseScope::system(now).begin(pool).await?;
+    if !may_hold(p, upt) {
+        return Err(HoldError::Forbidden);
+    }
+    let officer = p.has(Role::CaseOfficer);
+    let scope = CaseScope::of(p, now);
+    let mut tx = scope.begin(pool).await?;
     let ward_upt: Option<String> = sqlx::query_scalar("SELECT upt_code FROM ward WHERE id = $1")
         .bind(req.ward_id)
         .fetch_optional(&mut *tx)
@@ -113,20 +130,39 @@ pub async fn hold_bed(
     if ward_upt.as_deref() != Some(upt) {
         return Err(Refusal::NoSuchWard.into());
     }
-    let case: Option<(i64, Option<DateTime<Utc>>, bool)> = sqlx::query_as(
-        "SELECT c.id, c.closed_at,
-                EXISTS (SELECT 1 FROM placement p WHERE p.case_id = c.id AND p.ended_at IS NULL)
-           FROM ot_case c WHERE c.number = $1",
-    )
-    .bind(&req.case_number)
-    .fetch_optional(&mut *tx)
-    .await?;
-    let case_id = match case {
-        None => return Err(Refusal::NoSuchCase.into()),
-        Some((_, Some(_), _)) => return Err(Refusal::CaseClosed.into()),
-        Some((_, None, true)) => return Err(Refusal::AlreadyPlaced.into()),
-        Some((id, None, false)) => id,
+    let not_found = if officer {
+        Refusal::NoSuchCase
+    } else {
+        Refusal::NotReferred
     };
+    let Some(case_id) = case_id_in(&mut tx, &scope, &req.case_number).await? else {
+        return Err(not_found.into());
+    };
+    lifecycle::lock_case(&mut tx, case_id)
+        .await
+        .map_err(HoldError::from)?;
+    let (closed, placed, referred_to): (bool, bool, Option<String>) = sqlx::query_as(
+        "SELECT c.closed_at IS NOT NULL,
+                EXISTS (SELECT 1 FROM placement p WHERE p.case_id = c.id AND p.ended_at IS NULL),
+                (SELECT r.upt_code FROM referral r WHERE r.case_id = c.id AND r.ended_at IS NULL)
+           FROM ot_case c WHERE c.id = $1",
+    )
+    .bind(case_id)
+    .fetch_one(&mut *tx)
+    .await?;
+    if !officer {
+        if closed || placed || referred_to.as_deref() != Some(upt) {
+            return Err(Refusal::NotReferred.into());
+        }
+    } else if closed {
+        return Err(Refusal::CaseClosed.into());
+    } else if placed {
+        return Err(Refusal::AlreadyPlaced.into());
+    } else {
+        referral::refer(&mut tx, case_id, upt, p, now)
+            .await
+            .map_err(HoldError::from)?;
+    }
     let expires = now + Duration::hours(req.hours);
     let inserted: Result<i64, sqlx::Error> = sqlx::query_scalar(
         "INSERT INTO bed_hold (ward_id, case_id, held_at, expires_at, held_by)
@@ -141,7 +177,9 @@ pub async fn hold_bed(
     .await;
     let id = match inserted {
         Ok(id) => id,
-        Err(sqlx::Error::Database(e)) if e.code().as_deref() == Some("23514") => {
+        Err(sqlx::Error::Database(e))
+            if e.code().as_deref() == Some("23514") && e.constraint() == Some("ward_check") =>
+        {
             // The ward's CHECK (occupied + held <= beds): no free bed left.
             return Err(Refusal::WardFull.into());
         }
@@ -167,8 +205,17 @@ pub async fn hold_bed(
 pub enum HoldError {
     #[error("hold refused: {0:?}")]
     Refused(Refusal),
+    /// Not allowed to hold beds in this UPT at all.
+    #[error("forbidden")]
+    Forbidden,
     #[error(transparent)]
-    Db(#[from] sqlx::Error),
+    App(#[from] AppError),
+}
+
+impl From<sqlx::Error> for HoldError {
+    fn from(e: sqlx::Error) -> Self {
+        HoldError::App(e.into())
+    }
 }
 
 impl From<Refusal> for HoldError {

@@ -225,6 +225,11 @@ fn refusal_text(lang: Lang, r: &Refusal) -> &'static str {
             "Nomor kasus harus berformat OT-3578-2026-000123.",
             "The case number must look like OT-3578-2026-000123.",
         ),
+        Refusal::NotReferred => tr(
+            lang,
+            "Tidak ada orang dengan nomor kasus ini yang dirujuk ke UPT ini dan menunggu tempat tidur.",
+            "Nobody with this case number is referred to this UPT and waiting for a bed.",
+        ),
         Refusal::NoSuchCase => tr(lang, "Kasus tidak ditemukan.", "No such case."),
         Refusal::CaseClosed => tr(lang, "Kasus ini sudah ditutup.", "This case is closed."),
         Refusal::AlreadyPlaced => tr(
@@ -263,10 +268,12 @@ pub async fn create_hold(
     }
     let refusals = match holds::parse(&input.case_number, &input.ward_id, &input.hours) {
         Ok(req) => {
-            match holds::hold_bed(&state.pool, &v.origin, &code, &req, state.clock.now()).await {
+            let now = state.clock.now();
+            match holds::hold_bed(&state.pool, &v.principal, &v.origin, &code, &req, now).await {
                 Ok(_) => return Ok(Redirect::to(&format!("/capacity/upt/{code}")).into_response()),
                 Err(HoldError::Refused(r)) => vec![r],
-                Err(HoldError::Db(e)) => return Err(e.into()),
+                Err(HoldError::Forbidden) => return Err(AppError::Forbidden),
+                Err(HoldError::App(e)) => return Err(e),
             }
         }
         Err(rs) => rs,

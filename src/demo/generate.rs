@@ -56,6 +56,7 @@ pub struct DemoCase {
     pub close_reason: Option<String>,
     pub events: Vec<DemoEvent>,
     pub placement: Option<DemoPlacement>,
+    pub plan: Option<DemoPlan>,
 }
 
 /// One state change of a demo case.
@@ -76,6 +77,16 @@ pub struct DemoPlacement {
     pub ward_id: i64,
     pub start: DateTime<Utc>,
     pub end: Option<(DateTime<Utc>, &'static str)>,
+}
+
+/// The plan home behind a case routed home: the database admits `routed_home`,
+/// `in_transit` and `handed_over` only with their plan, departure and hand-over.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DemoPlan {
+    pub decided: DateTime<Utc>,
+    pub departs: Option<DateTime<Utc>>,
+    /// accepted, in_transit or handed_over.
+    pub state: &'static str,
 }
 
 /// A synthetic person, who may be picked up more than once.
@@ -433,6 +444,7 @@ impl Generator<'_> {
                 reason: String::new(),
             }],
             placement: None,
+            plan: None,
         };
         c.number = self.number(&region, found_at);
         self.history(&mut c, p, age, opened, resident_of);
@@ -508,10 +520,20 @@ impl Generator<'_> {
             ) {
                 return;
             }
+            c.plan = Some(DemoPlan {
+                decided: t,
+                departs: None,
+                state: "accepted",
+            });
             t += Duration::hours(self.rng.random_range(12..72));
             if !self.step(c, t, "departed", "in_transit", "") {
                 return;
             }
+            c.plan = Some(DemoPlan {
+                departs: Some(t),
+                state: "in_transit",
+                ..c.plan.clone().expect("decided above")
+            });
             t += Duration::hours(self.rng.random_range(4..48));
             if self.step(
                 c,
@@ -521,6 +543,9 @@ impl Generator<'_> {
                 "received by the home Dinsos",
             ) {
                 c.closed_at = Some(t);
+                if let Some(p) = c.plan.as_mut() {
+                    p.state = "handed_over";
+                }
             }
             return;
         }

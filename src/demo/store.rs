@@ -147,6 +147,32 @@ pub async fn write(pool: &PgPool, cases: &[DemoCase]) -> anyhow::Result<()> {
             });
             q.build().execute(&mut *tx).await?;
         }
+        let plans: Vec<_> = chunk
+            .iter()
+            .filter_map(|c| c.plan.as_ref().map(|p| (case_ids[&c.number], p)))
+            .collect();
+        if !plans.is_empty() {
+            // The demo's plans carry no legs: the office and destination come from the
+            // person's home, as a real plan's would.
+            sqlx::query(
+                "INSERT INTO transport_plan (case_id, created_at, state, legs, total_minutes, total_fare_idr,
+                                             receiving_office, destination_code, departs_at)
+                 SELECT v.case_id, v.decided, v.state, '[]', 0, 0,
+                        coalesce('Dinas Sosial ' || r.name, 'Dinas Sosial Provinsi ' || p.name, 'Dinas Sosial'),
+                        coalesce(i.home_village_code, i.home_region_code, i.home_province_code, ''), v.departs
+                   FROM unnest($1::bigint[], $2::timestamptz[], $3::text[], $4::timestamptz[])
+                        AS v(case_id, decided, state, departs)
+                   JOIN ot_case c ON c.id = v.case_id JOIN intake i ON i.id = c.intake_id
+                   LEFT JOIN region r ON r.code = i.home_region_code
+                   LEFT JOIN province p ON p.code = i.home_province_code",
+            )
+            .bind(plans.iter().map(|(id, _)| *id).collect::<Vec<i64>>())
+            .bind(plans.iter().map(|(_, p)| p.decided).collect::<Vec<_>>())
+            .bind(plans.iter().map(|(_, p)| p.state).collect::<Vec<&str>>())
+            .bind(plans.iter().map(|(_, p)| p.departs).collect::<Vec<_>>())
+            .execute(&mut *tx)
+            .await?;
+        }
         progress.inc(chunk.len() as u64);
     }
     sqlx::query(

@@ -96,11 +96,8 @@ pub async fn apply_identity(
     check_id: i64,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
-    let state: String = sqlx::query_scalar("SELECT state FROM ot_case WHERE id = $1")
-        .bind(case_id)
-        .fetch_one(&mut **tx)
-        .await?;
-    let state = State::parse(&state).unwrap_or(State::Received);
+    // Read under the case's lock: a state read before it could be stale by the move.
+    let state = lifecycle::lock_case(tx, case_id).await?;
     if state == State::Received {
         lifecycle::transition(tx, case_id, State::IdentityPending, None, "", now).await?;
     }

@@ -207,7 +207,7 @@ pub struct TransitionRequest {
 
 #[utoipa::path(post, path = "/api/v1/cases/{number}/events", request_body = TransitionRequest,
     params(("number" = String, Path, description = "case number")),
-    responses((status = 200, description = "moved"), (status = 409, description = "not allowed from the current state", body = crate::error::Problem),
+    responses((status = 200, description = "moved"), (status = 409, description = "not allowed from the current state, or the facts the state needs (placement, plan, departure, hand-over) do not exist", body = crate::error::Problem),
               (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem)),
     security(("bearer" = [])))]
 pub async fn add_event(

@@ -57,6 +57,20 @@ impl State {
         STATES.into_iter().find(|x| x.as_str() == s)
     }
 
+    /// States entered by the operation that makes their fact — a placement, a decision to
+    /// route home, a departure, the receiving office's confirmation, a discharge — so the
+    /// case page offers no bare move into them (it would be refused for want of the fact).
+    pub fn made_by_operation(self) -> bool {
+        matches!(
+            self,
+            State::Placed
+                | State::RoutedHome
+                | State::InTransit
+                | State::HandedOver
+                | State::Discharged
+        )
+    }
+
     pub fn is_final(self) -> bool {
         matches!(self, State::HandedOver | State::Discharged | State::Closed)
     }
@@ -72,7 +86,9 @@ impl State {
             Unidentified => &[Identified, Placed, Closed],
             // Refused at home: a UPT meanwhile.
             RoutedHome => &[InTransit, Placed, Closed],
-            Placed => &[Identified, RoutedHome, Discharged, Closed],
+            // A resident leaves through a discharge (home, family, hospital, died, ran
+            // away), which gives the bed back; closing would keep it taken.
+            Placed => &[Identified, RoutedHome, Discharged],
             InTransit => &[HandedOver, Placed, Closed],
             HandedOver | Discharged | Closed => &[],
         }
@@ -91,17 +107,54 @@ pub fn may(p: &Principal, from: State, to: State) -> bool {
         || (p.has(Role::UptStaff) && (to == Placed || (from == Placed && to == Discharged)))
 }
 
-/// The moves a principal could make now, for the case page's buttons.
+/// The moves a principal could make now with the case page's buttons: those that need no
+/// fact made by another operation.
 pub fn actions(p: &Principal, from: State) -> Vec<State> {
     from.next()
         .iter()
         .copied()
-        .filter(|to| may(p, from, *to))
+        .filter(|to| may(p, from, *to) && !to.made_by_operation())
         .collect()
 }
 
+/// Locks a case's row and returns its state: every change of a case, its plan or its
+/// referral takes this lock first and compares the state it read before acting. FOR NO
+/// KEY UPDATE (the lock the state's UPDATE takes anyway): changes of one case still
+/// queue, but rows that only name the case (its events) are not held up, so the
+/// escalation job holding a notice cannot deadlock with a confirmation holding its case.
+pub async fn lock_case(
+    tx: &mut Transaction<'_, Postgres>,
+    case_id: i64,
+) -> Result<State, AppError> {
+    let current: String =
+        sqlx::query_scalar("SELECT state FROM ot_case WHERE id = $1 FOR NO KEY UPDATE")
+            .bind(case_id)
+            .fetch_one(&mut **tx)
+            .await?;
+    State::parse(&current)
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("unknown state {current}")))
+}
+
+/// Why a case cannot be in a state yet, in words, from the code the database's
+/// `case_state_missing` names (the same rule its constraint trigger checks at commit).
+fn missing_fact(to: State, code: &str) -> String {
+    let words = match code {
+        "bed_not_given_back" => "orang ini masih menempati tempat tidur UPT; keluarkan dulu lewat formulir keluar / the person still has a UPT bed: discharge them first",
+        "open_placement" => "belum ada penempatan di bangsal UPT; tempatkan lewat formulir penempatan / no open placement: place the person through the placement form",
+        "live_plan" => "belum ada rencana perjalanan pulang; putuskan rute pulang / no live transport plan: decide the route home",
+        "departure" => "keberangkatan belum dicatat / no departure is recorded",
+        "hand_over" => "kantor penerima belum mengonfirmasi serah terima / the receiving office has not confirmed the hand-over",
+        "ended_placement" => "tidak ada penempatan yang berakhir; gunakan formulir keluar / no ended placement: use the discharge form",
+        _ => "fakta kasus belum ada / the case's facts are missing",
+    };
+    format!("{}: {words}", to.as_str())
+}
+
 /// Moves a case, locking its row so two moves at once cannot both pass the check.
-/// Closing needs a reason.
+/// Closing needs a reason. A move into a state whose facts do not exist (`placed`
+/// without a placement, `in_transit` without a departure…) is refused: the operation
+/// that makes the fact (placement, departure, hand-over) moves the case itself. A
+/// finished case keeps no claim on a bed: its referral ends and its held bed is let go.
 pub async fn transition(
     tx: &mut Transaction<'_, Postgres>,
     case_id: i64,
@@ -110,12 +163,7 @@ pub async fn transition(
     reason: &str,
     at: DateTime<Utc>,
 ) -> Result<State, AppError> {
-    let current: String = sqlx::query_scalar("SELECT state FROM ot_case WHERE id = $1 FOR UPDATE")
-        .bind(case_id)
-        .fetch_one(&mut **tx)
-        .await?;
-    let from = State::parse(&current)
-        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("unknown state {current}")))?;
+    let from = lock_case(tx, case_id).await?;
     if !from.next().contains(&to) {
         return Err(AppError::Conflict(format!(
             "{} → {} is not allowed",
@@ -134,6 +182,23 @@ pub async fn transition(
             "reason",
             "a reason is required to close a case",
         )]));
+    }
+    let missing: Option<String> = sqlx::query_scalar("SELECT case_state_missing($1, $2)")
+        .bind(case_id)
+        .bind(to.as_str())
+        .fetch_one(&mut **tx)
+        .await?;
+    if let Some(code) = missing {
+        return Err(AppError::Conflict(missing_fact(to, &code)));
+    }
+    if to.is_final() {
+        crate::shelter::referral::withdraw(
+            tx,
+            case_id,
+            crate::shelter::referral::End::Finished,
+            at,
+        )
+        .await?;
     }
     sqlx::query(
         "UPDATE ot_case SET state = $2, updated_at = $3,
@@ -222,6 +287,19 @@ mod tests {
         assert_eq!(
             actions(&p(Role::IntakeOfficer), State::Received),
             vec![State::IdentityPending]
+        );
+    }
+
+    #[test]
+    fn the_case_page_offers_no_bare_move_into_a_state_made_by_an_operation() {
+        assert_eq!(
+            actions(&p(Role::CaseOfficer), State::Identified),
+            vec![State::Closed]
+        );
+        assert!(actions(&p(Role::UptStaff), State::Placed).is_empty());
+        assert_eq!(
+            actions(&p(Role::IdentityOfficer), State::IdentityPending),
+            vec![State::Identified, State::Unidentified]
         );
     }
 }

@@ -19,6 +19,7 @@ use crate::intake::lifecycle::{self, State};
 use crate::notify::mailer::{Email, Priority};
 use crate::notify::outbox;
 use crate::shelter::model::age_on;
+use crate::shelter::referral;
 
 type Tx<'a> = Transaction<'a, Postgres>;
 
@@ -109,12 +110,15 @@ pub fn route_code(r: &Route) -> &'static str {
 }
 
 /// The officer accepts the proposal or overrides it (with a reason). Home: the plan is
-/// made and stored, the case is routed home and the notice is queued, all in `tx`.
+/// made and stored, the case is routed home and the notice is queued, all in `tx`. UPT:
+/// the person is referred to `upt` (the proposal's UPT when none is picked), which lets
+/// that UPT's staff see them and hold a bed. The case is locked and its state compared
+/// with the one the facts were read in: a case that moved meanwhile is refused.
 pub async fn decide(
     tx: &mut Tx<'_>,
     (pool, settings): (&PgPool, &Settings),
     f: &Facts,
-    (choice, reason): (&str, &str),
+    (choice, reason, upt): (&str, &str, &str),
     actor: &Principal,
     now: DateTime<Utc>,
 ) -> AppResult<Option<i64>> {
@@ -132,9 +136,34 @@ pub async fn decide(
             "menyimpang dari usulan perlu alasan (paling sedikit 10 huruf) / overriding the proposal needs a reason (10 characters or more)",
         )]));
     }
+    let locked = lifecycle::lock_case(tx, f.case_id).await?;
+    if locked != f.state {
+        return Err(AppError::Conflict(CHANGED.into()));
+    }
+    if locked.is_final() {
+        return Err(AppError::Conflict(FINISHED.into()));
+    }
     let reasons: Vec<&str> = proposal.reasons.iter().map(|r| r.code).collect();
     let mut detail = json!({"proposed": proposed, "chosen": choice, "reasons": reasons});
     let mut plan_id = None;
+    if choice == "upt" {
+        if live_plan(tx, f.case_id).await?.is_some() {
+            return Err(AppError::Conflict(
+                "rencana pulang masih berlaku; catat penolakannya dulu / a plan home still stands: record the refusal first".into(),
+            ));
+        }
+        let upt = match upt.trim() {
+            "" => referral::proposed_upt(tx, f.case_id, now).await?.ok_or_else(|| {
+                AppError::Invalid(vec![FieldError::new(
+                    "upt",
+                    "tidak ada UPT yang melayani kebutuhan ini; pilih UPT / no UPT serves this need: choose one",
+                )])
+            })?,
+            picked => picked.to_string(),
+        };
+        referral::refer(tx, f.case_id, &upt, actor, now).await?;
+        detail["upt"] = json!(upt);
+    }
     if choice == "home" {
         if !f.state.next().contains(&State::RoutedHome) {
             return Err(AppError::Conflict(format!(
@@ -154,6 +183,7 @@ pub async fn decide(
             .map_err(|e| AppError::Invalid(vec![FieldError::new("choice", e.to_string())]))?;
         let id = store_plan(tx, f.case_id, &plan, to, actor, now).await?;
         lifecycle::transition(tx, f.case_id, State::RoutedHome, Some(actor), reason, now).await?;
+        referral::withdraw(tx, f.case_id, referral::End::Home, now).await?;
         notify(tx, settings, f, id, &plan, now).await?;
         detail["plan_id"] = json!(id);
         plan_id = Some(id);
@@ -311,18 +341,31 @@ pub async fn live_plan(
     .await
 }
 
-/// The person sets off with the escort.
+/// The person sets off with the escort: the case and its plan are locked, and the plan
+/// must still be accepted (not cancelled by a refusal, not left already).
 pub async fn depart(
     tx: &mut Tx<'_>,
     case_id: i64,
     actor: &Principal,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
-    let (plan, state, _) = live_plan(tx, case_id)
-        .await?
-        .ok_or_else(|| AppError::Conflict("no live transport plan".into()))?;
+    lifecycle::lock_case(tx, case_id).await?;
+    let (plan, state): (i64, String) = sqlx::query_as(
+        "SELECT id, state FROM transport_plan
+          WHERE case_id = $1 AND state IN ('proposed', 'accepted', 'in_transit') FOR UPDATE",
+    )
+    .bind(case_id)
+    .fetch_optional(&mut **tx)
+    .await?
+    .ok_or_else(|| {
+        AppError::Conflict(
+            "tidak ada rencana perjalanan yang berlaku / no live transport plan".into(),
+        )
+    })?;
     if state != "accepted" {
-        return Err(AppError::Conflict(format!("the plan is {state}")));
+        return Err(AppError::Conflict(format!(
+            "rencana perjalanan tidak menunggu keberangkatan / the plan is {state}"
+        )));
     }
     sqlx::query("UPDATE transport_plan SET state = 'in_transit', departs_at = $2 WHERE id = $1")
         .bind(plan)
@@ -361,6 +404,9 @@ pub async fn refuse(
             "tuliskan apa yang terjadi / say what happened",
         )]));
     }
+    if lifecycle::lock_case(tx, case_id).await?.is_final() {
+        return Err(AppError::Conflict(FINISHED.into()));
+    }
     let office: Option<String> = sqlx::query_scalar(
         "SELECT n.office_code FROM handover_notice n JOIN transport_plan t ON t.id = n.plan_id
           WHERE t.case_id = $1 ORDER BY n.id DESC LIMIT 1",
@@ -387,7 +433,7 @@ pub async fn refuse(
     Ok(())
 }
 
-/// What the link page shows: the notice and its case number.
+/// What the link page shows: the notice, its case number and where its plan stands.
 pub struct Notice {
     pub id: i64,
     pub case_id: i64,
@@ -398,18 +444,46 @@ pub struct Notice {
     pub expires_at: DateTime<Utc>,
     pub acknowledged_at: Option<DateTime<Utc>>,
     pub received_at: Option<DateTime<Utc>>,
+    /// The plan's state: a notice lives only as long as its plan.
+    pub plan_state: String,
+    /// Whether the person's departure is recorded.
+    pub departed: bool,
+}
+
+impl Notice {
+    /// The plan was called off (a refusal): the link no longer does anything.
+    pub fn cancelled(&self) -> bool {
+        self.plan_state == "cancelled"
+    }
 }
 
 pub async fn notice_by_token(tx: &mut Tx<'_>, token: &str) -> sqlx::Result<Option<Notice>> {
-    let row = sqlx::query(
-        "SELECT n.id, n.case_id, c.number, n.office, t.plan #>> '{handover,at}' AS at, n.sent_at, n.expires_at,
-                n.acknowledged_at, n.received_at
+    notice_by(tx, By::Token(hash(token))).await
+}
+
+enum By {
+    Id(i64),
+    Token(Vec<u8>),
+}
+
+async fn notice_by(tx: &mut Tx<'_>, by: By) -> sqlx::Result<Option<Notice>> {
+    let cond = match by {
+        By::Id(_) => "n.id = $1",
+        By::Token(_) => "n.token_sha256 = $1",
+    };
+    let sql = format!(
+        "SELECT n.id, n.case_id, c.number, n.office, t.plan #>> '{{handover,at}}' AS at, n.sent_at,
+                n.expires_at, n.acknowledged_at, n.received_at, t.state AS plan_state,
+                t.departs_at IS NOT NULL AS departed
            FROM handover_notice n JOIN ot_case c ON c.id = n.case_id JOIN transport_plan t ON t.id = n.plan_id
-          WHERE n.token_sha256 = $1",
-    )
-    .bind(hash(token))
-    .fetch_optional(&mut **tx)
-    .await?;
+          WHERE {cond}"
+    );
+    let q = sqlx::query(&sql);
+    let q = match by {
+        By::Id(id) => q.bind(id),
+        By::Token(h) => q.bind(h),
+    };
+    let row = q.fetch_optional(&mut **tx).await?;
     Ok(row.map(|r| Notice {
         id: r.get("id"),
         case_id: r.get("case_id"),
@@ -420,25 +494,64 @@ pub async fn notice_by_token(tx: &mut Tx<'_>, token: &str) -> sqlx::Result<Optio
         expires_at: r.get("expires_at"),
         acknowledged_at: r.get("acknowledged_at"),
         received_at: r.get("received_at"),
+        plan_state: r.get("plan_state"),
+        departed: r.get("departed"),
     }))
 }
 
+/// Said to whoever uses the link of a plan that was called off.
+pub const CANCELLED: &str = "Serah terima ini dibatalkan: rencana perjalanannya tidak berlaku lagi, sehingga tautan ini tidak dapat dipakai. Hubungi Dinas Sosial Provinsi Jawa Timur. / This hand-over was called off: its transport plan no longer stands, so this link does nothing.";
+/// Said when the person is confirmed received before anyone recorded their departure.
+pub const NOT_DEPARTED: &str = "Warga belum dapat diterima: keberangkatan belum dicatat oleh Dinas Sosial Provinsi. / The person cannot be received yet: no departure is recorded.";
+const CHANGED: &str = "kasus ini berubah sementara itu; muat ulang halamannya / the case changed meanwhile: reload the page";
+const FINISHED: &str = "kasus sudah selesai / the case is finished";
+
 /// The receiving office confirms: `acknowledge` the notice, or `received` the person
-/// (which acknowledges too and closes the case as handed over).
+/// (which acknowledges too and closes the case as handed over). The case, the plan and
+/// the notice are locked in that order (the order every change of a case takes) and read
+/// again under the locks: a notice dies with its plan, and "received" needs a recorded
+/// departure. Confirming what is already confirmed changes nothing.
 pub async fn confirm(
     tx: &mut Tx<'_>,
-    n: &Notice,
+    notice_id: i64,
     action: &str,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
+    if !matches!(action, "acknowledge" | "received") {
+        return Err(AppError::Invalid(vec![FieldError::new(
+            "action",
+            "unknown action",
+        )]));
+    }
+    let case_id: i64 = sqlx::query_scalar("SELECT case_id FROM handover_notice WHERE id = $1")
+        .bind(notice_id)
+        .fetch_one(&mut **tx)
+        .await?;
+    lifecycle::lock_case(tx, case_id).await?;
+    sqlx::query(
+        "SELECT 1 FROM transport_plan t JOIN handover_notice n ON n.plan_id = t.id
+          WHERE n.id = $1 FOR UPDATE OF t, n",
+    )
+    .bind(notice_id)
+    .execute(&mut **tx)
+    .await?;
+    let n = notice_by(tx, By::Id(notice_id))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if n.cancelled() {
+        return Err(AppError::Conflict(CANCELLED.into()));
+    }
+    if n.received_at.is_some() || n.plan_state == "handed_over" {
+        return Ok(());
+    }
     match action {
         "acknowledge" => {
-            sqlx::query("UPDATE handover_notice SET acknowledged_at = coalesce(acknowledged_at, $2) WHERE id = $1")
-                .bind(n.id)
-                .bind(now)
-                .execute(&mut **tx)
-                .await?;
             if n.acknowledged_at.is_none() {
+                sqlx::query("UPDATE handover_notice SET acknowledged_at = $2 WHERE id = $1")
+                    .bind(n.id)
+                    .bind(now)
+                    .execute(&mut **tx)
+                    .await?;
                 event(
                     tx,
                     n.case_id,
@@ -451,7 +564,10 @@ pub async fn confirm(
                 .await?;
             }
         }
-        "received" if n.received_at.is_none() => {
+        _ => {
+            if n.plan_state != "in_transit" || !n.departed {
+                return Err(AppError::Conflict(NOT_DEPARTED.into()));
+            }
             sqlx::query(
                 "UPDATE handover_notice SET acknowledged_at = coalesce(acknowledged_at, $2), received_at = $2 WHERE id = $1",
             )
@@ -463,14 +579,6 @@ pub async fn confirm(
                 .bind(n.id)
                 .execute(&mut **tx)
                 .await?;
-            let state: String = sqlx::query_scalar("SELECT state FROM ot_case WHERE id = $1")
-                .bind(n.case_id)
-                .fetch_one(&mut **tx)
-                .await?;
-            if state == "routed_home" {
-                lifecycle::transition(tx, n.case_id, State::InTransit, None, &n.office, now)
-                    .await?;
-            }
             lifecycle::transition(tx, n.case_id, State::HandedOver, None, &n.office, now).await?;
             event(
                 tx,
@@ -482,13 +590,6 @@ pub async fn confirm(
                 now,
             )
             .await?;
-        }
-        "received" => {}
-        _ => {
-            return Err(AppError::Invalid(vec![FieldError::new(
-                "action",
-                "unknown action",
-            )]))
         }
     }
     Ok(())
@@ -507,7 +608,10 @@ pub async fn escalate(
         .await?;
     let due: Vec<(i64, i64, String, String, i32)> = sqlx::query_as(
         "SELECT n.id, n.case_id, c.number, n.office, n.escalations FROM handover_notice n JOIN ot_case c ON c.id = n.case_id
+           JOIN transport_plan t ON t.id = n.plan_id
           WHERE n.acknowledged_at IS NULL AND n.received_at IS NULL
+            -- A notice dies with its plan: nobody is chased for a called-off hand-over.
+            AND t.state IN ('proposed', 'accepted', 'in_transit')
             AND n.sent_at + $2 * (n.escalations + 1) <= $1
           ORDER BY n.id FOR UPDATE OF n SKIP LOCKED",
     )

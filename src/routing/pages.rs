@@ -16,6 +16,7 @@ use crate::clock::format_local;
 use crate::error::{AppError, AppResult};
 use crate::intake::lifecycle::State as CaseState;
 use crate::intake::{close_case, open_case};
+use crate::shelter::referral;
 use crate::web::lang::lang_of;
 use crate::web::viewer::Viewer;
 use crate::web::AppState;
@@ -28,6 +29,9 @@ pub struct RouteForm {
     choice: String,
     #[serde(default)]
     reason: String,
+    /// The UPT the person is referred to when the choice is a UPT; empty for the proposal's.
+    #[serde(default)]
+    upt: String,
 }
 
 pub async fn decide_route(
@@ -43,7 +47,7 @@ pub async fn decide_route(
         &mut tx,
         (&state.pool, &state.settings),
         &facts,
-        (&f.choice, &f.reason),
+        (&f.choice, &f.reason, &f.upt),
         &v.principal,
         now,
     )
@@ -53,7 +57,7 @@ pub async fn decide_route(
         &v,
         &number,
         "route",
-        json!({"choice": f.choice, "plan_id": plan}),
+        json!({"choice": f.choice, "plan_id": plan, "upt": f.upt}),
     )
     .await
 }
@@ -176,12 +180,26 @@ pub async fn panel(state: &AppState, v: &Viewer, case_id: i64) -> AppResult<view
     .bind(case_id)
     .fetch_optional(&mut *tx)
     .await?;
-    tx.commit().await?;
     let decides = allows(&v.principal, Action::DecideCase);
     let undecided = matches!(
         f.state,
         CaseState::Identified | CaseState::Unidentified | CaseState::Placed
     );
+    let referral = referral::open_of(&mut tx, case_id).await?;
+    let (upts, proposed_upt) = if decides && undecided && live.is_none() {
+        let upts: Vec<(String, String)> =
+            sqlx::query_as("SELECT code, name FROM upt ORDER BY name")
+                .fetch_all(&mut *tx)
+                .await?;
+        let proposed = match &referral {
+            Some((code, _, _)) => Some(code.clone()),
+            None => referral::proposed_upt(&mut tx, case_id, now).await?,
+        };
+        (upts, proposed)
+    } else {
+        (vec![], None)
+    };
+    tx.commit().await?;
     let proposal = propose(&f.facts);
     let reasons = proposal
         .reasons
@@ -224,6 +242,9 @@ pub async fn panel(state: &AppState, v: &Viewer, case_id: i64) -> AppResult<view
         may_depart: decides && live.as_ref().is_some_and(|(_, s, _)| s == "accepted"),
         may_refuse: decides && live.is_some(),
         plan,
+        upts,
+        proposed_upt,
+        referral: referral.map(|(_, name, since)| format!("{name} · {}", format_local(since, tz))),
     })
 }
 
@@ -303,6 +324,8 @@ pub async fn show_link(
             token,
             csrf,
             expired: notice.expires_at < now,
+            cancelled: notice.plan_state == "cancelled",
+            departed: notice.departed,
         },
     )
     .into_response())
@@ -327,7 +350,7 @@ pub async fn confirm_link(
     if notice.expires_at < now {
         return Err(AppError::Conflict("the link has expired".into()));
     }
-    handover::confirm(&mut tx, &notice, &f.action, now).await?;
+    handover::confirm(&mut tx, notice.id, &f.action, now).await?;
     let origin = audit::Origin::default();
     audit::record(
         &mut *tx,

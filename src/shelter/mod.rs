@@ -1,8 +1,11 @@
 //! UPT beds: which wards fit a person, placement, transfer, discharge and the waiting
-//! list. Invariant: a bed is never given twice — the database refuses it, not the code.
+//! list, and referrals to a UPT. Invariants: a bed is never given twice — the database
+//! refuses it, not the code; UPT staff see and hold beds only for people referred to or
+//! staying in their UPT.
 pub mod api;
 pub mod model;
 pub mod pages;
+pub mod referral;
 pub mod store;
 
 use axum::middleware::from_fn_with_state;

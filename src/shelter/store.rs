@@ -7,7 +7,7 @@ use serde_json::json;
 use sqlx::{Acquire, Postgres, Row, Transaction};
 
 use super::model::{age_on, needs_of};
-use crate::auth::model::Principal;
+use crate::auth::model::{Principal, Role};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::intake::lifecycle::{self, State};
 
@@ -125,10 +125,27 @@ async fn ward_of(tx: &mut Tx<'_>, ward_id: i64) -> AppResult<(String, String, St
 
 /// UPT staff place and move people only within their own UPT.
 fn may_use_ward(actor: &Principal, upt: &str) -> bool {
-    use crate::auth::model::Role;
-    actor.has(Role::CaseOfficer)
-        || actor.has(Role::Admin)
-        || actor.scopes(Role::UptStaff).iter().any(|s| s == upt)
+    anywhere(actor) || actor.scopes(Role::UptStaff).iter().any(|s| s == upt)
+}
+
+/// Case officers (and administrators) place and move people in any UPT.
+fn anywhere(actor: &Principal) -> bool {
+    actor.has(Role::CaseOfficer) || actor.has(Role::Admin)
+}
+
+/// Whether UPT staff may take the person of a case into `upt`: only someone a case officer
+/// referred there. Seeing a case (a stay there before, a referral) is not enough to take a
+/// bed for it, as a hold is not (`capacity::holds::hold_bed`).
+async fn may_take_in(
+    tx: &mut Tx<'_>,
+    actor: &Principal,
+    case_id: i64,
+    upt: &str,
+) -> AppResult<bool> {
+    if anywhere(actor) {
+        return Ok(true);
+    }
+    Ok(may_use_ward(actor, upt) && super::referral::open_to(tx, case_id, upt).await?)
 }
 
 /// Takes the row locks a bed change needs, always in one order — the case, then its
@@ -172,6 +189,9 @@ pub async fn place(
         return Err(AppError::Forbidden);
     }
     lock_for_change(tx, case_id, Some(ward_id)).await?;
+    if !may_take_in(tx, actor, case_id, &upt).await? {
+        return Err(AppError::Forbidden);
+    }
     let p = person(tx, case_id, now).await?;
     // Checked here, not left to the state change: a full ward would otherwise have put a
     // person already discharged or handed over on the waiting list (found by the
@@ -225,6 +245,8 @@ pub async fn place(
                 .bind(now)
                 .execute(&mut **tx)
                 .await?;
+            // The referral is done: from now on the stay opens the case to the UPT.
+            super::referral::end(tx, case_id, super::referral::End::Placed, now).await?;
             let from = State::parse(&p.state).unwrap_or(State::Received);
             if from != State::Placed {
                 lifecycle::transition(tx, case_id, State::Placed, Some(actor), "", now).await?;
@@ -291,7 +313,10 @@ pub async fn transfer(
     .await?
     .ok_or_else(|| AppError::Conflict("tidak sedang ditempatkan / not placed".into()))?;
     let (to_upt, _, ward_sex) = ward_of(tx, ward_id).await?;
-    if !may_use_ward(actor, &from_upt) && !may_use_ward(actor, &to_upt) {
+    // UPT staff move residents within their UPT, or take one in who was referred to them;
+    // they do not fill another UPT's beds.
+    let within = may_use_ward(actor, &from_upt) && may_use_ward(actor, &to_upt);
+    if !within && !may_take_in(tx, actor, case_id, &to_upt).await? {
         return Err(AppError::Forbidden);
     }
     if from_ward == ward_id {
@@ -327,6 +352,7 @@ pub async fn transfer(
             e.into()
         }
     })?;
+    super::referral::end(tx, case_id, super::referral::End::Placed, now).await?;
     let detail = json!({"from_ward": from_ward, "to_ward": ward_id, "reason": reason});
     event(tx, case_id, actor, "transferred", &to_upt, detail, now).await?;
     Ok(placement_id)
@@ -379,7 +405,8 @@ pub async fn discharge(
     Ok(())
 }
 
-async fn event(
+/// A case event of the bed side (placed, transferred, referred…), its UPT as the reason.
+pub(super) async fn event(
     tx: &mut Tx<'_>,
     case_id: i64,
     actor: &Principal,

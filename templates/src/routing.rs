@@ -39,6 +39,11 @@ pub struct Panel {
     pub plan: Option<PlanView>,
     pub may_depart: bool,
     pub may_refuse: bool,
+    /// The UPTs a person may be referred to (code, name), and the one proposed.
+    pub upts: Vec<(String, String)>,
+    pub proposed_upt: Option<String>,
+    /// The open referral: the UPT and since when.
+    pub referral: Option<String>,
 }
 
 pub fn rupiah(n: u64) -> String {
@@ -91,6 +96,9 @@ pub fn panel(lang: Lang, number: &str, csrf: &str, p: &Panel) -> Markup {
     html! {
         section.routing {
             h2 { (tr(lang, "Rute", "Route")) }
+            @if let Some(r) = &p.referral {
+                p role="status" { (tr(lang, "Dirujuk ke ", "Referred to ")) (r) }
+            }
             @if let Some((code, reasons)) = &p.proposed {
                 p { strong { (tr(lang, "Usulan: ", "Proposed: ")) (route_label(lang, code)) } }
                 ul { @for r in reasons { li { (r) } } }
@@ -101,6 +109,14 @@ pub fn panel(lang: Lang, number: &str, csrf: &str, p: &Panel) -> Markup {
                             legend { (tr(lang, "Keputusan", "Decision")) }
                             @for c in ["home", "upt"] {
                                 label { input type="radio" name="choice" value=(c) checked[c == code]; " " (route_label(lang, c)) }
+                            }
+                        }
+                        @if !p.upts.is_empty() {
+                            label for="route_upt" { (tr(lang, "UPT tujuan (bila penempatan di UPT)", "UPT to refer to (for a UPT placement)")) }
+                            select #route_upt name="upt" {
+                                @for (code, name) in &p.upts {
+                                    option value=(code) selected[p.proposed_upt.as_deref() == Some(code.as_str())] { (name) }
+                                }
                             }
                         }
                         label for="route_reason" { (tr(lang, "Alasan bila menyimpang dari usulan", "Reason when overriding the proposal")) }
@@ -203,6 +219,10 @@ pub struct LinkView {
     pub token: String,
     pub csrf: String,
     pub expired: bool,
+    /// The plan was called off (a refusal): the link does nothing any more.
+    pub cancelled: bool,
+    /// The person's departure is recorded: only then can they be received.
+    pub departed: bool,
 }
 
 /// The page the receiving office opens from the email: no sign-in, no personal data.
@@ -218,18 +238,25 @@ pub fn link_page(lang: Lang, v: &LinkView) -> Markup {
         },
         html! {
             h1 { (title) " " (v.number) }
-            @if v.expired {
+            @if v.cancelled {
+                p role="alert" { (tr(lang, "Serah terima ini dibatalkan: rencana perjalanannya tidak berlaku lagi, sehingga tautan ini tidak dapat dipakai. Hubungi Dinas Sosial Provinsi Jawa Timur.", "This hand-over was called off: its transport plan no longer stands, so this link can no longer be used. Please contact the East Java provincial social office.")) }
+            } @else if v.expired {
                 p role="alert" { (tr(lang, "Tautan ini sudah kedaluwarsa. Hubungi Dinas Sosial Provinsi Jawa Timur.", "This link has expired. Please contact the East Java provincial social office.")) }
             } @else {
                 p { (v.office) " · " (tr(lang, "tempat serah terima: ", "hand-over at: ")) (v.at) }
                 p { (tr(lang, "Dikirim ", "Sent ")) (v.sent) }
-                @match (&v.acknowledged, &v.received) {
-                    (_, Some(r)) => p role="status" { (tr(lang, "Warga sudah diterima pada ", "The person was received on ")) (r) "." },
-                    (Some(a), None) => {
-                        p role="status" { (tr(lang, "Pemberitahuan sudah dikonfirmasi pada ", "Notice acknowledged on ")) (a) "." }
+                @if let Some(r) = &v.received {
+                    p role="status" { (tr(lang, "Warga sudah diterima pada ", "The person was received on ")) (r) "." }
+                } @else {
+                    @match &v.acknowledged {
+                        Some(a) => p role="status" { (tr(lang, "Pemberitahuan sudah dikonfirmasi pada ", "Notice acknowledged on ")) (a) "." },
+                        None => (confirm_button(&v.token, &v.csrf, "acknowledge", tr(lang, "Konfirmasi: pemberitahuan diterima", "Confirm: notice received"))),
+                    }
+                    @if v.departed {
                         (confirm_button(&v.token, &v.csrf, "received", tr(lang, "Warga sudah kami terima", "We have received the person")))
-                    },
-                    (None, None) => (confirm_button(&v.token, &v.csrf, "acknowledge", tr(lang, "Konfirmasi: pemberitahuan diterima", "Confirm: notice received"))),
+                    } @else {
+                        p { (tr(lang, "Warga belum berangkat. Penerimaan dapat dikonfirmasi setelah keberangkatannya dicatat.", "The person has not left yet. Their arrival can be confirmed once the departure is recorded.")) }
+                    }
                 }
             }
         },

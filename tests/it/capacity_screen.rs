@@ -3,7 +3,7 @@ use axum::http::StatusCode;
 use chrono::Duration;
 use sqlx::PgPool;
 
-use crate::common::{case_fixture, load_geo, now, signed_in, Client};
+use crate::common::{case_fixture, load_geo, now, referred, signed_in, Client};
 use simlontar::auth::model::Role;
 
 const WARD: &str = "PSTW-MAGETAN-L";
@@ -226,7 +226,8 @@ async fn an_intake_officer_may_not_open_the_screen(pool: PgPool) {
 #[sqlx::test]
 async fn a_hold_on_a_ward_with_free_beds_raises_held_and_can_be_released(pool: PgPool) {
     load_geo(&pool).await;
-    case_fixture(&pool, &number(1), "35.78", None, "In transit", None).await;
+    let id = case_fixture(&pool, &number(1), "35.78", None, "In transit", None).await;
+    referred(&pool, id, UPT).await;
     let ward = ward_id(&pool, WARD).await.to_string();
     let mut c = signed_in(&pool, "staf.magetan", Role::UptStaff, Some(UPT)).await;
     c.get(&format!("/capacity/upt/{UPT}")).await;

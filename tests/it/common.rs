@@ -298,6 +298,18 @@ pub async fn case_fixture(
     .unwrap()
 }
 
+/// Refers case `id` to `upt`, as the case officer's route decision does: what opens the
+/// person to that UPT's staff before admission.
+pub async fn referred(owner: &PgPool, id: i64, upt: &str) {
+    sqlx::query("INSERT INTO referral (case_id, upt_code, referred_at) VALUES ($1, $2, $3)")
+        .bind(id)
+        .bind(upt)
+        .bind(now())
+        .execute(owner)
+        .await
+        .unwrap();
+}
+
 /// A valid 1×1 PNG.
 pub const PNG: &[u8] = &[
     0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44, 0x52,

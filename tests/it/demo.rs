@@ -111,6 +111,19 @@ async fn the_demo_year_looks_like_the_real_flow(pool: PgPool) {
     .await
     .unwrap();
     assert!(repeats > 0);
+
+    // Every state has its facts behind it (the rule the database checks at commit): people
+    // sent home have their plans, departures and hand-overs.
+    let (without, sent_home): (i64, i64) = sqlx::query_as(
+        "SELECT count(*) FILTER (WHERE case_state_missing(c.id, c.state) IS NOT NULL),
+                count(*) FILTER (WHERE c.state IN ('routed_home', 'in_transit', 'handed_over'))
+           FROM ot_case c",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(without, 0);
+    assert!(sent_home > 100, "{sent_home} sent home");
 }
 
 #[sqlx::test]

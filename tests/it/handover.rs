@@ -284,3 +284,167 @@ async fn a_refusal_cancels_the_plan_falls_back_to_a_upt_and_counts_for_the_regen
     let offices = co.get("/routing/offices").await;
     assert!(offices.body.contains("1 / 1 (100%)"), "{}", offices.body);
 }
+
+/// Gives the person of case `id` a home regency (Banyuwangi) without a village.
+async fn home_in_banyuwangi(owner: &PgPool, id: i64) {
+    sqlx::query("UPDATE intake SET home_region_code = '35.10' WHERE id = (SELECT intake_id FROM ot_case WHERE id = $1)")
+        .bind(id)
+        .execute(owner)
+        .await
+        .unwrap();
+}
+
+/// Routes `number` home and returns the link's token from the queued notice.
+async fn routed_home_with_link(owner: &PgPool, co: &mut Client, number: &str) -> String {
+    co.get(&format!("/cases/{number}")).await;
+    let res = co
+        .post(&format!("/cases/{number}/route"), &[("choice", "home")])
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let text: String = sqlx::query_scalar(
+        "SELECT body_text FROM email_outbox WHERE dedupe_key LIKE 'handover:%' ORDER BY id DESC LIMIT 1",
+    )
+    .fetch_one(owner)
+    .await
+    .unwrap();
+    token_in(&text)
+}
+
+async fn plan_state(owner: &PgPool, id: i64) -> String {
+    sqlx::query_scalar(
+        "SELECT state FROM transport_plan WHERE case_id = $1 ORDER BY id DESC LIMIT 1",
+    )
+    .bind(id)
+    .fetch_one(owner)
+    .await
+    .unwrap()
+}
+
+/// The issue's finding: a link kept after the family refused (the plan cancelled) was
+/// used to confirm the person's arrival, which closed the case as handed over and put
+/// the plan back to life. A notice dies with its plan: the link says so and changes nothing.
+#[sqlx::test]
+async fn a_stale_link_cannot_complete_a_cancelled_hand_over(owner: PgPool) {
+    load_geo(&owner).await;
+    let n = "OT-3578-2026-000013";
+    let id = identified(&owner, n, None, "35", &[]).await;
+    home_in_banyuwangi(&owner, id).await;
+    let mut co = signed_in(&owner, "co1", Role::CaseOfficer, None).await;
+    let token = routed_home_with_link(&owner, &mut co, n).await;
+    let mut office = Client::new(&owner).await;
+    office.get(&format!("/handover/{token}")).await;
+    let ack = office
+        .post(&format!("/handover/{token}"), &[("action", "acknowledge")])
+        .await;
+    assert_eq!(ack.status, StatusCode::SEE_OTHER, "{}", ack.body);
+    co.get(&format!("/cases/{n}")).await;
+    let res = co
+        .post(
+            &format!("/cases/{n}/refusal"),
+            &[
+                ("kind", "refused"),
+                ("by", "family"),
+                ("reason", "keluarga menolak menerima"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    assert_eq!(plan_state(&owner, id).await, "cancelled");
+
+    for action in ["received", "acknowledge"] {
+        let res = office
+            .post(&format!("/handover/{token}"), &[("action", action)])
+            .await;
+        assert_eq!(res.status, StatusCode::CONFLICT, "{action}: {}", res.body);
+        assert!(res.body.contains("dibatalkan"), "{}", res.body);
+    }
+    assert_eq!(state_of(&owner, id).await, "routed_home");
+    assert_eq!(plan_state(&owner, id).await, "cancelled");
+    let received: Option<chrono::DateTime<chrono::Utc>> =
+        sqlx::query_scalar("SELECT received_at FROM handover_notice WHERE case_id = $1")
+            .bind(id)
+            .fetch_one(&owner)
+            .await
+            .unwrap();
+    assert_eq!(received, None);
+    let page = office.get(&format!("/handover/{token}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("dibatalkan"), "{}", page.body);
+    assert!(!page.body.contains(r#"name="action""#), "{}", page.body);
+}
+
+/// "Received" skipped the departure: the office could close the case as handed over
+/// before anyone left. Now it waits for the recorded departure.
+#[sqlx::test]
+async fn the_person_is_received_only_after_a_recorded_departure(owner: PgPool) {
+    load_geo(&owner).await;
+    let n = "OT-3578-2026-000014";
+    let id = identified(&owner, n, None, "35", &[]).await;
+    home_in_banyuwangi(&owner, id).await;
+    let mut co = signed_in(&owner, "co1", Role::CaseOfficer, None).await;
+    let token = routed_home_with_link(&owner, &mut co, n).await;
+    let mut office = Client::new(&owner).await;
+    let page = office.get(&format!("/handover/{token}")).await;
+    assert!(!page.body.contains(r#"value="received""#), "{}", page.body);
+    let early = office
+        .post(&format!("/handover/{token}"), &[("action", "received")])
+        .await;
+    assert_eq!(early.status, StatusCode::CONFLICT, "{}", early.body);
+    assert!(early.body.contains("keberangkatan"), "{}", early.body);
+    assert_eq!(state_of(&owner, id).await, "routed_home");
+    assert_eq!(plan_state(&owner, id).await, "accepted");
+
+    co.get(&format!("/cases/{n}")).await;
+    let dep = co.post(&format!("/cases/{n}/depart"), &[]).await;
+    assert_eq!(dep.status, StatusCode::SEE_OTHER, "{}", dep.body);
+    let page = office.get(&format!("/handover/{token}")).await;
+    assert!(page.body.contains(r#"value="received""#), "{}", page.body);
+    let got = office
+        .post(&format!("/handover/{token}"), &[("action", "received")])
+        .await;
+    assert_eq!(got.status, StatusCode::SEE_OTHER, "{}", got.body);
+    assert_eq!(state_of(&owner, id).await, "handed_over");
+    assert_eq!(plan_state(&owner, id).await, "handed_over");
+    // A second press changes nothing more.
+    let again = office
+        .post(&format!("/handover/{token}"), &[("action", "received")])
+        .await;
+    assert_eq!(again.status, StatusCode::SEE_OTHER, "{}", again.body);
+    let events: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM case_event WHERE case_id = $1 AND kind = 'handed_over'",
+    )
+    .bind(id)
+    .fetch_one(&owner)
+    .await
+    .unwrap();
+    assert_eq!(events, 1);
+}
+
+/// Nobody is chased for a hand-over that was called off.
+#[sqlx::test]
+async fn a_cancelled_plan_s_notice_is_not_escalated(owner: PgPool) {
+    load_geo(&owner).await;
+    let n = "OT-3578-2026-000015";
+    let id = identified(&owner, n, None, "11", &[]).await;
+    let mut co = signed_in(&owner, "co1", Role::CaseOfficer, None).await;
+    routed_home_with_link(&owner, &mut co, n).await;
+    co.get(&format!("/cases/{n}")).await;
+    let res = co
+        .post(
+            &format!("/cases/{n}/refusal"),
+            &[
+                ("kind", "refused"),
+                ("by", "government"),
+                ("reason", "pemerintah daerah menolak"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    assert_eq!(plan_state(&owner, id).await, "cancelled");
+    let pool = app_pool(&owner).await;
+    let s = settings();
+    let escalated = simlontar::routing::handover::escalate(&pool, &s, now() + Duration::hours(25))
+        .await
+        .unwrap();
+    assert_eq!(escalated, 0);
+}

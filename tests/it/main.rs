@@ -34,6 +34,7 @@ mod passwords;
 mod photos;
 mod places;
 mod redirects;
+mod referral;
 mod retention;
 mod routing;
 mod scope;

@@ -43,6 +43,19 @@ async fn ctx(owner: &PgPool, at: DateTime<Utc>) -> Ctx {
 
 /// Finishes a case at `at`, with an event whose reason names the person.
 async fn finish(pool: &PgPool, number: &str, state: &str, at: DateTime<Utc>, reason: &str) {
+    if state == "discharged" {
+        // The stay the discharge ended: the database refuses `discharged` without one.
+        sqlx::query(
+            "INSERT INTO placement (case_id, ward_id, started_at, ended_at, end_reason)
+             SELECT c.id, (SELECT min(id) FROM ward), $2 - interval '30 days', $2, 'family'
+               FROM ot_case c WHERE c.number = $1",
+        )
+        .bind(number)
+        .bind(at)
+        .execute(pool)
+        .await
+        .unwrap();
+    }
     sqlx::query(
         "UPDATE ot_case SET state = $2, closed_at = $3, updated_at = $3,
                 close_reason = CASE WHEN $2 = 'closed' THEN $4 END WHERE number = $1",

@@ -151,15 +151,17 @@ async fn break_glass_needs_a_reason_lasts_two_hours_and_is_reviewed(pool: PgPool
     );
 }
 
+/// UPT staff see a person referred to their UPT while the referral is open; a bed held
+/// for the person opens nothing by itself (issue 22: a hold widened the UPT's scope).
 #[sqlx::test]
-async fn upt_staff_see_a_case_while_a_bed_is_held_for_it_in_their_upt(pool: PgPool) {
+async fn upt_staff_see_a_case_while_it_is_referred_to_their_upt(pool: PgPool) {
     two_regions(&pool).await;
     let (ward, upt): (i64, String) =
         sqlx::query_as("SELECT id, upt_code FROM ward ORDER BY id LIMIT 1")
             .fetch_one(&pool)
             .await
             .unwrap();
-    let other: i64 = sqlx::query_scalar("SELECT id FROM ward WHERE upt_code <> $1 LIMIT 1")
+    let other: String = sqlx::query_scalar("SELECT code FROM upt WHERE code <> $1 LIMIT 1")
         .bind(&upt)
         .fetch_one(&pool)
         .await
@@ -167,29 +169,49 @@ async fn upt_staff_see_a_case_while_a_bed_is_held_for_it_in_their_upt(pool: PgPo
     let mut staff = signed_in(&pool, "upt1", Role::UptStaff, Some(&upt)).await;
     let page = format!("/cases/{SBY}");
     assert_eq!(staff.get(&page).await.status, StatusCode::NOT_FOUND);
-    let hold = |ward: i64| {
+    // A bed held in their UPT without a referral does not open the case to them.
+    let hold: i64 = sqlx::query_scalar(
+        "INSERT INTO bed_hold (ward_id, case_id, held_at, expires_at)
+         SELECT $1, id, $2, $2 + interval '2 days' FROM ot_case WHERE number = $3 RETURNING id",
+    )
+    .bind(ward)
+    .bind(now())
+    .bind(SBY)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(staff.get(&page).await.status, StatusCode::NOT_FOUND);
+    sqlx::query("UPDATE bed_hold SET released_at = $2, release_reason = 'cancelled' WHERE id = $1")
+        .bind(hold)
+        .bind(now())
+        .execute(&pool)
+        .await
+        .unwrap();
+    let refer = |upt: String| {
         sqlx::query_scalar::<_, i64>(
-            "INSERT INTO bed_hold (ward_id, case_id, held_at, expires_at)
-             SELECT $1, id, $2, $2 + interval '2 days' FROM ot_case WHERE number = $3 RETURNING id",
+            "INSERT INTO referral (case_id, upt_code, referred_at)
+             SELECT id, $1, $2 FROM ot_case WHERE number = $3 RETURNING id",
         )
-        .bind(ward)
+        .bind(upt)
         .bind(now())
         .bind(SBY)
         .fetch_one(&pool)
     };
-    // A bed held in another UPT does not open the case to them.
-    let elsewhere = hold(other).await.unwrap();
+    // A referral to another UPT does not either.
+    let elsewhere = refer(other).await.unwrap();
     assert_eq!(staff.get(&page).await.status, StatusCode::NOT_FOUND);
-    sqlx::query("UPDATE bed_hold SET released_at = $2, release_reason = 'cancelled' WHERE id = $1")
+    sqlx::query("UPDATE referral SET ended_at = $2, end_reason = 'moved' WHERE id = $1")
         .bind(elsewhere)
         .bind(now())
         .execute(&pool)
         .await
         .unwrap();
-    let here = hold(ward).await.unwrap();
+    let here = refer(upt.clone()).await.unwrap();
     assert_eq!(staff.get(&page).await.status, StatusCode::OK);
-    // Released, the hold no longer does.
-    sqlx::query("UPDATE bed_hold SET released_at = $2, release_reason = 'expired' WHERE id = $1")
+    let listed = staff.get("/cases").await;
+    assert!(listed.body.contains(SBY), "the list follows the same scope");
+    // Ended, the referral no longer does.
+    sqlx::query("UPDATE referral SET ended_at = $2, end_reason = 'home' WHERE id = $1")
         .bind(here)
         .bind(now())
         .execute(&pool)

@@ -1,4 +1,4 @@
-//! Journey 3: UPT staff hold a bed for an unidentified person in transit and admit her
+//! Journey 3: UPT staff hold a bed for an unidentified person referred to their UPT and admit her
 //! when she arrives; the capacity screen shows the new occupancy and, once the ward is
 //! full, the alert; the alert emails (counts, no names) reach the mail server.
 use std::time::{Duration, Instant};
@@ -53,7 +53,9 @@ async fn ward_with_one_resident(pool: &PgPool) -> Ward {
     Ward { id, code, upt }
 }
 
-async fn unidentified_elderly_woman(pool: &PgPool, number: &str) {
+/// She is referred to the ward's UPT, as the case officer's route decision does: that
+/// is what lets its staff see her and hold a bed for her.
+async fn unidentified_elderly_woman(pool: &PgPool, number: &str, upt: &str) {
     let id = case_fixture(pool, number, "35.78", Some("35.10"), "Mbah Painem", None).await;
     sqlx::query(
         "UPDATE intake SET estimated_age = 75, conditions = '{elderly}'
@@ -68,6 +70,7 @@ async fn unidentified_elderly_woman(pool: &PgPool, number: &str) {
         .execute(pool)
         .await
         .unwrap();
+    referred(pool, id, upt).await;
 }
 
 impl Browser {
@@ -122,7 +125,7 @@ async fn upt_staff_admit_people_until_the_capacity_screen_warns_and_the_alert_is
     load_geo(&pool).await;
     let ward = ward_with_one_resident(&pool).await;
     for number in ARRIVING {
-        unidentified_elderly_woman(&pool, number).await;
+        unidentified_elderly_woman(&pool, number, &ward.upt).await;
     }
     user(&pool, "upt.staff", Role::UptStaff, Some(&ward.upt)).await;
     let base = spawn(&pool).await;
