@@ -617,14 +617,15 @@ async fn signed_in_session(base: &str, username: &str) -> (String, String) {
             .unwrap()
             .to_string()
     };
+    // Every cookie a response sets (the session's, the form token's, the device's), as
+    // one Cookie header.
     let cookie_of = |res: &reqwest::Response| {
-        res.headers()["set-cookie"]
-            .to_str()
-            .unwrap()
-            .split(';')
-            .next()
-            .unwrap()
-            .to_string()
+        res.headers()
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok()?.split(';').next().map(str::to_string))
+            .collect::<Vec<_>>()
+            .join("; ")
     };
     let login = http.get(format!("{base}/login")).send().await.unwrap();
     let cookie = cookie_of(&login);
