@@ -32,6 +32,7 @@ mod places;
 mod retention;
 mod routing;
 mod scope;
+mod scope_cost;
 mod shelter;
 mod stress;
 mod web;
