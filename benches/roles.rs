@@ -33,22 +33,11 @@ use tower::ServiceExt;
 use simlontar::clock::SystemClock;
 use simlontar::config::Settings;
 use simlontar::demo::accounts::{ACCOUNTS, DEMO_PASSWORD};
+use simlontar::intake::lifecycle::STATES;
 
 const DB: &str = "simlontar_bench_roles";
 /// The answer time every page must keep at p95.
 const LIMIT_MS: f64 = 100.0;
-/// The case states whose pages are requested, each as the first case of that state the
-/// account's own case list shows.
-const STATES: [&str; 8] = [
-    "received",
-    "identity_pending",
-    "identified",
-    "unidentified",
-    "routed_home",
-    "placed",
-    "handed_over",
-    "discharged",
-];
 /// Searches and list pages beyond the bare routes.
 const EXTRA: [&str; 6] = [
     "/cases?q=slamet",
@@ -189,7 +178,8 @@ impl Client {
             status == StatusCode::SEE_OTHER,
             "{username} signs in: {status}"
         );
-        for state in STATES {
+        // The first case of each state in the account's own list.
+        for state in STATES.map(|s| s.as_str()) {
             let (status, body) = c
                 .fetch(app, &format!("/api/v1/cases?state={state}"))
                 .await?;
