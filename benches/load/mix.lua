@@ -1,11 +1,22 @@
 -- The load mix for `.ci/load` (wrk): each connection is one officer's browser or client,
--- sending 20 % intake submissions (each under a new Idempotency-Key), 50 % case searches
--- and 30 % capacity-screen views. Tokens and the session cookie come from the environment
--- set by .ci/load; each pick-up happened at a random minute of the last day.
--- LOAD_WRITE_PERCENT (20) changes the share of submissions; the reads keep their 5:3 ratio.
+-- sending 20 % intake submissions (each under a new Idempotency-Key) and, for the rest,
+-- reads as one of the demo accounts taken at random for each request (province case
+-- officers, DP3AK, Satpol PP, regency offices, a UPT's staff, the administrator): a page or
+-- API read that account may open, taken at random from its list (home, case list, name
+-- search, case pages, capacity pages). The intake token and the sessions come from the
+-- environment set by .ci/load (LOAD_SESSIONS: a line per account, its cookie and its paths,
+-- `{q}` standing for the name searched); each pick-up happened at a random minute of the
+-- last day. LOAD_WRITE_PERCENT (20) changes the share of submissions.
 local intake_token = os.getenv("LOAD_INTAKE_TOKEN")
-local search_token = os.getenv("LOAD_SEARCH_TOKEN")
-local cookie = os.getenv("LOAD_COOKIE")
+local sessions = {}
+for line in (os.getenv("LOAD_SESSIONS") or ""):gmatch("[^\n]+") do
+  local fields = {}
+  for f in line:gmatch("%S+") do
+    table.insert(fields, f)
+  end
+  local cookie = table.remove(fields, 1)
+  table.insert(sessions, { cookie = cookie, paths = fields })
+end
 local names = { "Slamet", "Sumi", "Budi", "Siti", "Wati", "Agus", "Tarmi", "OT-3578" }
 local think_ms = tonumber(os.getenv("LOAD_THINK_MS") or "0")
 local write_percent = tonumber(os.getenv("LOAD_WRITE_PERCENT") or "20")
@@ -61,12 +72,10 @@ end
 request = function()
   if math.random(100) <= write_percent then
     return intake()
-  elseif math.random(8) <= 5 then
-    local q = names[math.random(#names)]
-    return wrk.format("GET", "/api/v1/cases?q=" .. q, { ["Authorization"] = "Bearer " .. search_token })
-  else
-    return wrk.format("GET", "/capacity", { ["Cookie"] = cookie })
   end
+  local s = sessions[math.random(#sessions)]
+  local path = string.gsub(s.paths[math.random(#s.paths)], "{q}", names[math.random(#names)])
+  return wrk.format("GET", path, { ["Cookie"] = s.cookie })
 end
 
 if think_ms > 0 then
@@ -78,10 +87,11 @@ end
 done = function(summary, latency, requests)
   local e = summary.errors
   io.write(string.format(
-    "requests %d in %.1f s: %.1f/s; latency p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, max %.1f ms; "
+    "requests %d in %.1f s: %.1f/s; latency p50 %.1f ms, p90 %.1f ms, p95 %.1f ms, p99 %.1f ms, max %.1f ms; "
       .. "errors: %d non-2xx/3xx, %d connect, %d read, %d write, %d timeout\n",
     summary.requests, summary.duration / 1e6, summary.requests / (summary.duration / 1e6),
-    latency:percentile(50) / 1000, latency:percentile(90) / 1000, latency:percentile(99) / 1000,
+    latency:percentile(50) / 1000, latency:percentile(90) / 1000, latency:percentile(95) / 1000,
+    latency:percentile(99) / 1000,
     latency.max / 1000, e.status, e.connect, e.read, e.write, e.timeout))
   for _, t in ipairs(threads) do
     if t:get("failed") > 0 then

@@ -201,14 +201,14 @@ impl CaseScope {
 
 /// The scope condition; `{0}`–`{3}` stand for its values (all, pick-up regions, home or
 /// pick-up regions, UPTs), written once for both `CaseScope::sql` and `CaseScope::push_sql`.
+/// The cases admitted by what happened to them (placements in the UPTs, open referrals to them, the
+/// viewer's break-glass grants) come from the database's `scope_admitted_cases`, the set the
+/// read policies use too (migrations/20261207004000_scope_sets.sql): an uncorrelated
+/// sub-select, computed once per statement and hashed, where a sub-query per row made a
+/// scoped page take a second. A new way into a scope is a branch of that function.
 const CONDITION: &str = "({0}::bool OR i.found_region_code = ANY({1}::text[])
    OR i.found_region_code = ANY({2}::text[]) OR i.home_region_code = ANY({2}::text[])
-   OR EXISTS (SELECT 1 FROM placement sp JOIN ward sw ON sw.id = sp.ward_id
-               WHERE sp.case_id = c.id AND sw.upt_code = ANY({3}::text[]))
-   OR EXISTS (SELECT 1 FROM referral sr
-               WHERE sr.case_id = c.id AND sr.ended_at IS NULL
-                 AND sr.upt_code = ANY({3}::text[]))
-   OR scope_broke_glass(c.id))";
+   OR c.id IN (SELECT scope_admitted_cases({3}::text[], scope_user(), scope_at())))";
 
 /// `CONDITION` as pieces of text, each followed by the value it is bound to (if any).
 fn condition_parts() -> impl Iterator<Item = (&'static str, Option<usize>)> {
@@ -323,7 +323,7 @@ mod tests {
     #[test]
     fn the_scope_condition_numbers_its_values_from_the_first_given() {
         let sql = CaseScope::sql(5);
-        for (n, count) in [(5, 1), (6, 1), (7, 2), (8, 2)] {
+        for (n, count) in [(5, 1), (6, 1), (7, 2), (8, 1)] {
             assert_eq!(
                 sql.matches(&format!("${n}:")).count(),
                 count,
@@ -334,10 +334,10 @@ mod tests {
         let scope = CaseScope::of(&principal(&[(Role::UptStaff, Some("U1"))]), Utc::now());
         let mut q = QueryBuilder::<Postgres>::new("SELECT 1 WHERE ");
         scope.push_sql(&mut q);
-        // Each use of a value is a bind of its own: six.
+        // Each use of a value is a bind of its own: five.
         let built = q.sql();
         assert!(
-            built.contains("$6") && !built.contains("$7") && !built.contains('{'),
+            built.contains("$5") && !built.contains("$6") && !built.contains('{'),
             "{built}"
         );
     }

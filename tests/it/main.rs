@@ -38,6 +38,7 @@ mod referral;
 mod retention;
 mod routing;
 mod scope;
+mod scope_cost;
 mod shelter;
 mod stress;
 mod throttle;
