@@ -192,7 +192,7 @@ impl Client {
         Ok(c)
     }
 
-    /// Sends a request with the session cookie, keeping a renewed one; the status and body.
+    /// Sends a request with the cookies, keeping the ones set; the status and body.
     async fn send(
         &mut self,
         app: &Router,
@@ -204,9 +204,7 @@ impl Client {
             req = req.header(header::COOKIE, &self.cookie);
         }
         let res = app.clone().oneshot(req.body(body)?).await?;
-        if let Some(c) = res.headers().get(header::SET_COOKIE) {
-            self.cookie = c.to_str()?.split(';').next().unwrap_or_default().into();
-        }
+        support::keep_cookies(&mut self.cookie, res.headers());
         let status = res.status();
         let bytes = res.into_body().collect().await?.to_bytes();
         Ok((status, String::from_utf8_lossy(&bytes).into_owned()))

@@ -22,3 +22,26 @@ pub async fn fresh_database(name: &str) -> anyhow::Result<(PgPool, PgConnectOpti
     simlontar::db::migrate(&owner).await?;
     Ok((owner, options))
 }
+
+/// Folds every `Set-Cookie` of an answer into `jar`, the `Cookie` header a browser would send
+/// next (a cookie replaced by name; one given `Max-Age=0` dropped). The sign-in sets more than
+/// one cookie (the session and the double-submit CSRF cookie), so keeping only the last loses one.
+#[allow(dead_code)] // not every benchmark signs in
+pub fn keep_cookies(jar: &mut String, headers: &axum::http::HeaderMap) {
+    for set in headers.get_all(axum::http::header::SET_COOKIE) {
+        let Ok(set) = set.to_str() else { continue };
+        let pair = set.split(';').next().unwrap_or_default().trim();
+        let name = pair.split('=').next().unwrap_or_default();
+        let removed = set
+            .split(';')
+            .any(|a| a.trim().eq_ignore_ascii_case("max-age=0"));
+        let mut pairs: Vec<&str> = jar
+            .split("; ")
+            .filter(|p| !p.is_empty() && p.split('=').next() != Some(name))
+            .collect();
+        if !removed {
+            pairs.push(pair);
+        }
+        *jar = pairs.join("; ");
+    }
+}
