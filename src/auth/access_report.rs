@@ -16,7 +16,7 @@ use super::policy::{require, Action};
 use crate::clock::format_local;
 use crate::error::{AppError, AppResult};
 use crate::web::viewer::Viewer;
-use crate::web::AppState;
+use crate::state::AppState;
 
 /// Rows shown on the page; the CSV file has every row.
 const SHOWN: usize = 1000;

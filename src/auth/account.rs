@@ -16,7 +16,7 @@ use super::throttle::Attempt;
 use super::{audit, model, store};
 use crate::error::{AppError, AppResult};
 use crate::web::viewer::Viewer;
-use crate::web::AppState;
+use crate::state::AppState;
 
 #[derive(Deserialize, Default)]
 pub struct Done {

@@ -14,7 +14,7 @@ use super::store::{self, UserError};
 use crate::clock::format_local;
 use crate::error::{AppError, AppResult};
 use crate::web::viewer::Viewer;
-use crate::web::AppState;
+use crate::state::AppState;
 use simlontar_templates::auth as view;
 
 #[derive(Deserialize, Default)]

@@ -14,7 +14,7 @@ use super::audit;
 use super::policy::{require, Action, CaseScope};
 use crate::error::{AppError, AppResult};
 use crate::web::viewer::Viewer;
-use crate::web::AppState;
+use crate::state::AppState;
 use simlontar_templates::break_glass as view;
 use simlontar_templates::i18n::tr;
 

@@ -18,7 +18,7 @@ use crate::error::{AppError, AppResult};
 use crate::web::lang::lang_of;
 use crate::web::redirect::local_or_home;
 use crate::web::viewer::origin_of;
-use crate::web::AppState;
+use crate::state::AppState;
 use simlontar_templates::auth as view;
 
 /// The secret offered during enrolment, kept in the session until a code proves the app

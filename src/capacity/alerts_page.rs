@@ -11,7 +11,7 @@ use crate::auth::policy::{allows, require, Action};
 use crate::clock::format_local;
 use crate::error::{AppError, AppResult};
 use crate::web::viewer::Viewer;
-use crate::web::AppState;
+use crate::state::AppState;
 use simlontar_templates::capacity as view;
 
 type Row = (

@@ -20,7 +20,7 @@ use crate::auth::policy::{require, Action, CaseScope};
 use crate::clock::format_local;
 use crate::error::AppResult;
 use crate::web::viewer::Viewer;
-use crate::web::AppState;
+use crate::state::AppState;
 use simlontar_templates::capacity::{self as view, FlowView, RegionCount};
 use simlontar_templates::capacity_svg::{FlowDot, FlowLine};
 

@@ -15,7 +15,7 @@ use crate::auth::policy::{require, Action, CaseScope};
 use crate::clock::format_local;
 use crate::error::{AppError, AppResult};
 use crate::web::viewer::Viewer;
-use crate::web::AppState;
+use crate::state::AppState;
 use simlontar_templates::capacity::{self as view, HoldForm, HoldRow, UptView};
 use simlontar_templates::capacity_svg::ChartView;
 use simlontar_templates::i18n::tr;

@@ -9,7 +9,7 @@ use crate::auth::model::Principal;
 use crate::auth::policy::{require, Action};
 use crate::error::{AppError, AppResult};
 use crate::intake::api::{idempotency_key, json_body, origin_of};
-use crate::web::AppState;
+use crate::state::AppState;
 use simlontar_templates::Lang;
 
 /// Records a DP3AK identity check result. With `case_number`, a strong match that the

@@ -14,7 +14,7 @@ use crate::auth::audit;
 use crate::auth::policy::{require, Action, CaseScope};
 use crate::error::{AppError, AppResult};
 use crate::web::viewer::Viewer;
-use crate::web::AppState;
+use crate::state::AppState;
 use simlontar_templates::i18n::tr;
 use simlontar_templates::identity as view;
 

@@ -12,7 +12,7 @@ use crate::auth::audit::Origin;
 use crate::auth::model::{mask_nik, Principal};
 use crate::auth::policy::{require, sees_full_identity, Action, CaseScope};
 use crate::error::{AppError, AppResult, FieldError};
-use crate::web::AppState;
+use crate::state::AppState;
 use axum::Extension;
 use simlontar_templates::Lang;
 

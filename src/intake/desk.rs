@@ -19,7 +19,7 @@ use crate::auth::policy::{require, Action, CaseScope};
 use crate::error::{AppError, AppResult};
 use crate::identity::reintake::{self, Thresholds};
 use crate::web::viewer::Viewer;
-use crate::web::AppState;
+use crate::state::AppState;
 use simlontar_templates::intake::{self as view, FormValues, FormView};
 use simlontar_templates::Lang;
 

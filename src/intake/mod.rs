@@ -21,7 +21,7 @@ use crate::auth::audit::{self, Origin};
 use crate::auth::model::{Principal, Role};
 use crate::auth::policy::{gate, Action, CaseScope};
 use crate::error::{AppError, AppResult};
-use crate::web::AppState;
+use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
     // Refused before the body is read (the desk's is a multipart photo upload).

@@ -13,7 +13,7 @@ use crate::auth::policy::{allows, require, sees_full_identity, Action, CaseScope
 use crate::clock::format_local;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::web::viewer::Viewer;
-use crate::web::AppState;
+use crate::state::AppState;
 use simlontar_templates::cases as view;
 
 /// The filters of a case list (the desk's and the API's).

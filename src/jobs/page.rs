@@ -13,7 +13,7 @@ use crate::clock::format_local;
 use crate::error::AppResult;
 use crate::notify::outbox;
 use crate::web::viewer::Viewer;
-use crate::web::AppState;
+use crate::state::AppState;
 use simlontar_templates::ops as view;
 
 pub fn router() -> Router<AppState> {

@@ -15,7 +15,7 @@ use crate::auth::policy::{require, Action};
 use crate::clock::format_local;
 use crate::error::{AppError, AppResult};
 use crate::web::viewer::Viewer;
-use crate::web::AppState;
+use crate::state::AppState;
 use simlontar_templates::mailbox as view;
 
 /// Keeps received messages in the database.

@@ -19,7 +19,7 @@ use crate::intake::{close_case, open_case};
 use crate::shelter::referral;
 use crate::web::lang::lang_of;
 use crate::web::viewer::Viewer;
-use crate::web::AppState;
+use crate::state::AppState;
 use simlontar_templates::routing as view;
 use simlontar_templates::Lang;
 

@@ -11,7 +11,7 @@ use crate::auth::policy::{require, Action, CaseScope};
 use crate::error::{AppError, AppResult};
 use crate::intake::api::{json_body, origin_of};
 use crate::intake::store::case_id_in;
-use crate::web::AppState;
+use crate::state::AppState;
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]

@@ -10,7 +10,7 @@ use crate::auth::policy::Action;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::intake::{close_case, open_case, CaseTx};
 use crate::web::viewer::Viewer;
-use crate::web::AppState;
+use crate::state::AppState;
 
 #[derive(Deserialize)]
 pub struct WardForm {

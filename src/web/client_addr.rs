@@ -9,7 +9,7 @@ use axum::middleware::Next;
 use axum::response::Response;
 use ipnet::IpNet;
 
-use super::AppState;
+use crate::state::AppState;
 
 /// The client's address, in the request's extensions (absent when the server was not
 /// given the connection's address, as in-process tests).

@@ -4,7 +4,7 @@ use chrono::{DateTime, Duration, Utc};
 use maud::Markup;
 
 use super::viewer::Viewer;
-use super::AppState;
+use crate::state::AppState;
 use crate::auth::policy::CaseScope;
 use crate::error::AppResult;
 use simlontar_templates::pages::{home, HomeView};

@@ -6,7 +6,7 @@ use tower_sessions::Session;
 
 use super::client_addr::ClientAddr;
 use super::lang::lang_of;
-use super::AppState;
+use crate::state::AppState;
 use crate::auth::audit::Origin;
 use crate::auth::csrf::form_token;
 use crate::auth::model::Principal;
