@@ -33,7 +33,7 @@ use tower::ServiceExt;
 use simlontar::clock::SystemClock;
 use simlontar::config::Settings;
 use simlontar::demo::accounts::{ACCOUNTS, DEMO_PASSWORD};
-use simlontar::intake::lifecycle::STATES;
+use simlontar::cases::model::STATES;
 
 const DB: &str = "simlontar_bench_roles";
 /// The answer time every page must keep at p95.

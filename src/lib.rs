@@ -4,6 +4,7 @@
 //! CSRF, error pages) and the shared state below them all (`state::AppState`).
 pub mod auth;
 pub mod capacity;
+pub mod cases;
 pub mod clock;
 pub mod config;
 pub mod csv_lines;
@@ -77,6 +78,7 @@ pub fn app(state: AppState) -> Router {
     let protected = Router::new()
         .route("/", get(home::show_home))
         .merge(auth::router())
+        .merge(cases::router())
         .merge(intake::router())
         .merge(identity::router())
         .merge(notify::router())

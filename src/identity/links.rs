@@ -9,7 +9,8 @@ use sqlx::{PgPool, Postgres, Row, Transaction};
 use super::contradict::Contradiction;
 use crate::auth::model::Principal;
 use crate::error::AppError;
-use crate::intake::lifecycle::{self, State};
+use crate::cases::lifecycle;
+use crate::cases::model::State;
 
 /// One piece of evidence for or against a link: a field, its weight (log2 of how much more
 /// likely the observation is for the same person than for two different ones) and a note.

@@ -14,7 +14,8 @@ use crate::auth::audit::{self, Origin};
 use crate::auth::model::Principal;
 use crate::auth::policy::CaseScope;
 use crate::error::{AppError, FieldError};
-use crate::intake::lifecycle::{self, State};
+use crate::cases::lifecycle;
+use crate::cases::model::State;
 
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct CheckRecorded {

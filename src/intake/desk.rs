@@ -386,7 +386,7 @@ pub async fn show_saved(
     )
     .await?;
     let Some(hints) = found else {
-        return Err(super::not_found(&state, &v.principal, &v.origin, &number).await);
+        return Err(crate::cases::access::not_found(&state, &v.principal, &v.origin, &number).await);
     };
     // The hints name earlier cases' people: a read, on record with what was shown.
     let shown: Vec<&str> = hints.iter().map(|h| h.number.as_str()).collect();

@@ -10,7 +10,7 @@ use crate::auth::model::Principal;
 use crate::auth::policy::{require, Action, CaseScope};
 use crate::error::{AppError, AppResult};
 use crate::intake::api::{json_body, origin_of};
-use crate::intake::store::case_id_in;
+use crate::cases::store::case_id_in;
 use crate::state::AppState;
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -42,7 +42,7 @@ pub async fn place_case(
     let mut tx = scope.begin(&state.pool).await?;
     let Some(id) = case_id_in(&mut tx, &scope, &number).await? else {
         tx.rollback().await?;
-        return Err(crate::intake::not_found(&state, &p, &origin, &number).await);
+        return Err(crate::cases::access::not_found(&state, &p, &origin, &number).await);
     };
     let placed = store::place(&mut tx, id, req.ward_id, &p, now).await?;
     crate::auth::audit::record(
@@ -83,7 +83,7 @@ pub async fn list_candidates(
     let Some(id) = case_id_in(&mut tx, &scope, &number).await? else {
         tx.rollback().await?;
         let origin = origin_of(&p, &headers);
-        return Err(crate::intake::not_found(&state, &p, &origin, &number).await);
+        return Err(crate::cases::access::not_found(&state, &p, &origin, &number).await);
     };
     let person = store::person(&mut tx, id, now).await?;
     Ok(Json(store::candidates(&mut tx, &person).await?))

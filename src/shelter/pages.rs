@@ -1,4 +1,4 @@
-//! The placement forms on the case page.
+//! The placement panel and forms on the case page.
 use axum::extract::{Path, State};
 use axum::response::Redirect;
 use axum::Form;
@@ -6,9 +6,11 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::store;
-use crate::auth::policy::Action;
+use crate::auth::policy::{allows, Action, CaseScope};
+use crate::cases::model::State as CaseState;
+use crate::clock::format_local;
 use crate::error::{AppError, AppResult, FieldError};
-use crate::intake::{close_case, open_case, CaseTx};
+use crate::cases::access::{close_case, open_case, CaseTx};
 use crate::web::viewer::Viewer;
 use crate::state::AppState;
 
@@ -122,4 +124,56 @@ pub async fn discharge_case(
         json!({"reason": f.reason}),
     )
     .await
+}
+
+/// The UPT panel: the stay and waiting list for every viewer; the wards that fit, and
+/// the forms, for those who manage placements.
+pub async fn panel(
+    state: &AppState,
+    v: &Viewer,
+    case_id: i64,
+) -> AppResult<simlontar_templates::shelter::Panel> {
+    let now = state.clock.now();
+    let tz = state.settings.time_zone;
+    let scope = CaseScope::of(&v.principal, now);
+    let mut tx = scope.begin(&state.pool).await?;
+    let stay = store::stay(&mut tx, case_id).await?;
+    let waiting = store::waiting_since(&mut tx, case_id).await?;
+    let person = store::person(&mut tx, case_id, now).await?;
+    let manages = allows(&v.principal, Action::ManagePlacements);
+    let state_now = CaseState::parse(&person.state);
+    let may_place =
+        manages && stay.is_none() && state_now.is_some_and(|s| s.next().contains(&CaseState::Placed));
+    let may_move = manages && stay.is_some();
+    let candidates = if may_place || may_move {
+        store::candidates(&mut tx, &person).await?
+    } else {
+        vec![]
+    };
+    tx.commit().await?;
+    Ok(simlontar_templates::shelter::Panel {
+        stay: stay.map(|s| {
+            format!(
+                "{} · {} · {}",
+                s.upt_name,
+                s.ward_name,
+                format_local(s.started_at, tz)
+            )
+        }),
+        waiting_since: waiting.map(|t| format_local(t, tz)),
+        candidates: candidates
+            .into_iter()
+            .map(|c| simlontar_templates::shelter::CandidateRow {
+                ward_id: c.ward_id,
+                upt: c.upt_name,
+                ward: c.ward_name,
+                need: c.need,
+                free: c.free,
+                beds: c.beds,
+                distance_km: c.distance_km,
+            })
+            .collect(),
+        may_place,
+        may_move,
+    })
 }

@@ -9,7 +9,8 @@ use sqlx::{Acquire, Postgres, Row, Transaction};
 use super::model::{age_on, needs_of};
 use crate::auth::model::{Principal, Role};
 use crate::error::{AppError, AppResult, FieldError};
-use crate::intake::lifecycle::{self, State};
+use crate::cases::lifecycle;
+use crate::cases::model::State;
 
 type Tx<'a> = Transaction<'a, Postgres>;
 
