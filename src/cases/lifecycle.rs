@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use serde_json::json;
 use sqlx::{Postgres, Transaction};
 
+use super::events::{self, Event};
 use super::model::{may, missing_fact, State};
 use super::store;
 use crate::auth::audit::{self, Origin};
@@ -93,19 +94,12 @@ pub async fn transition(
     .bind(reason)
     .execute(&mut **tx)
     .await?;
-    sqlx::query(
-        "INSERT INTO case_event (case_id, at, actor_id, kind, from_state, to_state, reason, detail)
-         VALUES ($1, $2, $3, 'transition', $4, $5, $6, $7)",
-    )
-    .bind(case_id)
-    .bind(at)
-    .bind(actor.map(|p| p.user_id))
-    .bind(from.as_str())
-    .bind(to.as_str())
-    .bind(reason)
-    .bind(json!({}))
-    .execute(&mut **tx)
-    .await?;
+    let event = Event {
+        from: Some(from),
+        to: Some(to),
+        ..Event::note("transition", reason, json!({}))
+    };
+    events::record(tx, case_id, actor, &event, at).await?;
     Ok(from)
 }
 

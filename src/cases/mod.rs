@@ -6,6 +6,8 @@
 pub mod access;
 pub mod api;
 pub mod case_page;
+pub mod create;
+pub mod events;
 pub mod filter;
 pub mod lifecycle;
 pub mod model;

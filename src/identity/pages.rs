@@ -13,8 +13,8 @@ use super::store;
 use crate::auth::audit;
 use crate::auth::policy::{require, Action, CaseScope};
 use crate::error::{AppError, AppResult};
-use crate::web::viewer::Viewer;
 use crate::state::AppState;
+use crate::web::viewer::Viewer;
 use simlontar_templates::i18n::tr;
 use simlontar_templates::identity as view;
 

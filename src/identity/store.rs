@@ -13,9 +13,10 @@ use super::nik::Nik;
 use crate::auth::audit::{self, Origin};
 use crate::auth::model::Principal;
 use crate::auth::policy::CaseScope;
-use crate::error::{AppError, FieldError};
+use crate::cases::events::{self, Event};
 use crate::cases::lifecycle;
 use crate::cases::model::State;
+use crate::error::{AppError, FieldError};
 
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct CheckRecorded {
@@ -260,19 +261,16 @@ async fn event(
     now: DateTime<Utc>,
 ) -> sqlx::Result<()> {
     // No NIK or name in the event: events are shown to everyone who may see the case.
-    sqlx::query(
-        "INSERT INTO case_event (case_id, at, actor_id, kind, reason, detail)
-         VALUES ($1, $2, $3, 'identity_check', $4, $5)",
+    let reason = format!("{} {}", check.method, check.outcome);
+    let detail = json!({"check": check_id, "outcome": check.outcome, "score": check.score,
+                        "contradictions": contradictions});
+    events::record(
+        tx,
+        case_id,
+        Some(p),
+        &Event::note("identity_check", &reason, detail),
+        now,
     )
-    .bind(case_id)
-    .bind(now)
-    .bind(p.user_id)
-    .bind(format!("{} {}", check.method, check.outcome))
-    .bind(
-        json!({"check": check_id, "outcome": check.outcome, "score": check.score,
-                 "contradictions": contradictions}),
-    )
-    .execute(&mut **tx)
     .await?;
     Ok(())
 }

@@ -18,8 +18,8 @@ use crate::auth::model::Role;
 use crate::auth::policy::{require, Action, CaseScope};
 use crate::error::{AppError, AppResult};
 use crate::identity::reintake::{self, Thresholds};
-use crate::web::viewer::Viewer;
 use crate::state::AppState;
+use crate::web::viewer::Viewer;
 use simlontar_templates::intake::{self as view, FormValues, FormView};
 use simlontar_templates::Lang;
 
@@ -386,7 +386,9 @@ pub async fn show_saved(
     )
     .await?;
     let Some(hints) = found else {
-        return Err(crate::cases::access::not_found(&state, &v.principal, &v.origin, &number).await);
+        return Err(
+            crate::cases::access::not_found(&state, &v.principal, &v.origin, &number).await,
+        );
     };
     // The hints name earlier cases' people: a read, on record with what was shown.
     let shown: Vec<&str> = hints.iter().map(|h| h.number.as_str()).collect();

@@ -12,14 +12,14 @@ use super::handover::{self, Facts};
 use super::proposal::propose;
 use crate::auth::audit;
 use crate::auth::policy::{allows, require, Action, CaseScope};
+use crate::cases::access::{close_case, open_case};
+use crate::cases::model::State as CaseState;
 use crate::clock::format_local;
 use crate::error::{AppError, AppResult};
-use crate::cases::model::State as CaseState;
-use crate::cases::access::{close_case, open_case};
 use crate::shelter::referral;
+use crate::state::AppState;
 use crate::web::lang::lang_of;
 use crate::web::viewer::Viewer;
-use crate::state::AppState;
 use simlontar_templates::routing as view;
 use simlontar_templates::Lang;
 
@@ -193,7 +193,7 @@ pub async fn panel(state: &AppState, v: &Viewer, case_id: i64) -> AppResult<view
                 .await?;
         let proposed = match &referral {
             Some((code, _, _)) => Some(code.clone()),
-            None => referral::proposed_upt(&mut tx, case_id, now).await?,
+            None => crate::shelter::store::proposed_upt(&mut tx, case_id, now).await?,
         };
         (upts, proposed)
     } else {

@@ -8,9 +8,9 @@ use serde_json::json;
 use super::store::{self, Candidate, Placed};
 use crate::auth::model::Principal;
 use crate::auth::policy::{require, Action, CaseScope};
+use crate::cases::store::case_id_in;
 use crate::error::{AppError, AppResult};
 use crate::intake::api::{json_body, origin_of};
-use crate::cases::store::case_id_in;
 use crate::state::AppState;
 
 #[derive(Deserialize, utoipa::ToSchema)]

@@ -7,12 +7,12 @@ use serde_json::json;
 
 use super::store;
 use crate::auth::policy::{allows, Action, CaseScope};
+use crate::cases::access::{close_case, open_case, CaseTx};
 use crate::cases::model::State as CaseState;
 use crate::clock::format_local;
 use crate::error::{AppError, AppResult, FieldError};
-use crate::cases::access::{close_case, open_case, CaseTx};
-use crate::web::viewer::Viewer;
 use crate::state::AppState;
+use crate::web::viewer::Viewer;
 
 #[derive(Deserialize)]
 pub struct WardForm {
@@ -142,8 +142,9 @@ pub async fn panel(
     let person = store::person(&mut tx, case_id, now).await?;
     let manages = allows(&v.principal, Action::ManagePlacements);
     let state_now = CaseState::parse(&person.state);
-    let may_place =
-        manages && stay.is_none() && state_now.is_some_and(|s| s.next().contains(&CaseState::Placed));
+    let may_place = manages
+        && stay.is_none()
+        && state_now.is_some_and(|s| s.next().contains(&CaseState::Placed));
     let may_move = manages && stay.is_some();
     let candidates = if may_place || may_move {
         store::candidates(&mut tx, &person).await?

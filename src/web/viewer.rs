@@ -6,12 +6,12 @@ use tower_sessions::Session;
 
 use super::client_addr::ClientAddr;
 use super::lang::lang_of;
-use crate::state::AppState;
 use crate::auth::audit::Origin;
 use crate::auth::csrf::form_token;
 use crate::auth::model::Principal;
 use crate::auth::policy::{allows, Action};
 use crate::error::AppError;
+use crate::state::AppState;
 use simlontar_templates::layout::{NavUser, Section};
 use simlontar_templates::Lang;
 

@@ -209,7 +209,6 @@ fn form(uri: &str, fields: &[(&str, &str)]) -> Request<Body> {
 }
 
 impl Client {
-
     pub async fn sign_in(&mut self, username: &str, password: &str) -> Res {
         self.get("/login").await;
         self.post("/login", &[("username", username), ("password", password)])
