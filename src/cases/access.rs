@@ -2,107 +2,139 @@
 //! "not found" told about a case outside the scope. Invariants: a case is read only
 //! through the principal's scope, every read of a person's details writes exactly one
 //! audit row, and a look-up of a case that exists outside the scope is audited.
+use chrono::{DateTime, Utc};
 use serde_json::json;
+use sqlx::{PgPool, Postgres, Transaction};
 
 use super::store;
 use crate::auth::audit::{self, Origin};
 use crate::auth::model::Principal;
-use crate::auth::policy::CaseScope;
+use crate::auth::policy::{require, Action, CaseScope, NikKey};
 use crate::error::{AppError, AppResult};
-use crate::state::AppState;
 
-/// A case's details for a viewer, audited: a read, or a refused look-up of a case that
-/// exists outside their scope (which they are told does not exist).
-pub async fn read_case(
-    state: &AppState,
+/// A transaction in a principal's case scope.
+pub type CaseTx = Transaction<'static, Postgres>;
+
+/// A case's details for `p`, audited: a read, or a refused look-up of a case that exists
+/// outside their scope (which they are told does not exist).
+pub async fn read(
+    pool: &PgPool,
     p: &Principal,
     origin: &Origin,
     number: &str,
+    now: DateTime<Utc>,
 ) -> AppResult<store::CaseDetail> {
-    match store::find(&state.pool, &CaseScope::of(p, state.clock.now()), number).await? {
+    match store::find(pool, &CaseScope::of(p, now), number).await? {
         Some(case) => {
-            audit::record(
-                &state.pool,
-                origin,
-                "read",
-                "case",
-                Some(&case.number),
-                json!({}),
-            )
-            .await?;
+            audit::record(pool, origin, "read", "case", Some(&case.number), json!({})).await?;
             Ok(case)
         }
-        None => Err(not_found(state, p, origin, number).await),
+        None => Err(not_found(pool, p, origin, number, now).await),
     }
+}
+
+/// The cases in `p`'s scope recorded with NIK `key`, the search audited (with how many
+/// were found, never the NIK).
+pub async fn search_nik(
+    pool: &PgPool,
+    p: &Principal,
+    origin: &Origin,
+    key: NikKey,
+    now: DateTime<Utc>,
+) -> AppResult<Vec<store::CaseSummary>> {
+    let filter = store::CaseFilter {
+        nik: Some(key),
+        ..Default::default()
+    };
+    let (cases, _) = store::list(pool, &CaseScope::of(p, now), &filter).await?;
+    let detail = json!({"results": cases.len()});
+    audit::record(pool, origin, "search_nik", "case", None, detail).await?;
+    Ok(cases)
+}
+
+/// A photo (content type, bytes) of a case `p` may see. A face is personal data like
+/// the rest of the case: each view is a read on record (the access report lists it).
+pub async fn read_photo(
+    pool: &PgPool,
+    p: &Principal,
+    origin: &Origin,
+    number: &str,
+    id: i64,
+    now: DateTime<Utc>,
+) -> AppResult<(String, Vec<u8>)> {
+    let Some(photo) = store::photo(pool, &CaseScope::of(p, now), number, id).await? else {
+        return Err(not_found(pool, p, origin, number, now).await);
+    };
+    let detail = json!({"photo": id});
+    audit::record(pool, origin, "read_photo", "case", Some(number), detail).await?;
+    Ok(photo)
 }
 
 /// "Not found", to a principal asking for a case they may not see; when the case exists
 /// (outside their scope) the look-up is kept in the audit trail as `read_denied`.
-pub async fn not_found(state: &AppState, p: &Principal, origin: &Origin, number: &str) -> AppError {
-    match note_denied(state, p, origin, number).await {
+pub async fn not_found(
+    pool: &PgPool,
+    p: &Principal,
+    origin: &Origin,
+    number: &str,
+    now: DateTime<Utc>,
+) -> AppError {
+    match note_denied(pool, p, origin, number, now).await {
         Ok(()) => AppError::NotFound,
         Err(e) => e,
     }
 }
 
 async fn note_denied(
-    state: &AppState,
+    pool: &PgPool,
     p: &Principal,
     origin: &Origin,
     number: &str,
+    now: DateTime<Utc>,
 ) -> AppResult<()> {
-    let now = state.clock.now();
     let scope = CaseScope::of(p, now);
-    let mut tx = scope.begin(&state.pool).await?;
+    let mut tx = scope.begin(pool).await?;
     // A case in scope with, say, a wrong photo id is simply not found.
     let visible = store::case_id_in(&mut tx, &scope, number).await?.is_some();
     tx.commit().await?;
-    if !visible && store::exists(&state.pool, number, now).await? {
-        audit::record(
-            &state.pool,
-            origin,
-            "read_denied",
-            "case",
-            Some(number),
-            json!({}),
-        )
-        .await?;
+    if !visible && store::exists(pool, number, now).await? {
+        audit::record(pool, origin, "read_denied", "case", Some(number), json!({})).await?;
     }
     Ok(())
 }
 
-/// A transaction in a viewer's case scope.
-pub type CaseTx = sqlx::Transaction<'static, sqlx::Postgres>;
-
-/// Opens a case in the viewer's scope for a change they may make: (transaction, case id).
-/// A case outside the scope is not found.
-pub async fn open_case(
-    state: &AppState,
-    v: &crate::web::viewer::Viewer,
+/// Opens case `number` for a change `p` may make (`action`): a transaction in their
+/// scope and the case's id. A case outside the scope is not found. Finish the change
+/// with [`commit`].
+pub async fn open(
+    pool: &PgPool,
+    p: &Principal,
+    origin: &Origin,
     number: &str,
-    action: crate::auth::policy::Action,
+    action: Action,
+    now: DateTime<Utc>,
 ) -> AppResult<(CaseTx, i64)> {
-    crate::auth::policy::require(&v.principal, action)?;
-    let scope = CaseScope::of(&v.principal, state.clock.now());
-    let mut tx = scope.begin(&state.pool).await?;
+    require(p, action)?;
+    let scope = CaseScope::of(p, now);
+    let mut tx = scope.begin(pool).await?;
     match store::case_id_in(&mut tx, &scope, number).await? {
         Some(id) => Ok((tx, id)),
         None => {
             tx.rollback().await?;
-            Err(not_found(state, &v.principal, &v.origin, number).await)
+            Err(not_found(pool, p, origin, number, now).await)
         }
     }
 }
 
-/// Audits a change opened with [`open_case`], commits it, and sends the viewer back to the case.
-pub async fn close_case(
+/// Audits a change opened with [`open`] (`what`, with `detail`) and commits it.
+pub async fn commit(
     mut tx: CaseTx,
-    v: &crate::web::viewer::Viewer,
+    origin: &Origin,
     number: &str,
     what: &str,
     detail: serde_json::Value,
-) -> AppResult<axum::response::Redirect> {
-    audit::record(&mut *tx, &v.origin, what, "case", Some(number), detail).await?;
+) -> AppResult<()> {
+    audit::record(&mut *tx, origin, what, "case", Some(number), detail).await?;
     tx.commit().await?;
-    Ok(axum::response::Redirect::to(&format!("/cases/{number}")))
+    Ok(())
 }

@@ -1,18 +1,16 @@
 //! JSON API v1 for cases: the list, one case, its events, and a move of state.
 use axum::extract::{Path, Query, State};
-use axum::http::HeaderMap;
 use axum::Json;
 use serde_json::{json, Value};
 
 use super::filter::{filter_from, ListQuery};
 use super::model::State as CaseState;
-use super::store;
-use crate::auth::model::{mask_nik, Principal};
+use super::{access, lifecycle, store};
+use crate::auth::model::mask_nik;
 use crate::auth::policy::{require, sees_full_identity, Action, CaseScope};
 use crate::error::AppResult;
-use crate::intake::api::{json_body, origin_of};
 use crate::state::AppState;
-use axum::Extension;
+use crate::web::api::{Caller, JsonBody};
 
 #[derive(serde::Serialize, utoipa::ToSchema)]
 pub struct CaseList {
@@ -29,16 +27,18 @@ pub struct CaseList {
     security(("bearer" = [])))]
 pub async fn list_cases(
     State(state): State<AppState>,
-    Extension(p): Extension<Principal>,
+    caller: Caller,
     Query(q): Query<ListQuery>,
-) -> AppResult<Json<Value>> {
-    require(&p, Action::ViewCases)?;
+) -> AppResult<Json<CaseList>> {
+    require(&caller.principal, Action::ViewCases)?;
     let filter = filter_from(q)?;
-    let (cases, more) =
-        store::list(&state.pool, &CaseScope::of(&p, state.clock.now()), &filter).await?;
-    Ok(Json(
-        json!({ "cases": cases, "page": filter.page, "more": more }),
-    ))
+    let scope = CaseScope::of(&caller.principal, state.clock.now());
+    let (cases, more) = store::list(&state.pool, &scope, &filter).await?;
+    Ok(Json(CaseList {
+        cases,
+        page: filter.page,
+        more,
+    }))
 }
 
 #[utoipa::path(get, path = "/api/v1/cases/{number}",
@@ -47,13 +47,13 @@ pub async fn list_cases(
     security(("bearer" = [])))]
 pub async fn show_case(
     State(state): State<AppState>,
-    Extension(p): Extension<Principal>,
-    headers: HeaderMap,
+    Caller { principal, origin }: Caller,
     Path(number): Path<String>,
 ) -> AppResult<Json<store::CaseDetail>> {
-    require(&p, Action::ViewCases)?;
-    let mut case = super::access::read_case(&state, &p, &origin_of(&p, &headers), &number).await?;
-    if !sees_full_identity(&p) {
+    require(&principal, Action::ViewCases)?;
+    let now = state.clock.now();
+    let mut case = access::read(&state.pool, &principal, &origin, &number, now).await?;
+    if !sees_full_identity(&principal) {
         case.nik = case.nik.as_deref().map(mask_nik);
         store::hide_biometric_methods(&mut case.events);
     }
@@ -66,13 +66,13 @@ pub async fn show_case(
     security(("bearer" = [])))]
 pub async fn list_events(
     State(state): State<AppState>,
-    Extension(p): Extension<Principal>,
-    headers: HeaderMap,
+    Caller { principal, origin }: Caller,
     Path(number): Path<String>,
 ) -> AppResult<Json<Vec<store::CaseEvent>>> {
-    require(&p, Action::ViewCases)?;
-    let mut case = super::access::read_case(&state, &p, &origin_of(&p, &headers), &number).await?;
-    if !sees_full_identity(&p) {
+    require(&principal, Action::ViewCases)?;
+    let now = state.clock.now();
+    let mut case = access::read(&state.pool, &principal, &origin, &number, now).await?;
+    if !sees_full_identity(&principal) {
         store::hide_biometric_methods(&mut case.events);
     }
     Ok(Json(case.events))
@@ -94,22 +94,13 @@ pub struct TransitionRequest {
     security(("bearer" = [])))]
 pub async fn add_event(
     State(state): State<AppState>,
-    Extension(p): Extension<Principal>,
-    headers: HeaderMap,
+    Caller { principal, origin }: Caller,
     Path(number): Path<String>,
-    body: axum::body::Bytes,
+    JsonBody(req): JsonBody<TransitionRequest>,
 ) -> AppResult<Json<Value>> {
-    require(&p, Action::MoveCases)?;
-    let req: TransitionRequest = json_body(&body)?;
-    let from = super::lifecycle::move_case(
-        &state,
-        &p,
-        &origin_of(&p, &headers),
-        &number,
-        req.to,
-        &req.reason,
-    )
-    .await?;
+    let now = state.clock.now();
+    let to = (req.to, req.reason.as_str());
+    let from = lifecycle::move_case(&state.pool, &principal, &origin, &number, to, now).await?;
     Ok(Json(
         json!({ "number": number, "from": from, "to": req.to }),
     ))

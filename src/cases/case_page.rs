@@ -4,7 +4,7 @@ use axum::extract::{Path, State as AxState};
 use maud::Markup;
 
 use super::model::{actions, State};
-use super::store;
+use super::{access, store};
 use crate::auth::model::mask_nik;
 use crate::auth::policy::{require, sees_full_identity, Action, CaseScope, NikKey};
 use crate::clock::format_local;
@@ -19,13 +19,14 @@ pub async fn show_case(
     Path(number): Path<String>,
 ) -> AppResult<Markup> {
     require(&v.principal, Action::ViewCases)?;
-    let mut case = super::access::read_case(&state, &v.principal, &v.origin, &number).await?;
+    let now = state.clock.now();
+    let mut case = access::read(&state.pool, &v.principal, &v.origin, &number, now).await?;
     let tz = state.settings.time_zone;
     let full = sees_full_identity(&v.principal);
     if !full {
         store::hide_biometric_methods(&mut case.events);
     }
-    let scope = CaseScope::of(&v.principal, state.clock.now());
+    let scope = CaseScope::of(&v.principal, now);
     let verified = crate::identity::store::verified(&state.pool, &scope, case.id).await?;
     let flags = nik_flags(&case, v.lang);
     // By NIK: the one DP3AK confirmed, or the intake's own. The intake's was typed at the
@@ -37,29 +38,13 @@ pub async fn show_case(
             .and_then(|n| NikKey::for_principal(&v.principal, n))
             .map(|k| k.as_str().to_string())
     });
-    let mut assistance: Vec<String> = match &known_nik {
-        Some(nik) => crate::identity::registry::programmes_for_nik(&state.pool, nik)
-            .await?
-            .into_iter()
-            .map(|(source, programmes)| format!("{source}: {}", programmes.join(", ")))
-            .collect(),
-        None => vec![],
-    };
-    // Also by an accepted link with the register (found without a NIK).
-    let mut tx = scope.begin(&state.pool).await?;
-    for line in crate::identity::assistance::programmes_for_case(&mut tx, case.id).await? {
-        if !assistance.contains(&line) {
-            assistance.push(line);
-        }
-    }
-    tx.commit().await?;
-    let nik = case.nik.as_deref().map(|n| {
-        if sees_full_identity(&v.principal) {
-            n.to_string()
-        } else {
-            mask_nik(n)
-        }
-    });
+    let assistance =
+        crate::identity::assistance::for_case(&state.pool, &scope, case.id, known_nik.as_deref())
+            .await?;
+    let nik = case
+        .nik
+        .as_deref()
+        .map(|n| if full { n.to_string() } else { mask_nik(n) });
     Ok(view::show(
         v.lang,
         &v.nav,

@@ -2,16 +2,15 @@
 //! log; a change the machine (`model`) does not allow is refused.
 use chrono::{DateTime, Utc};
 use serde_json::json;
-use sqlx::{Postgres, Transaction};
+use sqlx::{PgPool, Postgres, Transaction};
 
+use super::access;
 use super::events::{self, Event};
 use super::model::{may, missing_fact, State};
-use super::store;
-use crate::auth::audit::{self, Origin};
+use crate::auth::audit::Origin;
 use crate::auth::model::Principal;
-use crate::auth::policy::CaseScope;
+use crate::auth::policy::Action;
 use crate::error::{AppError, AppResult, FieldError};
-use crate::state::AppState;
 
 /// Locks a case's row and returns its state: every change of a case, its plan or its
 /// referral takes this lock first and compares the state it read before acting. FOR NO
@@ -103,31 +102,19 @@ pub async fn transition(
     Ok(from)
 }
 
-/// Moves a case the principal may see to `to`, in one transaction with its event and an
-/// audit row.
+/// Moves a case `p` may see to `to`: the move, its event and an audit row, in one
+/// transaction. Returns the state it left.
 pub async fn move_case(
-    state: &AppState,
+    pool: &PgPool,
     p: &Principal,
     origin: &Origin,
     number: &str,
-    to: State,
-    reason: &str,
+    (to, reason): (State, &str),
+    now: DateTime<Utc>,
 ) -> AppResult<State> {
-    let scope = CaseScope::of(p, state.clock.now());
-    let mut tx = scope.begin(&state.pool).await?;
-    let id = store::case_id_in(&mut tx, &scope, number)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let from = transition(&mut tx, id, to, Some(p), reason, state.clock.now()).await?;
-    audit::record(
-        &mut *tx,
-        origin,
-        "transition",
-        "case",
-        Some(number),
-        json!({"from": from.as_str(), "to": to.as_str()}),
-    )
-    .await?;
-    tx.commit().await?;
+    let (mut tx, id) = access::open(pool, p, origin, number, Action::MoveCases, now).await?;
+    let from = transition(&mut tx, id, to, Some(p), reason, now).await?;
+    let detail = json!({"from": from.as_str(), "to": to.as_str()});
+    access::commit(tx, origin, number, "transition", detail).await?;
     Ok(from)
 }

@@ -1,14 +1,15 @@
 //! The case list, NIK search, a bare move of state, and a case's photos.
 use axum::extract::{Path, Query, State as AxState};
+use axum::http::header;
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use maud::Markup;
 use serde::Deserialize;
-use serde_json::json;
 
 use super::filter::{filter_from, ListQuery};
 use super::model::State;
 use super::store::{self, CaseFilter};
-use crate::auth::audit;
+use super::{access, lifecycle};
 use crate::auth::policy::{allows, require, Action, CaseScope, NikKey};
 use crate::clock::format_local;
 use crate::error::{AppError, AppResult, FieldError};
@@ -39,12 +40,8 @@ pub async fn list_cases(
 ) -> AppResult<Markup> {
     require(&v.principal, Action::ViewCases)?;
     let filter = filter_from(q)?;
-    let (cases, more) = store::list(
-        &state.pool,
-        &CaseScope::of(&v.principal, state.clock.now()),
-        &filter,
-    )
-    .await?;
+    let scope = CaseScope::of(&v.principal, state.clock.now());
+    let (cases, more) = store::list(&state.pool, &scope, &filter).await?;
     Ok(view::list(
         v.lang,
         &v.nav,
@@ -52,7 +49,7 @@ pub async fn list_cases(
             rows: rows(&state, cases),
             filter: view_filter(&filter),
             more,
-            may_break_glass: !CaseScope::of(&v.principal, state.clock.now()).all,
+            may_break_glass: !scope.all,
             may_search_nik: allows(&v.principal, Action::SearchByNik),
         },
     ))
@@ -90,33 +87,16 @@ pub async fn search_by_nik(
         )]));
     }
     let key = NikKey::for_principal(&v.principal, nik).ok_or(AppError::Forbidden)?;
-    let filter = CaseFilter {
-        nik: Some(key),
-        ..Default::default()
-    };
-    let (cases, _) = store::list(
-        &state.pool,
-        &CaseScope::of(&v.principal, state.clock.now()),
-        &filter,
-    )
-    .await?;
-    audit::record(
-        &state.pool,
-        &v.origin,
-        "search_nik",
-        "case",
-        None,
-        json!({"results": cases.len()}),
-    )
-    .await?;
+    let now = state.clock.now();
+    let cases = access::search_nik(&state.pool, &v.principal, &v.origin, key, now).await?;
     Ok(view::list(
         v.lang,
         &v.nav,
         &view::ListView {
             rows: rows(&state, cases),
-            filter: view_filter(&filter),
+            filter: view_filter(&CaseFilter::default()),
             more: false,
-            may_break_glass: !CaseScope::of(&v.principal, state.clock.now()).all,
+            may_break_glass: !CaseScope::of(&v.principal, now).all,
             may_search_nik: true,
         },
     ))
@@ -134,11 +114,17 @@ pub async fn transition_case(
     v: Viewer,
     Path(number): Path<String>,
     Form(f): Form<TransitionForm>,
-) -> AppResult<axum::response::Redirect> {
+) -> AppResult<Redirect> {
     let to = State::parse(&f.to)
         .ok_or_else(|| AppError::Invalid(vec![FieldError::new("to", "status tidak dikenal")]))?;
-    super::lifecycle::move_case(&state, &v.principal, &v.origin, &number, to, &f.reason).await?;
-    Ok(axum::response::Redirect::to(&format!("/cases/{number}")))
+    let (p, origin, now) = (&v.principal, &v.origin, state.clock.now());
+    lifecycle::move_case(&state.pool, p, origin, &number, (to, &f.reason), now).await?;
+    Ok(to_case(&number))
+}
+
+/// Back to the case page, after a change made from it.
+pub fn to_case(number: &str) -> Redirect {
+    Redirect::to(&format!("/cases/{number}"))
 }
 
 /// A photo of a case, to viewers who may see the case (the read is audited with it).
@@ -146,39 +132,17 @@ pub async fn show_photo(
     AxState(state): AxState<AppState>,
     v: Viewer,
     Path((number, id)): Path<(String, i64)>,
-) -> AppResult<axum::response::Response> {
-    use axum::response::IntoResponse;
+) -> AppResult<Response> {
     require(&v.principal, Action::ViewCases)?;
-    let Some(photo) = store::photo(
-        &state.pool,
-        &CaseScope::of(&v.principal, state.clock.now()),
-        &number,
-        id,
-    )
-    .await?
-    else {
-        return Err(super::access::not_found(&state, &v.principal, &v.origin, &number).await);
-    };
-    // A face is personal data like the rest of the case: each view is a read on record
-    // (the access report lists it with the case).
-    audit::record(
-        &state.pool,
-        &v.origin,
-        "read_photo",
-        "case",
-        Some(&number),
-        json!({"photo": id}),
-    )
-    .await?;
+    let (p, origin, now) = (&v.principal, &v.origin, state.clock.now());
+    let (content_type, bytes) =
+        access::read_photo(&state.pool, p, origin, &number, id, now).await?;
     Ok((
         [
-            (axum::http::header::CONTENT_TYPE, photo.0),
-            (
-                axum::http::header::CACHE_CONTROL,
-                "private, no-store".to_string(),
-            ),
+            (header::CONTENT_TYPE, content_type),
+            (header::CACHE_CONTROL, "private, no-store".to_string()),
         ],
-        photo.1,
+        bytes,
     )
         .into_response())
 }

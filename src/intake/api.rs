@@ -1,18 +1,17 @@
 //! JSON API v1 for intakes: recording one (which opens its case) and the list.
 use axum::extract::{Query, State};
-use axum::http::HeaderMap;
+use axum::http::StatusCode;
 use axum::Json;
-use serde_json::Value;
 
+use super::create;
 use super::model::{validate, IntakeRequest};
-use crate::auth::audit::Origin;
-use crate::auth::model::Principal;
 use crate::auth::policy::{require, Action};
 use crate::cases::api::CaseList;
 use crate::cases::filter::ListQuery;
-use crate::error::{AppError, AppResult, FieldError};
+use crate::error::{AppError, AppResult};
+use crate::identity::reintake;
 use crate::state::AppState;
-use axum::Extension;
+use crate::web::api::{Caller, IdempotencyKey, JsonBody};
 use simlontar_templates::Lang;
 
 /// The same list as `GET /api/v1/cases`: each intake opens one case.
@@ -21,10 +20,10 @@ use simlontar_templates::Lang;
     security(("bearer" = [])))]
 pub async fn list_intakes(
     state: State<AppState>,
-    p: Extension<Principal>,
+    caller: Caller,
     q: Query<ListQuery>,
-) -> AppResult<Json<Value>> {
-    crate::cases::api::list_cases(state, p, q).await
+) -> AppResult<Json<CaseList>> {
+    crate::cases::api::list_cases(state, caller, q).await
 }
 
 /// The outcome of an intake submission.
@@ -48,39 +47,26 @@ pub struct IntakeCreated {
     security(("bearer" = [])))]
 pub async fn create_intake(
     State(state): State<AppState>,
-    Extension(p): Extension<Principal>,
-    headers: HeaderMap,
-    body: axum::body::Bytes,
-) -> AppResult<(axum::http::StatusCode, Json<IntakeCreated>)> {
-    require(&p, Action::CreateIntake)?;
-    let key = idempotency_key(&headers)?;
-    let req: IntakeRequest = json_body(&body)?;
+    Caller { principal, origin }: Caller,
+    IdempotencyKey(key): IdempotencyKey,
+    JsonBody(req): JsonBody<IntakeRequest>,
+) -> AppResult<(StatusCode, Json<IntakeCreated>)> {
+    require(&principal, Action::CreateIntake)?;
     let now = state.clock.now();
     let intake = validate(&req, key, now, Lang::En).map_err(AppError::Invalid)?;
-    let origin = origin_of(&p, &headers);
-    let allowed = super::pickup_regions(&p);
-    let done = super::create::create(
-        &state.pool,
-        &intake,
-        &[],
-        &p,
-        &origin,
-        allowed.as_deref(),
-        now,
-    )
-    .await?;
+    let done = create::create(&state.pool, &intake, &[], &principal, &origin, now).await?;
     if done.new {
         // Is this someone picked up before? Answered in the background.
-        crate::identity::reintake::spawn(
+        reintake::spawn(
             state.pool.clone(),
-            crate::identity::reintake::Thresholds::of(&state.settings),
+            reintake::Thresholds::of(&state.settings),
             now,
         );
     }
     let status = if done.new {
-        axum::http::StatusCode::CREATED
+        StatusCode::CREATED
     } else {
-        axum::http::StatusCode::OK
+        StatusCode::OK
     };
     Ok((
         status,
@@ -90,43 +76,4 @@ pub async fn create_intake(
             created: done.new,
         }),
     ))
-}
-
-/// The client's `Idempotency-Key` header (a UUID), required on every create.
-pub(crate) fn idempotency_key(headers: &HeaderMap) -> Result<uuid::Uuid, AppError> {
-    headers
-        .get("idempotency-key")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| uuid::Uuid::parse_str(v.trim()).ok())
-        .ok_or_else(|| {
-            AppError::Invalid(vec![FieldError::new(
-                "Idempotency-Key",
-                "a UUID header is required",
-            )])
-        })
-}
-
-/// A JSON body, or a field error naming where it went wrong (`aliases[1]`, or `body`).
-pub(crate) fn json_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
-    let mut de = serde_json::Deserializer::from_slice(body);
-    serde_path_to_error::deserialize(&mut de).map_err(|e| {
-        let path = e.path().to_string();
-        let field = if path == "." {
-            "body".to_string()
-        } else {
-            path
-        };
-        AppError::Invalid(vec![FieldError::new(field, e.inner().to_string())])
-    })
-}
-
-pub(crate) fn origin_of(p: &Principal, headers: &HeaderMap) -> Origin {
-    Origin {
-        actor_id: Some(p.user_id),
-        remote_addr: None,
-        request_id: headers
-            .get("x-request-id")
-            .and_then(|v| v.to_str().ok())
-            .map(String::from),
-    }
 }

@@ -8,7 +8,7 @@ use sqlx::{PgPool, Row};
 
 use super::model::NewIntake;
 use crate::auth::audit::Origin;
-use crate::auth::model::Principal;
+use crate::auth::model::{Principal, Role};
 use crate::auth::policy::CaseScope;
 use crate::error::{AppError, FieldError};
 use crate::places::{store::region_at, Geom};
@@ -42,7 +42,6 @@ pub async fn create(
     photos: &[Photo],
     officer: &Principal,
     origin: &Origin,
-    allowed_regions: Option<&[String]>,
     now: DateTime<Utc>,
 ) -> Result<Created, AppError> {
     let print = fingerprint(intake, photos);
@@ -53,7 +52,7 @@ pub async fn create(
             "titik lokasi tidak berada di Jawa Timur",
         )])
     })?;
-    if allowed_regions.is_some_and(|allowed| !allowed.contains(&region)) {
+    if pickup_regions(officer).is_some_and(|allowed| !allowed.contains(&region)) {
         return Err(AppError::Invalid(vec![FieldError::new(
             "found_lat",
             format!("titik lokasi berada di {region}, di luar wilayah tugas Anda"),
@@ -139,6 +138,16 @@ pub async fn create(
         intake_id,
         new: true,
     })
+}
+
+/// Where a principal may record pick-ups: intake officers their own regencies, case
+/// officers anywhere (`None`).
+pub fn pickup_regions(p: &Principal) -> Option<Vec<String>> {
+    if p.has(Role::CaseOfficer) {
+        None
+    } else {
+        Some(p.scopes(Role::IntakeOfficer))
+    }
 }
 
 /// The case an earlier submission by the same officer with the same key made; a

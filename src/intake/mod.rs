@@ -12,10 +12,9 @@ pub mod photo;
 pub mod staging;
 
 use axum::middleware::from_fn_with_state;
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 
-use crate::auth::model::{Principal, Role};
 use crate::auth::policy::{gate, Action};
 use crate::state::AppState;
 
@@ -28,18 +27,13 @@ pub fn router() -> Router<AppState> {
         .merge(desk)
         .route("/intake/saved/{number}", get(desk::show_saved))
         .route("/intake/map.svg", get(desk::map_image))
+        // Listed for every role (each in its scope); recorded only by those who record
+        // pick-ups, refused before the body is read.
         .route(
             "/api/v1/intakes",
-            get(api::list_intakes).post(api::create_intake),
+            get(api::list_intakes).merge(
+                post(api::create_intake)
+                    .route_layer(from_fn_with_state(Action::CreateIntake, gate)),
+            ),
         )
-}
-
-/// Where a principal may record pick-ups: intake officers their own regencies, case
-/// officers anywhere (`None`).
-pub fn pickup_regions(p: &Principal) -> Option<Vec<String>> {
-    if p.has(Role::CaseOfficer) {
-        None
-    } else {
-        Some(p.scopes(Role::IntakeOfficer))
-    }
 }

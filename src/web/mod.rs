@@ -1,6 +1,7 @@
 //! What the HTTP side shares below the capabilities: who is asking (`viewer`, `api`), the
 //! client's address, cookies, languages, redirects, error rendering and the probes. The
 //! router that puts the capabilities together is assembled at the top (`crate::app`).
+pub mod api;
 pub mod client_addr;
 pub mod cookie;
 pub mod errors;
