@@ -106,9 +106,10 @@ pub async fn record(
     .bind(source)
     .bind(&print)
     .bind(json!(found_json))
+    // An unknown village code, or the same key committed meanwhile by a retry, is refused
+    // by the database's constraints (worded in `error::constraints`).
     .fetch_one(&mut *tx)
-    .await
-    .map_err(village_error)?;
+    .await?;
 
     let mut link = None;
     if let Some(c) = &case {
@@ -273,22 +274,6 @@ async fn event(
     )
     .await?;
     Ok(())
-}
-
-fn village_error(e: sqlx::Error) -> AppError {
-    match &e {
-        sqlx::Error::Database(d) if d.is_foreign_key_violation() => {
-            AppError::Invalid(vec![FieldError::new(
-                "identity.village_code",
-                "not a known village code",
-            )])
-        }
-        // The same key, committed by a retry that overtook this one.
-        sqlx::Error::Database(d) if d.is_unique_violation() => {
-            AppError::Conflict("this check is being recorded; repeat the request".into())
-        }
-        _ => e.into(),
-    }
 }
 
 /// The identity DP3AK confirmed for a case: the newest accepted check ↔ intake link.

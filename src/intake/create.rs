@@ -109,9 +109,10 @@ pub async fn create(
     .bind(photos.iter().map(|p| Sha256::digest(&p.bytes).to_vec()).collect::<Vec<_>>())
     .bind(photos.iter().map(|p| p.content_type).collect::<Vec<_>>())
     .bind(photos.iter().map(|p| p.bytes.clone()).collect::<Vec<_>>())
+    // Unknown or contradicting region codes are refused by the database's constraints,
+    // which `error::constraints` words beside the field.
     .fetch_optional(&mut *tx)
-    .await
-    .map_err(reference_error)?;
+    .await?;
     let Some(intake_id) = intake_id else {
         // The key was used before (or by a submission committing right now).
         tx.rollback().await?;
@@ -185,25 +186,4 @@ async fn existing(
         intake_id: row.get("id"),
         new: false,
     }))
-}
-
-/// Unknown village or region codes surface as field errors, not as a 500.
-fn reference_error(e: sqlx::Error) -> AppError {
-    if let sqlx::Error::Database(d) = &e {
-        if d.is_foreign_key_violation() {
-            let field = match d.constraint() {
-                Some(c) if c.contains("village") => "home_village",
-                Some(c) if c.contains("province") => "home_region",
-                _ => "home_region",
-            };
-            return AppError::Invalid(vec![FieldError::new(field, "kode wilayah tidak dikenal")]);
-        }
-        if d.is_check_violation() {
-            return AppError::Invalid(vec![FieldError::new(
-                "home_region",
-                "kode wilayah tidak cocok satu sama lain",
-            )]);
-        }
-    }
-    AppError::from(e)
 }

@@ -322,12 +322,16 @@ pub async fn submit_intake(
             staging.clear().await?;
             Ok(Redirect::to(&format!("/intake/saved/{}", done.case_number)).into_response())
         }
-        Err(AppError::Invalid(fields)) => {
-            errors.extend(fields.into_iter().map(|f| (f.field, f.message)));
-            let page = render(&state, &v, &s.values, &errors, staged, vec![], None).await?;
-            Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
-        }
-        Err(e) => Err(e),
+        // Refused for its fields (here, or by the database's constraints): the form
+        // comes back with the errors beside them.
+        Err(e) => match e.field_errors(v.lang) {
+            Some(fields) => {
+                errors.extend(fields.into_iter().map(|f| (f.field, f.message)));
+                let page = render(&state, &v, &s.values, &errors, staged, vec![], None).await?;
+                Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+            }
+            None => Err(e),
+        },
     }
 }
 

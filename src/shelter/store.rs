@@ -11,7 +11,7 @@ use crate::auth::model::{Principal, Role};
 use crate::cases::events::{self, Event};
 use crate::cases::lifecycle;
 use crate::cases::model::State;
-use crate::error::{AppError, AppResult, FieldError};
+use crate::error::{constraints, AppError, AppResult, FieldError};
 
 type Tx<'a> = Transaction<'a, Postgres>;
 
@@ -107,9 +107,7 @@ pub enum Placed {
 
 /// Whether an error is the ward's bed CHECK refusing one more.
 fn is_full(e: &sqlx::Error) -> bool {
-    e.as_database_error().is_some_and(|d| {
-        d.code().as_deref() == Some("23514") && d.constraint() == Some("ward_check")
-    })
+    constraints::name(e) == Some("ward_check")
 }
 
 async fn ward_of(tx: &mut Tx<'_>, ward_id: i64) -> AppResult<(String, String, String)> {
@@ -349,15 +347,9 @@ pub async fn transfer(
     .bind(case_id)
     .bind(ward_id)
     .bind(now)
+    // A full target: the ward's CHECK refuses it (409, `error::constraints`).
     .fetch_one(&mut **tx)
-    .await
-    .map_err(|e| {
-        if is_full(&e) {
-            AppError::Conflict("bangsal tujuan penuh / the target ward is full".into())
-        } else {
-            e.into()
-        }
-    })?;
+    .await?;
     super::referral::end(tx, case_id, super::referral::End::Placed, now).await?;
     let detail = json!({"from_ward": from_ward, "to_ward": ward_id, "reason": reason});
     events::record(
