@@ -1,7 +1,9 @@
 //! The database's rules as the user is told of them. A unique, foreign-key or check
 //! constraint that refuses a change answers 409 or 422 in words of both languages: its
-//! own for the constraints named here, else the default of its kind. One table, so no
-//! handler or store matches SQLSTATEs of its own.
+//! own for the constraints named here, else the default of its kind. One table: a store
+//! that must act on a refusal (a full ward puts the person on the waiting list) asks
+//! [`name`] which constraint it was, and matches no SQLSTATE of its own. (Two older
+//! places still do: `auth::store`'s user errors for the CLI, and `capacity::holds`.)
 use std::fmt;
 
 use simlontar_templates::Lang;
