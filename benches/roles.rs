@@ -30,10 +30,10 @@ use http_body_util::BodyExt;
 use sqlx::{Executor, PgPool};
 use tower::ServiceExt;
 
+use simlontar::cases::model::STATES;
 use simlontar::clock::SystemClock;
 use simlontar::config::Settings;
 use simlontar::demo::accounts::{ACCOUNTS, DEMO_PASSWORD};
-use simlontar::intake::lifecycle::STATES;
 
 const DB: &str = "simlontar_bench_roles";
 /// The answer time every page must keep at p95.

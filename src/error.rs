@@ -1,9 +1,16 @@
 //! One error type for the whole application. Handlers return `AppError`; it becomes a
 //! status code plus an [`ErrorInfo`] extension, and the page or API middleware of the
-//! route renders that as an Indonesian/English HTML page or a JSON problem.
+//! route renders that as an Indonesian/English HTML page or a JSON problem. A database
+//! error is classified here once: unavailable (503), a constraint's refusal (409 or 422,
+//! worded in `constraints`), or a bug (500).
+pub mod constraints;
+
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
+use simlontar_templates::Lang;
+
+use constraints::{Answer, Refusal};
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct FieldError {
@@ -41,6 +48,9 @@ pub enum AppError {
     TooManyRequests,
     #[error("the database is unavailable: {0}")]
     Unavailable(String),
+    /// A unique, foreign-key or check constraint refused the change.
+    #[error("refused by the database: {0}")]
+    Refused(Refusal),
     #[error("database error: {0}")]
     Database(sqlx::Error),
     #[error(transparent)]
@@ -53,7 +63,10 @@ impl From<sqlx::Error> for AppError {
         match e {
             RowNotFound => AppError::NotFound,
             e if unavailable(&e) => AppError::Unavailable(e.to_string()),
-            _ => AppError::Database(e),
+            e => match constraints::refusal(&e) {
+                Some(r) => AppError::Refused(r),
+                None => AppError::Database(e),
+            },
         }
     }
 }
@@ -83,12 +96,55 @@ pub struct Problem {
     pub fields: Vec<FieldError>,
 }
 
+impl AppError {
+    /// The field errors this error names, in `lang`: what a form shows beside its fields
+    /// when it comes back. `None` when the error is not about fields.
+    pub fn field_errors(&self, lang: Lang) -> Option<Vec<FieldError>> {
+        match self {
+            AppError::Invalid(fields) => Some(fields.clone()),
+            AppError::Refused(Refusal {
+                answer: Answer::Invalid(Some(field)),
+                words,
+                ..
+            }) => Some(vec![FieldError::new(*field, words.get(lang))]),
+            _ => None,
+        }
+    }
+}
+
 /// What the renderers need to know about a failed request.
 #[derive(Debug, Clone)]
 pub struct ErrorInfo {
     pub kind: ErrorKind,
     pub fields: Vec<FieldError>,
     pub detail: Option<String>,
+    /// A constraint's refusal, said in the reader's language when rendered.
+    pub refusal: Option<Refusal>,
+}
+
+impl ErrorInfo {
+    pub fn new(kind: ErrorKind) -> Self {
+        ErrorInfo {
+            kind,
+            fields: vec![],
+            detail: None,
+            refusal: None,
+        }
+    }
+
+    /// The detail and the field errors, in `lang`.
+    pub fn said(&self, lang: Lang) -> (Option<String>, Vec<FieldError>) {
+        let mut detail = self.detail.clone();
+        let mut fields = self.fields.clone();
+        if let Some(r) = &self.refusal {
+            let words = r.words.get(lang);
+            match r.answer {
+                Answer::Invalid(Some(field)) => fields.push(FieldError::new(field, words)),
+                _ => detail = Some(words.to_string()),
+            }
+        }
+        (detail, fields)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -142,44 +198,57 @@ impl ErrorKind {
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
-        let (kind, fields, detail) = match self {
-            AppError::NotFound => (ErrorKind::NotFound, vec![], None),
-            AppError::Invalid(fields) => (ErrorKind::Invalid, fields, None),
-            AppError::Conflict(m) => (ErrorKind::Conflict, vec![], Some(m)),
-            AppError::Unauthorized => (ErrorKind::Unauthorized, vec![], None),
-            AppError::Forbidden => (ErrorKind::Forbidden, vec![], None),
-            AppError::TooLarge => (ErrorKind::TooLarge, vec![], None),
-            AppError::TooManyRequests => (ErrorKind::TooManyRequests, vec![], None),
+        let info = match self {
+            AppError::NotFound => ErrorInfo::new(ErrorKind::NotFound),
+            AppError::Invalid(fields) => ErrorInfo {
+                fields,
+                ..ErrorInfo::new(ErrorKind::Invalid)
+            },
+            AppError::Conflict(m) => ErrorInfo {
+                detail: Some(m),
+                ..ErrorInfo::new(ErrorKind::Conflict)
+            },
+            AppError::Refused(r) => {
+                tracing::info!(constraint = %r.constraint, "refused by a database constraint");
+                let kind = match r.answer {
+                    Answer::Conflict => ErrorKind::Conflict,
+                    Answer::Invalid(_) => ErrorKind::Invalid,
+                };
+                ErrorInfo {
+                    refusal: Some(r),
+                    ..ErrorInfo::new(kind)
+                }
+            }
+            AppError::Unauthorized => ErrorInfo::new(ErrorKind::Unauthorized),
+            AppError::Forbidden => ErrorInfo::new(ErrorKind::Forbidden),
+            AppError::TooLarge => ErrorInfo::new(ErrorKind::TooLarge),
+            AppError::TooManyRequests => ErrorInfo::new(ErrorKind::TooManyRequests),
             AppError::Unavailable(e) => {
                 tracing::warn!(error = %e, "database unavailable");
-                (ErrorKind::Unavailable, vec![], None)
+                ErrorInfo::new(ErrorKind::Unavailable)
             }
             AppError::Database(e) => {
                 tracing::error!(error = %e, "database error");
-                (ErrorKind::Internal, vec![], None)
+                ErrorInfo::new(ErrorKind::Internal)
             }
             AppError::Internal(e)
                 if e.chain()
                     .any(|c| c.downcast_ref::<sqlx::Error>().is_some_and(unavailable)) =>
             {
                 tracing::warn!(error = format!("{e:#}"), "database unavailable");
-                (ErrorKind::Unavailable, vec![], None)
+                ErrorInfo::new(ErrorKind::Unavailable)
             }
             AppError::Internal(e) => {
                 tracing::error!(error = format!("{e:#}"), "internal error");
-                (ErrorKind::Internal, vec![], None)
+                ErrorInfo::new(ErrorKind::Internal)
             }
         };
-        let mut res = kind.status().into_response();
-        if kind == ErrorKind::Unavailable {
+        let mut res = info.kind.status().into_response();
+        if info.kind == ErrorKind::Unavailable {
             res.headers_mut()
                 .insert(axum::http::header::RETRY_AFTER, "5".parse().unwrap());
         }
-        res.extensions_mut().insert(ErrorInfo {
-            kind,
-            fields,
-            detail,
-        });
+        res.extensions_mut().insert(info);
         res
     }
 }

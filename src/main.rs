@@ -8,7 +8,7 @@ use clap::{Parser, Subcommand};
 
 use simlontar::clock::SystemClock;
 use simlontar::config::Settings;
-use simlontar::{db, demo, places, web};
+use simlontar::{db, demo, places};
 
 mod admin;
 
@@ -399,7 +399,7 @@ async fn serve(settings: Settings, owner: sqlx::PgPool) -> anyhow::Result<()> {
         instance: format!("{}:{}", hostname(), std::process::id()),
     };
     let _scheduler = simlontar::jobs::start(jobs).await?;
-    let state = web::AppState {
+    let state = simlontar::AppState {
         pool,
         settings,
         clock: Arc::new(SystemClock),
@@ -410,7 +410,7 @@ async fn serve(settings: Settings, owner: sqlx::PgPool) -> anyhow::Result<()> {
     tracing::info!(%addr, "serving");
     axum::serve(
         listener,
-        web::app(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        simlontar::app(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
     .with_graceful_shutdown(shutdown_signal())
     .await

@@ -15,8 +15,8 @@ use super::audit::{self, Accessed};
 use super::policy::{require, Action};
 use crate::clock::format_local;
 use crate::error::{AppError, AppResult};
+use crate::state::AppState;
 use crate::web::viewer::Viewer;
-use crate::web::AppState;
 
 /// Rows shown on the page; the CSV file has every row.
 const SHOWN: usize = 1000;

@@ -15,8 +15,8 @@ use super::session::{session_err, Auth, SessionUser};
 use super::throttle::Attempt;
 use super::{audit, model, store};
 use crate::error::{AppError, AppResult};
+use crate::state::AppState;
 use crate::web::viewer::Viewer;
-use crate::web::AppState;
 
 #[derive(Deserialize, Default)]
 pub struct Done {

@@ -13,8 +13,8 @@ use super::policy::{require, Action};
 use super::store::{self, UserError};
 use crate::clock::format_local;
 use crate::error::{AppError, AppResult};
+use crate::state::AppState;
 use crate::web::viewer::Viewer;
-use crate::web::AppState;
 use simlontar_templates::auth as view;
 
 #[derive(Deserialize, Default)]

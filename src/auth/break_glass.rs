@@ -13,8 +13,8 @@ use sqlx::{PgPool, Row};
 use super::audit;
 use super::policy::{require, Action, CaseScope};
 use crate::error::{AppError, AppResult};
+use crate::state::AppState;
 use crate::web::viewer::Viewer;
-use crate::web::AppState;
 use simlontar_templates::break_glass as view;
 use simlontar_templates::i18n::tr;
 

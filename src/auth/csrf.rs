@@ -22,7 +22,8 @@ use tower_sessions::Session;
 use super::model::Principal;
 use super::session::{csrf_token, MfaPending, CSRF};
 use crate::error::{AppError, AppResult, ErrorInfo};
-use crate::web::{cookie, AppState, BODY_LIMIT};
+use crate::state::AppState;
+use crate::web::{cookie, BODY_LIMIT};
 
 /// Largest form read for its token, except a signed-in person's multipart form, which may
 /// be as large as any body (the intake desk's photos). No form before sign-in has files.

@@ -14,10 +14,10 @@ use super::csrf::form_token;
 use super::session::{mark_login, session_err, Auth, Credentials};
 use super::throttle::{self, Attempt};
 use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use crate::web::client_addr::origin_of;
 use crate::web::lang::lang_of;
 use crate::web::redirect::local_or_home;
-use crate::web::viewer::origin_of;
-use crate::web::AppState;
 use simlontar_templates::auth as view;
 
 #[derive(Deserialize)]

@@ -15,10 +15,10 @@ use super::session::{session_err, Auth, MFA_DONE};
 use super::throttle::{self, Attempt};
 use super::{audit, mfa, store};
 use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use crate::web::client_addr::origin_of;
 use crate::web::lang::lang_of;
 use crate::web::redirect::local_or_home;
-use crate::web::viewer::origin_of;
-use crate::web::AppState;
 use simlontar_templates::auth as view;
 
 /// The secret offered during enrolment, kept in the session until a code proves the app

@@ -21,7 +21,7 @@ use axum::middleware::from_fn_with_state;
 use axum::routing::{get, post};
 use axum::Router;
 
-use crate::web::AppState;
+use crate::state::AppState;
 use policy::{gate, Action};
 
 /// Routes open to everybody (sign-in itself).

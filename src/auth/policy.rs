@@ -276,7 +276,7 @@ mod tests {
     /// The gate before the move forms admits exactly the roles the lifecycle gives a move.
     #[test]
     fn the_gate_on_moves_admits_exactly_the_roles_with_some_move() {
-        use crate::intake::lifecycle::{may, STATES};
+        use crate::cases::model::{may, STATES};
         for role in crate::auth::model::ROLES {
             let p = principal(&[(role, None)]);
             let some_move = STATES

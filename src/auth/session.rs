@@ -13,7 +13,7 @@ use tower_sessions::Session;
 use super::model::Principal;
 use super::store::{self, UserRecord};
 use crate::error::AppError;
-use crate::web::AppState;
+use crate::state::AppState;
 
 /// Sessions end after 30 minutes without a request, and 12 hours after sign-in however
 /// busy they are (ASVS 7.3).

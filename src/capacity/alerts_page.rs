@@ -10,8 +10,8 @@ use crate::auth::audit;
 use crate::auth::policy::{allows, require, Action};
 use crate::clock::format_local;
 use crate::error::{AppError, AppResult};
+use crate::state::AppState;
 use crate::web::viewer::Viewer;
-use crate::web::AppState;
 use simlontar_templates::capacity as view;
 
 type Row = (

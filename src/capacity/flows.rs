@@ -19,8 +19,8 @@ use super::screen_store::{self as store, FlowCount};
 use crate::auth::policy::{require, Action, CaseScope};
 use crate::clock::format_local;
 use crate::error::AppResult;
+use crate::state::AppState;
 use crate::web::viewer::Viewer;
-use crate::web::AppState;
 use simlontar_templates::capacity::{self as view, FlowView, RegionCount};
 use simlontar_templates::capacity_svg::{FlowDot, FlowLine};
 

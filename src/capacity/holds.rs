@@ -9,9 +9,9 @@ use sqlx::PgPool;
 use crate::auth::audit::{self, Origin};
 use crate::auth::model::{Principal, Role};
 use crate::auth::policy::{allows, Action, CaseScope};
+use crate::cases::lifecycle;
+use crate::cases::store::case_id_in;
 use crate::error::AppError;
-use crate::intake::lifecycle;
-use crate::intake::store::case_id_in;
 use crate::shelter::referral;
 
 pub const DEFAULT_HOURS: i64 = 48;

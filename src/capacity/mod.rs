@@ -30,7 +30,7 @@ pub mod upt_page;
 use axum::routing::{get, post};
 use axum::Router;
 
-use crate::web::AppState;
+use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new()

@@ -20,8 +20,8 @@ use super::screen_store::{self as store, LatestForecast, OpenAlert, WardFigures}
 use crate::auth::policy::{require, Action};
 use crate::clock::format_local;
 use crate::error::AppResult;
+use crate::state::AppState;
 use crate::web::viewer::Viewer;
-use crate::web::AppState;
 use simlontar_templates::capacity::{self as view, Alert, Forecast, PanelView, UptRow, WardRow};
 use simlontar_templates::capacity_svg::{MapUpt, Risk};
 use simlontar_templates::Lang;

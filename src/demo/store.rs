@@ -5,7 +5,12 @@ use indicatif::ProgressBar;
 use sqlx::{PgPool, Postgres, QueryBuilder, Row};
 use uuid::Uuid;
 
+use anyhow::anyhow;
+use serde_json::json;
+
 use super::generate::{DemoCase, WardInfo, World};
+use crate::cases::events::{self, Event};
+use crate::cases::model::State;
 use crate::places::Geom;
 
 const BATCH: usize = 500;
@@ -108,27 +113,23 @@ pub async fn write(pool: &PgPool, cases: &[DemoCase]) -> anyhow::Result<()> {
             .map(|r| (r.get(1), r.get(0)))
             .collect();
 
-        let events: Vec<_> = chunk
-            .iter()
-            .flat_map(|c| {
-                let id = case_ids[&c.number];
-                c.events.iter().map(move |e| (id, e))
-            })
-            .collect();
-        for batch in events.chunks(BATCH * 2) {
-            let mut q: QueryBuilder<Postgres> = QueryBuilder::new(
-                "INSERT INTO case_event (case_id, at, kind, from_state, to_state, reason) ",
-            );
-            q.push_values(batch, |mut b, (id, e)| {
-                b.push_bind(*id)
-                    .push_bind(e.at)
-                    .push_bind(e.kind)
-                    .push_bind(e.from)
-                    .push_bind(e.to)
-                    .push_bind(&e.reason);
-            });
-            q.build().execute(&mut *tx).await?;
+        let mut events = vec![];
+        for c in chunk {
+            let id = case_ids[&c.number];
+            for e in &c.events {
+                let state = |s: &str| State::parse(s).ok_or_else(|| anyhow!("unknown state {s}"));
+                events.push((
+                    id,
+                    e.at,
+                    Event {
+                        from: e.from.map(state).transpose()?,
+                        to: Some(state(e.to)?),
+                        ..Event::note(e.kind, &e.reason, json!({}))
+                    },
+                ));
+            }
         }
+        events::record_all(&mut tx, None, &events).await?;
 
         let placements: Vec<_> = chunk
             .iter()

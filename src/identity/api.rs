@@ -1,15 +1,14 @@
 //! JSON API v1 for DP3AK's system: identity check results.
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
-use axum::{Extension, Json};
+use axum::http::StatusCode;
+use axum::Json;
 
 use super::check::{validate, CheckRequest};
 use super::store::{self, CheckRecorded};
-use crate::auth::model::Principal;
 use crate::auth::policy::{require, Action};
 use crate::error::{AppError, AppResult};
-use crate::intake::api::{idempotency_key, json_body, origin_of};
-use crate::web::AppState;
+use crate::state::AppState;
+use crate::web::api::{Caller, IdempotencyKey, JsonBody};
 use simlontar_templates::Lang;
 
 /// Records a DP3AK identity check result. With `case_number`, a strong match that the
@@ -24,28 +23,19 @@ use simlontar_templates::Lang;
     security(("bearer" = [])))]
 pub async fn create_check(
     State(state): State<AppState>,
-    Extension(p): Extension<Principal>,
-    headers: HeaderMap,
-    body: axum::body::Bytes,
+    Caller { principal, origin }: Caller,
+    IdempotencyKey(key): IdempotencyKey,
+    JsonBody(req): JsonBody<CheckRequest>,
 ) -> AppResult<(StatusCode, Json<CheckRecorded>)> {
-    require(&p, Action::RecordIdentity)?;
-    let key = idempotency_key(&headers)?;
-    let req: CheckRequest = json_body(&body)?;
+    require(&principal, Action::RecordIdentity)?;
     let now = state.clock.now();
     let check = validate(&req, now, Lang::En).map_err(AppError::Invalid)?;
-    let done = store::record(
-        &state.pool,
-        &p,
-        &origin_of(&p, &headers),
-        &check,
-        &store::Arrival {
-            key,
-            source: "api",
-            accept_score: state.settings.identity_accept_score,
-        },
-        now,
-    )
-    .await?;
+    let arrival = store::Arrival {
+        key,
+        source: "api",
+        accept_score: state.settings.identity_accept_score,
+    };
+    let done = store::record(&state.pool, &principal, &origin, &check, &arrival, now).await?;
     let status = if done.created {
         StatusCode::CREATED
     } else {

@@ -133,3 +133,30 @@ pub async fn programmes_for_case(
         .map(|(s, p)| format!("{s}: {}", p.join(", ")))
         .collect())
 }
+
+/// Every programme a case's person receives, as "source: PKH, BPNT": by NIK (`nik`: the
+/// one DP3AK confirmed, or one the viewer may use as a key) and by an accepted register
+/// link (found without a NIK).
+pub async fn for_case(
+    pool: &PgPool,
+    scope: &CaseScope,
+    case_id: i64,
+    nik: Option<&str>,
+) -> sqlx::Result<Vec<String>> {
+    let mut lines: Vec<String> = match nik {
+        Some(nik) => super::registry::programmes_for_nik(pool, nik)
+            .await?
+            .into_iter()
+            .map(|(source, programmes)| format!("{source}: {}", programmes.join(", ")))
+            .collect(),
+        None => vec![],
+    };
+    let mut tx = scope.begin(pool).await?;
+    for line in programmes_for_case(&mut tx, case_id).await? {
+        if !lines.contains(&line) {
+            lines.push(line);
+        }
+    }
+    tx.commit().await?;
+    Ok(lines)
+}

@@ -8,8 +8,10 @@ use sqlx::{PgPool, Postgres, Row, Transaction};
 
 use super::contradict::Contradiction;
 use crate::auth::model::Principal;
+use crate::cases::events::{self, Event};
+use crate::cases::lifecycle;
+use crate::cases::model::State;
 use crate::error::AppError;
-use crate::intake::lifecycle::{self, State};
 
 /// One piece of evidence for or against a link: a field, its weight (log2 of how much more
 /// likely the observation is for the same person than for two different ones) and a note.
@@ -115,16 +117,12 @@ pub async fn apply_identity(
         )
         .await?;
     }
-    sqlx::query(
-        "INSERT INTO case_event (case_id, at, actor_id, kind, reason, detail)
-         VALUES ($1, $2, $3, 'identity_linked', 'DP3AK check linked', $4)",
-    )
-    .bind(case_id)
-    .bind(now)
-    .bind(actor.map(|p| p.user_id))
-    .bind(json!({"check": check_id}))
-    .execute(&mut **tx)
-    .await?;
+    let event = Event::note(
+        "identity_linked",
+        "DP3AK check linked",
+        json!({"check": check_id}),
+    );
+    events::record(tx, case_id, actor, &event, now).await?;
     Ok(())
 }
 
@@ -211,17 +209,9 @@ pub async fn decide(
             .await?;
             apply_identity(&mut tx, case_id, Some(p), check_id, now).await?;
         } else {
-            sqlx::query(
-                "INSERT INTO case_event (case_id, at, actor_id, kind, reason, detail)
-                 VALUES ($1, $2, $3, 'link_decision', $4, $5)",
-            )
-            .bind(case_id)
-            .bind(now)
-            .bind(p.user_id)
-            .bind(format!("{from} → {to}"))
-            .bind(json!({"link": link_id}))
-            .execute(&mut *tx)
-            .await?;
+            let reason = format!("{from} → {to}");
+            let event = Event::note("link_decision", &reason, json!({"link": link_id}));
+            events::record(&mut tx, case_id, Some(p), &event, now).await?;
         }
     }
     tx.commit().await?;

@@ -13,8 +13,8 @@ use super::store;
 use crate::auth::audit;
 use crate::auth::policy::{require, Action, CaseScope};
 use crate::error::{AppError, AppResult};
+use crate::state::AppState;
 use crate::web::viewer::Viewer;
-use crate::web::AppState;
 use simlontar_templates::i18n::tr;
 use simlontar_templates::identity as view;
 
@@ -138,28 +138,32 @@ pub async fn submit_check(
             None => "/identity/review".into(),
         })
         .into_response()),
-        Err(AppError::Invalid(list)) => {
-            errors.extend(list.into_iter().map(|e| (e.field, e.message)));
-            let form = view::CheckForm {
-                key: key.to_string(),
-                case_number: f.case_number,
-                method: f.method,
-                outcome: f.outcome,
-                score: f.score,
-                nik: f.nik,
-                name: f.name,
-                birth_date: f.birth_date,
-                birth_place: f.birth_place,
-                sex: f.sex,
-                address: f.address,
-                village_code: f.village_code,
-                kk_number: f.kk_number,
-                mother_name: f.mother_name,
-            };
-            let page = view::check_form(v.lang, &v.nav, &form, &errors);
-            Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
-        }
-        Err(e) => Err(e),
+        // Refused for its fields (here, or by the database's constraints): the form
+        // comes back with the errors beside them.
+        Err(e) => match e.field_errors(v.lang) {
+            Some(fields) => {
+                errors.extend(fields.into_iter().map(|e| (e.field, e.message)));
+                let form = view::CheckForm {
+                    key: key.to_string(),
+                    case_number: f.case_number,
+                    method: f.method,
+                    outcome: f.outcome,
+                    score: f.score,
+                    nik: f.nik,
+                    name: f.name,
+                    birth_date: f.birth_date,
+                    birth_place: f.birth_place,
+                    sex: f.sex,
+                    address: f.address,
+                    village_code: f.village_code,
+                    kk_number: f.kk_number,
+                    mother_name: f.mother_name,
+                };
+                let page = view::check_form(v.lang, &v.nav, &form, &errors);
+                Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+            }
+            None => Err(e),
+        },
     }
 }
 

@@ -9,6 +9,7 @@ use sqlx::{PgPool, Row};
 
 use super::links::{self, Contribution};
 use crate::auth::policy::CaseScope;
+use crate::cases::events::{self, Event};
 use crate::linkage::block::Mode;
 use crate::linkage::link;
 use crate::linkage::person::{self, Birth, PersonRecord};
@@ -228,17 +229,22 @@ async fn write_link(
     .await?;
     // A pair decided before (perhaps as two different people) is left alone.
     if written.as_deref() == Some("accepted") {
-        sqlx::query(
-            "INSERT INTO case_event (case_id, at, kind, reason, detail)
-             SELECT c.id, $2, 'reintake_linked', 'picked up before: ' || e.number, $3
-               FROM ot_case c, ot_case e WHERE c.intake_id = $1 AND e.intake_id = $4",
+        let pair: Option<(i64, String)> = sqlx::query_as(
+            "SELECT c.id, e.number FROM ot_case c, ot_case e WHERE c.intake_id = $1 AND e.intake_id = $2",
         )
         .bind(new)
-        .bind(now)
-        .bind(json!({"probability": probability}))
         .bind(old)
-        .execute(&mut **tx)
+        .fetch_optional(&mut **tx)
         .await?;
+        if let Some((case_id, earlier)) = pair {
+            let reason = format!("picked up before: {earlier}");
+            let event = Event::note(
+                "reintake_linked",
+                &reason,
+                json!({"probability": probability}),
+            );
+            events::record(tx, case_id, None, &event, now).await?;
+        }
     }
     Ok(())
 }

@@ -13,8 +13,10 @@ use super::nik::Nik;
 use crate::auth::audit::{self, Origin};
 use crate::auth::model::Principal;
 use crate::auth::policy::CaseScope;
+use crate::cases::events::{self, Event};
+use crate::cases::lifecycle;
+use crate::cases::model::State;
 use crate::error::{AppError, FieldError};
-use crate::intake::lifecycle::{self, State};
 
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct CheckRecorded {
@@ -104,9 +106,10 @@ pub async fn record(
     .bind(source)
     .bind(&print)
     .bind(json!(found_json))
+    // An unknown village code, or the same key committed meanwhile by a retry, is refused
+    // by the database's constraints (worded in `error::constraints`).
     .fetch_one(&mut *tx)
-    .await
-    .map_err(village_error)?;
+    .await?;
 
     let mut link = None;
     if let Some(c) = &case {
@@ -259,37 +262,18 @@ async fn event(
     now: DateTime<Utc>,
 ) -> sqlx::Result<()> {
     // No NIK or name in the event: events are shown to everyone who may see the case.
-    sqlx::query(
-        "INSERT INTO case_event (case_id, at, actor_id, kind, reason, detail)
-         VALUES ($1, $2, $3, 'identity_check', $4, $5)",
+    let reason = format!("{} {}", check.method, check.outcome);
+    let detail = json!({"check": check_id, "outcome": check.outcome, "score": check.score,
+                        "contradictions": contradictions});
+    events::record(
+        tx,
+        case_id,
+        Some(p),
+        &Event::note("identity_check", &reason, detail),
+        now,
     )
-    .bind(case_id)
-    .bind(now)
-    .bind(p.user_id)
-    .bind(format!("{} {}", check.method, check.outcome))
-    .bind(
-        json!({"check": check_id, "outcome": check.outcome, "score": check.score,
-                 "contradictions": contradictions}),
-    )
-    .execute(&mut **tx)
     .await?;
     Ok(())
-}
-
-fn village_error(e: sqlx::Error) -> AppError {
-    match &e {
-        sqlx::Error::Database(d) if d.is_foreign_key_violation() => {
-            AppError::Invalid(vec![FieldError::new(
-                "identity.village_code",
-                "not a known village code",
-            )])
-        }
-        // The same key, committed by a retry that overtook this one.
-        sqlx::Error::Database(d) if d.is_unique_violation() => {
-            AppError::Conflict("this check is being recorded; repeat the request".into())
-        }
-        _ => e.into(),
-    }
 }
 
 /// The identity DP3AK confirmed for a case: the newest accepted check ↔ intake link.

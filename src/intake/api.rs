@@ -1,47 +1,18 @@
-//! JSON API v1 for cases.
-use axum::extract::{Path, Query, State};
-use axum::http::HeaderMap;
+//! JSON API v1 for intakes: recording one (which opens its case) and the list.
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
 use axum::Json;
-use serde_json::{json, Value};
 
-use super::lifecycle::State as CaseState;
+use super::create;
 use super::model::{validate, IntakeRequest};
-use super::pages::{filter_from, ListQuery};
-use super::store;
-use crate::auth::audit::Origin;
-use crate::auth::model::{mask_nik, Principal};
-use crate::auth::policy::{require, sees_full_identity, Action, CaseScope};
-use crate::error::{AppError, AppResult, FieldError};
-use crate::web::AppState;
-use axum::Extension;
+use crate::auth::policy::{require, Action};
+use crate::cases::api::CaseList;
+use crate::cases::filter::ListQuery;
+use crate::error::{AppError, AppResult};
+use crate::identity::reintake;
+use crate::state::AppState;
+use crate::web::api::{Caller, IdempotencyKey, JsonBody};
 use simlontar_templates::Lang;
-
-#[derive(serde::Serialize, utoipa::ToSchema)]
-pub struct CaseList {
-    pub cases: Vec<store::CaseSummary>,
-    pub page: i64,
-    /// Whether a next page exists.
-    pub more: bool,
-}
-
-/// Cases the caller may see, newest first, 50 a page. `q` matches names (spelling-tolerant)
-/// and case numbers; NIK search is only offered on the desk (never in a URL).
-#[utoipa::path(get, path = "/api/v1/cases", params(ListQuery),
-    responses((status = 200, body = CaseList), (status = 422, body = crate::error::Problem)),
-    security(("bearer" = [])))]
-pub async fn list_cases(
-    State(state): State<AppState>,
-    Extension(p): Extension<Principal>,
-    Query(q): Query<ListQuery>,
-) -> AppResult<Json<Value>> {
-    require(&p, Action::ViewCases)?;
-    let filter = filter_from(q)?;
-    let (cases, more) =
-        store::list(&state.pool, &CaseScope::of(&p, state.clock.now()), &filter).await?;
-    Ok(Json(
-        json!({ "cases": cases, "page": filter.page, "more": more }),
-    ))
-}
 
 /// The same list as `GET /api/v1/cases`: each intake opens one case.
 #[utoipa::path(get, path = "/api/v1/intakes", params(ListQuery),
@@ -49,29 +20,10 @@ pub async fn list_cases(
     security(("bearer" = [])))]
 pub async fn list_intakes(
     state: State<AppState>,
-    p: Extension<Principal>,
+    caller: Caller,
     q: Query<ListQuery>,
-) -> AppResult<Json<Value>> {
-    list_cases(state, p, q).await
-}
-
-#[utoipa::path(get, path = "/api/v1/cases/{number}",
-    params(("number" = String, Path, description = "case number")),
-    responses((status = 200, body = store::CaseDetail), (status = 404, body = crate::error::Problem)),
-    security(("bearer" = [])))]
-pub async fn show_case(
-    State(state): State<AppState>,
-    Extension(p): Extension<Principal>,
-    headers: HeaderMap,
-    Path(number): Path<String>,
-) -> AppResult<Json<store::CaseDetail>> {
-    require(&p, Action::ViewCases)?;
-    let mut case = super::read_case(&state, &p, &origin_of(&p, &headers), &number).await?;
-    if !sees_full_identity(&p) {
-        case.nik = case.nik.as_deref().map(mask_nik);
-        store::hide_biometric_methods(&mut case.events);
-    }
-    Ok(Json(case))
+) -> AppResult<Json<CaseList>> {
+    crate::cases::api::list_cases(state, caller, q).await
 }
 
 /// The outcome of an intake submission.
@@ -95,39 +47,26 @@ pub struct IntakeCreated {
     security(("bearer" = [])))]
 pub async fn create_intake(
     State(state): State<AppState>,
-    Extension(p): Extension<Principal>,
-    headers: HeaderMap,
-    body: axum::body::Bytes,
-) -> AppResult<(axum::http::StatusCode, Json<IntakeCreated>)> {
-    require(&p, Action::CreateIntake)?;
-    let key = idempotency_key(&headers)?;
-    let req: IntakeRequest = json_body(&body)?;
+    Caller { principal, origin }: Caller,
+    IdempotencyKey(key): IdempotencyKey,
+    JsonBody(req): JsonBody<IntakeRequest>,
+) -> AppResult<(StatusCode, Json<IntakeCreated>)> {
+    require(&principal, Action::CreateIntake)?;
     let now = state.clock.now();
     let intake = validate(&req, key, now, Lang::En).map_err(AppError::Invalid)?;
-    let origin = origin_of(&p, &headers);
-    let allowed = super::pickup_regions(&p);
-    let done = super::create::create(
-        &state.pool,
-        &intake,
-        &[],
-        &p,
-        &origin,
-        allowed.as_deref(),
-        now,
-    )
-    .await?;
+    let done = create::create(&state.pool, &intake, &[], &principal, &origin, now).await?;
     if done.new {
         // Is this someone picked up before? Answered in the background.
-        crate::identity::reintake::spawn(
+        reintake::spawn(
             state.pool.clone(),
-            crate::identity::reintake::Thresholds::of(&state.settings),
+            reintake::Thresholds::of(&state.settings),
             now,
         );
     }
     let status = if done.new {
-        axum::http::StatusCode::CREATED
+        StatusCode::CREATED
     } else {
-        axum::http::StatusCode::OK
+        StatusCode::OK
     };
     Ok((
         status,
@@ -136,99 +75,5 @@ pub async fn create_intake(
             intake_id: done.intake_id,
             created: done.new,
         }),
-    ))
-}
-
-/// The client's `Idempotency-Key` header (a UUID), required on every create.
-pub(crate) fn idempotency_key(headers: &HeaderMap) -> Result<uuid::Uuid, AppError> {
-    headers
-        .get("idempotency-key")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| uuid::Uuid::parse_str(v.trim()).ok())
-        .ok_or_else(|| {
-            AppError::Invalid(vec![FieldError::new(
-                "Idempotency-Key",
-                "a UUID header is required",
-            )])
-        })
-}
-
-/// A JSON body, or a field error naming where it went wrong (`aliases[1]`, or `body`).
-pub(crate) fn json_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
-    let mut de = serde_json::Deserializer::from_slice(body);
-    serde_path_to_error::deserialize(&mut de).map_err(|e| {
-        let path = e.path().to_string();
-        let field = if path == "." {
-            "body".to_string()
-        } else {
-            path
-        };
-        AppError::Invalid(vec![FieldError::new(field, e.inner().to_string())])
-    })
-}
-
-pub(crate) fn origin_of(p: &Principal, headers: &HeaderMap) -> Origin {
-    Origin {
-        actor_id: Some(p.user_id),
-        remote_addr: None,
-        request_id: headers
-            .get("x-request-id")
-            .and_then(|v| v.to_str().ok())
-            .map(String::from),
-    }
-}
-
-#[utoipa::path(get, path = "/api/v1/cases/{number}/events",
-    params(("number" = String, Path, description = "case number, e.g. OT-3578-2026-000123")),
-    responses((status = 200, body = [store::CaseEvent]), (status = 404, body = crate::error::Problem)),
-    security(("bearer" = [])))]
-pub async fn list_events(
-    State(state): State<AppState>,
-    Extension(p): Extension<Principal>,
-    headers: HeaderMap,
-    Path(number): Path<String>,
-) -> AppResult<Json<Vec<store::CaseEvent>>> {
-    require(&p, Action::ViewCases)?;
-    let mut case = super::read_case(&state, &p, &origin_of(&p, &headers), &number).await?;
-    if !sees_full_identity(&p) {
-        store::hide_biometric_methods(&mut case.events);
-    }
-    Ok(Json(case.events))
-}
-
-/// A change of state asked for through the API.
-#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct TransitionRequest {
-    pub to: CaseState,
-    #[serde(default)]
-    pub reason: String,
-}
-
-#[utoipa::path(post, path = "/api/v1/cases/{number}/events", request_body = TransitionRequest,
-    params(("number" = String, Path, description = "case number")),
-    responses((status = 200, description = "moved"), (status = 409, description = "not allowed from the current state, or the facts the state needs (placement, plan, departure, hand-over) do not exist", body = crate::error::Problem),
-              (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem)),
-    security(("bearer" = [])))]
-pub async fn add_event(
-    State(state): State<AppState>,
-    Extension(p): Extension<Principal>,
-    headers: HeaderMap,
-    Path(number): Path<String>,
-    body: axum::body::Bytes,
-) -> AppResult<Json<Value>> {
-    require(&p, Action::MoveCases)?;
-    let req: TransitionRequest = json_body(&body)?;
-    let from = super::move_case(
-        &state,
-        &p,
-        &origin_of(&p, &headers),
-        &number,
-        req.to,
-        &req.reason,
-    )
-    .await?;
-    Ok(Json(
-        json!({ "number": number, "from": from, "to": req.to }),
     ))
 }

@@ -1,14 +1,14 @@
 //! Storing a new intake and opening its case, exactly once per officer and idempotency
 //! key: a retry or a double click gets the case the first submission made. Nothing is acknowledged
 //! before it is committed.
-use chrono::{DateTime, Datelike, Utc};
+use chrono::{DateTime, Utc};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use sqlx::{PgPool, Row};
 
 use super::model::NewIntake;
 use crate::auth::audit::Origin;
-use crate::auth::model::Principal;
+use crate::auth::model::{Principal, Role};
 use crate::auth::policy::CaseScope;
 use crate::error::{AppError, FieldError};
 use crate::places::{store::region_at, Geom};
@@ -42,7 +42,6 @@ pub async fn create(
     photos: &[Photo],
     officer: &Principal,
     origin: &Origin,
-    allowed_regions: Option<&[String]>,
     now: DateTime<Utc>,
 ) -> Result<Created, AppError> {
     let print = fingerprint(intake, photos);
@@ -53,26 +52,21 @@ pub async fn create(
             "titik lokasi tidak berada di Jawa Timur",
         )])
     })?;
-    if allowed_regions.is_some_and(|allowed| !allowed.contains(&region)) {
+    if pickup_regions(officer).is_some_and(|allowed| !allowed.contains(&region)) {
         return Err(AppError::Invalid(vec![FieldError::new(
             "found_lat",
             format!("titik lokasi berada di {region}, di luar wilayah tugas Anda"),
         )]));
     }
-    let year = intake
-        .found_at
-        .with_timezone(&chrono_tz::Asia::Jakarta)
-        .year();
     let mut detail = json!({"photos": photos.len()});
     if let Some(id) = &origin.request_id {
         detail["request_id"] = json!(id);
     }
-    // One statement, and the per-regency counter row is locked only for the moment of
-    // this statement and its commit. A conflicting key inserts nothing at all (every
-    // later part hangs off the intake's RETURNING). The officer's right to record here was
-    // checked above, so it runs in the system's row-security scope.
+    // A conflicting key inserts nothing at all (the photos hang off the intake's
+    // RETURNING). The officer's right to record here was checked above, so it runs in the
+    // system's row-security scope.
     let mut tx = CaseScope::system(now).begin(pool).await?;
-    let row = sqlx::query(
+    let intake_id: Option<i64> = sqlx::query_scalar(
         "WITH i AS (
            INSERT INTO intake (idempotency_key, request_sha256, found_at, found_point, found_address,
                found_region_code, unit, officer_id, officer_name, stated_name, aliases, name_quality, sex,
@@ -80,27 +74,11 @@ pub async fn create(
                home_region_code, home_province_code, nik, documents, conditions, belongings, notes, created_at)
            VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24,$25,$26)
            ON CONFLICT (officer_id, idempotency_key) DO NOTHING RETURNING id),
-         n AS (
-           INSERT INTO case_number_counter (region_code, year, last) SELECT $6, $27, 1 FROM i
-           ON CONFLICT (region_code, year) DO UPDATE SET last = case_number_counter.last + 1
-           RETURNING last),
-         c AS (
-           INSERT INTO ot_case (number, intake_id, state, opened_at, updated_at)
-           SELECT 'OT-' || replace($6, '.', '') || '-' || $27 || '-' || lpad(n.last::text, 6, '0'), i.id,
-                  'received', $26, $26
-             FROM i, n RETURNING id, number, intake_id),
-         e AS (
-           INSERT INTO case_event (case_id, at, actor_id, kind, to_state, detail)
-           SELECT c.id, $26, $8, 'opened', 'received', $28 FROM c),
          p AS (
            INSERT INTO intake_photo (intake_id, sha256, content_type, bytes)
            SELECT DISTINCT ON (x.sha) i.id, x.sha, x.kind, x.bytes
-             FROM i, unnest($29::bytea[], $30::text[], $31::bytea[]) AS x(sha, kind, bytes)),
-         a AS (
-           INSERT INTO audit_log (actor_id, action, entity, entity_id, remote_addr, detail)
-           SELECT $8, 'create', 'case', c.number, $32::inet, jsonb_build_object('intake_id', c.intake_id) || $28
-             FROM c)
-         SELECT c.number, c.intake_id FROM c",
+             FROM i, unnest($27::bytea[], $28::text[], $29::bytea[]) AS x(sha, kind, bytes))
+         SELECT id FROM i",
     )
     .bind(intake.key)
     .bind(&print)
@@ -128,26 +106,48 @@ pub async fn create(
     .bind(&intake.belongings)
     .bind(&intake.notes)
     .bind(now)
-    .bind(year)
-    .bind(detail)
     .bind(photos.iter().map(|p| Sha256::digest(&p.bytes).to_vec()).collect::<Vec<_>>())
     .bind(photos.iter().map(|p| p.content_type).collect::<Vec<_>>())
     .bind(photos.iter().map(|p| p.bytes.clone()).collect::<Vec<_>>())
-    .bind(origin.remote_addr.as_deref())
+    // Unknown or contradicting region codes are refused by the database's constraints,
+    // which `error::constraints` words beside the field.
     .fetch_optional(&mut *tx)
-    .await
-    .map_err(reference_error)?;
-    tx.commit().await?;
-    match row {
-        Some(r) => Ok(Created {
-            case_number: r.get("number"),
-            intake_id: r.get("intake_id"),
-            new: true,
-        }),
+    .await?;
+    let Some(intake_id) = intake_id else {
         // The key was used before (or by a submission committing right now).
-        None => existing(pool, intake, officer, &print, now)
+        tx.rollback().await?;
+        return existing(pool, intake, officer, &print, now)
             .await?
-            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("idempotency key vanished"))),
+            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("idempotency key vanished")));
+    };
+    // The case is opened last, so the regency's number counter is locked only for the
+    // moment of its own statements and the commit.
+    let case = crate::cases::create::create(
+        &mut tx,
+        intake_id,
+        &region,
+        intake.found_at,
+        officer,
+        origin,
+        detail,
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Created {
+        case_number: case.number,
+        intake_id,
+        new: true,
+    })
+}
+
+/// Where a principal may record pick-ups: intake officers their own regencies, case
+/// officers anywhere (`None`).
+pub fn pickup_regions(p: &Principal) -> Option<Vec<String>> {
+    if p.has(Role::CaseOfficer) {
+        None
+    } else {
+        Some(p.scopes(Role::IntakeOfficer))
     }
 }
 
@@ -186,25 +186,4 @@ async fn existing(
         intake_id: row.get("id"),
         new: false,
     }))
-}
-
-/// Unknown village or region codes surface as field errors, not as a 500.
-fn reference_error(e: sqlx::Error) -> AppError {
-    if let sqlx::Error::Database(d) = &e {
-        if d.is_foreign_key_violation() {
-            let field = match d.constraint() {
-                Some(c) if c.contains("village") => "home_village",
-                Some(c) if c.contains("province") => "home_region",
-                _ => "home_region",
-            };
-            return AppError::Invalid(vec![FieldError::new(field, "kode wilayah tidak dikenal")]);
-        }
-        if d.is_check_violation() {
-            return AppError::Invalid(vec![FieldError::new(
-                "home_region",
-                "kode wilayah tidak cocok satu sama lain",
-            )]);
-        }
-    }
-    AppError::from(e)
 }

@@ -16,10 +16,11 @@ use super::staging::Staged;
 use super::{hints, map};
 use crate::auth::model::Role;
 use crate::auth::policy::{require, Action, CaseScope};
+use crate::cases::access;
 use crate::error::{AppError, AppResult};
 use crate::identity::reintake::{self, Thresholds};
+use crate::state::AppState;
 use crate::web::viewer::Viewer;
-use crate::web::AppState;
 use simlontar_templates::intake::{self as view, FormValues, FormView};
 use simlontar_templates::Lang;
 
@@ -312,18 +313,7 @@ pub async fn submit_intake(
         }
     };
     let photos = staging.photos().await?;
-    let allowed = allowed_regions(&v);
-    match create::create(
-        &state.pool,
-        &intake,
-        &photos,
-        &v.principal,
-        &v.origin,
-        allowed.as_deref(),
-        now,
-    )
-    .await
-    {
+    match create::create(&state.pool, &intake, &photos, &v.principal, &v.origin, now).await {
         Ok(done) => {
             if done.new {
                 // Is this someone picked up before? Answered in the background.
@@ -332,18 +322,17 @@ pub async fn submit_intake(
             staging.clear().await?;
             Ok(Redirect::to(&format!("/intake/saved/{}", done.case_number)).into_response())
         }
-        Err(AppError::Invalid(fields)) => {
-            errors.extend(fields.into_iter().map(|f| (f.field, f.message)));
-            let page = render(&state, &v, &s.values, &errors, staged, vec![], None).await?;
-            Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
-        }
-        Err(e) => Err(e),
+        // Refused for its fields (here, or by the database's constraints): the form
+        // comes back with the errors beside them.
+        Err(e) => match e.field_errors(v.lang) {
+            Some(fields) => {
+                errors.extend(fields.into_iter().map(|f| (f.field, f.message)));
+                let page = render(&state, &v, &s.values, &errors, staged, vec![], None).await?;
+                Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+            }
+            None => Err(e),
+        },
     }
-}
-
-/// Intake officers record pick-ups in their own regency; case officers anywhere.
-pub fn allowed_regions(v: &Viewer) -> Option<Vec<String>> {
-    crate::intake::pickup_regions(&v.principal)
 }
 
 fn text(lang: Lang, id: &str, en: &str) -> String {
@@ -376,7 +365,8 @@ pub async fn show_saved(
     Path(number): Path<String>,
 ) -> AppResult<Markup> {
     require(&v.principal, Action::ViewCases)?;
-    let scope = CaseScope::of(&v.principal, state.clock.now());
+    let now = state.clock.now();
+    let scope = CaseScope::of(&v.principal, now);
     let found = hints::for_case(
         &state.pool,
         &v.principal,
@@ -386,7 +376,8 @@ pub async fn show_saved(
     )
     .await?;
     let Some(hints) = found else {
-        return Err(super::not_found(&state, &v.principal, &v.origin, &number).await);
+        let (p, origin) = (&v.principal, &v.origin);
+        return Err(access::not_found(&state.pool, p, origin, &number, now).await);
     };
     // The hints name earlier cases' people: a read, on record with what was shown.
     let shown: Vec<&str> = hints.iter().map(|h| h.number.as_str()).collect();

@@ -3,9 +3,9 @@
 use chrono_tz::Tz;
 use sqlx::{PgPool, Row};
 
-use super::store::{self, AGE_SQL};
 use crate::auth::model::Principal;
 use crate::auth::policy::{CaseScope, NikKey};
+use crate::cases::store::{self, AGE_SQL};
 use crate::clock::format_local;
 use simlontar_templates::intake::Hint;
 

@@ -12,8 +12,8 @@ use crate::auth::policy::{require, Action};
 use crate::clock::format_local;
 use crate::error::AppResult;
 use crate::notify::outbox;
+use crate::state::AppState;
 use crate::web::viewer::Viewer;
-use crate::web::AppState;
 use simlontar_templates::ops as view;
 
 pub fn router() -> Router<AppState> {

@@ -14,8 +14,8 @@ use crate::auth::model::Role;
 use crate::auth::policy::{require, Action};
 use crate::clock::format_local;
 use crate::error::{AppError, AppResult};
+use crate::state::AppState;
 use crate::web::viewer::Viewer;
-use crate::web::AppState;
 use simlontar_templates::mailbox as view;
 
 /// Keeps received messages in the database.

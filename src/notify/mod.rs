@@ -8,7 +8,7 @@ pub mod sink;
 use axum::routing::get;
 use axum::Router;
 
-use crate::web::AppState;
+use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new()

@@ -13,9 +13,11 @@ use super::proposal::{propose, CaseFacts, IdentitySource, KnownHome, Route, Sex}
 use super::store::plan_to;
 use super::TransportPlan;
 use crate::auth::model::Principal;
+use crate::cases::events::{self, Event};
+use crate::cases::lifecycle;
+use crate::cases::model::State;
 use crate::config::Settings;
 use crate::error::{AppError, AppResult, FieldError};
-use crate::intake::lifecycle::{self, State};
 use crate::notify::mailer::{Email, Priority};
 use crate::notify::outbox;
 use crate::shelter::model::age_on;
@@ -153,7 +155,7 @@ pub async fn decide(
             ));
         }
         let upt = match upt.trim() {
-            "" => referral::proposed_upt(tx, f.case_id, now).await?.ok_or_else(|| {
+            "" => crate::shelter::store::proposed_upt(tx, f.case_id, now).await?.ok_or_else(|| {
                 AppError::Invalid(vec![FieldError::new(
                     "upt",
                     "tidak ada UPT yang melayani kebutuhan ini; pilih UPT / no UPT serves this need: choose one",
@@ -191,13 +193,11 @@ pub async fn decide(
     if !reason.trim().is_empty() {
         detail["override_reason"] = json!(reason.trim());
     }
-    event(
+    events::record(
         tx,
         f.case_id,
         Some(actor),
-        "route_decided",
-        reason,
-        detail,
+        &Event::note("route_decided", reason, detail),
         now,
     )
     .await?;
@@ -307,27 +307,6 @@ async fn notify(
     Ok(())
 }
 
-pub async fn event(
-    tx: &mut Tx<'_>,
-    case_id: i64,
-    actor: Option<&Principal>,
-    kind: &str,
-    reason: &str,
-    detail: Value,
-    now: DateTime<Utc>,
-) -> sqlx::Result<()> {
-    sqlx::query("INSERT INTO case_event (case_id, at, actor_id, kind, reason, detail) VALUES ($1, $2, $3, $4, $5, $6)")
-        .bind(case_id)
-        .bind(now)
-        .bind(actor.map(|a| a.user_id))
-        .bind(kind)
-        .bind(reason.trim())
-        .bind(detail)
-        .execute(&mut **tx)
-        .await
-        .map(drop)
-}
-
 /// The live plan of a case: (id, state, plan JSON).
 pub async fn live_plan(
     tx: &mut Tx<'_>,
@@ -420,13 +399,11 @@ pub async fn refuse(
             .execute(&mut **tx)
             .await?;
     }
-    event(
+    events::record(
         tx,
         case_id,
         Some(actor),
-        kind,
-        reason,
-        json!({"by": by, "office_code": office}),
+        &Event::note(kind, reason, json!({"by": by, "office_code": office})),
         now,
     )
     .await?;
@@ -552,13 +529,11 @@ pub async fn confirm(
                     .bind(now)
                     .execute(&mut **tx)
                     .await?;
-                event(
+                events::record(
                     tx,
                     n.case_id,
                     None,
-                    "handover_acknowledged",
-                    &n.office,
-                    json!({"notice": n.id}),
+                    &Event::note("handover_acknowledged", &n.office, json!({"notice": n.id})),
                     now,
                 )
                 .await?;
@@ -580,13 +555,11 @@ pub async fn confirm(
                 .execute(&mut **tx)
                 .await?;
             lifecycle::transition(tx, n.case_id, State::HandedOver, None, &n.office, now).await?;
-            event(
+            events::record(
                 tx,
                 n.case_id,
                 None,
-                "handed_over",
-                &n.office,
-                json!({"notice": n.id}),
+                &Event::note("handed_over", &n.office, json!({"notice": n.id})),
                 now,
             )
             .await?;
@@ -644,13 +617,15 @@ pub async fn escalate(
             .bind(now)
             .execute(&mut *tx)
             .await?;
-        event(
+        events::record(
             &mut tx,
             *case_id,
             None,
-            "handover_escalated",
-            office,
-            json!({"notice": id, "escalation": n + 1}),
+            &Event::note(
+                "handover_escalated",
+                office,
+                json!({"notice": id, "escalation": n + 1}),
+            ),
             now,
         )
         .await?;

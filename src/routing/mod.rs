@@ -21,7 +21,7 @@ pub use store::{load_network, map_of, plan_to, RoutingError};
 use axum::routing::{get, post};
 use axum::Router;
 
-use crate::web::AppState;
+use crate::state::AppState;
 
 /// Routes behind sign-in.
 pub fn router() -> Router<AppState> {

@@ -12,14 +12,15 @@ use super::handover::{self, Facts};
 use super::proposal::propose;
 use crate::auth::audit;
 use crate::auth::policy::{allows, require, Action, CaseScope};
+use crate::cases::access;
+use crate::cases::model::State as CaseState;
+use crate::cases::pages::to_case;
 use crate::clock::format_local;
 use crate::error::{AppError, AppResult};
-use crate::intake::lifecycle::State as CaseState;
-use crate::intake::{close_case, open_case};
 use crate::shelter::referral;
+use crate::state::AppState;
 use crate::web::lang::lang_of;
 use crate::web::viewer::Viewer;
-use crate::web::AppState;
 use simlontar_templates::routing as view;
 use simlontar_templates::Lang;
 
@@ -40,26 +41,16 @@ pub async fn decide_route(
     Path(number): Path<String>,
     Form(f): Form<RouteForm>,
 ) -> AppResult<Redirect> {
-    let now = state.clock.now();
-    let (mut tx, id) = open_case(&state, &v, &number, Action::DecideCase).await?;
+    let (p, origin, now) = (&v.principal, &v.origin, state.clock.now());
+    let (mut tx, id) =
+        access::open(&state.pool, p, origin, &number, Action::DecideCase, now).await?;
     let facts = handover::facts(&mut tx, id, now).await?;
-    let plan = handover::decide(
-        &mut tx,
-        (&state.pool, &state.settings),
-        &facts,
-        (&f.choice, &f.reason, &f.upt),
-        &v.principal,
-        now,
-    )
-    .await?;
-    close_case(
-        tx,
-        &v,
-        &number,
-        "route",
-        json!({"choice": f.choice, "plan_id": plan, "upt": f.upt}),
-    )
-    .await
+    let choice = (f.choice.as_str(), f.reason.as_str(), f.upt.as_str());
+    let services = (&state.pool, state.settings.as_ref());
+    let plan = handover::decide(&mut tx, services, &facts, choice, p, now).await?;
+    let detail = json!({"choice": f.choice, "plan_id": plan, "upt": f.upt});
+    access::commit(tx, origin, &number, "route", detail).await?;
+    Ok(to_case(&number))
 }
 
 pub async fn depart(
@@ -67,9 +58,12 @@ pub async fn depart(
     v: Viewer,
     Path(number): Path<String>,
 ) -> AppResult<Redirect> {
-    let (mut tx, id) = open_case(&state, &v, &number, Action::DecideCase).await?;
-    handover::depart(&mut tx, id, &v.principal, state.clock.now()).await?;
-    close_case(tx, &v, &number, "depart", json!({})).await
+    let (p, origin, now) = (&v.principal, &v.origin, state.clock.now());
+    let (mut tx, id) =
+        access::open(&state.pool, p, origin, &number, Action::DecideCase, now).await?;
+    handover::depart(&mut tx, id, p, now).await?;
+    access::commit(tx, origin, &number, "depart", json!({})).await?;
+    Ok(to_case(&number))
 }
 
 #[derive(Deserialize)]
@@ -88,25 +82,13 @@ pub async fn record_refusal(
     Path(number): Path<String>,
     Form(f): Form<RefusalForm>,
 ) -> AppResult<Redirect> {
-    let (mut tx, id) = open_case(&state, &v, &number, Action::DecideCase).await?;
-    handover::refuse(
-        &mut tx,
-        id,
-        &f.kind,
-        &f.by,
-        &f.reason,
-        &v.principal,
-        state.clock.now(),
-    )
-    .await?;
-    close_case(
-        tx,
-        &v,
-        &number,
-        "refusal",
-        json!({"kind": f.kind, "by": f.by}),
-    )
-    .await
+    let (p, origin, now) = (&v.principal, &v.origin, state.clock.now());
+    let (mut tx, id) =
+        access::open(&state.pool, p, origin, &number, Action::DecideCase, now).await?;
+    handover::refuse(&mut tx, id, &f.kind, &f.by, &f.reason, p, now).await?;
+    let detail = json!({"kind": f.kind, "by": f.by});
+    access::commit(tx, origin, &number, "refusal", detail).await?;
+    Ok(to_case(&number))
 }
 
 /// A stored plan as the views show it; the map is drawn again from reference data.
@@ -193,7 +175,7 @@ pub async fn panel(state: &AppState, v: &Viewer, case_id: i64) -> AppResult<view
                 .await?;
         let proposed = match &referral {
             Some((code, _, _)) => Some(code.clone()),
-            None => referral::proposed_upt(&mut tx, case_id, now).await?,
+            None => crate::shelter::store::proposed_upt(&mut tx, case_id, now).await?,
         };
         (upts, proposed)
     } else {
@@ -253,8 +235,9 @@ pub async fn show_handover_form(
     v: Viewer,
     Path(number): Path<String>,
 ) -> AppResult<Markup> {
-    let now = state.clock.now();
-    let (mut tx, id) = open_case(&state, &v, &number, Action::ViewCases).await?;
+    let (p, origin, now) = (&v.principal, &v.origin, state.clock.now());
+    let (mut tx, id) =
+        access::open(&state.pool, p, origin, &number, Action::ViewCases, now).await?;
     let (plan_state, plan): (String, Value) = sqlx::query_as(
         "SELECT state, plan FROM transport_plan WHERE case_id = $1 AND state <> 'cancelled' ORDER BY id DESC LIMIT 1",
     )

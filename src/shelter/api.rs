@@ -1,17 +1,16 @@
 //! JSON API for placements.
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
-use axum::{Extension, Json};
+use axum::http::StatusCode;
+use axum::Json;
 use serde::Deserialize;
 use serde_json::json;
 
 use super::store::{self, Candidate, Placed};
-use crate::auth::model::Principal;
-use crate::auth::policy::{require, Action, CaseScope};
+use crate::auth::policy::Action;
+use crate::cases::access;
 use crate::error::{AppError, AppResult};
-use crate::intake::api::{json_body, origin_of};
-use crate::intake::store::case_id_in;
-use crate::web::AppState;
+use crate::state::AppState;
+use crate::web::api::{Caller, JsonBody};
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -29,32 +28,16 @@ pub struct PlacementRequest {
     security(("bearer" = [])))]
 pub async fn place_case(
     State(state): State<AppState>,
-    Extension(p): Extension<Principal>,
-    headers: HeaderMap,
+    Caller { principal, origin }: Caller,
     Path(number): Path<String>,
-    body: axum::body::Bytes,
+    JsonBody(req): JsonBody<PlacementRequest>,
 ) -> AppResult<(StatusCode, Json<serde_json::Value>)> {
-    require(&p, Action::ManagePlacements)?;
-    let req: PlacementRequest = json_body(&body)?;
     let now = state.clock.now();
-    let scope = CaseScope::of(&p, now);
-    let origin = origin_of(&p, &headers);
-    let mut tx = scope.begin(&state.pool).await?;
-    let Some(id) = case_id_in(&mut tx, &scope, &number).await? else {
-        tx.rollback().await?;
-        return Err(crate::intake::not_found(&state, &p, &origin, &number).await);
-    };
-    let placed = store::place(&mut tx, id, req.ward_id, &p, now).await?;
-    crate::auth::audit::record(
-        &mut *tx,
-        &origin,
-        "place",
-        "case",
-        Some(&number),
-        json!(placed),
-    )
-    .await?;
-    tx.commit().await?;
+    let (p, pool) = (&principal, &state.pool);
+    let (mut tx, id) =
+        access::open(pool, p, &origin, &number, Action::ManagePlacements, now).await?;
+    let placed = store::place(&mut tx, id, req.ward_id, p, now).await?;
+    access::commit(tx, &origin, &number, "place", json!(placed)).await?;
     crate::capacity::evaluate::spawn(state.pool.clone(), state.settings.clone(), now);
     match placed {
         Placed::Placed { .. } => Ok((StatusCode::CREATED, Json(json!(placed)))),
@@ -72,19 +55,13 @@ pub async fn place_case(
     security(("bearer" = [])))]
 pub async fn list_candidates(
     State(state): State<AppState>,
-    Extension(p): Extension<Principal>,
-    headers: HeaderMap,
+    Caller { principal, origin }: Caller,
     Path(number): Path<String>,
 ) -> AppResult<Json<Vec<Candidate>>> {
-    require(&p, Action::ManagePlacements)?;
     let now = state.clock.now();
-    let scope = CaseScope::of(&p, now);
-    let mut tx = scope.begin(&state.pool).await?;
-    let Some(id) = case_id_in(&mut tx, &scope, &number).await? else {
-        tx.rollback().await?;
-        let origin = origin_of(&p, &headers);
-        return Err(crate::intake::not_found(&state, &p, &origin, &number).await);
-    };
+    let (p, pool) = (&principal, &state.pool);
+    let (mut tx, id) =
+        access::open(pool, p, &origin, &number, Action::ManagePlacements, now).await?;
     let person = store::person(&mut tx, id, now).await?;
     Ok(Json(store::candidates(&mut tx, &person).await?))
 }

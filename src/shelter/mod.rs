@@ -13,7 +13,7 @@ use axum::routing::{get, post};
 use axum::Router;
 
 use crate::auth::policy::{gate, Action};
-use crate::web::AppState;
+use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new()

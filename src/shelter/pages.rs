@@ -1,4 +1,4 @@
-//! The placement forms on the case page.
+//! The placement panel and forms on the case page.
 use axum::extract::{Path, State};
 use axum::response::Redirect;
 use axum::Form;
@@ -6,11 +6,14 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::store;
-use crate::auth::policy::Action;
+use crate::auth::policy::{allows, Action, CaseScope};
+use crate::cases::access::{self, CaseTx};
+use crate::cases::model::State as CaseState;
+use crate::cases::pages::to_case;
+use crate::clock::format_local;
 use crate::error::{AppError, AppResult, FieldError};
-use crate::intake::{close_case, open_case, CaseTx};
+use crate::state::AppState;
 use crate::web::viewer::Viewer;
-use crate::web::AppState;
 
 #[derive(Deserialize)]
 pub struct WardForm {
@@ -29,25 +32,33 @@ fn ward_id(raw: &str) -> AppResult<i64> {
 }
 
 async fn open(state: &AppState, v: &Viewer, number: &str) -> AppResult<(CaseTx, i64)> {
-    open_case(state, v, number, Action::ManagePlacements).await
+    let (p, origin, now) = (&v.principal, &v.origin, state.clock.now());
+    access::open(
+        &state.pool,
+        p,
+        origin,
+        number,
+        Action::ManagePlacements,
+        now,
+    )
+    .await
 }
 
-/// Closes the change and has the capacity alerts look again.
+/// Commits the change and has the capacity alerts look again.
 async fn done(
     state: &AppState,
     tx: CaseTx,
     v: &Viewer,
     number: &str,
-    what: &str,
-    detail: serde_json::Value,
+    (what, detail): (&str, serde_json::Value),
 ) -> AppResult<Redirect> {
-    let back = close_case(tx, v, number, what, detail).await?;
+    access::commit(tx, &v.origin, number, what, detail).await?;
     crate::capacity::evaluate::spawn(
         state.pool.clone(),
         state.settings.clone(),
         state.clock.now(),
     );
-    Ok(back)
+    Ok(to_case(number))
 }
 
 pub async fn place_case(
@@ -59,7 +70,7 @@ pub async fn place_case(
     let ward = ward_id(&f.ward_id)?;
     let (mut tx, id) = open(&state, &v, &number).await?;
     let placed = store::place(&mut tx, id, ward, &v.principal, state.clock.now()).await?;
-    done(&state, tx, &v, &number, "place", json!(placed)).await
+    done(&state, tx, &v, &number, ("place", json!(placed))).await
 }
 
 pub async fn transfer_case(
@@ -70,24 +81,10 @@ pub async fn transfer_case(
 ) -> AppResult<Redirect> {
     let ward = ward_id(&f.ward_id)?;
     let (mut tx, id) = open(&state, &v, &number).await?;
-    let placement = store::transfer(
-        &mut tx,
-        id,
-        ward,
-        &v.principal,
-        &f.reason,
-        state.clock.now(),
-    )
-    .await?;
-    done(
-        &state,
-        tx,
-        &v,
-        &number,
-        "transfer",
-        json!({"ward_id": ward, "placement_id": placement}),
-    )
-    .await
+    let now = state.clock.now();
+    let placement = store::transfer(&mut tx, id, ward, &v.principal, &f.reason, now).await?;
+    let detail = json!({"ward_id": ward, "placement_id": placement});
+    done(&state, tx, &v, &number, ("transfer", detail)).await
 }
 
 #[derive(Deserialize)]
@@ -104,22 +101,61 @@ pub async fn discharge_case(
     Form(f): Form<DischargeForm>,
 ) -> AppResult<Redirect> {
     let (mut tx, id) = open(&state, &v, &number).await?;
-    store::discharge(
-        &mut tx,
-        id,
-        &f.reason,
-        &f.note,
-        &v.principal,
-        state.clock.now(),
-    )
-    .await?;
-    done(
-        &state,
-        tx,
-        &v,
-        &number,
-        "discharge",
-        json!({"reason": f.reason}),
-    )
-    .await
+    let now = state.clock.now();
+    store::discharge(&mut tx, id, &f.reason, &f.note, &v.principal, now).await?;
+    let detail = json!({"reason": f.reason});
+    done(&state, tx, &v, &number, ("discharge", detail)).await
+}
+
+/// The UPT panel: the stay and waiting list for every viewer; the wards that fit, and
+/// the forms, for those who manage placements.
+pub async fn panel(
+    state: &AppState,
+    v: &Viewer,
+    case_id: i64,
+) -> AppResult<simlontar_templates::shelter::Panel> {
+    let now = state.clock.now();
+    let tz = state.settings.time_zone;
+    let scope = CaseScope::of(&v.principal, now);
+    let mut tx = scope.begin(&state.pool).await?;
+    let stay = store::stay(&mut tx, case_id).await?;
+    let waiting = store::waiting_since(&mut tx, case_id).await?;
+    let person = store::person(&mut tx, case_id, now).await?;
+    let manages = allows(&v.principal, Action::ManagePlacements);
+    let state_now = CaseState::parse(&person.state);
+    let may_place = manages
+        && stay.is_none()
+        && state_now.is_some_and(|s| s.next().contains(&CaseState::Placed));
+    let may_move = manages && stay.is_some();
+    let candidates = if may_place || may_move {
+        store::candidates(&mut tx, &person).await?
+    } else {
+        vec![]
+    };
+    tx.commit().await?;
+    Ok(simlontar_templates::shelter::Panel {
+        stay: stay.map(|s| {
+            format!(
+                "{} · {} · {}",
+                s.upt_name,
+                s.ward_name,
+                format_local(s.started_at, tz)
+            )
+        }),
+        waiting_since: waiting.map(|t| format_local(t, tz)),
+        candidates: candidates
+            .into_iter()
+            .map(|c| simlontar_templates::shelter::CandidateRow {
+                ward_id: c.ward_id,
+                upt: c.upt_name,
+                ward: c.ward_name,
+                need: c.need,
+                free: c.free,
+                beds: c.beds,
+                distance_km: c.distance_km,
+            })
+            .collect(),
+        may_place,
+        may_move,
+    })
 }

@@ -8,6 +8,7 @@ use serde_json::json;
 use sqlx::{Postgres, Transaction};
 
 use crate::auth::model::Principal;
+use crate::cases::events::{self, Event};
 use crate::error::{AppError, AppResult, FieldError};
 
 type Tx<'a> = Transaction<'a, Postgres>;
@@ -95,7 +96,14 @@ pub async fn refer(
     .execute(&mut **tx)
     .await?;
     let detail = json!({ "upt": upt, "from": open });
-    super::store::event(tx, case_id, actor, "referred", upt, detail, now).await?;
+    events::record(
+        tx,
+        case_id,
+        Some(actor),
+        &Event::note("referred", upt, detail),
+        now,
+    )
+    .await?;
     Ok(true)
 }
 
@@ -155,19 +163,4 @@ pub async fn open_of(
     .bind(case_id)
     .fetch_optional(&mut **tx)
     .await
-}
-
-/// The UPT the proposal would send the person to: the first ward that fits them (best
-/// need, a free bed, nearest), as `shelter::store::candidates` orders them.
-pub async fn proposed_upt(
-    tx: &mut Tx<'_>,
-    case_id: i64,
-    now: DateTime<Utc>,
-) -> sqlx::Result<Option<String>> {
-    let person = super::store::person(tx, case_id, now).await?;
-    Ok(super::store::candidates(tx, &person)
-        .await?
-        .into_iter()
-        .next()
-        .map(|c| c.upt_code))
 }

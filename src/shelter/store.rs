@@ -8,8 +8,10 @@ use sqlx::{Acquire, Postgres, Row, Transaction};
 
 use super::model::{age_on, needs_of};
 use crate::auth::model::{Principal, Role};
-use crate::error::{AppError, AppResult, FieldError};
-use crate::intake::lifecycle::{self, State};
+use crate::cases::events::{self, Event};
+use crate::cases::lifecycle;
+use crate::cases::model::State;
+use crate::error::{constraints, AppError, AppResult, FieldError};
 
 type Tx<'a> = Transaction<'a, Postgres>;
 
@@ -105,9 +107,7 @@ pub enum Placed {
 
 /// Whether an error is the ward's bed CHECK refusing one more.
 fn is_full(e: &sqlx::Error) -> bool {
-    e.as_database_error().is_some_and(|d| {
-        d.code().as_deref() == Some("23514") && d.constraint() == Some("ward_check")
-    })
+    constraints::name(e) == Some("ward_check")
 }
 
 async fn ward_of(tx: &mut Tx<'_>, ward_id: i64) -> AppResult<(String, String, String)> {
@@ -251,13 +251,15 @@ pub async fn place(
             if from != State::Placed {
                 lifecycle::transition(tx, case_id, State::Placed, Some(actor), "", now).await?;
             }
-            event(
+            events::record(
                 tx,
                 case_id,
-                actor,
-                "placed",
-                &upt,
-                json!({"ward_id": ward_id, "placement_id": placement_id}),
+                Some(actor),
+                &Event::note(
+                    "placed",
+                    &upt,
+                    json!({"ward_id": ward_id, "placement_id": placement_id}),
+                ),
                 now,
             )
             .await?;
@@ -278,13 +280,15 @@ pub async fn place(
             .bind(now)
             .execute(&mut **tx)
             .await?;
-            event(
+            events::record(
                 tx,
                 case_id,
-                actor,
-                "waiting_list",
-                &upt,
-                json!({"ward_id": ward_id, "need": need}),
+                Some(actor),
+                &Event::note(
+                    "waiting_list",
+                    &upt,
+                    json!({"ward_id": ward_id, "need": need}),
+                ),
                 now,
             )
             .await?;
@@ -343,18 +347,19 @@ pub async fn transfer(
     .bind(case_id)
     .bind(ward_id)
     .bind(now)
+    // A full target: the ward's CHECK refuses it (409, `error::constraints`).
     .fetch_one(&mut **tx)
-    .await
-    .map_err(|e| {
-        if is_full(&e) {
-            AppError::Conflict("bangsal tujuan penuh / the target ward is full".into())
-        } else {
-            e.into()
-        }
-    })?;
+    .await?;
     super::referral::end(tx, case_id, super::referral::End::Placed, now).await?;
     let detail = json!({"from_ward": from_ward, "to_ward": ward_id, "reason": reason});
-    event(tx, case_id, actor, "transferred", &to_upt, detail, now).await?;
+    events::record(
+        tx,
+        case_id,
+        Some(actor),
+        &Event::note("transferred", &to_upt, detail),
+        now,
+    )
+    .await?;
     Ok(placement_id)
 }
 
@@ -392,41 +397,15 @@ pub async fn discharge(
         .execute(&mut **tx)
         .await?;
     lifecycle::transition(tx, case_id, State::Discharged, Some(actor), note, now).await?;
-    event(
+    events::record(
         tx,
         case_id,
-        actor,
-        "discharged",
-        &upt,
-        json!({"reason": reason}),
+        Some(actor),
+        &Event::note("discharged", &upt, json!({"reason": reason})),
         now,
     )
     .await?;
     Ok(())
-}
-
-/// A case event of the bed side (placed, transferred, referred…), its UPT as the reason.
-pub(super) async fn event(
-    tx: &mut Tx<'_>,
-    case_id: i64,
-    actor: &Principal,
-    kind: &str,
-    upt: &str,
-    detail: serde_json::Value,
-    now: DateTime<Utc>,
-) -> sqlx::Result<()> {
-    sqlx::query(
-        "INSERT INTO case_event (case_id, at, actor_id, kind, reason, detail) VALUES ($1, $2, $3, $4, $5, $6)",
-    )
-    .bind(case_id)
-    .bind(now)
-    .bind(actor.user_id)
-    .bind(kind)
-    .bind(upt)
-    .bind(detail)
-    .execute(&mut **tx)
-    .await
-    .map(drop)
 }
 
 /// The open stay of a case, for the case page.
@@ -455,4 +434,19 @@ pub async fn waiting_since(tx: &mut Tx<'_>, case_id: i64) -> sqlx::Result<Option
         .bind(case_id)
         .fetch_optional(&mut **tx)
         .await
+}
+
+/// The UPT the proposal would send the person to: the first ward that fits them (best
+/// need, a free bed, nearest), as `candidates` orders them.
+pub async fn proposed_upt(
+    tx: &mut Tx<'_>,
+    case_id: i64,
+    now: DateTime<Utc>,
+) -> sqlx::Result<Option<String>> {
+    let person = person(tx, case_id, now).await?;
+    Ok(candidates(tx, &person)
+        .await?
+        .into_iter()
+        .next()
+        .map(|c| c.upt_code))
 }

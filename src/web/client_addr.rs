@@ -1,15 +1,18 @@
 //! Who is at the other end: the connecting address, or — when that is one of the
 //! configured reverse proxies — the address the proxies say they were asked by. Worked
-//! out once per request; throttling and the audit trail read it from here.
+//! out once per request; throttling and the audit trail (`origin_of`, for pages and the
+//! API alike) read it from here.
 use std::net::{IpAddr, SocketAddr};
 
 use axum::extract::{ConnectInfo, Request, State};
+use axum::http::request::Parts;
 use axum::http::HeaderMap;
 use axum::middleware::Next;
 use axum::response::Response;
 use ipnet::IpNet;
 
-use super::AppState;
+use crate::auth::audit::Origin;
+use crate::state::AppState;
 
 /// The client's address, in the request's extensions (absent when the server was not
 /// given the connection's address, as in-process tests).
@@ -22,6 +25,23 @@ pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next
         req.extensions_mut().insert(ClientAddr(ip));
     }
     next.run(req).await
+}
+
+/// The requester's address (the client's, behind a trusted proxy) and request id, for
+/// audit rows (also before sign-in).
+pub fn origin_of(parts: &Parts, actor_id: Option<i64>) -> Origin {
+    Origin {
+        actor_id,
+        remote_addr: parts
+            .extensions
+            .get::<ClientAddr>()
+            .map(|c| c.0.to_string()),
+        request_id: parts
+            .headers
+            .get("x-request-id")
+            .and_then(|v| v.to_str().ok())
+            .map(String::from),
+    }
 }
 
 /// The client behind `peer`. Each trusted proxy appends the address it was asked by to

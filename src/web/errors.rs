@@ -30,11 +30,7 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
         None if is_rendered(&res) => return res,
         // A response a framework layer made (413, 408, a rejection): classify its status.
         None => match ErrorKind::from_status(status) {
-            Some(kind) => ErrorInfo {
-                kind,
-                fields: vec![],
-                detail: None,
-            },
+            Some(kind) => ErrorInfo::new(kind),
             None => return res,
         },
     };
@@ -43,24 +39,23 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
     // Only server-side failures need a reference to look up; 4xx explain themselves.
     let reference = request_id.filter(|_| status.is_server_error());
     let body = if api {
+        let (detail, fields) = info.said(Lang::En);
         Json(json!({
             "error": info.kind,
-            "message": message(Lang::En, info.kind, info.detail.as_deref()),
-            "fields": info.fields,
+            "message": message(Lang::En, info.kind, detail.as_deref()),
+            "fields": fields,
             "request_id": reference,
         }))
         .into_response()
     } else {
-        let fields: Vec<(String, String)> = info
-            .fields
-            .iter()
-            .map(|f| (f.field.clone(), f.message.clone()))
-            .collect();
+        let (detail, fields) = info.said(lang);
+        let fields: Vec<(String, String)> =
+            fields.into_iter().map(|f| (f.field, f.message)).collect();
         Html(
             pages::error(
                 lang,
                 status.as_u16(),
-                &message(lang, info.kind, info.detail.as_deref()),
+                &message(lang, info.kind, detail.as_deref()),
                 &fields,
                 reference.as_deref(),
             )

@@ -4,7 +4,7 @@ use axum::http::StatusCode;
 use axum::Json;
 use serde_json::{json, Value};
 
-use super::AppState;
+use crate::state::AppState;
 
 pub async fn healthz() -> Json<Value> {
     Json(json!({ "status": "ok" }))

@@ -4,9 +4,9 @@ use chrono::{DateTime, Duration, Utc};
 use maud::Markup;
 
 use super::viewer::Viewer;
-use super::AppState;
 use crate::auth::policy::CaseScope;
 use crate::error::AppResult;
+use crate::state::AppState;
 use simlontar_templates::pages::{home, HomeView};
 
 pub async fn show_home(State(state): State<AppState>, v: Viewer) -> AppResult<Markup> {

@@ -3,12 +3,13 @@ use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::intake::api;
+use crate::cases::api as cases;
+use crate::intake::api as intake;
 
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Simlontar API", version = "1", description = "Intakes, cases and DP3AK identity checks of stranded people in East Java. Authenticate with `Authorization: Bearer <token>` (see `simlontar token create`)."),
-    paths(api::create_intake, api::list_intakes, api::list_cases, api::show_case, api::list_events, api::add_event,
+    paths(intake::create_intake, intake::list_intakes, cases::list_cases, cases::show_case, cases::list_events, cases::add_event,
           crate::identity::api::create_check, crate::shelter::api::place_case,
           crate::shelter::api::list_candidates),
     modifiers(&Bearer)

@@ -4,14 +4,14 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use tower_sessions::Session;
 
-use super::client_addr::ClientAddr;
+use super::client_addr::origin_of;
 use super::lang::lang_of;
-use super::AppState;
 use crate::auth::audit::Origin;
 use crate::auth::csrf::form_token;
 use crate::auth::model::Principal;
 use crate::auth::policy::{allows, Action};
 use crate::error::AppError;
+use crate::state::AppState;
 use simlontar_templates::layout::{NavUser, Section};
 use simlontar_templates::Lang;
 
@@ -20,23 +20,6 @@ pub struct Viewer {
     pub lang: Lang,
     pub nav: NavUser,
     pub origin: Origin,
-}
-
-/// The requester's address (the client's, behind a trusted proxy) and request id, for
-/// audit rows (also before sign-in).
-pub fn origin_of(parts: &Parts, actor_id: Option<i64>) -> Origin {
-    Origin {
-        actor_id,
-        remote_addr: parts
-            .extensions
-            .get::<ClientAddr>()
-            .map(|c| c.0.to_string()),
-        request_id: parts
-            .headers
-            .get("x-request-id")
-            .and_then(|v| v.to_str().ok())
-            .map(String::from),
-    }
 }
 
 /// The sections of the navigation a principal may open (only those built so far).

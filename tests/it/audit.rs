@@ -392,3 +392,86 @@ async fn changes_made_outside_simlontar_are_audited_with_the_rows_before_and_aft
     assert_ne!(new[0].2["before_sha256"], new[0].2["after_sha256"]);
     assert_eq!(verify_chain(&pool).await.unwrap().first_break, None);
 }
+
+/// Issue 23: an API call is audited with the client's address like a page (it was always
+/// empty: the API worked out its own origin without it), for every kind of call — a
+/// create, a read, a DP3AK check, a move of state.
+#[sqlx::test]
+async fn api_calls_are_audited_with_the_client_address(pool: PgPool) {
+    use crate::common::{api, intake_json, load_geo, router, send, token};
+    use crate::throttle::via;
+    use axum::http::StatusCode;
+    use simlontar::auth::model::Role;
+
+    load_geo(&pool).await;
+    let officer = token(&pool, "api.case", Role::CaseOfficer, None).await;
+    let dp3ak = token(&pool, "api.dp3ak", Role::IdentityOfficer, None).await;
+    let r = via(router(&pool).await, "203.0.113.9", None);
+    let key = "3d0c4a6e-8a7b-4b8e-9f1a-2c3d4e5f6a7b";
+    let res = send(
+        &r,
+        api(
+            "POST",
+            "/api/v1/intakes",
+            &officer,
+            Some(key),
+            intake_json(),
+        ),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+    let number = res.json()["case_number"].as_str().unwrap().to_string();
+    for uri in [
+        format!("/api/v1/cases/{number}"),
+        format!("/api/v1/cases/{number}/events"),
+    ] {
+        let res = send(&r, api("GET", &uri, &officer, None, json!(null))).await;
+        assert_eq!(res.status, StatusCode::OK, "{uri}: {}", res.body);
+    }
+    let check = json!({
+        "case_number": number, "method": "fingerprint",
+        "requested_at": "2026-11-23T02:40:00Z", "completed_at": "2026-11-23T02:41:00Z",
+        "outcome": "no_match"
+    });
+    let check_key = "5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b";
+    let res = send(
+        &r,
+        api(
+            "POST",
+            "/api/v1/identity-checks",
+            &dp3ak,
+            Some(check_key),
+            check,
+        ),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+    let res = send(
+        &r,
+        api(
+            "POST",
+            &format!("/api/v1/cases/{number}/events"),
+            &officer,
+            None,
+            json!({"to": "unidentified"}),
+        ),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+
+    let rows: Vec<(String, Option<String>)> = sqlx::query_as(
+        "SELECT action, host(remote_addr) FROM audit_log WHERE actor_id IS NOT NULL ORDER BY id",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    let actions: Vec<&str> = rows.iter().map(|(a, _)| a.as_str()).collect();
+    assert_eq!(
+        actions,
+        ["create", "read", "read", "identity_check", "transition"],
+        "{rows:?}"
+    );
+    for (action, addr) in &rows {
+        assert_eq!(addr.as_deref(), Some("203.0.113.9"), "{action}");
+    }
+}

@@ -177,18 +177,38 @@ impl Client {
 
     /// Posts exactly these fields (no token added).
     pub async fn post_raw(&mut self, uri: &str, fields: &[(&str, &str)]) -> Res {
-        let body = form_urlencoded::Serializer::new(String::new())
-            .extend_pairs(fields)
-            .finish();
-        let req = Request::post(uri)
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .header(header::ORIGIN, "http://localhost")
-            .header(header::HOST, "localhost")
-            .body(Body::from(body))
-            .unwrap();
+        let req = form(uri, fields);
         self.send(req).await
     }
 
+    /// The form post [`Client::post`] would send, with this client's cookie and token,
+    /// to send several at once (a double click).
+    pub fn form_request(&self, uri: &str, fields: &[(&str, &str)]) -> Request<Body> {
+        let mut all: Vec<(&str, &str)> = fields.to_vec();
+        let csrf = self.csrf.clone().unwrap_or_default();
+        all.push(("csrf", &csrf));
+        let mut req = form(uri, &all);
+        if let Some(c) = &self.cookie {
+            req.headers_mut().insert(header::COOKIE, c.parse().unwrap());
+        }
+        req
+    }
+}
+
+/// A same-origin form post of exactly these fields.
+fn form(uri: &str, fields: &[(&str, &str)]) -> Request<Body> {
+    let body = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(fields)
+        .finish();
+    Request::post(uri)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ORIGIN, "http://localhost")
+        .header(header::HOST, "localhost")
+        .body(Body::from(body))
+        .unwrap()
+}
+
+impl Client {
     pub async fn sign_in(&mut self, username: &str, password: &str) -> Res {
         self.get("/login").await;
         self.post("/login", &[("username", username), ("password", password)])

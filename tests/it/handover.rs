@@ -448,3 +448,54 @@ async fn a_cancelled_plan_s_notice_is_not_escalated(owner: PgPool) {
         .unwrap();
     assert_eq!(escalated, 0);
 }
+
+/// Issue 23: the decision "route home" posted twice — one after the other, or both at
+/// once (a double click) — is made once; the repeat answers 409 Conflict, never a 500.
+#[sqlx::test]
+async fn a_double_submitted_route_home_answers_409(owner: PgPool) {
+    load_geo(&owner).await;
+    let mut co = signed_in(&owner, "co1", Role::CaseOfficer, None).await;
+
+    // One after the other.
+    let n = "OT-3578-2026-000020";
+    let id = identified(&owner, n, None, "35", &[]).await;
+    home_in_banyuwangi(&owner, id).await;
+    co.get(&format!("/cases/{n}")).await;
+    let route = format!("/cases/{n}/route");
+    let first = co.post(&route, &[("choice", "home")]).await;
+    assert_eq!(first.status, StatusCode::SEE_OTHER, "{}", first.body);
+    let again = co.post(&route, &[("choice", "home")]).await;
+    assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.body);
+    assert_eq!(plans_of(&owner, id).await, 1);
+
+    // Both at once, on a few cases so the two requests really overlap in some.
+    for k in 0..6 {
+        let n = format!("OT-3578-2026-00003{k}");
+        let id = identified(&owner, &n, None, "35", &[]).await;
+        home_in_banyuwangi(&owner, id).await;
+        let route = format!("/cases/{n}/route");
+        let (a, b) = tokio::join!(
+            crate::common::send(&co.router, co.form_request(&route, &[("choice", "home")])),
+            crate::common::send(&co.router, co.form_request(&route, &[("choice", "home")])),
+        );
+        let mut statuses = [a.status, b.status];
+        statuses.sort();
+        assert_eq!(
+            statuses,
+            [StatusCode::SEE_OTHER, StatusCode::CONFLICT],
+            "{n}: {} / {}",
+            a.body,
+            b.body
+        );
+        assert_eq!(plans_of(&owner, id).await, 1, "{n}");
+        assert_eq!(state_of(&owner, id).await, "routed_home");
+    }
+}
+
+async fn plans_of(owner: &PgPool, id: i64) -> i64 {
+    sqlx::query_scalar("SELECT count(*) FROM transport_plan WHERE case_id = $1")
+        .bind(id)
+        .fetch_one(owner)
+        .await
+        .unwrap()
+}

@@ -395,7 +395,7 @@ async fn legal_moves_are_events_and_illegal_ones_are_refused(pool: PgPool) {
     );
 }
 
-fn desk_fields(key: &str) -> Vec<(&'static str, String)> {
+pub fn desk_fields(key: &str) -> Vec<(&'static str, String)> {
     vec![
         ("idempotency_key", key.to_string()),
         ("found_at", "2026-11-23T08:15".into()),
@@ -415,7 +415,7 @@ fn desk_fields(key: &str) -> Vec<(&'static str, String)> {
     ]
 }
 
-fn refs<'a>(f: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
+pub fn refs<'a>(f: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
     f.iter().map(|(k, v)| (*k, v.as_str())).collect()
 }
 

@@ -14,6 +14,7 @@ mod capacity_screen;
 mod cli;
 mod cluster;
 mod config;
+mod constraints;
 mod crash;
 mod csrf;
 mod demo;

@@ -25,7 +25,7 @@ fuzz_target!(|data: &[u8]| {
             }
         }
         _ => {
-            let _ = serde_json::from_slice::<simlontar::intake::api::TransitionRequest>(body);
+            let _ = serde_json::from_slice::<simlontar::cases::api::TransitionRequest>(body);
         }
     }
 });

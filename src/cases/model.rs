@@ -1,13 +1,10 @@
-//! The case state machine, in one place. Every change of state is an event in the
-//! append-only log; a change the machine does not allow is refused.
-use chrono::{DateTime, Utc};
+//! The case state machine, in one place: the states, the moves each allows, who may make
+//! which move, and the words for a move refused for want of its facts. Pure: the moves
+//! themselves are `lifecycle`'s.
 use serde::{Deserialize, Serialize};
-use serde_json::json;
-use sqlx::{Postgres, Transaction};
 use utoipa::ToSchema;
 
 use crate::auth::model::{Principal, Role};
-use crate::error::{AppError, FieldError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -117,27 +114,9 @@ pub fn actions(p: &Principal, from: State) -> Vec<State> {
         .collect()
 }
 
-/// Locks a case's row and returns its state: every change of a case, its plan or its
-/// referral takes this lock first and compares the state it read before acting. FOR NO
-/// KEY UPDATE (the lock the state's UPDATE takes anyway): changes of one case still
-/// queue, but rows that only name the case (its events) are not held up, so the
-/// escalation job holding a notice cannot deadlock with a confirmation holding its case.
-pub async fn lock_case(
-    tx: &mut Transaction<'_, Postgres>,
-    case_id: i64,
-) -> Result<State, AppError> {
-    let current: String =
-        sqlx::query_scalar("SELECT state FROM ot_case WHERE id = $1 FOR NO KEY UPDATE")
-            .bind(case_id)
-            .fetch_one(&mut **tx)
-            .await?;
-    State::parse(&current)
-        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("unknown state {current}")))
-}
-
 /// Why a case cannot be in a state yet, in words, from the code the database's
 /// `case_state_missing` names (the same rule its constraint trigger checks at commit).
-fn missing_fact(to: State, code: &str) -> String {
+pub fn missing_fact(to: State, code: &str) -> String {
     let words = match code {
         "bed_not_given_back" => "orang ini masih menempati tempat tidur UPT; keluarkan dulu lewat formulir keluar / the person still has a UPT bed: discharge them first",
         "open_placement" => "belum ada penempatan di bangsal UPT; tempatkan lewat formulir penempatan / no open placement: place the person through the placement form",
@@ -148,85 +127,6 @@ fn missing_fact(to: State, code: &str) -> String {
         _ => "fakta kasus belum ada / the case's facts are missing",
     };
     format!("{}: {words}", to.as_str())
-}
-
-/// Moves a case, locking its row so two moves at once cannot both pass the check.
-/// Closing needs a reason. A move into a state whose facts do not exist (`placed`
-/// without a placement, `in_transit` without a departure…) is refused: the operation
-/// that makes the fact (placement, departure, hand-over) moves the case itself. A
-/// finished case keeps no claim on a bed: its referral ends and its held bed is let go.
-pub async fn transition(
-    tx: &mut Transaction<'_, Postgres>,
-    case_id: i64,
-    to: State,
-    actor: Option<&Principal>,
-    reason: &str,
-    at: DateTime<Utc>,
-) -> Result<State, AppError> {
-    let from = lock_case(tx, case_id).await?;
-    if !from.next().contains(&to) {
-        return Err(AppError::Conflict(format!(
-            "{} → {} is not allowed",
-            from.as_str(),
-            to.as_str()
-        )));
-    }
-    if let Some(p) = actor {
-        if !may(p, from, to) {
-            return Err(AppError::Forbidden);
-        }
-    }
-    let reason = reason.trim();
-    if to == State::Closed && reason.is_empty() {
-        return Err(AppError::Invalid(vec![FieldError::new(
-            "reason",
-            "a reason is required to close a case",
-        )]));
-    }
-    let missing: Option<String> = sqlx::query_scalar("SELECT case_state_missing($1, $2)")
-        .bind(case_id)
-        .bind(to.as_str())
-        .fetch_one(&mut **tx)
-        .await?;
-    if let Some(code) = missing {
-        return Err(AppError::Conflict(missing_fact(to, &code)));
-    }
-    if to.is_final() {
-        crate::shelter::referral::withdraw(
-            tx,
-            case_id,
-            crate::shelter::referral::End::Finished,
-            at,
-        )
-        .await?;
-    }
-    sqlx::query(
-        "UPDATE ot_case SET state = $2, updated_at = $3,
-                closed_at = CASE WHEN $4 THEN $3 END,
-                close_reason = CASE WHEN $2 = 'closed' THEN $5 END
-          WHERE id = $1",
-    )
-    .bind(case_id)
-    .bind(to.as_str())
-    .bind(at)
-    .bind(to.is_final())
-    .bind(reason)
-    .execute(&mut **tx)
-    .await?;
-    sqlx::query(
-        "INSERT INTO case_event (case_id, at, actor_id, kind, from_state, to_state, reason, detail)
-         VALUES ($1, $2, $3, 'transition', $4, $5, $6, $7)",
-    )
-    .bind(case_id)
-    .bind(at)
-    .bind(actor.map(|p| p.user_id))
-    .bind(from.as_str())
-    .bind(to.as_str())
-    .bind(reason)
-    .bind(json!({}))
-    .execute(&mut **tx)
-    .await?;
-    Ok(from)
 }
 
 #[cfg(test)]

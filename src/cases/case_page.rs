@@ -1,0 +1,182 @@
+//! The case page: the person as recorded, the identity DP3AK confirmed, social
+//! assistance, the history, and each capability's panel (UPT beds, the route home).
+use axum::extract::{Path, State as AxState};
+use maud::Markup;
+
+use super::model::{actions, State};
+use super::{access, store};
+use crate::auth::model::mask_nik;
+use crate::auth::policy::{require, sees_full_identity, Action, CaseScope, NikKey};
+use crate::clock::format_local;
+use crate::error::AppResult;
+use crate::state::AppState;
+use crate::web::viewer::Viewer;
+use simlontar_templates::cases as view;
+
+pub async fn show_case(
+    AxState(state): AxState<AppState>,
+    v: Viewer,
+    Path(number): Path<String>,
+) -> AppResult<Markup> {
+    require(&v.principal, Action::ViewCases)?;
+    let now = state.clock.now();
+    let mut case = access::read(&state.pool, &v.principal, &v.origin, &number, now).await?;
+    let tz = state.settings.time_zone;
+    let full = sees_full_identity(&v.principal);
+    if !full {
+        store::hide_biometric_methods(&mut case.events);
+    }
+    let scope = CaseScope::of(&v.principal, now);
+    let verified = crate::identity::store::verified(&state.pool, &scope, case.id).await?;
+    let flags = nik_flags(&case, v.lang);
+    // By NIK: the one DP3AK confirmed, or the intake's own. The intake's was typed at the
+    // desk, and a register hit on it answers "is this NIK known", so it is a key only for
+    // viewers who may use one (`NikKey`); DP3AK's was chosen by no viewer.
+    let known_nik = verified.as_ref().map(|id| id.nik.clone()).or_else(|| {
+        case.nik
+            .as_deref()
+            .and_then(|n| NikKey::for_principal(&v.principal, n))
+            .map(|k| k.as_str().to_string())
+    });
+    let assistance =
+        crate::identity::assistance::for_case(&state.pool, &scope, case.id, known_nik.as_deref())
+            .await?;
+    let nik = case
+        .nik
+        .as_deref()
+        .map(|n| if full { n.to_string() } else { mask_nik(n) });
+    Ok(view::show(
+        v.lang,
+        &v.nav,
+        &view::CaseView {
+            number: case.number.clone(),
+            state: case.state.clone(),
+            anonymised: case.anonymised_at.map(|t| format_local(t, tz)),
+            name: case.stated_name.clone(),
+            aliases: case.aliases.join(", "),
+            name_quality: case.name_quality.clone(),
+            sex: case.sex.clone(),
+            birth: match (case.birth_date, case.estimated_age) {
+                (Some(d), _) => d.to_string(),
+                (None, Some(a)) => format!("± {a}"),
+                _ => "–".into(),
+            },
+            birth_quality: case.birth_date_quality.clone(),
+            nik: nik.unwrap_or_else(|| "–".into()),
+            found: format!(
+                "{} · {} ({})",
+                format_local(case.found_at, tz),
+                case.found_region_name,
+                case.found_region
+            ),
+            found_address: case.found_address.clone(),
+            home: case.stated_home.clone(),
+            conditions: case.conditions.join(", "),
+            photos: case.photos.clone(),
+            csrf: v.nav.csrf.clone(),
+            actions: State::parse(&case.state)
+                .map(|s| {
+                    actions(&v.principal, s)
+                        .into_iter()
+                        .map(|a| a.as_str())
+                        .collect()
+                })
+                .unwrap_or_default(),
+            events: case
+                .events
+                .iter()
+                .map(|e| view::EventRow {
+                    at: format_local(e.at, tz),
+                    kind: e.kind.clone(),
+                    to_state: e.to_state.clone().unwrap_or_default(),
+                    reason: e.reason.clone(),
+                    actor: e.actor.clone().unwrap_or_default(),
+                })
+                .collect(),
+            verified: verified
+                .map(|id| verified_lines(&id, full, v.lang, tz))
+                .unwrap_or_default(),
+            flags,
+            assistance,
+            placement: crate::shelter::pages::panel(&state, &v, case.id).await?,
+            routing: crate::routing::pages::panel(&state, &v, case.id).await?,
+        },
+    ))
+}
+
+/// What the intake's own NIK contradicts in the intake, as sentences.
+fn nik_flags(case: &store::CaseDetail, lang: simlontar_templates::Lang) -> Vec<String> {
+    use crate::identity::contradict::{contradictions, Recorded};
+    let Some(nik) = case
+        .nik
+        .as_deref()
+        .and_then(|n| crate::identity::nik::Nik::parse(n).ok())
+    else {
+        return vec![];
+    };
+    let recorded = Recorded {
+        sex: &case.sex,
+        birth_date: case.birth_date,
+        estimated_age: case.estimated_age.map(i32::from),
+        birth_date_quality: &case.birth_date_quality,
+        home_region: case.home_region.as_deref(),
+        on: case
+            .found_at
+            .with_timezone(&chrono_tz::Asia::Jakarta)
+            .date_naive(),
+    };
+    contradictions(&nik, &recorded)
+        .iter()
+        .map(|c| c.describe(lang == simlontar_templates::Lang::Id))
+        .collect()
+}
+
+/// The confirmed identity as the viewer may see it: NIK and family card masked, and the
+/// mother's name, the biometric method and its score left out, for viewers who do not
+/// need them.
+fn verified_lines(
+    id: &crate::identity::store::Verified,
+    full: bool,
+    lang: simlontar_templates::Lang,
+    tz: chrono_tz::Tz,
+) -> Vec<(&'static str, String)> {
+    use simlontar_templates::i18n::tr;
+    let shown = |n: &str| if full { n.to_string() } else { mask_nik(n) };
+    let mut lines = vec![
+        ("NIK", shown(&id.nik)),
+        (tr(lang, "Nama", "Name"), id.name.clone()),
+        (
+            tr(lang, "Lahir", "Born"),
+            format!(
+                "{} {}",
+                id.birth_place,
+                id.birth_date
+                    .map(|d| d.format("%d-%m-%Y").to_string())
+                    .unwrap_or_default()
+            ),
+        ),
+        (
+            tr(lang, "Desa/kelurahan", "Village"),
+            id.village_code.clone().unwrap_or_else(|| "–".into()),
+        ),
+    ];
+    let when = id
+        .completed_at
+        .map(|t| format_local(t, tz))
+        .unwrap_or_default();
+    // Which biometric was taken, and its score, only for those who weigh the match.
+    let check = if full {
+        let score = id.score.map(|s| format!("{s:.1}")).unwrap_or_default();
+        format!("{} · {score} · {when}", id.method)
+    } else {
+        when
+    };
+    lines.push((tr(lang, "Pemeriksaan", "Check"), check));
+    if let Some(kk) = &id.kk_number {
+        lines.push((tr(lang, "Nomor KK", "Family card"), shown(kk)));
+    }
+    if full && !id.mother_name.is_empty() {
+        lines.push((tr(lang, "Ibu kandung", "Mother"), id.mother_name.clone()));
+    }
+    lines
+}
