@@ -7,18 +7,18 @@
 //!     SIMLONTAR_BENCH_SEEDS=1,2 cargo bench --bench capacity   # the report on other seeds
 //!
 //! Under `cargo test` (no `--bench` argument) it runs a small smoke version only; the gate
-//! itself is a unit test (`capacity::gate`). Each set is 30 UPTs × 1–4 wards × 3 years
+//! itself is a unit test (`capacity::backtest::gate`). Each set is 30 UPTs × 1–4 wards × 3 years
 //! (after a 2-year burn-in that is not written).
 use std::time::Instant;
 
-use simlontar::capacity::alert::Thresholds;
-use simlontar::capacity::baseline::{self, Baseline};
-use simlontar::capacity::forecast::{Forecast, ForecastConfig};
-use simlontar::capacity::gate::{self, Targets, WARM_UP};
-use simlontar::capacity::history::WardSeries;
-use simlontar::capacity::replay::{self, AlertRow};
-use simlontar::capacity::score::{self, Score};
-use simlontar::capacity::synth::{self, SynthConfig};
+use simlontar::capacity::backtest::baseline::{self, Baseline};
+use simlontar::capacity::backtest::gate::{self, Targets, WARM_UP};
+use simlontar::capacity::backtest::history::WardSeries;
+use simlontar::capacity::backtest::replay::{self, AlertRow};
+use simlontar::capacity::backtest::score::{self, Score};
+use simlontar::capacity::backtest::synth::{self, SynthConfig};
+use simlontar::capacity::engine::alert::Thresholds;
+use simlontar::capacity::engine::forecast::{Forecast, ForecastConfig};
 
 fn main() {
     let full = std::env::args().any(|a| a == "--bench");
@@ -79,7 +79,7 @@ fn main() {
     report(&wards, &long_stay, &days, &th);
 }
 
-/// The backtest gate's figures (`capacity::gate`, the targets of §A5) for each scenario.
+/// The backtest gate's figures (`capacity::backtest::gate`, the targets of §A5) for each scenario.
 fn report(wards: &[WardSeries], long_stay: &[bool], days: &[Vec<Forecast>], th: &Thresholds) {
     let rows = gate::alert_rows(wards, days, th);
     for (name, which) in gate::scenarios(long_stay) {

@@ -7,9 +7,11 @@ use serde::Serialize;
 use serde_json::json;
 use sqlx::{PgPool, Postgres, Row, Transaction};
 
-use super::alert::{evaluate, AlertState, Episode, Evaluation, Level, Thresholds, Transition};
-use super::forecast::{forecast, seed, ForecastConfig, Resident, WardInput};
-use super::survival::Survival;
+use super::engine::alert::{
+    evaluate, AlertState, Episode, Evaluation, Level, Thresholds, Transition,
+};
+use super::engine::forecast::{forecast, seed, ForecastConfig, Resident, WardInput};
+use super::engine::survival::Survival;
 use crate::config::Settings;
 use crate::notify::mailer::{Email, Priority};
 use crate::notify::outbox;
@@ -384,7 +386,7 @@ async fn save_state(
     w: &Ward,
     prev: &AlertState,
     next: &AlertState,
-    f: &super::forecast::Forecast,
+    f: &super::engine::forecast::Forecast,
     now: DateTime<Utc>,
 ) -> sqlx::Result<()> {
     for level in Level::ALL {

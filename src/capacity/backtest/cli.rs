@@ -6,9 +6,9 @@ use std::path::PathBuf;
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 
-use super::alert::Thresholds;
-use super::forecast::{ForecastConfig, HORIZON};
 use super::{history, replay, score};
+use crate::capacity::engine::alert::Thresholds;
+use crate::capacity::engine::forecast::{ForecastConfig, HORIZON};
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct CapacityArgs {

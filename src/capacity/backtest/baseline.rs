@@ -3,9 +3,9 @@
 //! (release after 3 calm runs, closed by a fill and re-armed after the same runs with a free
 //! bed), so the comparison is about the signal, not the debouncing; the benchmark also shows
 //! them with the release alone (a fill leaves their warning open), as they were first scored.
-use super::alert::Level;
 use super::history::WardSeries;
 use super::replay::AlertRow;
+use crate::capacity::engine::alert::Level;
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Baseline {
@@ -101,7 +101,7 @@ pub fn replay_ward(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::capacity::history::DayRow;
+    use crate::capacity::backtest::history::DayRow;
     use chrono::{Duration, NaiveDate};
 
     fn ward(occ: &[u32]) -> WardSeries {

@@ -13,12 +13,12 @@ use std::fmt;
 use chrono::Duration;
 use rayon::prelude::*;
 
-use super::alert::{Level, Thresholds};
-use super::forecast::{Forecast, ForecastConfig};
 use super::history::WardSeries;
 use super::replay::{self, AlertRow, WardAlerts};
 use super::score::{self, Score};
 use super::synth::{self, SynthConfig};
+use crate::capacity::engine::alert::{Level, Thresholds};
+use crate::capacity::engine::forecast::{Forecast, ForecastConfig};
 
 /// Days at the start of each ward that are not scored: the forecast needs some history.
 pub const WARM_UP: i64 = 90;
@@ -504,7 +504,7 @@ mod tests {
 
     #[test]
     fn calibration_by_hand() {
-        use crate::capacity::history::DayRow;
+        use crate::capacity::backtest::history::DayRow;
         // A ward that is full on day 100 only; P14 = 0.5 every day.
         let d0 = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
         let w = WardSeries {
@@ -547,7 +547,7 @@ mod tests {
 
         // With an interval of exactly one free bed: every judged day but day 93 (whose day
         // 7 ahead is the full day) is covered, 24 of 25, above the target's 0.85.
-        let one = crate::capacity::forecast::FreeBeds {
+        let one = crate::capacity::engine::forecast::FreeBeds {
             mean: 1.0,
             low: 1,
             high: 1,

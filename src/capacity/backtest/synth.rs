@@ -8,8 +8,8 @@ use chrono::{Duration, NaiveDate};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-use super::demand::in_surge;
 use super::history::{DayRow, WardSeries};
+use crate::capacity::engine::demand::in_surge;
 
 #[derive(Debug, Clone, Copy)]
 pub struct SynthConfig {

@@ -19,9 +19,9 @@ use chrono::{Datelike, NaiveDate};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-use super::forecast::{self, Resident, WardInput};
 use super::history::DayRow;
-use super::survival::Survival;
+use crate::capacity::engine::forecast::{self, Resident, WardInput};
+use crate::capacity::engine::survival::Survival;
 
 /// Completed stays older than this are forgotten (A2: the last 2–3 years).
 const STAY_MEMORY_DAYS: i64 = 3 * 365;

@@ -12,9 +12,9 @@
 //!   warnings in a ward's last 45 days are not judged (their outcome is not known yet).
 use chrono::{Duration, NaiveDate};
 
-use super::alert::Level;
 use super::history::WardSeries;
 use super::replay::AlertRow;
+use crate::capacity::engine::alert::Level;
 
 pub const CONFIRM_DAYS: i64 = 45;
 pub const FREE_BEFORE_FILL: usize = 7;
@@ -149,7 +149,7 @@ pub fn score_ward(w: &WardSeries, warnings: &[NaiveDate], warm_up_days: i64) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::capacity::history::DayRow;
+    use crate::capacity::backtest::history::DayRow;
 
     fn ward(occ: &[u32]) -> WardSeries {
         let d0 = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();

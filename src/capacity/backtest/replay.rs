@@ -6,10 +6,12 @@ use std::io::Write;
 use chrono::NaiveDate;
 use rayon::prelude::*;
 
-use super::alert::{self, AlertState, Evaluation, Level, Thresholds, Transition};
-use super::forecast::{filled_by, Forecast, ForecastConfig, Forecaster, StopRule, HORIZON};
 use super::history::{DayRow, WardSeries};
 use super::reconstruct::Reconstruction;
+use crate::capacity::engine::alert::{self, AlertState, Evaluation, Level, Thresholds, Transition};
+use crate::capacity::engine::forecast::{
+    filled_by, Forecast, ForecastConfig, Forecaster, StopRule, HORIZON,
+};
 use crate::csv_lines::Lines;
 
 /// One alert raised (a new alert or a raised level): a row of the replay's output.
@@ -240,7 +242,7 @@ pub fn read(mut input: impl std::io::Read, name: &str) -> anyhow::Result<Vec<Ale
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::capacity::synth;
+    use crate::capacity::backtest::synth;
 
     #[test]
     fn rows_written_read_back() {
