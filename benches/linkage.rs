@@ -208,7 +208,7 @@ fn synthetic_f1(n: usize) -> anyhow::Result<()> {
         .iter()
         .filter(|c| {
             let (i, j) = unpack(**c);
-            linkage.comparer.contradicts(table.row(i), table.row(j))
+            linkage.comparer.contradicts(&table, table.row(i), table.row(j))
         })
         .count();
     println!(

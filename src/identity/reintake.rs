@@ -12,6 +12,7 @@ use crate::auth::policy::CaseScope;
 use crate::linkage::block::Mode;
 use crate::linkage::link;
 use crate::linkage::person::{self, Birth, PersonRecord};
+use crate::linkage::record::Source;
 use crate::linkage::register::Register;
 use crate::linkage::table::Table;
 
@@ -65,6 +66,8 @@ fn record(r: &sqlx::postgres::PgRow) -> PersonRecord {
             .get::<Option<String>, _>("home_village_code")
             .or(r.get("home_region_code")),
         mother_name: None,
+        // A NIK on an intake was typed at the desk, perhaps from a worn KTP.
+        source: Source::Typed,
     }
 }
 
@@ -87,7 +90,7 @@ fn table_of(rows: &[sqlx::postgres::PgRow]) -> Table {
         let p = record(r);
         let cells = p.cells();
         let cells: Vec<&str> = cells.iter().map(String::as_str).collect();
-        table.push(p.id.clone(), &cells);
+        table.push_from(p.id.clone(), &cells, p.source);
     }
     table
 }

@@ -2,7 +2,12 @@
 //! 0 = identical, higher = further apart; `None` when either side is missing.
 use strsim::{jaro_winkler, osa_distance};
 
+use super::em::{level_of, Pattern};
 use super::record::{Kind, Schema, Strings, Val};
+
+/// Identifier levels: one typing slip apart, and different (three slips or more).
+pub const ID_SLIP: u8 = 1;
+const ID_DIFFERENT: u8 = 3;
 
 /// Number of agreement levels of a kind.
 pub fn levels(kind: Kind) -> usize {
@@ -10,8 +15,8 @@ pub fn levels(kind: Kind) -> usize {
         Kind::RegionCode => 7,
         Kind::FullName | Kind::GivenName | Kind::FamilyName | Kind::Date => 6,
         Kind::BirthYear | Kind::Age => 5,
-        Kind::Address | Kind::Postcode => 4,
-        Kind::Text | Kind::Nik | Kind::Identifier => 3,
+        Kind::Address | Kind::Postcode | Kind::Nik | Kind::Identifier => 4,
+        Kind::Text => 3,
         Kind::Sex => 2,
     }
 }
@@ -48,7 +53,12 @@ pub fn level_label(kind: Kind, level: u8) -> &'static str {
         Kind::Address => &["exact", "very similar", "shares a word", "different"],
         Kind::Postcode => &["exact", "same sector", "same district", "different"],
         Kind::Text => &["exact", "very similar", "different"],
-        Kind::Nik | Kind::Identifier => &["exact", "one typing slip apart", "different"],
+        Kind::Nik | Kind::Identifier => &[
+            "exact",
+            "one typing slip apart (a wrong, missing or extra digit, or two swapped)",
+            "two typing slips apart",
+            "different",
+        ],
         Kind::Sex => &["same", "different"],
     };
     names.get(level as usize).copied().unwrap_or("?")
@@ -156,10 +166,9 @@ impl Comparer {
             (Val::Sex { female: x }, Val::Sex { female: y }) => Some(u8::from(x != y)),
             (Val::Code { id: x, .. }, Val::Code { id: y, .. }) => Some(if x == y {
                 0
-            } else if osa_distance(text(x), text(y)) <= 1 {
-                1
             } else {
-                2
+                // A wrong digit, a dropped or extra one, or two neighbours swapped: one slip.
+                osa_distance(text(x), text(y)).min(ID_DIFFERENT as usize) as u8
             }),
             (Val::Region { segs: x, depth: dx }, Val::Region { segs: y, depth: dy }) => {
                 let common = dx.min(dy) as usize;
@@ -179,12 +188,26 @@ impl Comparer {
         }
     }
 
-    /// Both records have a valid NIK (or an identifier) and they differ: a hard "no".
-    pub fn contradicts(&self, a: &[Val], b: &[Val]) -> bool {
+    /// Both records carry a *verified* NIK (or identifier) and the two differ by more than
+    /// one typing slip: two people, a hard "no". Typed identifiers never contradict: their
+    /// slips and mix-ups weigh as learned levels.
+    pub fn contradicts<S: Strings + ?Sized>(&self, s: &S, a: &[Val], b: &[Val]) -> bool {
+        self.contradicts_with(a, b, |f| self.level(s, f, a, b))
+    }
+
+    /// The same from the pair's already computed levels.
+    pub fn contradicts_in(&self, p: Pattern, a: &[Val], b: &[Val]) -> bool {
+        self.contradicts_with(a, b, |f| level_of(p, f))
+    }
+
+    fn contradicts_with(&self, a: &[Val], b: &[Val], level: impl Fn(usize) -> Option<u8>) -> bool {
         self.schema.fields.iter().enumerate().any(|(f, field)| {
             matches!(field.kind, Kind::Nik | Kind::Identifier)
-                && matches!((a[f], b[f]),
-                    (Val::Code { id: x, valid: true }, Val::Code { id: y, valid: true }) if x != y)
+                && matches!(
+                    (a[f], b[f]),
+                    (Val::Code { verified: true, .. }, Val::Code { verified: true, .. })
+                )
+                && level(f).is_some_and(|l| l > ID_SLIP)
         })
     }
 
@@ -261,8 +284,8 @@ fn date_level(a: (i16, u8, u8), b: (i16, u8, u8)) -> u8 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::linkage::parse::parse;
-    use crate::linkage::record::{Dict, Field};
+    use crate::linkage::parse::{parse, parse_from};
+    use crate::linkage::record::{Dict, Field, Source};
 
     fn cmp(kind: Kind, a: &str, b: &str) -> Option<u8> {
         let schema = Schema {
@@ -366,7 +389,7 @@ mod tests {
     }
 
     #[test]
-    fn differing_valid_niks_contradict() {
+    fn one_wrong_or_two_swapped_digits_are_a_slip_not_a_contradiction() {
         let schema = Schema {
             fields: vec![Field {
                 name: "nik".into(),
@@ -375,11 +398,31 @@ mod tests {
             }],
         };
         let mut d = vec![Dict::default()];
-        let mut v = |s: &str| [parse(&schema, 0, s, &mut d).unwrap()];
-        let (a, b, bad) = (v("3578015208900001"), v("3578015208900002"), v("123"));
+        let mut v = |s: &str, source| [parse_from(&schema, 0, s, &mut d, source).unwrap()];
+        let verified = Source::Verified;
+        let a = v("3578015208900001", verified);
+        let wrong_digit = v("3578015208900007", verified);
+        let swapped = v("3578015208900010", verified);
+        let two_slips = v("3578015208900012", verified);
+        let other = v("3515026107650042", verified);
+        let typed_other = v("3515026107650042", Source::Typed);
+        let bad = v("123", verified);
         let c = Comparer::new(schema);
-        assert!(c.contradicts(&a, &b));
-        assert!(!c.contradicts(&a, &a));
-        assert!(!c.contradicts(&a, &bad));
+        let level = |x: &[Val], y: &[Val]| c.level(d.as_slice(), 0, x, y);
+        assert_eq!(level(&a, &wrong_digit), Some(1));
+        assert_eq!(level(&a, &swapped), Some(1));
+        assert_eq!(level(&a, &two_slips), Some(2));
+        assert_eq!(level(&a, &other), Some(3));
+        // Verified on both sides and more than a slip apart: two people.
+        assert!(c.contradicts(d.as_slice(), &a, &other));
+        assert!(c.contradicts(d.as_slice(), &a, &two_slips));
+        let p = crate::linkage::em::pattern([level(&a, &other)].into_iter());
+        assert!(c.contradicts_in(p, &a, &other));
+        // A slip, a NIK typed at the desk, or one that does not decode: no veto.
+        assert!(!c.contradicts(d.as_slice(), &a, &wrong_digit));
+        assert!(!c.contradicts(d.as_slice(), &a, &swapped));
+        assert!(!c.contradicts(d.as_slice(), &a, &typed_other));
+        assert!(!c.contradicts(d.as_slice(), &a, &a));
+        assert!(!c.contradicts(d.as_slice(), &a, &bad));
     }
 }

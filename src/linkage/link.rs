@@ -16,7 +16,8 @@ use super::table::Table;
 /// Only links at least this probable vouch for others (transitive pairs).
 pub const CHAIN: f64 = 0.95;
 
-/// Stands for the levels of a contradicting pair (no candidate has all 16 fields missing).
+/// Stands for the levels of a contradicting pair: two verified identifiers more than a
+/// slip apart (no candidate has all 16 fields missing).
 const CONTRADICTION: Pattern = u64::MAX;
 
 /// Random pairs drawn to estimate u.
@@ -68,10 +69,11 @@ pub fn run(table: &Table, mode: Mode) -> Result<Linkage, LinkError> {
         .par_iter()
         .map(|p| {
             let (i, j) = unpack(*p);
-            if comparer.contradicts(table.row(i), table.row(j)) {
+            let levels = pattern_of(table, &comparer, (i, j));
+            if comparer.contradicts_in(levels, table.row(i), table.row(j)) {
                 CONTRADICTION
             } else {
-                pattern_of(table, &comparer, (i, j))
+                levels
             }
         })
         .collect();
@@ -176,7 +178,7 @@ impl Linkage {
         let mut out: Vec<(usize, usize, f64)> = above(threshold).collect();
         if let Mode::Dedupe = self.mode {
             let chained = cluster::transitive(above(CHAIN.max(threshold)).collect(), |i, j| {
-                self.comparer.contradicts(table.row(i), table.row(j))
+                self.comparer.contradicts(table, table.row(i), table.row(j))
             });
             out.extend(chained);
             out.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)).then(b.2.total_cmp(&a.2)));
@@ -207,6 +209,7 @@ impl Linkage {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::linkage::record::Source;
     use crate::linkage::synth;
 
     #[test]
@@ -234,6 +237,60 @@ mod tests {
             precision > 0.95 && recall > 0.95,
             "P {precision} R {recall}"
         );
+    }
+
+    /// The registry's NIKs are verified; intakes carry NIKs typed at the desk, some with
+    /// one wrong digit or two neighbouring digits swapped; a DP3AK result (verified) is
+    /// the same as a registry person in everything but a different NIK.
+    #[test]
+    fn a_nik_typed_with_a_slip_links_and_two_different_verified_niks_never_do() {
+        let set = synth::link_set(2_000, 3);
+        let mut table = Table::new(synth::schema());
+        for row in &set.left {
+            let cells: Vec<&str> = row[1..].iter().map(String::as_str).collect();
+            table.push_from(row[0].clone(), &cells, Source::Verified);
+        }
+        let split = table.len();
+        let mut slipped = Vec::new();
+        for (j, (row, who)) in set.right.iter().zip(&set.right_person).enumerate() {
+            let mut row = row.clone();
+            let who = *who as usize;
+            if who < split && slipped.len() < 40 {
+                let mut nik: Vec<u8> = set.left[who][4].clone().into_bytes();
+                if slipped.len() % 2 == 0 {
+                    nik[13] = b'0' + (nik[13] - b'0' + 3) % 10;
+                } else if nik[14] != nik[15] {
+                    nik.swap(14, 15);
+                } else {
+                    nik.swap(13, 14);
+                }
+                row[4] = String::from_utf8(nik).unwrap();
+                slipped.push(((who as u64) << 32) | (split + j) as u64);
+            }
+            let cells: Vec<&str> = row[1..].iter().map(String::as_str).collect();
+            table.push(row[0].clone(), &cells);
+        }
+        // Someone else's verified NIK on an otherwise identical record.
+        let mut twin = set.left[0].clone();
+        twin[4] = format!("{}9{}", &twin[4][..12], &twin[4][13..].replace('0', "7"));
+        let cells: Vec<&str> = twin[1..].iter().map(String::as_str).collect();
+        table.push_from("twin".into(), &cells, Source::Verified);
+        let twin = (table.len() - 1) as u64;
+
+        let linkage = run(&table, Mode::Link { split }).unwrap();
+        let found: Vec<u64> = (linkage.pairs(&table, 0.5).iter())
+            .map(|(i, j, _)| (*i as u64) << 32 | *j as u64)
+            .collect();
+        let linked = slipped.iter().filter(|p| found.contains(p)).count();
+        assert!(linked >= 38, "{linked} of {} slipped NIKs linked", slipped.len());
+        assert!(!found.contains(&twin), "two verified NIKs linked");
+        let e = linkage.scorer(&table).explain(
+            &table,
+            table.row(0),
+            table.row(twin as usize),
+            linkage.model.prior_weight(),
+        );
+        assert!(e.contradiction && e.probability == 0.0);
     }
 
     #[test]

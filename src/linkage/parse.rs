@@ -3,20 +3,34 @@
 use chrono::{Datelike, NaiveDate};
 
 use super::normalise::{clean, name_key, name_words, phonetic};
-use super::record::{Intern, Kind, Schema, Val};
+use super::record::{Intern, Kind, Schema, Source, Val};
 use crate::identity::nik::Nik;
 
 /// The value could not be read as its kind (30 February, sex "X"): counted, then missing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Unreadable;
 
-/// Parses one raw cell. Empty means missing; unreadable is an error the caller counts.
+/// Parses one raw cell of a typed record. Empty means missing; unreadable is an error the
+/// caller counts.
 pub fn parse(
     schema: &Schema,
     field: usize,
     raw: &str,
     dicts: &mut impl Intern,
 ) -> Result<Val, Unreadable> {
+    parse_from(schema, field, raw, dicts, Source::Typed)
+}
+
+/// Parses one raw cell of a record from `source`: a valid identifier of a verified
+/// record is marked verified.
+pub fn parse_from(
+    schema: &Schema,
+    field: usize,
+    raw: &str,
+    dicts: &mut impl Intern,
+    source: Source,
+) -> Result<Val, Unreadable> {
+    let verified = source == Source::Verified;
     let raw = raw.trim();
     if raw.is_empty() {
         return Ok(Val::Missing);
@@ -93,9 +107,11 @@ pub fn parse(
         },
         Kind::Nik => {
             let digits: String = raw.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
+            let valid = Nik::parse(&digits).is_ok();
             Val::Code {
-                valid: Nik::parse(&digits).is_ok(),
+                valid,
                 id: id(&digits),
+                verified: verified && valid,
             }
         }
         Kind::Identifier => {
@@ -107,6 +123,7 @@ pub fn parse(
             Val::Code {
                 id: id(&c),
                 valid: !c.is_empty(),
+                verified: verified && !c.is_empty(),
             }
         }
         Kind::RegionCode => parse_region(raw)?,

@@ -2,7 +2,7 @@
 //! register entry, in one shape, with what is known about the birth date kept honest.
 use chrono::{Datelike, NaiveDate};
 
-use super::record::{Field, Kind, Schema};
+use super::record::{Field, Kind, Schema, Source};
 
 /// How much is known about when a person was born.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,6 +31,9 @@ pub struct PersonRecord {
     /// Home region as far as known: `35.78`, `35.78.01` or `35.78.01.1001`.
     pub region_code: Option<String>,
     pub mother_name: Option<String>,
+    /// Where the NIK comes from: verified for a DP3AK match or a register row, typed for
+    /// one written at the desk.
+    pub source: Source,
 }
 
 /// Column names of the person schema.
@@ -103,6 +106,7 @@ mod tests {
             nik: None,
             region_code: Some("35.78".into()),
             mother_name: None,
+            source: Source::Typed,
         };
         let c = p.cells();
         assert_eq!(c[1], "1966");

@@ -71,6 +71,18 @@ impl Schema {
     }
 }
 
+/// Where a record's identifiers come from. A *verified* identifier was confirmed by an
+/// authority (a DP3AK fingerprint match, a register entry): two of them that differ by
+/// more than a typing slip belong to two people. A *typed* one was written down by
+/// someone (a NIK read off a worn KTP at the roadside) and may carry a slip or be someone
+/// else's: how much it weighs is learned like any other field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Source {
+    #[default]
+    Typed,
+    Verified,
+}
+
 /// One parsed value. Strings are ids into the field's [`Dict`].
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Val {
@@ -92,9 +104,12 @@ pub enum Val {
     Sex {
         female: bool,
     },
+    /// An identifier; `valid` when it decodes (a NIK) or is not empty, `verified` when it
+    /// comes from an authority rather than someone's typing (see [`Source`]).
     Code {
         id: u32,
         valid: bool,
+        verified: bool,
     },
     /// Province, regency, district, village numbers; `depth` of them are known.
     Region {
