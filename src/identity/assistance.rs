@@ -55,9 +55,7 @@ pub async fn link_register(
             // A register's NIK was checked by the agency that keeps the register.
             source: Source::Verified,
         };
-        let cells = p.cells();
-        let cells: Vec<&str> = cells.iter().map(String::as_str).collect();
-        table.push_from(p.id.clone(), &cells, p.source);
+        p.push_into(&mut table);
     }
     let review = t.review;
     let found = tokio::task::spawn_blocking(move || -> anyhow::Result<Vec<Found>> {

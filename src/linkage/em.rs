@@ -39,6 +39,13 @@ pub struct Model {
 
 /// Sensible m before any data: most true pairs agree exactly, fewer at each lower level.
 pub fn prior_m(kind: Kind) -> Vec<f64> {
+    if kind == Kind::Date {
+        // Levels are not in order of closeness: partial dates and guessed ages come
+        // after "different" (see `compare::level_label`).
+        return vec![
+            0.545, 0.1, 0.05, 0.08, 0.05, 0.02, 0.03, 0.015, 0.06, 0.03, 0.015, 0.005,
+        ];
+    }
     let n = levels(kind);
     let first = match kind {
         Kind::Sex => 0.95,
@@ -82,6 +89,10 @@ fn normalise(mut v: Vec<f64>) -> Vec<f64> {
 
 const PRIOR_WEIGHT: f64 = 20.0;
 
+/// Bits of evidence a session's matches must carry on average, over the fields the
+/// session learns, for its m to count (degenerate sessions carry one or two).
+const MIN_SEPARATION: f64 = 5.0;
+
 impl Model {
     /// A model before any data: prior m, random-pair u.
     pub fn new(kinds: &[Kind], u_random: Vec<Vec<f64>>) -> Model {
@@ -114,6 +125,13 @@ impl Model {
             let counts = flatten(counts);
             let total = counts.iter().map(|(_, c)| c).sum();
             let matches = session.em(&counts, total, active, false);
+            // A session whose "matches" look like random pairs found none to learn from
+            // (EM can settle on calling nearly every pair a match when the fields it sees
+            // say little): it is left out.
+            let separation = session.separation(active);
+            if separation < MIN_SEPARATION {
+                continue;
+            }
             for f in (0..kinds.len()).filter(|f| active[*f]) {
                 for (s, m) in sum[f].iter_mut().zip(&session.m[f]) {
                     *s += m * matches;
@@ -173,6 +191,19 @@ impl Model {
         (0..self.kinds.len())
             .filter(|f| active[*f])
             .filter_map(|f| level_of(p, f).map(|l| self.weight(f, l)))
+            .sum()
+    }
+
+    /// How far the learned matches are from random pairs on the `active` fields: the
+    /// average log2 Bayes factor of a match (Kullback–Leibler divergence of m from u).
+    fn separation(&self, active: &[bool]) -> f64 {
+        (0..self.kinds.len())
+            .filter(|f| active[*f])
+            .map(|f| {
+                (self.m[f].iter().zip(&self.u[f]))
+                    .map(|(m, u)| m * (m / u).log2())
+                    .sum::<f64>()
+            })
             .sum()
     }
 

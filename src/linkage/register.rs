@@ -45,7 +45,8 @@ impl Register {
     /// Indexes `table` for look-ups scored with `model`. `matches_per_record` is how
     /// many true matches a new record is expected to have in the register (from the
     /// training run: `Linkage::matches_per_record`); it sets each look-up's prior.
-    pub fn new(table: Table, model: Model, matches_per_record: f64) -> Register {
+    pub fn new(mut table: Table, model: Model, matches_per_record: f64) -> Register {
+        table.forget_cells();
         let rules = all_rules(&table);
         let all_atoms: Vec<Vec<(Atom, u64)>> = (0..table.len())
             .into_par_iter()
@@ -91,7 +92,7 @@ impl Register {
 
     /// Candidates for a person record (the register must use `person::schema()`).
     pub fn match_person(&self, p: &PersonRecord, min_probability: f64) -> Vec<Candidate> {
-        let cells = p.cells();
+        let cells = p.engine_cells();
         let cells: Vec<&str> = cells.iter().map(String::as_str).collect();
         self.match_cells_from(&cells, p.source, min_probability)
     }

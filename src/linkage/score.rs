@@ -50,17 +50,25 @@ impl Scorer<'_> {
 
     /// Term-frequency adjustment of an exact agreement on field `f` (and for names, of
     /// agreement on the match key): the level's average chance agreement over this
-    /// value's own.
-    fn tf_log2(&self, f: usize, level: Option<u8>, v: &Val) -> f64 {
+    /// value's own. Names that are only similar ("Tumyaini" inside "Tumyaini
+    /// Setyowati", a slip) get half of it, from the commoner of the two: a rare name
+    /// nearly agreeing still says much, "Siti" inside "Siti Aminah" little.
+    fn tf_log2(&self, f: usize, level: Option<u8>, a: &Val, b: &Val) -> f64 {
         let kind = self.comparer.schema.fields[f].kind;
         let u = &self.model.u_random[f];
-        let (average, own) = match (level, kind) {
+        let t = self.table;
+        let (average, own, share) = match (level, kind) {
             (_, Kind::Sex | Kind::Nik | Kind::Identifier) => return 0.0,
-            (Some(0), _) => (u[0], self.table.term_frequency(f, v)),
-            (Some(1), k) if k.is_name() => (u[0] + u[1], self.table.key_frequency(f, v)),
+            (Some(0), _) => (u[0], t.term_frequency(f, a), 1.0),
+            (Some(1), k) if k.is_name() => (u[0] + u[1], t.key_frequency(f, a), 1.0),
+            (Some(2 | 3), k) if k.is_name() => (
+                u[0] + u[1],
+                t.key_frequency(f, a).max(t.key_frequency(f, b)),
+                0.5,
+            ),
             _ => return 0.0,
         };
-        (average / own).log2().clamp(-TF_CLAMP, TF_CLAMP)
+        (share * (average / own).log2()).clamp(-TF_CLAMP, TF_CLAMP)
     }
 
     /// log2 odds of a pair given a prior, without building an explanation; `None` for a
@@ -84,7 +92,7 @@ impl Scorer<'_> {
         let w: f64 = fields
             .filter_map(|(f, v)| {
                 let l = level_of(p, f)?;
-                Some(self.model.weight(f, l) + self.tf_log2(f, Some(l), v))
+                Some(self.model.weight(f, l) + self.tf_log2(f, Some(l), v, &b[f]))
             })
             .sum();
         Some(prior + w)
@@ -106,7 +114,7 @@ impl Scorer<'_> {
         let contributions: Vec<Contribution> = (self.comparer.schema.fields.iter().enumerate())
             .map(|(f, field)| {
                 let level = self.comparer.level(s, f, a, b);
-                let tf = self.tf_log2(f, level, &a[f]);
+                let tf = self.tf_log2(f, level, &a[f], &b[f]);
                 Contribution {
                     field: field.name.clone(),
                     level,

@@ -1,7 +1,7 @@
 //! A set of parsed records (one file, or both files of a link) with the dictionaries
 //! their strings live in and how often each value occurs (for term-frequency weights).
-use super::parse::parse_from;
-use super::record::{Dict, Intern, Map, Schema, Source, Strings, Val};
+use super::parse::{parse_from, Unreadable};
+use super::record::{Dict, Intern, Kind, Letters, Map, Schema, Source, Strings, Val};
 
 #[derive(Debug, Clone)]
 pub struct Table {
@@ -15,6 +15,10 @@ pub struct Table {
     totals: Vec<u64>,
     /// Values per field that could not be read and were taken as missing.
     pub unreadable: Vec<usize>,
+    /// Each field's cells read so far and what they were read as: names, places and
+    /// dates repeat, and reading a name (titles, spelling, keys) is not free. Only
+    /// while records are added (see [`Table::forget_cells`]).
+    read: Vec<Map<Box<str>, Result<Val, Unreadable>>>,
 }
 
 impl Table {
@@ -29,7 +33,13 @@ impl Table {
             key_counts: vec![Map::default(); n],
             totals: vec![0; n],
             unreadable: vec![0; n],
+            read: vec![Map::default(); n],
         }
+    }
+
+    /// Drops what was remembered of cells read, once no more records are added.
+    pub fn forget_cells(&mut self) {
+        self.read = vec![Map::default(); self.width()];
     }
 
     pub fn width(&self) -> usize {
@@ -55,7 +65,17 @@ impl Table {
         let mut bad = Vec::new();
         let start = self.vals.len();
         for (f, cell) in raw.iter().enumerate().take(self.width()) {
-            let v = parse_from(&self.schema, f, cell, &mut self.dicts, source).unwrap_or_else(|_| {
+            // Identifiers differ from record to record and carry their source.
+            let remember = !matches!(self.schema.fields[f].kind, Kind::Nik | Kind::Identifier);
+            let known = remember.then(|| self.read[f].get(*cell).copied()).flatten();
+            let parsed = known.unwrap_or_else(|| {
+                let v = parse_from(&self.schema, f, cell, &mut self.dicts, source);
+                if remember {
+                    self.read[f].insert((*cell).into(), v);
+                }
+                v
+            });
+            let v = parsed.unwrap_or_else(|_| {
                 bad.push(f);
                 Val::Missing
             });
@@ -138,6 +158,9 @@ impl Strings for Table {
     fn text(&self, field: usize, id: u32) -> &str {
         self.dicts[field].get(id)
     }
+    fn letters(&self, field: usize, id: u32) -> &Letters {
+        self.dicts[field].letters(id)
+    }
 }
 
 /// The table's dictionaries plus the strings of one outside record.
@@ -161,6 +184,14 @@ impl Strings for Overlay<'_> {
             base.get(id)
         } else {
             self.extra[field].get(id - base.len() as u32)
+        }
+    }
+    fn letters(&self, field: usize, id: u32) -> &Letters {
+        let base = &self.base[field];
+        if (id as usize) < base.len() {
+            base.letters(id)
+        } else {
+            self.extra[field].letters(id - base.len() as u32)
         }
     }
 }
