@@ -220,12 +220,14 @@ pub async fn run_pending(
 
 async fn write_link(
     tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
-    (new, old): (i64, i64),
+    (asked, found): (i64, i64),
     state: &str,
     probability: f64,
     contributions: &[Contribution],
     now: DateTime<Utc>,
 ) -> sqlx::Result<()> {
+    // The later intake is the repeat pick-up, whichever of two new intakes asked first.
+    let (old, new) = (asked.min(found), asked.max(found));
     let written: Option<String> = sqlx::query_scalar(
         "INSERT INTO record_link (left_kind, left_id, right_kind, right_id, state, probability,
                                   contributions, created_at, decided_at)
@@ -233,8 +235,8 @@ async fn write_link(
          ON CONFLICT (left_kind, left_id, right_kind, right_id) DO NOTHING
          RETURNING state",
     )
-    .bind(old.min(new))
-    .bind(old.max(new))
+    .bind(old)
+    .bind(new)
     .bind(state)
     .bind(probability)
     .bind(json!(contributions))

@@ -11,7 +11,7 @@ const ID_DIFFERENT: u8 = 3;
 /// Number of agreement levels of a kind.
 pub fn levels(kind: Kind) -> usize {
     match kind {
-        Kind::Date => 12,
+        Kind::Date => 13,
         Kind::RegionCode => 7,
         Kind::FullName | Kind::GivenName | Kind::FamilyName => 6,
         Kind::BirthYear | Kind::Age => 6,
@@ -41,7 +41,8 @@ pub fn level_label(kind: Kind, level: u8) -> &'static str {
             "different",
             "partial date, 4–6 years apart",
             "partial date, 7–10 years apart",
-            "estimated age, within two years",
+            "estimated age, same year",
+            "estimated age, 1–2 years apart",
             "estimated age, 3–5 years apart",
             "estimated age, 6–10 years apart",
             "estimated age, more than ten years apart",
@@ -355,10 +356,11 @@ fn date_level(a: (i16, u8, u8), b: (i16, u8, u8)) -> u8 {
 /// evidence, a few years off is common, ten is not unusual.
 fn estimate_level(years: u16) -> u8 {
     match years {
-        0..=2 => 8,
-        3..=5 => 9,
-        6..=10 => 10,
-        _ => 11,
+        0 => 8,
+        1..=2 => 9,
+        3..=5 => 10,
+        6..=10 => 11,
+        _ => 12,
     }
 }
 
@@ -555,9 +557,10 @@ mod tests {
     fn a_birth_year_from_a_guessed_age_is_compared_as_a_guess() {
         let d = |a, b| cmp(Kind::Date, a, b);
         assert_eq!(d("~1966", "1966-05-01"), Some(8));
-        assert_eq!(d("1970-05-01", "~1966"), Some(9));
-        assert_eq!(d("1966?", "1976"), Some(10));
-        assert_eq!(d("sekitar 1950", "1970-01-02"), Some(11));
+        assert_eq!(d("~1964", "1966-05-01"), Some(9));
+        assert_eq!(d("1970-05-01", "~1966"), Some(10));
+        assert_eq!(d("1966?", "1976"), Some(11));
+        assert_eq!(d("sekitar 1950", "1970-01-02"), Some(12));
         // A bare year may be a guess written without a mark: graded too.
         assert_eq!(d("1966", "1971-01-01"), Some(6));
         assert_eq!(d("1966", "1975"), Some(7));

@@ -43,7 +43,7 @@ pub fn prior_m(kind: Kind) -> Vec<f64> {
         // Levels are not in order of closeness: partial dates and guessed ages come
         // after "different" (see `compare::level_label`).
         return vec![
-            0.545, 0.1, 0.05, 0.08, 0.05, 0.02, 0.03, 0.015, 0.06, 0.03, 0.015, 0.005,
+            0.53, 0.1, 0.05, 0.08, 0.05, 0.02, 0.03, 0.015, 0.04, 0.04, 0.025, 0.015, 0.005,
         ];
     }
     let n = levels(kind);
@@ -61,6 +61,13 @@ pub fn prior_m(kind: Kind) -> Vec<f64> {
     m.push(rest);
     m
 }
+
+/// A priori log2 Bayes factors of the date levels (see `compare::level_label`), for the
+/// levels the data shows among random pairs but hardly among the matches EM could learn
+/// from (guessed ages in intakes where few people were picked up twice).
+const DATE_PRIOR_BITS: [f64; 13] = [
+    12.0, 6.0, 3.0, 4.0, 1.0, -4.0, 0.0, -1.0, 4.0, 2.0, 0.5, -0.5, -3.0,
+];
 
 /// Level shares among random pairs, smoothed so every level keeps some probability.
 pub fn u_from_random(kinds: &[Kind], patterns: &[Pattern]) -> Vec<Vec<f64>> {
@@ -89,8 +96,12 @@ fn normalise(mut v: Vec<f64>) -> Vec<f64> {
 
 const PRIOR_WEIGHT: f64 = 20.0;
 
+/// Fewer learned matches than this at a date level leave its weight to the prior.
+const MIN_SEEN: f64 = 5.0;
+
 /// Bits of evidence a session's matches must carry on average, over the fields the
-/// session learns, for its m to count (degenerate sessions carry one or two).
+/// session learns and the pairs have values for, for its m to count (degenerate
+/// sessions carry one or two).
 const MIN_SEPARATION: f64 = 5.0;
 
 impl Model {
@@ -119,6 +130,7 @@ impl Model {
     ) -> Model {
         let base = Model::new(kinds, u_random);
         let mut sum: Vec<Vec<f64>> = base.m.iter().map(|v| vec![0.0; v.len()]).collect();
+        let mut seen = sum.clone();
         let mut weight = vec![0.0; kinds.len()];
         for (counts, active) in sessions {
             let mut session = base.clone();
@@ -128,9 +140,12 @@ impl Model {
             // A session whose "matches" look like random pairs found none to learn from
             // (EM can settle on calling nearly every pair a match when the fields it sees
             // say little): it is left out.
-            let separation = session.separation(active);
+            let (separation, observed) = session.separation(&counts, active);
             if separation < MIN_SEPARATION {
                 continue;
+            }
+            for (s, o) in seen.iter_mut().zip(observed) {
+                s.iter_mut().zip(o).for_each(|(s, o)| *s += o);
             }
             for f in (0..kinds.len()).filter(|f| active[*f]) {
                 for (s, m) in sum[f].iter_mut().zip(&session.m[f]) {
@@ -143,6 +158,14 @@ impl Model {
         for f in 0..kinds.len() {
             if weight[f] > 0.0 {
                 model.m[f] = normalise(sum[f].iter().map(|s| s / weight[f]).collect());
+            }
+            if kinds[f] == Kind::Date {
+                for (l, bits) in DATE_PRIOR_BITS.iter().enumerate() {
+                    let u = model.u[f][l];
+                    if seen[f][l] < MIN_SEEN && u >= 1e-3 {
+                        model.m[f][l] = u * bits.exp2();
+                    }
+                }
             }
         }
         model.lambda = 1.0 / pairs_possible.max(1.0);
@@ -194,17 +217,24 @@ impl Model {
             .sum()
     }
 
-    /// How far the learned matches are from random pairs on the `active` fields: the
-    /// average log2 Bayes factor of a match (Kullback–Leibler divergence of m from u).
-    fn separation(&self, active: &[bool]) -> f64 {
-        (0..self.kinds.len())
-            .filter(|f| active[*f])
-            .map(|f| {
-                (self.m[f].iter().zip(&self.u[f]))
-                    .map(|(m, u)| m * (m / u).log2())
-                    .sum::<f64>()
-            })
-            .sum()
+    /// How far the pairs a session took for matches are from random pairs: their average
+    /// log2 Bayes factor over the `active` fields they have values for; and how many of
+    /// those matches were seen at each level of each field.
+    fn separation(&self, counts: &[(Pattern, f64)], active: &[bool]) -> (f64, Vec<Vec<f64>>) {
+        let mut seen: Vec<Vec<f64>> = self.m.iter().map(|v| vec![0.0; v.len()]).collect();
+        let (mut evidence, mut matched) = (0.0, 0.0);
+        for &(p, c) in counts {
+            let w = self.log2_bf(p, active);
+            let post = probability(self.prior_weight() + w) * c;
+            evidence += post * w;
+            matched += post;
+            for f in (0..self.kinds.len()).filter(|f| active[*f]) {
+                if let Some(l) = level_of(p, f) {
+                    seen[f][l as usize] += post;
+                }
+            }
+        }
+        (evidence / matched.max(1e-9), seen)
     }
 
     /// log2 Bayes factor of field `f` at level `l`.
