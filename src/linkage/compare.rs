@@ -1,7 +1,7 @@
 //! Agreement levels: each field of a pair of records is put on a small ordinal scale,
 //! 0 = identical, higher = further apart; `None` when either side is missing.
 use super::em::{level_of, Pattern};
-use super::normalise::unglued;
+use super::normalise::{is_title, LONGEST_TITLE};
 use super::record::{shared, Kind, Schema, Strings, Val};
 
 /// Identifier levels: one typing slip apart, and different (three slips or more).
@@ -290,12 +290,32 @@ fn unglue<'a>(a: &mut [&'a str], b: &[&'a str]) -> bool {
         if b.contains(w) {
             continue;
         }
-        let near = |rest: &str| {
-            b.iter()
-                .any(|x| x.len() >= 4 && jaro_winkler(x, rest) >= 0.9)
-        };
-        let exact = unglued(w).find(|rest| b.contains(rest));
-        if let Some(rest) = exact.or_else(|| unglued(w).find(|rest| near(rest))) {
+        // Where a word of `b` could begin inside `w` (its first two letters, after at
+        // least two letters of title), the part before must be a title and the rest the
+        // word, or nearly: a slip in the name, seldom at its start.
+        let mut best: Option<(&'a str, bool)> = None;
+        for x in b.iter().filter(|x| x.len() >= 3 && w.len() > x.len()) {
+            let head = &x.as_bytes()[..2];
+            let bytes = w.as_bytes();
+            for k in 2..=LONGEST_TITLE.min(bytes.len() - 2) {
+                if &bytes[k..k + 2] != head || !w.is_char_boundary(k) {
+                    continue;
+                }
+                let rest = &w[k..];
+                // The title's last letter and the name's first may have been one
+                // repeated letter, collapsed in the key ("pak" + "kardi" → "pakardi").
+                let titled = is_title(&w[..k]) || is_title(&w[..=k]);
+                if !titled {
+                    continue;
+                }
+                if rest == *x {
+                    best = Some((rest, true));
+                } else if best.is_none() && rest.len() >= 4 && jaro_winkler(x, rest) >= 0.9 {
+                    best = Some((rest, false));
+                }
+            }
+        }
+        if let Some((rest, _)) = best {
             *w = rest;
             changed = true;
         }

@@ -4,6 +4,7 @@
 //! non-matches); m starts from priors and is fitted by EM, without labels, on pairs
 //! that were not chosen for agreeing on the field (see [`Model::train`]), with the
 //! priors kept as weak Dirichlet pseudo-counts so no level's probability reaches zero.
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::compare::levels;
@@ -132,15 +133,24 @@ impl Model {
         let mut sum: Vec<Vec<f64>> = base.m.iter().map(|v| vec![0.0; v.len()]).collect();
         let mut seen = sum.clone();
         let mut weight = vec![0.0; kinds.len()];
-        for (counts, active) in sessions {
-            let mut session = base.clone();
-            let counts = flatten(counts);
-            let total = counts.iter().map(|(_, c)| c).sum();
-            let matches = session.em(&counts, total, active, false);
+        // Sessions are independent: learned side by side, then combined in order.
+        let learned: Vec<_> = sessions
+            .par_iter()
+            .map(|(counts, active)| {
+                let mut session = base.clone();
+                let counts = flatten(counts);
+                let total = counts.iter().map(|(_, c)| c).sum();
+                let matches = session.em(&counts, total, active, false);
+                let (separation, observed) = session.separation(&counts, active);
+                (session, matches, separation, observed)
+            })
+            .collect();
+        for ((session, matches, separation, observed), (_, active)) in
+            learned.into_iter().zip(sessions)
+        {
             // A session whose "matches" look like random pairs found none to learn from
             // (EM can settle on calling nearly every pair a match when the fields it sees
             // say little): it is left out.
-            let (separation, observed) = session.separation(&counts, active);
             if separation < MIN_SEPARATION {
                 continue;
             }

@@ -1,6 +1,7 @@
 //! Turning written names and texts into forms that compare well: honorifics and titles
 //! off, the pre-1972 spelling modernised, repeated letters collapsed, common call names
 //! mapped to the full name, and a coarse phonetic key for blocking.
+use foldhash::fast::FixedState;
 
 /// Honorifics, kinship terms and academic or religious titles that precede or follow a
 /// name in East Java and are not part of it (compared after dots are removed).
@@ -112,14 +113,14 @@ const PATRONYMIC: &[&str] = &["bin", "binti", "bt", "bte"];
 
 /// Honorifics and titles as match keys: officers glue them to the name ("Cakmat",
 /// "Mbahsurip", "H.Slamet"); see [`unglued`] and `compare`.
-fn title_keys() -> &'static std::collections::HashSet<String> {
-    static KEYS: std::sync::OnceLock<std::collections::HashSet<String>> =
+fn title_keys() -> &'static std::collections::HashSet<String, FixedState> {
+    static KEYS: std::sync::OnceLock<std::collections::HashSet<String, FixedState>> =
         std::sync::OnceLock::new();
     KEYS.get_or_init(|| TITLES.iter().map(|t| word_key(t)).collect())
 }
 
 /// The longest title key, in bytes.
-const LONGEST_TITLE: usize = 10;
+pub const LONGEST_TITLE: usize = 10;
 
 /// Whether a word's key is the key of an honorific or title.
 pub fn is_title(key: &str) -> bool {
