@@ -4,8 +4,8 @@ use super::em::{level_of, Pattern};
 use super::normalise::{is_title, LONGEST_TITLE};
 use super::record::{shared, Kind, Schema, Strings, Val};
 
-/// Identifier levels: one typing slip apart, and different (three slips or more).
-pub const ID_SLIP: u8 = 1;
+/// Identifier levels: 1 is one typing slip apart, 2 two, this one different (three
+/// slips or more).
 const ID_DIFFERENT: u8 = 3;
 
 /// Number of agreement levels of a kind.
@@ -206,9 +206,10 @@ impl Comparer {
         }
     }
 
-    /// Both records carry a *verified* NIK (or identifier) and the two differ by more than
-    /// one typing slip: two people, a hard "no". Typed identifiers never contradict: their
-    /// slips and mix-ups weigh as learned levels.
+    /// Both records carry a *verified* NIK (or identifier) and the two differ: two people,
+    /// a hard "no". Even one digit apart: a verified NIK has no slips, and twins registered
+    /// together differ in just the last digit of the serial. A *typed* identifier never
+    /// contradicts: its slips and mix-ups weigh as learned levels.
     pub fn contradicts<S: Strings + ?Sized>(&self, s: &S, a: &[Val], b: &[Val]) -> bool {
         self.contradicts_with(a, b, |f| self.level(s, f, a, b))
     }
@@ -228,7 +229,7 @@ impl Comparer {
                         Val::Code { verified: true, .. }
                     )
                 )
-                && level(f).is_some_and(|l| l > ID_SLIP)
+                && level(f).is_some_and(|l| l > 0)
         })
     }
 
@@ -698,20 +699,26 @@ mod tests {
         let other = v("3515026107650042", verified);
         let typed_other = v("3515026107650042", Source::Typed);
         let bad = v("123", verified);
+        let typed_slip = v("3578015208900007", Source::Typed);
+        let typed_swap = v("3578015208900010", Source::Typed);
         let c = Comparer::new(schema);
         let level = |x: &[Val], y: &[Val]| c.level(d.as_slice(), 0, x, y);
         assert_eq!(level(&a, &wrong_digit), Some(1));
         assert_eq!(level(&a, &swapped), Some(1));
         assert_eq!(level(&a, &two_slips), Some(2));
         assert_eq!(level(&a, &other), Some(3));
-        // Verified on both sides and more than a slip apart: two people.
-        assert!(c.contradicts(d.as_slice(), &a, &other));
-        assert!(c.contradicts(d.as_slice(), &a, &two_slips));
-        let p = crate::linkage::em::pattern([level(&a, &other)].into_iter());
-        assert!(c.contradicts_in(p, &a, &other));
-        // A slip, a NIK typed at the desk, or one that does not decode: no veto.
-        assert!(!c.contradicts(d.as_slice(), &a, &wrong_digit));
-        assert!(!c.contradicts(d.as_slice(), &a, &swapped));
+        // Verified on both sides and different, even by one digit (twins): two people.
+        for b in [&other, &two_slips, &wrong_digit, &swapped] {
+            assert!(c.contradicts(d.as_slice(), &a, b));
+            let p = crate::linkage::em::pattern([level(&a, b)].into_iter());
+            assert!(c.contradicts_in(p, &a, b));
+        }
+        // A NIK typed at the desk (a slip or someone else's), or one that does not decode:
+        // no veto.
+        assert_eq!(level(&a, &typed_slip), Some(1));
+        assert_eq!(level(&a, &typed_swap), Some(1));
+        assert!(!c.contradicts(d.as_slice(), &a, &typed_slip));
+        assert!(!c.contradicts(d.as_slice(), &a, &typed_swap));
         assert!(!c.contradicts(d.as_slice(), &a, &typed_other));
         assert!(!c.contradicts(d.as_slice(), &a, &a));
         assert!(!c.contradicts(d.as_slice(), &a, &bad));

@@ -16,8 +16,8 @@ use super::table::Table;
 /// Only links at least this probable vouch for others (transitive pairs).
 pub const CHAIN: f64 = 0.95;
 
-/// Stands for the levels of a contradicting pair: two verified identifiers more than a
-/// slip apart (no candidate has all 16 fields missing).
+/// Stands for the levels of a contradicting pair: two different verified identifiers
+/// (no candidate has all 16 fields missing).
 const CONTRADICTION: Pattern = u64::MAX;
 
 /// Random pairs drawn to estimate u: ten per record, within these bounds.
@@ -288,6 +288,15 @@ mod tests {
         let cells: Vec<&str> = twin[1..].iter().map(String::as_str).collect();
         table.push_from("twin".into(), &cells, Source::Verified);
         let twin = (table.len() - 1) as u64;
+        // A twin: the same record under a verified NIK one digit away (registered
+        // together, the next serial).
+        let mut next = set.left[1].clone();
+        let mut nik = next[4].clone().into_bytes();
+        nik[15] = if nik[15] == b'9' { b'8' } else { nik[15] + 1 };
+        next[4] = String::from_utf8(nik).unwrap();
+        let cells: Vec<&str> = next[1..].iter().map(String::as_str).collect();
+        table.push_from("next serial".into(), &cells, Source::Verified);
+        let next = (1u64 << 32) | (table.len() - 1) as u64;
 
         let linkage = run(&table, Mode::Link { split }).unwrap();
         let found: Vec<u64> = (linkage.pairs(&table, 0.5).iter())
@@ -300,6 +309,10 @@ mod tests {
             slipped.len()
         );
         assert!(!found.contains(&twin), "two verified NIKs linked");
+        assert!(
+            !found.contains(&next),
+            "verified NIKs one digit apart linked"
+        );
         let e = linkage.scorer(&table).explain(
             &table,
             table.row(0),

@@ -72,8 +72,8 @@ impl Schema {
 }
 
 /// Where a record's identifiers come from. A *verified* identifier was confirmed by an
-/// authority (a DP3AK fingerprint match, a register entry): two of them that differ by
-/// more than a typing slip belong to two people. A *typed* one was written down by
+/// authority (a DP3AK fingerprint match, a register entry): two of them that differ, even
+/// by one digit, belong to two people (twins' NIKs differ in the serial's last digit). A *typed* one was written down by
 /// someone (a NIK read off a worn KTP at the roadside) and may carry a slip or be someone
 /// else's: how much it weighs is learned like any other field.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -1,8 +1,7 @@
 //! A pair's match probability and why: the prior odds plus each field's log2 Bayes
 //! factor, with exact agreement on a value weighed by how common that value is (two
 //! "Siti"s agreeing says less than two "Juwairiyah"s). A pair whose *verified* NIKs (or
-//! identifiers) differ by more than a typing slip is a contradiction: its probability is
-//! 0, whatever else agrees.
+//! identifiers) differ is a contradiction: its probability is 0, whatever else agrees.
 use serde::Serialize;
 
 use super::compare::{level_label, Comparer};
@@ -30,8 +29,7 @@ pub struct Contribution {
 pub struct Explanation {
     pub probability: f64,
     pub prior_log2_odds: f64,
-    /// Both sides carry verified NIKs or identifiers more than a typing slip apart: never
-    /// a link.
+    /// Both sides carry verified NIKs or identifiers and they differ: never a link.
     pub contradiction: bool,
     pub contributions: Vec<Contribution>,
 }

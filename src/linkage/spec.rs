@@ -10,7 +10,7 @@
 //!
 //! `verified = "right"` (or `"left"`, `"both"`; the one file of `--dedupe` is the left)
 //! says that file's identifiers were verified by an authority, such as a register: two
-//! verified identifiers more than a typing slip apart are never the same person.
+//! different verified identifiers are never the same person.
 use chrono::format::{Item, StrftimeItems};
 use serde::Deserialize;
 

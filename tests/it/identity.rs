@@ -950,15 +950,26 @@ async fn a_check_is_never_linked_with_an_intake_identified_under_another_verifie
     .execute(&pool)
     .await
     .unwrap();
-    // Now two more matched results with the same name, birth date and home: one with the
-    // same NIK, one with another person's verified NIK (another serial: more than a slip).
+    // Now more matched results with the same name, birth date and home: one with the
+    // same NIK, and two with another person's verified NIK: another serial, and the next
+    // serial, one digit away (a twin registered together).
     let other = nik_for(&person.3, person.4, &person.5, 42);
+    let twin = nik_for(&person.3, person.4, &person.5, 8);
     import_checks(
         &pool,
-        &[(verified.clone(), person), (other.clone(), person)],
+        &[
+            (verified.clone(), person),
+            (other.clone(), person),
+            (twin.clone(), person),
+        ],
     );
     let same = proposals(&pool, &verified).await;
     assert!(same.iter().any(|p| p.0 == person.0), "{same:?}");
-    let different = proposals(&pool, &other).await;
-    assert!(different.iter().all(|p| p.0 != person.0), "{different:?}");
+    for nik in [&other, &twin] {
+        let different = proposals(&pool, nik).await;
+        assert!(
+            different.iter().all(|p| p.0 != person.0),
+            "{nik}: {different:?}"
+        );
+    }
 }
