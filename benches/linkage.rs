@@ -124,6 +124,7 @@ fn main() -> anyhow::Result<()> {
         register(if quick { 100_000 } else { 1_000_000 }, 1_000)?;
     } else {
         println!("smoke run (cargo bench --bench linkage for the real figures)");
+        println!("Splink: not run in the smoke run (only under cargo bench, via .ci/splink)");
         let cases = [
             Case::generated(&dir, &sets::roadside::set(300, 1, &sets::roadside::HEAVY))?,
             Case::generated(&dir, &sets::registers::set(300, 1, &sets::registers::MESSY))?,
