@@ -263,7 +263,7 @@ fn pickup(rng: &mut impl Rng, id: String, p: &Person, r: &Profile, on: NaiveDate
 
 /// About `n` pick-ups of people, many of them picked up more than once.
 pub fn set(n: usize, seed: u64, r: &Profile) -> Set {
-    let mut rng = ChaCha8Rng::seed_from_u64(seed.rotate_left(17) ^ 0x7e9e_a7);
+    let mut rng = ChaCha8Rng::seed_from_u64(seed.rotate_left(17) ^ 0x007e_9ea7);
     let mut events: Vec<(NaiveDate, u64)> = Vec::new();
     let mut people = Vec::new();
     while events.len() < n {

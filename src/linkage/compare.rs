@@ -305,8 +305,7 @@ fn unglue<'a>(a: &mut [&'a str], b: &[&'a str]) -> bool {
                 let rest = &w[k..];
                 // The title's last letter and the name's first may have been one
                 // repeated letter, collapsed in the key ("pak" + "kardi" → "pakardi").
-                let titled = is_title(&w[..k])
-                    || (w.is_char_boundary(k + 1) && is_title(&w[..=k]));
+                let titled = is_title(&w[..k]) || (w.is_char_boundary(k + 1) && is_title(&w[..=k]));
                 if !titled {
                     continue;
                 }

@@ -797,12 +797,11 @@ async fn the_engine_finds_a_person_in_the_assistance_register_without_a_nik(pool
     assert_eq!(stranger, 0);
 }
 
-/// Intakes picked up with a full name, a guessed age and a home village, and no NIK:
-/// (intake id, case number, name, sex, birth year from the guess, home village).
-async fn nik_less_intakes(
-    pool: &PgPool,
-    n: i64,
-) -> Vec<(i64, String, String, String, i32, String)> {
+/// An intake: (intake id, case number, name, sex, birth year from the guess, home village).
+type Picked = (i64, String, String, String, i32, String);
+
+/// Intakes picked up with a full name, a guessed age and a home village, and no NIK.
+async fn nik_less_intakes(pool: &PgPool, n: i64) -> Vec<Picked> {
     sqlx::query_as(
         "SELECT i.id, c.number, i.stated_name, i.sex,
                 extract(year FROM i.found_at)::int - i.estimated_age, i.home_village_code
@@ -830,7 +829,7 @@ fn nik_for(sex: &str, born: i32, home: &str, serial: u32) -> String {
 
 /// Records matched DP3AK results without a case from a batch file, one row per
 /// (NIK, intake the identity is of), and proposes intakes for them.
-fn import_checks(pool: &PgPool, rows: &[(String, &(i64, String, String, String, i32, String))]) {
+fn import_checks(pool: &PgPool, rows: &[(String, &Picked)]) {
     let header = "case_number,method,requested_at,completed_at,outcome,score,nik,name,birth_date,birth_place,sex,address,village_code,kk_number,mother_name";
     let mut csv = format!("{header}\n");
     for (nik, (_, _, name, sex, born, home)) in rows {
