@@ -13,6 +13,7 @@ use crate::auth::policy::CaseScope;
 use crate::linkage::block::Mode;
 use crate::linkage::link;
 use crate::linkage::person::{Birth, PersonRecord};
+use crate::linkage::record::Source;
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Assisted {
@@ -51,10 +52,10 @@ pub async fn link_register(
             nik: r.get("nik"),
             region_code: r.get("village_code"),
             mother_name: None,
+            // A register's NIK was checked by the agency that keeps the register.
+            source: Source::Verified,
         };
-        let cells = p.cells();
-        let cells: Vec<&str> = cells.iter().map(String::as_str).collect();
-        table.push(p.id.clone(), &cells);
+        p.push_into(&mut table);
     }
     let review = t.review;
     let found = tokio::task::spawn_blocking(move || -> anyhow::Result<Vec<Found>> {

@@ -20,6 +20,7 @@ use crate::auth::model::Principal;
 use crate::auth::policy::CaseScope;
 use crate::csv_lines::Lines;
 use crate::linkage::person::{Birth, PersonRecord};
+use crate::linkage::record::Source;
 use simlontar_templates::Lang;
 
 const COLUMNS: [&str; 15] = [
@@ -228,6 +229,8 @@ pub(crate) async fn place(
                     nik: r.get("nik"),
                     region_code: r.get("village_code"),
                     mother_name: r.get("mother_name"),
+                    // DP3AK matched the person (fingerprint, iris, face): a verified NIK.
+                    source: Source::Verified,
                 };
                 let candidates: Vec<(i64, f64, Vec<Contribution>)> = register
                     .match_person(&p, review)

@@ -13,6 +13,7 @@ use crate::cases::events::{self, Event};
 use crate::linkage::block::Mode;
 use crate::linkage::link;
 use crate::linkage::person::{self, Birth, PersonRecord};
+use crate::linkage::record::Source;
 use crate::linkage::register::Register;
 use crate::linkage::table::Table;
 
@@ -51,6 +52,12 @@ fn record(r: &sqlx::postgres::PgRow) -> PersonRecord {
     };
     let name_quality: String = r.get("name_quality");
     let name: String = r.get("stated_name");
+    // A NIK typed at the desk may carry a slip, perhaps from a worn KTP; once DP3AK has
+    // identified the person, their NIK is verified.
+    let (nik, source) = match r.get::<Option<String>, _>("verified_nik") {
+        Some(nik) => (Some(nik), Source::Verified),
+        None => (r.get("nik"), Source::Typed),
+    };
     PersonRecord {
         id: r.get::<i64, _>("id").to_string(),
         // An unknown name is missing, not the empty string.
@@ -61,19 +68,30 @@ fn record(r: &sqlx::postgres::PgRow) -> PersonRecord {
             "male" => Some(false),
             _ => None,
         },
-        nik: r.get("nik"),
+        nik,
+        // As far as the home is known; never the place of pick-up.
         region_code: r
             .get::<Option<String>, _>("home_village_code")
-            .or(r.get("home_region_code")),
+            .or(r.get("home_region_code"))
+            .or(r.get("home_province_code")),
         mother_name: None,
+        source,
     }
 }
 
-// Anonymised intakes are nobody any more: never a candidate for a link.
-const INTAKES: &str = "SELECT id, stated_name, name_quality, birth_date, birth_date_quality,
-        estimated_age, found_at, sex, nik, home_village_code, home_region_code,
-        linkage_checked_at IS NULL AS pending
-   FROM intake WHERE anonymised_at IS NULL ORDER BY id";
+// Anonymised intakes are nobody any more: never a candidate for a link. The NIK of an
+// accepted DP3AK identity (the newest) is the intake's verified NIK.
+const INTAKES: &str =
+    "SELECT i.id, i.stated_name, i.name_quality, i.birth_date, i.birth_date_quality,
+        i.estimated_age, i.found_at, i.sex, i.nik, i.home_village_code, i.home_region_code,
+        i.home_province_code, v.nik AS verified_nik, i.linkage_checked_at IS NULL AS pending
+   FROM intake i
+   LEFT JOIN LATERAL (
+        SELECT k.nik FROM record_link l JOIN identity_check k ON k.id = l.left_id
+         WHERE l.left_kind = 'check' AND l.right_kind = 'intake' AND l.right_id = i.id
+           AND l.state = 'accepted' AND k.nik IS NOT NULL
+         ORDER BY l.decided_at DESC LIMIT 1) v ON true
+  WHERE i.anonymised_at IS NULL ORDER BY i.id";
 
 /// Every intake as a person record, in a table for the engine (inside a scoped
 /// transaction: the system's, for matching).
@@ -85,10 +103,7 @@ pub async fn intake_table(tx: &mut sqlx::Transaction<'_, sqlx::Postgres>) -> sql
 fn table_of(rows: &[sqlx::postgres::PgRow]) -> Table {
     let mut table = Table::new(person::schema());
     for r in rows {
-        let p = record(r);
-        let cells = p.cells();
-        let cells: Vec<&str> = cells.iter().map(String::as_str).collect();
-        table.push(p.id.clone(), &cells);
+        record(r).push_into(&mut table);
     }
     table
 }
@@ -206,12 +221,14 @@ pub async fn run_pending(
 
 async fn write_link(
     tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
-    (new, old): (i64, i64),
+    (asked, found): (i64, i64),
     state: &str,
     probability: f64,
     contributions: &[Contribution],
     now: DateTime<Utc>,
 ) -> sqlx::Result<()> {
+    // The later intake is the repeat pick-up, whichever of two new intakes asked first.
+    let (old, new) = (asked.min(found), asked.max(found));
     let written: Option<String> = sqlx::query_scalar(
         "INSERT INTO record_link (left_kind, left_id, right_kind, right_id, state, probability,
                                   contributions, created_at, decided_at)
@@ -219,8 +236,8 @@ async fn write_link(
          ON CONFLICT (left_kind, left_id, right_kind, right_id) DO NOTHING
          RETURNING state",
     )
-    .bind(old.min(new))
-    .bind(old.max(new))
+    .bind(old)
+    .bind(new)
     .bind(state)
     .bind(probability)
     .bind(json!(contributions))

@@ -9,7 +9,7 @@ use std::hash::BuildHasher;
 use foldhash::fast::FixedState;
 use rayon::prelude::*;
 
-use super::normalise::phonetic;
+use super::normalise::{sound_of_key, unglued};
 use super::record::{Kind, Strings, Val};
 use super::table::Table;
 
@@ -58,7 +58,7 @@ fn strong(kind: Kind, slot: u8) -> bool {
 /// Which atoms a field of this kind has (slots).
 fn slots(kind: Kind) -> &'static [u8] {
     match kind {
-        Kind::Date => &[0, 1, 2],
+        Kind::Date => &[0, 1, 2, 3],
         Kind::Postcode | Kind::BirthYear | Kind::Age | Kind::RegionCode => &[0, 1],
         Kind::Sex => &[],
         _ => &[0],
@@ -79,27 +79,48 @@ pub fn atoms<S: Strings + ?Sized>(s: &S, table: &Table, row: &[Val]) -> Vec<(Ato
         match (field.kind, v) {
             (_, Val::Missing) => {}
             (k, Val::Str { key, .. }) if k.is_name() => {
-                for w in s.text(dict, key).split(' ').filter(|w| w.len() > 1) {
-                    put(0, hash_str(&phonetic(w)));
+                let text = s.text(dict, key);
+                // Each word's sound, and the sound of what a glued title leaves
+                // ("mbahsurip" also meets "surip"); and the whole name's key.
+                for w in text.split(' ').filter(|w| w.len() > 1) {
+                    put(0, hash_str(&sound_of_key(w)));
+                    for rest in unglued(w) {
+                        put(0, hash_str(&sound_of_key(rest)));
+                    }
                 }
+                // Rare as a whole where each word is common: the whole name's blocks
+                // are small and survive where a common word's are skipped.
+                put(0, hash(&[u64::MAX, key as u64]));
             }
             (Kind::Postcode, Val::Str { exact, sound, .. }) => {
                 put(0, exact as u64);
                 put(1, sound as u64);
             }
             (_, Val::Str { key, .. }) => put(0, key as u64),
-            (_, Val::Date { y, m, d }) => {
+            (_, Val::Date { y, m, d, .. }) => {
                 if m != 0 && d != 0 {
                     put(0, ((y as u64) << 16) | ((m as u64) << 8) | d as u64);
                 }
                 put(1, y as u64);
                 year_buckets(y as i32, |b| put(2, b));
+                // Ages guessed from a face are often five to ten years off.
+                put(3, (y as i32).div_euclid(10) as u64);
+                put(3, (1 << 40) | (y as i32 + 5).div_euclid(10) as u64);
             }
             (_, Val::Num(n)) => {
                 put(0, n as u64);
                 year_buckets(n, |b| put(1, b));
             }
-            (_, Val::Code { id, .. }) => put(0, id as u64),
+            (_, Val::Code { id, .. }) => {
+                put(0, id as u64);
+                // Each half too, so that one typing slip still meets the other half.
+                let code = s.text(dict, id);
+                if code.len() >= 8 && code.is_ascii() {
+                    let half = code.len() / 2;
+                    put(0, hash_str(&code[..half]));
+                    put(0, hash(&[u64::MAX, hash_str(&code[half..])]));
+                }
+            }
             (_, Val::Region { segs, depth }) => {
                 let regency = ((segs[0] as u64) << 32) | ((segs[1] as u64) << 16);
                 if depth >= 3 {
@@ -257,10 +278,15 @@ fn rule_pairs(
     // whole still finds pairs in its small (informative) blocks.
     let mut sizes: Vec<u64> = groups.iter().map(|g| size(g)).collect();
     sizes.sort_unstable();
+    // One name word alone says less than two fields together: its blocks stay smaller.
+    let max_block = match r.b {
+        None => limits.max_block_pairs / 10,
+        Some(_) => limits.max_block_pairs,
+    };
     let mut cap = 0;
     let mut total = 0;
     for s in sizes.iter().copied() {
-        if s > limits.max_block_pairs || total + s > limits.max_rule_pairs {
+        if s > max_block || total + s > limits.max_rule_pairs {
             break;
         }
         total += s;

@@ -8,6 +8,7 @@ use indicatif::ProgressBar;
 
 use super::block::Mode;
 use super::link;
+use super::record::Source;
 use super::spec::Spec;
 use super::table::Table;
 use crate::csv_lines::Lines;
@@ -86,7 +87,7 @@ pub fn load(spec: &Spec, files: &[&Path]) -> anyhow::Result<(Table, Mode)> {
     let mut table = Table::new(spec.schema.clone());
     let mut split = 0;
     for (k, file) in files.iter().enumerate() {
-        read(file, spec, &mut table)?;
+        read(file, spec, spec.verified.source(k), &mut table)?;
         if k == 0 {
             split = table.len();
         }
@@ -106,17 +107,29 @@ struct Unreadable {
     first: Option<(u64, String)>,
 }
 
-fn read(file: &Path, spec: &Spec, table: &mut Table) -> anyhow::Result<()> {
+fn read(file: &Path, spec: &Spec, source: Source, table: &mut Table) -> anyhow::Result<()> {
     let name = file.display().to_string();
     let input = std::fs::File::open(file).with_context(|| format!("{name}: cannot open"))?;
-    read_records(std::io::BufReader::new(input), &name, spec, table)
+    read_records_from(std::io::BufReader::new(input), &name, spec, source, table)
 }
 
-/// Adds one CSV file's records to the table; `name` is used in messages.
+/// Adds one CSV file's records, identifiers typed, to the table; `name` is used in
+/// messages.
 pub fn read_records(
+    input: impl std::io::Read,
+    name: &str,
+    spec: &Spec,
+    table: &mut Table,
+) -> anyhow::Result<()> {
+    read_records_from(input, name, spec, Source::Typed, table)
+}
+
+/// Adds one CSV file's records, identifiers from `source`, to the table.
+pub fn read_records_from(
     mut input: impl std::io::Read,
     name: &str,
     spec: &Spec,
+    source: Source,
     table: &mut Table,
 ) -> anyhow::Result<()> {
     let mut bytes = Vec::new();
@@ -167,7 +180,7 @@ pub fn read_records(
                 bad[f].filled += 1;
             }
         }
-        for f in table.push(id.to_string(), &cells) {
+        for f in table.push_from(id.to_string(), &cells, source) {
             let b = &mut bad[f];
             b.count += 1;
             b.first.get_or_insert_with(|| (line, cells[f].to_string()));

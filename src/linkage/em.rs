@@ -4,6 +4,7 @@
 //! non-matches); m starts from priors and is fitted by EM, without labels, on pairs
 //! that were not chosen for agreeing on the field (see [`Model::train`]), with the
 //! priors kept as weak Dirichlet pseudo-counts so no level's probability reaches zero.
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::compare::levels;
@@ -39,6 +40,13 @@ pub struct Model {
 
 /// Sensible m before any data: most true pairs agree exactly, fewer at each lower level.
 pub fn prior_m(kind: Kind) -> Vec<f64> {
+    if kind == Kind::Date {
+        // Levels are not in order of closeness: partial dates and guessed ages come
+        // after "different" (see `compare::level_label`).
+        return vec![
+            0.53, 0.1, 0.05, 0.08, 0.05, 0.02, 0.03, 0.015, 0.04, 0.04, 0.025, 0.015, 0.005,
+        ];
+    }
     let n = levels(kind);
     let first = match kind {
         Kind::Sex => 0.95,
@@ -54,6 +62,13 @@ pub fn prior_m(kind: Kind) -> Vec<f64> {
     m.push(rest);
     m
 }
+
+/// A priori log2 Bayes factors of the date levels (see `compare::level_label`), for the
+/// levels the data shows among random pairs but hardly among the matches EM could learn
+/// from (guessed ages in intakes where few people were picked up twice).
+const DATE_PRIOR_BITS: [f64; 13] = [
+    12.0, 6.0, 3.0, 4.0, 1.0, -4.0, 0.0, -1.0, 4.0, 2.0, 0.5, -0.5, -3.0,
+];
 
 /// Level shares among random pairs, smoothed so every level keeps some probability.
 pub fn u_from_random(kinds: &[Kind], patterns: &[Pattern]) -> Vec<Vec<f64>> {
@@ -82,6 +97,14 @@ fn normalise(mut v: Vec<f64>) -> Vec<f64> {
 
 const PRIOR_WEIGHT: f64 = 20.0;
 
+/// Fewer learned matches than this at a date level leave its weight to the prior.
+const MIN_SEEN: f64 = 5.0;
+
+/// Bits of evidence a session's matches must carry on average, over the fields the
+/// session learns and the pairs have values for, for its m to count (degenerate
+/// sessions carry one or two).
+const MIN_SEPARATION: f64 = 5.0;
+
 impl Model {
     /// A model before any data: prior m, random-pair u.
     pub fn new(kinds: &[Kind], u_random: Vec<Vec<f64>>) -> Model {
@@ -108,12 +131,32 @@ impl Model {
     ) -> Model {
         let base = Model::new(kinds, u_random);
         let mut sum: Vec<Vec<f64>> = base.m.iter().map(|v| vec![0.0; v.len()]).collect();
+        let mut seen = sum.clone();
         let mut weight = vec![0.0; kinds.len()];
-        for (counts, active) in sessions {
-            let mut session = base.clone();
-            let counts = flatten(counts);
-            let total = counts.iter().map(|(_, c)| c).sum();
-            let matches = session.em(&counts, total, active, false);
+        // Sessions are independent: learned side by side, then combined in order.
+        let learned: Vec<_> = sessions
+            .par_iter()
+            .map(|(counts, active)| {
+                let mut session = base.clone();
+                let counts = flatten(counts);
+                let total = counts.iter().map(|(_, c)| c).sum();
+                let matches = session.em(&counts, total, active, false);
+                let (separation, observed) = session.separation(&counts, active);
+                (session, matches, separation, observed)
+            })
+            .collect();
+        for ((session, matches, separation, observed), (_, active)) in
+            learned.into_iter().zip(sessions)
+        {
+            // A session whose "matches" look like random pairs found none to learn from
+            // (EM can settle on calling nearly every pair a match when the fields it sees
+            // say little): it is left out.
+            if separation < MIN_SEPARATION {
+                continue;
+            }
+            for (s, o) in seen.iter_mut().zip(observed) {
+                s.iter_mut().zip(o).for_each(|(s, o)| *s += o);
+            }
             for f in (0..kinds.len()).filter(|f| active[*f]) {
                 for (s, m) in sum[f].iter_mut().zip(&session.m[f]) {
                     *s += m * matches;
@@ -125,6 +168,14 @@ impl Model {
         for f in 0..kinds.len() {
             if weight[f] > 0.0 {
                 model.m[f] = normalise(sum[f].iter().map(|s| s / weight[f]).collect());
+            }
+            if kinds[f] == Kind::Date {
+                for (l, bits) in DATE_PRIOR_BITS.iter().enumerate() {
+                    let u = model.u[f][l];
+                    if seen[f][l] < MIN_SEEN && u >= 1e-3 {
+                        model.m[f][l] = u * bits.exp2();
+                    }
+                }
             }
         }
         model.lambda = 1.0 / pairs_possible.max(1.0);
@@ -174,6 +225,26 @@ impl Model {
             .filter(|f| active[*f])
             .filter_map(|f| level_of(p, f).map(|l| self.weight(f, l)))
             .sum()
+    }
+
+    /// How far the pairs a session took for matches are from random pairs: their average
+    /// log2 Bayes factor over the `active` fields they have values for; and how many of
+    /// those matches were seen at each level of each field.
+    fn separation(&self, counts: &[(Pattern, f64)], active: &[bool]) -> (f64, Vec<Vec<f64>>) {
+        let mut seen: Vec<Vec<f64>> = self.m.iter().map(|v| vec![0.0; v.len()]).collect();
+        let (mut evidence, mut matched) = (0.0, 0.0);
+        for &(p, c) in counts {
+            let w = self.log2_bf(p, active);
+            let post = probability(self.prior_weight() + w) * c;
+            evidence += post * w;
+            matched += post;
+            for f in (0..self.kinds.len()).filter(|f| active[*f]) {
+                if let Some(l) = level_of(p, f) {
+                    seen[f][l as usize] += post;
+                }
+            }
+        }
+        (evidence / matched.max(1e-9), seen)
     }
 
     /// log2 Bayes factor of field `f` at level `l`.

@@ -2,7 +2,8 @@
 //! once (`record`, `table`), compared field by field into agreement levels (`compare`),
 //! paired by blocking rules (`block`), weighed by a Fellegi–Sunter model learned without
 //! labels (`em`), scored and explained (`score`), and within one file joined through
-//! confident chains (`cluster`). Invariant: a pair whose valid NIKs differ is never a link.
+//! confident chains (`cluster`). Invariant: a pair whose verified NIKs differ (by even one
+//! digit) is never a link; a typed NIK's slips weigh as learned levels.
 pub mod block;
 pub mod cli;
 pub mod cluster;

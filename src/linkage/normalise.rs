@@ -1,6 +1,7 @@
 //! Turning written names and texts into forms that compare well: honorifics and titles
 //! off, the pre-1972 spelling modernised, repeated letters collapsed, common call names
 //! mapped to the full name, and a coarse phonetic key for blocking.
+use foldhash::fast::FixedState;
 
 /// Honorifics, kinship terms and academic or religious titles that precede or follow a
 /// name in East Java and are not part of it (compared after dots are removed).
@@ -53,7 +54,92 @@ const TITLES: &[&str] = &[
     "almh",
     "almarhum",
     "almarhumah",
+    // Kinship words and call titles of Java, Madura and beyond, as heard at the roadside.
+    "kang",
+    "akang",
+    "om",
+    "bang",
+    "abang",
+    "kak",
+    "kakak",
+    "dik",
+    "adik",
+    "yu",
+    "mbakyu",
+    "lik",
+    "paklik",
+    "bulik",
+    "pakde",
+    "pakdhe",
+    "bude",
+    "budhe",
+    "eyang",
+    "nenek",
+    "nek",
+    "kakek",
+    "kek",
+    "wak",
+    "uwak",
+    "abah",
+    "umi",
+    "ummi",
+    "buk",
+    "gus",
+    "den",
+    "teh",
+    "aa",
+    "uda",
+    "uni",
+    "encik",
+    "cik",
+    "koh",
+    "opa",
+    "oma",
+    // Degrees written after a name.
+    "st",
+    "msi",
+    "mm",
+    "mh",
+    "skm",
+    "ssi",
+    "spdi",
+    "amk",
+    "ak",
 ];
+
+/// Words that join a person's name to their father's ("Siti Aminah binti Kasan"): what
+/// follows is not the person's name.
+const PATRONYMIC: &[&str] = &["bin", "binti", "bt", "bte"];
+
+/// Honorifics and titles as match keys: officers glue them to the name ("Cakmat",
+/// "Mbahsurip", "H.Slamet"); see [`unglued`] and `compare`.
+fn title_keys() -> &'static std::collections::HashSet<String, FixedState> {
+    static KEYS: std::sync::OnceLock<std::collections::HashSet<String, FixedState>> =
+        std::sync::OnceLock::new();
+    KEYS.get_or_init(|| TITLES.iter().map(|t| word_key(t)).collect())
+}
+
+/// The longest title key, in bytes.
+pub const LONGEST_TITLE: usize = 10;
+
+/// Whether a word's key is the key of an honorific or title.
+pub fn is_title(key: &str) -> bool {
+    !key.is_empty() && key.len() <= LONGEST_TITLE && title_keys().contains(key)
+}
+
+/// What a title glued to a name would leave of a word's key: the part after each title
+/// it starts with (at least three letters). Where the title's last letter and the name's
+/// first were one repeated letter, collapsed in the key ("pak" + "kardi" → "pakardi"),
+/// that letter begins the name too.
+pub fn unglued(word: &str) -> impl Iterator<Item = &str> {
+    // A one-letter title ("h" for Haji) glued would make "hadi" "adi".
+    (2..=LONGEST_TITLE.min(word.len().saturating_sub(3)))
+        .filter(move |k| word.is_char_boundary(*k) && is_title(&word[..*k]))
+        .flat_map(move |k| {
+            let shared = (k > 1 && word.is_char_boundary(k - 1)).then(|| &word[k - 1..]);
+            std::iter::once(&word[k..]).chain(shared.filter(|rest| rest.len() > 3))
+        })
+}
 
 /// Written variants of a name (after spelling keys are applied) and the name they stand for.
 /// Common in East Java: the many spellings of Muhammad and Ahmad, and call names.
@@ -62,7 +148,7 @@ const ALIASES: &[(&str, &[&str])] = &[
         "muhamad",
         &[
             "mohamad", "mokhamad", "mukhamad", "muhamed", "mohamed", "moh", "mokh", "muh", "mhd",
-            "md", "mat", "mamad",
+            "md", "mat", "mamad", "mohd", "muhd", "mochamad", "moch",
         ],
     ),
     ("ahmad", &["akhmad", "ahmat", "amad", "akmad"]),
@@ -116,7 +202,16 @@ pub fn name_words(s: &str) -> Vec<String> {
         .filter(|w| !w.is_empty())
         .map(str::to_string)
         .collect();
-    let kept: Vec<String> = words
+    // "… bin Salim": the father's name is not the person's (a first word "Binti" is a name).
+    let own = match words
+        .iter()
+        .skip(1)
+        .position(|w| PATRONYMIC.contains(&w.as_str()))
+    {
+        Some(k) => &words[..k + 1],
+        None => &words[..],
+    };
+    let kept: Vec<String> = own
         .iter()
         .filter(|w| !TITLES.contains(&w.as_str()))
         .cloned()
@@ -165,22 +260,69 @@ pub fn modern_spelling(word: &str) -> String {
     out
 }
 
-/// The key a word is matched on: modern spelling, y and j merged (old j is new y, old dj
-/// is new j), repeated letters collapsed, then a known call name or variant mapped to the
-/// name it stands for.
+/// The key a word is matched on: the pre-1972 and today's spellings made one (oe/u,
+/// dj/j, tj/c, j/y, ch/kh, nj/ny, sj/sy) without deciding which is meant (old "tj" is
+/// today's "c" in "Tjahjo" but "ty" in "Prasetjo"), repeated letters collapsed, then a
+/// known call name or variant mapped to the name it stands for.
 pub fn word_key(word: &str) -> String {
-    let modern = modern_spelling(word);
-    let mut key = String::with_capacity(modern.len());
-    for c in modern.chars().map(|c| if c == 'y' { 'j' } else { c }) {
-        if !key.ends_with(c) {
-            key.push(c);
-        }
+    let key = spelling_key(word);
+    match aliases().get(&key) {
+        Some(full) => full.clone(),
+        None => key,
     }
-    // "ch" became "kh"; Muhammad is also written with a bare "k" or "h".
-    ALIASES
-        .iter()
-        .find(|(_, variants)| variants.contains(&key.as_str()))
-        .map_or(key, |(full, _)| full.to_string())
+}
+
+/// A word's key before call names and variants are mapped: the pre-1972 and today's
+/// spellings of a sound made one, repeated letters collapsed.
+fn spelling_key(word: &str) -> String {
+    let merged: Vec<char> = word
+        .chars()
+        .map(|c| if c == 'y' { 'j' } else { c })
+        .collect();
+    let mut key = String::with_capacity(word.len() + 2);
+    let push = |key: &mut String, s: &str| {
+        for c in s.chars() {
+            if !key.ends_with(c) {
+                key.push(c);
+            }
+        }
+    };
+    let mut i = 0;
+    while i < merged.len() {
+        let (text, step) = match (merged[i], merged.get(i + 1).copied()) {
+            ('o', Some('e')) => ("u", 2),
+            ('c', Some('h')) => ("kh", 2),
+            // Old dj is j (and dy, merged above, is written so too).
+            ('d', Some('j')) => ("j", 2),
+            // Old tj is c, and t + y is written tj too ("Prasetjo"): c joins tj.
+            ('c', _) => ("tj", 1),
+            (c, _) => {
+                let mut b = [0u8; 4];
+                push(&mut key, c.encode_utf8(&mut b));
+                i += 1;
+                continue;
+            }
+        };
+        push(&mut key, text);
+        i += step;
+    }
+    key
+}
+
+/// [`ALIASES`] in key form: each variant's key and the key of the name it stands for.
+fn aliases() -> &'static std::collections::HashMap<String, String> {
+    static MAP: std::sync::OnceLock<std::collections::HashMap<String, String>> =
+        std::sync::OnceLock::new();
+    MAP.get_or_init(|| {
+        let mut map = std::collections::HashMap::new();
+        for (full, variants) in ALIASES {
+            let full = spelling_key(full);
+            for v in *variants {
+                map.insert(spelling_key(v), full.clone());
+            }
+        }
+        map
+    })
 }
 
 /// A name's match key: each word's key, in sorted order so that swapped words agree.
@@ -190,10 +332,25 @@ pub fn name_key(words: &[String]) -> String {
     keys.join(" ")
 }
 
+/// A name's match key and its sound key (each word's sound, sorted), from its words.
+pub fn name_keys(words: &[String]) -> (String, String) {
+    let mut keys: Vec<String> = words.iter().map(|w| word_key(w)).collect();
+    let mut sounds: Vec<String> = keys.iter().map(|k| sound_of_key(k)).collect();
+    keys.sort_unstable();
+    sounds.sort_unstable();
+    (keys.join(" "), sounds.join(" "))
+}
+
 /// A coarse sound key of one word: the first letter, then consonant classes without
 /// vowels, h or w, repeats collapsed, at most six letters ("Soerjono" and "Suryono" agree).
 pub fn phonetic(word: &str) -> String {
-    let key = word_key(word);
+    sound_of_key(&word_key(word))
+}
+
+/// The sound key of a word already in key form (see [`word_key`]).
+pub fn sound_of_key(key: &str) -> String {
+    // tj is the key's c.
+    let key = key.replace("tj", "c");
     let mut chars = key.chars();
     let Some(first) = chars.next() else {
         return String::new();
@@ -234,6 +391,11 @@ mod tests {
     }
 
     #[test]
+    fn no_title_is_longer_than_the_glued_title_search() {
+        assert!(TITLES.iter().all(|t| word_key(t).len() <= LONGEST_TITLE));
+    }
+
+    #[test]
     fn honorifics_and_titles_are_dropped() {
         assert_eq!(name_words("Bapak H. Slamet, S.Pd."), ["slamet"]);
         assert_eq!(name_words("Hj. Siti Aminah"), ["siti", "aminah"]);
@@ -242,6 +404,27 @@ mod tests {
         assert_eq!(name_words("Mas"), ["mas"]);
         // A dash or question mark for "unknown" is no name at all.
         assert!(name_words("-").is_empty() && name_words(" ? ").is_empty());
+    }
+
+    #[test]
+    fn kinship_words_and_the_fathers_name_are_not_the_name() {
+        assert_eq!(name_words("KANG HEERU MOEBAROK"), ["heeru", "moebarok"]);
+        assert_eq!(name_words("Om Rohim"), ["rohim"]);
+        assert_eq!(name_words("Bulik Tutinem"), ["tutinem"]);
+        assert_eq!(name_words("Siti Aminah binti Kasan"), ["siti", "aminah"]);
+        assert_eq!(name_words("AHMAD BIN SALIM, S.Pd."), ["ahmad"]);
+        // "Binti" first is a name.
+        assert_eq!(name_words("Binti Maryam"), ["binti", "maryam"]);
+    }
+
+    #[test]
+    fn a_glued_title_leaves_the_name() {
+        let cut: Vec<&str> = unglued("mbahsurip").collect();
+        assert!(cut.contains(&"surip"), "{cut:?}");
+        // "pak" + "kardi": the repeated k was collapsed in the key.
+        assert!(unglued(&word_key("pakkardi")).any(|r| r == "kardi"));
+        // One letter is no title here ("Hadi" is a name).
+        assert!(!unglued("hadi").any(|r| r == "adi"));
     }
 
     #[test]

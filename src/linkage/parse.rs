@@ -2,21 +2,35 @@
 //! sex in its many encodings, NIKs checked, region codes dotted or not.
 use chrono::{Datelike, NaiveDate};
 
-use super::normalise::{clean, name_key, name_words, phonetic};
-use super::record::{Intern, Kind, Schema, Val};
+use super::normalise::{clean, name_key, name_keys, name_words};
+use super::record::{Intern, Kind, Schema, Source, Val};
 use crate::identity::nik::Nik;
 
 /// The value could not be read as its kind (30 February, sex "X"): counted, then missing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Unreadable;
 
-/// Parses one raw cell. Empty means missing; unreadable is an error the caller counts.
+/// Parses one raw cell of a typed record. Empty means missing; unreadable is an error the
+/// caller counts.
 pub fn parse(
     schema: &Schema,
     field: usize,
     raw: &str,
     dicts: &mut impl Intern,
 ) -> Result<Val, Unreadable> {
+    parse_from(schema, field, raw, dicts, Source::Typed)
+}
+
+/// Parses one raw cell of a record from `source`: a valid identifier of a verified
+/// record is marked verified.
+pub fn parse_from(
+    schema: &Schema,
+    field: usize,
+    raw: &str,
+    dicts: &mut impl Intern,
+    source: Source,
+) -> Result<Val, Unreadable> {
+    let verified = source == Source::Verified;
     let raw = raw.trim();
     if raw.is_empty() {
         return Ok(Val::Missing);
@@ -30,12 +44,11 @@ pub fn parse(
             if words.is_empty() {
                 return Ok(Val::Missing);
             }
-            let mut sounds: Vec<String> = words.iter().map(|w| phonetic(w)).collect();
-            sounds.sort_unstable();
+            let (key, sound) = name_keys(&words);
             Val::Str {
                 exact: id(&words.join(" ")),
-                key: id(&name_key(&words)),
-                sound: id(&sounds.join(" ")),
+                key: id(&key),
+                sound: id(&sound),
             }
         }
         Kind::Address | Kind::Text => {
@@ -80,11 +93,11 @@ pub fn parse(
             }
         }
         Kind::Date => parse_date(raw, f.format.as_deref().unwrap_or("%Y-%m-%d"))?,
-        Kind::BirthYear => match raw.parse::<i32>() {
+        Kind::BirthYear => match estimate(raw).unwrap_or(raw).parse::<i32>() {
             Ok(y) if (1800..=2200).contains(&y) => Val::Num(y),
             _ => return Err(Unreadable),
         },
-        Kind::Age => match raw.parse::<f64>() {
+        Kind::Age => match estimate(raw).unwrap_or(raw).parse::<f64>() {
             Ok(a) if (0.0..=130.0).contains(&a) => Val::Num(a.round() as i32),
             _ => return Err(Unreadable),
         },
@@ -93,9 +106,11 @@ pub fn parse(
         },
         Kind::Nik => {
             let digits: String = raw.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
+            let valid = Nik::parse(&digits).is_ok();
             Val::Code {
-                valid: Nik::parse(&digits).is_ok(),
+                valid,
                 id: id(&digits),
+                verified: verified && valid,
             }
         }
         Kind::Identifier => {
@@ -107,14 +122,28 @@ pub fn parse(
             Val::Code {
                 id: id(&c),
                 valid: !c.is_empty(),
+                verified: verified && !c.is_empty(),
             }
         }
         Kind::RegionCode => parse_region(raw)?,
     })
 }
 
-/// Full dates in the field's format; a bare year or year-month is a partial date.
+/// Full dates in the field's format; a bare year or year-month is a partial date; a year
+/// marked as a guess (`~1966`, `±1966`, `1966?`, `sekitar 1966`, `ca. 1966`) is an
+/// estimate.
 fn parse_date(raw: &str, format: &str) -> Result<Val, Unreadable> {
+    if let Some(year) = estimate(raw) {
+        return match parse_date(year, format)? {
+            Val::Date { y, .. } => Ok(Val::Date {
+                y,
+                m: 0,
+                d: 0,
+                est: true,
+            }),
+            _ => Err(Unreadable),
+        };
+    }
     if let Ok(d) = NaiveDate::parse_from_str(raw, format) {
         return Ok(date_val(d));
     }
@@ -130,6 +159,7 @@ fn parse_date(raw: &str, format: &str) -> Result<Val, Unreadable> {
                 y: y as i16,
                 m: 0,
                 d: 0,
+                est: false,
             });
         }
     }
@@ -140,6 +170,7 @@ fn parse_date(raw: &str, format: &str) -> Result<Val, Unreadable> {
                     y: y as i16,
                     m: m as u8,
                     d: 0,
+                    est: false,
                 });
             }
         }
@@ -147,11 +178,37 @@ fn parse_date(raw: &str, format: &str) -> Result<Val, Unreadable> {
     Err(Unreadable)
 }
 
+/// What is left of a value marked as a guess, or `None` when it is not marked.
+pub fn estimate(raw: &str) -> Option<&str> {
+    const BEFORE: [&str; 9] = [
+        "~",
+        "±",
+        "+/-",
+        "+-",
+        "kira-kira",
+        "sekitar",
+        "circa",
+        "ca.",
+        "c.",
+    ];
+    let raw = raw.trim();
+    if let Some(rest) = raw.strip_suffix('?') {
+        return Some(rest.trim_end());
+    }
+    let lower = raw.to_lowercase();
+    BEFORE
+        .iter()
+        .find(|m| lower.starts_with(*m))
+        .map(|m| raw[m.len()..].trim_start())
+        .filter(|rest| !rest.is_empty())
+}
+
 fn date_val(d: NaiveDate) -> Val {
     Val::Date {
         y: d.year() as i16,
         m: d.month() as u8,
         d: d.day() as u8,
+        est: false,
     }
 }
 
@@ -235,7 +292,8 @@ mod tests {
             Ok(Val::Date {
                 y: 1990,
                 m: 2,
-                d: 28
+                d: 28,
+                est: false
             })
         );
         assert_eq!(
@@ -243,7 +301,8 @@ mod tests {
             Ok(Val::Date {
                 y: 1990,
                 m: 0,
-                d: 0
+                d: 0,
+                est: false
             })
         );
         assert_eq!(
@@ -251,9 +310,32 @@ mod tests {
             Ok(Val::Date {
                 y: 1990,
                 m: 7,
-                d: 0
+                d: 0,
+                est: false
             })
         );
+    }
+
+    #[test]
+    fn a_year_marked_as_a_guess_is_an_estimate() {
+        let guess = Ok(Val::Date {
+            y: 1966,
+            m: 0,
+            d: 0,
+            est: true,
+        });
+        for raw in [
+            "~1966",
+            "± 1966",
+            "1966?",
+            "sekitar 1966",
+            "Kira-kira 1966",
+            "ca. 1966",
+        ] {
+            assert_eq!(one(Kind::Date, None, raw), guess, "{raw}");
+        }
+        assert_eq!(one(Kind::Date, None, "~"), Err(Unreadable));
+        assert_eq!(one(Kind::Age, None, "~60"), Ok(Val::Num(60)));
     }
 
     #[test]

@@ -2,7 +2,8 @@
 //! register entry, in one shape, with what is known about the birth date kept honest.
 use chrono::{Datelike, NaiveDate};
 
-use super::record::{Field, Kind, Schema};
+use super::record::{Field, Kind, Schema, Source};
+use super::table::Table;
 
 /// How much is known about when a person was born.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,6 +32,9 @@ pub struct PersonRecord {
     /// Home region as far as known: `35.78`, `35.78.01` or `35.78.01.1001`.
     pub region_code: Option<String>,
     pub mother_name: Option<String>,
+    /// Where the NIK comes from: verified for a DP3AK match or a register row, typed for
+    /// one written at the desk.
+    pub source: Source,
 }
 
 /// Column names of the person schema.
@@ -84,6 +88,24 @@ impl PersonRecord {
             text(&self.mother_name),
         ]
     }
+
+    /// The cells as the engine reads them: a birth year from an estimated age is marked
+    /// as a guess (`~1966`), weak evidence that may be years off.
+    pub fn engine_cells(&self) -> [String; 6] {
+        let mut cells = self.cells();
+        if let Birth::EstimatedAge { .. } = self.birth {
+            cells[1] = format!("~{}", cells[1]);
+        }
+        cells
+    }
+
+    /// Adds the record to a table of [`schema`], its NIK from its source. Returns the
+    /// fields that could not be read (now missing).
+    pub fn push_into(&self, table: &mut Table) -> Vec<usize> {
+        let cells = self.engine_cells();
+        let cells: Vec<&str> = cells.iter().map(String::as_str).collect();
+        table.push_from(self.id.clone(), &cells, self.source)
+    }
 }
 
 #[cfg(test)]
@@ -103,10 +125,23 @@ mod tests {
             nik: None,
             region_code: Some("35.78".into()),
             mother_name: None,
+            source: Source::Typed,
         };
         let c = p.cells();
         assert_eq!(c[1], "1966");
         assert_eq!(c[2], "L");
         assert_eq!(c[3], "");
+        // The engine reads it as a guess.
+        let mut t = Table::new(schema());
+        p.push_into(&mut t);
+        assert!(matches!(
+            t.row(0)[1],
+            crate::linkage::record::Val::Date {
+                y: 1966,
+                est: true,
+                ..
+            }
+        ));
+        assert_eq!(p.engine_cells()[1], "~1966");
     }
 }

@@ -71,6 +71,18 @@ impl Schema {
     }
 }
 
+/// Where a record's identifiers come from. A *verified* identifier was confirmed by an
+/// authority (a DP3AK fingerprint match, a register entry): two of them that differ, even
+/// by one digit, belong to two people (twins' NIKs differ in the serial's last digit). A *typed* one was written down by
+/// someone (a NIK read off a worn KTP at the roadside) and may carry a slip or be someone
+/// else's: how much it weighs is learned like any other field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Source {
+    #[default]
+    Typed,
+    Verified,
+}
+
 /// One parsed value. Strings are ids into the field's [`Dict`].
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Val {
@@ -82,19 +94,25 @@ pub enum Val {
         key: u32,
         sound: u32,
     },
-    /// Month and day are 0 when unknown (a year-only or estimated birth date).
+    /// Month and day are 0 when unknown (a year-only or estimated birth date); `est`
+    /// when the year is a guess (an age read from a face, written `~1966`), weak
+    /// evidence that may be years off.
     Date {
         y: i16,
         m: u8,
         d: u8,
+        est: bool,
     },
     Num(i32),
     Sex {
         female: bool,
     },
+    /// An identifier; `valid` when it decodes (a NIK) or is not empty, `verified` when it
+    /// comes from an authority rather than someone's typing (see [`Source`]).
     Code {
         id: u32,
         valid: bool,
+        verified: bool,
     },
     /// Province, regency, district, village numbers; `depth` of them are known.
     Region {
@@ -108,7 +126,7 @@ impl Val {
     pub fn tf_key(&self) -> Option<u64> {
         match *self {
             Val::Str { exact, .. } => Some(exact as u64),
-            Val::Date { y, m, d } => Some(((y as u64) << 16) | ((m as u64) << 8) | d as u64),
+            Val::Date { y, m, d, .. } => Some(((y as u64) << 16) | ((m as u64) << 8) | d as u64),
             Val::Num(n) => Some(n as u32 as u64),
             Val::Code { id, .. } => Some(id as u64),
             Val::Region { segs, .. } => {
@@ -119,10 +137,30 @@ impl Val {
     }
 }
 
+/// How often each byte occurs in a text, folded into 32 buckets (`byte & 31`, so the
+/// letters a–z are apart) and saturating: what two texts have in common bounds how
+/// similar they can be (see `compare`), computed once per distinct string.
+pub type Letters = [u8; 32];
+
+pub fn letters(s: &str) -> Letters {
+    let mut out = [0u8; 32];
+    for b in s.bytes() {
+        let k = &mut out[(b & 31) as usize];
+        *k = k.saturating_add(1);
+    }
+    out
+}
+
+/// How many letters two texts can have in common (an upper bound).
+pub fn shared(a: &Letters, b: &Letters) -> u32 {
+    a.iter().zip(b).map(|(x, y)| u32::from(*x.min(y))).sum()
+}
+
 /// Interned strings of one field.
 #[derive(Debug, Default, Clone)]
 pub struct Dict {
     strings: Vec<Box<str>>,
+    letters: Vec<Letters>,
     index: Map<Box<str>, u32>,
 }
 
@@ -133,8 +171,12 @@ impl Dict {
         }
         let id = self.strings.len() as u32;
         self.strings.push(s.into());
+        self.letters.push(letters(s));
         self.index.insert(s.into(), id);
         id
+    }
+    pub fn letters(&self, id: u32) -> &Letters {
+        &self.letters[id as usize]
     }
     pub fn find(&self, s: &str) -> Option<u32> {
         self.index.get(s).copied()
@@ -153,6 +195,7 @@ impl Dict {
 /// Where parsing puts strings and where comparison reads them back.
 pub trait Strings {
     fn text(&self, field: usize, id: u32) -> &str;
+    fn letters(&self, field: usize, id: u32) -> &Letters;
 }
 
 pub trait Intern {
@@ -162,6 +205,9 @@ pub trait Intern {
 impl Strings for [Dict] {
     fn text(&self, field: usize, id: u32) -> &str {
         self[field].get(id)
+    }
+    fn letters(&self, field: usize, id: u32) -> &Letters {
+        self[field].letters(id)
     }
 }
 

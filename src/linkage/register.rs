@@ -7,6 +7,7 @@ use super::block::{all_rules, atoms, rule_keys, Atom, Rule};
 use super::compare::Comparer;
 use super::em::{probability, Model};
 use super::person::PersonRecord;
+use super::record::Source;
 use super::score::{Explanation, Scorer};
 use super::table::Table;
 
@@ -44,7 +45,8 @@ impl Register {
     /// Indexes `table` for look-ups scored with `model`. `matches_per_record` is how
     /// many true matches a new record is expected to have in the register (from the
     /// training run: `Linkage::matches_per_record`); it sets each look-up's prior.
-    pub fn new(table: Table, model: Model, matches_per_record: f64) -> Register {
+    pub fn new(mut table: Table, model: Model, matches_per_record: f64) -> Register {
+        table.forget_cells();
         let rules = all_rules(&table);
         let all_atoms: Vec<Vec<(Atom, u64)>> = (0..table.len())
             .into_par_iter()
@@ -90,15 +92,26 @@ impl Register {
 
     /// Candidates for a person record (the register must use `person::schema()`).
     pub fn match_person(&self, p: &PersonRecord, min_probability: f64) -> Vec<Candidate> {
-        let cells = p.cells();
+        let cells = p.engine_cells();
         let cells: Vec<&str> = cells.iter().map(String::as_str).collect();
-        self.match_cells(&cells, min_probability)
+        self.match_cells_from(&cells, p.source, min_probability)
     }
 
-    /// Candidates for raw cells in the register's schema order, most probable first,
-    /// each at least `min_probability`. Unreadable cells count as missing.
+    /// Candidates for the raw cells of a typed record (see [`Register::match_cells_from`]).
     pub fn match_cells(&self, cells: &[&str], min_probability: f64) -> Vec<Candidate> {
-        let (row, overlay, _) = self.table.parse_outside(cells);
+        self.match_cells_from(cells, Source::Typed, min_probability)
+    }
+
+    /// Candidates for raw cells in the register's schema order, whose identifiers come
+    /// from `source`, most probable first, each at least `min_probability`. Unreadable
+    /// cells count as missing.
+    pub fn match_cells_from(
+        &self,
+        cells: &[&str],
+        source: Source,
+        min_probability: f64,
+    ) -> Vec<Candidate> {
+        let (row, overlay, _) = self.table.parse_outside(cells, source);
         let my_atoms = atoms(&overlay, &self.table, &row);
         let mut rows: Vec<u32> = Vec::new();
         for ix in &self.index {

@@ -1,6 +1,6 @@
 //! A pair's match probability and why: the prior odds plus each field's log2 Bayes
 //! factor, with exact agreement on a value weighed by how common that value is (two
-//! "Siti"s agreeing says less than two "Juwairiyah"s). A pair whose valid NIKs (or
+//! "Siti"s agreeing says less than two "Juwairiyah"s). A pair whose *verified* NIKs (or
 //! identifiers) differ is a contradiction: its probability is 0, whatever else agrees.
 use serde::Serialize;
 
@@ -29,7 +29,7 @@ pub struct Contribution {
 pub struct Explanation {
     pub probability: f64,
     pub prior_log2_odds: f64,
-    /// Both sides carry valid, different NIKs or identifiers: never a link.
+    /// Both sides carry verified NIKs or identifiers and they differ: never a link.
     pub contradiction: bool,
     pub contributions: Vec<Contribution>,
 }
@@ -48,17 +48,25 @@ impl Scorer<'_> {
 
     /// Term-frequency adjustment of an exact agreement on field `f` (and for names, of
     /// agreement on the match key): the level's average chance agreement over this
-    /// value's own.
-    fn tf_log2(&self, f: usize, level: Option<u8>, v: &Val) -> f64 {
+    /// value's own. Names that are only similar ("Tumyaini" inside "Tumyaini
+    /// Setyowati", a slip) get half of it, from the commoner of the two: a rare name
+    /// nearly agreeing still says much, "Siti" inside "Siti Aminah" little.
+    fn tf_log2(&self, f: usize, level: Option<u8>, a: &Val, b: &Val) -> f64 {
         let kind = self.comparer.schema.fields[f].kind;
         let u = &self.model.u_random[f];
-        let (average, own) = match (level, kind) {
+        let t = self.table;
+        let (average, own, share) = match (level, kind) {
             (_, Kind::Sex | Kind::Nik | Kind::Identifier) => return 0.0,
-            (Some(0), _) => (u[0], self.table.term_frequency(f, v)),
-            (Some(1), k) if k.is_name() => (u[0] + u[1], self.table.key_frequency(f, v)),
+            (Some(0), _) => (u[0], t.term_frequency(f, a), 1.0),
+            (Some(1), k) if k.is_name() => (u[0] + u[1], t.key_frequency(f, a), 1.0),
+            (Some(2 | 3), k) if k.is_name() => (
+                u[0] + u[1],
+                t.key_frequency(f, a).max(t.key_frequency(f, b)),
+                0.5,
+            ),
             _ => return 0.0,
         };
-        (average / own).log2().clamp(-TF_CLAMP, TF_CLAMP)
+        (share * (average / own).log2()).clamp(-TF_CLAMP, TF_CLAMP)
     }
 
     /// log2 odds of a pair given a prior, without building an explanation; `None` for a
@@ -75,14 +83,14 @@ impl Scorer<'_> {
 
     /// The same from the pair's already computed levels.
     pub fn log2_odds_of(&self, p: Pattern, a: &[Val], b: &[Val], prior: f64) -> Option<f64> {
-        if self.comparer.contradicts(a, b) {
+        if self.comparer.contradicts_in(p, a, b) {
             return None;
         }
         let fields = a.iter().enumerate().take(self.comparer.width());
         let w: f64 = fields
             .filter_map(|(f, v)| {
                 let l = level_of(p, f)?;
-                Some(self.model.weight(f, l) + self.tf_log2(f, Some(l), v))
+                Some(self.model.weight(f, l) + self.tf_log2(f, Some(l), v, &b[f]))
             })
             .sum();
         Some(prior + w)
@@ -104,7 +112,7 @@ impl Scorer<'_> {
         let contributions: Vec<Contribution> = (self.comparer.schema.fields.iter().enumerate())
             .map(|(f, field)| {
                 let level = self.comparer.level(s, f, a, b);
-                let tf = self.tf_log2(f, level, &a[f]);
+                let tf = self.tf_log2(f, level, &a[f], &b[f]);
                 Contribution {
                     field: field.name.clone(),
                     level,
@@ -114,7 +122,7 @@ impl Scorer<'_> {
                 }
             })
             .collect();
-        let contradiction = self.comparer.contradicts(a, b);
+        let contradiction = self.comparer.contradicts(s, a, b);
         let total = prior + contributions.iter().map(|c| c.log2_bf).sum::<f64>();
         Explanation {
             probability: if contradiction {
@@ -132,7 +140,7 @@ impl Scorer<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::linkage::record::{Field, Schema};
+    use crate::linkage::record::{Field, Schema, Source};
 
     fn setup() -> (Table, Comparer, Model) {
         let schema = Schema {
@@ -153,9 +161,20 @@ mod tests {
         for i in 0..200 {
             t.push(format!("s{i}"), &["Siti", ""]);
         }
-        t.push("j1".into(), &["Juwairiyah", "3578015208900001"]);
-        t.push("j2".into(), &["Juwairiyah", "3578015208900002"]);
+        t.push_from(
+            "j1".into(),
+            &["Juwairiyah", "3578015208900001"],
+            Source::Verified,
+        );
+        t.push_from(
+            "j2".into(),
+            &["Juwairiyah", "3578015208900342"],
+            Source::Verified,
+        );
         t.push("j3".into(), &["Juwairiyah", ""]);
+        // Typed at the desk: one wrong digit, then two digits swapped.
+        t.push("j4".into(), &["Juwairiyah", "3578015208900007"]);
+        t.push("j5".into(), &["Juwairiyah", "3578015208900010"]);
         let kinds = [Kind::FullName, Kind::Nik];
         let model = Model {
             kinds: kinds.to_vec(),
@@ -163,8 +182,14 @@ mod tests {
                 .iter()
                 .map(|k| crate::linkage::em::prior_m(*k))
                 .collect(),
-            u: vec![vec![0.05, 0.05, 0.1, 0.1, 0.2, 0.5], vec![0.01, 0.01, 0.98]],
-            u_random: vec![vec![0.05, 0.05, 0.1, 0.1, 0.2, 0.5], vec![0.01, 0.01, 0.98]],
+            u: vec![
+                vec![0.05, 0.05, 0.1, 0.1, 0.2, 0.5],
+                vec![0.001, 0.001, 0.001, 0.997],
+            ],
+            u_random: vec![
+                vec![0.05, 0.05, 0.1, 0.1, 0.2, 0.5],
+                vec![0.001, 0.001, 0.001, 0.997],
+            ],
             lambda: 0.1,
         };
         (t, Comparer::new(schema), model)
@@ -187,7 +212,24 @@ mod tests {
     }
 
     #[test]
-    fn differing_valid_niks_are_never_a_link() {
+    fn a_typed_nik_one_slip_from_a_verified_one_counts_for_the_match() {
+        let (t, c, m) = setup();
+        let s = Scorer {
+            comparer: &c,
+            model: &m,
+            table: &t,
+        };
+        for typed in [203, 204] {
+            let e = s.explain(&t, t.row(200), t.row(typed), m.prior_weight());
+            assert!(!e.contradiction);
+            assert_eq!(e.contributions[1].level, Some(1));
+            assert!(e.contributions[1].log2_bf > 0.0);
+            assert!(e.probability > 0.5, "{e:?}");
+        }
+    }
+
+    #[test]
+    fn differing_verified_niks_are_never_a_link() {
         let (t, c, m) = setup();
         let s = Scorer {
             comparer: &c,

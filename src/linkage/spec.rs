@@ -7,16 +7,22 @@
 //! kind = "date"
 //! format = "%Y%m%d"
 //! ```
+//!
+//! `verified = "right"` (or `"left"`, `"both"`; the one file of `--dedupe` is the left)
+//! says that file's identifiers were verified by an authority, such as a register: two
+//! different verified identifiers are never the same person.
 use chrono::format::{Item, StrftimeItems};
 use serde::Deserialize;
 
 use super::em::MAX_FIELDS;
-use super::record::{Field, Kind, Schema};
+use super::record::{Field, Kind, Schema, Source};
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct SpecFile {
     id: String,
+    #[serde(default)]
+    verified: Verified,
     #[serde(default)]
     field: Vec<FieldSpec>,
 }
@@ -29,11 +35,34 @@ struct FieldSpec {
     format: Option<String>,
 }
 
-/// A checked spec: the id column and the schema of compared columns.
+/// Which files' identifiers are verified (the rest are typed).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verified {
+    #[default]
+    None,
+    Left,
+    Right,
+    Both,
+}
+
+impl Verified {
+    /// Where the identifiers of the `k`-th file (0: left or the one file) come from.
+    pub fn source(self, k: usize) -> Source {
+        match (self, k) {
+            (Verified::Both, _) | (Verified::Left, 0) | (Verified::Right, 1) => Source::Verified,
+            _ => Source::Typed,
+        }
+    }
+}
+
+/// A checked spec: the id column, the schema of compared columns and which files'
+/// identifiers are verified.
 #[derive(Debug, Clone)]
 pub struct Spec {
     pub id: String,
     pub schema: Schema,
+    pub verified: Verified,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq)]
@@ -85,6 +114,7 @@ impl Spec {
         Ok(Spec {
             id: file.id,
             schema: Schema { fields },
+            verified: file.verified,
         })
     }
 }
@@ -117,6 +147,11 @@ format = "%Y%m%d"
         assert_eq!(s.schema.fields.len(), 2);
         assert_eq!(s.schema.fields[1].kind, Kind::Date);
         assert_eq!(s.schema.fields[1].format.as_deref(), Some("%Y%m%d"));
+        assert_eq!(s.verified.source(1), Source::Typed);
+        let register = Spec::parse(&format!("verified = \"right\"\n{GOOD}")).unwrap();
+        assert_eq!(register.verified.source(0), Source::Typed);
+        assert_eq!(register.verified.source(1), Source::Verified);
+        assert!(Spec::parse(&format!("verified = \"yes\"\n{GOOD}")).is_err());
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! A set of parsed records (one file, or both files of a link) with the dictionaries
 //! their strings live in and how often each value occurs (for term-frequency weights).
-use super::parse::parse;
-use super::record::{Dict, Intern, Map, Schema, Strings, Val};
+use super::parse::{parse_from, Unreadable};
+use super::record::{Dict, Intern, Kind, Letters, Map, Schema, Source, Strings, Val};
 
 #[derive(Debug, Clone)]
 pub struct Table {
@@ -15,6 +15,10 @@ pub struct Table {
     totals: Vec<u64>,
     /// Values per field that could not be read and were taken as missing.
     pub unreadable: Vec<usize>,
+    /// Each field's cells read so far and what they were read as: names, places and
+    /// dates repeat, and reading a name (titles, spelling, keys) is not free. Only
+    /// while records are added (see [`Table::forget_cells`]).
+    read: Vec<Map<Box<str>, Result<Val, Unreadable>>>,
 }
 
 impl Table {
@@ -29,7 +33,13 @@ impl Table {
             key_counts: vec![Map::default(); n],
             totals: vec![0; n],
             unreadable: vec![0; n],
+            read: vec![Map::default(); n],
         }
+    }
+
+    /// Drops what was remembered of cells read, once no more records are added.
+    pub fn forget_cells(&mut self) {
+        self.read = vec![Map::default(); self.width()];
     }
 
     pub fn width(&self) -> usize {
@@ -44,13 +54,28 @@ impl Table {
         self.ids.is_empty()
     }
 
-    /// Adds one record from its raw cells (in schema order). Returns the fields whose
-    /// value was unreadable (and is now missing).
+    /// Adds one record from its raw cells (in schema order), its identifiers typed.
+    /// Returns the fields whose value was unreadable (and is now missing).
     pub fn push(&mut self, id: String, raw: &[&str]) -> Vec<usize> {
+        self.push_from(id, raw, Source::Typed)
+    }
+
+    /// Adds one record whose identifiers come from `source` (a register row: verified).
+    pub fn push_from(&mut self, id: String, raw: &[&str], source: Source) -> Vec<usize> {
         let mut bad = Vec::new();
         let start = self.vals.len();
         for (f, cell) in raw.iter().enumerate().take(self.width()) {
-            let v = parse(&self.schema, f, cell, &mut self.dicts).unwrap_or_else(|_| {
+            // Identifiers differ from record to record and carry their source.
+            let remember = !matches!(self.schema.fields[f].kind, Kind::Nik | Kind::Identifier);
+            let known = remember.then(|| self.read[f].get(*cell).copied()).flatten();
+            let parsed = known.unwrap_or_else(|| {
+                let v = parse_from(&self.schema, f, cell, &mut self.dicts, source);
+                if remember {
+                    self.read[f].insert((*cell).into(), v);
+                }
+                v
+            });
+            let v = parsed.unwrap_or_else(|_| {
                 bad.push(f);
                 Val::Missing
             });
@@ -106,7 +131,11 @@ impl Table {
 
     /// Parses a record that is not (yet) in the table, for one-off matching; its new
     /// strings go to an overlay so the table stays shared and unchanged.
-    pub fn parse_outside<'a>(&'a self, raw: &[&str]) -> (Vec<Val>, Overlay<'a>, Vec<usize>) {
+    pub fn parse_outside<'a>(
+        &'a self,
+        raw: &[&str],
+        source: Source,
+    ) -> (Vec<Val>, Overlay<'a>, Vec<usize>) {
         let mut overlay = Overlay {
             base: &self.dicts,
             extra: vec![Dict::default(); self.width()],
@@ -115,7 +144,7 @@ impl Table {
         let row = (0..self.width())
             .map(|f| {
                 let cell = raw.get(f).copied().unwrap_or("");
-                parse(&self.schema, f, cell, &mut overlay).unwrap_or_else(|_| {
+                parse_from(&self.schema, f, cell, &mut overlay, source).unwrap_or_else(|_| {
                     bad.push(f);
                     Val::Missing
                 })
@@ -128,6 +157,9 @@ impl Table {
 impl Strings for Table {
     fn text(&self, field: usize, id: u32) -> &str {
         self.dicts[field].get(id)
+    }
+    fn letters(&self, field: usize, id: u32) -> &Letters {
+        self.dicts[field].letters(id)
     }
 }
 
@@ -152,6 +184,14 @@ impl Strings for Overlay<'_> {
             base.get(id)
         } else {
             self.extra[field].get(id - base.len() as u32)
+        }
+    }
+    fn letters(&self, field: usize, id: u32) -> &Letters {
+        let base = &self.base[field];
+        if (id as usize) < base.len() {
+            base.letters(id)
+        } else {
+            self.extra[field].letters(id - base.len() as u32)
         }
     }
 }
@@ -192,9 +232,9 @@ mod tests {
     fn an_outside_record_reuses_known_strings_and_keeps_new_ones_apart() {
         let mut t = table();
         t.push("a".into(), &["Siti", "1990-02-03"]);
-        let (row, overlay, _) = t.parse_outside(&["Siti", ""]);
+        let (row, overlay, _) = t.parse_outside(&["Siti", ""], Source::Typed);
         assert_eq!(row[0], t.row(0)[0]);
-        let (row, overlay2, _) = t.parse_outside(&["Kartini", ""]);
+        let (row, overlay2, _) = t.parse_outside(&["Kartini", ""], Source::Typed);
         let Val::Str { exact, .. } = row[0] else {
             panic!()
         };

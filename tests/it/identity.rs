@@ -796,3 +796,179 @@ async fn the_engine_finds_a_person_in_the_assistance_register_without_a_nik(pool
     .unwrap();
     assert_eq!(stranger, 0);
 }
+
+/// An intake: (intake id, case number, name, sex, birth year from the guess, home village).
+type Picked = (i64, String, String, String, i32, String);
+
+/// Intakes picked up with a full name, a guessed age and a home village, and no NIK.
+async fn nik_less_intakes(pool: &PgPool, n: i64) -> Vec<Picked> {
+    sqlx::query_as(
+        "SELECT i.id, c.number, i.stated_name, i.sex,
+                extract(year FROM i.found_at)::int - i.estimated_age, i.home_village_code
+           FROM intake i JOIN ot_case c ON c.intake_id = i.id
+          WHERE i.name_quality = 'full' AND i.estimated_age IS NOT NULL AND i.home_village_code IS NOT NULL
+            AND i.sex <> 'unknown' AND i.nik IS NULL AND i.stated_name LIKE '% %'
+          ORDER BY i.id LIMIT $1",
+    )
+    .bind(n)
+    .fetch_all(pool)
+    .await
+    .unwrap()
+}
+
+/// A NIK that decodes for a person registered in their home district, born on 6 June of
+/// `born`, with this serial.
+fn nik_for(sex: &str, born: i32, home: &str, serial: u32) -> String {
+    let day = if sex == "female" { 52 } else { 12 };
+    format!(
+        "{}{day}06{:02}{serial:04}",
+        home[..8].replace('.', ""),
+        born % 100
+    )
+}
+
+/// Records matched DP3AK results without a case from a batch file, one row per
+/// (NIK, intake the identity is of), and proposes intakes for them.
+fn import_checks(pool: &PgPool, rows: &[(String, &Picked)]) {
+    let header = "case_number,method,requested_at,completed_at,outcome,score,nik,name,birth_date,birth_place,sex,address,village_code,kk_number,mother_name";
+    let mut csv = format!("{header}\n");
+    for (nik, (_, _, name, sex, born, home)) in rows {
+        csv.push_str(&format!(
+            ",fingerprint,2026-11-20T02:00:00Z,2026-11-20T02:01:00Z,matched,88,{nik},{name},{born}-06-12,,{},,{home},,\n",
+            if sex == "female" { "P" } else { "L" }
+        ));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("checks.csv");
+    std::fs::write(&file, csv).unwrap();
+    let (ok, _, err) = crate::cli::run(
+        pool,
+        &[
+            "identity",
+            "import-checks",
+            file.to_str().unwrap(),
+            "--as",
+            "dp3ak1",
+        ],
+        "",
+    );
+    assert!(ok, "{err}");
+}
+
+/// The intakes the engine proposed for the checks carrying this NIK, most probable
+/// first, with its note on the NIK.
+async fn proposals(pool: &PgPool, nik: &str) -> Vec<(i64, Option<String>)> {
+    sqlx::query_as(
+        "SELECT l.right_id, (SELECT c->>'note' FROM jsonb_array_elements(l.contributions) c
+                              WHERE c->>'field' = 'nik')
+           FROM record_link l JOIN identity_check k ON k.id = l.left_id
+          WHERE l.left_kind = 'check' AND l.right_kind = 'intake' AND k.nik = $1
+            AND l.state = 'candidate'
+          ORDER BY l.probability DESC",
+    )
+    .bind(nik)
+    .fetch_all(pool)
+    .await
+    .unwrap()
+}
+
+#[sqlx::test]
+async fn a_check_finds_the_intake_whose_nik_was_typed_with_a_wrong_or_swapped_digit(pool: PgPool) {
+    crate::common::load_geo(&pool).await;
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
+    simlontar::demo::seed(&pool, 12, day, false).await.unwrap();
+    crate::common::user(&pool, "dp3ak1", Role::IdentityOfficer, None).await;
+    let people = nik_less_intakes(&pool, 2).await;
+    // The NIKs DP3AK confirmed, and how the desk typed them from worn cards: one wrong
+    // digit, and two neighbouring digits swapped. Both typed ones still decode (someone
+    // else's NIK, as far as the number goes).
+    let (a, b) = (&people[0], &people[1]);
+    let (nik_a, nik_b) = (nik_for(&a.3, a.4, &a.5, 7), nik_for(&b.3, b.4, &b.5, 18));
+    let wrong_digit = format!("{}8", &nik_a[..15]);
+    let swapped = format!("{}81", &nik_b[..14]);
+    for (id, typed) in [(a.0, &wrong_digit), (b.0, &swapped)] {
+        assert!(simlontar::identity::nik::Nik::parse(typed).is_ok());
+        sqlx::query("UPDATE intake SET nik = $2 WHERE id = $1")
+            .bind(id)
+            .bind(typed)
+            .execute(&pool)
+            .await
+            .unwrap();
+    }
+    import_checks(&pool, &[(nik_a.clone(), a), (nik_b.clone(), b)]);
+    for (nik, person) in [(&nik_a, a), (&nik_b, b)] {
+        let found = proposals(&pool, nik).await;
+        assert_eq!(
+            found.first().map(|f| f.0),
+            Some(person.0),
+            "{nik}: {found:?}"
+        );
+        let note = found[0].1.as_deref().unwrap_or_default();
+        assert!(note.starts_with("one typing slip apart"), "{note}");
+    }
+}
+
+#[sqlx::test]
+async fn a_check_is_never_linked_with_an_intake_identified_under_another_verified_nik(
+    pool: PgPool,
+) {
+    crate::common::load_geo(&pool).await;
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
+    simlontar::demo::seed(&pool, 12, day, false).await.unwrap();
+    crate::common::user(&pool, "dp3ak1", Role::IdentityOfficer, None).await;
+    let people = nik_less_intakes(&pool, 1).await;
+    let person = &people[0];
+    // DP3AK identified the intake's person earlier: their verified NIK.
+    let verified = nik_for(&person.3, person.4, &person.5, 7);
+    let now = crate::common::now();
+    let check: i64 = sqlx::query_scalar(
+        "INSERT INTO identity_check (idempotency_key, intake_id, method, requested_at, completed_at,
+                                     outcome, score, nik, name, birth_date, sex, village_code)
+         VALUES (gen_random_uuid(), $1, 'fingerprint', $2, $2, 'matched', 95, $3, $4,
+                 make_date($5, 6, 12), $6, $7)
+         RETURNING id",
+    )
+    .bind(person.0)
+    .bind(now - chrono::Duration::days(3))
+    .bind(&verified)
+    .bind(&person.2)
+    .bind(person.4)
+    .bind(&person.3)
+    .bind(&person.5)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO record_link (left_kind, left_id, right_kind, right_id, state, probability,
+                                  contributions, created_at, decided_at)
+         VALUES ('check', $1, 'intake', $2, 'accepted', 0.95, '[]', $3, $3)",
+    )
+    .bind(check)
+    .bind(person.0)
+    .bind(now - chrono::Duration::days(3))
+    .execute(&pool)
+    .await
+    .unwrap();
+    // Now more matched results with the same name, birth date and home: one with the
+    // same NIK, and two with another person's verified NIK: another serial, and the next
+    // serial, one digit away (a twin registered together).
+    let other = nik_for(&person.3, person.4, &person.5, 42);
+    let twin = nik_for(&person.3, person.4, &person.5, 8);
+    import_checks(
+        &pool,
+        &[
+            (verified.clone(), person),
+            (other.clone(), person),
+            (twin.clone(), person),
+        ],
+    );
+    let same = proposals(&pool, &verified).await;
+    assert!(same.iter().any(|p| p.0 == person.0), "{same:?}");
+    for nik in [&other, &twin] {
+        let different = proposals(&pool, nik).await;
+        assert!(
+            different.iter().all(|p| p.0 != person.0),
+            "{nik}: {different:?}"
+        );
+    }
+}
