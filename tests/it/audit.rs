@@ -410,7 +410,13 @@ async fn api_calls_are_audited_with_the_client_address(pool: PgPool) {
     let key = "3d0c4a6e-8a7b-4b8e-9f1a-2c3d4e5f6a7b";
     let res = send(
         &r,
-        api("POST", "/api/v1/intakes", &officer, Some(key), intake_json()),
+        api(
+            "POST",
+            "/api/v1/intakes",
+            &officer,
+            Some(key),
+            intake_json(),
+        ),
     )
     .await;
     assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
@@ -430,7 +436,13 @@ async fn api_calls_are_audited_with_the_client_address(pool: PgPool) {
     let check_key = "5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b";
     let res = send(
         &r,
-        api("POST", "/api/v1/identity-checks", &dp3ak, Some(check_key), check),
+        api(
+            "POST",
+            "/api/v1/identity-checks",
+            &dp3ak,
+            Some(check_key),
+            check,
+        ),
     )
     .await;
     assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
