@@ -49,7 +49,10 @@ impl Value {
     }
 
     fn numeric(&self) -> bool {
-        matches!(self, Value::Int(_) | Value::Num(_) | Value::Money(_))
+        matches!(
+            self,
+            Value::Int(_) | Value::Num(_) | Value::Money(_) | Value::Suppressed
+        )
     }
 }
 
