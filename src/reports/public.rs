@@ -32,6 +32,7 @@ pub fn suppressed_table(
     title: String,
     counts: &BTreeMap<(String, i32), i64>,
     provinces: &std::collections::HashMap<String, String>,
+    months: i32,
     lang: Lang,
 ) -> Table {
     let mut origins: Vec<&String> = counts.keys().map(|(o, _)| o).collect();
@@ -42,14 +43,16 @@ pub fn suppressed_table(
     let cells: Vec<Vec<i64>> = origins
         .iter()
         .map(|o| {
-            (1..=12)
+            (1..=months)
                 .map(|m| counts.get(&((*o).clone(), m)).copied().unwrap_or(0))
                 .collect()
         })
         .collect();
     let total = tr(lang, "Jumlah", "Total");
     let mut headers = vec![tr(lang, "Provinsi asal", "Origin province").to_string()];
-    headers.extend((1..=12).map(|m| month_name(lang, m).chars().take(3).collect::<String>()));
+    headers.extend(
+        (1..=months as u32).map(|m| month_name(lang, m).chars().take(3).collect::<String>()),
+    );
     headers.push(total.into());
     if cells.is_empty() {
         return Table {
@@ -72,14 +75,14 @@ pub fn suppressed_table(
                 None => tr(lang, "Tidak diketahui", "Not known").to_string(),
             };
             std::iter::once(Value::Text(name))
-                .chain((0..=12).map(|c| shown(r, c)))
+                .chain((0..=months as usize).map(|c| shown(r, c)))
                 .collect()
         })
         .collect();
     let last = origins.len();
     rows.push(
         std::iter::once(Value::text(total))
-            .chain((0..=12).map(|c| shown(last, c)))
+            .chain((0..=months as usize).map(|c| shown(last, c)))
             .collect(),
     );
     Table {
@@ -123,6 +126,12 @@ pub async fn show_figures(
         };
         *into.entry((origin, month)).or_insert(0) += n;
     }
+    // The months begun so far: a month still to come would read as "nobody".
+    let months = if year == this_year {
+        now.with_timezone(&tz).month() as i32
+    } else {
+        12
+    };
     let tables = vec![
         suppressed_table(
             "dijemput",
@@ -134,6 +143,7 @@ pub async fn show_figures(
             .into(),
             &picked,
             &names.provinces,
+            months,
             lang,
         ),
         suppressed_table(
@@ -146,6 +156,7 @@ pub async fn show_figures(
             .into(),
             &home,
             &names.provinces,
+            months,
             lang,
         ),
     ];

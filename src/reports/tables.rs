@@ -125,12 +125,14 @@ fn counts(
     }
 }
 
-fn spread_row(label: &str, s: &Spread) -> Vec<Value> {
+/// A row of durations measured in hours, shown in units of `per` hours (24: days).
+fn spread_row(label: &str, s: &Spread, per: f64) -> Vec<Value> {
+    let v = |x: Option<f64>| Value::opt_num(x.map(|h| h / per));
     vec![
         Value::text(label),
         Value::Int(s.n as i64),
-        Value::opt_num(s.median),
-        Value::opt_num(s.p90),
+        v(s.median),
+        v(s.p90),
     ]
 }
 
@@ -292,13 +294,13 @@ pub fn tables(r: &Report, names: &Names, lang: Lang, tz: Tz) -> Vec<Table> {
     });
     out.push(Table {
         key: "times",
-        title: tr(lang, "Waktu penanganan (jam)", "Handling times (hours)").into(),
+        title: tr(lang, "Waktu penanganan (hari)", "Handling times (days)").into(),
         note: Some(tr(lang, "Dari penjemputan. Median: separuh orang lebih cepat dari ini. Persentil 90: 9 dari 10 orang lebih cepat dari ini.",
             "From pick-up. Median: half the people were faster. 90th percentile: 9 in 10 were faster.").into()),
-        headers: vec![tr(lang, "Sampai", "Until").into(), people.into(), tr(lang, "Median (jam)", "Median (hours)").into(), tr(lang, "Persentil 90 (jam)", "90th percentile (hours)").into()],
+        headers: vec![tr(lang, "Sampai", "Until").into(), people.into(), tr(lang, "Median (hari)", "Median (days)").into(), tr(lang, "Persentil 90 (hari)", "90th percentile (days)").into()],
         chart: None,
-        rows: vec![spread_row(tr(lang, "Keputusan rute (pulang atau UPT)", "Route decision (home or UPT)"), &r.to_decision),
-                   spread_row(tr(lang, "Serah terima di daerah asal", "Hand-over at home"), &r.to_handover)],
+        rows: vec![spread_row(tr(lang, "Keputusan rute (pulang atau UPT)", "Route decision (home or UPT)"), &r.to_decision, 24.0),
+                   spread_row(tr(lang, "Serah terima di daerah asal", "Hand-over at home"), &r.to_handover, 24.0)],
     });
     out.push(Table {
         key: "picked_up_again",

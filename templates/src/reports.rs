@@ -225,7 +225,7 @@ pub fn table_section(lang: Lang, t: &Table) -> Markup {
 /// the chart is read without the table.
 pub fn bar_chart(lang: Lang, title: &str, c: &Chart) -> Markup {
     let max = c.bars.iter().map(|b| b.1).max().unwrap_or(0).max(1) as f64;
-    let (row, label_w, bar_w) = (22.0, 190.0, 300.0);
+    let (row, label_w, bar_w) = (22.0, 270.0, 300.0);
     let h = row * c.bars.len() as f64 + 8.0;
     let mut svg = format!(
         r#"<svg class="chart" viewBox="0 0 {w} {h}" role="img" aria-label="{t}" xmlns="http://www.w3.org/2000/svg">"#,
@@ -235,7 +235,12 @@ pub fn bar_chart(lang: Lang, title: &str, c: &Chart) -> Markup {
     for (i, (label, n)) in c.bars.iter().enumerate() {
         let y = 4.0 + row * i as f64;
         let w = (*n as f64 / max * bar_w).max(if *n > 0 { 1.0 } else { 0.0 });
-        let short: String = label.chars().take(28).collect();
+        // Long labels are cut with an ellipsis; the table below has them whole.
+        let short: String = if label.chars().count() > 40 {
+            label.chars().take(39).chain(['…']).collect()
+        } else {
+            label.clone()
+        };
         svg.push_str(&format!(
             r#"<text x="{lx}" y="{ty}" text-anchor="end" font-size="12">{label}</text><rect class="bar-fill" x="{x}" y="{y}" width="{w:.1}" height="{bh}"/><text x="{nx:.1}" y="{ty}" font-size="12">{n}</text>"#,
             lx = label_w - 6.0,
@@ -341,10 +346,8 @@ pub fn subject_page(lang: Lang, user: &NavUser, number: &str, error: Option<&str
         },
         html! {
             h1 { (title) }
-            p { (tr(lang, "Untuk permintaan akses subjek data (UU 27/2022): satu arsip ZIP berisi semua yang disimpan Simlontar tentang orang ini — catatan penjemputan, riwayat kasus, foto, hasil pemeriksaan identitas, tautan catatan, penempatan UPT, rencana perjalanan, dan siapa saja yang pernah membukanya. Arsip berisi dokumen JSON, foto-foto, dan ringkasan yang bisa dibaca (RINGKASAN.txt).",
-                "For a data-subject access request (UU 27/2022): one ZIP archive with everything Simlontar holds about this person — pick-up records, case history, photos, identity checks, record links, UPT placements, travel plans, and everyone who opened them. The archive holds a JSON document, the photos, and a readable summary (RINGKASAN.txt).")) }
-            p.hint { (tr(lang, "Pemeriksaan kembali (pick-up) orang yang sama yang sudah ditautkan ikut disertakan. Data orang lain tidak. Setiap ekspor dicatat di jejak audit atas nama Anda.",
-                "Later pick-ups of the same person that were linked are included; nobody else's data is. Every export is recorded in the audit trail under your name.")) }
+            p { (tr(lang, "Unduh semua yang disimpan Simlontar tentang satu orang, untuk permintaan akses subjek data (UU 27/2022). Masukkan nomor kasus orang itu.",
+                "Download everything Simlontar holds about one person, for a data-subject access request (UU 27/2022). Give the person's case number.")) }
             form.card method="post" action="/admin/subject-access" {
                 input type="hidden" name="csrf" value=(user.csrf);
                 label for="number" { (tr(lang, "Nomor kasus", "Case number")) }
@@ -359,6 +362,14 @@ pub fn subject_page(lang: Lang, user: &NavUser, number: &str, error: Option<&str
                 }
                 button type="submit" { (tr(lang, "Unduh arsip ZIP", "Download the ZIP archive")) }
             }
+            h2 { (tr(lang, "Isi arsip ZIP", "What the ZIP archive holds")) }
+            ul {
+                li { (tr(lang, "RINGKASAN.txt: ringkasan yang bisa dibaca, untuk diserahkan kepada orang tersebut", "RINGKASAN.txt: a readable summary, to hand to the person")) }
+                li { (tr(lang, "data.json: catatan penjemputan, riwayat kasus, pemeriksaan identitas, tautan catatan, penempatan UPT, rencana perjalanan, dan siapa saja yang pernah membuka datanya", "data.json: pick-up records, case history, identity checks, record links, UPT placements, travel plans, and everyone who opened the data")) }
+                li { (tr(lang, "foto/: foto-foto orang tersebut", "foto/: the person's photos")) }
+            }
+            p.hint { (tr(lang, "Penjemputan lain atas orang yang sama, yang sudah ditautkan sebagai orang yang sama, ikut disertakan; data orang lain tidak. Setiap ekspor dicatat di jejak audit atas nama Anda.",
+                "Other pick-ups of the same person, linked as the same person, are included; nobody else's data is. Every export is recorded in the audit trail under your name.")) }
         },
     )
 }

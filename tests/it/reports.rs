@@ -29,7 +29,7 @@ fn october() -> (chrono::DateTime<Utc>, chrono::DateTime<Utc>) {
 /// The demo year, and on top of it what the demo does not make: re-intake links (accepted
 /// and candidate), refusals, hand-over notices, travelled legs with their payers, and a
 /// waiting list — all in October.
-async fn generated_year(pool: &PgPool) {
+pub async fn generated_year(pool: &PgPool) {
     load_geo(pool).await;
     simlontar::demo::seed(
         pool,
