@@ -18,6 +18,7 @@ pub mod linkage;
 pub mod logs;
 pub mod notify;
 pub mod places;
+pub mod reports;
 pub mod retention;
 pub mod routing;
 pub mod shelter;
@@ -85,6 +86,7 @@ pub fn app(state: AppState) -> Router {
         .merge(shelter::router())
         .merge(routing::router())
         .merge(capacity::router())
+        .merge(reports::router())
         .merge(jobs::page::router())
         .route_layer(middleware::from_fn(auth::session::require_login));
     let public = Router::new()
@@ -92,7 +94,8 @@ pub fn app(state: AppState) -> Router {
         .route("/static/app.css", get(static_css))
         .route("/api/openapi.json", get(openapi::openapi_json))
         .merge(auth::public_router())
-        .merge(routing::public_router());
+        .merge(routing::public_router())
+        .merge(reports::public_router());
 
     let mut router = Router::new()
         .merge(protected)

@@ -86,6 +86,8 @@ enum Command {
         #[arg(long)]
         map: Option<PathBuf>,
     },
+    /// A monthly or yearly report (or the period's case list) as CSV or XLSX.
+    Report(simlontar::reports::cli::ReportArgs),
     /// The audit trail.
     Audit {
         #[command(subcommand)]
@@ -288,6 +290,13 @@ async fn main() -> anyhow::Result<()> {
                     .with_context(|| format!("cannot write {}", file.display()))?;
             }
             println!("{}", serde_json::to_string_pretty(&plan)?);
+            Ok(())
+        }
+        Command::Report(args) => {
+            let app = db::connect_as_app((*pool.connect_options()).clone()).await?;
+            let rows =
+                simlontar::reports::cli::run(&app, &settings, &args, chrono::Utc::now()).await?;
+            eprintln!("{}: {rows} rows written", args.out.display());
             Ok(())
         }
         Command::Link(_) => unreachable!("linking runs before connecting"),

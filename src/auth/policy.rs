@@ -27,13 +27,15 @@ pub enum Action {
     ViewCapacity,
     /// Use a NIK as a search or matching key: see [`NikKey`].
     SearchByNik,
+    /// Export everything held about one person (UU PDP subject access): administrators.
+    ExportSubjectData,
 }
 
 pub fn allows(p: &Principal, action: Action) -> bool {
     use Role::*;
     let any = |roles: &[Role]| roles.iter().any(|r| p.has(*r));
     match action {
-        Action::ManageUsers | Action::ViewAudit => any(&[Admin]),
+        Action::ManageUsers | Action::ViewAudit | Action::ExportSubjectData => any(&[Admin]),
         Action::ViewCases => any(&[
             IntakeOfficer,
             IdentityOfficer,

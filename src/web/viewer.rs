@@ -40,6 +40,10 @@ pub fn sections(p: &Principal) -> Vec<Section> {
     if allows(p, Action::ViewCapacity) {
         s.push(Section::Capacity);
     }
+    // Reports count cases in the viewer's own scope.
+    if allows(p, Action::ViewCases) {
+        s.push(Section::Reports);
+    }
     if allows(p, Action::ManageUsers) {
         s.push(Section::Admin);
     }

@@ -83,7 +83,8 @@ pub fn users(lang: Lang, user: &NavUser, v: &UsersView) -> Markup {
             h1 { (title) }
             p {
                 a href="/admin/audit" { (tr(lang, "Jejak audit", "Audit trail")) } " · "
-                a href="/admin/operations" { (tr(lang, "Operasional (tugas dan surel)", "Operations (jobs and email)")) }
+                a href="/admin/operations" { (tr(lang, "Operasional (tugas dan surel)", "Operations (jobs and email)")) } " · "
+                a href="/admin/subject-access" { (tr(lang, "Data pribadi seseorang (UU PDP)", "A person's own data (UU PDP)")) }
             }
             @if let Some(n) = &v.notice { p.notice role="status" { (n) } }
             @if let Some(e) = &v.error { p.error-message role="alert" { (e) } }

@@ -64,7 +64,7 @@ pub fn state_label(lang: Lang, s: &str) -> &'static str {
     }
 }
 
-fn sex_label(lang: Lang, s: &str) -> &'static str {
+pub fn sex_label(lang: Lang, s: &str) -> &'static str {
     match s {
         "male" => tr(lang, "Laki-laki", "Male"),
         "female" => tr(lang, "Perempuan", "Female"),

@@ -12,6 +12,7 @@ pub enum Section {
     Identity,
     Routing,
     Capacity,
+    Reports,
     Admin,
 }
 
@@ -33,7 +34,7 @@ pub struct NavUser {
     pub sections: Vec<Section>,
 }
 
-fn nav_items(lang: Lang) -> [(Section, &'static str, &'static str); 7] {
+fn nav_items(lang: Lang) -> [(Section, &'static str, &'static str); 8] {
     let t = lang.t();
     [
         (Section::Home, "/", t.nav_home),
@@ -42,6 +43,11 @@ fn nav_items(lang: Lang) -> [(Section, &'static str, &'static str); 7] {
         (Section::Identity, "/identity", t.nav_identity),
         (Section::Routing, "/routing", t.nav_routing),
         (Section::Capacity, "/capacity", t.nav_capacity),
+        (
+            Section::Reports,
+            "/reports",
+            crate::i18n::tr(lang, "Laporan", "Reports"),
+        ),
         (Section::Admin, "/admin", t.nav_admin),
     ]
 }

@@ -12,6 +12,7 @@ pub mod mail;
 pub mod mailbox;
 pub mod ops;
 pub mod pages;
+pub mod reports;
 pub mod routing;
 pub mod shelter;
 

@@ -144,6 +144,16 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("get", "/admin/break-glass", "loffffffff"),
     ("post", "/admin/break-glass/{id}/reviewed", "lsffffffff"),
     ("get", "/admin/operations", "loffffffff"),
+    // Subject access (UU PDP): administrators only; the empty form names the case number.
+    ("get", "/admin/subject-access", "loffffffff"),
+    ("post", "/admin/subject-access", "lvffffffff"),
+    // Reports: every role that views cases, each counting its own scope; the case list
+    // needs a period and a format. The open figures need no sign-in.
+    ("get", "/reports", "looooooooo"),
+    ("get", "/reports/monthly", "looooooooo"),
+    ("get", "/reports/yearly", "looooooooo"),
+    ("get", "/reports/cases", "lvvvvvvvvv"),
+    ("get", "/angka", "oooooooooo"),
 ];
 
 /// One person: their signed-in session (none for nobody) and API token.

@@ -36,6 +36,7 @@ mod photos;
 mod places;
 mod redirects;
 mod referral;
+mod reports;
 mod retention;
 mod routing;
 mod scope;

@@ -7,6 +7,7 @@
 mod admission;
 mod intake_desk;
 mod repatriation;
+mod reports;
 
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -25,6 +26,8 @@ use crate::common::PASSWORD;
 
 /// The phone the pages must work on.
 const PHONE: (u32, u32) = (360, 800);
+/// An office desktop.
+pub const DESKTOP: (u32, u32) = (1366, 900);
 
 static ONE_AT_A_TIME: Mutex<()> = Mutex::const_new(());
 
@@ -41,6 +44,8 @@ impl Drop for Driver {
 pub struct Browser {
     pub c: Client,
     journey: &'static str,
+    /// The viewport: `PHONE` unless started with [`Browser::start_sized`].
+    size: (u32, u32),
     _driver: Driver,
     _turn: MutexGuard<'static, ()>,
 }
@@ -75,6 +80,11 @@ fn axe_source() -> &'static str {
 
 impl Browser {
     pub async fn start(journey: &'static str) -> Browser {
+        Browser::start_sized(journey, PHONE).await
+    }
+
+    /// A browser with another viewport (a desktop's), for pages read at a desk too.
+    pub async fn start_sized(journey: &'static str, size: (u32, u32)) -> Browser {
         let turn = ONE_AT_A_TIME.lock().await;
         let port = free_port();
         let child = Command::new("chromedriver")
@@ -93,7 +103,7 @@ impl Browser {
                          "--disable-background-networking", "--disable-component-update",
                          "--disable-sync", "--no-first-run", "--hide-scrollbars"],
                 // A phone's viewport, with the page's meta viewport honoured.
-                "mobileEmulation": {"deviceMetrics": {"width": PHONE.0, "height": PHONE.1, "pixelRatio": 1.0}}
+                "mobileEmulation": {"deviceMetrics": {"width": size.0, "height": size.1, "pixelRatio": 1.0}}
             }),
         );
         let deadline = Instant::now() + Duration::from_secs(30);
@@ -112,6 +122,7 @@ impl Browser {
         Browser {
             c,
             journey,
+            size,
             _driver: driver,
             _turn: turn,
         }
@@ -150,7 +161,10 @@ impl Browser {
             .await
             .unwrap();
         let (scroll, width) = (r[0].as_i64().unwrap(), r[1].as_i64().unwrap());
-        assert_eq!(width, PHONE.0 as i64, "the viewport is a phone's");
+        assert_eq!(
+            width, self.size.0 as i64,
+            "the viewport is the one asked for"
+        );
         assert!(
             scroll <= width,
             "{}-{step}: the page is {scroll} px wide on a {width} px screen; too wide: {}",
