@@ -99,30 +99,29 @@ async fn a_raid_announced_for_the_ward_s_need_raises_its_forecast(owner: PgPool)
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("raids.csv");
     let today = now().date_naive();
-    let rows = |need: &str| {
+    let rows = |need: &str, factor: &str| {
         format!(
-            "starts_on,ends_on,factor,need_code,note\n{},{},4,{need},Operasi Pekat\n",
+            "mulai,selesai,faktor,kebutuhan,catatan\n{},{},{factor},{need},Operasi Pekat\n",
             today + Duration::days(2),
             today + Duration::days(20)
         )
     };
-    std::fs::write(&file, rows("psychosocial")).unwrap();
+    std::fs::write(&file, rows("Disabilitas mental (ODGJ)", "4")).unwrap();
     assert_eq!(raids::load_path(&owner, &file, now()).await.unwrap(), 1);
     let (_, other, _) = forecast(&owner, ward).await;
     assert_eq!(other, before);
     // The same dates for women: demand at four times the usual for two weeks and a half.
-    std::fs::write(&file, rows("women")).unwrap();
+    std::fs::write(&file, rows("Perempuan rentan", "4")).unwrap();
     raids::load_path(&owner, &file, now()).await.unwrap();
     let (_, after, _) = forecast(&owner, ward).await;
     assert!(after > before + 0.15, "p14 {before} → {after}");
-    // Loading the same operation again replaces it: a factor of 1 undoes it.
-    std::fs::write(&file, rows("women").replace(",4,", ",1,")).unwrap();
+    // The file is the whole calendar: loading it again with a factor of 1 undoes the raid,
+    // and the other operation, no longer in the file, is gone.
+    std::fs::write(&file, rows("Perempuan rentan", "1")).unwrap();
     raids::load_path(&owner, &file, now()).await.unwrap();
-    let count: i64 = sqlx::query_scalar("SELECT count(*) FROM capacity_raid")
-        .fetch_one(&owner)
-        .await
-        .unwrap();
-    assert_eq!(count, 2);
+    let stored = raids::calendar(&owner).await.unwrap();
+    assert_eq!(stored.len(), 1);
+    assert_eq!((stored[0].need_code.as_deref(), stored[0].factor), (Some("women"), 1.0));
     let (_, undone, _) = forecast(&owner, ward).await;
     assert!((undone - before).abs() < 0.05, "{before} vs {undone}");
 }
@@ -132,21 +131,19 @@ async fn a_bad_raid_calendar_loads_nothing_and_names_the_line(owner: PgPool) {
     load_geo(&owner).await;
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("raids.csv");
+    std::fs::write(&file, "mulai,selesai,faktor\n2027-08-01,2027-08-16,1.8\n").unwrap();
+    raids::load_path(&owner, &file, now()).await.unwrap();
     std::fs::write(
         &file,
-        "starts_on,ends_on,factor\n2027-02-10,2027-03-01,2.5\n2027-12-10,2027-12-23,lots\n",
+        "mulai,selesai,faktor\n2027-02-10,2027-03-01,2.5\n2027-12-10,2027-12-23,banyak\n",
     )
     .unwrap();
     let err = raids::load_path(&owner, &file, now()).await.unwrap_err();
-    assert!(
-        err.to_string().contains("line 3, column `factor`"),
-        "{err}"
-    );
-    let count: i64 = sqlx::query_scalar("SELECT count(*) FROM capacity_raid")
-        .fetch_one(&owner)
-        .await
-        .unwrap();
-    assert_eq!(count, 0);
+    assert!(err.to_string().contains("baris 3, kolom faktor"), "{err}");
+    // The calendar loaded before is untouched.
+    let stored = raids::calendar(&owner).await.unwrap();
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0].starts_on.to_string(), "2027-08-01");
 }
 
 #[sqlx::test]

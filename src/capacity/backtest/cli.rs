@@ -33,11 +33,13 @@ pub enum CapacityCommand {
         #[arg(long, default_value_t = Thresholds::default().lead_days, value_parser = clap::value_parser!(u32).range(1..=HORIZON as i64))]
         lead_days: u32,
     },
-    /// Load the raid calendar (the only capacity command that needs the database): a CSV
-    /// file `starts_on,ends_on,factor[,need_code[,note]]` of operations Satpol PP announce,
-    /// each expected to bring `factor` times the usual demand (to the wards of `need_code`,
-    /// or all). A row with the same dates and need as one loaded before replaces it.
-    Raids { file: PathBuf },
+    /// Kalender razia Satpol PP (perlu basis data). Tanpa berkas: mencetak kalender sebagai
+    /// CSV. Dengan berkas CSV `mulai,selesai,faktor[,kebutuhan[,catatan]]`: kalender menjadi
+    /// persis isi berkas (tanggal TTTT-BB-HH; faktor = kali kedatangan biasa; kebutuhan =
+    /// nama kebutuhan wisma, kosong untuk semua wisma). Berkas dengan kesalahan tidak
+    /// mengubah apa pun.
+    #[command(name = "razia", alias = "raids")]
+    Raids { file: Option<PathBuf> },
     /// Score a replay's output against its history: fill events warned ahead, lead time,
     /// false warnings (a warning or critical row not followed by a fill within 45 days).
     Score {
@@ -58,7 +60,7 @@ impl CapacityArgs {
 
 pub fn run(args: &CapacityArgs) -> anyhow::Result<()> {
     match &args.command {
-        CapacityCommand::Raids { .. } => anyhow::bail!("`capacity raids` needs the database"),
+        CapacityCommand::Raids { .. } => anyhow::bail!("kalender razia memerlukan basis data"),
         CapacityCommand::Replay { history, lead_days } => {
             let wards = history::read_path(history)?;
             let th = Thresholds {

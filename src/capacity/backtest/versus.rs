@@ -75,14 +75,7 @@ impl Versus {
                 a
             })
             .collect();
-        let run = |i: usize, known: Known| {
-            let mut out = Vec::with_capacity(wards[i].days.len());
-            let th = Thresholds::default();
-            replay::replay_ward_knowing(&wards[i], &known, &cfg, &th, |_, f| {
-                out.push(f.clone())
-            });
-            out
-        };
+        let run = |i: usize, known: Known| forecasts(&wards[i], &known, &cfg);
         let project = (0..wards.len())
             .into_par_iter()
             .map(|i| {
@@ -112,6 +105,24 @@ impl Versus {
             project,
             ceiling,
         }
+    }
+
+    /// The project's forecasts as they would be without the raid calendar (for the row that
+    /// shows what the calendar adds).
+    pub fn without_calendar(&self, cfg: &ForecastConfig) -> Vec<Vec<Forecast>> {
+        let cfg = ForecastConfig {
+            stop: None,
+            free_beds: false,
+            ..*cfg
+        };
+        (self.wards.par_iter())
+            .map(|w| forecasts(w, &Known::default(), &cfg))
+            .collect()
+    }
+
+    /// Any daily forecasts of these wards (`without_calendar`'s, say) under `th`, scored.
+    pub fn score_forecasts(&self, days: &[Vec<Forecast>], th: &Thresholds) -> Score {
+        self.score(&gate::alert_rows(&self.wards, days, th))
     }
 
     pub fn fills(&self) -> usize {
@@ -152,6 +163,14 @@ impl Versus {
     fn score(&self, rows: &[AlertRow]) -> Score {
         score::score(&self.wards, rows, WARM_UP)
     }
+}
+
+/// Every day's forecast of one ward, replayed knowing `known`.
+fn forecasts(ward: &WardSeries, known: &Known, cfg: &ForecastConfig) -> Vec<Forecast> {
+    let mut out = Vec::with_capacity(ward.days.len());
+    let th = Thresholds::default();
+    replay::replay_ward_knowing(ward, known, cfg, &th, |_, f| out.push(f.clone()));
+    out
 }
 
 /// The targets of issue 28 for one generator: the forecast warns at least 80 % of the
@@ -200,9 +219,9 @@ impl Verdict {
 }
 
 /// The rows of the comparison table for one generator under `th` (markdown), and the
-/// verdict on issue 28's targets. `with_calendar`: the same generator's forecasts told the
-/// raid calendar, shown as a row of its own.
-pub fn table(v: &Versus, th: &Thresholds, with_calendar: Option<&Versus>) -> (String, Verdict) {
+/// verdict on issue 28's targets. `also`: other forecasts of the same wards (the project's
+/// without the raid calendar), shown as a row of their own, with its name.
+pub fn table(v: &Versus, th: &Thresholds, also: Option<(&str, &[Vec<Forecast>])>) -> (String, Verdict) {
     let mut out = String::new();
     let mut line = |rule: &str, s: &Score| {
         out.push_str(&format!(
@@ -218,8 +237,8 @@ pub fn table(v: &Versus, th: &Thresholds, with_calendar: Option<&Versus>) -> (St
     };
     let project = v.project(th);
     line("**project**", &project);
-    if let Some(c) = with_calendar {
-        line("project, told the raid calendar", &c.project(th));
+    if let Some((name, days)) = also {
+        line(name, &v.score_forecasts(days, th));
     }
     for rule in BASELINES {
         for (same, how) in [(true, "same alert handling"), (false, "release only")] {

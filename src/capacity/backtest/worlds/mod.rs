@@ -73,6 +73,12 @@ impl Generator {
         Generator::ALL.into_iter().find(|g| g.name() == s)
     }
 
+    /// A generator whose raid operations are announced ahead: the live forecast reads the
+    /// raid calendar, so the project's forecast is told it (a month ahead) here too.
+    pub fn has_calendar(self) -> bool {
+        self == Generator::Raids
+    }
+
     /// A generator no model or threshold was chosen on.
     pub fn held_out(self) -> bool {
         self == Generator::Regimes
