@@ -1,7 +1,13 @@
 //! Capacity alerts on generated histories: the Monte Carlo forecast against a fixed 90 %
-//! threshold and a 14-day linear trend, side by side on the same wards.
+//! threshold and a linear trend, and against the known-rates ceiling, side by side on the
+//! same wards.
 //!
-//!     cargo bench --bench capacity                             # held-out seeds 101–102
+//!     cargo bench --bench capacity                             # every generator of issue 28
+//!                                                              # (held-out seeds 101–103), then
+//!                                                              # the gate's seeds 101–102
+//!     SIMLONTAR_BENCH_WORLDS_TUNE=1 cargo bench --bench capacity  # the warning grid by worst
+//!                                                              # generator, tuning seeds 1–3
+//!     SIMLONTAR_BENCH_WORLDS=surges,raids SIMLONTAR_BENCH_WORLD_SEEDS=1,2 cargo bench …
 //!     SIMLONTAR_BENCH_QUICK=1 cargo bench --bench capacity     # one held-out seed
 //!     SIMLONTAR_BENCH_TUNE=1 cargo bench --bench capacity      # the threshold search, seeds 1–4
 //!     SIMLONTAR_BENCH_SEEDS=1,2 cargo bench --bench capacity   # the report on other seeds
@@ -17,6 +23,9 @@ use simlontar::capacity::backtest::history::WardSeries;
 use simlontar::capacity::backtest::replay::{self, AlertRow};
 use simlontar::capacity::backtest::score::{self, Score};
 use simlontar::capacity::backtest::synth::{self, SynthConfig};
+use simlontar::capacity::backtest::versus::{self, Verdict, Versus};
+use simlontar::capacity::backtest::worlds::{Generator, HELD_OUT_SEEDS, TUNING_SEEDS};
+use simlontar::capacity::engine::change::ChangeConfig;
 use simlontar::capacity::engine::alert::Thresholds;
 use simlontar::capacity::engine::forecast::{Forecast, ForecastConfig};
 
@@ -35,10 +44,25 @@ fn main() {
         let days = gate::forecasts(&set.wards);
         compare(&set.wards, &days, &th);
         report(&set.wards, &set.long_stay, &days, &th);
+        smoke_worlds();
         return;
     }
     if tune {
         search(&[1, 2, 3, 4]);
+        return;
+    }
+    let cfg = model_config();
+    let th = thresholds();
+    if std::env::var_os("SIMLONTAR_BENCH_WORLDS_TUNE").is_some() {
+        worlds_search(&cfg);
+        return;
+    }
+    if let Ok(g) = std::env::var("SIMLONTAR_BENCH_DIAG") {
+        diag(&cfg, &th, Generator::parse(&g).expect("a generator"));
+        return;
+    }
+    worlds(&cfg, &th);
+    if std::env::var_os("SIMLONTAR_BENCH_WORLDS_ONLY").is_some() {
         return;
     }
     let listed: Option<Vec<u64>> = std::env::var("SIMLONTAR_BENCH_SEEDS")
@@ -58,7 +82,6 @@ fn main() {
         timing(&whole_upts(&set.wards), seed);
     }
     let (wards, long_stay) = gate::generated(seeds, SynthConfig::default());
-    let th = Thresholds::default();
     let days = gate::forecasts(&wards);
     let (occ, cap) = (wards.iter().flat_map(|w| &w.days)).fold((0.0, 0.0), |(o, c), d| {
         (o + d.occupancy as f64, c + d.capacity as f64)
@@ -316,5 +339,180 @@ fn search(seeds: &[u64]) {
             cells[1],
             if met { "met" } else { "" }
         );
+    }
+}
+
+/// Issue 28's table on one tiny world of each generator (two wards, 300 days), so that
+/// `cargo test` runs the generators, both forecasts and the table's code.
+fn smoke_worlds() {
+    let (cfg, th) = (ForecastConfig::default(), Thresholds::default());
+    println!("\n| generator | rule | fills warned ≥ 14 d ahead | median lead, d | false warnings / ward / quarter |");
+    println!("| --- | --- | --- | --- | --- |");
+    for g in Generator::ALL {
+        let world = g.generate_sized(1, 2, 300);
+        let v = Versus::of(g, &[1], vec![world], &cfg, g.has_calendar());
+        print!("{}", versus::table(&v, &th, None).0);
+    }
+}
+
+/// The forecast's settings, from the library's defaults or `SIMLONTAR_FC_CHANGE`
+/// (`off`, or `hazard,prior_shape,window,max_shape`) to try a model without rebuilding.
+fn model_config() -> ForecastConfig {
+    let mut cfg = ForecastConfig::default();
+    if let Ok(v) = std::env::var("SIMLONTAR_FC_CHANGE") {
+        let x: Vec<f64> = v.split(',').filter_map(|x| x.trim().parse().ok()).collect();
+        cfg.demand.change = match x[..] {
+            [hazard, prior_shape, window, max_shape] => Some(ChangeConfig {
+                hazard,
+                prior_shape,
+                window: window as usize,
+                max_shape,
+            }),
+            _ => None,
+        };
+    }
+    if let Ok(v) = std::env::var("SIMLONTAR_FC_SHAPE") {
+        cfg.demand.max_shape = v.parse().expect("a number");
+    }
+    println!("model: {:?}", cfg.demand);
+    cfg
+}
+
+/// The alert thresholds, from the defaults or `SIMLONTAR_FC_WARN` (`lead,fire,release`).
+fn thresholds() -> Thresholds {
+    let mut th = Thresholds::default();
+    if let Ok(v) = std::env::var("SIMLONTAR_FC_WARN") {
+        let x: Vec<f64> = v.split(',').filter_map(|x| x.trim().parse().ok()).collect();
+        if let [lead, fire, release] = x[..] {
+            (th.lead_days, th.warning_fire, th.warning_release) = (lead as u32, fire, release);
+        }
+    }
+    th
+}
+
+fn generators() -> Vec<Generator> {
+    match std::env::var("SIMLONTAR_BENCH_WORLDS") {
+        Ok(v) => v.split(',').filter_map(|g| Generator::parse(g.trim())).collect(),
+        Err(_) => Generator::ALL.to_vec(),
+    }
+}
+
+fn world_seeds(default: &[u64]) -> Vec<u64> {
+    match std::env::var("SIMLONTAR_BENCH_WORLD_SEEDS") {
+        Ok(v) => v.split(',').filter_map(|x| x.trim().parse().ok()).collect(),
+        Err(_) => default.to_vec(),
+    }
+}
+
+fn load() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_default()
+}
+
+/// Issue 28's table: on each generator's worlds, the forecast beside both baselines and the
+/// known-rates ceiling, and whether the targets are met.
+fn worlds(cfg: &ForecastConfig, th: &Thresholds) {
+    let seeds = world_seeds(&HELD_OUT_SEEDS);
+    println!(
+        "\nissue 28: seeds {seeds:?}, warning at P{} ≥ {} (release < {}), load average {} at the start",
+        th.lead_days, th.warning_fire, th.warning_release, load()
+    );
+    println!("\n| generator | rule | fills warned ≥ 14 d ahead | median lead, d | false warnings / ward / quarter |");
+    println!("| --- | --- | --- | --- | --- |");
+    let mut verdicts = Vec::new();
+    for g in generators() {
+        let start = Instant::now();
+        // The project's forecast as it runs live: told the raid calendar where there is one.
+        let v = Versus::build(g, &seeds, cfg, g.has_calendar());
+        let untold = g.has_calendar().then(|| v.without_calendar(cfg));
+        let also = untold.as_deref().map(|d| ("project without the raid calendar", d));
+        let (rows, verdict) = versus::table(&v, th, also);
+        print!("{rows}");
+        verdicts.push((g, verdict, start.elapsed().as_secs_f64(), v.wards.len()));
+    }
+    println!("\n| generator | held out | share of the ceiling (≥ 0.80) | over the fixed 90 % rule (≥ +10 points) | false / ward / quarter (≤ 0.6) | targets | forecasts, s |");
+    println!("| --- | --- | --- | --- | --- | --- | --- |");
+    for (g, v, secs, wards) in &verdicts {
+        println!(
+            "| {} | {} | {:.2} | {:+.1} | {:.2} | {} | {secs:.1} ({wards} wards × 2) |",
+            g.name(),
+            if g.held_out() { "yes" } else { "no" },
+            v.of_ceiling,
+            100.0 * v.over_fixed,
+            v.false_rate,
+            if v.met() { "met" } else { "missed" }
+        );
+    }
+    println!("load average at the end: {}", load());
+}
+
+/// The warning grid on the tuning seeds of the generators not held out: for each setting,
+/// each generator's verdict, and the worst one (the setting is chosen by its worst
+/// generator, not its average).
+fn worlds_search(cfg: &ForecastConfig) {
+    let seeds = world_seeds(&TUNING_SEEDS);
+    let gens: Vec<Generator> = generators().into_iter().filter(|g| !g.held_out()).collect();
+    let built: Vec<Versus> = gens
+        .iter()
+        .map(|&g| Versus::build(g, &seeds, cfg, g.has_calendar()))
+        .collect();
+    println!("tuning seeds {seeds:?}, generators {:?}", gens.iter().map(|g| g.name()).collect::<Vec<_>>());
+    println!("| lead | fire | release | worst shortfall | per generator: share, of ceiling, over fixed, false |");
+    println!("| --- | --- | --- | --- | --- |");
+    let mut results = Vec::new();
+    for lead in [14u32, 21, 30] {
+        for fire in [0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.6] {
+            for release in [0.05, 0.1, 0.15, 0.2, 0.3] {
+                if release > fire - 0.049 {
+                    continue;
+                }
+                let th = Thresholds {
+                    lead_days: lead,
+                    warning_fire: fire,
+                    warning_release: release,
+                    ..Thresholds::default()
+                };
+                let mut worst = f64::NEG_INFINITY;
+                let mut cells = Vec::new();
+                for v in &built {
+                    let p = v.project(&th);
+                    let verdict = Verdict::of(&p, &v.ceiling(&th), &v.best_baseline(versus::BASELINES[0], &th));
+                    worst = worst.max(verdict.shortfall());
+                    cells.push(format!(
+                        "{} {:.3}, {:.2}, {:+.3}, {:.2}",
+                        v.generator.name(),
+                        verdict.share,
+                        verdict.of_ceiling,
+                        verdict.over_fixed,
+                        verdict.false_rate
+                    ));
+                }
+                results.push((worst, format!("| {lead} | {fire} | {release} | {worst:+.3} | {} |", cells.join("; "))));
+            }
+        }
+    }
+    results.sort_by(|a, b| a.0.total_cmp(&b.0));
+    for (_, line) in results {
+        println!("{line}");
+    }
+}
+
+/// `SIMLONTAR_BENCH_DIAG=<generator>`: per ward of one generator (tuning seeds), its fills
+/// and the fills warned ≥ 14 days ahead by each rule, to see where a model loses.
+fn diag(cfg: &ForecastConfig, th: &Thresholds, g: Generator) {
+    let seeds = world_seeds(&TUNING_SEEDS);
+    let v = Versus::build(g, &seeds, cfg, false);
+    let prow = gate::alert_rows(&v.wards, &v.project, th);
+    let crow = gate::alert_rows(&v.wards, &v.ceiling, th);
+    println!("| ward | cap | mean occ | fills | project | ceiling | fixed | proj false | fixed false |");
+    for w in &v.wards {
+        let one = std::slice::from_ref(w);
+        let p = score::score(one, &prow, WARM_UP);
+        let c = score::score(one, &crow, WARM_UP);
+        let frows = baseline::replay_ward(w, versus::BASELINES[0], th.release_runs, Some(th.rearm_runs));
+        let f = score::score(one, &frows, WARM_UP);
+        let occ = w.days.iter().map(|d| d.occupancy as f64 / d.capacity.max(1) as f64).sum::<f64>() / w.days.len() as f64;
+        println!("| {} | {} | {:.2} | {} | {} | {} | {} | {} | {} |", w.upt, w.days[0].capacity, occ, p.events, p.warned_ahead, c.warned_ahead, f.warned_ahead, p.false_warnings, f.false_warnings);
     }
 }

@@ -54,7 +54,7 @@ enum Command {
     },
     /// Link two CSV files, or find duplicates within one (needs no database).
     Link(simlontar::linkage::cli::LinkArgs),
-    /// UPT capacity forecasts and alerts (needs no database).
+    /// UPT capacity forecasts and alerts (replay and score need no database).
     Capacity(simlontar::capacity::cli::CapacityArgs),
     /// DP3AK identity checks.
     Identity {
@@ -211,7 +211,9 @@ async fn main() -> anyhow::Result<()> {
         return simlontar::linkage::cli::run(args).map(drop);
     }
     if let Command::Capacity(args) = &cli.command {
-        return simlontar::capacity::cli::run(args);
+        if !args.needs_database() {
+            return simlontar::capacity::cli::run(args);
+        }
     }
     simlontar::logs::init();
     let explicit = std::env::args().any(|a| a == "--config" || a.starts_with("--config="));
@@ -300,7 +302,14 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Link(_) => unreachable!("linking runs before connecting"),
-        Command::Capacity(_) => unreachable!("capacity commands run before connecting"),
+        Command::Capacity(args) => {
+            // The raid calendar is kept by Dinas Sosial staff: its errors in their language.
+            if let Err(e) = simlontar::capacity::raids::run(&pool, &args, chrono::Utc::now()).await {
+                eprintln!("Gagal: {e:#}");
+                std::process::exit(1);
+            }
+            Ok(())
+        }
         Command::Migrate => {
             db::migrate(&pool).await?;
             eprintln!("migrations applied");

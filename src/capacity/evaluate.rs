@@ -11,6 +11,7 @@ use super::engine::alert::{
     evaluate, AlertState, Episode, Evaluation, Level, Thresholds, Transition,
 };
 use super::engine::forecast::{forecast, seed, ForecastConfig, Resident, WardInput};
+use super::ahead;
 use super::engine::survival::Survival;
 use crate::config::Settings;
 use crate::notify::mailer::{Email, Priority};
@@ -78,8 +79,25 @@ pub async fn run(
     .collect();
     let mut done = Evaluated::default();
     let mut changes: Vec<(String, &Ward, Transition, Option<u32>, f64)> = vec![];
+    // Who may come, for every ward at once (the pipeline is read once per run), shared among
+    // all the wards that fit, also when only one is evaluated.
+    let all: Vec<(i64, String, String, String)> =
+        sqlx::query_as("SELECT id, upt_code, need_code, sex FROM ward ORDER BY id")
+            .fetch_all(&mut *tx)
+            .await?;
+    let keys: Vec<ahead::WardKey> = (all.iter())
+        .map(|(id, upt, need, sex)| ahead::WardKey {
+            id: *id,
+            upt,
+            need,
+            sex,
+        })
+        .collect();
+    let mut expected = ahead::expected(&mut tx, &keys, now, today).await?;
     for w in &wards {
-        let (residents, completed, censored) = stays(&mut tx, w.id, now).await?;
+        let (residents, completed, censored) = stays(&mut tx, w.id, now, today, settings.time_zone).await?;
+        let expected = expected.remove(&w.id).unwrap_or_default();
+        let announced = ahead::announced(&mut tx, &w.need, today).await?;
         let pooled = pooled_survival(&mut tx, &w.need, now).await?;
         let survival = Survival::choose(&completed, &censored, pooled.as_ref(), FALLBACK_MEAN_STAY);
         let arrivals = arrivals(&mut tx, w, now, today).await?;
@@ -98,6 +116,9 @@ pub async fn run(
             survival: &survival,
             arrivals: &arrivals,
             waiting,
+            expected: &expected,
+            announced: &announced,
+            known_rates: None,
             seed: seed(&format!("{}/{}", w.upt, w.id), today),
         };
         let f = forecast(&input, &ForecastConfig::default());
@@ -131,7 +152,11 @@ pub async fn run(
         .bind(f.p(30))
         .bind(f.days_to_full.map(f64::from))
         .bind(json!(f.free_beds.iter().enumerate().map(|(i, b)| json!({"day": i + 1, "free": b.mean, "lo": b.low, "hi": b.high})).collect::<Vec<_>>()))
-        .bind(json!({"residents": residents.len(), "completed_stays": completed.len(), "demand_per_day": f.demand.base_rate, "surge_factor": f.demand.surge_factor}))
+        .bind(json!({"residents": residents.len(), "completed_stays": completed.len(), "demand_per_day": f.demand.base_rate,
+                     "demand_now_per_day": f.demand.current_rate(), "surge_factor": f.demand.surge_factor,
+                     "leaving_planned": residents.iter().filter(|r| r.planned_departure_in.is_some()).count(),
+                     "expected_people": expected.iter().map(|e| e.chance).sum::<f64>(),
+                     "announced_factor_tomorrow": f.demand.factor_on(today + Duration::days(1))}))
         .execute(&mut *tx)
         .await?;
         let prev = load_state(&mut tx, w.id, settings.time_zone).await?;
@@ -228,17 +253,23 @@ async fn data_as_of(
 
 type Stays = (Vec<Resident>, Vec<u32>, Vec<u32>);
 
-/// Current residents (with a scheduled departure when a plan home is accepted), and the
-/// ward's finished stays of the last three years.
+/// Current residents (with a scheduled departure when a plan home is accepted: on the day
+/// it departs, or within 2 days when it names none), and the ward's finished stays of the
+/// last three years.
 async fn stays(
     tx: &mut Transaction<'_, Postgres>,
     ward: i64,
     now: DateTime<Utc>,
+    today: NaiveDate,
+    tz: chrono_tz::Tz,
 ) -> sqlx::Result<Stays> {
     let rows = sqlx::query(
         "SELECT greatest(0, extract(day FROM coalesce(p.ended_at, $2) - p.started_at))::int AS days,
                 p.ended_at IS NULL AS open,
-                EXISTS (SELECT 1 FROM transport_plan t WHERE t.case_id = p.case_id AND t.state = 'accepted') AS leaving
+                (SELECT t.state IN ('accepted', 'in_transit') FROM transport_plan t
+                  WHERE t.case_id = p.case_id AND t.state IN ('proposed', 'accepted', 'in_transit')) AS leaving,
+                (SELECT t.departs_at FROM transport_plan t
+                  WHERE t.case_id = p.case_id AND t.state IN ('accepted', 'in_transit')) AS departs_at
            FROM placement p WHERE p.ward_id = $1 AND (p.ended_at IS NULL OR p.ended_at > $2 - interval '3 years')
             AND (p.end_reason IS DISTINCT FROM 'transfer')",
     )
@@ -252,11 +283,16 @@ async fn stays(
         let days = r.get::<i32, _>("days").max(0) as u32;
         if r.get("open") {
             censored.push(days);
-            // A person whose plan home is accepted leaves within days (typical: 2).
-            let leaving: bool = r.get("leaving");
+            // A person whose plan home is accepted leaves on its day (an overdue one
+            // tomorrow), or within days when it names none (typical: 2).
+            let leaving = r.get::<Option<bool>, _>("leaving").unwrap_or(false);
+            let departs: Option<DateTime<Utc>> = r.get("departs_at");
+            let day = departs.map_or(2, |t| {
+                (t.with_timezone(&tz).date_naive() - today).num_days().clamp(1, 365) as u32
+            });
             residents.push(Resident {
                 elapsed_days: days,
-                planned_departure_in: leaving.then_some(2),
+                planned_departure_in: leaving.then_some(day),
             });
         } else {
             completed.push(days);

@@ -7,6 +7,7 @@
 //! Invariants: a day's forecast reads nothing dated after that day; the daily job and the
 //! replay run the same engine code; the screen and emails show counts, never a person; a bed
 //! hold never over-fills a ward (the database's CHECK decides).
+pub mod ahead;
 pub mod alerts_page;
 pub mod backtest;
 pub mod digest;
@@ -14,6 +15,7 @@ pub mod engine;
 pub mod evaluate;
 pub mod flows;
 pub mod holds;
+pub mod raids;
 pub mod screen;
 pub mod screen_map;
 pub mod screen_store;

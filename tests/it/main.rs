@@ -9,6 +9,7 @@ mod authz;
 mod backup;
 mod browser;
 mod capacity;
+mod capacity_ahead;
 mod capacity_alerts;
 mod capacity_screen;
 mod cli;

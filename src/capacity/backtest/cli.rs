@@ -33,6 +33,13 @@ pub enum CapacityCommand {
         #[arg(long, default_value_t = Thresholds::default().lead_days, value_parser = clap::value_parser!(u32).range(1..=HORIZON as i64))]
         lead_days: u32,
     },
+    /// Kalender razia Satpol PP (perlu basis data). Tanpa berkas: mencetak kalender sebagai
+    /// CSV. Dengan berkas CSV `mulai,selesai,faktor[,kebutuhan[,catatan]]`: kalender menjadi
+    /// persis isi berkas (tanggal TTTT-BB-HH; faktor = kali kedatangan biasa; kebutuhan =
+    /// nama kebutuhan wisma, kosong untuk semua wisma). Berkas dengan kesalahan tidak
+    /// mengubah apa pun.
+    #[command(name = "razia", alias = "raids")]
+    Raids { file: Option<PathBuf> },
     /// Score a replay's output against its history: fill events warned ahead, lead time,
     /// false warnings (a warning or critical row not followed by a fill within 45 days).
     Score {
@@ -44,8 +51,16 @@ pub enum CapacityCommand {
     },
 }
 
+impl CapacityArgs {
+    /// Whether the command needs the database (then `raids::run` runs it, after connecting).
+    pub fn needs_database(&self) -> bool {
+        matches!(self.command, CapacityCommand::Raids { .. })
+    }
+}
+
 pub fn run(args: &CapacityArgs) -> anyhow::Result<()> {
     match &args.command {
+        CapacityCommand::Raids { .. } => anyhow::bail!("kalender razia memerlukan basis data"),
         CapacityCommand::Replay { history, lead_days } => {
             let wards = history::read_path(history)?;
             let th = Thresholds {

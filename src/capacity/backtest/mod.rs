@@ -12,3 +12,5 @@ pub mod reconstruct;
 pub mod replay;
 pub mod score;
 pub mod synth;
+pub mod versus;
+pub mod worlds;

@@ -157,6 +157,9 @@ impl Reconstruction {
             survival: &self.survival.as_ref()?.1,
             arrivals: &self.arrivals,
             waiting: 0,
+            expected: &[],
+            announced: &[],
+            known_rates: None,
             seed: forecast::seed(&self.key, date),
         })
     }

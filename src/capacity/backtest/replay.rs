@@ -8,6 +8,8 @@ use rayon::prelude::*;
 
 use super::history::{DayRow, WardSeries};
 use super::reconstruct::Reconstruction;
+use crate::capacity::engine::demand::Announced;
+use crate::capacity::engine::survival::Survival;
 use crate::capacity::engine::alert::{self, AlertState, Evaluation, Level, Thresholds, Transition};
 use crate::capacity::engine::forecast::{
     filled_by, Forecast, ForecastConfig, Forecaster, StopRule, HORIZON,
@@ -43,15 +45,51 @@ pub fn replay_ward(
     series: &WardSeries,
     cfg: &ForecastConfig,
     th: &Thresholds,
+    on_day: impl FnMut(&DayRow, &Forecast),
+) -> Vec<AlertRow> {
+    replay_ward_knowing(series, &Known::default(), cfg, th, on_day)
+}
+
+/// What a replay may know besides the history.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Known<'t> {
+    /// Surges announced ahead, sorted by their first day; each is seen from
+    /// `ANNOUNCED_AHEAD` days before it starts.
+    pub announced: &'t [Announced],
+    /// The true law of stays, for the known-rates ceiling.
+    pub stay: Option<&'t Survival>,
+    /// The true expected demand of every day of the history and `HORIZON` days after it,
+    /// for the known-rates ceiling.
+    pub rates: Option<&'t [f64]>,
+}
+
+/// Days before its first day that a raid operation is announced (the backtest's assumption).
+pub const ANNOUNCED_AHEAD: i64 = 30;
+
+/// `replay_ward`, knowing `known` as well.
+pub fn replay_ward_knowing(
+    series: &WardSeries,
+    known: &Known,
+    cfg: &ForecastConfig,
+    th: &Thresholds,
     mut on_day: impl FnMut(&DayRow, &Forecast),
 ) -> Vec<AlertRow> {
     let mut recon = Reconstruction::new(&series.key());
     let mut forecaster = Forecaster::default();
     let mut alerts = WardAlerts::new(series, *th);
     // One day at a time: the reconstruction has seen only the rows up to `today`.
-    for today in &series.days {
+    for (i, today) in series.days.iter().enumerate() {
         recon.push(today);
-        let input = recon.input().expect("a day was pushed");
+        let mut input = recon.input().expect("a day was pushed");
+        let said = (known.announced)
+            .partition_point(|a| (a.from - today.date).num_days() <= ANNOUNCED_AHEAD);
+        input.announced = &known.announced[..said];
+        if let Some(stay) = known.stay {
+            input.survival = stay;
+        }
+        if let Some(rates) = known.rates {
+            input.known_rates = rates.get(i + 1..);
+        }
         let f = match cfg.stop {
             Some(rule) => forecaster.run_until(&input, cfg, &|filled, n| {
                 alerts.settled(today, &rule, filled, n)

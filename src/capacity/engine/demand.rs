@@ -3,8 +3,12 @@
 //! A2 of the reliability reference: count everyone routed to the ward over the last 56
 //! days (diverted people included), leave out the Lebaran surge window and multiply it back
 //! by a factor learned from earlier years, and shrink towards a prior, the ward's own rate
-//! over the year before those 56 days (Gamma–Poisson: λ = (k + α) / (T + β)).
+//! over the year before those 56 days (Gamma–Poisson: λ = (k + α) / (T + β)). That is the
+//! ward's *usual* rate; whether demand has just moved away from it is `change`'s question,
+//! and surges announced ahead (Satpol PP raids) replace the calendar's factor on their days.
 use chrono::{Datelike, Duration, NaiveDate};
+
+use super::change::{self, ChangeConfig, Regime};
 
 /// Idul Fitri (1 Syawal) as observed in Indonesia. The government date may differ from
 /// this table by a day; the surge window is weeks long, so that does not matter.
@@ -46,6 +50,15 @@ pub fn in_surge(day: NaiveDate) -> bool {
         })
 }
 
+/// A surge said ahead: from `from` to `to` (inclusive) demand is expected at `factor` times
+/// the usual (a raid operation Satpol PP announce before Lebaran, Christmas or 17 August).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Announced {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub factor: f64,
+}
+
 /// How λ is estimated.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct DemandConfig {
@@ -70,6 +83,9 @@ pub struct DemandConfig {
     pub max_shape: f64,
     /// Used when no earlier Lebaran is in the history.
     pub default_surge_factor: f64,
+    /// Whether, and how, to look for a recent change of the rate (`change`); `None`: the
+    /// usual rate is the rate.
+    pub change: Option<ChangeConfig>,
 }
 
 impl Default for DemandConfig {
@@ -81,35 +97,71 @@ impl Default for DemandConfig {
             prior_arrivals: 112.0,
             max_shape: 20.0,
             default_surge_factor: 1.0,
+            change: None,
         }
     }
 }
 
 /// The estimated demand: a base daily rate, how sure we are of it, and the surge multiplier.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Demand {
-    /// The posterior mean of λ, (k + α) / (T + β).
+    /// The posterior mean of λ, (k + α) / (T + β): the ward's usual rate.
     pub base_rate: f64,
     /// The posterior's Gamma shape k + α, capped at `DemandConfig::max_shape`: the forecast
     /// draws each path's rate as `base_rate` times a Gamma(shape, mean 1) multiple, whose
     /// coefficient of variation is 1/√shape.
     pub shape: f64,
     pub surge_factor: f64,
+    /// The current regime's rate when a change is looked for (`change::regimes`); empty:
+    /// the usual rate with `shape`.
+    pub regimes: Vec<Regime>,
+    /// Chance of a change on each day ahead, and the shape of a new regime's rate around
+    /// the usual one (0: none).
+    pub hazard: f64,
+    pub prior_shape: f64,
+    /// Surges announced ahead.
+    pub announced: Vec<Announced>,
 }
 
 impl Demand {
-    /// Expected arrivals on a day.
+    /// The calendar's factor on a day: an announced surge's, else the Lebaran factor in its
+    /// window, else 1.
+    pub fn factor_on(&self, day: NaiveDate) -> f64 {
+        let said = (self.announced.iter())
+            .filter(|a| a.from <= day && day <= a.to)
+            .map(|a| a.factor)
+            .fold(None, |m: Option<f64>, f| Some(m.map_or(f, |m| m.max(f))));
+        match said {
+            Some(f) => f,
+            None if in_surge(day) => self.surge_factor,
+            None => 1.0,
+        }
+    }
+
+    /// Expected arrivals on a day at the usual rate.
     pub fn rate_on(&self, day: NaiveDate) -> f64 {
-        if in_surge(day) {
-            self.base_rate * self.surge_factor
-        } else {
+        self.base_rate * self.factor_on(day)
+    }
+
+    /// The expected rate today at calendar factor 1: the usual rate, or the mean of the
+    /// current regime's posterior.
+    pub fn current_rate(&self) -> f64 {
+        if self.regimes.is_empty() {
             self.base_rate
+        } else {
+            self.regimes.iter().map(|r| r.weight * r.mean).sum()
         }
     }
 }
 
-/// Estimates demand from daily counts `arrivals` (oldest first), the last of which is `today`.
-pub fn estimate(arrivals: &[u32], today: NaiveDate, cfg: &DemandConfig) -> Demand {
+/// Estimates demand from daily counts `arrivals` (oldest first), the last of which is
+/// `today`, knowing the surges `announced`.
+pub fn estimate(
+    arrivals: &[u32],
+    today: NaiveDate,
+    announced: &[Announced],
+    cfg: &DemandConfig,
+) -> Demand {
     // Surge flags for the days in the history, from a few date ranges (this runs for every
     // ward every day of a replay, so no date arithmetic per day).
     let first = today - Duration::days(arrivals.len() as i64 - 1);
@@ -122,7 +174,13 @@ pub fn estimate(arrivals: &[u32], today: NaiveDate, cfg: &DemandConfig) -> Deman
             )
         })
         .collect();
-    let surge = |i: usize| windows.iter().any(|&(a, b)| (a..=b).contains(&(i as i64)));
+    let said: Vec<(i64, i64)> = (announced.iter())
+        .map(|a| ((a.from - first).num_days(), (a.to - first).num_days()))
+        .collect();
+    let surge = |i: usize| {
+        let i = i as i64;
+        (windows.iter().chain(&said)).any(|&(a, b)| (a..=b).contains(&i))
+    };
     let sum_normal = |from: usize, to: usize| {
         (from..to)
             .filter(|&i| !surge(i))
@@ -156,11 +214,23 @@ pub fn estimate(arrivals: &[u32], today: NaiveDate, cfg: &DemandConfig) -> Deman
     };
     let alpha = prior * weight;
     let base_rate = (k + alpha) / (t + weight);
-    Demand {
+    let mut demand = Demand {
         base_rate,
         shape: (k + alpha).min(cfg.max_shape),
         surge_factor,
+        announced: announced.to_vec(),
+        ..Demand::default()
+    };
+    if let Some(c) = &cfg.change {
+        let recent = c.window.min(n);
+        let factor: Vec<f64> = (n - recent..n)
+            .map(|i| demand.factor_on(first + Duration::days(i as i64)))
+            .collect();
+        demand.regimes = change::regimes(&arrivals[n - recent..], &factor, base_rate, c);
+        demand.hazard = c.hazard;
+        demand.prior_shape = c.prior_shape;
     }
+    demand
 }
 
 /// The surge factor learnt from earlier years in the history: demand in past surge windows
@@ -214,7 +284,7 @@ mod tests {
     fn a_long_steady_history_gives_its_own_rate() {
         let today = d(2026, 11, 23);
         let arrivals = vec![2u32; 400];
-        let demand = estimate(&arrivals, today, &DemandConfig::default());
+        let demand = estimate(&arrivals, today, &[], &DemandConfig::default());
         assert!((demand.base_rate - 2.0).abs() < 1e-9);
     }
 
@@ -228,7 +298,7 @@ mod tests {
             ..DemandConfig::default()
         };
         // 7 days at 3/day, prior 1/day with 14 days' weight: (21 + 14) / (7 + 14).
-        let demand = estimate(&[3; 7], today, &cfg);
+        let demand = estimate(&[3; 7], today, &[], &cfg);
         assert!((demand.base_rate - 35.0 / 21.0).abs() < 1e-9);
         // The posterior's shape counts the arrivals and the prior's pseudo-arrivals, up to
         // the cap.
@@ -237,7 +307,7 @@ mod tests {
             max_shape: f64::INFINITY,
             ..cfg
         };
-        assert!((estimate(&[3; 7], today, &uncapped).shape - 35.0).abs() < 1e-9);
+        assert!((estimate(&[3; 7], today, &[], &uncapped).shape - 35.0).abs() < 1e-9);
     }
 
     #[test]
@@ -245,7 +315,7 @@ mod tests {
         let today = d(2026, 11, 23);
         // A year at 1 a day (its Lebaran weeks left out), then 56 days at 3 a day.
         let arrivals: Vec<u32> = (0..400).map(|i| if i < 344 { 1 } else { 3 }).collect();
-        let demand = estimate(&arrivals, today, &DemandConfig::default());
+        let demand = estimate(&arrivals, today, &[], &DemandConfig::default());
         // Prior 1 a day, weighing 112 arrivals = 112 days (more than 56):
         // (56·3 + 112) / (56 + 112).
         assert!(
@@ -255,7 +325,7 @@ mod tests {
         assert!((demand.shape - 20.0).abs() < 1e-9);
         // A busy ward's prior weighs its 56 days: 10 a day, then 20.
         let busy: Vec<u32> = (0..400).map(|i| if i < 344 { 10 } else { 20 }).collect();
-        let demand = estimate(&busy, today, &DemandConfig::default());
+        let demand = estimate(&busy, today, &[], &DemandConfig::default());
         assert!((demand.base_rate - 15.0).abs() < 1e-9, "{demand:?}");
     }
 
@@ -273,7 +343,7 @@ mod tests {
                 }
             })
             .collect();
-        let demand = estimate(&arrivals, today, &DemandConfig::default());
+        let demand = estimate(&arrivals, today, &[], &DemandConfig::default());
         assert!((demand.surge_factor - 2.0).abs() < 1e-9);
         assert!((demand.rate_on(d(2027, 3, 1)) - 4.0).abs() < 1e-9);
     }

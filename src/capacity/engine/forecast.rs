@@ -10,8 +10,8 @@
 use chrono::{Datelike, Duration, NaiveDate};
 use rand::RngCore;
 
-use super::demand::{self, Demand, DemandConfig};
-use super::sample::{mixed_poisson_pmf, stream, Arrivals, Leaving, RateDraw, Sampler};
+use super::demand::{self, Announced, Demand, DemandConfig};
+use super::sample::{mixed_poisson_pmf, stream, Arrivals, Leaving, Levels, Sampler};
 use super::survival::Survival;
 
 /// Days simulated ahead.
@@ -25,6 +25,15 @@ pub struct Resident {
     /// A departure already scheduled (a repatriation), in days from today (1 = tomorrow).
     /// Such a resident leaves on that day for certain and not before.
     pub planned_departure_in: Option<u32>,
+}
+
+/// Someone who may come to the ward: on day `day` ahead (1 = tomorrow), with chance
+/// `chance` (a person referred to the UPT and not yet placed, or picked up and not yet
+/// routed, whom the routing would send to this ward that often).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Expected {
+    pub day: u32,
+    pub chance: f64,
 }
 
 /// Everything the forecast reads. Built from the database (placements) or from an
@@ -47,6 +56,15 @@ pub struct WardInput<'a> {
     /// People already assigned to the ward and on their way (waiting list, held beds):
     /// they arrive tomorrow for the forecast.
     pub waiting: u32,
+    /// People who may come, each on a day with a chance (`Expected`); like the waiting
+    /// list, on top of the demand rate.
+    pub expected: &'a [Expected],
+    /// Surges announced ahead (the raid calendar): their days' demand is expected at their
+    /// factor, in the history (so a raid is not read as a change of the usual rate) and ahead.
+    pub announced: &'a [Announced],
+    /// The expected demand of each of the next `HORIZON` days when it is known: only the
+    /// backtest's known-rates ceiling knows it. `None`: estimated from `arrivals`.
+    pub known_rates: Option<&'a [f64]>,
     /// Deterministic RNG seed, see `seed`.
     pub seed: u64,
 }
@@ -212,13 +230,41 @@ pub fn seed(ward_key: &str, day: NaiveDate) -> u64 {
     h ^ (day.num_days_from_ce() as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15)
 }
 
-/// Expected arrivals on each future day h = 1..=HORIZON (index h-1), waiting list excluded.
-fn daily_rates(input: &WardInput, cfg: &ForecastConfig) -> (Demand, Vec<f64>) {
-    let d = demand::estimate(input.arrivals, input.today, &cfg.demand);
-    let rates = (1..=HORIZON)
-        .map(|h| d.rate_on(input.today + Duration::days(h as i64)))
+/// The demand estimate and the calendar's factor on each future day h = 1..=HORIZON
+/// (index h-1); expected arrivals are a path's level times the factor (waiting list apart).
+fn daily_factors(input: &WardInput, cfg: &ForecastConfig) -> (Demand, Vec<f64>) {
+    if let Some(known) = input.known_rates {
+        // Known rates: the level is 1 and the factors are the rates; nothing uncertain.
+        let d = Demand {
+            base_rate: 1.0,
+            shape: f64::INFINITY,
+            surge_factor: 1.0,
+            ..Demand::default()
+        };
+        let factors = (0..HORIZON as usize)
+            .map(|i| known.get(i).copied().unwrap_or(0.0))
+            .collect();
+        return (d, factors);
+    }
+    let d = demand::estimate(input.arrivals, input.today, input.announced, &cfg.demand);
+    let factors = (1..=HORIZON)
+        .map(|h| d.factor_on(input.today + Duration::days(h as i64)))
         .collect();
-    (d, rates)
+    (d, factors)
+}
+
+/// The cumulative expected arrivals of a path whose level is `level`, by the end of each
+/// day (`cumulative[0]` = 0), from the cumulative calendar factors.
+fn path_cumulative(factor_sum: &[f64], level: (f64, Option<(usize, f64)>), out: &mut [f64]) {
+    let (now, change) = level;
+    out[0] = 0.0;
+    for h in 1..out.len() {
+        let rate = match change {
+            Some((day, after)) if h >= day => after,
+            _ => now,
+        };
+        out[h] = out[h - 1] + rate * (factor_sum[h] - factor_sum[h - 1]);
+    }
 }
 
 /// Runs the simulation (see `Forecaster` to keep its tables from one day to the next).
@@ -259,7 +305,7 @@ impl Forecaster {
     ) -> Forecast {
         let cap = input.capacity;
         let h_max = HORIZON as usize;
-        let (demand, rates) = daily_rates(input, cfg);
+        let (demand, factors) = daily_factors(input, cfg);
         let occupied = input.residents.len() as u32;
         if cap == 0 || occupied >= cap {
             return full_now(demand);
@@ -277,11 +323,14 @@ impl Forecaster {
                 .collect()
         };
         let newcomer = self.newcomer.as_ref().expect("prepared");
-        let mut cumulative = vec![0.0; h_max + 1];
+        // Cumulative calendar factors, and a path's cumulative expected arrivals.
+        let mut factor_sum = vec![0.0; h_max + 1];
         for h in 1..=h_max {
-            cumulative[h] = cumulative[h - 1] + rates[h - 1];
+            factor_sum[h] = factor_sum[h - 1] + factors[h - 1];
         }
-        let rate = RateDraw::new(demand.shape);
+        let mut cumulative = vec![0.0; h_max + 1];
+        let levels = Levels::new(&demand);
+        let mut coming = vec![0u32; h_max + 1];
 
         let mut first_full = vec![0u32; h_max + 1];
         // free_hist[(h - 1) * beds + free]: paths with `free` beds on day h.
@@ -318,13 +367,29 @@ impl Forecaster {
             // next, so the probabilities do not depend on `free_beds`.
             let mut rng = stream(input.seed, paths as u64);
             paths += 1;
-            let m = rate.draw(&mut rng);
-            let mut arrivals = Arrivals::new(&cumulative, m, &mut rng);
+            let level = levels.draw(&mut rng);
+            // Who of the expected people comes in this path, and when.
+            if !input.expected.is_empty() {
+                coming.iter_mut().for_each(|c| *c = 0);
+                for e in input.expected {
+                    let u = rng.next_u64() as f64 * (1.0 / 18_446_744_073_709_551_616.0);
+                    if u < e.chance {
+                        coming[e.day.clamp(1, HORIZON) as usize] += 1;
+                    }
+                }
+            }
+            let mut arrivals = match level {
+                (m, None) => Arrivals::new(&factor_sum, m, &mut rng),
+                changing => {
+                    path_cumulative(&factor_sum, changing, &mut cumulative);
+                    Arrivals::new(&cumulative, 1.0, &mut rng)
+                }
+            };
             let mut occ = occupied;
             let mut filled = None;
             for h in 1..=h_max {
                 occ -= leaving[h];
-                let mut come = arrivals.on_day(h, &mut rng);
+                let mut come = arrivals.on_day(h, &mut rng) + coming[h];
                 if h == 1 {
                     come += input.waiting;
                 }
@@ -460,13 +525,16 @@ fn interval(hist: &[u32], n: f64) -> FreeBeds {
 }
 
 /// The closed form of P(occupancy ≥ capacity on day h) without diversions: residents are a
-/// Poisson-binomial, newcomers still present a Poisson with mean Σᵤ λ(u)·S(h−u) whose rate is
-/// a Gamma multiple (the posterior of λ), so a negative binomial with the posterior's shape. The
-/// maximum over h is a lower bound on the first-passage probability: a path over
-/// capacity on day h has been full on some day ≤ h. Test oracle for `forecast`.
+/// Poisson-binomial; newcomers still present are Poisson with mean Σᵤ λ(u)·c(u)·S(h−u),
+/// whose level λ is a Gamma (the posterior of the rate), so a negative binomial with the
+/// posterior's shape. With regimes it is a mixture over the candidates and over the day of
+/// the next change, after which the level is a second, independent Gamma (a sum of two
+/// negative binomials). The maximum over h is a lower bound on the first-passage
+/// probability: a path over capacity on day h has been full on some day ≤ h. Test oracle
+/// for `forecast`.
 pub fn marginal_full(input: &WardInput, cfg: &ForecastConfig, h: u32) -> f64 {
     let cap = input.capacity as usize;
-    let (demand, rates) = daily_rates(input, cfg);
+    let (demand, factors) = daily_factors(input, cfg);
     // dist[k] = P(k of the residents and waiting newcomers are present on day h), capped at cap.
     let mut dist = vec![0.0; cap + 1];
     dist[0] = 1.0;
@@ -486,15 +554,62 @@ pub fn marginal_full(input: &WardInput, cfg: &ForecastConfig, h: u32) -> f64 {
     for _ in 0..input.waiting {
         add(input.survival.at(h - 1));
     }
-    let mean: f64 = (1..=h)
-        .map(|u| rates[u as usize - 1] * input.survival.at(h - u))
-        .sum();
-    let pois = mixed_poisson_pmf(mean, demand.shape, cap);
+    for e in input.expected {
+        let day = e.day.clamp(1, HORIZON);
+        if day <= h {
+            add(e.chance * input.survival.at(h - day));
+        }
+    }
+    // exposure(a, b): Σ over days u in [a, b] of c(u)·S(h−u), the newcomers' mean per unit level.
+    let exposure = |a: u32, b: u32| -> f64 {
+        (a.max(1)..=b.min(h))
+            .map(|u| factors[u as usize - 1] * input.survival.at(h - u))
+            .sum()
+    };
+    let mut newcomers = vec![0.0; cap + 1];
+    let mut mix = |w: f64, pmf: &[f64]| {
+        for (n, p) in newcomers.iter_mut().zip(pmf) {
+            *n += w * p;
+        }
+    };
+    if demand.regimes.is_empty() {
+        mix(1.0, &mixed_poisson_pmf(demand.base_rate * exposure(1, h), demand.shape, cap));
+    } else {
+        let hz = demand.hazard;
+        for r in &demand.regimes {
+            // The next change on day j ≤ h (chance hz(1−hz)^(j−1)), or none by day h.
+            for j in 1..=h + 1 {
+                let p = if hz <= 0.0 {
+                    (j == h + 1) as u8 as f64
+                } else if j <= h {
+                    hz * (1.0 - hz).powi(j as i32 - 1)
+                } else {
+                    (1.0 - hz).powi(h as i32)
+                };
+                if p == 0.0 {
+                    continue;
+                }
+                let before = mixed_poisson_pmf(r.mean * exposure(1, j - 1), r.shape, cap);
+                let after = mixed_poisson_pmf(
+                    demand.base_rate * exposure(j, h),
+                    demand.prior_shape,
+                    cap,
+                );
+                let mut sum = vec![0.0; cap + 1];
+                for (a, pa) in before.iter().enumerate() {
+                    for (b, pb) in after.iter().enumerate().take(cap + 1 - a) {
+                        sum[a + b] += pa * pb;
+                    }
+                }
+                mix(r.weight * p, &sum);
+            }
+        }
+    }
     // P(R + N ≥ cap) = Σ_k P(R = k) · P(N ≥ cap − k).
     (0..=cap)
         .map(|k| {
             let need = cap - k;
-            let less: f64 = pois[..need].iter().sum();
+            let less: f64 = newcomers[..need].iter().sum();
             dist[k] * (1.0 - less)
         })
         .sum()
@@ -526,6 +641,9 @@ mod tests {
             survival: s,
             arrivals,
             waiting: 0,
+            expected: &[],
+            announced: &[],
+            known_rates: None,
             seed: 42,
         }
     }
@@ -607,6 +725,34 @@ mod tests {
         let f = forecast(&inp, &cfg);
         assert!(f.p(30) < 0.05, "{}", f.p(30));
         assert!(f.free_beds[0].mean > 2.5 && f.free_beds[0].low <= f.free_beds[0].high);
+    }
+
+    #[test]
+    fn people_expected_come_on_their_day_with_their_chance() {
+        let s = Survival::exponential(10_000.0);
+        let res = residents(&[5; 9]);
+        let arrivals = vec![0u32; 60];
+        let cfg = ForecastConfig {
+            paths: 4000,
+            ..ForecastConfig::default()
+        };
+        let sure = [Expected { day: 3, chance: 1.0 }];
+        let mut inp = input(10, &res, &s, &arrivals);
+        inp.expected = &sure;
+        let f = forecast(&inp, &cfg);
+        assert!(f.p(2) < 0.01 && f.p(3) > 0.99, "{:?}", &f.p_within[..4]);
+        // Two people with a chance of a half each: the ward fills when either comes.
+        let maybe = [
+            Expected { day: 2, chance: 0.5 },
+            Expected { day: 4, chance: 0.5 },
+        ];
+        inp.expected = &maybe;
+        let f = forecast(&inp, &cfg);
+        assert!((f.p(2) - 0.5).abs() < 0.04, "{}", f.p(2));
+        assert!((f.p(4) - 0.75).abs() < 0.04, "{}", f.p(4));
+        // The closed form agrees on the day they might both be there.
+        let m = marginal_full(&inp, &cfg, 4);
+        assert!((m - 0.75).abs() < 0.01, "{m}");
     }
 
     #[test]

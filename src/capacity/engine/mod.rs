@@ -4,6 +4,7 @@
 //! its `today`; the same input and seed give the same forecast on any machine. The daily
 //! job (`capacity::evaluate`) and the backtest (`capacity::backtest`) call the same code.
 pub mod alert;
+pub mod change;
 pub mod demand;
 pub mod forecast;
 pub mod sample;

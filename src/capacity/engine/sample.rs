@@ -32,6 +32,82 @@ impl RateDraw {
     }
 }
 
+/// Each path's demand level ahead: today's rate, drawn from the current regime's posterior
+/// (a candidate by its weight, then its Gamma), and, with a hazard, the day it changes and
+/// the new rate, drawn from the prior around the usual rate (a surge ends; a lull too).
+/// Without regimes it is `RateDraw` around the usual rate, draw for draw.
+pub struct Levels {
+    usual: f64,
+    around_usual: RateDraw,
+    /// Cumulative weights and (mean, rate draw) of the candidates.
+    cumulative: Vec<f64>,
+    candidates: Vec<(f64, RateDraw)>,
+    /// ln(1 − hazard); 0 when the rate never changes ahead.
+    ln_stay: f64,
+    new_regime: RateDraw,
+}
+
+/// A path's level: the rate (arrivals per day at calendar factor 1) until `change`, if any:
+/// from that day (1-based) on, the second rate.
+pub type Level = (f64, Option<(usize, f64)>);
+
+impl Levels {
+    pub fn new(d: &super::demand::Demand) -> Levels {
+        let mut acc = 0.0;
+        let cumulative = (d.regimes.iter())
+            .map(|r| {
+                acc += r.weight;
+                acc
+            })
+            .collect();
+        Levels {
+            usual: d.base_rate,
+            around_usual: RateDraw::new(d.shape),
+            cumulative,
+            candidates: (d.regimes.iter())
+                .map(|r| (r.mean, RateDraw::new(r.shape)))
+                .collect(),
+            ln_stay: if d.hazard > 0.0 && d.hazard < 1.0 {
+                (1.0 - d.hazard).ln()
+            } else {
+                0.0
+            },
+            new_regime: RateDraw::new(d.prior_shape),
+        }
+    }
+
+    pub fn draw(&self, rng: &mut PathRng) -> Level {
+        if self.candidates.is_empty() {
+            return (self.usual * self.around_usual.draw(rng), None);
+        }
+        let i = if self.candidates.len() == 1 {
+            0
+        } else {
+            let u = uniform(rng) * self.cumulative[self.cumulative.len() - 1];
+            self.cumulative
+                .partition_point(|&c| c <= u)
+                .min(self.candidates.len() - 1)
+        };
+        let (mean, draw) = &self.candidates[i];
+        let now = mean * draw.draw(rng);
+        if self.ln_stay == 0.0 {
+            return (now, None);
+        }
+        // The day of the next change: geometric, ⌈ln U / ln(1 − h)⌉ (at least 1).
+        let u = 1.0 - uniform(rng);
+        let day = ((u.ln() / self.ln_stay).ceil() as usize).max(1);
+        if day > super::forecast::HORIZON as usize {
+            return (now, None);
+        }
+        (now, Some((day, self.usual * self.new_regime.draw(rng))))
+    }
+}
+
+/// Uniform in [0, 1).
+fn uniform(rng: &mut PathRng) -> f64 {
+    (rng.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+}
+
 /// Arrivals of a Poisson process whose expected count by the end of day h is
 /// `m · cumulative[h]` (`cumulative[0]` = 0): one exponential gap per arrival, so a quiet
 /// ward costs a few draws rather than one per day.
