@@ -63,6 +63,7 @@ fn fill(path: &str, f: &Fixture) -> String {
     // Routes that answer only with a query.
     let query = match path {
         "/intake/map.svg" => "?region=35.78",
+        "/reports/cases" => "?month=2026-11&format=csv",
         _ => "",
     };
     out.join("/") + query
