@@ -64,8 +64,11 @@ fn csv_cell(v: &Value, lang: Lang) -> String {
 }
 
 /// The tables one after another: a title line, the header line, the rows, a blank line.
+/// The file starts with a byte-order mark: without it Excel, which officers open these
+/// files in, reads UTF-8 as the Windows code page and garbles names.
 pub fn csv(tables: &[Table], lang: Lang) -> Vec<u8> {
-    let mut w = csv::WriterBuilder::new().flexible(true).from_writer(vec![]);
+    let bom = "\u{FEFF}".as_bytes().to_vec();
+    let mut w = csv::WriterBuilder::new().flexible(true).from_writer(bom);
     for t in tables {
         // Writing to memory cannot fail.
         w.write_record([inert(&t.title)]).expect("in memory");
@@ -82,13 +85,35 @@ pub fn csv(tables: &[Table], lang: Lang) -> Vec<u8> {
     w.into_inner().expect("in memory")
 }
 
-/// One sheet per table (named by its key), the title in the first row, headers in bold.
+/// A sheet's name from a table's title: people read the tabs, so the title, not the key;
+/// Excel allows 31 characters and none of `[]:*?/\\`, and names must differ.
+fn sheet_name(title: &str, taken: &mut Vec<String>) -> String {
+    let clean: String = title
+        .chars()
+        .map(|c| if "[]:*?/\\".contains(c) { ' ' } else { c })
+        .collect();
+    let base: String = clean.trim().trim_matches('\'').chars().take(28).collect();
+    let base = base.trim_end().to_string();
+    let mut name = base.clone();
+    let mut n = 2;
+    while taken.iter().any(|t| t.eq_ignore_ascii_case(&name)) {
+        name = format!("{base} {n}");
+        n += 1;
+    }
+    taken.push(name.clone());
+    name
+}
+
+/// One sheet per table (named by its title), the title in the first row, headers in bold
+/// and frozen so they stay in view while scrolling.
 pub fn xlsx(tables: &[Table], lang: Lang) -> Result<Vec<u8>, XlsxError> {
     let mut book = Workbook::new();
     let bold = CellFormat::new().set_bold();
+    let mut taken = Vec::new();
     for t in tables {
         let sheet = book.add_worksheet();
-        sheet.set_name(t.key)?;
+        sheet.set_name(sheet_name(&t.title, &mut taken))?;
+        sheet.set_freeze_panes(2, 0)?;
         sheet.write_string_with_format(0, 0, inert(&t.title), &bold)?;
         for (c, h) in t.headers.iter().enumerate() {
             sheet.write_string_with_format(1, c as u16, inert(h), &bold)?;
@@ -144,9 +169,27 @@ mod tests {
             chart: None,
         };
         let out = String::from_utf8(csv(&[t], Lang::Id)).unwrap();
+        assert!(out.starts_with('\u{FEFF}'), "a byte-order mark for Excel");
         assert!(
             out.contains("\"'=HYPERLINK(\"\"http://x\"\")\",1525"),
             "{out}"
         );
+    }
+
+    #[test]
+    fn sheets_are_named_by_their_titles_within_excel_s_rules() {
+        let mut taken = Vec::new();
+        let long = "Biaya perjalanan pulang menurut pembayar";
+        let first = sheet_name(long, &mut taken);
+        assert_eq!(first, "Biaya perjalanan pulang menu");
+        assert_eq!(
+            sheet_name(long, &mut taken),
+            "Biaya perjalanan pulang menu 2"
+        );
+        assert_eq!(
+            sheet_name("Masuk/keluar: UPT [2026]?", &mut taken),
+            "Masuk keluar  UPT  2026"
+        );
+        assert!(taken.iter().all(|n| n.chars().count() <= 31));
     }
 }

@@ -543,14 +543,14 @@ async fn a_name_typed_as_a_formula_is_exported_inert_in_csv_and_xlsx(pool: PgPoo
     };
     use calamine::{Reader, Xlsx};
     let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
-    let sheet = book.worksheet_range("cases").unwrap();
+    let sheet = book.worksheet_range("Daftar kasus").unwrap();
     let names: Vec<String> = sheet.rows().skip(2).map(|r| r[3].to_string()).collect();
     assert!(
         names.contains(&"'=HYPERLINK(\"http://x\")".to_string()),
         "{names:?}"
     );
     assert!(names.contains(&"'@SUM(1+1)".to_string()), "{names:?}");
-    let formulas = book.worksheet_formula("cases").unwrap();
+    let formulas = book.worksheet_formula("Daftar kasus").unwrap();
     assert!(
         formulas.used_cells().all(|(_, _, f)| f.is_empty()),
         "no cell holds a formula"
