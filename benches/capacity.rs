@@ -219,8 +219,11 @@ fn compare(wards: &[WardSeries], days: &[Vec<Forecast>], th: &Thresholds) {
     let mc = score::score(wards, &gate::alert_rows(wards, days, th), WARM_UP);
     line(
         &format!(
-            "Monte Carlo, warning at P{} ≥ {}",
-            th.lead_days, th.warning_fire
+            "Monte Carlo, warning at P{} ≥ {} (≥ {} at {:.0} % occupancy)",
+            th.lead_days,
+            th.warning_fire,
+            th.crowded_fire,
+            100.0 * th.crowded_share
         ),
         &mc,
     );
