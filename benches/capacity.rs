@@ -5,8 +5,10 @@
 //!     cargo bench --bench capacity                             # every generator of issue 28
 //!                                                              # (held-out seeds 101–103), then
 //!                                                              # the gate's seeds 101–102
-//!     SIMLONTAR_BENCH_WORLDS_TUNE=1 cargo bench --bench capacity  # the warning grid by worst
-//!                                                              # generator, tuning seeds 1–3
+//!     SIMLONTAR_BENCH_WORLDS_TUNE=1 SIMLONTAR_BENCH_WORLD_SEEDS=1,2 \
+//!       SIMLONTAR_FC_MODELS='off;0.0333,3,120,20' cargo bench …  # demand models × warning
+//!                                                              # settings by worst generator,
+//!                                                              # the gate kept green
 //!     SIMLONTAR_BENCH_WORLDS=surges,raids SIMLONTAR_BENCH_WORLD_SEEDS=1,2 cargo bench …
 //!     SIMLONTAR_BENCH_QUICK=1 cargo bench --bench capacity     # one held-out seed
 //!     SIMLONTAR_BENCH_TUNE=1 cargo bench --bench capacity      # the threshold search, seeds 1–4
@@ -217,8 +219,11 @@ fn compare(wards: &[WardSeries], days: &[Vec<Forecast>], th: &Thresholds) {
     let mc = score::score(wards, &gate::alert_rows(wards, days, th), WARM_UP);
     line(
         &format!(
-            "Monte Carlo, warning at P{} ≥ {}",
-            th.lead_days, th.warning_fire
+            "Monte Carlo, warning at P{} ≥ {} (≥ {} at {:.0} % occupancy)",
+            th.lead_days,
+            th.warning_fire,
+            th.crowded_fire,
+            100.0 * th.crowded_share
         ),
         &mc,
     );
@@ -418,8 +423,13 @@ fn load() -> String {
 fn worlds(cfg: &ForecastConfig, th: &Thresholds) {
     let seeds = world_seeds(&HELD_OUT_SEEDS);
     println!(
-        "\nissue 28: seeds {seeds:?}, warning at P{} ≥ {} (release < {}), load average {} at the start",
-        th.lead_days, th.warning_fire, th.warning_release, load()
+        "\nissue 28: seeds {seeds:?}, warning at P{} ≥ {}, or ≥ {} at {:.0} % occupancy (release < {}), load average {} at the start",
+        th.lead_days,
+        th.warning_fire,
+        th.crowded_fire,
+        100.0 * th.crowded_share,
+        th.warning_release,
+        load()
     );
     println!("\n| generator | rule | fills warned ≥ 14 d ahead | median lead, d | false warnings / ward / quarter |");
     println!("| --- | --- | --- | --- | --- |");
@@ -452,44 +462,100 @@ fn worlds(cfg: &ForecastConfig, th: &Thresholds) {
     println!("load average at the end: {}", load());
 }
 
-/// The warning grid on the tuning seeds of the generators not held out: for each setting,
-/// each generator's verdict, and the worst one (the setting is chosen by its worst
-/// generator, not its average).
+/// The model and warning search on the tuning seeds of the generators not held out: for each
+/// model (`SIMLONTAR_FC_MODELS`, `;`-separated, each `off` or `hazard,prior_shape,window,
+/// max_shape`; default: the library's), each warning setting (horizon, fire, release, and the
+/// crowded-ward rule) with each generator's verdict and the worst one — a setting is chosen
+/// by its worst generator, never its average — and, for the best settings, the §A5 gate's
+/// misses on the project's own generator at the same tuning seeds.
 fn worlds_search(cfg: &ForecastConfig) {
+    use rayon::prelude::*;
     let seeds = world_seeds(&TUNING_SEEDS);
     let gens: Vec<Generator> = generators().into_iter().filter(|g| !g.held_out()).collect();
     let built: Vec<Versus> = gens
         .iter()
         .map(|&g| Versus::build(g, &seeds, cfg, g.has_calendar()))
         .collect();
-    println!(
-        "tuning seeds {seeds:?}, generators {:?}",
-        gens.iter().map(|g| g.name()).collect::<Vec<_>>()
-    );
-    println!("| lead | fire | release | worst shortfall | per generator: share, of ceiling, over fixed, false |");
-    println!("| --- | --- | --- | --- | --- |");
-    let mut results = Vec::new();
+    let fixed: Vec<Score> = (built.iter())
+        .map(|v| v.best_baseline(versus::BASELINES[0], &Thresholds::default()))
+        .collect();
+    let (gate_wards, long_stay) = gate::generated(&seeds, SynthConfig::default());
+    let mut models = vec![("library default".to_string(), *cfg)];
+    if let Ok(list) = std::env::var("SIMLONTAR_FC_MODELS") {
+        for m in list.split(';') {
+            let x: Vec<f64> = m.split(',').filter_map(|x| x.trim().parse().ok()).collect();
+            let mut c = *cfg;
+            c.demand.change = match x[..] {
+                [hazard, prior_shape, window, max_shape] => Some(ChangeConfig {
+                    hazard,
+                    prior_shape,
+                    window: window as usize,
+                    max_shape,
+                }),
+                _ => None,
+            };
+            models.push((m.trim().to_string(), c));
+        }
+    }
+    let mut settings = Vec::new();
     for lead in [14u32, 21, 30] {
-        for fire in [0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.6] {
-            for release in [0.05, 0.1, 0.15, 0.2, 0.3] {
+        for fire in [0.3, 0.35, 0.4, 0.45, 0.5] {
+            for release in [0.1, 0.15, 0.2, 0.3] {
                 if release > fire - 0.049 {
                     continue;
                 }
-                let th = Thresholds {
-                    lead_days: lead,
-                    warning_fire: fire,
-                    warning_release: release,
-                    ..Thresholds::default()
-                };
+                for (share, crowded) in [
+                    (0.9, fire),
+                    (0.9, 0.05),
+                    (0.9, 0.1),
+                    (0.9, 0.15),
+                    (0.9, 0.2),
+                    (0.9, 0.25),
+                    (0.9, 0.3),
+                    (0.9, 0.35),
+                    (0.85, 0.1),
+                    (0.85, 0.2),
+                    (0.85, 0.3),
+                ] {
+                    settings.push(Thresholds {
+                        lead_days: lead,
+                        warning_fire: fire,
+                        warning_release: release,
+                        crowded_share: share,
+                        crowded_fire: crowded,
+                        ..Thresholds::default()
+                    });
+                }
+            }
+        }
+    }
+    println!(
+        "tuning seeds {seeds:?}, generators {:?}, {} warning settings, load average {}",
+        gens.iter().map(|g| g.name()).collect::<Vec<_>>(),
+        settings.len(),
+        load()
+    );
+    for (i, (name, model)) in models.iter().enumerate() {
+        let start = Instant::now();
+        let days: Vec<Vec<Vec<Forecast>>> = if i == 0 {
+            Vec::new()
+        } else {
+            (built.iter())
+                .map(|v| v.forecasts_with(model, v.generator.has_calendar()))
+                .collect()
+        };
+        let gate_days = gate::forecasts_with(&gate_wards, model);
+        let mut results: Vec<(bool, f64, Thresholds, String, String)> = (settings.par_iter())
+            .map(|th| {
                 let mut worst = f64::NEG_INFINITY;
                 let mut cells = Vec::new();
-                for v in &built {
-                    let p = v.project(&th);
-                    let verdict = Verdict::of(
-                        &p,
-                        &v.ceiling(&th),
-                        &v.best_baseline(versus::BASELINES[0], &th),
-                    );
+                for (k, v) in built.iter().enumerate() {
+                    let p = if i == 0 {
+                        v.project(th)
+                    } else {
+                        v.score_forecasts(&days[k], th)
+                    };
+                    let verdict = Verdict::of(&p, &v.ceiling(th), &fixed[k]);
                     worst = worst.max(verdict.shortfall());
                     cells.push(format!(
                         "{} {:.3}, {:.2}, {:+.3}, {:.2}",
@@ -500,19 +566,49 @@ fn worlds_search(cfg: &ForecastConfig) {
                         verdict.false_rate
                     ));
                 }
-                results.push((
+                let rows = gate::alert_rows(&gate_wards, &gate_days, th);
+                let misses: Vec<String> = gate::scenarios(&long_stay)
+                    .iter()
+                    .flat_map(|(sc, which)| {
+                        let f = gate::figures(&gate_wards, &gate_days, &rows, which);
+                        (f.misses(&Targets::default()).into_iter())
+                            .map(move |m| format!("{sc}: {m}"))
+                    })
+                    .collect();
+                (
+                    misses.is_empty(),
                     worst,
-                    format!(
-                        "| {lead} | {fire} | {release} | {worst:+.3} | {} |",
-                        cells.join("; ")
-                    ),
-                ));
-            }
-        }
-    }
-    results.sort_by(|a, b| a.0.total_cmp(&b.0));
-    for (_, line) in results {
-        println!("{line}");
+                    *th,
+                    cells.join("; "),
+                    misses.join("; "),
+                )
+            })
+            .collect();
+        // Settings that keep the §A5 gate green first, then by their worst generator.
+        results.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.total_cmp(&b.1)));
+        println!(
+            "\nmodel {name}: {:?} ({:.0} s)",
+            model.demand.change,
+            start.elapsed().as_secs_f64()
+        );
+        println!("| lead | fire | release | crowded | worst shortfall | per generator: share, of ceiling, over fixed, false | gate misses (tuning seeds) |");
+        println!("| --- | --- | --- | --- | --- | --- | --- |");
+        let line = |(_, worst, th, cells, misses): &(bool, f64, Thresholds, String, String)| {
+            println!(
+                "| {} | {} | {} | {} ≥ {} | {worst:+.3} | {cells} | {} |",
+                th.lead_days,
+                th.warning_fire,
+                th.warning_release,
+                th.crowded_share,
+                th.crowded_fire,
+                if misses.is_empty() { "none" } else { misses }
+            )
+        };
+        results.iter().take(20).for_each(line);
+        println!("(best ignoring the gate)");
+        let mut rest: Vec<_> = results.iter().filter(|r| !r.0).collect();
+        rest.sort_by(|a, b| a.1.total_cmp(&b.1));
+        rest.into_iter().take(6).for_each(line);
     }
 }
 

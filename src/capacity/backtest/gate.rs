@@ -66,7 +66,16 @@ impl Default for Targets {
 /// settled days rest on fewer paths). Independent of the alert thresholds, so one set of
 /// forecasts serves any number of them.
 pub fn forecasts(wards: &[WardSeries]) -> Vec<Vec<Forecast>> {
-    let cfg = ForecastConfig::default();
+    forecasts_with(wards, &ForecastConfig::default())
+}
+
+/// `forecasts` under another model (the tuning search checks candidates against the gate).
+pub fn forecasts_with(wards: &[WardSeries], cfg: &ForecastConfig) -> Vec<Vec<Forecast>> {
+    let cfg = ForecastConfig {
+        stop: None,
+        free_beds: true,
+        ..*cfg
+    };
     wards
         .par_iter()
         .map(|w| {

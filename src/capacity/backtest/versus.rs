@@ -110,13 +110,26 @@ impl Versus {
     /// The project's forecasts as they would be without the raid calendar (for the row that
     /// shows what the calendar adds).
     pub fn without_calendar(&self, cfg: &ForecastConfig) -> Vec<Vec<Forecast>> {
+        self.forecasts_with(cfg, false)
+    }
+
+    /// The project's forecasts of these wards under another model `cfg` (the tuning search
+    /// tries several on the same worlds; the ceiling does not depend on it).
+    pub fn forecasts_with(&self, cfg: &ForecastConfig, calendar: bool) -> Vec<Vec<Forecast>> {
         let cfg = ForecastConfig {
             stop: None,
             free_beds: false,
             ..*cfg
         };
-        (self.wards.par_iter())
-            .map(|w| forecasts(w, &Known::default(), &cfg))
+        (0..self.wards.len())
+            .into_par_iter()
+            .map(|i| {
+                let known = Known {
+                    announced: if calendar { &self.announced[i] } else { &[] },
+                    ..Known::default()
+                };
+                forecasts(&self.wards[i], &known, &cfg)
+            })
             .collect()
     }
 

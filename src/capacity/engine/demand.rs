@@ -84,7 +84,10 @@ pub struct DemandConfig {
     /// Used when no earlier Lebaran is in the history.
     pub default_surge_factor: f64,
     /// Whether, and how, to look for a recent change of the rate (`change`); `None`: the
-    /// usual rate is the rate.
+    /// usual rate is the rate. On by default since 2026-12-07 with a change every 15 days
+    /// a priori (issue 28: on the tuning seeds of the independent generators it tied the
+    /// best worst-generator figure with the usual rate alone and had the better next-worst;
+    /// docs/capacity.md, "Issue 28").
     pub change: Option<ChangeConfig>,
 }
 
@@ -97,7 +100,10 @@ impl Default for DemandConfig {
             prior_arrivals: 112.0,
             max_shape: 20.0,
             default_surge_factor: 1.0,
-            change: None,
+            change: Some(ChangeConfig {
+                hazard: 1.0 / 15.0,
+                ..ChangeConfig::default()
+            }),
         }
     }
 }

@@ -108,7 +108,7 @@ impl Default for ForecastConfig {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct StopRule {
     /// (horizon in days, threshold) pairs.
-    pub decisions: [(u32, f64); 6],
+    pub decisions: [(u32, f64); 7],
 }
 
 /// The residents' departures are drawn a batch of paths at a time, in batches that do not
