@@ -5,6 +5,9 @@
 //! published entry is 1–4 and no total minus its published entries comes to 1–4. Zero is
 //! published: it points to nobody. Pure; the property test below checks the promise.
 
+/// A row or column of the table: its inner entries and its total, as (row, col) positions.
+pub type Line = (Vec<(usize, usize)>, (usize, usize));
+
 /// Counts with their totals: `cells[r][c]` inside, `row_totals`, `col_totals`, `total`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Grid {
@@ -36,7 +39,7 @@ impl Grid {
     }
 
     /// Every line: its inner entries and its total, as (row, col) positions.
-    pub fn lines(&self) -> Vec<(Vec<(usize, usize)>, (usize, usize))> {
+    pub fn lines(&self) -> Vec<Line> {
         let (rows, cols) = (self.values.len() - 1, self.values[0].len() - 1);
         let mut out = vec![];
         for r in 0..=rows {
