@@ -235,21 +235,18 @@ fn new_person(rng: &mut impl Rng, world: &World, today: NaiveDate) -> Person {
     }
 }
 
-/// The need a placement serves, from the person's conditions and age.
+/// The need a placement serves: the one need rule's first (`cases::needs`).
 fn need_of(p: &Person, age: i32) -> &'static str {
-    if p.conditions.contains(&"psychosocial") {
-        "psychosocial"
-    } else if age < 6 {
-        "toddler"
-    } else if age < 18 {
-        "child"
-    } else if age >= 60 {
-        "elderly"
-    } else if p.conditions.contains(&"disability") {
-        "physical_disability"
-    } else {
-        "homeless"
-    }
+    use crate::cases::needs::{needs, Condition, Sex};
+    let conditions: Vec<Condition> = p
+        .conditions
+        .iter()
+        .filter_map(|c| Condition::parse(c))
+        .collect();
+    let sex = if p.female { Sex::Female } else { Sex::Male };
+    needs(&conditions, Some(age.max(0) as u32), sex)
+        .first()
+        .code()
 }
 
 fn share_staying(need: &str) -> f64 {

@@ -78,11 +78,7 @@ pub async fn facts(tx: &mut Tx<'_>, case_id: i64, now: DateTime<Utc>) -> sqlx::R
     } else {
         None
     };
-    let sex = match r.get::<String, _>("sex").as_str() {
-        "male" => Sex::Male,
-        "female" => Sex::Female,
-        _ => Sex::Unknown,
-    };
+    let sex = Sex::parse(&r.get::<String, _>("sex"));
     let escort = EscortNeed::from_codes(&conditions, age.map(|a| a.max(0) as u32));
     Ok(Facts {
         case_id,
