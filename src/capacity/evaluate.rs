@@ -7,11 +7,11 @@ use serde::Serialize;
 use serde_json::json;
 use sqlx::{PgPool, Postgres, Row, Transaction};
 
+use super::ahead;
 use super::engine::alert::{
     evaluate, AlertState, Episode, Evaluation, Level, Thresholds, Transition,
 };
 use super::engine::forecast::{forecast, seed, ForecastConfig, Resident, WardInput};
-use super::ahead;
 use super::engine::survival::Survival;
 use crate::config::Settings;
 use crate::notify::mailer::{Email, Priority};
@@ -56,7 +56,7 @@ pub async fn run(
     sqlx::query("SELECT pg_advisory_xact_lock(hashtext('simlontar capacity'))")
         .execute(&mut *tx)
         .await?;
-    let today = now.with_timezone(&settings.time_zone).date_naive();
+    let today = crate::clock::local_date(now, settings.time_zone);
     let wards: Vec<Ward> = sqlx::query(
         "SELECT w.id, w.upt_code, u.name AS upt_name, w.name, w.need_code, w.sex, w.beds, w.occupied, w.held
            FROM ward w JOIN upt u ON u.code = w.upt_code WHERE $1::bigint IS NULL OR w.id = $1 ORDER BY w.id",
@@ -93,14 +93,15 @@ pub async fn run(
             sex,
         })
         .collect();
-    let mut expected = ahead::expected(&mut tx, &keys, now, today).await?;
+    let mut expected = ahead::expected(&mut tx, &keys, now, (today, settings.time_zone)).await?;
     for w in &wards {
-        let (residents, completed, censored) = stays(&mut tx, w.id, now, today, settings.time_zone).await?;
+        let (residents, completed, censored) =
+            stays(&mut tx, w.id, now, today, settings.time_zone).await?;
         let expected = expected.remove(&w.id).unwrap_or_default();
         let announced = ahead::announced(&mut tx, &w.need, today).await?;
         let pooled = pooled_survival(&mut tx, &w.need, now).await?;
         let survival = Survival::choose(&completed, &censored, pooled.as_ref(), FALLBACK_MEAN_STAY);
-        let arrivals = arrivals(&mut tx, w, now, today).await?;
+        let arrivals = arrivals(&mut tx, w, now, (today, settings.time_zone)).await?;
         let waiting: i64 = sqlx::query_scalar(
             "SELECT count(*) FROM waiting_list WHERE resolved_at IS NULL AND need_code = $1 AND ($2 = 'any' OR sex = $2)",
         )
@@ -288,7 +289,9 @@ async fn stays(
             let leaving = r.get::<Option<bool>, _>("leaving").unwrap_or(false);
             let departs: Option<DateTime<Utc>> = r.get("departs_at");
             let day = departs.map_or(2, |t| {
-                (t.with_timezone(&tz).date_naive() - today).num_days().clamp(1, 365) as u32
+                (t.with_timezone(&tz).date_naive() - today)
+                    .num_days()
+                    .clamp(1, 365) as u32
             });
             residents.push(Resident {
                 elapsed_days: days,
@@ -336,14 +339,14 @@ async fn arrivals(
     tx: &mut Transaction<'_, Postgres>,
     w: &Ward,
     now: DateTime<Utc>,
-    today: NaiveDate,
+    (today, tz): (NaiveDate, chrono_tz::Tz),
 ) -> sqlx::Result<Vec<u32>> {
     let rows: Vec<(NaiveDate, i64)> = sqlx::query_as(
         "SELECT d::date, count(*) FROM (
-             SELECT (started_at AT TIME ZONE 'Asia/Jakarta')::date AS d FROM placement
+             SELECT (started_at AT TIME ZONE $6)::date AS d FROM placement
               WHERE ward_id = $1 AND started_at > $3 - $4 * interval '1 day'
              UNION ALL
-             SELECT (since AT TIME ZONE 'Asia/Jakarta')::date FROM waiting_list
+             SELECT (since AT TIME ZONE $6)::date FROM waiting_list
               WHERE need_code = $2 AND ($5 = 'any' OR sex = $5) AND since > $3 - $4 * interval '1 day') a
           GROUP BY 1",
     )
@@ -352,6 +355,7 @@ async fn arrivals(
     .bind(now)
     .bind(HISTORY_DAYS as f64)
     .bind(&w.sex)
+    .bind(crate::clock::zone(tz))
     .fetch_all(&mut **tx)
     .await?;
     let start = today - Duration::days(HISTORY_DAYS - 1);

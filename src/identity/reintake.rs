@@ -20,11 +20,13 @@ use crate::linkage::table::Table;
 /// Below this many intakes there is too little to learn weights from.
 pub const MIN_INTAKES: usize = 200;
 /// How probable a pair must be to be linked without review, and to be reviewed at all
-/// (settings `reintake_accept`, `reintake_review`).
+/// (settings `reintake_accept`, `reintake_review`), and the zone pick-up days are counted
+/// in (`time_zone`: an estimated age is an age on that day).
 #[derive(Debug, Clone, Copy)]
 pub struct Thresholds {
     pub accept: f64,
     pub review: f64,
+    pub tz: chrono_tz::Tz,
 }
 
 impl Thresholds {
@@ -32,6 +34,7 @@ impl Thresholds {
         Thresholds {
             accept: s.reintake_accept,
             review: s.reintake_review,
+            tz: s.time_zone,
         }
     }
 }
@@ -40,13 +43,12 @@ fn record(r: &sqlx::postgres::PgRow) -> PersonRecord {
     let quality: String = r.get("birth_date_quality");
     let born: Option<NaiveDate> = r.get("birth_date");
     let age: Option<i16> = r.get("estimated_age");
-    let found: DateTime<Utc> = r.get("found_at");
     let birth = match (quality.as_str(), born, age) {
         ("exact", Some(d), _) => Birth::Exact(d),
         ("year_only", Some(d), _) => Birth::Year(chrono::Datelike::year(&d)),
         (_, _, Some(a)) => Birth::EstimatedAge {
             age: a.max(0) as u32,
-            on: found.date_naive(),
+            on: r.get("found_on"),
         },
         _ => Birth::Unknown,
     };
@@ -83,7 +85,7 @@ fn record(r: &sqlx::postgres::PgRow) -> PersonRecord {
 // accepted DP3AK identity (the newest) is the intake's verified NIK.
 const INTAKES: &str =
     "SELECT i.id, i.stated_name, i.name_quality, i.birth_date, i.birth_date_quality,
-        i.estimated_age, i.found_at, i.sex, i.nik, i.home_village_code, i.home_region_code,
+        i.estimated_age, (i.found_at AT TIME ZONE $1)::date AS found_on, i.sex, i.nik, i.home_village_code, i.home_region_code,
         i.home_province_code, v.nik AS verified_nik, i.linkage_checked_at IS NULL AS pending
    FROM intake i
    LEFT JOIN LATERAL (
@@ -94,9 +96,15 @@ const INTAKES: &str =
   WHERE i.anonymised_at IS NULL ORDER BY i.id";
 
 /// Every intake as a person record, in a table for the engine (inside a scoped
-/// transaction: the system's, for matching).
-pub async fn intake_table(tx: &mut sqlx::Transaction<'_, sqlx::Postgres>) -> sqlx::Result<Table> {
-    let rows = sqlx::query(INTAKES).fetch_all(&mut **tx).await?;
+/// transaction: the system's, for matching); pick-up days in zone `tz`.
+pub async fn intake_table(
+    tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+    tz: chrono_tz::Tz,
+) -> sqlx::Result<Table> {
+    let rows = sqlx::query(INTAKES)
+        .bind(crate::clock::zone(tz))
+        .fetch_all(&mut **tx)
+        .await?;
     Ok(table_of(&rows))
 }
 
@@ -165,7 +173,10 @@ pub async fn run_pending(
     if !mine {
         return Ok(0);
     }
-    let rows = sqlx::query(INTAKES).fetch_all(&mut *tx).await?;
+    let rows = sqlx::query(INTAKES)
+        .bind(crate::clock::zone(t.tz))
+        .fetch_all(&mut *tx)
+        .await?;
     let pending: Vec<i64> = rows
         .iter()
         .filter(|r| r.get::<bool, _>("pending"))

@@ -53,8 +53,18 @@ pub async fn create_intake(
 ) -> AppResult<(StatusCode, Json<IntakeCreated>)> {
     require(&principal, Action::CreateIntake)?;
     let now = state.clock.now();
-    let intake = validate(&req, key, now, Lang::En).map_err(AppError::Invalid)?;
-    let done = create::create(&state.pool, &intake, &[], &principal, &origin, now).await?;
+    let intake = validate(&req, key, (now, state.settings.time_zone), Lang::En)
+        .map_err(AppError::Invalid)?;
+    let done = create::create(
+        &state.pool,
+        &intake,
+        &[],
+        &principal,
+        &origin,
+        now,
+        state.settings.time_zone,
+    )
+    .await?;
     if done.new {
         // Is this someone picked up before? Answered in the background.
         reintake::spawn(

@@ -43,6 +43,7 @@ pub async fn create(
     officer: &Principal,
     origin: &Origin,
     now: DateTime<Utc>,
+    tz: chrono_tz::Tz,
 ) -> Result<Created, AppError> {
     let print = fingerprint(intake, photos);
     let point = Geom::point(intake.lon, intake.lat);
@@ -126,7 +127,7 @@ pub async fn create(
         &mut tx,
         intake_id,
         &region,
-        intake.found_at,
+        crate::clock::local_date(intake.found_at, tz),
         officer,
         origin,
         detail,

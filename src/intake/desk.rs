@@ -300,7 +300,7 @@ pub async fn submit_intake(
     let (req, parse_errors) = to_request(&s.values, state.settings.time_zone, v.lang);
     errors.extend(parse_errors);
     let now = state.clock.now();
-    let valid = model::validate(&req, key, now, v.lang);
+    let valid = model::validate(&req, key, (now, state.settings.time_zone), v.lang);
     let intake = match valid {
         Ok(i) if errors.is_empty() => i,
         other => {
@@ -313,7 +313,17 @@ pub async fn submit_intake(
         }
     };
     let photos = staging.photos().await?;
-    match create::create(&state.pool, &intake, &photos, &v.principal, &v.origin, now).await {
+    match create::create(
+        &state.pool,
+        &intake,
+        &photos,
+        &v.principal,
+        &v.origin,
+        now,
+        state.settings.time_zone,
+    )
+    .await
+    {
         Ok(done) => {
             if done.new {
                 // Is this someone picked up before? Answered in the background.

@@ -62,6 +62,6 @@ pub async fn list_candidates(
     let (p, pool) = (&principal, &state.pool);
     let (mut tx, id) =
         access::open(pool, p, &origin, &number, Action::ManagePlacements, now).await?;
-    let person = store::person(&mut tx, id, now).await?;
+    let person = store::person(&mut tx, id, now, state.settings.time_zone).await?;
     Ok(Json(store::candidates(&mut tx, &person).await?))
 }

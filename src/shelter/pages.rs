@@ -120,7 +120,7 @@ pub async fn panel(
     let mut tx = scope.begin(&state.pool).await?;
     let stay = store::stay(&mut tx, case_id).await?;
     let waiting = store::waiting_since(&mut tx, case_id).await?;
-    let person = store::person(&mut tx, case_id, now).await?;
+    let person = store::person(&mut tx, case_id, now, tz).await?;
     let manages = allows(&v.principal, Action::ManagePlacements);
     let state_now = CaseState::parse(&person.state);
     let may_place = manages

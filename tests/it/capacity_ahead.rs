@@ -9,7 +9,7 @@ use sqlx::PgPool;
 use crate::common::{app_pool, case_fixture, load_geo, now, settings};
 use simlontar::capacity::{evaluate, raids};
 
-/// The one ward for women with no other need (RSBKW Kediri's), with `beds` beds, `residents`
+/// The one ward for women at social risk (RSBKW Kediri's), with `beds` beds, `residents`
 /// people in it, and `past` stays of 10 days each over the last 200 days (its demand).
 async fn women_ward(owner: &PgPool, beds: i32, residents: usize, past: usize) -> i64 {
     let ward: i64 = sqlx::query_scalar(
@@ -57,9 +57,10 @@ async fn women_ward(owner: &PgPool, beds: i32, residents: usize, past: usize) ->
     ward
 }
 
-/// A woman of 40 with no other need, just picked up (her case is `received`).
+/// A pregnant woman of 40, just picked up (her case is `received`): the need rule's one
+/// need for the women's ward (a woman with no other need waits in the transit ward).
 async fn person(owner: &PgPool, n: usize) -> i64 {
-    case_fixture(
+    let case = case_fixture(
         owner,
         &format!("OT-3571-2026-{n:06}"),
         "35.71",
@@ -67,7 +68,15 @@ async fn person(owner: &PgPool, n: usize) -> i64 {
         "Siti",
         None,
     )
+    .await;
+    sqlx::query(
+        "UPDATE intake SET conditions = '{pregnant}' WHERE id = (SELECT intake_id FROM ot_case WHERE id = $1)",
+    )
+    .bind(case)
+    .execute(owner)
     .await
+    .unwrap();
+    case
 }
 
 /// Evaluates the ward now and returns its newest stored forecast: p7, p14 and the expected
@@ -121,7 +130,10 @@ async fn a_raid_announced_for_the_ward_s_need_raises_its_forecast(owner: PgPool)
     raids::load_path(&owner, &file, now()).await.unwrap();
     let stored = raids::calendar(&owner).await.unwrap();
     assert_eq!(stored.len(), 1);
-    assert_eq!((stored[0].need_code.as_deref(), stored[0].factor), (Some("women"), 1.0));
+    assert_eq!(
+        (stored[0].need_code.as_deref(), stored[0].factor),
+        (Some("women"), 1.0)
+    );
     let (_, undone, _) = forecast(&owner, ward).await;
     assert!((undone - before).abs() < 0.05, "{before} vs {undone}");
 }

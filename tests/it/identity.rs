@@ -669,6 +669,7 @@ async fn the_nightly_rematch_finds_an_unidentified_resident_in_new_checks_and_in
     let t = Thresholds {
         accept: 0.99,
         review: 0.5,
+        tz: chrono_tz::Asia::Jakarta,
     };
     let app = crate::common::app_pool(&pool).await;
     let first = rematch::run(&app, t, now).await.unwrap();

@@ -974,7 +974,7 @@ async fn people_get_the_wards_proposal_and_escort_of_one_need_rule(owner: PgPool
             assert_eq!(upts.contains(&upt), allowed, "{who}: {upts:?}");
         }
         let mut tx = owner.begin().await.unwrap();
-        let f = handover::facts(&mut tx, id, crate::common::now())
+        let f = handover::facts(&mut tx, id, crate::common::now(), chrono_tz::Asia::Jakarta)
             .await
             .unwrap();
         assert_eq!(propose(&f.facts).route, Route::Upt { need }, "{who}");
