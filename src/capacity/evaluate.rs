@@ -176,51 +176,6 @@ pub async fn run(
     Ok(done)
 }
 
-/// Evaluates again in the background after a placement or discharge, so FULL and
-/// CRITICAL do not wait for the morning; a failure is logged and the daily run catches up.
-/// Requests during a run are folded into one more run after it (per database).
-pub fn spawn(pool: PgPool, settings: std::sync::Arc<Settings>, now: DateTime<Utc>) {
-    use std::collections::HashMap;
-    use std::sync::Mutex;
-    // Per database: (running, asked again meanwhile).
-    static STATE: Mutex<Option<HashMap<String, (bool, bool)>>> = Mutex::new(None);
-    let db = crate::identity::reintake::database(&pool);
-    let with = move |f: &mut dyn FnMut(&mut (bool, bool))| {
-        let mut all = STATE.lock().unwrap_or_else(|e| e.into_inner());
-        f(all
-            .get_or_insert_with(HashMap::new)
-            .entry(db.clone())
-            .or_default())
-    };
-    let mut start = false;
-    with(&mut |s| {
-        if s.0 {
-            s.1 = true;
-        } else {
-            *s = (true, false);
-            start = true;
-        }
-    });
-    if !start {
-        return;
-    }
-    tokio::spawn(async move {
-        loop {
-            if let Err(e) = run(&pool, &settings, None, now).await {
-                tracing::warn!(error = format!("{e:#}"), "capacity evaluation failed");
-            }
-            let mut again = false;
-            with(&mut |s| {
-                again = s.1;
-                *s = (again, false);
-            });
-            if !again {
-                break;
-            }
-        }
-    });
-}
-
 /// The newest day with news from the ward's UPT, for the dead-man's switch: a placement
 /// begun or ended, a bed held or released, in any of its wards (staff recording movements
 /// is how the UPT reports; one active ward shows the UPT's records are kept). `None` —

@@ -118,7 +118,7 @@ fn table_of(rows: &[sqlx::postgres::PgRow]) -> Table {
 
 /// The model trained on all intakes, reused for a day: retraining on every run cost
 /// seconds of CPU at 100 000 intakes (the intake benchmark's p99 went from 5 to 155 ms).
-/// Kept per database, as is the worker's state below.
+/// Kept per database.
 type Trained = (crate::linkage::em::Model, f64, DateTime<Utc>);
 static MODELS: std::sync::Mutex<Vec<(String, Trained)>> = std::sync::Mutex::new(Vec::new());
 const RETRAIN_AFTER: chrono::Duration = chrono::Duration::hours(24);
@@ -158,21 +158,18 @@ fn model_for(
 }
 
 /// Compares every intake not yet checked with all the others and writes the links.
-/// Returns how many intakes were checked. Safe to call from two app instances at once
-/// (the second finds the work taken and returns 0).
+/// Returns how many intakes were checked. Safe to call from two app instances at once:
+/// the second waits for the first, then finds its intakes checked (so a queued request,
+/// `jobs::queue`, is never answered by a run that did not look).
 pub async fn run_pending(
     pool: &PgPool,
     t: Thresholds,
     now: DateTime<Utc>,
 ) -> anyhow::Result<usize> {
     let mut tx = CaseScope::system(now).begin(pool).await?;
-    let mine: bool =
-        sqlx::query_scalar("SELECT pg_try_advisory_xact_lock(hashtext('simlontar reintake'))")
-            .fetch_one(&mut *tx)
-            .await?;
-    if !mine {
-        return Ok(0);
-    }
+    sqlx::query("SELECT pg_advisory_xact_lock(hashtext('simlontar reintake'))")
+        .execute(&mut *tx)
+        .await?;
     let rows = sqlx::query(INTAKES)
         .bind(crate::clock::zone(t.tz))
         .fetch_all(&mut *tx)
@@ -275,52 +272,4 @@ async fn write_link(
         }
     }
     Ok(())
-}
-
-/// Per database: whether a run is going on, and when the last one ended.
-type Worker = (bool, Option<std::time::Instant>);
-
-/// Runs are at least this far apart, so a burst of intakes is matched in one run.
-const SPACING: std::time::Duration = std::time::Duration::from_secs(60);
-
-/// Matches new intakes in the background after they are saved, without holding up the
-/// desk: at once when no run happened in the last minute, else at the minute. One run at
-/// a time in this process. A failure is logged and a later run picks the intakes up.
-pub fn spawn(pool: PgPool, t: Thresholds, now: DateTime<Utc>) {
-    use std::collections::HashMap;
-    use std::time::Instant;
-    static WORKERS: std::sync::Mutex<Option<HashMap<String, Worker>>> = std::sync::Mutex::new(None);
-    let db = database(&pool);
-    let state = move |f: &mut dyn FnMut(&mut Worker)| {
-        let mut all = WORKERS.lock().unwrap_or_else(|e| e.into_inner());
-        f(all
-            .get_or_insert_with(HashMap::new)
-            .entry(db.clone())
-            .or_default())
-    };
-    let mut started = false;
-    state(&mut |w| started = !std::mem::replace(&mut w.0, true));
-    if !started {
-        return;
-    }
-    tokio::spawn(async move {
-        loop {
-            let mut last = None;
-            state(&mut |w| last = w.1);
-            if let Some(wait) = last.and_then(|t: Instant| SPACING.checked_sub(t.elapsed())) {
-                tokio::time::sleep(wait).await;
-            }
-            let result = run_pending(&pool, t, now).await;
-            state(&mut |w| w.1 = Some(Instant::now()));
-            match result {
-                Ok(0) => break,
-                Ok(_) => continue,
-                Err(e) => {
-                    tracing::warn!(error = format!("{e:#}"), "re-intake matching failed");
-                    break;
-                }
-            }
-        }
-        state(&mut |w| w.0 = false);
-    });
 }

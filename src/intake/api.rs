@@ -9,7 +9,6 @@ use crate::auth::policy::{require, Action};
 use crate::cases::api::CaseList;
 use crate::cases::filter::ListQuery;
 use crate::error::{AppError, AppResult};
-use crate::identity::reintake;
 use crate::state::AppState;
 use crate::web::api::{Caller, IdempotencyKey, JsonBody};
 use simlontar_templates::Lang;
@@ -65,14 +64,6 @@ pub async fn create_intake(
         state.settings.time_zone,
     )
     .await?;
-    if done.new {
-        // Is this someone picked up before? Answered in the background.
-        reintake::spawn(
-            state.pool.clone(),
-            reintake::Thresholds::of(&state.settings),
-            now,
-        );
-    }
     let status = if done.new {
         StatusCode::CREATED
     } else {

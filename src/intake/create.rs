@@ -121,6 +121,9 @@ pub async fn create(
             .await?
             .ok_or_else(|| AppError::Internal(anyhow::anyhow!("idempotency key vanished")));
     };
+    // Is this someone picked up before? Answered in the background, asked for here so
+    // that no committed intake goes unmatched.
+    crate::jobs::queue::enqueue(&mut tx, crate::jobs::queue::Work::Reintake, now).await?;
     // The case is opened last, so the regency's number counter is locked only for the
     // moment of its own statements and the commit.
     let case = crate::cases::create::create(

@@ -18,7 +18,6 @@ use crate::auth::model::Role;
 use crate::auth::policy::{require, Action, CaseScope};
 use crate::cases::access;
 use crate::error::{AppError, AppResult};
-use crate::identity::reintake::{self, Thresholds};
 use crate::state::AppState;
 use crate::web::viewer::Viewer;
 use simlontar_templates::intake::{self as view, FormValues, FormView};
@@ -325,10 +324,6 @@ pub async fn submit_intake(
     .await
     {
         Ok(done) => {
-            if done.new {
-                // Is this someone picked up before? Answered in the background.
-                reintake::spawn(state.pool.clone(), Thresholds::of(&state.settings), now);
-            }
             staging.clear().await?;
             Ok(Redirect::to(&format!("/intake/saved/{}", done.case_number)).into_response())
         }

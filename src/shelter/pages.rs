@@ -44,20 +44,17 @@ async fn open(state: &AppState, v: &Viewer, number: &str) -> AppResult<(CaseTx, 
     .await
 }
 
-/// Commits the change and has the capacity alerts look again.
+/// Commits the change with a request for the capacity alerts to look again.
 async fn done(
     state: &AppState,
-    tx: CaseTx,
+    mut tx: CaseTx,
     v: &Viewer,
     number: &str,
     (what, detail): (&str, serde_json::Value),
 ) -> AppResult<Redirect> {
+    use crate::jobs::queue::{enqueue, Work};
+    enqueue(&mut tx, Work::Capacity, state.clock.now()).await?;
     access::commit(tx, &v.origin, number, what, detail).await?;
-    crate::capacity::evaluate::spawn(
-        state.pool.clone(),
-        state.settings.clone(),
-        state.clock.now(),
-    );
     Ok(to_case(number))
 }
 
