@@ -204,7 +204,7 @@ async fn data_as_of(
     .bind(now)
     .fetch_one(&mut **tx)
     .await?;
-    Ok(last.map(|t| t.with_timezone(&tz).date_naive()))
+    Ok(last.map(|t| crate::clock::local_date(t, tz)))
 }
 
 type Stays = (Vec<Resident>, Vec<u32>, Vec<u32>);
@@ -244,7 +244,7 @@ async fn stays(
             let leaving = r.get::<Option<bool>, _>("leaving").unwrap_or(false);
             let departs: Option<DateTime<Utc>> = r.get("departs_at");
             let day = departs.map_or(2, |t| {
-                (t.with_timezone(&tz).date_naive() - today)
+                (crate::clock::local_date(t, tz) - today)
                     .num_days()
                     .clamp(1, 365) as u32
             });
@@ -347,8 +347,8 @@ async fn load_state(
     .await?;
     let mut state = AlertState::default();
     for (level, opened, notified, calm, calm_since) in rows {
-        let since = opened.with_timezone(&tz).date_naive();
-        let last = notified.unwrap_or(opened).with_timezone(&tz).date_naive();
+        let since = crate::clock::local_date(opened, tz);
+        let last = crate::clock::local_date(notified.unwrap_or(opened), tz);
         match Level::parse(&level) {
             Some(l) => {
                 state.open[l as usize] = Some(Episode {
@@ -372,7 +372,7 @@ async fn load_state(
     .fetch_optional(&mut **tx)
     .await?
     .flatten();
-    state.freed = freed.map(|d| d.with_timezone(&tz).date_naive());
+    state.freed = freed.map(|d| crate::clock::local_date(d, tz));
     Ok(state)
 }
 
