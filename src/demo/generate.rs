@@ -8,6 +8,12 @@ use rand_chacha::ChaCha8Rng;
 use uuid::Uuid;
 
 use super::names;
+use crate::clock::local_date;
+
+/// The demo's world is East Java's: its pick-up hours, days and years are WIB by
+/// construction, whatever zone the installation shows (the clock rule: days are counted
+/// in a zone, never from UTC's date).
+const WIB: chrono_tz::Tz = chrono_tz::Asia::Jakarta;
 
 pub struct World {
     /// (code, seat lon, seat lat), East Java's 38 regencies.
@@ -269,7 +275,10 @@ fn at_time(rng: &mut impl Rng, day: NaiveDate) -> DateTime<Utc> {
     let local = day
         .and_hms_opt(hour_wib, rng.random_range(0..60), 0)
         .unwrap();
-    Utc.from_utc_datetime(&(local - Duration::hours(7)))
+    WIB.from_local_datetime(&local)
+        .single()
+        .expect("WIB has no daylight saving")
+        .with_timezone(&Utc)
 }
 
 struct Generator<'w> {
@@ -308,7 +317,7 @@ impl Generator<'_> {
     }
 
     fn number(&mut self, region: &str, t: DateTime<Utc>) -> String {
-        let year = t.with_timezone(&chrono_tz::Asia::Jakarta).year();
+        let year = local_date(t, WIB).year();
         let n = self.counters.entry((region.to_string(), year)).or_insert(0);
         *n += 1;
         format!("OT-{}-{year}-{:06}", region.replace('.', ""), n)
@@ -334,7 +343,7 @@ impl Generator<'_> {
     ) -> DemoCase {
         let (region, lon, lat) = self.pickup_region();
         let rng = &mut self.rng;
-        let age = (found_at.date_naive() - p.birth).num_days() as i32 / 365;
+        let age = (local_date(found_at, WIB) - p.birth).num_days() as i32 / 365;
         let stated_name;
         let mut aliases = vec![];
         let name_quality;
@@ -456,7 +465,7 @@ impl Generator<'_> {
         to: &'static str,
         reason: &str,
     ) -> bool {
-        if at.date_naive() > self.until {
+        if local_date(at, WIB) > self.until {
             return false;
         }
         c.events.push(DemoEvent {
@@ -557,7 +566,7 @@ impl Generator<'_> {
             // Most residents from before the year are still there at its end.
             Some(_) if self.rng.random_bool(share_staying(need)) => None,
             Some(_) => {
-                let days = (self.until - t.date_naive()).num_days().max(1);
+                let days = (self.until - local_date(t, WIB)).num_days().max(1);
                 Some(t + Duration::days(self.rng.random_range(0..days)))
             }
             None => {
@@ -568,7 +577,8 @@ impl Generator<'_> {
                     _ => 200.0,
                 };
                 let stay = -mean_days * (1.0 - self.rng.random::<f64>()).ln();
-                Some(t + Duration::days(stay as i64 + 3)).filter(|e| e.date_naive() <= self.until)
+                Some(t + Duration::days(stay as i64 + 3))
+                    .filter(|e| local_date(*e, WIB) <= self.until)
             }
         };
         let candidates: Vec<usize> = match resident_of {
