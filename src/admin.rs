@@ -202,8 +202,11 @@ pub async fn import_checks(
         pool,
         file,
         &principal,
-        settings.identity_accept_score,
-        settings.reintake_review,
+        (
+            settings.identity_accept_score,
+            settings.reintake_review,
+            settings.time_zone,
+        ),
         chrono::Utc::now(),
     )
     .await

@@ -339,9 +339,7 @@ async fn main() -> anyhow::Result<()> {
                 },
         } => {
             let until = until.unwrap_or_else(|| {
-                chrono::Utc::now()
-                    .with_timezone(&settings.time_zone)
-                    .date_naive()
+                simlontar::clock::local_date(chrono::Utc::now(), settings.time_zone)
             });
             let s = demo::seed(&pool, seed, until, if_empty).await?;
             if s.skipped {

@@ -21,7 +21,7 @@ if set(r['province_code'] for r in T['relay'])!=P-{'35'}: err.append('relay does
 for r in T['relay']:
     h=r['handover_province_code']
     if next(x for x in T['relay'] if x['province_code']==h)['handover_province_code']!=h: err.append(f'handover {h} not self-pointing')
-VOC=set('elderly toddler child youth psychosocial physical_disability visual_disability hearing_disability intellectual_disability women homeless leprosy'.split())
+VOC=set('elderly toddler child youth juvenile_justice psychosocial physical_disability visual_disability hearing_disability intellectual_disability women homeless leprosy'.split())
 for r in T['upts']:
     if not set(r['services'].split(';'))<=VOC: err.append('bad service '+r['code'])
 for r in T['wards']:

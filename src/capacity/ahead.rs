@@ -15,6 +15,7 @@ use sqlx::{Postgres, Row, Transaction};
 
 use super::engine::demand::Announced;
 use super::engine::forecast::Expected;
+use crate::clock::local_date;
 use crate::shelter::model::{age_on, needs_of, ward_takes};
 
 /// Days of past operations read (as many as the demand history: `evaluate::HISTORY_DAYS`),
@@ -76,9 +77,9 @@ pub async fn expected(
     tx: &mut Transaction<'_, Postgres>,
     wards: &[WardKey<'_>],
     now: DateTime<Utc>,
-    today: NaiveDate,
+    (today, tz): (NaiveDate, chrono_tz::Tz),
 ) -> sqlx::Result<HashMap<i64, Vec<Expected>>> {
-    let rates = rates(tx, now).await?;
+    let rates = rates(tx, now, tz).await?;
     let people = sqlx::query(
         "SELECT c.opened_at, i.conditions, i.birth_date, i.estimated_age, i.found_at, i.sex,
                 r.upt_code, r.referred_at
@@ -102,7 +103,7 @@ pub async fn expected(
         let age = age_on(
             p.get("birth_date"),
             p.get("estimated_age"),
-            found.date_naive(),
+            local_date(found, tz),
             today,
         );
         let sex: String = p.get("sex");
@@ -140,7 +141,11 @@ pub async fn expected(
     Ok(out)
 }
 
-async fn rates(tx: &mut Transaction<'_, Postgres>, now: DateTime<Utc>) -> sqlx::Result<Rates> {
+async fn rates(
+    tx: &mut Transaction<'_, Postgres>,
+    now: DateTime<Utc>,
+    tz: chrono_tz::Tz,
+) -> sqlx::Result<Rates> {
     let year = now - Duration::days(365);
     let (ended, placed, referral_days): (i64, i64, Option<f64>) = sqlx::query_as(
         "SELECT count(*), count(*) FILTER (WHERE end_reason = 'placed'),
@@ -187,8 +192,8 @@ async fn rates(tx: &mut Transaction<'_, Postgres>, now: DateTime<Utc>) -> sqlx::
         let age = age_on(
             r.get("birth_date"),
             r.get("estimated_age"),
-            found.date_naive(),
-            found.date_naive(),
+            local_date(found, tz),
+            local_date(found, tz),
         );
         let sex: String = r.get("sex");
         let need = needs_of(&r.get::<Vec<String>, _>("conditions"), age, &sex)[0];

@@ -56,7 +56,7 @@ pub async fn run(
     sqlx::query("SELECT pg_advisory_xact_lock(hashtext('simlontar capacity'))")
         .execute(&mut *tx)
         .await?;
-    let today = now.with_timezone(&settings.time_zone).date_naive();
+    let today = crate::clock::local_date(now, settings.time_zone);
     let wards: Vec<Ward> = sqlx::query(
         "SELECT w.id, w.upt_code, u.name AS upt_name, w.name, w.need_code, w.sex, w.beds, w.occupied, w.held
            FROM ward w JOIN upt u ON u.code = w.upt_code WHERE $1::bigint IS NULL OR w.id = $1 ORDER BY w.id",
@@ -93,7 +93,7 @@ pub async fn run(
             sex,
         })
         .collect();
-    let mut expected = ahead::expected(&mut tx, &keys, now, today).await?;
+    let mut expected = ahead::expected(&mut tx, &keys, now, (today, settings.time_zone)).await?;
     for w in &wards {
         let (residents, completed, censored) =
             stays(&mut tx, w.id, now, today, settings.time_zone).await?;
@@ -101,7 +101,7 @@ pub async fn run(
         let announced = ahead::announced(&mut tx, &w.need, today).await?;
         let pooled = pooled_survival(&mut tx, &w.need, now).await?;
         let survival = Survival::choose(&completed, &censored, pooled.as_ref(), FALLBACK_MEAN_STAY);
-        let arrivals = arrivals(&mut tx, w, now, today).await?;
+        let arrivals = arrivals(&mut tx, w, now, (today, settings.time_zone)).await?;
         let waiting: i64 = sqlx::query_scalar(
             "SELECT count(*) FROM waiting_list WHERE resolved_at IS NULL AND need_code = $1 AND ($2 = 'any' OR sex = $2)",
         )
@@ -176,51 +176,6 @@ pub async fn run(
     Ok(done)
 }
 
-/// Evaluates again in the background after a placement or discharge, so FULL and
-/// CRITICAL do not wait for the morning; a failure is logged and the daily run catches up.
-/// Requests during a run are folded into one more run after it (per database).
-pub fn spawn(pool: PgPool, settings: std::sync::Arc<Settings>, now: DateTime<Utc>) {
-    use std::collections::HashMap;
-    use std::sync::Mutex;
-    // Per database: (running, asked again meanwhile).
-    static STATE: Mutex<Option<HashMap<String, (bool, bool)>>> = Mutex::new(None);
-    let db = crate::identity::reintake::database(&pool);
-    let with = move |f: &mut dyn FnMut(&mut (bool, bool))| {
-        let mut all = STATE.lock().unwrap_or_else(|e| e.into_inner());
-        f(all
-            .get_or_insert_with(HashMap::new)
-            .entry(db.clone())
-            .or_default())
-    };
-    let mut start = false;
-    with(&mut |s| {
-        if s.0 {
-            s.1 = true;
-        } else {
-            *s = (true, false);
-            start = true;
-        }
-    });
-    if !start {
-        return;
-    }
-    tokio::spawn(async move {
-        loop {
-            if let Err(e) = run(&pool, &settings, None, now).await {
-                tracing::warn!(error = format!("{e:#}"), "capacity evaluation failed");
-            }
-            let mut again = false;
-            with(&mut |s| {
-                again = s.1;
-                *s = (again, false);
-            });
-            if !again {
-                break;
-            }
-        }
-    });
-}
-
 /// The newest day with news from the ward's UPT, for the dead-man's switch: a placement
 /// begun or ended, a bed held or released, in any of its wards (staff recording movements
 /// is how the UPT reports; one active ward shows the UPT's records are kept). `None` —
@@ -249,7 +204,7 @@ async fn data_as_of(
     .bind(now)
     .fetch_one(&mut **tx)
     .await?;
-    Ok(last.map(|t| t.with_timezone(&tz).date_naive()))
+    Ok(last.map(|t| crate::clock::local_date(t, tz)))
 }
 
 type Stays = (Vec<Resident>, Vec<u32>, Vec<u32>);
@@ -289,7 +244,7 @@ async fn stays(
             let leaving = r.get::<Option<bool>, _>("leaving").unwrap_or(false);
             let departs: Option<DateTime<Utc>> = r.get("departs_at");
             let day = departs.map_or(2, |t| {
-                (t.with_timezone(&tz).date_naive() - today)
+                (crate::clock::local_date(t, tz) - today)
                     .num_days()
                     .clamp(1, 365) as u32
             });
@@ -339,14 +294,14 @@ async fn arrivals(
     tx: &mut Transaction<'_, Postgres>,
     w: &Ward,
     now: DateTime<Utc>,
-    today: NaiveDate,
+    (today, tz): (NaiveDate, chrono_tz::Tz),
 ) -> sqlx::Result<Vec<u32>> {
     let rows: Vec<(NaiveDate, i64)> = sqlx::query_as(
         "SELECT d::date, count(*) FROM (
-             SELECT (started_at AT TIME ZONE 'Asia/Jakarta')::date AS d FROM placement
+             SELECT (started_at AT TIME ZONE $6)::date AS d FROM placement
               WHERE ward_id = $1 AND started_at > $3 - $4 * interval '1 day'
              UNION ALL
-             SELECT (since AT TIME ZONE 'Asia/Jakarta')::date FROM waiting_list
+             SELECT (since AT TIME ZONE $6)::date FROM waiting_list
               WHERE need_code = $2 AND ($5 = 'any' OR sex = $5) AND since > $3 - $4 * interval '1 day') a
           GROUP BY 1",
     )
@@ -355,6 +310,7 @@ async fn arrivals(
     .bind(now)
     .bind(HISTORY_DAYS as f64)
     .bind(&w.sex)
+    .bind(crate::clock::zone(tz))
     .fetch_all(&mut **tx)
     .await?;
     let start = today - Duration::days(HISTORY_DAYS - 1);
@@ -391,8 +347,8 @@ async fn load_state(
     .await?;
     let mut state = AlertState::default();
     for (level, opened, notified, calm, calm_since) in rows {
-        let since = opened.with_timezone(&tz).date_naive();
-        let last = notified.unwrap_or(opened).with_timezone(&tz).date_naive();
+        let since = crate::clock::local_date(opened, tz);
+        let last = crate::clock::local_date(notified.unwrap_or(opened), tz);
         match Level::parse(&level) {
             Some(l) => {
                 state.open[l as usize] = Some(Episode {
@@ -416,7 +372,7 @@ async fn load_state(
     .fetch_optional(&mut **tx)
     .await?
     .flatten();
-    state.freed = freed.map(|d| d.with_timezone(&tz).date_naive());
+    state.freed = freed.map(|d| crate::clock::local_date(d, tz));
     Ok(state)
 }
 

@@ -25,7 +25,7 @@ const HISTORY_DAYS: i64 = 90;
 
 /// The end of each of the last `days` local days, oldest first; today's end is `now`.
 pub fn day_ends(now: DateTime<Utc>, tz: Tz, days: i64) -> Vec<(NaiveDate, DateTime<Utc>)> {
-    let today = now.with_timezone(&tz).date_naive();
+    let today = crate::clock::local_date(now, tz);
     (0..days)
         .rev()
         .map(|k| {
@@ -138,7 +138,7 @@ async fn upt_view(
     let stays = store::stays(pool, code, ends[0].1, now).await?;
     let occupied = occupancy_at(&stays, &ends.iter().map(|e| e.1).collect::<Vec<_>>());
     let (forecast, summed) = band(&store::latest_daily(pool, code).await?);
-    let today = now.with_timezone(&tz).date_naive();
+    let today = crate::clock::local_date(now, tz);
     let label = |d: i64| (today + Duration::days(d)).format("%d-%m").to_string();
     let mut x_labels: Vec<(i64, String)> = [-89, -60, -30, 0].map(|d| (d, label(d))).into();
     if !forecast.is_empty() {

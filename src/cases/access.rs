@@ -40,13 +40,13 @@ pub async fn search_nik(
     p: &Principal,
     origin: &Origin,
     key: NikKey,
-    now: DateTime<Utc>,
+    (now, tz): (DateTime<Utc>, chrono_tz::Tz),
 ) -> AppResult<Vec<store::CaseSummary>> {
     let filter = store::CaseFilter {
         nik: Some(key),
         ..Default::default()
     };
-    let (cases, _) = store::list(pool, &CaseScope::of(p, now), &filter).await?;
+    let (cases, _) = store::list(pool, &CaseScope::of(p, now), &filter, tz).await?;
     let detail = json!({"results": cases.len()});
     audit::record(pool, origin, "search_nik", "case", None, detail).await?;
     Ok(cases)

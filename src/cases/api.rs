@@ -33,7 +33,7 @@ pub async fn list_cases(
     require(&caller.principal, Action::ViewCases)?;
     let filter = filter_from(q)?;
     let scope = CaseScope::of(&caller.principal, state.clock.now());
-    let (cases, more) = store::list(&state.pool, &scope, &filter).await?;
+    let (cases, more) = store::list(&state.pool, &scope, &filter, state.settings.time_zone).await?;
     Ok(Json(CaseList {
         cases,
         page: filter.page,

@@ -28,7 +28,7 @@ pub async fn show_case(
     }
     let scope = CaseScope::of(&v.principal, now);
     let verified = crate::identity::store::verified(&state.pool, &scope, case.id).await?;
-    let flags = nik_flags(&case, v.lang);
+    let flags = nik_flags(&case, v.lang, tz);
     // By NIK: the one DP3AK confirmed, or the intake's own. The intake's was typed at the
     // desk, and a register hit on it answers "is this NIK known", so it is a key only for
     // viewers who may use one (`NikKey`); DP3AK's was chosen by no viewer.
@@ -105,7 +105,11 @@ pub async fn show_case(
 }
 
 /// What the intake's own NIK contradicts in the intake, as sentences.
-fn nik_flags(case: &store::CaseDetail, lang: simlontar_templates::Lang) -> Vec<String> {
+fn nik_flags(
+    case: &store::CaseDetail,
+    lang: simlontar_templates::Lang,
+    tz: chrono_tz::Tz,
+) -> Vec<String> {
     use crate::identity::contradict::{contradictions, Recorded};
     let Some(nik) = case
         .nik
@@ -120,10 +124,7 @@ fn nik_flags(case: &store::CaseDetail, lang: simlontar_templates::Lang) -> Vec<S
         estimated_age: case.estimated_age.map(i32::from),
         birth_date_quality: &case.birth_date_quality,
         home_region: case.home_region.as_deref(),
-        on: case
-            .found_at
-            .with_timezone(&chrono_tz::Asia::Jakarta)
-            .date_naive(),
+        on: crate::clock::local_date(case.found_at, tz),
     };
     contradictions(&nik, &recorded)
         .iter()

@@ -1,6 +1,6 @@
 //! Opening the case of a new intake: the next number of its pick-up regency and year, the
 //! opening event and the audit row, in the caller's transaction (the intake's own).
-use chrono::{DateTime, Datelike, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde_json::{json, Value};
 use sqlx::{Postgres, Row, Transaction};
 
@@ -16,7 +16,8 @@ pub struct Opened {
     pub number: String,
 }
 
-/// Opens the case of intake `intake_id`, picked up in `region` at `found_at`. `detail`
+/// Opens the case of intake `intake_id`, picked up in `region` on local day `found_on`
+/// (`clock::local_date`: a pick-up at 01:00 WIB on 1 January is in the new year). `detail`
 /// goes with the opening event and the audit row. The regency's counter row stays locked
 /// until the caller commits, so numbers are given without gaps or repeats.
 #[allow(clippy::too_many_arguments)]
@@ -24,13 +25,13 @@ pub async fn create(
     tx: &mut Transaction<'_, Postgres>,
     intake_id: i64,
     region: &str,
-    found_at: DateTime<Utc>,
+    found_on: NaiveDate,
     actor: &Principal,
     origin: &Origin,
     detail: Value,
     now: DateTime<Utc>,
 ) -> sqlx::Result<Opened> {
-    let year = found_at.with_timezone(&chrono_tz::Asia::Jakarta).year();
+    let year = found_on.year();
     let row = sqlx::query(
         "WITH n AS (
            INSERT INTO case_number_counter (region_code, year, last) VALUES ($1, $2, 1)

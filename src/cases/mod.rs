@@ -11,6 +11,7 @@ pub mod events;
 pub mod filter;
 pub mod lifecycle;
 pub mod model;
+pub mod needs;
 pub mod pages;
 pub mod store;
 

@@ -41,7 +41,7 @@ pub async fn list_cases(
     require(&v.principal, Action::ViewCases)?;
     let filter = filter_from(q)?;
     let scope = CaseScope::of(&v.principal, state.clock.now());
-    let (cases, more) = store::list(&state.pool, &scope, &filter).await?;
+    let (cases, more) = store::list(&state.pool, &scope, &filter, state.settings.time_zone).await?;
     Ok(view::list(
         v.lang,
         &v.nav,
@@ -88,7 +88,14 @@ pub async fn search_by_nik(
     }
     let key = NikKey::for_principal(&v.principal, nik).ok_or(AppError::Forbidden)?;
     let now = state.clock.now();
-    let cases = access::search_nik(&state.pool, &v.principal, &v.origin, key, now).await?;
+    let cases = access::search_nik(
+        &state.pool,
+        &v.principal,
+        &v.origin,
+        key,
+        (now, state.settings.time_zone),
+    )
+    .await?;
     Ok(view::list(
         v.lang,
         &v.nav,

@@ -20,9 +20,14 @@ pub struct CaseFilter {
 
 pub const PAGE_SIZE: i64 = 50;
 
-/// A person's age at pick-up, from the estimate or the birth date (SQL over `intake i`).
-pub const AGE_SQL: &str =
-    "coalesce(i.estimated_age::int, extract(year FROM age(i.found_at, i.birth_date))::int)";
+/// A person's age at pick-up, from the estimate or the birth date (SQL over `intake i`),
+/// counted on the local day of pick-up in `tz` (`clock`), whatever the session's zone.
+pub fn age_sql(tz: chrono_tz::Tz) -> String {
+    format!(
+        "coalesce(i.estimated_age::int, extract(year FROM age((i.found_at AT TIME ZONE {})::date, i.birth_date))::int)",
+        crate::clock::zone_literal(tz)
+    )
+}
 
 /// The id of case `number` if the scope allows it, `None` otherwise (or if it does not exist).
 pub async fn case_id(pool: &PgPool, scope: &CaseScope, number: &str) -> sqlx::Result<Option<i64>> {
@@ -68,15 +73,17 @@ pub async fn list(
     pool: &PgPool,
     scope: &CaseScope,
     f: &CaseFilter,
+    tz: chrono_tz::Tz,
 ) -> sqlx::Result<(Vec<CaseSummary>, bool)> {
     // Only the filters given go into the statement: a statement with every filter behind
     // "$n IS NULL OR …" gets one generic plan, which walks every intake; this one lets
     // the planner use the trigram and number indexes (see `name_search`).
     let mut q: QueryBuilder<Postgres> = QueryBuilder::new(format!(
         "SELECT c.number, c.state, i.stated_name, i.sex, i.found_at, i.found_region_code, i.home_region_code,
-                {AGE_SQL} AS age
+                {} AS age
            FROM ot_case c JOIN intake i ON i.id = c.intake_id
-          WHERE "
+          WHERE ",
+        age_sql(tz)
     ));
     scope.push_sql(&mut q);
     let mut by_number = false;
@@ -98,12 +105,13 @@ pub async fn list(
         q.push(" AND c.state = ").push_bind(state);
     }
     if let Some(from) = f.from {
-        q.push(" AND i.found_at >= ").push_bind(from).push("::date");
+        // From the local midnight starting `from` to the one ending `to`.
+        q.push(" AND i.found_at >= ")
+            .push_bind(crate::clock::day_start(from, tz));
     }
     if let Some(to) = f.to {
         q.push(" AND i.found_at < ")
-            .push_bind(to)
-            .push("::date + 1");
+            .push_bind(crate::clock::day_start(to + chrono::Duration::days(1), tz));
     }
     // Cases found by their number's start come highest number first, straight from the
     // number index: "OT-3578" may match thousands, which a sort by pick-up time would

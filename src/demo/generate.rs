@@ -8,6 +8,12 @@ use rand_chacha::ChaCha8Rng;
 use uuid::Uuid;
 
 use super::names;
+use crate::clock::local_date;
+
+/// The demo's world is East Java's: its pick-up hours, days and years are WIB by
+/// construction, whatever zone the installation shows (the clock rule: days are counted
+/// in a zone, never from UTC's date).
+const WIB: chrono_tz::Tz = chrono_tz::Asia::Jakarta;
 
 pub struct World {
     /// (code, seat lon, seat lat), East Java's 38 regencies.
@@ -235,21 +241,18 @@ fn new_person(rng: &mut impl Rng, world: &World, today: NaiveDate) -> Person {
     }
 }
 
-/// The need a placement serves, from the person's conditions and age.
+/// The need a placement serves: the one need rule's first (`cases::needs`).
 fn need_of(p: &Person, age: i32) -> &'static str {
-    if p.conditions.contains(&"psychosocial") {
-        "psychosocial"
-    } else if age < 6 {
-        "toddler"
-    } else if age < 18 {
-        "child"
-    } else if age >= 60 {
-        "elderly"
-    } else if p.conditions.contains(&"disability") {
-        "physical_disability"
-    } else {
-        "homeless"
-    }
+    use crate::cases::needs::{needs, Condition, Sex};
+    let conditions: Vec<Condition> = p
+        .conditions
+        .iter()
+        .filter_map(|c| Condition::parse(c))
+        .collect();
+    let sex = if p.female { Sex::Female } else { Sex::Male };
+    needs(&conditions, Some(age.max(0) as u32), sex)
+        .first()
+        .code()
 }
 
 fn share_staying(need: &str) -> f64 {
@@ -272,7 +275,10 @@ fn at_time(rng: &mut impl Rng, day: NaiveDate) -> DateTime<Utc> {
     let local = day
         .and_hms_opt(hour_wib, rng.random_range(0..60), 0)
         .unwrap();
-    Utc.from_utc_datetime(&(local - Duration::hours(7)))
+    WIB.from_local_datetime(&local)
+        .single()
+        .expect("WIB has no daylight saving")
+        .with_timezone(&Utc)
 }
 
 struct Generator<'w> {
@@ -311,7 +317,7 @@ impl Generator<'_> {
     }
 
     fn number(&mut self, region: &str, t: DateTime<Utc>) -> String {
-        let year = t.with_timezone(&chrono_tz::Asia::Jakarta).year();
+        let year = local_date(t, WIB).year();
         let n = self.counters.entry((region.to_string(), year)).or_insert(0);
         *n += 1;
         format!("OT-{}-{year}-{:06}", region.replace('.', ""), n)
@@ -337,7 +343,7 @@ impl Generator<'_> {
     ) -> DemoCase {
         let (region, lon, lat) = self.pickup_region();
         let rng = &mut self.rng;
-        let age = (found_at.date_naive() - p.birth).num_days() as i32 / 365;
+        let age = (local_date(found_at, WIB) - p.birth).num_days() as i32 / 365;
         let stated_name;
         let mut aliases = vec![];
         let name_quality;
@@ -459,7 +465,7 @@ impl Generator<'_> {
         to: &'static str,
         reason: &str,
     ) -> bool {
-        if at.date_naive() > self.until {
+        if local_date(at, WIB) > self.until {
             return false;
         }
         c.events.push(DemoEvent {
@@ -560,7 +566,7 @@ impl Generator<'_> {
             // Most residents from before the year are still there at its end.
             Some(_) if self.rng.random_bool(share_staying(need)) => None,
             Some(_) => {
-                let days = (self.until - t.date_naive()).num_days().max(1);
+                let days = (self.until - local_date(t, WIB)).num_days().max(1);
                 Some(t + Duration::days(self.rng.random_range(0..days)))
             }
             None => {
@@ -571,7 +577,8 @@ impl Generator<'_> {
                     _ => 200.0,
                 };
                 let stay = -mean_days * (1.0 - self.rng.random::<f64>()).ln();
-                Some(t + Duration::days(stay as i64 + 3)).filter(|e| e.date_naive() <= self.until)
+                Some(t + Duration::days(stay as i64 + 3))
+                    .filter(|e| local_date(*e, WIB) <= self.until)
             }
         };
         let candidates: Vec<usize> = match resident_of {

@@ -34,6 +34,7 @@ pub async fn create_check(
         key,
         source: "api",
         accept_score: state.settings.identity_accept_score,
+        tz: state.settings.time_zone,
     };
     let done = store::record(&state.pool, &principal, &origin, &check, &arrival, now).await?;
     let status = if done.created {

@@ -31,7 +31,7 @@ pub async fn link_register(
     now: DateTime<Utc>,
 ) -> anyhow::Result<Assisted> {
     let mut tx = CaseScope::system(now).begin(pool).await?;
-    let mut table = intake_table(&mut tx).await?;
+    let mut table = intake_table(&mut tx, t.tz).await?;
     let split = table.len();
     let people = sqlx::query(
         "SELECT id, nik, name, birth_date, sex, village_code FROM registry_person ORDER BY id",

@@ -149,8 +149,7 @@ pub async fn import(
     pool: &PgPool,
     path: &Path,
     officer: &Principal,
-    accept_score: f32,
-    review: f64,
+    (accept_score, review, tz): (f32, f64, chrono_tz::Tz),
     now: DateTime<Utc>,
 ) -> anyhow::Result<BatchSummary> {
     let rows = read(path, now)?;
@@ -168,6 +167,7 @@ pub async fn import(
             key: *key,
             source: "batch",
             accept_score,
+            tz,
         };
         let done = store::record(pool, officer, &origin, &check, &arrival, now)
             .await
@@ -183,7 +183,7 @@ pub async fn import(
         progress.inc(1);
     }
     progress.finish_and_clear();
-    let (proposed, unplaced) = place(pool, &unplaced_matches, review, now).await?;
+    let (proposed, unplaced) = place(pool, &unplaced_matches, review, tz, now).await?;
     summary.proposed = proposed;
     summary.unplaced = unplaced;
     Ok(summary)
@@ -196,13 +196,14 @@ pub(crate) async fn place(
     pool: &PgPool,
     checks: &[i64],
     review: f64,
+    tz: chrono_tz::Tz,
     now: DateTime<Utc>,
 ) -> anyhow::Result<(usize, usize)> {
     if checks.is_empty() {
         return Ok((0, 0));
     }
     let mut tx = CaseScope::system(now).begin(pool).await?;
-    let table = intake_table(&mut tx).await?;
+    let table = intake_table(&mut tx, tz).await?;
     if table.len() < MIN_INTAKES {
         return Ok((0, checks.len()));
     }

@@ -126,6 +126,7 @@ pub async fn submit_check(
                     key,
                     source: "desk",
                     accept_score: state.settings.identity_accept_score,
+                    tz: state.settings.time_zone,
                 },
                 now,
             )

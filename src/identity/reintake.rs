@@ -20,11 +20,13 @@ use crate::linkage::table::Table;
 /// Below this many intakes there is too little to learn weights from.
 pub const MIN_INTAKES: usize = 200;
 /// How probable a pair must be to be linked without review, and to be reviewed at all
-/// (settings `reintake_accept`, `reintake_review`).
+/// (settings `reintake_accept`, `reintake_review`), and the zone pick-up days are counted
+/// in (`time_zone`: an estimated age is an age on that day).
 #[derive(Debug, Clone, Copy)]
 pub struct Thresholds {
     pub accept: f64,
     pub review: f64,
+    pub tz: chrono_tz::Tz,
 }
 
 impl Thresholds {
@@ -32,6 +34,7 @@ impl Thresholds {
         Thresholds {
             accept: s.reintake_accept,
             review: s.reintake_review,
+            tz: s.time_zone,
         }
     }
 }
@@ -40,13 +43,12 @@ fn record(r: &sqlx::postgres::PgRow) -> PersonRecord {
     let quality: String = r.get("birth_date_quality");
     let born: Option<NaiveDate> = r.get("birth_date");
     let age: Option<i16> = r.get("estimated_age");
-    let found: DateTime<Utc> = r.get("found_at");
     let birth = match (quality.as_str(), born, age) {
         ("exact", Some(d), _) => Birth::Exact(d),
         ("year_only", Some(d), _) => Birth::Year(chrono::Datelike::year(&d)),
         (_, _, Some(a)) => Birth::EstimatedAge {
             age: a.max(0) as u32,
-            on: found.date_naive(),
+            on: r.get("found_on"),
         },
         _ => Birth::Unknown,
     };
@@ -83,7 +85,7 @@ fn record(r: &sqlx::postgres::PgRow) -> PersonRecord {
 // accepted DP3AK identity (the newest) is the intake's verified NIK.
 const INTAKES: &str =
     "SELECT i.id, i.stated_name, i.name_quality, i.birth_date, i.birth_date_quality,
-        i.estimated_age, i.found_at, i.sex, i.nik, i.home_village_code, i.home_region_code,
+        i.estimated_age, (i.found_at AT TIME ZONE $1)::date AS found_on, i.sex, i.nik, i.home_village_code, i.home_region_code,
         i.home_province_code, v.nik AS verified_nik, i.linkage_checked_at IS NULL AS pending
    FROM intake i
    LEFT JOIN LATERAL (
@@ -94,9 +96,15 @@ const INTAKES: &str =
   WHERE i.anonymised_at IS NULL ORDER BY i.id";
 
 /// Every intake as a person record, in a table for the engine (inside a scoped
-/// transaction: the system's, for matching).
-pub async fn intake_table(tx: &mut sqlx::Transaction<'_, sqlx::Postgres>) -> sqlx::Result<Table> {
-    let rows = sqlx::query(INTAKES).fetch_all(&mut **tx).await?;
+/// transaction: the system's, for matching); pick-up days in zone `tz`.
+pub async fn intake_table(
+    tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+    tz: chrono_tz::Tz,
+) -> sqlx::Result<Table> {
+    let rows = sqlx::query(INTAKES)
+        .bind(crate::clock::zone(tz))
+        .fetch_all(&mut **tx)
+        .await?;
     Ok(table_of(&rows))
 }
 
@@ -110,7 +118,7 @@ fn table_of(rows: &[sqlx::postgres::PgRow]) -> Table {
 
 /// The model trained on all intakes, reused for a day: retraining on every run cost
 /// seconds of CPU at 100 000 intakes (the intake benchmark's p99 went from 5 to 155 ms).
-/// Kept per database, as is the worker's state below.
+/// Kept per database.
 type Trained = (crate::linkage::em::Model, f64, DateTime<Utc>);
 static MODELS: std::sync::Mutex<Vec<(String, Trained)>> = std::sync::Mutex::new(Vec::new());
 const RETRAIN_AFTER: chrono::Duration = chrono::Duration::hours(24);
@@ -150,22 +158,22 @@ fn model_for(
 }
 
 /// Compares every intake not yet checked with all the others and writes the links.
-/// Returns how many intakes were checked. Safe to call from two app instances at once
-/// (the second finds the work taken and returns 0).
+/// Returns how many intakes were checked. Safe to call from two app instances at once:
+/// the second waits for the first, then finds its intakes checked (so a queued request,
+/// `jobs::queue`, is never answered by a run that did not look).
 pub async fn run_pending(
     pool: &PgPool,
     t: Thresholds,
     now: DateTime<Utc>,
 ) -> anyhow::Result<usize> {
     let mut tx = CaseScope::system(now).begin(pool).await?;
-    let mine: bool =
-        sqlx::query_scalar("SELECT pg_try_advisory_xact_lock(hashtext('simlontar reintake'))")
-            .fetch_one(&mut *tx)
-            .await?;
-    if !mine {
-        return Ok(0);
-    }
-    let rows = sqlx::query(INTAKES).fetch_all(&mut *tx).await?;
+    sqlx::query("SELECT pg_advisory_xact_lock(hashtext('simlontar reintake'))")
+        .execute(&mut *tx)
+        .await?;
+    let rows = sqlx::query(INTAKES)
+        .bind(crate::clock::zone(t.tz))
+        .fetch_all(&mut *tx)
+        .await?;
     let pending: Vec<i64> = rows
         .iter()
         .filter(|r| r.get::<bool, _>("pending"))
@@ -264,52 +272,4 @@ async fn write_link(
         }
     }
     Ok(())
-}
-
-/// Per database: whether a run is going on, and when the last one ended.
-type Worker = (bool, Option<std::time::Instant>);
-
-/// Runs are at least this far apart, so a burst of intakes is matched in one run.
-const SPACING: std::time::Duration = std::time::Duration::from_secs(60);
-
-/// Matches new intakes in the background after they are saved, without holding up the
-/// desk: at once when no run happened in the last minute, else at the minute. One run at
-/// a time in this process. A failure is logged and a later run picks the intakes up.
-pub fn spawn(pool: PgPool, t: Thresholds, now: DateTime<Utc>) {
-    use std::collections::HashMap;
-    use std::time::Instant;
-    static WORKERS: std::sync::Mutex<Option<HashMap<String, Worker>>> = std::sync::Mutex::new(None);
-    let db = database(&pool);
-    let state = move |f: &mut dyn FnMut(&mut Worker)| {
-        let mut all = WORKERS.lock().unwrap_or_else(|e| e.into_inner());
-        f(all
-            .get_or_insert_with(HashMap::new)
-            .entry(db.clone())
-            .or_default())
-    };
-    let mut started = false;
-    state(&mut |w| started = !std::mem::replace(&mut w.0, true));
-    if !started {
-        return;
-    }
-    tokio::spawn(async move {
-        loop {
-            let mut last = None;
-            state(&mut |w| last = w.1);
-            if let Some(wait) = last.and_then(|t: Instant| SPACING.checked_sub(t.elapsed())) {
-                tokio::time::sleep(wait).await;
-            }
-            let result = run_pending(&pool, t, now).await;
-            state(&mut |w| w.1 = Some(Instant::now()));
-            match result {
-                Ok(0) => break,
-                Ok(_) => continue,
-                Err(e) => {
-                    tracing::warn!(error = format!("{e:#}"), "re-intake matching failed");
-                    break;
-                }
-            }
-        }
-        state(&mut |w| w.0 = false);
-    });
 }

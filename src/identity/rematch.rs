@@ -47,7 +47,7 @@ pub async fn run(pool: &PgPool, t: Thresholds, now: DateTime<Utc>) -> anyhow::Re
     let loose: Vec<i64> = sqlx::query_scalar(LOOSE_CHECKS).fetch_all(&mut *tx).await?;
     tx.commit().await?;
     reintake::run_pending(pool, t, now).await?;
-    let (proposed, _) = batch::place(pool, &loose, t.review, now).await?;
+    let (proposed, _) = batch::place(pool, &loose, t.review, t.tz, now).await?;
     let register = super::assistance::link_register(pool, t, now).await?;
     Ok(Rematched {
         unidentified: unidentified.len(),

@@ -42,6 +42,8 @@ pub struct Arrival<'a> {
     pub key: uuid::Uuid,
     pub source: &'a str,
     pub accept_score: f32,
+    /// The zone the pick-up day is counted in (`settings.time_zone`).
+    pub tz: chrono_tz::Tz,
 }
 
 pub async fn record(
@@ -56,6 +58,7 @@ pub async fn record(
         key,
         source,
         accept_score,
+        tz,
     } = *arrival;
     let print = Sha256::digest(format!("{check:?}").as_bytes()).to_vec();
     let scope = CaseScope::of(p, now);
@@ -64,7 +67,7 @@ pub async fn record(
         return Ok(done);
     }
     let case = match &check.case_number {
-        Some(n) => Some(case_of(&mut tx, &scope, n).await?.ok_or_else(|| {
+        Some(n) => Some(case_of(&mut tx, &scope, n, tz).await?.ok_or_else(|| {
             AppError::Invalid(vec![FieldError::new("case_number", "no such case")])
         })?),
         None => None,
@@ -226,10 +229,11 @@ pub async fn case_of(
     tx: &mut Transaction<'_, Postgres>,
     scope: &CaseScope,
     number: &str,
+    tz: chrono_tz::Tz,
 ) -> sqlx::Result<Option<CaseFacts>> {
     let sql = format!(
         "SELECT c.id, c.intake_id, c.state, i.sex, i.birth_date, i.estimated_age::int AS age,
-                i.birth_date_quality, i.home_region_code, (i.found_at AT TIME ZONE 'Asia/Jakarta')::date AS on_day
+                i.birth_date_quality, i.home_region_code, (i.found_at AT TIME ZONE $6)::date AS on_day
            FROM ot_case c JOIN intake i ON i.id = c.intake_id
           WHERE {} AND c.number = $5 FOR UPDATE OF c",
         CaseScope::sql(1)
@@ -237,6 +241,7 @@ pub async fn case_of(
     let row = scope
         .bind(sqlx::query(&sql))
         .bind(number.trim().to_uppercase())
+        .bind(crate::clock::zone(tz))
         .fetch_optional(&mut **tx)
         .await?;
     Ok(row.map(|r| CaseFacts {

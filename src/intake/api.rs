@@ -9,7 +9,6 @@ use crate::auth::policy::{require, Action};
 use crate::cases::api::CaseList;
 use crate::cases::filter::ListQuery;
 use crate::error::{AppError, AppResult};
-use crate::identity::reintake;
 use crate::state::AppState;
 use crate::web::api::{Caller, IdempotencyKey, JsonBody};
 use simlontar_templates::Lang;
@@ -53,16 +52,18 @@ pub async fn create_intake(
 ) -> AppResult<(StatusCode, Json<IntakeCreated>)> {
     require(&principal, Action::CreateIntake)?;
     let now = state.clock.now();
-    let intake = validate(&req, key, now, Lang::En).map_err(AppError::Invalid)?;
-    let done = create::create(&state.pool, &intake, &[], &principal, &origin, now).await?;
-    if done.new {
-        // Is this someone picked up before? Answered in the background.
-        reintake::spawn(
-            state.pool.clone(),
-            reintake::Thresholds::of(&state.settings),
-            now,
-        );
-    }
+    let intake = validate(&req, key, (now, state.settings.time_zone), Lang::En)
+        .map_err(AppError::Invalid)?;
+    let done = create::create(
+        &state.pool,
+        &intake,
+        &[],
+        &principal,
+        &origin,
+        now,
+        state.settings.time_zone,
+    )
+    .await?;
     let status = if done.new {
         StatusCode::CREATED
     } else {

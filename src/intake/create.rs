@@ -43,6 +43,7 @@ pub async fn create(
     officer: &Principal,
     origin: &Origin,
     now: DateTime<Utc>,
+    tz: chrono_tz::Tz,
 ) -> Result<Created, AppError> {
     let print = fingerprint(intake, photos);
     let point = Geom::point(intake.lon, intake.lat);
@@ -120,13 +121,16 @@ pub async fn create(
             .await?
             .ok_or_else(|| AppError::Internal(anyhow::anyhow!("idempotency key vanished")));
     };
+    // Is this someone picked up before? Answered in the background, asked for here so
+    // that no committed intake goes unmatched.
+    crate::jobs::queue::enqueue(&mut tx, crate::jobs::queue::Work::Reintake, now).await?;
     // The case is opened last, so the regency's number counter is locked only for the
     // moment of its own statements and the commit.
     let case = crate::cases::create::create(
         &mut tx,
         intake_id,
         &region,
-        intake.found_at,
+        crate::clock::local_date(intake.found_at, tz),
         officer,
         origin,
         detail,

@@ -18,7 +18,6 @@ use crate::auth::model::Role;
 use crate::auth::policy::{require, Action, CaseScope};
 use crate::cases::access;
 use crate::error::{AppError, AppResult};
-use crate::identity::reintake::{self, Thresholds};
 use crate::state::AppState;
 use crate::web::viewer::Viewer;
 use simlontar_templates::intake::{self as view, FormValues, FormView};
@@ -300,7 +299,7 @@ pub async fn submit_intake(
     let (req, parse_errors) = to_request(&s.values, state.settings.time_zone, v.lang);
     errors.extend(parse_errors);
     let now = state.clock.now();
-    let valid = model::validate(&req, key, now, v.lang);
+    let valid = model::validate(&req, key, (now, state.settings.time_zone), v.lang);
     let intake = match valid {
         Ok(i) if errors.is_empty() => i,
         other => {
@@ -313,12 +312,18 @@ pub async fn submit_intake(
         }
     };
     let photos = staging.photos().await?;
-    match create::create(&state.pool, &intake, &photos, &v.principal, &v.origin, now).await {
+    match create::create(
+        &state.pool,
+        &intake,
+        &photos,
+        &v.principal,
+        &v.origin,
+        now,
+        state.settings.time_zone,
+    )
+    .await
+    {
         Ok(done) => {
-            if done.new {
-                // Is this someone picked up before? Answered in the background.
-                reintake::spawn(state.pool.clone(), Thresholds::of(&state.settings), now);
-            }
             staging.clear().await?;
             Ok(Redirect::to(&format!("/intake/saved/{}", done.case_number)).into_response())
         }

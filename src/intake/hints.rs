@@ -5,7 +5,7 @@ use sqlx::{PgPool, Row};
 
 use crate::auth::model::Principal;
 use crate::auth::policy::{CaseScope, NikKey};
-use crate::cases::store::{self, AGE_SQL};
+use crate::cases::store::{self, age_sql};
 use crate::clock::format_local;
 use simlontar_templates::intake::Hint;
 
@@ -23,8 +23,9 @@ pub async fn for_case(
     let Some(case_id) = store::case_id_in(&mut tx, scope, number).await? else {
         return Ok(None);
     };
+    let age = age_sql(tz);
     let me = sqlx::query(&format!(
-        "SELECT i.id, i.stated_name, i.aliases, i.nik, i.sex, {AGE_SQL} AS age,
+        "SELECT i.id, i.stated_name, i.aliases, i.nik, i.sex, {age} AS age,
                 i.home_region_code, i.found_region_code
            FROM ot_case c JOIN intake i ON i.id = c.intake_id WHERE c.id = $1"
     ))
@@ -42,7 +43,7 @@ pub async fn for_case(
            SELECT c.number, i.stated_name, i.found_at, i.nik = $7 AS same_nik,
                   greatest(similarity(lower(i.stated_name), lower($5)),
                            coalesce((SELECT max(similarity(lower(a), lower($5))) FROM unnest(i.aliases) a), 0)) AS name_sim,
-                  {AGE_SQL} AS age,
+                  {age} AS age,
                   i.sex, coalesce(i.home_region_code = $9 OR i.found_region_code = $10, false) AS same_region
              FROM ot_case c JOIN intake i ON i.id = c.intake_id
             WHERE {} AND i.id <> $6

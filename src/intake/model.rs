@@ -139,13 +139,15 @@ fn text(errors: &mut Errors, field: &str, value: &str) -> String {
     v.to_string()
 }
 
-/// Checks every rule and reports every broken one at once.
+/// Checks every rule and reports every broken one at once. Dates are compared with the
+/// local day (`tz`: `settings.time_zone`).
 pub fn validate(
     req: &IntakeRequest,
     key: Uuid,
-    now: DateTime<Utc>,
+    (now, tz): (DateTime<Utc>, chrono_tz::Tz),
     lang: Lang,
 ) -> Result<NewIntake, Vec<FieldError>> {
+    let today = crate::clock::local_date(now, tz);
     let mut e = Errors { lang, list: vec![] };
     let found_at = match req.found_at {
         None => {
@@ -242,13 +244,13 @@ pub fn validate(
         a => a.map(|a| a as i16),
     };
     if let Some(d) = req.birth_date {
-        if d > now.date_naive() {
+        if d > today {
             e.add(
                 "birth_date",
                 "tanggal lahir di masa depan",
                 "birth date in the future",
             );
-        } else if (now.date_naive() - d).num_days() > 120 * 366 {
+        } else if (today - d).num_days() > 120 * 366 {
             e.add(
                 "birth_date",
                 "tanggal lahir lebih dari 120 tahun lalu",
@@ -406,8 +408,23 @@ mod tests {
     use super::*;
     use chrono::TimeZone;
 
+    const WIB: chrono_tz::Tz = chrono_tz::Asia::Jakarta;
+
     fn now() -> DateTime<Utc> {
         Utc.with_ymd_and_hms(2026, 11, 23, 3, 0, 0).unwrap()
+    }
+
+    #[test]
+    fn a_birth_date_of_today_in_wib_is_not_in_the_future_before_seven() {
+        // 01:30 WIB on 8 December is still 7 December in UTC.
+        let early = Utc.with_ymd_and_hms(2026, 12, 7, 18, 30, 0).unwrap();
+        let mut r = good();
+        r.found_at = Some(early - chrono::Duration::minutes(30));
+        r.birth_date = NaiveDate::from_ymd_opt(2026, 12, 8);
+        r.birth_date_quality = "exact".into();
+        r.estimated_age = None;
+        let v = validate(&r, Uuid::nil(), (early, WIB), Lang::Id);
+        assert!(v.is_ok(), "{:?}", v.err());
     }
 
     pub fn good() -> IntakeRequest {
@@ -430,7 +447,7 @@ mod tests {
 
     #[test]
     fn a_good_intake_passes() {
-        let i = validate(&good(), Uuid::nil(), now(), Lang::Id).unwrap();
+        let i = validate(&good(), Uuid::nil(), (now(), WIB), Lang::Id).unwrap();
         assert_eq!(i.estimated_age, Some(60));
     }
 
@@ -444,7 +461,7 @@ mod tests {
         r.conditions = vec!["hungry".into()];
         r.home_village = Some("35-07".into());
         assert_eq!(
-            fields(validate(&r, Uuid::nil(), now(), Lang::Id)),
+            fields(validate(&r, Uuid::nil(), (now(), WIB), Lang::Id)),
             vec![
                 "found_at",
                 "found_lat",
@@ -461,11 +478,11 @@ mod tests {
         let mut r = good();
         r.stated_name = String::new();
         assert_eq!(
-            fields(validate(&r, Uuid::nil(), now(), Lang::En)),
+            fields(validate(&r, Uuid::nil(), (now(), WIB), Lang::En)),
             vec!["stated_name"]
         );
         r.name_quality = "unknown".into();
-        assert!(validate(&r, Uuid::nil(), now(), Lang::En).is_ok());
+        assert!(validate(&r, Uuid::nil(), (now(), WIB), Lang::En).is_ok());
     }
 
     #[test]
@@ -473,7 +490,7 @@ mod tests {
         let mut r = good();
         r.birth_date_quality = "exact".into();
         assert_eq!(
-            fields(validate(&r, Uuid::nil(), now(), Lang::Id)),
+            fields(validate(&r, Uuid::nil(), (now(), WIB), Lang::Id)),
             vec!["birth_date"]
         );
     }
@@ -482,12 +499,12 @@ mod tests {
     fn a_village_fixes_region_and_province() {
         let mut r = good();
         r.home_village = Some("35.10.01.2001".into());
-        let i = validate(&r, Uuid::nil(), now(), Lang::Id).unwrap();
+        let i = validate(&r, Uuid::nil(), (now(), WIB), Lang::Id).unwrap();
         assert_eq!(i.home_region.as_deref(), Some("35.10"));
         assert_eq!(i.home_province.as_deref(), Some("35"));
         r.home_region = Some("35.78".into());
         assert_eq!(
-            fields(validate(&r, Uuid::nil(), now(), Lang::Id)),
+            fields(validate(&r, Uuid::nil(), (now(), WIB), Lang::Id)),
             vec!["home_region"]
         );
     }
@@ -497,7 +514,7 @@ mod tests {
         let mut r = good();
         r.notes = "ok\u{1b}[31m".into();
         assert_eq!(
-            fields(validate(&r, Uuid::nil(), now(), Lang::Id)),
+            fields(validate(&r, Uuid::nil(), (now(), WIB), Lang::Id)),
             vec!["notes"]
         );
     }

@@ -1,9 +1,13 @@
 //! Scheduled work: tokio-cron-scheduler wakes each job on its UTC schedule; a slotted
 //! job runs each slot once across instances (`run::run_slot`) and a starting instance
 //! catches up on the last slot it missed. Jobs are plain functions tests call directly.
+//! Work a change asks for goes through the queue (`queue`), drained by `drain_work`.
 pub mod page;
+pub mod queue;
 pub mod run;
 pub mod schedule;
+
+pub use queue::drain;
 
 use std::sync::Arc;
 
@@ -43,10 +47,11 @@ pub enum Job {
     CapacityDaily,
     WeeklyDigest,
     Retention,
+    DrainWork,
 }
 
 impl Job {
-    pub const ALL: [Job; 7] = [
+    pub const ALL: [Job; 8] = [
         Job::CapacityDaily,
         Job::WeeklyDigest,
         Job::DeliverMail,
@@ -54,6 +59,7 @@ impl Job {
         Job::Housekeeping,
         Job::EscalateHandovers,
         Job::Retention,
+        Job::DrainWork,
     ];
 
     pub fn name(self) -> &'static str {
@@ -65,12 +71,15 @@ impl Job {
             Job::CapacityDaily => "capacity_daily",
             Job::WeeklyDigest => "weekly_digest",
             Job::Retention => "retention",
+            Job::DrainWork => "drain_work",
         }
     }
 
     pub fn schedule(self) -> Schedule {
         match self {
             Job::DeliverMail => Schedule::EverySeconds(20),
+            // Queued work: a burst of intakes or placements within the period is one run.
+            Job::DrainWork => Schedule::EverySeconds(30),
             // 02:00 WIB, when the desks are quiet.
             Job::Rematch => Schedule::Daily {
                 hour: 19,
@@ -112,6 +121,7 @@ impl Job {
             Job::Retention => {
                 json!(retention::sweep(&ctx.pool, ctx.settings.retention, now).await?)
             }
+            Job::DrainWork => json!(queue::drain(&ctx.pool, &ctx.settings, now).await?),
         })
     }
 }
@@ -143,7 +153,8 @@ pub async fn catch_up(ctx: &Ctx) {
 
 fn report(job: Job, outcome: anyhow::Result<Outcome>) {
     match outcome {
-        Ok(Outcome::Ran(summary)) if job != Job::DeliverMail => {
+        // The frequent ones would flood the log.
+        Ok(Outcome::Ran(summary)) if !matches!(job, Job::DeliverMail | Job::DrainWork) => {
             tracing::info!(job = job.name(), %summary, "job ran")
         }
         Ok(_) => {}

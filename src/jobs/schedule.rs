@@ -40,6 +40,7 @@ impl Schedule {
         let at = |d: chrono::NaiveDate, h: u32, m: u32| {
             Utc.from_utc_datetime(&d.and_time(NaiveTime::from_hms_opt(h, m, 0).unwrap_or_default()))
         };
+        // Slots are UTC instants (cron reads UTC), not local days: the UTC date is right here.
         let today = now.date_naive();
         match *self {
             Schedule::EverySeconds(_) => None,

@@ -53,7 +53,7 @@ pub async fn run(
     let tz = settings.time_zone;
     let scope = CaseScope::system(now);
     let (what, tables) = if args.cases {
-        let rows = store::case_list(pool, &scope, period.bounds(tz)).await?;
+        let rows = store::case_list(pool, &scope, period.bounds(tz), tz).await?;
         let names = store::names(pool).await?;
         (
             Export::Cases,

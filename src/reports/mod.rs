@@ -57,7 +57,7 @@ pub async fn build(
     (tz, now): (Tz, DateTime<Utc>),
     lang: Lang,
 ) -> sqlx::Result<(Report, Vec<Table>)> {
-    let facts = store::facts(pool, scope, period.bounds(tz)).await?;
+    let facts = store::facts(pool, scope, period.bounds(tz), tz).await?;
     let report = model::compute(period, tz, now, &facts);
     let names = store::names(pool).await?;
     let tables = tables::tables(&report, &names, lang, tz);

@@ -159,7 +159,7 @@ pub async fn export_cases(
     let format = format_of(&q, v.lang)?.ok_or_else(|| bad("format", v.lang))?;
     let (tz, now) = (state.settings.time_zone, state.clock.now());
     let scope = CaseScope::of(&v.principal, now);
-    let rows = store::case_list(&state.pool, &scope, period.bounds(tz)).await?;
+    let rows = store::case_list(&state.pool, &scope, period.bounds(tz), tz).await?;
     let names = store::names(&state.pool).await?;
     let table = tables::case_table(&rows, &names, v.lang, tz, sees_full_identity(&v.principal));
     download(&state, &v, (Export::Cases, period, format), &[table]).await

@@ -8,7 +8,7 @@ use sqlx::{PgPool, Postgres, Row, Transaction};
 
 use super::model::{CaseFacts, Facts, LegCost, Notice, Refusal, Stay};
 use crate::auth::policy::CaseScope;
-use crate::cases::store::AGE_SQL;
+use crate::cases::store::age_sql;
 
 /// The scope's condition with its parameters at $1–$4 and the period at $5, $6.
 fn scoped(select: &str, rest: &str) -> String {
@@ -37,11 +37,13 @@ pub async fn facts(
     pool: &PgPool,
     scope: &CaseScope,
     period: (DateTime<Utc>, DateTime<Utc>),
+    tz: chrono_tz::Tz,
 ) -> sqlx::Result<Facts> {
     let mut tx = scope.begin(pool).await?;
+    let age = age_sql(tz);
     let cases = rows(&mut tx, scope, &(scoped(&format!(
         "SELECT c.number, c.state, i.found_at, i.found_region_code, i.home_region_code,
-                i.home_province_code, i.sex, {AGE_SQL} AS age, i.conditions,
+                i.home_province_code, i.sex, {age} AS age, i.conditions,
                 (SELECT p.end_reason FROM placement p WHERE p.case_id = c.id AND p.ended_at IS NOT NULL
                   ORDER BY p.ended_at DESC, p.id DESC LIMIT 1) AS last_stay_end,
                 (SELECT min(e.at) FROM case_event e WHERE e.case_id = c.id
@@ -192,12 +194,15 @@ pub async fn case_list(
     pool: &PgPool,
     scope: &CaseScope,
     period: (DateTime<Utc>, DateTime<Utc>),
+    tz: chrono_tz::Tz,
 ) -> sqlx::Result<Vec<CaseRow>> {
     let mut tx = scope.begin(pool).await?;
+    let age = age_sql(tz);
     let sql = scoped(
         &format!(
-        "SELECT c.number, i.found_at, i.found_region_code, i.stated_name, i.sex, {AGE_SQL} AS age,
-                i.home_region_code, i.home_province_code, i.nik, i.conditions, c.state"),
+            "SELECT c.number, i.found_at, i.found_region_code, i.stated_name, i.sex, {age} AS age,
+                i.home_region_code, i.home_province_code, i.nik, i.conditions, c.state"
+        ),
         "",
     ) + "AND i.found_at >= $5 AND i.found_at < $6 ORDER BY i.found_at, c.number";
     let out = rows(&mut tx, scope, &sql, period)

@@ -1,8 +1,8 @@
 //! Who travels with the person. The rule, one escort per trip, the most demanding need
-//! deciding who:
+//! deciding who (the conditions as the one need rule reads them, `cases::needs`):
 //! - psychosocial disability → UPT staff (Balai PRS PMKS / Bina Laras): trained to calm a
 //!   crisis and to keep medication on time, which a volunteer is not;
-//! - a child (under 18, or marked `child`) → a UPT social worker (*pekerja sosial*): the
+//! - a child (under 18, or marked `child` when no age is recorded) → a UPT social worker (*pekerja sosial*): the
 //!   child-protection law wants a professional, not a volunteer, beside an unaccompanied child;
 //! - sick → Tagana: its volunteers are trained in first aid;
 //! - elderly (60 or over), pregnant, or with a physical disability → the TKSK: help on the
@@ -11,45 +11,8 @@
 //! "other" alone asks for no escort.
 use serde::Serialize;
 
-/// The intake's conditions (`intake::model::CONDITIONS`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Condition {
-    Psychosocial,
-    Elderly,
-    Child,
-    Sick,
-    Pregnant,
-    Disability,
-    Other,
-}
-
-impl Condition {
-    pub fn parse(s: &str) -> Option<Condition> {
-        Some(match s.trim() {
-            "psychosocial" => Condition::Psychosocial,
-            "elderly" => Condition::Elderly,
-            "child" => Condition::Child,
-            "sick" => Condition::Sick,
-            "pregnant" => Condition::Pregnant,
-            "disability" => Condition::Disability,
-            "other" => Condition::Other,
-            _ => return None,
-        })
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Condition::Psychosocial => "psychosocial",
-            Condition::Elderly => "elderly",
-            Condition::Child => "child",
-            Condition::Sick => "sick",
-            Condition::Pregnant => "pregnant",
-            Condition::Disability => "disability",
-            Condition::Other => "other",
-        }
-    }
-}
+pub use crate::cases::needs::Condition;
+use crate::cases::needs::{needs, Sex};
 
 /// What the escort rule needs to know about the person.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -72,22 +35,16 @@ impl EscortNeed {
     /// does not know is skipped, since the intake validated them already.
     pub fn from_codes(codes: &[String], age: Option<u32>) -> EscortNeed {
         EscortNeed {
-            conditions: codes.iter().filter_map(|c| Condition::parse(c)).collect(),
+            conditions: Condition::from_codes(codes),
             age,
         }
     }
 
-    /// The conditions, with those the age implies (under 18: child; 60 or over: elderly).
+    /// The conditions as the need rule reads them: the age band's (under 18: child; 60 or
+    /// over: elderly) in place of the `child`/`elderly` marks when an age is recorded.
+    /// Sex plays no part in them.
     pub fn effective(&self) -> Vec<Condition> {
-        let mut all = self.conditions.clone();
-        match self.age {
-            Some(a) if a < 18 => all.push(Condition::Child),
-            Some(a) if a >= 60 => all.push(Condition::Elderly),
-            _ => {}
-        }
-        all.sort();
-        all.dedup();
-        all
+        needs(&self.conditions, self.age, Sex::Unknown).conditions
     }
 }
 

@@ -16,6 +16,7 @@ use crate::auth::model::Principal;
 use crate::cases::events::{self, Event};
 use crate::cases::lifecycle;
 use crate::cases::model::State;
+use crate::clock::local_date;
 use crate::config::Settings;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::notify::mailer::{Email, Priority};
@@ -40,7 +41,13 @@ pub struct Facts {
     pub conditions: Vec<String>,
 }
 
-pub async fn facts(tx: &mut Tx<'_>, case_id: i64, now: DateTime<Utc>) -> sqlx::Result<Facts> {
+/// Ages are counted on the local day (`tz`: `settings.time_zone`).
+pub async fn facts(
+    tx: &mut Tx<'_>,
+    case_id: i64,
+    now: DateTime<Utc>,
+    tz: chrono_tz::Tz,
+) -> sqlx::Result<Facts> {
     let r = sqlx::query(
         "SELECT c.number, c.state, i.sex, i.birth_date, i.estimated_age, i.found_at, i.conditions, i.nik,
                 i.home_village_code, i.home_region_code, i.home_province_code,
@@ -60,8 +67,8 @@ pub async fn facts(tx: &mut Tx<'_>, case_id: i64, now: DateTime<Utc>) -> sqlx::R
     let age = age_on(
         r.get("birth_date"),
         r.get("estimated_age"),
-        found.date_naive(),
-        now.date_naive(),
+        local_date(found, tz),
+        local_date(now, tz),
     );
     let conditions: Vec<String> = r.get("conditions");
     let village: Option<String> = r.get("home_village_code");
@@ -78,11 +85,7 @@ pub async fn facts(tx: &mut Tx<'_>, case_id: i64, now: DateTime<Utc>) -> sqlx::R
     } else {
         None
     };
-    let sex = match r.get::<String, _>("sex").as_str() {
-        "male" => Sex::Male,
-        "female" => Sex::Female,
-        _ => Sex::Unknown,
-    };
+    let sex = Sex::parse(&r.get::<String, _>("sex"));
     let escort = EscortNeed::from_codes(&conditions, age.map(|a| a.max(0) as u32));
     Ok(Facts {
         case_id,
@@ -155,7 +158,7 @@ pub async fn decide(
             ));
         }
         let upt = match upt.trim() {
-            "" => crate::shelter::store::proposed_upt(tx, f.case_id, now).await?.ok_or_else(|| {
+            "" => crate::shelter::store::proposed_upt(tx, f.case_id, now, settings.time_zone).await?.ok_or_else(|| {
                 AppError::Invalid(vec![FieldError::new(
                     "upt",
                     "tidak ada UPT yang melayani kebutuhan ini; pilih UPT / no UPT serves this need: choose one",

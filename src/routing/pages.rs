@@ -44,7 +44,7 @@ pub async fn decide_route(
     let (p, origin, now) = (&v.principal, &v.origin, state.clock.now());
     let (mut tx, id) =
         access::open(&state.pool, p, origin, &number, Action::DecideCase, now).await?;
-    let facts = handover::facts(&mut tx, id, now).await?;
+    let facts = handover::facts(&mut tx, id, now, state.settings.time_zone).await?;
     let choice = (f.choice.as_str(), f.reason.as_str(), f.upt.as_str());
     let services = (&state.pool, state.settings.as_ref());
     let plan = handover::decide(&mut tx, services, &facts, choice, p, now).await?;
@@ -153,7 +153,7 @@ pub async fn panel(state: &AppState, v: &Viewer, case_id: i64) -> AppResult<view
     let now = state.clock.now();
     let scope = CaseScope::of(&v.principal, now);
     let mut tx = scope.begin(&state.pool).await?;
-    let f: Facts = handover::facts(&mut tx, case_id, now).await?;
+    let f: Facts = handover::facts(&mut tx, case_id, now, state.settings.time_zone).await?;
     let live = handover::live_plan(&mut tx, case_id).await?;
     let notice: Option<(Option<chrono::DateTime<Utc>>, i32)> = sqlx::query_as(
         "SELECT n.acknowledged_at, n.escalations FROM handover_notice n JOIN transport_plan t ON t.id = n.plan_id
@@ -175,7 +175,10 @@ pub async fn panel(state: &AppState, v: &Viewer, case_id: i64) -> AppResult<view
                 .await?;
         let proposed = match &referral {
             Some((code, _, _)) => Some(code.clone()),
-            None => crate::shelter::store::proposed_upt(&mut tx, case_id, now).await?,
+            None => {
+                crate::shelter::store::proposed_upt(&mut tx, case_id, now, state.settings.time_zone)
+                    .await?
+            }
         };
         (upts, proposed)
     } else {

@@ -6,7 +6,8 @@
 //! refusal by the family or home government. Anything missing → a UPT serving the need.
 use serde::Serialize;
 
-use super::escort::Condition;
+use crate::cases::needs::{needs, Condition};
+pub use crate::cases::needs::{Need, Sex};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -41,14 +42,6 @@ impl KnownHome {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Sex {
-    Male,
-    Female,
-    Unknown,
-}
-
 #[derive(Debug, Clone, PartialEq)]
 pub struct CaseFacts {
     pub identity: Option<IdentitySource>,
@@ -58,33 +51,6 @@ pub struct CaseFacts {
     pub age: Option<u32>,
     pub fit_to_travel: bool,
     pub family_refused: bool,
-}
-
-/// The UPT need codes (the `need` table); those the intake can tell apart.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Need {
-    Psychosocial,
-    Toddler,
-    Child,
-    Elderly,
-    PhysicalDisability,
-    Women,
-    Homeless,
-}
-
-impl Need {
-    pub fn code(self) -> &'static str {
-        match self {
-            Need::Psychosocial => "psychosocial",
-            Need::Toddler => "toddler",
-            Need::Child => "child",
-            Need::Elderly => "elderly",
-            Need::PhysicalDisability => "physical_disability",
-            Need::Women => "women",
-            Need::Homeless => "homeless",
-        }
-    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -112,76 +78,41 @@ pub struct Proposal {
     pub reasons: Vec<Reason>,
 }
 
-/// The UPT need, the most demanding first: psychosocial care (Bina Laras) before age,
-/// age before disability, and the homeless transit ward of Balai PRS PMKS when nothing
-/// else applies. Ages: under 5 a toddler, under 18 a child, 60 and over elderly.
+/// The UPT need the person is proposed for: the first of the one need rule's
+/// (`cases::needs`), with its reason.
 pub fn need_of(facts: &CaseFacts) -> (Need, Reason) {
-    let has = |c| facts.conditions.contains(&c);
-    if has(Condition::Psychosocial) {
-        return (
-            Need::Psychosocial,
-            r(
-                "need_psychosocial",
-                "disabilitas psikososial → Bina Laras",
-                "psychosocial disability → Bina Laras",
-            ),
-        );
-    }
-    match facts.age {
-        Some(a) if a < 5 => {
-            return (
-                Need::Toddler,
-                r(
-                    "need_toddler",
-                    "balita → asuhan balita",
-                    "toddler → toddler care",
-                ),
-            )
-        }
-        Some(a) if a < 18 => {
-            return (
-                Need::Child,
-                r("need_child", "anak → asuhan anak", "child → child care"),
-            )
-        }
-        None if has(Condition::Child) => {
-            return (
-                Need::Child,
-                r("need_child", "anak → asuhan anak", "child → child care"),
-            )
-        }
-        Some(a) if a >= 60 => return (Need::Elderly, elderly()),
-        None if has(Condition::Elderly) => return (Need::Elderly, elderly()),
-        _ => {}
-    }
-    if has(Condition::Disability) {
-        return (
-            Need::PhysicalDisability,
-            r(
-                "need_disability",
-                "disabilitas → Bina Daksa (periksa jenis disabilitasnya)",
-                "disability → Bina Daksa (check which kind of disability)",
-            ),
-        );
-    }
-    if facts.sex == Sex::Female && has(Condition::Pregnant) {
-        return (
-            Need::Women,
-            r(
-                "need_women",
-                "perempuan hamil tanpa dukungan → Bina Karya Wanita",
-                "pregnant woman without support → Bina Karya Wanita",
-            ),
-        );
-    }
-    (
-        Need::Homeless,
-        r(
+    let need = needs(&facts.conditions, facts.age, facts.sex).first();
+    let why = match need {
+        Need::Psychosocial => r(
+            "need_psychosocial",
+            "disabilitas psikososial → Bina Laras",
+            "psychosocial disability → Bina Laras",
+        ),
+        Need::Toddler => r(
+            "need_toddler",
+            "balita → asuhan balita",
+            "toddler → toddler care",
+        ),
+        Need::Child => r("need_child", "anak → asuhan anak", "child → child care"),
+        Need::Elderly => elderly(),
+        Need::PhysicalDisability => r(
+            "need_disability",
+            "disabilitas → Bina Daksa (periksa jenis disabilitasnya)",
+            "disability → Bina Daksa (check which kind of disability)",
+        ),
+        Need::Women => r(
+            "need_women",
+            "perempuan hamil tanpa dukungan → Bina Karya Wanita",
+            "pregnant woman without support → Bina Karya Wanita",
+        ),
+        // The rule puts youth wards after the transit ward: never first.
+        Need::Homeless | Need::Youth => r(
             "need_homeless",
             "orang terlantar → Balai PRS PMKS (transit)",
             "stranded person → Balai PRS PMKS (transit)",
         ),
-    )
+    };
+    (need, why)
 }
 
 fn elderly() -> Reason {

@@ -9,6 +9,7 @@ use super::store::{self, Candidate, Placed};
 use crate::auth::policy::Action;
 use crate::cases::access;
 use crate::error::{AppError, AppResult};
+use crate::jobs::queue;
 use crate::state::AppState;
 use crate::web::api::{Caller, JsonBody};
 
@@ -37,8 +38,9 @@ pub async fn place_case(
     let (mut tx, id) =
         access::open(pool, p, &origin, &number, Action::ManagePlacements, now).await?;
     let placed = store::place(&mut tx, id, req.ward_id, p, now).await?;
+    // The capacity alerts look again, asked for with the placement.
+    queue::enqueue(&mut tx, queue::Work::Capacity, now).await?;
     access::commit(tx, &origin, &number, "place", json!(placed)).await?;
-    crate::capacity::evaluate::spawn(state.pool.clone(), state.settings.clone(), now);
     match placed {
         Placed::Placed { .. } => Ok((StatusCode::CREATED, Json(json!(placed)))),
         Placed::Full { need, .. } => Err(AppError::Conflict(format!(
@@ -62,6 +64,6 @@ pub async fn list_candidates(
     let (p, pool) = (&principal, &state.pool);
     let (mut tx, id) =
         access::open(pool, p, &origin, &number, Action::ManagePlacements, now).await?;
-    let person = store::person(&mut tx, id, now).await?;
+    let person = store::person(&mut tx, id, now, state.settings.time_zone).await?;
     Ok(Json(store::candidates(&mut tx, &person).await?))
 }

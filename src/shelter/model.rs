@@ -1,31 +1,13 @@
 //! Which UPT wards fit a person: the rules, without the database.
 use chrono::{Datelike, NaiveDate};
 
-/// The ward needs that serve a person, best first. A psychosocial disability decides
-/// first (Bina Laras wards), then age (children, the elderly), then other disabilities;
-/// everyone else is served as a stranded or homeless person (Bina Karya wards).
+/// The ward needs that serve a person, best first: the one need rule's
+/// (`cases::needs`), as the `need` table's codes.
 pub fn needs_of(conditions: &[String], age: Option<i32>, sex: &str) -> Vec<&'static str> {
-    let has = |c: &str| conditions.iter().any(|x| x == c);
-    let mut needs = vec![];
-    if has("psychosocial") {
-        needs.push("psychosocial");
-    }
-    match age {
-        Some(a) if a < 5 => needs.push("toddler"),
-        Some(a) if a < 18 => needs.extend(["child", "youth"]),
-        Some(a) if a >= 60 => needs.push("elderly"),
-        _ if has("child") => needs.extend(["child", "youth"]),
-        _ if has("elderly") => needs.push("elderly"),
-        _ => {}
-    }
-    if has("disability") {
-        needs.push("physical_disability");
-    }
-    if sex == "female" && needs.is_empty() {
-        needs.push("women");
-    }
-    needs.push("homeless");
-    needs
+    (crate::cases::needs::needs_of_codes(conditions, age, sex).wards)
+        .into_iter()
+        .map(|n| n.code())
+        .collect()
 }
 
 /// Whether a ward for `ward_sex` takes a person of `sex`. A person whose sex was not
@@ -92,12 +74,15 @@ mod tests {
             needs_of(&c(&[]), Some(3), "male"),
             vec!["toddler", "homeless"]
         );
+        // Issue 23: a child is not offered youth wards (PSBR takes 18 to 22), and a
+        // woman with no other need waits in the transit ward, not in Bina Karya Wanita.
         assert_eq!(
             needs_of(&c(&[]), Some(12), "female"),
-            vec!["child", "youth", "homeless"]
+            vec!["child", "homeless"]
         );
+        assert_eq!(needs_of(&c(&[]), Some(30), "female"), vec!["homeless"]);
         assert_eq!(
-            needs_of(&c(&[]), Some(30), "female"),
+            needs_of(&c(&["pregnant"]), Some(30), "female"),
             vec!["women", "homeless"]
         );
         assert_eq!(needs_of(&c(&[]), None, "male"), vec!["homeless"]);

@@ -44,20 +44,17 @@ async fn open(state: &AppState, v: &Viewer, number: &str) -> AppResult<(CaseTx, 
     .await
 }
 
-/// Commits the change and has the capacity alerts look again.
+/// Commits the change with a request for the capacity alerts to look again.
 async fn done(
     state: &AppState,
-    tx: CaseTx,
+    mut tx: CaseTx,
     v: &Viewer,
     number: &str,
     (what, detail): (&str, serde_json::Value),
 ) -> AppResult<Redirect> {
+    use crate::jobs::queue::{enqueue, Work};
+    enqueue(&mut tx, Work::Capacity, state.clock.now()).await?;
     access::commit(tx, &v.origin, number, what, detail).await?;
-    crate::capacity::evaluate::spawn(
-        state.pool.clone(),
-        state.settings.clone(),
-        state.clock.now(),
-    );
     Ok(to_case(number))
 }
 
@@ -120,7 +117,7 @@ pub async fn panel(
     let mut tx = scope.begin(&state.pool).await?;
     let stay = store::stay(&mut tx, case_id).await?;
     let waiting = store::waiting_since(&mut tx, case_id).await?;
-    let person = store::person(&mut tx, case_id, now).await?;
+    let person = store::person(&mut tx, case_id, now, tz).await?;
     let manages = allows(&v.principal, Action::ManagePlacements);
     let state_now = CaseState::parse(&person.state);
     let may_place = manages

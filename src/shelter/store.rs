@@ -11,6 +11,7 @@ use crate::auth::model::{Principal, Role};
 use crate::cases::events::{self, Event};
 use crate::cases::lifecycle;
 use crate::cases::model::State;
+use crate::clock::local_date;
 use crate::error::{constraints, AppError, AppResult, FieldError};
 
 type Tx<'a> = Transaction<'a, Postgres>;
@@ -25,7 +26,13 @@ pub struct Person {
     pub needs: Vec<&'static str>,
 }
 
-pub async fn person(tx: &mut Tx<'_>, case_id: i64, now: DateTime<Utc>) -> sqlx::Result<Person> {
+/// The person's age is counted on the local day (`tz`: `settings.time_zone`).
+pub async fn person(
+    tx: &mut Tx<'_>,
+    case_id: i64,
+    now: DateTime<Utc>,
+    tz: chrono_tz::Tz,
+) -> sqlx::Result<Person> {
     let r = sqlx::query(
         "SELECT c.state, i.sex, i.birth_date, i.estimated_age, i.found_at, i.conditions
            FROM ot_case c JOIN intake i ON i.id = c.intake_id WHERE c.id = $1",
@@ -38,8 +45,8 @@ pub async fn person(tx: &mut Tx<'_>, case_id: i64, now: DateTime<Utc>) -> sqlx::
     let age = age_on(
         r.get("birth_date"),
         r.get("estimated_age"),
-        found.date_naive(),
-        now.date_naive(),
+        local_date(found, tz),
+        local_date(now, tz),
     );
     let conditions: Vec<String> = r.get("conditions");
     Ok(Person {
@@ -49,6 +56,23 @@ pub async fn person(tx: &mut Tx<'_>, case_id: i64, now: DateTime<Utc>) -> sqlx::
         sex,
         age,
     })
+}
+
+/// The state of a case and its person's sex: what placing and moving check (the needs
+/// are the officer's to weigh, from the candidates).
+struct Who {
+    state: String,
+    sex: String,
+}
+
+async fn who(tx: &mut Tx<'_>, case_id: i64) -> sqlx::Result<Who> {
+    let (state, sex) = sqlx::query_as(
+        "SELECT c.state, i.sex FROM ot_case c JOIN intake i ON i.id = c.intake_id WHERE c.id = $1",
+    )
+    .bind(case_id)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(Who { state, sex })
 }
 
 /// A ward that serves the person, with its free beds and its distance from the
@@ -192,7 +216,7 @@ pub async fn place(
     if !may_take_in(tx, actor, case_id, &upt).await? {
         return Err(AppError::Forbidden);
     }
-    let p = person(tx, case_id, now).await?;
+    let p = who(tx, case_id).await?;
     // Checked here, not left to the state change: a full ward would otherwise have put a
     // person already discharged or handed over on the waiting list (found by the
     // model-based test).
@@ -329,7 +353,7 @@ pub async fn transfer(
             "bangsal yang sama / the same ward",
         )]));
     }
-    let p = person(tx, case_id, now).await?;
+    let p = who(tx, case_id).await?;
     if !super::model::ward_takes(&ward_sex, &p.sex) {
         return Err(AppError::Invalid(vec![FieldError::new(
             "ward_id",
@@ -442,8 +466,9 @@ pub async fn proposed_upt(
     tx: &mut Tx<'_>,
     case_id: i64,
     now: DateTime<Utc>,
+    tz: chrono_tz::Tz,
 ) -> sqlx::Result<Option<String>> {
-    let person = person(tx, case_id, now).await?;
+    let person = person(tx, case_id, now, tz).await?;
     Ok(candidates(tx, &person)
         .await?
         .into_iter()

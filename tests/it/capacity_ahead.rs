@@ -9,7 +9,7 @@ use sqlx::PgPool;
 use crate::common::{app_pool, case_fixture, load_geo, now, settings};
 use simlontar::capacity::{evaluate, raids};
 
-/// The one ward for women with no other need (RSBKW Kediri's), with `beds` beds, `residents`
+/// The one ward for women at social risk (RSBKW Kediri's), with `beds` beds, `residents`
 /// people in it, and `past` stays of 10 days each over the last 200 days (its demand).
 async fn women_ward(owner: &PgPool, beds: i32, residents: usize, past: usize) -> i64 {
     let ward: i64 = sqlx::query_scalar(
@@ -57,9 +57,10 @@ async fn women_ward(owner: &PgPool, beds: i32, residents: usize, past: usize) ->
     ward
 }
 
-/// A woman of 40 with no other need, just picked up (her case is `received`).
+/// A pregnant woman of 40, just picked up (her case is `received`): the need rule's one
+/// need for the women's ward (a woman with no other need waits in the transit ward).
 async fn person(owner: &PgPool, n: usize) -> i64 {
-    case_fixture(
+    let case = case_fixture(
         owner,
         &format!("OT-3571-2026-{n:06}"),
         "35.71",
@@ -67,7 +68,15 @@ async fn person(owner: &PgPool, n: usize) -> i64 {
         "Siti",
         None,
     )
+    .await;
+    sqlx::query(
+        "UPDATE intake SET conditions = '{pregnant}' WHERE id = (SELECT intake_id FROM ot_case WHERE id = $1)",
+    )
+    .bind(case)
+    .execute(owner)
     .await
+    .unwrap();
+    case
 }
 
 /// Evaluates the ward now and returns its newest stored forecast: p7, p14 and the expected

@@ -455,20 +455,19 @@ async fn a_repeat_pick_up_is_found_by_the_engine_with_its_evidence(pool: PgPool)
     assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
     let new_id = res.json()["intake_id"].as_i64().unwrap();
 
-    // The engine runs in the background after the save; wait for it.
-    let mut checked = false;
-    for _ in 0..300 {
-        checked =
-            sqlx::query_scalar("SELECT linkage_checked_at IS NOT NULL FROM intake WHERE id = $1")
-                .bind(new_id)
-                .fetch_one(&pool)
-                .await
-                .unwrap();
-        if checked {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-    }
+    // The engine runs in the background after the save, from the work queue the intake
+    // wrote to: drain it as the server's worker would.
+    let app = crate::common::app_pool(&pool).await;
+    let drained = simlontar::jobs::drain(&app, &crate::common::settings(), crate::common::now())
+        .await
+        .unwrap();
+    assert_eq!(drained.reintake_runs, 1, "{drained:?}");
+    let checked: bool =
+        sqlx::query_scalar("SELECT linkage_checked_at IS NOT NULL FROM intake WHERE id = $1")
+            .bind(new_id)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
     assert!(checked, "the background match ran");
     let (state, probability, contributions): (String, f64, Value) = sqlx::query_as(
         "SELECT state, probability, contributions FROM record_link
@@ -669,6 +668,7 @@ async fn the_nightly_rematch_finds_an_unidentified_resident_in_new_checks_and_in
     let t = Thresholds {
         accept: 0.99,
         review: 0.5,
+        tz: chrono_tz::Asia::Jakarta,
     };
     let app = crate::common::app_pool(&pool).await;
     let first = rematch::run(&app, t, now).await.unwrap();

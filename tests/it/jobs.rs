@@ -228,3 +228,125 @@ fn the_daily_capacity_run_ticks_at_seven_wib() {
         "setiap hari 07:00 WIB"
     );
 }
+
+/// Work asked for by changes (issue 23): queued in the change's transaction, done by a
+/// drain once per kind however many asked, kept when nobody drained it.
+mod queued {
+    use axum::http::StatusCode;
+    use serde_json::json;
+    use sqlx::{Connection, PgPool};
+
+    use crate::common::{api, app_pool, intake_json, load_geo, router, send, settings, token};
+    use crate::common::{case_fixture, now};
+    use simlontar::auth::model::Role;
+    use simlontar::jobs::{drain, queue};
+
+    async fn waiting(owner: &PgPool) -> Vec<(String, i64)> {
+        queue::waiting(owner).await.unwrap()
+    }
+
+    #[sqlx::test]
+    async fn a_burst_of_intakes_is_one_reintake_run(owner: PgPool) {
+        load_geo(&owner).await;
+        let app = router(&owner).await;
+        let t = token(&owner, "desk.sby", Role::CaseOfficer, None).await;
+        for i in 0..5 {
+            let key = format!("5b0e7c52-0000-4000-8000-00000000000{i}");
+            let mut body = intake_json();
+            body["stated_name"] = json!(format!("Orang {i}"));
+            let res = send(&app, api("POST", "/api/v1/intakes", &t, Some(&key), body)).await;
+            assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+        }
+        // A refused intake asks for nothing.
+        let mut bad = intake_json();
+        bad["sex"] = json!("x");
+        let key = "5b0e7c52-0000-4000-8000-000000000009";
+        let res = send(&app, api("POST", "/api/v1/intakes", &t, Some(key), bad)).await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+        assert_eq!(waiting(&owner).await, [("reintake".to_string(), 5)]);
+        let pool = app_pool(&owner).await;
+        let first = drain(&pool, &settings(), now()).await.unwrap();
+        assert_eq!((first.requests, first.reintake_runs), (5, 1), "{first:?}");
+        assert_eq!(first.capacity_runs, 0);
+        assert!(waiting(&owner).await.is_empty());
+        let again = drain(&pool, &settings(), now()).await.unwrap();
+        assert_eq!(again, queue::Drained::default());
+    }
+
+    #[sqlx::test]
+    async fn a_placement_asks_for_one_capacity_evaluation(owner: PgPool) {
+        load_geo(&owner).await;
+        let officer = token(&owner, "co1", Role::CaseOfficer, None).await;
+        let app = router(&owner).await;
+        for i in 0..3 {
+            let number = format!("OT-3578-2026-{:06}", 10 + i);
+            crate::shelter::unidentified(&owner, &number, "male", 35, &[]).await;
+            let ward: i64 = sqlx::query_scalar(
+                "SELECT id FROM ward WHERE need_code = 'homeless' AND sex = 'male'",
+            )
+            .fetch_one(&owner)
+            .await
+            .unwrap();
+            let uri = format!("/api/v1/cases/{number}/placement");
+            let res = send(
+                &app,
+                api("POST", &uri, &officer, None, json!({"ward_id": ward})),
+            )
+            .await;
+            assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+        }
+        assert_eq!(waiting(&owner).await, [("capacity".to_string(), 3)]);
+        let forecasts = "SELECT count(DISTINCT computed_at) FROM capacity_forecast";
+        let before: i64 = sqlx::query_scalar(forecasts)
+            .fetch_one(&owner)
+            .await
+            .unwrap();
+        let done = drain(&app_pool(&owner).await, &settings(), now())
+            .await
+            .unwrap();
+        assert_eq!((done.requests, done.capacity_runs), (3, 1), "{done:?}");
+        let after: i64 = sqlx::query_scalar(forecasts)
+            .fetch_one(&owner)
+            .await
+            .unwrap();
+        assert_eq!(after, before + 1);
+    }
+
+    /// A drain on another instance holds the kind (its lock): this one leaves the work to
+    /// it. That instance is killed before finishing (its connection goes, the lock with
+    /// it, nothing taken off the queue): the work is still there and done by the next drain.
+    #[sqlx::test]
+    async fn work_a_killed_drain_did_not_finish_is_done_by_the_next(owner: PgPool) {
+        load_geo(&owner).await;
+        case_fixture(&owner, "OT-3578-2026-000001", "35.78", None, "Siti", None).await;
+        let mut tx = owner.begin().await.unwrap();
+        queue::enqueue(&mut tx, queue::Work::Capacity, now())
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let pool = app_pool(&owner).await;
+        let mut other = sqlx::PgConnection::connect_with(&owner.connect_options())
+            .await
+            .unwrap();
+        sqlx::query("BEGIN").execute(&mut other).await.unwrap();
+        sqlx::query("SELECT pg_advisory_xact_lock(hashtext('simlontar work capacity'))")
+            .execute(&mut other)
+            .await
+            .unwrap();
+        let skipped = drain(&pool, &settings(), now()).await.unwrap();
+        assert_eq!(skipped.capacity_runs, 0);
+        assert_eq!(waiting(&owner).await, [("capacity".to_string(), 1)]);
+        drop(other);
+        // The server notices the dropped connection and frees its lock; wait for it.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        loop {
+            let done = drain(&pool, &settings(), now()).await.unwrap();
+            if done.capacity_runs == 1 {
+                break;
+            }
+            assert!(std::time::Instant::now() < deadline, "the lock never went");
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        assert!(waiting(&owner).await.is_empty());
+    }
+}

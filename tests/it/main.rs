@@ -30,6 +30,7 @@ mod linkage;
 mod mail;
 mod mailbox;
 mod mfa;
+mod midnight;
 mod nik_search;
 mod notify;
 mod passwords;

@@ -867,3 +867,119 @@ async fn placing_a_person_elsewhere_releases_the_bed_held_for_them(owner: PgPool
     assert_eq!(counts(held).await.2, 0, "the held ward's bed is free again");
     assert_eq!(counts(placed).await.1, 1);
 }
+
+/// Issue 23: people against the one need rule — the proposal's need, the wards offered
+/// (needs in order, first UPT) and the escort agree. Specific-group UPTs (Bina Karya
+/// Wanita, Marsudi Putra, Eks Kusta) are offered only when a recorded need says so.
+#[sqlx::test]
+async fn people_get_the_wards_proposal_and_escort_of_one_need_rule(owner: PgPool) {
+    use simlontar::routing::{escort::escort_for, handover, propose, EscortNeed, EscortRole};
+    use simlontar::routing::{Need, Route};
+    load_geo(&owner).await;
+    let officer = token(&owner, "co1", Role::CaseOfficer, None).await;
+    let app = router(&owner).await;
+    let specific = ["RSBKW-KEDIRI", "PRSMP-SURABAYA", "RSEK-TUBAN"];
+    type Row = (
+        i16,
+        &'static str,
+        &'static [&'static str],
+        &'static [&'static str],
+        Need,
+        Option<EscortRole>,
+    );
+    let people: [Row; 8] = [
+        // A child found in Surabaya: child wards, never Marsudi Putra though it is nearest.
+        (
+            12,
+            "male",
+            &[],
+            &["child", "homeless"],
+            Need::Child,
+            Some(EscortRole::SocialWorker),
+        ),
+        // A woman with no other need: the transit ward, never Bina Karya Wanita.
+        (30, "female", &[], &["homeless"], Need::Homeless, None),
+        // A pregnant woman: Bina Karya Wanita first.
+        (
+            25,
+            "female",
+            &["pregnant"],
+            &["women", "homeless"],
+            Need::Women,
+            Some(EscortRole::Tksk),
+        ),
+        // An adult marked `child`: the age decides, for all three.
+        (30, "male", &["child"], &["homeless"], Need::Homeless, None),
+        // Youth: the transit ward, then Bina Remaja.
+        (
+            20,
+            "female",
+            &[],
+            &["homeless", "youth"],
+            Need::Homeless,
+            None,
+        ),
+        (
+            3,
+            "female",
+            &[],
+            &["toddler", "homeless"],
+            Need::Toddler,
+            Some(EscortRole::SocialWorker),
+        ),
+        (
+            70,
+            "male",
+            &["psychosocial"],
+            &["psychosocial", "elderly", "homeless"],
+            Need::Psychosocial,
+            Some(EscortRole::UptStaff),
+        ),
+        (
+            45,
+            "male",
+            &["disability", "sick"],
+            &["physical_disability", "homeless"],
+            Need::PhysicalDisability,
+            Some(EscortRole::Tagana),
+        ),
+    ];
+    for (i, (age, sex, conditions, wards, need, escort)) in people.into_iter().enumerate() {
+        let who = format!("{age} {sex} {conditions:?}");
+        let number = format!("OT-3578-2026-{:06}", 100 + i);
+        let id = unidentified(&owner, &number, sex, age, conditions).await;
+        let uri = format!("/api/v1/cases/{number}/placement-candidates");
+        let res = send(
+            &app,
+            api("GET", &uri, &officer, None, serde_json::json!({})),
+        )
+        .await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+        let list = res.json();
+        let list = list.as_array().unwrap();
+        let mut offered: Vec<&str> = vec![];
+        for c in list {
+            let n = c["need"].as_str().unwrap();
+            if !offered.contains(&n) {
+                offered.push(n);
+            }
+        }
+        assert_eq!(offered, wards, "{who}");
+        let upts: Vec<&str> = list
+            .iter()
+            .map(|c| c["upt_code"].as_str().unwrap())
+            .collect();
+        for upt in specific {
+            let allowed = upt == "RSBKW-KEDIRI" && conditions.contains(&"pregnant");
+            assert_eq!(upts.contains(&upt), allowed, "{who}: {upts:?}");
+        }
+        let mut tx = owner.begin().await.unwrap();
+        let f = handover::facts(&mut tx, id, crate::common::now(), chrono_tz::Asia::Jakarta)
+            .await
+            .unwrap();
+        assert_eq!(propose(&f.facts).route, Route::Upt { need }, "{who}");
+        assert_eq!(list[0]["need"], need.code(), "{who}");
+        let e = escort_for(&EscortNeed::from_codes(&f.conditions, f.facts.age));
+        assert_eq!(e.map(|e| e.role), escort, "{who}");
+    }
+}
