@@ -25,8 +25,8 @@ use simlontar::capacity::backtest::score::{self, Score};
 use simlontar::capacity::backtest::synth::{self, SynthConfig};
 use simlontar::capacity::backtest::versus::{self, Verdict, Versus};
 use simlontar::capacity::backtest::worlds::{Generator, HELD_OUT_SEEDS, TUNING_SEEDS};
-use simlontar::capacity::engine::change::ChangeConfig;
 use simlontar::capacity::engine::alert::Thresholds;
+use simlontar::capacity::engine::change::ChangeConfig;
 use simlontar::capacity::engine::forecast::{Forecast, ForecastConfig};
 
 fn main() {
@@ -392,7 +392,10 @@ fn thresholds() -> Thresholds {
 
 fn generators() -> Vec<Generator> {
     match std::env::var("SIMLONTAR_BENCH_WORLDS") {
-        Ok(v) => v.split(',').filter_map(|g| Generator::parse(g.trim())).collect(),
+        Ok(v) => v
+            .split(',')
+            .filter_map(|g| Generator::parse(g.trim()))
+            .collect(),
         Err(_) => Generator::ALL.to_vec(),
     }
 }
@@ -426,7 +429,9 @@ fn worlds(cfg: &ForecastConfig, th: &Thresholds) {
         // The project's forecast as it runs live: told the raid calendar where there is one.
         let v = Versus::build(g, &seeds, cfg, g.has_calendar());
         let untold = g.has_calendar().then(|| v.without_calendar(cfg));
-        let also = untold.as_deref().map(|d| ("project without the raid calendar", d));
+        let also = untold
+            .as_deref()
+            .map(|d| ("project without the raid calendar", d));
         let (rows, verdict) = versus::table(&v, th, also);
         print!("{rows}");
         verdicts.push((g, verdict, start.elapsed().as_secs_f64(), v.wards.len()));
@@ -457,7 +462,10 @@ fn worlds_search(cfg: &ForecastConfig) {
         .iter()
         .map(|&g| Versus::build(g, &seeds, cfg, g.has_calendar()))
         .collect();
-    println!("tuning seeds {seeds:?}, generators {:?}", gens.iter().map(|g| g.name()).collect::<Vec<_>>());
+    println!(
+        "tuning seeds {seeds:?}, generators {:?}",
+        gens.iter().map(|g| g.name()).collect::<Vec<_>>()
+    );
     println!("| lead | fire | release | worst shortfall | per generator: share, of ceiling, over fixed, false |");
     println!("| --- | --- | --- | --- | --- |");
     let mut results = Vec::new();
@@ -477,7 +485,11 @@ fn worlds_search(cfg: &ForecastConfig) {
                 let mut cells = Vec::new();
                 for v in &built {
                     let p = v.project(&th);
-                    let verdict = Verdict::of(&p, &v.ceiling(&th), &v.best_baseline(versus::BASELINES[0], &th));
+                    let verdict = Verdict::of(
+                        &p,
+                        &v.ceiling(&th),
+                        &v.best_baseline(versus::BASELINES[0], &th),
+                    );
                     worst = worst.max(verdict.shortfall());
                     cells.push(format!(
                         "{} {:.3}, {:.2}, {:+.3}, {:.2}",
@@ -488,7 +500,13 @@ fn worlds_search(cfg: &ForecastConfig) {
                         verdict.false_rate
                     ));
                 }
-                results.push((worst, format!("| {lead} | {fire} | {release} | {worst:+.3} | {} |", cells.join("; "))));
+                results.push((
+                    worst,
+                    format!(
+                        "| {lead} | {fire} | {release} | {worst:+.3} | {} |",
+                        cells.join("; ")
+                    ),
+                ));
             }
         }
     }
@@ -505,14 +523,37 @@ fn diag(cfg: &ForecastConfig, th: &Thresholds, g: Generator) {
     let v = Versus::build(g, &seeds, cfg, false);
     let prow = gate::alert_rows(&v.wards, &v.project, th);
     let crow = gate::alert_rows(&v.wards, &v.ceiling, th);
-    println!("| ward | cap | mean occ | fills | project | ceiling | fixed | proj false | fixed false |");
+    println!(
+        "| ward | cap | mean occ | fills | project | ceiling | fixed | proj false | fixed false |"
+    );
     for w in &v.wards {
         let one = std::slice::from_ref(w);
         let p = score::score(one, &prow, WARM_UP);
         let c = score::score(one, &crow, WARM_UP);
-        let frows = baseline::replay_ward(w, versus::BASELINES[0], th.release_runs, Some(th.rearm_runs));
+        let frows = baseline::replay_ward(
+            w,
+            versus::BASELINES[0],
+            th.release_runs,
+            Some(th.rearm_runs),
+        );
         let f = score::score(one, &frows, WARM_UP);
-        let occ = w.days.iter().map(|d| d.occupancy as f64 / d.capacity.max(1) as f64).sum::<f64>() / w.days.len() as f64;
-        println!("| {} | {} | {:.2} | {} | {} | {} | {} | {} | {} |", w.upt, w.days[0].capacity, occ, p.events, p.warned_ahead, c.warned_ahead, f.warned_ahead, p.false_warnings, f.false_warnings);
+        let occ = w
+            .days
+            .iter()
+            .map(|d| d.occupancy as f64 / d.capacity.max(1) as f64)
+            .sum::<f64>()
+            / w.days.len() as f64;
+        println!(
+            "| {} | {} | {:.2} | {} | {} | {} | {} | {} | {} |",
+            w.upt,
+            w.days[0].capacity,
+            occ,
+            p.events,
+            p.warned_ahead,
+            c.warned_ahead,
+            f.warned_ahead,
+            p.false_warnings,
+            f.false_warnings
+        );
     }
 }

@@ -304,7 +304,8 @@ async fn main() -> anyhow::Result<()> {
         Command::Link(_) => unreachable!("linking runs before connecting"),
         Command::Capacity(args) => {
             // The raid calendar is kept by Dinas Sosial staff: its errors in their language.
-            if let Err(e) = simlontar::capacity::raids::run(&pool, &args, chrono::Utc::now()).await {
+            if let Err(e) = simlontar::capacity::raids::run(&pool, &args, chrono::Utc::now()).await
+            {
                 eprintln!("Gagal: {e:#}");
                 std::process::exit(1);
             }

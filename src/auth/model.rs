@@ -1,20 +1,21 @@
 //! Who a request acts for, the roles they hold, and the rules about passwords.
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    /// Satpol PP intake desk, scoped to a regency.
-    IntakeOfficer,
-    /// DP3AK biometric checks, province-wide.
-    IdentityOfficer,
-    /// Dinsos Jatim case officer, province-wide.
-    CaseOfficer,
-    /// Staff of one UPT.
-    UptStaff,
-    /// A regency Dinsos, read-only, scoped to its regency.
-    RegencyViewer,
-    Admin,
+crate::vocabulary! {
+    /// A staff member's role.
+    pub enum Role {
+        /// Satpol PP intake desk, scoped to a regency.
+        IntakeOfficer = "intake_officer" => ("Petugas penerimaan (Satpol PP)", "Intake officer (Satpol PP)"),
+        /// DP3AK biometric checks, province-wide.
+        IdentityOfficer = "identity_officer" => ("Petugas identitas (DP3AK)", "Identity officer (DP3AK)"),
+        /// Dinsos Jatim case officer, province-wide.
+        CaseOfficer = "case_officer" => ("Petugas kasus (Dinsos Jatim)", "Case officer (Dinsos Jatim)"),
+        /// Staff of one UPT.
+        UptStaff = "upt_staff" => ("Staf UPT", "UPT staff"),
+        /// A regency Dinsos, read-only, scoped to its regency.
+        RegencyViewer = "regency_viewer" => ("Dinsos kabupaten/kota (hanya melihat)", "Regency social office (read only)"),
+        Admin = "admin" => ("Administrator", "Administrator"),
+    }
 }
 
 pub const ROLES: [Role; 6] = [
@@ -27,19 +28,9 @@ pub const ROLES: [Role; 6] = [
 ];
 
 impl Role {
+    /// The code (`code()`), under the name the stores use.
     pub fn as_str(self) -> &'static str {
-        match self {
-            Role::IntakeOfficer => "intake_officer",
-            Role::IdentityOfficer => "identity_officer",
-            Role::CaseOfficer => "case_officer",
-            Role::UptStaff => "upt_staff",
-            Role::RegencyViewer => "regency_viewer",
-            Role::Admin => "admin",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Role> {
-        ROLES.into_iter().find(|r| r.as_str() == s)
+        self.code()
     }
 
     /// What kind of scope the role needs, if any.

@@ -113,7 +113,11 @@ pub async fn expected(
             Some(upt) => {
                 let at: DateTime<Utc> = p.get("referred_at");
                 let c = wards.iter().filter(fits).filter(|w| w.upt == upt).collect();
-                (c, rates.referral_placed, rates.referral_days - days_since(at))
+                (
+                    c,
+                    rates.referral_placed,
+                    rates.referral_days - days_since(at),
+                )
             }
             None => {
                 let at: DateTime<Utc> = p.get("opened_at");

@@ -7,11 +7,11 @@ use serde::Serialize;
 use serde_json::json;
 use sqlx::{PgPool, Postgres, Row, Transaction};
 
+use super::ahead;
 use super::engine::alert::{
     evaluate, AlertState, Episode, Evaluation, Level, Thresholds, Transition,
 };
 use super::engine::forecast::{forecast, seed, ForecastConfig, Resident, WardInput};
-use super::ahead;
 use super::engine::survival::Survival;
 use crate::config::Settings;
 use crate::notify::mailer::{Email, Priority};
@@ -95,7 +95,8 @@ pub async fn run(
         .collect();
     let mut expected = ahead::expected(&mut tx, &keys, now, today).await?;
     for w in &wards {
-        let (residents, completed, censored) = stays(&mut tx, w.id, now, today, settings.time_zone).await?;
+        let (residents, completed, censored) =
+            stays(&mut tx, w.id, now, today, settings.time_zone).await?;
         let expected = expected.remove(&w.id).unwrap_or_default();
         let announced = ahead::announced(&mut tx, &w.need, today).await?;
         let pooled = pooled_survival(&mut tx, &w.need, now).await?;
@@ -288,7 +289,9 @@ async fn stays(
             let leaving = r.get::<Option<bool>, _>("leaving").unwrap_or(false);
             let departs: Option<DateTime<Utc>> = r.get("departs_at");
             let day = departs.map_or(2, |t| {
-                (t.with_timezone(&tz).date_naive() - today).num_days().clamp(1, 365) as u32
+                (t.with_timezone(&tz).date_naive() - today)
+                    .num_days()
+                    .clamp(1, 365) as u32
             });
             residents.push(Resident {
                 elapsed_days: days,

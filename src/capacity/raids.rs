@@ -65,7 +65,8 @@ pub fn read(bytes: &[u8], name: &str, needs: &[Need]) -> anyhow::Result<Vec<Raid
     for rec in r.records() {
         let rec = rec.map_err(|e| unreadable(&e))?;
         let line = lines.of_record(&rec);
-        let bad = |col: &str, why: String| anyhow::anyhow!("{name}: baris {line}, kolom {col}: {why}");
+        let bad =
+            |col: &str, why: String| anyhow::anyhow!("{name}: baris {line}, kolom {col}: {why}");
         anyhow::ensure!(
             rec.len() == head.len(),
             "{name}: baris {line}: ada {} kolom, padahal judulnya {} kolom",
@@ -124,7 +125,9 @@ pub fn read(bytes: &[u8], name: &str, needs: &[Need]) -> anyhow::Result<Vec<Raid
             }
         };
         if let Some(first) = (out.iter().zip(&seen))
-            .find(|(o, _)| (o.starts_on, o.ends_on, &o.need_code) == (starts_on, ends_on, &need_code))
+            .find(|(o, _)| {
+                (o.starts_on, o.ends_on, &o.need_code) == (starts_on, ends_on, &need_code)
+            })
             .map(|(_, l)| *l)
         {
             return Err(anyhow::anyhow!(
@@ -156,7 +159,12 @@ pub fn write(raids: &[Raid], needs: &[Need]) -> String {
     w.write_record(HEADER).expect("in memory");
     for r in raids {
         let need = (r.need_code.as_deref())
-            .map(|c| needs.iter().find(|n| n.code == c).map_or("", |n| n.name.as_str()))
+            .map(|c| {
+                needs
+                    .iter()
+                    .find(|n| n.code == c)
+                    .map_or("", |n| n.name.as_str())
+            })
             .unwrap_or("");
         w.write_record([
             r.starts_on.to_string(),
@@ -171,10 +179,14 @@ pub fn write(raids: &[Raid], needs: &[Need]) -> String {
 }
 
 async fn needs(pool: &PgPool) -> sqlx::Result<Vec<Need>> {
-    let rows: Vec<(String, String)> = sqlx::query_as("SELECT code, name_id FROM need ORDER BY name_id")
-        .fetch_all(pool)
-        .await?;
-    Ok(rows.into_iter().map(|(code, name)| Need { code, name }).collect())
+    let rows: Vec<(String, String)> =
+        sqlx::query_as("SELECT code, name_id FROM need ORDER BY name_id")
+            .fetch_all(pool)
+            .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(code, name)| Need { code, name })
+        .collect())
 }
 
 /// The calendar as stored, by first day.
@@ -198,7 +210,11 @@ pub async fn calendar(pool: &PgPool) -> sqlx::Result<Vec<Raid>> {
 
 /// `simlontar capacity razia [FILE]`: without a file prints the calendar; with one, makes
 /// the calendar the file and says so (both in Bahasa Indonesia).
-pub async fn run(pool: &PgPool, args: &super::cli::CapacityArgs, now: DateTime<Utc>) -> anyhow::Result<()> {
+pub async fn run(
+    pool: &PgPool,
+    args: &super::cli::CapacityArgs,
+    now: DateTime<Utc>,
+) -> anyhow::Result<()> {
     let super::cli::CapacityCommand::Raids { file } = &args.command else {
         return super::cli::run(args);
     };
@@ -214,12 +230,19 @@ pub async fn run(pool: &PgPool, args: &super::cli::CapacityArgs, now: DateTime<U
 
 /// Makes the stored calendar exactly the file's operations, in one transaction; returns
 /// how many. A file that cannot be read, or with any error, changes nothing.
-pub async fn load_path(pool: &PgPool, path: &std::path::Path, now: DateTime<Utc>) -> anyhow::Result<usize> {
+pub async fn load_path(
+    pool: &PgPool,
+    path: &std::path::Path,
+    now: DateTime<Utc>,
+) -> anyhow::Result<usize> {
     let name = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|_| anyhow::anyhow!("{name}: berkas tidak dapat dibuka"))?;
+    let bytes =
+        std::fs::read(path).map_err(|_| anyhow::anyhow!("{name}: berkas tidak dapat dibuka"))?;
     let rows = read(&bytes, &name, &needs(pool).await?)?;
     let mut tx = pool.begin().await?;
-    sqlx::query("DELETE FROM capacity_raid").execute(&mut *tx).await?;
+    sqlx::query("DELETE FROM capacity_raid")
+        .execute(&mut *tx)
+        .await?;
     for r in &rows {
         sqlx::query(
             "INSERT INTO capacity_raid (starts_on, ends_on, factor, need_code, note, loaded_at)
@@ -261,23 +284,33 @@ mod tests {
         let rows = read(full.as_bytes(), "r.csv", &needs()).unwrap();
         assert_eq!(rows.len(), 2);
         assert_eq!(rows[0].need_code.as_deref(), Some("women"));
-        assert_eq!(rows[1].starts_on, NaiveDate::from_ymd_opt(2027, 12, 10).unwrap());
+        assert_eq!(
+            rows[1].starts_on,
+            NaiveDate::from_ymd_opt(2027, 12, 10).unwrap()
+        );
         assert_eq!((rows[1].need_code.clone(), rows[1].factor), (None, 1.6));
         let short = b"Mulai,Selesai,Faktor\n2027-08-01,2027-08-16,1.8\n";
         assert_eq!(read(short, "r.csv", &needs()).unwrap()[0].note, "");
         // What `write` prints reads back the same, and names the need, not its code.
         let out = write(&rows, &needs());
-        assert!(out.contains("Perempuan rentan") && !out.contains("women"), "{out}");
+        assert!(
+            out.contains("Perempuan rentan") && !out.contains("women"),
+            "{out}"
+        );
         assert_eq!(read(out.as_bytes(), "r.csv", &needs()).unwrap(), rows);
     }
 
     #[test]
     fn each_bad_field_is_named_with_its_line_in_indonesian() {
         let err = |body: &str| {
-            let file = format!("mulai,selesai,faktor,kebutuhan\n2027-01-01,2027-01-05,2,\n{body}\n");
-            read(file.as_bytes(), "r.csv", &needs()).unwrap_err().to_string()
+            let file =
+                format!("mulai,selesai,faktor,kebutuhan\n2027-01-01,2027-01-05,2,\n{body}\n");
+            read(file.as_bytes(), "r.csv", &needs())
+                .unwrap_err()
+                .to_string()
         };
-        assert!(err("2027-13-01,2027-01-05,2,").contains("baris 3, kolom mulai: \"2027-13-01\" bukan tanggal"));
+        assert!(err("2027-13-01,2027-01-05,2,")
+            .contains("baris 3, kolom mulai: \"2027-13-01\" bukan tanggal"));
         assert!(err("2027-01-05,2027-01-01,2,").contains("kolom selesai: lebih awal"));
         assert!(err("2027-01-01,2027-06-01,2,").contains("paling lama 93 hari"));
         assert!(err("2027-01-01,2027-01-05,0,").contains("kolom faktor"));
@@ -285,11 +318,24 @@ mod tests {
         assert!(err("2027-01-01,2027-01-05,11,").contains("kolom faktor"));
         // A need by its code is not known: the message lists the names, and no code.
         let need = err("2027-01-01,2027-01-05,2,homeless");
-        assert!(need.contains("kolom kebutuhan: \"homeless\" tidak dikenal"), "{need}");
-        assert!(need.contains("Gelandangan dan orang terlantar") && !need.contains("women"), "{need}");
+        assert!(
+            need.contains("kolom kebutuhan: \"homeless\" tidak dikenal"),
+            "{need}"
+        );
+        assert!(
+            need.contains("Gelandangan dan orang terlantar") && !need.contains("women"),
+            "{need}"
+        );
         assert!(err("2027-01-01,2027-01-05").contains("baris 3: ada 2 kolom"));
-        assert!(err("2027-01-01,2027-01-05,3,").contains("baris 3: operasi dengan tanggal dan kebutuhan yang sama sudah ada di baris 2"));
-        let head = read(b"starts_on,ends_on,factor\n", "r.csv", &needs()).unwrap_err().to_string();
-        assert!(head.contains("baris 1: judul kolom harus mulai,selesai,faktor"), "{head}");
+        assert!(err("2027-01-01,2027-01-05,3,").contains(
+            "baris 3: operasi dengan tanggal dan kebutuhan yang sama sudah ada di baris 2"
+        ));
+        let head = read(b"starts_on,ends_on,factor\n", "r.csv", &needs())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            head.contains("baris 1: judul kolom harus mulai,selesai,faktor"),
+            "{head}"
+        );
     }
 }

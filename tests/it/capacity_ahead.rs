@@ -121,7 +121,10 @@ async fn a_raid_announced_for_the_ward_s_need_raises_its_forecast(owner: PgPool)
     raids::load_path(&owner, &file, now()).await.unwrap();
     let stored = raids::calendar(&owner).await.unwrap();
     assert_eq!(stored.len(), 1);
-    assert_eq!((stored[0].need_code.as_deref(), stored[0].factor), (Some("women"), 1.0));
+    assert_eq!(
+        (stored[0].need_code.as_deref(), stored[0].factor),
+        (Some("women"), 1.0)
+    );
     let (_, undone, _) = forecast(&owner, ward).await;
     assert!((undone - before).abs() < 0.05, "{before} vs {undone}");
 }

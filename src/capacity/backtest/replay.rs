@@ -8,12 +8,12 @@ use rayon::prelude::*;
 
 use super::history::{DayRow, WardSeries};
 use super::reconstruct::Reconstruction;
-use crate::capacity::engine::demand::Announced;
-use crate::capacity::engine::survival::Survival;
 use crate::capacity::engine::alert::{self, AlertState, Evaluation, Level, Thresholds, Transition};
+use crate::capacity::engine::demand::Announced;
 use crate::capacity::engine::forecast::{
     filled_by, Forecast, ForecastConfig, Forecaster, StopRule, HORIZON,
 };
+use crate::capacity::engine::survival::Survival;
 use crate::csv_lines::Lines;
 
 /// One alert raised (a new alert or a raised level): a row of the replay's output.

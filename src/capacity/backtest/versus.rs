@@ -152,7 +152,10 @@ impl Versus {
     /// The better of a baseline's two alert handlings by fills warned 14+ days ahead (the
     /// bar the forecast must clear).
     pub fn best_baseline(&self, rule: Baseline, th: &Thresholds) -> Score {
-        let (a, b) = (self.baseline(rule, th, true), self.baseline(rule, th, false));
+        let (a, b) = (
+            self.baseline(rule, th, true),
+            self.baseline(rule, th, false),
+        );
         if a.share_warned_ahead() >= b.share_warned_ahead() {
             a
         } else {
@@ -221,7 +224,11 @@ impl Verdict {
 /// The rows of the comparison table for one generator under `th` (markdown), and the
 /// verdict on issue 28's targets. `also`: other forecasts of the same wards (the project's
 /// without the raid calendar), shown as a row of their own, with its name.
-pub fn table(v: &Versus, th: &Thresholds, also: Option<(&str, &[Vec<Forecast>])>) -> (String, Verdict) {
+pub fn table(
+    v: &Versus,
+    th: &Thresholds,
+    also: Option<(&str, &[Vec<Forecast>])>,
+) -> (String, Verdict) {
     let mut out = String::new();
     let mut line = |rule: &str, s: &Score| {
         out.push_str(&format!(
@@ -242,7 +249,10 @@ pub fn table(v: &Versus, th: &Thresholds, also: Option<(&str, &[Vec<Forecast>])>
     }
     for rule in BASELINES {
         for (same, how) in [(true, "same alert handling"), (false, "release only")] {
-            line(&format!("{}, {how}", rule.name()), &v.baseline(rule, th, same));
+            line(
+                &format!("{}, {how}", rule.name()),
+                &v.baseline(rule, th, same),
+            );
         }
     }
     let ceiling = v.ceiling(th);

@@ -85,7 +85,8 @@ pub fn regimes(arrivals: &[u32], factor: &[f64], usual: f64, cfg: &ChangeConfig)
         k[d] = k[d - 1] + arrivals[n - d] as f64;
         e[d] = e[d - 1] + factor[n - d];
     }
-    let log_ml = |k: f64, e: f64| ln_gamma(a + k) - ln_gamma(a) + a * b.ln() - (a + k) * (b + e).ln();
+    let log_ml =
+        |k: f64, e: f64| ln_gamma(a + k) - ln_gamma(a) + a * b.ln() - (a + k) * (b + e).ln();
     let h = cfg.hazard.clamp(1e-9, 1.0 - 1e-9);
     let stay = (1.0 - h).ln();
     let mut out = Vec::new();
@@ -114,7 +115,10 @@ pub fn regimes(arrivals: &[u32], factor: &[f64], usual: f64, cfg: &ChangeConfig)
         });
         prev = d;
     }
-    let top = out.iter().map(|r| r.weight).fold(f64::NEG_INFINITY, f64::max);
+    let top = out
+        .iter()
+        .map(|r| r.weight)
+        .fold(f64::NEG_INFINITY, f64::max);
     let total: f64 = out.iter().map(|r| (r.weight - top).exp()).sum();
     for r in &mut out {
         r.weight = (r.weight - top).exp() / total;
@@ -184,7 +188,8 @@ mod tests {
         let r = regimes(&steady, &ones, 2.0, &cfg);
         assert!((r.iter().map(|x| x.weight).sum::<f64>() - 1.0).abs() < 1e-12);
         assert!((mean_rate(&r) - 2.0).abs() < 0.05, "{}", mean_rate(&r));
-        let recent = |r: &[Regime]| -> f64 { r.iter().filter(|x| x.since <= 7).map(|x| x.weight).sum() };
+        let recent =
+            |r: &[Regime]| -> f64 { r.iter().filter(|x| x.since <= 7).map(|x| x.weight).sum() };
         assert!(recent(&r) < 0.2, "{r:?}");
         // Then 6 days at 6 a day: the change is believed and the rate is well above 2.
         let mut surge = vec![2u32; 114];

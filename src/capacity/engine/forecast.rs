@@ -573,7 +573,10 @@ pub fn marginal_full(input: &WardInput, cfg: &ForecastConfig, h: u32) -> f64 {
         }
     };
     if demand.regimes.is_empty() {
-        mix(1.0, &mixed_poisson_pmf(demand.base_rate * exposure(1, h), demand.shape, cap));
+        mix(
+            1.0,
+            &mixed_poisson_pmf(demand.base_rate * exposure(1, h), demand.shape, cap),
+        );
     } else {
         let hz = demand.hazard;
         for r in &demand.regimes {
@@ -590,11 +593,8 @@ pub fn marginal_full(input: &WardInput, cfg: &ForecastConfig, h: u32) -> f64 {
                     continue;
                 }
                 let before = mixed_poisson_pmf(r.mean * exposure(1, j - 1), r.shape, cap);
-                let after = mixed_poisson_pmf(
-                    demand.base_rate * exposure(j, h),
-                    demand.prior_shape,
-                    cap,
-                );
+                let after =
+                    mixed_poisson_pmf(demand.base_rate * exposure(j, h), demand.prior_shape, cap);
                 let mut sum = vec![0.0; cap + 1];
                 for (a, pa) in before.iter().enumerate() {
                     for (b, pb) in after.iter().enumerate().take(cap + 1 - a) {
@@ -736,15 +736,24 @@ mod tests {
             paths: 4000,
             ..ForecastConfig::default()
         };
-        let sure = [Expected { day: 3, chance: 1.0 }];
+        let sure = [Expected {
+            day: 3,
+            chance: 1.0,
+        }];
         let mut inp = input(10, &res, &s, &arrivals);
         inp.expected = &sure;
         let f = forecast(&inp, &cfg);
         assert!(f.p(2) < 0.01 && f.p(3) > 0.99, "{:?}", &f.p_within[..4]);
         // Two people with a chance of a half each: the ward fills when either comes.
         let maybe = [
-            Expected { day: 2, chance: 0.5 },
-            Expected { day: 4, chance: 0.5 },
+            Expected {
+                day: 2,
+                chance: 0.5,
+            },
+            Expected {
+                day: 4,
+                chance: 0.5,
+            },
         ];
         inp.expected = &maybe;
         let f = forecast(&inp, &cfg);
