@@ -142,9 +142,15 @@ fn event_reason(
     upts: &std::collections::HashMap<String, String>,
     lang: Lang,
 ) -> String {
-    use crate::vocab::{IdentityMethod, IdentityOutcome, LinkState};
+    use crate::vocab::{DischargeReason, IdentityMethod, IdentityOutcome, LinkState};
     let r = e.reason.trim();
     match EventKind::parse(&e.kind) {
+        // The demo year's discharges give the reason, the app's the UPT (`detail` the reason).
+        Some(EventKind::Discharged) if DischargeReason::parse(r).is_some() => {
+            vocab::label_of(DischargeReason::parse, DischargeReason::label, r)
+                .get(lang)
+                .to_string()
+        }
         Some(
             EventKind::Placed
             | EventKind::Referred

@@ -373,6 +373,7 @@ pub async fn show_saved(
         &scope,
         &number,
         state.settings.time_zone,
+        v.lang,
     )
     .await?;
     let Some(hints) = found else {

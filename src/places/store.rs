@@ -85,3 +85,21 @@ pub async fn regency_names(
             .collect(),
     )
 }
+
+/// Every UPT need's name in `lang`, by its code ("Lanjut usia" for elderly).
+pub async fn need_names(
+    pool: &PgPool,
+    lang: simlontar_templates::Lang,
+) -> sqlx::Result<std::collections::HashMap<String, String>> {
+    let column = match lang {
+        simlontar_templates::Lang::Id => "name_id",
+        simlontar_templates::Lang::En => "name_en",
+    };
+    Ok(
+        sqlx::query_as::<_, (String, String)>(&format!("SELECT code, {column} FROM need"))
+            .fetch_all(pool)
+            .await?
+            .into_iter()
+            .collect(),
+    )
+}

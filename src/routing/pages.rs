@@ -277,7 +277,10 @@ pub async fn show_handover_form(
         &view::FormView {
             number,
             name,
-            sex,
+            // The berita acara is in Bahasa Indonesia whatever the reader's language.
+            sex: vocab::label_of(vocab::Sex::parse, vocab::Sex::label, &sex)
+                .get(Lang::Id)
+                .to_string(),
             age: age.map_or("–".into(), |a| format!("± {a}")),
             plan,
             date: now

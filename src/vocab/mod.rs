@@ -196,6 +196,13 @@ vocabulary! {
         HandoverAcknowledged = "handover_acknowledged" => ("Pemberitahuan diterima kantor tujuan", "Notice received by the office"),
         HandoverEscalated = "handover_escalated" => ("Pemberitahuan dinaikkan ke atasan", "Notice escalated"),
         HandedOver = "handed_over" => ("Diserahterimakan", "Handed over"),
+        // The demo year's history names its steps by what happened.
+        IdentityRequested = "identity_requested" => ("Pemeriksaan identitas diminta", "Identity check requested"),
+        IdentityConfirmed = "identity_confirmed" => ("Identitas dipastikan", "Identity confirmed"),
+        IdentityNotFound = "identity_not_found" => ("Identitas tidak ditemukan", "Identity not found"),
+        RouteHome = "route_home" => ("Diputuskan pulang", "Decided: home"),
+        Departed = "departed" => ("Berangkat pulang", "Left for home"),
+        Closed = "closed" => ("Kasus ditutup", "Case closed"),
     }
 }
 
@@ -371,5 +378,136 @@ vocabulary! {
         Male = "male" => ("laki-laki", "men"),
         Female = "female" => ("perempuan", "women"),
         Any = "any" => ("campur", "mixed"),
+    }
+}
+
+/// Every vocabulary's codes with their labels: what the page tests look for (a code a
+/// person must not read) and what they allow (a label, even one spelt like a code).
+pub fn every_code() -> Vec<(&'static str, Text)> {
+    fn of<T: Copy>(
+        all: &[T],
+        code: fn(T) -> &'static str,
+        label: fn(T) -> Text,
+    ) -> Vec<(&'static str, Text)> {
+        all.iter().map(|&x| (code(x), label(x))).collect()
+    }
+    [
+        of(Sex::ALL, Sex::code, Sex::label),
+        of(NameQuality::ALL, NameQuality::code, NameQuality::label),
+        of(BirthQuality::ALL, BirthQuality::code, BirthQuality::label),
+        of(Condition::ALL, Condition::code, Condition::label),
+        of(DocumentKind::ALL, DocumentKind::code, DocumentKind::label),
+        of(TravelMode::ALL, TravelMode::code, TravelMode::label),
+        of(EventKind::ALL, EventKind::code, EventKind::label),
+        of(
+            DischargeReason::ALL,
+            DischargeReason::code,
+            DischargeReason::label,
+        ),
+        of(AlertLevel::ALL, AlertLevel::code, AlertLevel::label),
+        of(PlanState::ALL, PlanState::code, PlanState::label),
+        of(RouteChoice::ALL, RouteChoice::code, RouteChoice::label),
+        of(
+            IdentityOutcome::ALL,
+            IdentityOutcome::code,
+            IdentityOutcome::label,
+        ),
+        of(
+            IdentityMethod::ALL,
+            IdentityMethod::code,
+            IdentityMethod::label,
+        ),
+        of(
+            HoldReleaseReason::ALL,
+            HoldReleaseReason::code,
+            HoldReleaseReason::label,
+        ),
+        of(LinkState::ALL, LinkState::code, LinkState::label),
+        of(RefusalKind::ALL, RefusalKind::code, RefusalKind::label),
+        of(IntakeSource::ALL, IntakeSource::code, IntakeSource::label),
+        of(AuditAction::ALL, AuditAction::code, AuditAction::label),
+        of(AuditEntity::ALL, AuditEntity::code, AuditEntity::label),
+        of(WardSex::ALL, WardSex::code, WardSex::label),
+        of(LinkField::ALL, LinkField::code, LinkField::label),
+        of(JobName::ALL, JobName::code, JobName::label),
+        of(CaseState::ALL, CaseState::code, CaseState::label),
+        of(Role::ALL, Role::code, Role::label),
+    ]
+    .concat()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_parse_back_and_travel_as_themselves_in_json() {
+        for (code, _) in every_code() {
+            assert!(!code.is_empty());
+        }
+        for s in Sex::ALL {
+            assert_eq!(Sex::parse(s.code()), Some(*s));
+            assert_eq!(serde_json::to_value(s).unwrap(), s.code());
+            let back: Sex = serde_json::from_value(serde_json::json!(s.code())).unwrap();
+            assert_eq!(back, *s);
+        }
+        let err = serde_json::from_value::<Sex>(serde_json::json!("lelaki")).unwrap_err();
+        assert!(err.to_string().contains("male"), "{err}");
+    }
+
+    #[test]
+    fn every_job_has_a_label() {
+        for j in crate::jobs::Job::ALL {
+            assert!(JobName::parse(j.name()).is_some(), "{}", j.name());
+        }
+    }
+
+    #[test]
+    fn no_label_is_a_code_word() {
+        // A label may be spelt like a code only when it is a word of its language
+        // ("bus"); never a snake_case code.
+        for (code, label) in every_code() {
+            for l in [label.id, label.en] {
+                assert!(!l.contains('_'), "{code}: label {l:?} reads like a code");
+                assert!(!l.is_empty(), "{code}: empty label");
+            }
+        }
+    }
+
+    #[test]
+    fn the_openapi_schema_is_an_enum_of_the_codes() {
+        let schema = serde_json::to_value(<Condition as utoipa::PartialSchema>::schema()).unwrap();
+        assert_eq!(schema["type"], "string");
+        assert_eq!(schema["enum"], serde_json::json!(Condition::CODES));
+    }
+}
+
+vocabulary! {
+    /// The fields the review queue weighs: the person schema's columns and a DP3AK check's.
+    pub enum LinkField {
+        Nama = "nama" => ("Nama", "Name"),
+        TglLahir = "tgl_lahir" => ("Tanggal lahir", "Birth date"),
+        Jk = "jk" => ("Jenis kelamin", "Sex"),
+        Nik = "nik" => ("NIK", "NIK"),
+        KodeWilayah = "kode_wilayah" => ("Wilayah asal", "Home region"),
+        NamaIbu = "nama_ibu" => ("Nama ibu kandung", "Mother's name"),
+        Biometric = "biometric" => ("Biometrik", "Biometric"),
+        Sex = "sex" => ("Jenis kelamin", "Sex"),
+        BirthDate = "birth_date" => ("Tanggal lahir", "Birth date"),
+        Age = "age" => ("Umur", "Age"),
+        HomeRegion = "home_region" => ("Daerah asal", "Home region"),
+    }
+}
+
+vocabulary! {
+    /// The scheduled jobs, by the name their runs are recorded under.
+    pub enum JobName {
+        DeliverMail = "deliver_mail" => ("Kirim surel", "Deliver email"),
+        RematchUnidentified = "rematch_unidentified" => ("Cocokkan ulang orang yang belum teridentifikasi", "Re-match unidentified people"),
+        Housekeeping = "housekeeping" => ("Pemeliharaan (tahanan tempat tidur kedaluwarsa, sesi lama)", "Housekeeping (expired bed holds, old sessions)"),
+        EscalateHandovers = "escalate_handovers" => ("Naikkan pemberitahuan serah terima yang belum dijawab", "Escalate unanswered hand-over notices"),
+        CapacityDaily = "capacity_daily" => ("Prakiraan dan peringatan kapasitas harian", "Daily capacity forecast and alerts"),
+        WeeklyDigest = "weekly_digest" => ("Ringkasan mingguan untuk Dinsos kabupaten/kota", "Weekly digest to regency offices"),
+        Retention = "retention" => ("Retensi data pribadi (UU PDP)", "Personal-data retention (PDP law)"),
     }
 }

@@ -183,8 +183,9 @@ pub fn handover_form(lang: Lang, user: &NavUser, f: &FormView) -> Markup {
             user: Some(user),
         },
         html! {
-            article.handover-form {
-                h1 { (title) } p { (tr(lang, "Nomor kasus", "Case number")) ": " strong { (f.number) } }
+            // An official document: in Bahasa Indonesia whatever the reader's language.
+            article.handover-form lang="id" {
+                h1 { (title) } p { "Nomor kasus: " strong { (f.number) } }
                 p { "Pada tanggal " (f.date) ", kami yang bertanda tangan di bawah ini:" }
                 ol {
                     li { "Pihak Pertama: petugas Dinas Sosial Provinsi Jawa Timur, yang menyerahkan;" }
@@ -195,14 +196,14 @@ pub fn handover_form(lang: Lang, user: &NavUser, f: &FormView) -> Markup {
                     dt { "Nama" } dd { (f.name) } dt { "Jenis kelamin" } dd { (f.sex) } dt { "Umur" } dd { (f.age) }
                     dt { "Tempat serah terima" } dd { (f.plan.at) }
                 }
-                (legs_table(lang, &f.plan))
+                (legs_table(Lang::Id, &f.plan))
                 @if let Some(e) = &f.plan.escort { p { "Pendamping: " (e) } }
                 div.signatures {
                     div { p { "Pihak Kedua (yang menerima)" } p.sign-line { "(............................................)" } p { "NIP:" } }
                     div { p { "Pihak Pertama (yang menyerahkan)" } p.sign-line { "(............................................)" } p { "NIP:" } }
                 }
-                p.no-print { button type="button" onclick="window.print()" { (tr(lang, "Cetak", "Print")) } }
             }
+            p.no-print { button type="button" onclick="window.print()" { (tr(lang, "Cetak", "Print")) } }
         },
     )
 }
