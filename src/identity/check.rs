@@ -90,8 +90,8 @@ pub fn validate(
             "method",
             tr(
                 lang,
-                "salah satu dari sidik jari (fingerprint), wajah (face), iris",
-                "one of fingerprint, face, iris",
+                "pilih sidik jari, wajah atau iris",
+                "pick fingerprint, face or iris",
             ),
         ));
     }
@@ -101,7 +101,7 @@ pub fn validate(
             tr(
                 lang,
                 "hasil pemeriksaan tidak dikenal",
-                "one of pending, matched, no_match, not_enrolled, low_quality, device_failure",
+                "pick the outcome of the check",
             ),
         ));
     }

@@ -10,19 +10,12 @@ use crate::error::FieldError;
 use crate::identity::nik::Nik;
 use simlontar_templates::Lang;
 
-pub const NAME_QUALITIES: [&str; 4] = ["full", "partial", "alias", "unknown"];
-pub const SEXES: [&str; 3] = ["male", "female", "unknown"];
-pub const BIRTH_QUALITIES: [&str; 4] = ["exact", "approximate", "year_only", "unknown"];
-pub const CONDITIONS: [&str; 7] = [
-    "psychosocial",
-    "elderly",
-    "child",
-    "sick",
-    "pregnant",
-    "disability",
-    "other",
-];
-pub const DOCUMENTS: [&str; 5] = ["ktp", "kk", "sim", "passport", "other"];
+// The codes the intake accepts: the vocabulary's (one table, `crate::vocab`).
+pub const NAME_QUALITIES: &[&str] = crate::vocab::NameQuality::CODES;
+pub const SEXES: &[&str] = crate::vocab::Sex::CODES;
+pub const BIRTH_QUALITIES: &[&str] = crate::vocab::BirthQuality::CODES;
+pub const CONDITIONS: &[&str] = crate::vocab::Condition::CODES;
+pub const DOCUMENTS: &[&str] = crate::vocab::DocumentKind::CODES;
 
 /// A new intake. Times are RFC 3339; coordinates WGS 84.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
@@ -214,7 +207,7 @@ pub fn validate(
         e.add(
             "name_quality",
             "pilih mutu nama",
-            "one of full, partial, alias, unknown",
+            "pick the name quality",
         );
     } else if (req.name_quality == "unknown") != stated_name.is_empty() {
         if stated_name.is_empty() {
@@ -232,7 +225,7 @@ pub fn validate(
         }
     }
     if !SEXES.contains(&req.sex.as_str()) {
-        e.add("sex", "pilih jenis kelamin", "one of male, female, unknown");
+        e.add("sex", "pilih jenis kelamin", "pick the sex");
     }
     let estimated_age = match req.estimated_age {
         Some(a) if !(0..=120).contains(&a) => {
@@ -271,7 +264,7 @@ pub fn validate(
         _ => e.add(
             "birth_date_quality",
             "pilih mutu tanggal lahir",
-            "one of exact, approximate, year_only, unknown",
+            "pick the birth date quality",
         ),
     }
     let stated_home = text(&mut e, "stated_home", &req.stated_home);

@@ -126,7 +126,7 @@ vocabulary! {
     pub enum NameQuality {
         Full = "full" => ("nama lengkap", "full name"),
         Partial = "partial" => ("sebagian nama", "part of the name"),
-        Alias = "alias" => ("nama panggilan", "nickname"),
+        Alias = "alias" => ("julukan / nama jalanan", "alias / street name"),
         Unknown = "unknown" => ("nama tidak diketahui", "name unknown"),
     }
 }

@@ -314,16 +314,24 @@ impl Browser {
     }
 }
 
-/// Posts the forms each role fills with nothing in them, so their error summaries show.
-async fn forms_with_errors(b: &Browser, base: &str, role: &str) -> Vec<String> {
+/// Posts the forms each role may fill with nothing in them, and reads each page that comes
+/// back with its errors: (page, visible text).
+async fn forms_with_errors(
+    b: &Browser,
+    base: &str,
+    role: &str,
+    shot: Option<&str>,
+) -> Vec<(String, String)> {
     let mut shown = vec![];
-    let forms: &[(&str, &str)] = match role {
-        "satpol.surabaya" => &[("/intake", "form.intake button[type=submit]")],
-        "dp3ak" => &[("/identity/checks/new", "form.card button[type=submit]")],
-        "admin" => &[("/admin/audit/accessed", "form.filters button[type=submit]")],
-        _ => &[],
+    let mut forms: Vec<(&str, &str)> = match role {
+        "satpol.surabaya" => vec![("/intake", "form.intake button[name=save]")],
+        "dp3ak" => vec![("/identity/checks/new", "form.card button[type=submit]")],
+        "admin" => vec![("/admin/subject-access", "form.card button")],
+        _ => vec![],
     };
-    for (page, button) in forms {
+    // Every role may change its password.
+    forms.push(("/account/password", "form.card button[type=submit]"));
+    for (page, button) in &forms {
         b.goto(&format!("{base}{page}")).await;
         // The browser's own checks would stop the post before the server sees it.
         b.c.execute(
@@ -333,7 +341,23 @@ async fn forms_with_errors(b: &Browser, base: &str, role: &str) -> Vec<String> {
         .await
         .unwrap();
         b.click_and_load(button).await;
-        shown.push(format!("{page} (error)"));
+        let marked = b
+            .c
+            .execute(
+                "return document.querySelectorAll('.error-summary, .error-message, .field-error, [aria-invalid=true]').length;",
+                vec![],
+            )
+            .await
+            .unwrap();
+        assert!(
+            marked.as_u64().unwrap() > 0,
+            "{page}: the empty form came back without an error"
+        );
+        let name = format!("{page} (error)");
+        if let Some(journey) = shot {
+            b.shot(&format!("{journey}-{role}-{}", slug(&name))).await;
+        }
+        shown.push((name, b.body_text().await));
     }
     shown
 }
@@ -386,14 +410,10 @@ async fn tour(
                         .await;
                 }
             }
-            for page in forms_with_errors(&b, base, username).await {
-                let text = b.body_text().await;
+            let shot = (lang == Lang::Id).then_some(journey);
+            for (page, text) in forms_with_errors(&b, base, username, shot).await {
                 for p in code_words(&text, lang, records) {
                     problems.push(format!("{username} {:?} {page}: {p}", lang));
-                }
-                if lang == Lang::Id {
-                    b.shot(&format!("{journey}-{username}-{}", slug(&page)))
-                        .await;
                 }
             }
         }
