@@ -62,6 +62,11 @@ impl Grant {
     /// for UPT staff, nothing otherwise.
     pub fn new(role: Role, scope: Option<String>) -> Result<Grant, String> {
         let scope = scope.filter(|s| !s.trim().is_empty());
+        // A regency may be written dotted (35.78) or undotted (3578).
+        let scope = match role.scope_kind() {
+            ScopeKind::Region => scope.map(|s| crate::vocab::region::normalise(&s)),
+            _ => scope,
+        };
         match (role.scope_kind(), &scope) {
             (ScopeKind::None, None) => Ok(Grant { role, scope }),
             (ScopeKind::None, Some(_)) => Err(format!("role {} takes no scope", role.as_str())),

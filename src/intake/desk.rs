@@ -75,7 +75,11 @@ async fn render(
 /// The desk's choices, from the vocabulary.
 fn options() -> view::Options {
     use crate::vocab::{BirthQuality, Condition, DocumentKind, NameQuality, Sex};
-    fn of<T: Copy>(all: &[T], code: fn(T) -> &'static str, label: fn(T) -> Text) -> Vec<(&'static str, Text)> {
+    fn of<T: Copy>(
+        all: &[T],
+        code: fn(T) -> &'static str,
+        label: fn(T) -> Text,
+    ) -> Vec<(&'static str, Text)> {
         all.iter().map(|&x| (code(x), label(x))).collect()
     }
     view::Options {

@@ -137,29 +137,167 @@ fn checks(
 /// The intake form's fields and their labels: the one table the form and its error summary
 /// read, so the summary names a field as the form does, never by its name in the API.
 const FIELDS: &[(&str, Text)] = &[
-    ("found_at", Text { id: "Waktu ditemukan (WIB)", en: "Found at (WIB)" }),
-    ("found_address", Text { id: "Alamat / patokan lokasi", en: "Address / landmark" }),
-    ("found_lat", Text { id: "Lintang lokasi", en: "Location latitude" }),
-    ("found_lon", Text { id: "Bujur lokasi", en: "Location longitude" }),
-    ("unit", Text { id: "Unit penjangkau", en: "Picking unit" }),
-    ("officer_name", Text { id: "Nama petugas", en: "Officer" }),
-    ("stated_name", Text { id: "Nama yang disebut", en: "Stated name" }),
-    ("aliases", Text { id: "Nama lain / panggilan (pisahkan dengan koma)", en: "Aliases (comma-separated)" }),
-    ("birth_date", Text { id: "Tanggal lahir", en: "Birth date" }),
-    ("estimated_age", Text { id: "Perkiraan umur", en: "Estimated age" }),
-    ("stated_home", Text { id: "Asal menurut pengakuan", en: "Stated home" }),
-    ("home_region", Text { id: "Kode kab/kota atau provinsi asal (bila diketahui)", en: "Home regency or province code (if known)" }),
-    ("nik", Text { id: "NIK (16 angka, bila ada)", en: "NIK (16 digits, if any)" }),
-    ("name_quality", Text { id: "Mutu nama", en: "Name quality" }),
-    ("sex", Text { id: "Jenis kelamin", en: "Sex" }),
-    ("birth_date_quality", Text { id: "Mutu tanggal lahir", en: "Birth date quality" }),
-    ("documents", Text { id: "Dokumen yang dibawa", en: "Documents carried" }),
-    ("conditions", Text { id: "Kondisi", en: "Conditions" }),
-    ("home_village", Text { id: "Desa asal", en: "Home village" }),
-    ("belongings", Text { id: "Barang bawaan", en: "Belongings" }),
-    ("photos", Text { id: "Foto", en: "Photos" }),
-    ("notes", Text { id: "Catatan", en: "Notes" }),
-    ("idempotency_key", Text { id: "Formulir", en: "Form" }),
+    (
+        "found_at",
+        Text {
+            id: "Waktu ditemukan (WIB)",
+            en: "Found at (WIB)",
+        },
+    ),
+    (
+        "found_address",
+        Text {
+            id: "Alamat / patokan lokasi",
+            en: "Address / landmark",
+        },
+    ),
+    (
+        "found_lat",
+        Text {
+            id: "Lintang lokasi",
+            en: "Location latitude",
+        },
+    ),
+    (
+        "found_lon",
+        Text {
+            id: "Bujur lokasi",
+            en: "Location longitude",
+        },
+    ),
+    (
+        "unit",
+        Text {
+            id: "Unit penjangkau",
+            en: "Picking unit",
+        },
+    ),
+    (
+        "officer_name",
+        Text {
+            id: "Nama petugas",
+            en: "Officer",
+        },
+    ),
+    (
+        "stated_name",
+        Text {
+            id: "Nama yang disebut",
+            en: "Stated name",
+        },
+    ),
+    (
+        "aliases",
+        Text {
+            id: "Nama lain / panggilan (pisahkan dengan koma)",
+            en: "Aliases (comma-separated)",
+        },
+    ),
+    (
+        "birth_date",
+        Text {
+            id: "Tanggal lahir",
+            en: "Birth date",
+        },
+    ),
+    (
+        "estimated_age",
+        Text {
+            id: "Perkiraan umur",
+            en: "Estimated age",
+        },
+    ),
+    (
+        "stated_home",
+        Text {
+            id: "Asal menurut pengakuan",
+            en: "Stated home",
+        },
+    ),
+    (
+        "home_region",
+        Text {
+            id: "Kode kab/kota atau provinsi asal (bila diketahui)",
+            en: "Home regency or province code (if known)",
+        },
+    ),
+    (
+        "nik",
+        Text {
+            id: "NIK (16 angka, bila ada)",
+            en: "NIK (16 digits, if any)",
+        },
+    ),
+    (
+        "name_quality",
+        Text {
+            id: "Mutu nama",
+            en: "Name quality",
+        },
+    ),
+    (
+        "sex",
+        Text {
+            id: "Jenis kelamin",
+            en: "Sex",
+        },
+    ),
+    (
+        "birth_date_quality",
+        Text {
+            id: "Mutu tanggal lahir",
+            en: "Birth date quality",
+        },
+    ),
+    (
+        "documents",
+        Text {
+            id: "Dokumen yang dibawa",
+            en: "Documents carried",
+        },
+    ),
+    (
+        "conditions",
+        Text {
+            id: "Kondisi",
+            en: "Conditions",
+        },
+    ),
+    (
+        "home_village",
+        Text {
+            id: "Desa asal",
+            en: "Home village",
+        },
+    ),
+    (
+        "belongings",
+        Text {
+            id: "Barang bawaan",
+            en: "Belongings",
+        },
+    ),
+    (
+        "photos",
+        Text {
+            id: "Foto",
+            en: "Photos",
+        },
+    ),
+    (
+        "notes",
+        Text {
+            id: "Catatan",
+            en: "Notes",
+        },
+    ),
+    (
+        "idempotency_key",
+        Text {
+            id: "Formulir",
+            en: "Form",
+        },
+    ),
 ];
 
 /// A field's label by its name (an unknown name reads as "this form").
