@@ -188,7 +188,7 @@ pub async fn archive(
           ORDER BY a.at, a.id",
     )
     .bind(
-        &doc["case_numbers"]
+        doc["case_numbers"]
             .as_array()
             .map(|a| {
                 a.iter()

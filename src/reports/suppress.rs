@@ -15,6 +15,9 @@ pub struct Grid {
 
 const SMALL: std::ops::RangeInclusive<i64> = 1..=4;
 
+/// A line of a grid: its inner entries and its total, as (row, col) positions.
+pub type Line = (Vec<(usize, usize)>, (usize, usize));
+
 impl Grid {
     /// The grid of `cells` with its totals added, nothing withheld yet.
     pub fn new(cells: &[Vec<i64>]) -> Grid {
@@ -36,7 +39,7 @@ impl Grid {
     }
 
     /// Every line: its inner entries and its total, as (row, col) positions.
-    pub fn lines(&self) -> Vec<(Vec<(usize, usize)>, (usize, usize))> {
+    pub fn lines(&self) -> Vec<Line> {
         let (rows, cols) = (self.values.len() - 1, self.values[0].len() - 1);
         let mut out = vec![];
         for r in 0..=rows {
