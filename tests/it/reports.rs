@@ -255,7 +255,7 @@ async fn every_figure_of_the_monthly_report_matches_the_records_of_a_generated_y
     );
 
     // Outcomes: from the state, the last stay's end and the home province.
-    let outcomes = counted(&pool, 
+    let outcomes = counted(&pool,
         "SELECT CASE
             WHEN c.state = 'handed_over' OR (c.state = 'discharged' AND s.end_reason IN ('home', 'family'))
                 THEN CASE WHEN i.home_province_code IS DISTINCT FROM '35' AND i.home_province_code IS NOT NULL THEN 'relay' ELSE 'jatim' END
