@@ -23,6 +23,7 @@ pub mod retention;
 pub mod routing;
 pub mod shelter;
 pub mod state;
+pub mod vocab;
 pub mod web;
 
 pub use state::AppState;

@@ -72,8 +72,8 @@ enum Command {
         #[arg(long, value_parser = parse_lat_lon, allow_hyphen_values = true)]
         from: (f64, f64),
         /// The home: a village (35.10.01.2001), district, regency (35.10) or, outside East
-        /// Java, a province (11) code.
-        #[arg(long)]
+        /// Java, a province (11) code; dotted or undotted (3510, 3510012001).
+        #[arg(long, value_parser = parse_region)]
         to: String,
         /// Conditions calling for an escort: psychosocial, elderly, child, sick, pregnant,
         /// disability, other (comma-separated).
@@ -356,6 +356,13 @@ async fn main() -> anyhow::Result<()> {
 }
 
 /// `LAT,LON` as two finite numbers.
+/// A region code dotted or undotted, in the dotted form the app keeps.
+fn parse_region(s: &str) -> Result<String, String> {
+    simlontar::vocab::RegionCode::parse(s)
+        .map(simlontar::vocab::RegionCode::into_string)
+        .map_err(|_| format!("not a region code: {s:?} (e.g. 35.10 or 3510)"))
+}
+
 fn parse_lat_lon(s: &str) -> Result<(f64, f64), String> {
     let bad = || format!("{s:?} is not LAT,LON (two numbers, e.g. -7.2575,112.7521)");
     let (lat, lon) = s.split_once(',').ok_or_else(bad)?;

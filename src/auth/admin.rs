@@ -14,6 +14,7 @@ use super::store::{self, UserError};
 use crate::clock::format_local;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
+use crate::vocab::{self, AuditAction, AuditEntity, Text};
 use crate::web::viewer::Viewer;
 use simlontar_templates::auth as view;
 
@@ -30,11 +31,13 @@ pub async fn show_users(
 ) -> AppResult<Markup> {
     require(&v.principal, Action::ManageUsers)?;
     let tz = state.settings.time_zone;
+    let mut names = crate::places::store::upt_names(&state.pool).await?;
+    names.extend(crate::places::store::regency_names(&state.pool).await?);
     let users: Vec<view::UserRow> = store::list(&state.pool)
         .await?
         .into_iter()
         .map(|u| view::UserRow {
-            roles: store::role_names(&u.grants),
+            roles: store::role_names(&u.grants, &names, v.lang),
             username: u.username,
             display_name: u.display_name,
             disabled: u.disabled,
@@ -56,7 +59,7 @@ pub async fn show_users(
             revoked: t.revoked,
         })
         .collect();
-    let roles: Vec<&'static str> = ROLES.iter().map(|r| r.as_str()).collect();
+    let roles: Vec<(&'static str, Text)> = ROLES.iter().map(|r| (r.code(), r.label())).collect();
     Ok(view::users(
         v.lang,
         &v.nav,
@@ -376,8 +379,8 @@ pub async fn show_audit(
         .map(|r| view::AuditRowView {
             at: format_local(r.at, tz),
             actor: r.actor.clone().unwrap_or_else(|| "–".into()),
-            action: r.action.clone(),
-            entity: r.entity.clone(),
+            action: vocab::label_of(AuditAction::parse, AuditAction::label, &r.action),
+            entity: vocab::label_of(AuditEntity::parse, AuditEntity::label, &r.entity),
             entity_id: r.entity_id.clone().unwrap_or_default(),
             remote_addr: r.remote_addr.clone().unwrap_or_default(),
         })

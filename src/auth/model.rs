@@ -1,20 +1,21 @@
 //! Who a request acts for, the roles they hold, and the rules about passwords.
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    /// Satpol PP intake desk, scoped to a regency.
-    IntakeOfficer,
-    /// DP3AK biometric checks, province-wide.
-    IdentityOfficer,
-    /// Dinsos Jatim case officer, province-wide.
-    CaseOfficer,
-    /// Staff of one UPT.
-    UptStaff,
-    /// A regency Dinsos, read-only, scoped to its regency.
-    RegencyViewer,
-    Admin,
+crate::vocabulary! {
+    /// A staff member's role.
+    pub enum Role {
+        /// Satpol PP intake desk, scoped to a regency.
+        IntakeOfficer = "intake_officer" => ("Petugas penerimaan (Satpol PP)", "Intake officer (Satpol PP)"),
+        /// DP3AK biometric checks, province-wide.
+        IdentityOfficer = "identity_officer" => ("Petugas identitas (DP3AK)", "Identity officer (DP3AK)"),
+        /// Dinsos Jatim case officer, province-wide.
+        CaseOfficer = "case_officer" => ("Petugas kasus (Dinsos Jatim)", "Case officer (Dinsos Jatim)"),
+        /// Staff of one UPT.
+        UptStaff = "upt_staff" => ("Staf UPT", "UPT staff"),
+        /// A regency Dinsos, read-only, scoped to its regency.
+        RegencyViewer = "regency_viewer" => ("Dinsos kabupaten/kota (hanya melihat)", "Regency social office (read only)"),
+        Admin = "admin" => ("Administrator", "Administrator"),
+    }
 }
 
 pub const ROLES: [Role; 6] = [
@@ -27,19 +28,9 @@ pub const ROLES: [Role; 6] = [
 ];
 
 impl Role {
+    /// The code (`code()`), under the name the stores use.
     pub fn as_str(self) -> &'static str {
-        match self {
-            Role::IntakeOfficer => "intake_officer",
-            Role::IdentityOfficer => "identity_officer",
-            Role::CaseOfficer => "case_officer",
-            Role::UptStaff => "upt_staff",
-            Role::RegencyViewer => "regency_viewer",
-            Role::Admin => "admin",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Role> {
-        ROLES.into_iter().find(|r| r.as_str() == s)
+        self.code()
     }
 
     /// What kind of scope the role needs, if any.
@@ -71,6 +62,11 @@ impl Grant {
     /// for UPT staff, nothing otherwise.
     pub fn new(role: Role, scope: Option<String>) -> Result<Grant, String> {
         let scope = scope.filter(|s| !s.trim().is_empty());
+        // A regency may be written dotted (35.78) or undotted (3578).
+        let scope = match role.scope_kind() {
+            ScopeKind::Region => scope.map(|s| crate::vocab::region::normalise(&s)),
+            _ => scope,
+        };
         match (role.scope_kind(), &scope) {
             (ScopeKind::None, None) => Ok(Grant { role, scope }),
             (ScopeKind::None, Some(_)) => Err(format!("role {} takes no scope", role.as_str())),
@@ -197,7 +193,10 @@ mod tests {
     fn scopes_must_fit_their_roles() {
         assert!(Grant::new(Role::RegencyViewer, Some("35.10".into())).is_ok());
         assert!(Grant::new(Role::RegencyViewer, None).is_err());
-        assert!(Grant::new(Role::RegencyViewer, Some("3510".into())).is_err());
+        // Undotted (BPS) codes are the same region, kept dotted.
+        let undotted = Grant::new(Role::RegencyViewer, Some("3510".into())).unwrap();
+        assert_eq!(undotted.scope.as_deref(), Some("35.10"));
+        assert!(Grant::new(Role::RegencyViewer, Some("351".into())).is_err());
         assert!(Grant::new(Role::UptStaff, Some("RSBL-PASURUAN".into())).is_ok());
         assert!(Grant::new(Role::CaseOfficer, Some("35.10".into())).is_err());
         assert!(Grant::new(Role::Admin, Some(" ".into())).is_ok());

@@ -379,12 +379,25 @@ pub async fn list_tokens(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<TokenInfo>
     .collect())
 }
 
-pub fn role_names(grants: &[Grant]) -> String {
+/// A user's roles as a person reads them: each role's label, its scope by name with the
+/// code small beside it ("Staf UPT (UPT RSBL Pasuruan)"). `names` maps region and UPT codes
+/// to their names.
+pub fn role_names(
+    grants: &[Grant],
+    names: &std::collections::HashMap<String, String>,
+    lang: simlontar_templates::Lang,
+) -> String {
     grants
         .iter()
-        .map(|g| match &g.scope {
-            Some(s) => format!("{} ({s})", g.role.as_str()),
-            None => g.role.as_str().to_string(),
+        .map(|g| {
+            let role = g.role.label().get(lang);
+            match &g.scope {
+                Some(s) => match names.get(s) {
+                    Some(n) => format!("{role} — {n} ({s})"),
+                    None => format!("{role} — {s}"),
+                },
+                None => role.to_string(),
+            }
         })
         .collect::<Vec<_>>()
         .join(", ")

@@ -1,5 +1,6 @@
 //! The open capacity alerts, and their acknowledgement by a case officer (recorded, and
 //! reminders keep coming until the risk passes: acknowledging is not resolving).
+use crate::vocab::AlertLevel;
 use axum::extract::{Path, State};
 use axum::response::Redirect;
 use chrono::{DateTime, Utc};
@@ -47,12 +48,20 @@ pub async fn show_alerts(State(state): State<AppState>, v: Viewer) -> AppResult<
                 id,
                 upt,
                 ward: ward.unwrap_or_else(|| "–".into()),
-                level,
+                level: AlertLevel::parse(&level)
+                    .unwrap_or(AlertLevel::Watch)
+                    .label(),
+                level_class: AlertLevel::parse(&level)
+                    .unwrap_or(AlertLevel::Watch)
+                    .class(),
                 since: format_local(since, tz),
                 detail: format!(
                     "P14 {}{}",
                     p14.map_or("–".into(), |p| format!("{:.0}%", p * 100.0)),
-                    days.map_or(String::new(), |d| format!(" · ± {d:.0} hari"))
+                    days.map_or(String::new(), |d| format!(
+                        " · ± {d:.0} {}",
+                        simlontar_templates::i18n::tr(v.lang, "hari", "days")
+                    ))
                 ),
                 acknowledged: at
                     .map(|t| format!("{}, {}", by.unwrap_or_default(), format_local(t, tz))),

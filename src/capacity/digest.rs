@@ -71,7 +71,14 @@ pub async fn run(pool: &PgPool, settings: &Settings, now: DateTime<Utc>) -> anyh
         let risks: Vec<String> = outlook
             .iter()
             .filter(|o| o.0 == code)
-            .map(|o| format!("{} · {}: {}", o.1, o.2, o.3))
+            .map(|o| {
+                let level = crate::vocab::label_of(
+                    crate::vocab::AlertLevel::parse,
+                    crate::vocab::AlertLevel::label,
+                    &o.3,
+                );
+                format!("{} · {}: {}", o.1, o.2, level.id)
+            })
             .collect();
         if mine.is_empty() && trips.is_none() {
             continue;

@@ -456,13 +456,16 @@ async fn save_state(
     Ok(())
 }
 
-fn level_id(l: Level) -> &'static str {
-    match l {
-        Level::Watch => "PANTAU",
-        Level::Warning => "WASPADA",
-        Level::Critical => "KRITIS",
-        Level::Full => "PENUH",
-    }
+/// The level as the mail names it: the vocabulary's label (the capacity pages' word), in
+/// capitals.
+fn level_id(l: Level) -> String {
+    crate::vocab::label_of(
+        crate::vocab::AlertLevel::parse,
+        crate::vocab::AlertLevel::label,
+        l.as_str(),
+    )
+    .id
+    .to_uppercase()
 }
 
 fn describe(t: &Transition) -> String {

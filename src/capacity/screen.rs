@@ -5,6 +5,7 @@
 //! Who sees it: case officers, UPT staff, regency viewers and administrators
 //! (`Action::ViewCapacity`). UPT staff see every UPT, not only theirs: the screen holds
 //! bed counts, no person, and a full UPT's staff need to know where there is room.
+use crate::vocab::{self, AlertLevel, WardSex};
 use std::collections::HashMap;
 
 use axum::extract::State;
@@ -59,8 +60,10 @@ pub fn forecast_view(f: &LatestForecast, tz: Tz) -> Forecast {
 }
 
 pub fn alert_view(a: &OpenAlert, tz: Tz) -> Alert {
+    let level = AlertLevel::parse(&a.level).unwrap_or(AlertLevel::Watch);
     Alert {
-        level: a.level.clone(),
+        level: level.label(),
+        level_class: level.class(),
         acknowledged: a.acknowledged_at.is_some(),
         since: format_local(a.opened_at, tz),
     }
@@ -117,7 +120,7 @@ pub fn assemble(
             id: w.ward_id,
             code: w.ward_code,
             name: w.ward_name,
-            sex: w.sex,
+            sex: vocab::label_of(WardSex::parse, WardSex::label, &w.sex),
             need: match lang {
                 Lang::Id => w.need_id,
                 Lang::En => w.need_en,

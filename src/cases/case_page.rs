@@ -10,8 +10,11 @@ use crate::auth::policy::{require, sees_full_identity, Action, CaseScope, NikKey
 use crate::clock::format_local;
 use crate::error::AppResult;
 use crate::state::AppState;
+use crate::vocab::{self, BirthQuality, Condition, EventKind, NameQuality, Sex};
 use crate::web::viewer::Viewer;
 use simlontar_templates::cases as view;
+use simlontar_templates::i18n::tr;
+use simlontar_templates::Lang;
 
 pub async fn show_case(
     AxState(state): AxState<AppState>,
@@ -41,6 +44,13 @@ pub async fn show_case(
     let assistance =
         crate::identity::assistance::for_case(&state.pool, &scope, case.id, known_nik.as_deref())
             .await?;
+    let upts = crate::places::store::upt_names(&state.pool).await?;
+    let village = match verified.as_ref().and_then(|id| id.village_code.as_deref()) {
+        Some(code) => crate::places::store::region_name(&state.pool, code)
+            .await?
+            .map(|name| vocab::region::named(&name, code)),
+        None => None,
+    };
     let nik = case
         .nik
         .as_deref()
@@ -50,18 +60,26 @@ pub async fn show_case(
         &v.nav,
         &view::CaseView {
             number: case.number.clone(),
-            state: case.state.clone(),
+            state: vocab::label_of(State::parse, State::label, &case.state),
             anonymised: case.anonymised_at.map(|t| format_local(t, tz)),
             name: case.stated_name.clone(),
             aliases: case.aliases.join(", "),
-            name_quality: case.name_quality.clone(),
-            sex: case.sex.clone(),
+            name_quality: vocab::label_of(
+                NameQuality::parse,
+                NameQuality::label,
+                &case.name_quality,
+            ),
+            sex: vocab::label_of(Sex::parse, Sex::label, &case.sex),
             birth: match (case.birth_date, case.estimated_age) {
                 (Some(d), _) => d.to_string(),
                 (None, Some(a)) => format!("± {a}"),
                 _ => "–".into(),
             },
-            birth_quality: case.birth_date_quality.clone(),
+            birth_quality: vocab::label_of(
+                BirthQuality::parse,
+                BirthQuality::label,
+                &case.birth_date_quality,
+            ),
             nik: nik.unwrap_or_else(|| "–".into()),
             found: format!(
                 "{} · {} ({})",
@@ -71,14 +89,22 @@ pub async fn show_case(
             ),
             found_address: case.found_address.clone(),
             home: case.stated_home.clone(),
-            conditions: case.conditions.join(", "),
+            conditions: case
+                .conditions
+                .iter()
+                .map(|c| vocab::label_of(Condition::parse, Condition::label, c))
+                .collect(),
             photos: case.photos.clone(),
             csrf: v.nav.csrf.clone(),
             actions: State::parse(&case.state)
                 .map(|s| {
                     actions(&v.principal, s)
                         .into_iter()
-                        .map(|a| a.as_str())
+                        .map(|a| view::Move {
+                            value: a.code(),
+                            label: a.label(),
+                            needs_reason: a == State::Closed,
+                        })
                         .collect()
                 })
                 .unwrap_or_default(),
@@ -87,14 +113,18 @@ pub async fn show_case(
                 .iter()
                 .map(|e| view::EventRow {
                     at: format_local(e.at, tz),
-                    kind: e.kind.clone(),
-                    to_state: e.to_state.clone().unwrap_or_default(),
-                    reason: e.reason.clone(),
+                    kind: vocab::label_of(EventKind::parse, EventKind::label, &e.kind),
+                    to_state: e
+                        .to_state
+                        .as_deref()
+                        .and_then(State::parse)
+                        .map(State::label),
+                    reason: event_reason(e, &upts, v.lang),
                     actor: e.actor.clone().unwrap_or_default(),
                 })
                 .collect(),
             verified: verified
-                .map(|id| verified_lines(&id, full, v.lang, tz))
+                .map(|id| verified_lines(&id, village.as_deref(), full, v.lang, tz))
                 .unwrap_or_default(),
             flags,
             assistance,
@@ -102,6 +132,64 @@ pub async fn show_case(
             routing: crate::routing::pages::panel(&state, &v, case.id).await?,
         },
     ))
+}
+
+/// An event's reason as a person reads it. Reasons the system writes hold codes (a UPT's
+/// code, "fingerprint matched", "candidate → accepted"): they are put in words here; a
+/// reason an officer typed is shown as typed.
+fn event_reason(
+    e: &store::CaseEvent,
+    upts: &std::collections::HashMap<String, String>,
+    lang: Lang,
+) -> String {
+    use crate::vocab::{DischargeReason, IdentityMethod, IdentityOutcome, LinkState};
+    let r = e.reason.trim();
+    match EventKind::parse(&e.kind) {
+        // The demo year's discharges give the reason, the app's the UPT (`detail` the reason).
+        Some(EventKind::Discharged) if DischargeReason::parse(r).is_some() => {
+            vocab::label_of(DischargeReason::parse, DischargeReason::label, r)
+                .get(lang)
+                .to_string()
+        }
+        Some(
+            EventKind::Placed
+            | EventKind::Referred
+            | EventKind::Transferred
+            | EventKind::Discharged
+            | EventKind::WaitingList,
+        ) => upts.get(r).cloned().unwrap_or_else(|| r.to_string()),
+        // "fingerprint matched", or only "matched" for viewers who do not see the method.
+        Some(EventKind::IdentityCheck) => r
+            .split(' ')
+            .map(|w| {
+                IdentityMethod::parse(w)
+                    .map(IdentityMethod::label)
+                    .or_else(|| IdentityOutcome::parse(w).map(IdentityOutcome::label))
+                    .map(|t| t.get(lang).to_string())
+                    .unwrap_or_else(|| w.to_string())
+            })
+            .collect::<Vec<_>>()
+            .join(": "),
+        Some(EventKind::LinkDecision) => r
+            .split(" → ")
+            .map(|w| {
+                LinkState::parse(w)
+                    .map(|t| t.label().get(lang).to_string())
+                    .unwrap_or_else(|| w.to_string())
+            })
+            .collect::<Vec<_>>()
+            .join(" → "),
+        Some(EventKind::ReintakeLinked) => match r.strip_prefix("picked up before: ") {
+            Some(number) => format!(
+                "{}{number}",
+                tr(lang, "kasus sebelumnya: ", "earlier case: ")
+            ),
+            None => r.to_string(),
+        },
+        // The kind says it all ("DP3AK check linked").
+        Some(EventKind::IdentityLinked) => String::new(),
+        _ => r.to_string(),
+    }
 }
 
 /// What the intake's own NIK contradicts in the intake, as sentences.
@@ -137,11 +225,11 @@ fn nik_flags(
 /// need them.
 fn verified_lines(
     id: &crate::identity::store::Verified,
+    village: Option<&str>,
     full: bool,
-    lang: simlontar_templates::Lang,
+    lang: Lang,
     tz: chrono_tz::Tz,
 ) -> Vec<(&'static str, String)> {
-    use simlontar_templates::i18n::tr;
     let shown = |n: &str| if full { n.to_string() } else { mask_nik(n) };
     let mut lines = vec![
         ("NIK", shown(&id.nik)),
@@ -158,7 +246,7 @@ fn verified_lines(
         ),
         (
             tr(lang, "Desa/kelurahan", "Village"),
-            id.village_code.clone().unwrap_or_else(|| "–".into()),
+            village.unwrap_or("–").to_string(),
         ),
     ];
     let when = id
@@ -168,7 +256,12 @@ fn verified_lines(
     // Which biometric was taken, and its score, only for those who weigh the match.
     let check = if full {
         let score = id.score.map(|s| format!("{s:.1}")).unwrap_or_default();
-        format!("{} · {score} · {when}", id.method)
+        let method = vocab::label_of(
+            vocab::IdentityMethod::parse,
+            vocab::IdentityMethod::label,
+            &id.method,
+        );
+        format!("{} · {score} · {when}", method.get(lang))
     } else {
         when
     };

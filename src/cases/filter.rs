@@ -11,7 +11,8 @@ use crate::error::{AppError, FieldError};
 pub struct ListQuery {
     /// Name (spelling-tolerant) or case number.
     q: Option<String>,
-    /// Regency code, pick-up or home (`35.78`).
+    /// Regency code, pick-up or home: dotted (`35.78`) or undotted (`3578`).
+    #[param(pattern = r"^[0-9]{2}\.?[0-9]{2}$")]
     region: Option<String>,
     #[param(value_type = Option<State>)]
     state: Option<String>,
@@ -56,7 +57,8 @@ pub fn filter_from(q: ListQuery) -> Result<CaseFilter, AppError> {
         v
     };
     let search = text("q", q.q, &mut errors);
-    let region = text("region", q.region, &mut errors);
+    // A regency dotted (35.10) or undotted (3510).
+    let region = text("region", q.region, &mut errors).map(|r| crate::vocab::region::normalise(&r));
     let state = blank_none(q.state);
     if state.as_deref().is_some_and(|s| State::parse(s).is_none()) {
         errors.push(FieldError::new("state", "status kasus tidak dikenal"));

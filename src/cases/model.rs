@@ -1,24 +1,23 @@
 //! The case state machine, in one place: the states, the moves each allows, who may make
 //! which move, and the words for a move refused for want of its facts. Pure: the moves
 //! themselves are `lifecycle`'s.
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
 use crate::auth::model::{Principal, Role};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum State {
-    Received,
-    IdentityPending,
-    Identified,
-    Unidentified,
-    RoutedHome,
-    Placed,
-    InTransit,
-    HandedOver,
-    Discharged,
-    Closed,
+crate::vocabulary! {
+    /// Where a case stands.
+    pub enum State {
+        Received = "received" => ("Diterima", "Received"),
+        IdentityPending = "identity_pending" => ("Menunggu identifikasi", "Identity pending"),
+        Identified = "identified" => ("Teridentifikasi", "Identified"),
+        Unidentified = "unidentified" => ("Tidak teridentifikasi", "Unidentified"),
+        RoutedHome = "routed_home" => ("Akan dipulangkan", "Routed home"),
+        Placed = "placed" => ("Di UPT", "Placed in UPT"),
+        InTransit = "in_transit" => ("Dalam perjalanan", "In transit"),
+        HandedOver = "handed_over" => ("Diserahterimakan", "Handed over"),
+        Discharged = "discharged" => ("Keluar dari UPT", "Discharged"),
+        Closed = "closed" => ("Ditutup", "Closed"),
+    }
 }
 
 pub const STATES: [State; 10] = [
@@ -35,23 +34,9 @@ pub const STATES: [State; 10] = [
 ];
 
 impl State {
+    /// The code (`code()`), under the name the stores use.
     pub fn as_str(self) -> &'static str {
-        match self {
-            State::Received => "received",
-            State::IdentityPending => "identity_pending",
-            State::Identified => "identified",
-            State::Unidentified => "unidentified",
-            State::RoutedHome => "routed_home",
-            State::Placed => "placed",
-            State::InTransit => "in_transit",
-            State::HandedOver => "handed_over",
-            State::Discharged => "discharged",
-            State::Closed => "closed",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<State> {
-        STATES.into_iter().find(|x| x.as_str() == s)
+        self.code()
     }
 
     /// States entered by the operation that makes their fact — a placement, a decision to

@@ -14,6 +14,7 @@ use crate::auth::policy::{allows, require, Action, CaseScope, NikKey};
 use crate::clock::format_local;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::state::AppState;
+use crate::vocab::{self, Sex};
 use crate::web::viewer::Viewer;
 use simlontar_templates::cases as view;
 
@@ -23,9 +24,9 @@ fn rows(state: &AppState, cases: Vec<store::CaseSummary>) -> Vec<view::CaseRow> 
         .map(|c| view::CaseRow {
             found_at: format_local(c.found_at, state.settings.time_zone),
             number: c.number,
-            state: c.state,
+            state: vocab::label_of(State::parse, State::label, &c.state),
             name: c.stated_name,
-            sex: c.sex,
+            sex: vocab::label_of(Sex::parse, Sex::label, &c.sex),
             age: c.age,
             found_region: c.found_region,
             home_region: c.home_region.unwrap_or_default(),
@@ -51,8 +52,14 @@ pub async fn list_cases(
             more,
             may_break_glass: !scope.all,
             may_search_nik: allows(&v.principal, Action::SearchByNik),
+            states: states(),
         },
     ))
+}
+
+/// The states to filter the list by.
+fn states() -> Vec<(&'static str, vocab::Text)> {
+    State::ALL.iter().map(|s| (s.code(), s.label())).collect()
 }
 
 fn view_filter(f: &CaseFilter) -> view::Filter {
@@ -105,6 +112,7 @@ pub async fn search_by_nik(
             more: false,
             may_break_glass: !CaseScope::of(&v.principal, now).all,
             may_search_nik: true,
+            states: states(),
         },
     ))
 }

@@ -28,6 +28,8 @@ pub struct World {
 #[derive(Debug, Clone)]
 pub struct WardInfo {
     pub id: i64,
+    /// The ward's UPT, as the placement event names it.
+    pub upt: String,
     pub sex: String,
     pub need: String,
     pub beds: i32,
@@ -500,7 +502,7 @@ impl Generator<'_> {
                 t,
                 "identity_confirmed",
                 "identified",
-                "DP3AK fingerprint match",
+                "sidik jari cocok (DP3AK)",
             )
         } else {
             self.step(
@@ -508,7 +510,7 @@ impl Generator<'_> {
                 t,
                 "identity_not_found",
                 "unidentified",
-                "no biometric match",
+                "tidak ada data biometrik yang cocok",
             )
         };
         if !ok {
@@ -522,7 +524,7 @@ impl Generator<'_> {
                 t,
                 "route_home",
                 "routed_home",
-                "address verified; fit to travel",
+                "alamat terverifikasi; layak bepergian",
             ) {
                 return;
             }
@@ -546,7 +548,7 @@ impl Generator<'_> {
                 t,
                 "handed_over",
                 "handed_over",
-                "received by the home Dinsos",
+                "diterima Dinsos daerah asal",
             ) {
                 c.closed_at = Some(t);
                 if let Some(p) = c.plan.as_mut() {
@@ -592,14 +594,15 @@ impl Generator<'_> {
             .filter(|&i| self.fits(i, t, end_at))
             .collect();
         let Some(&ward) = free.choose(&mut self.rng) else {
-            let reason = "no free bed; referred to the regency shelter";
+            let reason = "tidak ada tempat tidur kosong; dirujuk ke shelter kabupaten/kota";
             if self.step(c, t, "closed", "closed", reason) {
                 c.closed_at = Some(t);
                 c.close_reason = Some(reason.into());
             }
             return;
         };
-        if !self.step(c, t, "placed", "placed", need) {
+        let upt = self.world.wards[ward].upt.clone();
+        if !self.step(c, t, "placed", "placed", &upt) {
             return;
         }
         let end = end_at.map(|e| {

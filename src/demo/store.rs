@@ -31,12 +31,13 @@ pub async fn world(pool: &PgPool) -> sqlx::Result<World> {
     let provinces = sqlx::query_as("SELECT code, name FROM province ORDER BY code")
         .fetch_all(pool)
         .await?;
-    let wards = sqlx::query("SELECT id, sex, need_code, beds FROM ward ORDER BY id")
+    let wards = sqlx::query("SELECT id, upt_code, sex, need_code, beds FROM ward ORDER BY id")
         .fetch_all(pool)
         .await?
         .into_iter()
         .map(|r| WardInfo {
             id: r.get("id"),
+            upt: r.get("upt_code"),
             sex: r.get("sex"),
             need: r.get("need_code"),
             beds: r.get("beds"),

@@ -23,20 +23,23 @@ pub const OUTCOMES: [&str; 6] = [
 #[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct RegistryIdentity {
-    /// 16 digits.
+    #[schema(pattern = "^[0-9]{16}$")]
     pub nik: String,
     pub name: String,
     /// YYYY-MM-DD
     pub birth_date: Option<NaiveDate>,
     #[serde(default)]
     pub birth_place: String,
-    /// `male` or `female`.
+    /// `male` or `female` (the register knows no other).
+    #[schema(value_type = crate::vocab::Sex)]
     pub sex: String,
     #[serde(default)]
     pub address: String,
     /// Kemendagri village code, e.g. `35.78.01.1001`.
+    #[schema(pattern = r"^[0-9]{2}\.[0-9]{2}\.[0-9]{2}\.[0-9]{4}$")]
     pub village_code: Option<String>,
-    /// Family card (KK) number, 16 digits.
+    /// Family card (KK) number.
+    #[schema(pattern = "^[0-9]{16}$")]
     pub kk_number: Option<String>,
     #[serde(default)]
     pub mother_name: String,
@@ -48,15 +51,17 @@ pub struct RegistryIdentity {
 #[serde(deny_unknown_fields)]
 pub struct CheckRequest {
     pub case_number: Option<String>,
-    /// `fingerprint`, `face` or `iris`.
+    #[schema(value_type = crate::vocab::IdentityMethod)]
     pub method: String,
     pub requested_at: DateTime<Utc>,
     /// When the result came back; absent while `pending`.
     pub completed_at: Option<DateTime<Utc>>,
     /// `pending`, `matched`, `no_match`, `not_enrolled` (likely never enrolled for an
     /// e-KTP), `low_quality` (capture too poor: retry) or `device_failure` (queued, retried).
+    #[schema(value_type = crate::vocab::IdentityOutcome)]
     pub outcome: String,
     /// The biometric score, 0–100.
+    #[schema(minimum = 0, maximum = 100)]
     pub score: Option<f32>,
     /// Required when the outcome is `matched`, refused otherwise.
     pub identity: Option<RegistryIdentity>,
@@ -90,8 +95,8 @@ pub fn validate(
             "method",
             tr(
                 lang,
-                "salah satu dari sidik jari (fingerprint), wajah (face), iris",
-                "one of fingerprint, face, iris",
+                "pilih sidik jari, wajah atau iris",
+                "pick fingerprint, face or iris",
             ),
         ));
     }
@@ -101,7 +106,7 @@ pub fn validate(
             tr(
                 lang,
                 "hasil pemeriksaan tidak dikenal",
-                "one of pending, matched, no_match, not_enrolled, low_quality, device_failure",
+                "pick the outcome of the check",
             ),
         ));
     }

@@ -19,7 +19,25 @@ use crate::error::AppError;
 pub struct Contribution {
     pub field: String,
     pub weight: f64,
+    /// The note in English, as the engine gives it.
     pub note: String,
+    /// The note in Bahasa Indonesia (rows stored before it was kept have none: the page
+    /// then finds a level label's words from the English).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub note_id: String,
+}
+
+impl Contribution {
+    /// The note in `lang`.
+    pub fn note_in(&self, lang: simlontar_templates::Lang) -> String {
+        use simlontar_templates::Lang;
+        match lang {
+            Lang::En => self.note.clone(),
+            Lang::Id if !self.note_id.is_empty() => self.note_id.clone(),
+            Lang::Id => crate::linkage::compare::level_text_of(&self.note)
+                .map_or_else(|| self.note.clone(), |t| t.id.to_string()),
+        }
+    }
 }
 
 /// The engine's account of a pair as stored evidence: the fields both sides had.
@@ -30,6 +48,9 @@ pub fn from_engine(e: &crate::linkage::score::Explanation) -> Vec<Contribution> 
             field: x.field.clone(),
             weight: x.log2_bf,
             note: x.label.to_string(),
+            note_id: crate::linkage::compare::level_text_of(x.label)
+                .map(|t| t.id.to_string())
+                .unwrap_or_default(),
         })
         .collect()
 }
@@ -43,6 +64,7 @@ pub fn check_contributions(score: f32, accept: f32, found: &[Contradiction]) -> 
         // moves that by 2 bits. A reading aid, not a calibrated likelihood ratio.
         weight: 10.0 + (score - accept) as f64 * 0.4,
         note: format!("score {score:.1} (threshold {accept:.0})"),
+        note_id: format!("skor {score:.1} (ambang {accept:.0})"),
     }];
     for c in found {
         let (field, weight) = match c {
@@ -55,6 +77,7 @@ pub fn check_contributions(score: f32, accept: f32, found: &[Contradiction]) -> 
             field: field.into(),
             weight,
             note: c.describe(false),
+            note_id: c.describe(true),
         });
     }
     out

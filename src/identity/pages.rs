@@ -181,6 +181,18 @@ fn text(v: &Value, key: &str) -> String {
     }
 }
 
+/// A record's sex as a person reads it.
+fn sex_text(v: &Value, lang: simlontar_templates::Lang) -> String {
+    match v["sex"].as_str() {
+        None => "–".into(),
+        Some(code) => {
+            crate::vocab::label_of(crate::vocab::Sex::parse, crate::vocab::Sex::label, code)
+                .get(lang)
+                .to_string()
+        }
+    }
+}
+
 pub async fn show_review(State(state): State<AppState>, v: Viewer) -> AppResult<Markup> {
     require(&v.principal, Action::ReviewLinks)?;
     let scope = CaseScope::of(&v.principal, state.clock.now());
@@ -197,9 +209,13 @@ pub async fn show_review(State(state): State<AppState>, v: Viewer) -> AppResult<
                     .contributions
                     .into_iter()
                     .map(|x| view::ContributionRow {
-                        field: x.field,
+                        field: crate::vocab::label_of(
+                            crate::vocab::LinkField::parse,
+                            crate::vocab::LinkField::label,
+                            &x.field,
+                        ),
                         weight: x.weight,
-                        note: x.note,
+                        note: x.note_in(l),
                     })
                     .collect(),
                 other_label: match (&c.other_case, c.other_is_check) {
@@ -222,8 +238,8 @@ pub async fn show_review(State(state): State<AppState>, v: Viewer) -> AppResult<
                     ),
                     (
                         tr(l, "Jenis kelamin", "Sex"),
-                        text(&c.intake, "sex"),
-                        text(&c.other, "sex"),
+                        sex_text(&c.intake, l),
+                        sex_text(&c.other, l),
                     ),
                     (
                         tr(l, "Tanggal lahir", "Birth date"),
@@ -256,8 +272,23 @@ pub async fn show_review(State(state): State<AppState>, v: Viewer) -> AppResult<
         .into_iter()
         .map(|u| view::RetryRow {
             case_number: u.case_number.unwrap_or_default(),
-            method: u.method,
-            outcome: format!("{} (×{})", u.outcome, u.attempts),
+            method: crate::vocab::label_of(
+                crate::vocab::IdentityMethod::parse,
+                crate::vocab::IdentityMethod::label,
+                &u.method,
+            )
+            .get(v.lang)
+            .to_string(),
+            outcome: format!(
+                "{} (×{})",
+                crate::vocab::label_of(
+                    crate::vocab::IdentityOutcome::parse,
+                    crate::vocab::IdentityOutcome::label,
+                    &u.outcome
+                )
+                .get(v.lang),
+                u.attempts
+            ),
             due: u
                 .due
                 .map(|t| crate::clock::format_local(t, tz))

@@ -1,6 +1,7 @@
 //! The Satpol PP intake desk: the form, its map picker and the saved page. The form
 //! round-trips everything typed; photos that arrived with a form that came back are kept
 //! under its idempotency key and officer until it is saved (`staging`).
+use crate::vocab::Text;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{NaiveDateTime, TimeZone};
@@ -65,8 +66,28 @@ async fn render(
             map,
             suggestions,
             notice,
+            options: &options(),
         },
     ))
+}
+
+/// The desk's choices, from the vocabulary.
+fn options() -> view::Options {
+    use crate::vocab::{BirthQuality, Condition, DocumentKind, NameQuality, Sex};
+    fn of<T: Copy>(
+        all: &[T],
+        code: fn(T) -> &'static str,
+        label: fn(T) -> Text,
+    ) -> Vec<(&'static str, Text)> {
+        all.iter().map(|&x| (code(x), label(x))).collect()
+    }
+    view::Options {
+        name_quality: of(NameQuality::ALL, NameQuality::code, NameQuality::label),
+        sex: of(Sex::ALL, Sex::code, Sex::label),
+        birth_date_quality: of(BirthQuality::ALL, BirthQuality::code, BirthQuality::label),
+        documents: of(DocumentKind::ALL, DocumentKind::code, DocumentKind::label),
+        conditions: of(Condition::ALL, Condition::code, Condition::label),
+    }
 }
 
 /// The regency whose map the desk shows: the officer's own.
@@ -378,6 +399,7 @@ pub async fn show_saved(
         &scope,
         &number,
         state.settings.time_zone,
+        v.lang,
     )
     .await?;
     let Some(hints) = found else {

@@ -1,6 +1,7 @@
 //! Re-intake hints: earlier cases that may be the same person, by a simple comparison of
 //! name (trigram similarity, aliases too), NIK, sex, age and region.
 use chrono_tz::Tz;
+use simlontar_templates::i18n::tr;
 use sqlx::{PgPool, Row};
 
 use crate::auth::model::Principal;
@@ -18,6 +19,7 @@ pub async fn for_case(
     scope: &CaseScope,
     number: &str,
     tz: Tz,
+    lang: simlontar_templates::Lang,
 ) -> sqlx::Result<Option<Vec<Hint>>> {
     let mut tx = scope.begin(pool).await?;
     let Some(case_id) = store::case_id_in(&mut tx, scope, number).await? else {
@@ -80,9 +82,13 @@ pub async fn for_case(
                     name: r.get("stated_name"),
                     found: format_local(r.get("found_at"), tz),
                     why: if same_nik == Some(true) {
-                        "NIK sama".into()
+                        tr(lang, "NIK sama", "same NIK").into()
                     } else {
-                        format!("nama mirip ({:.0}%)", sim * 100.0)
+                        format!(
+                            "{} ({:.0}%)",
+                            tr(lang, "nama mirip", "similar name"),
+                            sim * 100.0
+                        )
                     },
                 }
             })

@@ -10,30 +10,38 @@ use crate::error::FieldError;
 use crate::identity::nik::Nik;
 use simlontar_templates::Lang;
 
-pub const NAME_QUALITIES: [&str; 4] = ["full", "partial", "alias", "unknown"];
-pub const SEXES: [&str; 3] = ["male", "female", "unknown"];
-pub const BIRTH_QUALITIES: [&str; 4] = ["exact", "approximate", "year_only", "unknown"];
-pub const CONDITIONS: [&str; 7] = [
-    "psychosocial",
-    "elderly",
-    "child",
-    "sick",
-    "pregnant",
-    "disability",
-    "other",
-];
-pub const DOCUMENTS: [&str; 5] = ["ktp", "kk", "sim", "passport", "other"];
+// The codes the intake accepts: the vocabulary's (one table, `crate::vocab`).
+pub const NAME_QUALITIES: &[&str] = crate::vocab::NameQuality::CODES;
+pub const SEXES: &[&str] = crate::vocab::Sex::CODES;
+pub const BIRTH_QUALITIES: &[&str] = crate::vocab::BirthQuality::CODES;
+pub const CONDITIONS: &[&str] = crate::vocab::Condition::CODES;
+pub const DOCUMENTS: &[&str] = crate::vocab::DocumentKind::CODES;
 
-/// A new intake. Times are RFC 3339; coordinates WGS 84.
+/// A new intake. Times are RFC 3339; coordinates WGS 84. The document's enums, patterns
+/// and required fields are those `validate` applies (the codes are the vocabulary's).
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "found_at": "2026-11-23T01:00:00Z", "found_address": "Jl. Pahlawan, depan Tugu",
+    "found_lat": -7.2458, "found_lon": 112.7378, "unit": "Satpol PP Kota Surabaya, Regu 2",
+    "officer_name": "Budi", "stated_name": "Pak Slamet", "aliases": ["Met"],
+    "name_quality": "partial", "sex": "male", "estimated_age": 60,
+    "birth_date_quality": "approximate", "stated_home": "Banyuwangi", "home_region": "35.10",
+    "documents": [], "conditions": ["elderly"], "belongings": "tas kain", "notes": ""
+}))]
 pub struct IntakeRequest {
-    /// When the person was found.
+    /// When the person was found (not in the future).
+    #[schema(required = true, value_type = DateTime<Utc>)]
     pub found_at: Option<DateTime<Utc>>,
     /// Where, in words (street, landmark).
     #[serde(default)]
+    #[schema(max_length = 2000)]
     pub found_address: String,
+    /// Latitude in East Java.
+    #[schema(required = true, value_type = f64, minimum = -9.0, maximum = -5.0)]
     pub found_lat: Option<f64>,
+    /// Longitude in East Java.
+    #[schema(required = true, value_type = f64, minimum = 110.8, maximum = 116.3)]
     pub found_lon: Option<f64>,
     /// The picking unit (e.g. "Satpol PP Kota Surabaya, Regu 2").
     #[serde(default)]
@@ -44,27 +52,39 @@ pub struct IntakeRequest {
     pub stated_name: String,
     #[serde(default)]
     pub aliases: Vec<String>,
-    /// full, partial, alias or unknown.
+    /// How good the name is; `unknown` exactly when no name is given.
+    #[schema(value_type = crate::vocab::NameQuality)]
     pub name_quality: String,
-    /// male, female or unknown.
+    #[schema(value_type = crate::vocab::Sex)]
     pub sex: String,
     pub birth_date: Option<NaiveDate>,
     pub estimated_age: Option<i32>,
-    /// exact, approximate, year_only or unknown.
+    /// How good the birth date is: `exact` needs `birth_date`; any but `unknown` needs a
+    /// birth date or an estimated age.
+    #[schema(value_type = crate::vocab::BirthQuality)]
     pub birth_date_quality: String,
     /// The home as the person stated it.
     #[serde(default)]
     pub stated_home: String,
-    /// A village code (35.07.01.2001) when the home is known to the village.
+    /// A village code, dotted (35.07.01.2001) or undotted (3507012001), when the home is
+    /// known to the village.
+    #[schema(
+        pattern = r"^[0-9]{2}\.?[0-9]{2}\.?[0-9]{2}\.?[0-9]{4}$",
+        example = "35.10.01.2001"
+    )]
     pub home_village: Option<String>,
-    /// A regency code (35.07) or a province code (32) when only that is known.
+    /// A regency code (35.07 or 3507) or a province code (32) when only that is known.
+    #[schema(pattern = r"^[0-9]{2}(\.?[0-9]{2})?$", example = "35.10")]
     pub home_region: Option<String>,
-    /// Documents carried: ktp, kk, sim, passport, other.
+    /// Documents carried.
     #[serde(default)]
+    #[schema(value_type = Vec<crate::vocab::DocumentKind>)]
     pub documents: Vec<String>,
+    /// The NIK as the person or a document gives it: 16 digits.
+    #[schema(pattern = "^[0-9]{16}$")]
     pub nik: Option<String>,
-    /// psychosocial, elderly, child, sick, pregnant, disability, other.
     #[serde(default)]
+    #[schema(value_type = Vec<crate::vocab::Condition>)]
     pub conditions: Vec<String>,
     #[serde(default)]
     pub belongings: String,
@@ -213,11 +233,7 @@ pub fn validate(
         e.add("aliases", "paling banyak 10 alias", "at most 10 aliases");
     }
     if !NAME_QUALITIES.contains(&req.name_quality.as_str()) {
-        e.add(
-            "name_quality",
-            "pilih mutu nama",
-            "one of full, partial, alias, unknown",
-        );
+        e.add("name_quality", "pilih mutu nama", "pick the name quality");
     } else if (req.name_quality == "unknown") != stated_name.is_empty() {
         if stated_name.is_empty() {
             e.add(
@@ -234,7 +250,7 @@ pub fn validate(
         }
     }
     if !SEXES.contains(&req.sex.as_str()) {
-        e.add("sex", "pilih jenis kelamin", "one of male, female, unknown");
+        e.add("sex", "pilih jenis kelamin", "pick the sex");
     }
     let estimated_age = match req.estimated_age {
         Some(a) if !(0..=120).contains(&a) => {
@@ -273,7 +289,7 @@ pub fn validate(
         _ => e.add(
             "birth_date_quality",
             "pilih mutu tanggal lahir",
-            "one of exact, approximate, year_only, unknown",
+            "pick the birth date quality",
         ),
     }
     let stated_home = text(&mut e, "stated_home", &req.stated_home);
@@ -344,8 +360,11 @@ pub fn validate(
     })
 }
 
-/// The home codes: a village fixes its regency and province; a regency its province.
+/// The home codes: a village fixes its regency and province; a regency its province. Codes
+/// may be written dotted (Kemendagri: 35.07.01.2001, 35.07) or undotted (BPS, DTKS:
+/// 3507012001, 3507); they are kept dotted.
 fn home(e: &mut Errors, req: &IntakeRequest) -> (Option<String>, Option<String>, Option<String>) {
+    use crate::vocab::region::{Level, RegionCode};
     let village = req
         .home_village
         .as_deref()
@@ -357,24 +376,21 @@ fn home(e: &mut Errors, req: &IntakeRequest) -> (Option<String>, Option<String>,
         .map(str::trim)
         .filter(|v| !v.is_empty());
     if let Some(v) = village {
-        let ok = v.len() == 13
-            && v.bytes().enumerate().all(|(i, b)| {
-                if [2, 5, 8].contains(&i) {
-                    b == b'.'
-                } else {
-                    b.is_ascii_digit()
-                }
-            });
-        if !ok {
+        let Some(v) = RegionCode::parse(v)
+            .ok()
+            .filter(|c| c.level() == Level::Village)
+        else {
             e.add(
                 "home_village",
-                "kode desa berbentuk 35.07.01.2001",
-                "a village code looks like 35.07.01.2001",
+                "kode desa berbentuk 35.07.01.2001 atau 3507012001",
+                "a village code looks like 35.07.01.2001 or 3507012001",
             );
             return (None, None, None);
-        }
+        };
+        let v = v.into_string();
         if let Some(r) = region {
-            if !v.starts_with(r) {
+            let r = RegionCode::parse(r).map_or_else(|_| r.to_string(), RegionCode::into_string);
+            if !v.starts_with(&r) {
                 e.add(
                     "home_region",
                     "tidak cocok dengan desa asal",
@@ -382,21 +398,20 @@ fn home(e: &mut Errors, req: &IntakeRequest) -> (Option<String>, Option<String>,
                 );
             }
         }
-        return (Some(v.into()), Some(v[..5].into()), Some(v[..2].into()));
+        return (Some(v.clone()), Some(v[..5].into()), Some(v[..2].into()));
     }
-    match region {
+    match region.map(|r| (r, RegionCode::parse(r).ok())) {
         None => (None, None, None),
-        Some(r) if crate::auth::model::is_region_code(r) => {
-            (None, Some(r.into()), Some(r[..2].into()))
+        Some((_, Some(c))) if c.level() == Level::Regency => {
+            let c = c.into_string();
+            (None, Some(c.clone()), Some(c[..2].into()))
         }
-        Some(p) if p.len() == 2 && p.bytes().all(|b| b.is_ascii_digit()) => {
-            (None, None, Some(p.into()))
-        }
+        Some((_, Some(c))) if c.level() == Level::Province => (None, None, Some(c.into_string())),
         Some(_) => {
             e.add(
                 "home_region",
-                "kode kab/kota (35.07) atau provinsi (32)",
-                "a regency (35.07) or province (32) code",
+                "kode kab/kota (35.07 atau 3507) atau provinsi (32)",
+                "a regency (35.07 or 3507) or province (32) code",
             );
             (None, None, None)
         }

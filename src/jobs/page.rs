@@ -31,7 +31,11 @@ pub async fn show_operations(State(state): State<AppState>, v: Viewer) -> AppRes
         .map(|job| {
             let last = runs.iter().find(|r| r.0 == job.name());
             view::JobRow {
-                name: job.name(),
+                name: crate::vocab::label_of(
+                    crate::vocab::JobName::parse,
+                    crate::vocab::JobName::label,
+                    job.name(),
+                ),
                 schedule: job.schedule().describe(tz, v.lang),
                 last_slot: last.map(|r| format_local(r.1, tz)),
                 finished: last.map(|r| format_local(r.2, tz)),

@@ -3,6 +3,7 @@
 use super::em::{level_of, Pattern};
 use super::normalise::{is_title, LONGEST_TITLE};
 use super::record::{shared, Kind, Schema, Strings, Val};
+use crate::vocab::Text;
 
 /// Identifier levels: 1 is one typing slip apart, 2 two, this one different (three
 /// slips or more).
@@ -23,52 +24,108 @@ pub fn levels(kind: Kind) -> usize {
 
 /// A short description of a level, for explanations.
 pub fn level_label(kind: Kind, level: u8) -> &'static str {
-    let names: &[&str] = match kind {
+    level_text(kind, level).en
+}
+
+/// The levels of each kind in both languages: what the review queue shows a person.
+fn level_texts(kind: Kind) -> &'static [Text] {
+    match kind {
         Kind::FullName | Kind::GivenName | Kind::FamilyName => &[
-            "exact",
-            "same after spelling, nickname and word order",
-            "very similar (Jaro-Winkler ≥ 0.92)",
-            "similar, sounds alike or one contains the other",
-            "shares a word",
-            "different",
+            Text { id: "sama persis", en: "exact" },
+            Text { id: "sama setelah ejaan, nama panggilan dan urutan kata disamakan", en: "same after spelling, nickname and word order" },
+            Text { id: "sangat mirip (Jaro-Winkler ≥ 0,92)", en: "very similar (Jaro-Winkler ≥ 0.92)" },
+            Text { id: "mirip, bunyinya sama atau yang satu memuat yang lain", en: "similar, sounds alike or one contains the other" },
+            Text { id: "ada kata yang sama", en: "shares a word" },
+            Text { id: "berbeda", en: "different" },
         ],
         Kind::Date => &[
-            "exact",
-            "one part differs or day/month swapped",
-            "within a year",
-            "partial date, same year",
-            "partial date, within three years",
-            "different",
-            "partial date, 4–6 years apart",
-            "partial date, 7–10 years apart",
-            "estimated age, same year",
-            "estimated age, 1–2 years apart",
-            "estimated age, 3–5 years apart",
-            "estimated age, 6–10 years apart",
-            "estimated age, more than ten years apart",
+            Text { id: "sama persis", en: "exact" },
+            Text { id: "satu bagian berbeda atau tanggal/bulan tertukar", en: "one part differs or day/month swapped" },
+            Text { id: "selisih kurang dari setahun", en: "within a year" },
+            Text { id: "tanggal tidak lengkap, tahun sama", en: "partial date, same year" },
+            Text { id: "tanggal tidak lengkap, selisih paling lama tiga tahun", en: "partial date, within three years" },
+            Text { id: "berbeda", en: "different" },
+            Text { id: "tanggal tidak lengkap, selisih 4–6 tahun", en: "partial date, 4–6 years apart" },
+            Text { id: "tanggal tidak lengkap, selisih 7–10 tahun", en: "partial date, 7–10 years apart" },
+            Text { id: "perkiraan umur, tahun sama", en: "estimated age, same year" },
+            Text { id: "perkiraan umur, selisih 1–2 tahun", en: "estimated age, 1–2 years apart" },
+            Text { id: "perkiraan umur, selisih 3–5 tahun", en: "estimated age, 3–5 years apart" },
+            Text { id: "perkiraan umur, selisih 6–10 tahun", en: "estimated age, 6–10 years apart" },
+            Text { id: "perkiraan umur, selisih lebih dari sepuluh tahun", en: "estimated age, more than ten years apart" },
         ],
-        Kind::BirthYear | Kind::Age => &["exact", "±1", "±3", "±6", "different", "±10"],
+        Kind::BirthYear | Kind::Age => &[
+            Text { id: "sama persis", en: "exact" },
+            Text { id: "±1", en: "±1" },
+            Text { id: "±3", en: "±3" },
+            Text { id: "±6", en: "±6" },
+            Text { id: "berbeda", en: "different" },
+            Text { id: "±10", en: "±10" },
+        ],
         Kind::RegionCode => &[
-            "same village",
-            "same district, village not known on one side",
-            "same district, different village",
-            "same regency, district not known on one side",
-            "same regency, different district",
-            "same province only",
-            "different province",
+            Text { id: "desa yang sama", en: "same village" },
+            Text { id: "kecamatan sama, desa tidak diketahui di satu sisi", en: "same district, village not known on one side" },
+            Text { id: "kecamatan sama, desa berbeda", en: "same district, different village" },
+            Text { id: "kabupaten/kota sama, kecamatan tidak diketahui di satu sisi", en: "same regency, district not known on one side" },
+            Text { id: "kabupaten/kota sama, kecamatan berbeda", en: "same regency, different district" },
+            Text { id: "hanya provinsinya yang sama", en: "same province only" },
+            Text { id: "provinsi berbeda", en: "different province" },
         ],
-        Kind::Address => &["exact", "very similar", "shares a word", "different"],
-        Kind::Postcode => &["exact", "same sector", "same district", "different"],
-        Kind::Text => &["exact", "very similar", "different"],
+        Kind::Address => &[
+            Text { id: "sama persis", en: "exact" },
+            Text { id: "sangat mirip", en: "very similar" },
+            Text { id: "ada kata yang sama", en: "shares a word" },
+            Text { id: "berbeda", en: "different" },
+        ],
+        Kind::Postcode => &[
+            Text { id: "sama persis", en: "exact" },
+            Text { id: "sektor sama", en: "same sector" },
+            Text { id: "kecamatan sama", en: "same district" },
+            Text { id: "berbeda", en: "different" },
+        ],
+        Kind::Text => &[
+            Text { id: "sama persis", en: "exact" },
+            Text { id: "sangat mirip", en: "very similar" },
+            Text { id: "berbeda", en: "different" },
+        ],
         Kind::Nik | Kind::Identifier => &[
-            "exact",
-            "one typing slip apart (a wrong, missing or extra digit, or two swapped)",
-            "two typing slips apart",
-            "different",
+            Text { id: "sama persis", en: "exact" },
+            Text { id: "selisih satu salah ketik (satu angka salah, hilang, berlebih, atau dua tertukar)", en: "one typing slip apart (a wrong, missing or extra digit, or two swapped)" },
+            Text { id: "selisih dua salah ketik", en: "two typing slips apart" },
+            Text { id: "berbeda", en: "different" },
         ],
-        Kind::Sex => &["same", "different"],
-    };
-    names.get(level as usize).copied().unwrap_or("?")
+        Kind::Sex => &[Text { id: "sama", en: "same" }, Text { id: "berbeda", en: "different" }],
+    }
+}
+
+/// The level `level` of a kind of field, in both languages.
+pub fn level_text(kind: Kind, level: u8) -> Text {
+    level_texts(kind)
+        .get(level as usize)
+        .copied()
+        .unwrap_or(Text::new("?", "?"))
+}
+
+/// A stored English level label in both languages (evidence is stored in English): none
+/// for a text that is no level label.
+pub fn level_text_of(en: &str) -> Option<Text> {
+    if en == "missing" {
+        return Some(Text::new("tidak ada di salah satu sisi", "missing"));
+    }
+    [
+        Kind::FullName,
+        Kind::Date,
+        Kind::BirthYear,
+        Kind::RegionCode,
+        Kind::Address,
+        Kind::Postcode,
+        Kind::Text,
+        Kind::Nik,
+        Kind::Sex,
+    ]
+    .into_iter()
+    .flat_map(level_texts)
+    .find(|t| t.en == en)
+    .copied()
 }
 
 /// Compares records field by field.

@@ -202,13 +202,18 @@ pub fn name_words(s: &str) -> Vec<String> {
         .filter(|w| !w.is_empty())
         .map(str::to_string)
         .collect();
-    // "… bin Salim": the father's name is not the person's (a first word "Binti" is a name).
+    // "… bin Salim": the father's name is not the person's. The first word of the name
+    // proper is never the joiner: "Binti" and "Pak Bt" are names (titles come before it).
+    let first = words
+        .iter()
+        .position(|w| !TITLES.contains(&w.as_str()))
+        .unwrap_or(0);
     let own = match words
         .iter()
-        .skip(1)
+        .skip(first + 1)
         .position(|w| PATRONYMIC.contains(&w.as_str()))
     {
-        Some(k) => &words[..k + 1],
+        Some(k) => &words[..first + 1 + k],
         None => &words[..],
     };
     let kept: Vec<String> = own
@@ -415,6 +420,9 @@ mod tests {
         assert_eq!(name_words("AHMAD BIN SALIM, S.Pd."), ["ahmad"]);
         // "Binti" first is a name.
         assert_eq!(name_words("Binti Maryam"), ["binti", "maryam"]);
+        // … also after a title: a title does not make the name's first word a joiner.
+        assert_eq!(name_words("Pak Bt"), name_words("Bt"));
+        assert_eq!(name_words("Bu Binti Maryam bin Salim"), ["binti", "maryam"]);
     }
 
     #[test]

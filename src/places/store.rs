@@ -43,3 +43,63 @@ pub async fn suggest_villages(
     .fetch_all(pool)
     .await
 }
+
+/// Every UPT's name by its code: pages name a UPT, never print its code.
+pub async fn upt_names(pool: &PgPool) -> sqlx::Result<std::collections::HashMap<String, String>> {
+    Ok(
+        sqlx::query_as::<_, (String, String)>("SELECT code, name FROM upt")
+            .fetch_all(pool)
+            .await?
+            .into_iter()
+            .collect(),
+    )
+}
+
+/// The name of a region at any level (province, regency, district, village), by its dotted
+/// code, with the names above it for a district or village ("Desa X, Kec. Y, Kabupaten Z").
+pub async fn region_name(pool: &PgPool, code: &str) -> sqlx::Result<Option<String>> {
+    sqlx::query_scalar(
+        "SELECT coalesce(
+            (SELECT v.name || ', Kec. ' || d.name || ', ' || r.name FROM village v
+               JOIN district d ON d.code = v.district_code JOIN region r ON r.code = d.region_code
+              WHERE v.code = $1),
+            (SELECT d.name || ', ' || r.name FROM district d JOIN region r ON r.code = d.region_code
+              WHERE d.code = $1),
+            (SELECT name FROM region WHERE code = $1),
+            (SELECT name FROM province WHERE code = $1))",
+    )
+    .bind(code)
+    .fetch_one(pool)
+    .await
+}
+
+/// Every regency's name by its code ("Kota Surabaya" for 35.78).
+pub async fn regency_names(
+    pool: &PgPool,
+) -> sqlx::Result<std::collections::HashMap<String, String>> {
+    Ok(
+        sqlx::query_as::<_, (String, String)>("SELECT code, name FROM region")
+            .fetch_all(pool)
+            .await?
+            .into_iter()
+            .collect(),
+    )
+}
+
+/// Every UPT need's name in `lang`, by its code ("Lanjut usia" for elderly).
+pub async fn need_names(
+    pool: &PgPool,
+    lang: simlontar_templates::Lang,
+) -> sqlx::Result<std::collections::HashMap<String, String>> {
+    let column = match lang {
+        simlontar_templates::Lang::Id => "name_id",
+        simlontar_templates::Lang::En => "name_en",
+    };
+    Ok(
+        sqlx::query_as::<_, (String, String)>(&format!("SELECT code, {column} FROM need"))
+            .fetch_all(pool)
+            .await?
+            .into_iter()
+            .collect(),
+    )
+}

@@ -1,8 +1,9 @@
 //! The report as labelled tables: what the page shows and the exports write, so a figure
 //! on paper and in a spreadsheet is the same figure. Labels, never codes (a code may
 //! stand small beside a region's name).
+use crate::cases::model::State;
+use crate::vocab::{self, Condition, DischargeReason, Sex};
 use chrono_tz::Tz;
-use simlontar_templates::cases::{sex_label, state_label};
 use simlontar_templates::i18n::tr;
 use simlontar_templates::reports::{Chart, Table, Value};
 use simlontar_templates::Lang;
@@ -11,16 +12,11 @@ use super::model::{age_group, Outcome, PayerKind, Report, Spread, AGE_GROUPS};
 use super::store::{CaseRow, Names};
 use crate::clock::format_local;
 
+/// A condition's label; "no particular condition" for the empty code (reports group by it).
 pub fn condition_label(lang: Lang, c: &str) -> &'static str {
-    match c {
-        "psychosocial" => tr(lang, "Disabilitas mental (ODGJ)", "Psychosocial disability"),
-        "elderly" => tr(lang, "Lanjut usia", "Elderly"),
-        "child" => tr(lang, "Anak", "Child"),
-        "sick" => tr(lang, "Sakit", "Sick"),
-        "pregnant" => tr(lang, "Hamil", "Pregnant"),
-        "disability" => tr(lang, "Disabilitas", "Disability"),
-        "other" => tr(lang, "Lainnya", "Other"),
-        _ => tr(lang, "Tanpa kondisi khusus", "No particular condition"),
+    match Condition::parse(c) {
+        Some(c) => c.label().get(lang),
+        None => tr(lang, "Tanpa kondisi khusus", "No particular condition"),
     }
 }
 
@@ -61,15 +57,15 @@ pub fn outcome_label(lang: Lang, o: Outcome) -> &'static str {
 }
 
 pub fn discharge_label(lang: Lang, r: &str) -> &'static str {
-    match r {
-        "home" => tr(lang, "Pulang", "Home"),
-        "family" => tr(lang, "Dijemput keluarga", "Collected by family"),
-        "hospital" => tr(lang, "Dirujuk ke rumah sakit", "To hospital"),
-        "died" => tr(lang, "Meninggal", "Died"),
-        "ran_away" => tr(lang, "Melarikan diri", "Ran away"),
-        "transfer" => tr(lang, "Pindah ke UPT lain", "Moved to another UPT"),
-        _ => tr(lang, "Lainnya", "Other"),
-    }
+    vocab::label_of(DischargeReason::parse, DischargeReason::label, r).get(lang)
+}
+
+fn sex_label(lang: Lang, s: &str) -> &'static str {
+    vocab::label_of(Sex::parse, Sex::label, s).get(lang)
+}
+
+fn state_label(lang: Lang, s: &str) -> &'static str {
+    vocab::label_of(State::parse, State::label, s).get(lang)
 }
 
 pub fn payer_label(lang: Lang, k: PayerKind) -> &'static str {
@@ -80,7 +76,7 @@ pub fn payer_label(lang: Lang, k: PayerKind) -> &'static str {
     }
 }
 
-const DISCHARGE_REASONS: [&str; 6] = ["home", "family", "hospital", "died", "ran_away", "transfer"];
+const DISCHARGE_REASONS: &[&str] = DischargeReason::CODES;
 
 fn region(names: &Names, lang: Lang, code: &str) -> String {
     match names.regions.get(code) {

@@ -163,7 +163,7 @@ mod tests {
 
     #[test]
     fn every_intake_condition_is_known_to_the_escort_rule() {
-        for code in crate::intake::model::CONDITIONS {
+        for &code in crate::intake::model::CONDITIONS {
             assert_eq!(Condition::parse(code).map(Condition::as_str), Some(code));
         }
         let need = EscortNeed::from_codes(&["sick".into(), "x".into()], Some(8));

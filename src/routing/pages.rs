@@ -19,6 +19,7 @@ use crate::clock::format_local;
 use crate::error::{AppError, AppResult};
 use crate::shelter::referral;
 use crate::state::AppState;
+use crate::vocab::{self, PlanState, RouteChoice, TravelMode};
 use crate::web::lang::lang_of;
 use crate::web::viewer::Viewer;
 use simlontar_templates::routing as view;
@@ -119,11 +120,15 @@ async fn plan_view(
         _ => None,
     };
     view::PlanView {
-        state: plan_state.to_string(),
+        state: vocab::label_of(PlanState::parse, PlanState::label, plan_state),
         legs: legs
             .iter()
             .map(|l| view::LegRow {
-                mode: s(&l["mode"]),
+                mode: vocab::label_of(
+                    TravelMode::parse,
+                    TravelMode::label,
+                    l["mode"].as_str().unwrap_or_default(),
+                ),
                 from: s(&l["from"]),
                 to: s(&l["to"]),
                 km: l["distance_km"].as_f64().unwrap_or(0.0),
@@ -222,7 +227,11 @@ pub async fn panel(state: &AppState, v: &Viewer, case_id: i64) -> AppResult<view
         None => None,
     };
     Ok(view::Panel {
-        proposed: undecided.then(|| (handover::route_code(&proposal.route).to_string(), reasons)),
+        proposed: undecided.then(|| (handover::route_code(&proposal.route), reasons)),
+        choices: RouteChoice::ALL
+            .iter()
+            .map(|c| (c.code(), c.label()))
+            .collect(),
         may_decide: decides && undecided && live.is_none(),
         may_depart: decides && live.as_ref().is_some_and(|(_, s, _)| s == "accepted"),
         may_refuse: decides && live.is_some(),
@@ -271,7 +280,10 @@ pub async fn show_handover_form(
         &view::FormView {
             number,
             name,
-            sex,
+            // The berita acara is in Bahasa Indonesia whatever the reader's language.
+            sex: vocab::label_of(vocab::Sex::parse, vocab::Sex::label, &sex)
+                .get(Lang::Id)
+                .to_string(),
             age: age.map_or("–".into(), |a| format!("± {a}")),
             plan,
             date: now

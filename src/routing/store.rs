@@ -98,7 +98,11 @@ pub async fn resolve(
     pool: &PgPool,
     code: &str,
 ) -> Result<(Destination, Home, Vec<String>), RoutingError> {
-    let code = code.trim();
+    // Dotted (Kemendagri) or undotted (BPS, DTKS): read once, then in the dotted form.
+    let code = crate::vocab::RegionCode::parse(code)
+        .map_err(|_| RoutingError::MalformedCode(code.trim().to_string()))?
+        .into_string();
+    let code = code.as_str();
     let kind = code_level(code).ok_or_else(|| RoutingError::MalformedCode(code.to_string()))?;
     let province = &code[..2];
     let unknown = || RoutingError::UnknownCode(code.to_string());

@@ -130,6 +130,7 @@ pub async fn panel(
         vec![]
     };
     tx.commit().await?;
+    let needs = crate::places::store::need_names(&state.pool, v.lang).await?;
     Ok(simlontar_templates::shelter::Panel {
         stay: stay.map(|s| {
             format!(
@@ -146,7 +147,7 @@ pub async fn panel(
                 ward_id: c.ward_id,
                 upt: c.upt_name,
                 ward: c.ward_name,
-                need: c.need,
+                need: needs.get(&c.need).cloned().unwrap_or(c.need),
                 free: c.free,
                 beds: c.beds,
                 distance_km: c.distance_km,
@@ -154,5 +155,11 @@ pub async fn panel(
             .collect(),
         may_place,
         may_move,
+        // Moving to another UPT is a transfer, not a discharge.
+        discharge_reasons: crate::vocab::DischargeReason::ALL
+            .iter()
+            .filter(|r| **r != crate::vocab::DischargeReason::Transfer)
+            .map(|r| (r.code(), r.label()))
+            .collect(),
     })
 }

@@ -1,7 +1,7 @@
 //! Sign-in, user administration and the audit trail screens.
 use maud::{html, Markup};
 
-use crate::i18n::{tr, Lang};
+use crate::i18n::{tr, Lang, Text};
 use crate::layout::{page, NavUser, Page, Section};
 
 pub struct LoginView<'a> {
@@ -62,7 +62,8 @@ pub struct TokenRow {
 pub struct UsersView<'a> {
     pub users: &'a [UserRow],
     pub tokens: &'a [TokenRow],
-    pub roles: &'a [&'static str],
+    /// The roles to grant: (form value, label).
+    pub roles: &'a [(&'static str, Text)],
     /// A message after an action (e.g. a new token, shown once).
     pub notice: Option<String>,
     pub error: Option<String>,
@@ -182,11 +183,11 @@ pub fn users(lang: Lang, user: &NavUser, v: &UsersView) -> Markup {
     )
 }
 
-fn role_fields(lang: Lang, roles: &[&'static str], prefix: &str) -> Markup {
+fn role_fields(lang: Lang, roles: &[(&'static str, Text)], prefix: &str) -> Markup {
     html! {
         label for={ (prefix) "r" } { (tr(lang, "Peran", "Role")) }
         select id={ (prefix) "r" } name="role" {
-            @for r in roles { option value=(r) { (r) } }
+            @for (value, label) in roles { option value=(value) { (label.get(lang)) } }
         }
         label for={ (prefix) "s" } { (tr(lang, "Cakupan (kode kab/kota atau UPT, bila perlu)", "Scope (regency or UPT code, where needed)")) }
         input id={ (prefix) "s" } name="scope" placeholder="35.78";
@@ -196,8 +197,8 @@ fn role_fields(lang: Lang, roles: &[&'static str], prefix: &str) -> Markup {
 pub struct AuditRowView {
     pub at: String,
     pub actor: String,
-    pub action: String,
-    pub entity: String,
+    pub action: Text,
+    pub entity: Text,
     pub entity_id: String,
     pub remote_addr: String,
 }
@@ -242,7 +243,7 @@ pub fn audit(lang: Lang, user: &NavUser, v: &AuditView) -> Markup {
                 } }
                 tbody {
                     @for r in v.rows {
-                        tr { td { (r.at) } td { (r.actor) } td { (r.action) } td { (r.entity) " " (r.entity_id) } td { (r.remote_addr) } }
+                        tr { td { (r.at) } td { (r.actor) } td { (r.action.get(lang)) } td { (r.entity.get(lang)) " " (r.entity_id) } td { (r.remote_addr) } }
                     }
                 }
             }

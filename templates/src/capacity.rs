@@ -5,7 +5,7 @@ use maud::{html, Markup};
 use crate::capacity_svg::{
     flow_map, occupancy_chart, province_map, Basemap, ChartView, FlowDot, FlowLine, MapUpt, Risk,
 };
-use crate::i18n::{tr, Lang};
+use crate::i18n::{tr, Lang, Text};
 use crate::layout::{page, NavUser, Page, Section};
 
 pub struct Forecast {
@@ -23,7 +23,9 @@ pub struct Forecast {
 }
 
 pub struct Alert {
-    pub level: String,
+    /// The level's label, and its style (`level-watch`…).
+    pub level: Text,
+    pub level_class: &'static str,
     pub acknowledged: bool,
     pub since: String,
 }
@@ -32,7 +34,8 @@ pub struct WardRow {
     pub id: i64,
     pub code: String,
     pub name: String,
-    pub sex: String,
+    pub sex: Text,
+    /// The ward's need, by name in the page's language.
     pub need: String,
     pub beds: i64,
     pub occupied: i64,
@@ -89,24 +92,6 @@ fn pct(p: f64) -> String {
     format!("{:.0}%", p * 100.0)
 }
 
-fn sex_label(lang: Lang, s: &str) -> &'static str {
-    match s {
-        "male" => tr(lang, "laki-laki", "men"),
-        "female" => tr(lang, "perempuan", "women"),
-        _ => tr(lang, "campur", "mixed"),
-    }
-}
-
-fn level_label(lang: Lang, level: &str) -> &'static str {
-    match level {
-        "full" => tr(lang, "Penuh", "Full"),
-        "stale" => tr(lang, "Data tidak diperbarui", "Stale data"),
-        "critical" => Risk::Critical.label(lang),
-        "warning" => Risk::Warning.label(lang),
-        _ => Risk::Watch.label(lang),
-    }
-}
-
 pub fn forecast_cell(lang: Lang, f: &Option<Forecast>) -> Markup {
     html! {
         @match f {
@@ -136,7 +121,7 @@ pub fn alert_cell(lang: Lang, a: &Option<Alert>) -> Markup {
         @match a {
             None => { span.muted { "–" } }
             Some(a) => {
-                strong.(format!("level-{}", a.level)) { (level_label(lang, &a.level)) }
+                strong.(a.level_class) { (a.level.get(lang)) }
                 " " @if a.acknowledged { (tr(lang, "(sudah ditanggapi)", "(acknowledged)")) } @else { (tr(lang, "(belum ditanggapi)", "(not acknowledged)")) }
                 br; span.updated { (tr(lang, "sejak ", "since ")) (a.since) }
             }
@@ -165,7 +150,7 @@ pub fn ward_table(lang: Lang, wards: &[WardRow]) -> Markup {
             tbody {
                 @for w in wards {
                     tr.(w.risk.class()) data-ward=(w.code) {
-                        th scope="row" data-label=(h[0]) { (w.name) br; span.muted { (w.code) " · " (w.need) " · " (sex_label(lang, &w.sex)) } }
+                        th scope="row" data-label=(h[0]) { (w.name) br; span.muted { (w.need) " · " (w.sex.get(lang)) " · " (w.code) } }
                         td.num data-label=(h[1]) { (w.beds) }
                         td.num.occupied data-label=(h[2]) { (w.occupied) }
                         td.num.held data-label=(h[3]) { (w.held) }
@@ -456,7 +441,8 @@ pub struct AlertRow {
     pub id: i64,
     pub upt: String,
     pub ward: String,
-    pub level: String,
+    pub level: Text,
+    pub level_class: &'static str,
     pub since: String,
     pub detail: String,
     /// "name, time" once a case officer acknowledged it.
@@ -487,7 +473,7 @@ pub fn alerts(lang: Lang, user: &NavUser, rows: &[AlertRow], may_ack: bool) -> M
                     } }
                     tbody { @for r in rows { tr {
                         td { (r.upt) } td { (r.ward) }
-                        td { strong.(format!("level-{}", r.level)) { (level_label(lang, &r.level)) } }
+                        td { strong.(r.level_class) { (r.level.get(lang)) } }
                         td { (r.since) } td { (r.detail) }
                         td {
                             @if let Some(a) = &r.acknowledged { (a) }

@@ -1,14 +1,14 @@
 //! The case list and the case page.
 use maud::{html, Markup};
 
-use crate::i18n::{tr, Lang};
+use crate::i18n::{join, tr, Lang, Text};
 use crate::layout::{page, NavUser, Page, Section};
 
 pub struct CaseRow {
     pub number: String,
-    pub state: String,
+    pub state: Text,
     pub name: String,
-    pub sex: String,
+    pub sex: Text,
     pub age: Option<i32>,
     pub found_at: String,
     pub found_region: String,
@@ -33,43 +33,8 @@ pub struct ListView {
     pub may_break_glass: bool,
     /// The viewer sees NIKs whole, so the NIK search box is shown.
     pub may_search_nik: bool,
-}
-
-pub const STATES: [&str; 10] = [
-    "received",
-    "identity_pending",
-    "identified",
-    "unidentified",
-    "routed_home",
-    "placed",
-    "in_transit",
-    "handed_over",
-    "discharged",
-    "closed",
-];
-
-pub fn state_label(lang: Lang, s: &str) -> &'static str {
-    match s {
-        "received" => tr(lang, "Diterima", "Received"),
-        "identity_pending" => tr(lang, "Menunggu identifikasi", "Identity pending"),
-        "identified" => tr(lang, "Teridentifikasi", "Identified"),
-        "unidentified" => tr(lang, "Tidak teridentifikasi", "Unidentified"),
-        "routed_home" => tr(lang, "Akan dipulangkan", "Routed home"),
-        "placed" => tr(lang, "Di UPT", "Placed in UPT"),
-        "in_transit" => tr(lang, "Dalam perjalanan", "In transit"),
-        "handed_over" => tr(lang, "Diserahterimakan", "Handed over"),
-        "discharged" => tr(lang, "Keluar dari UPT", "Discharged"),
-        "closed" => tr(lang, "Ditutup", "Closed"),
-        _ => "?",
-    }
-}
-
-pub fn sex_label(lang: Lang, s: &str) -> &'static str {
-    match s {
-        "male" => tr(lang, "Laki-laki", "Male"),
-        "female" => tr(lang, "Perempuan", "Female"),
-        _ => tr(lang, "Tidak diketahui", "Unknown"),
-    }
+    /// The states to filter by: (form value, label).
+    pub states: Vec<(&'static str, Text)>,
 }
 
 pub fn list(lang: Lang, user: &NavUser, v: &ListView) -> Markup {
@@ -91,7 +56,7 @@ pub fn list(lang: Lang, user: &NavUser, v: &ListView) -> Markup {
                 label { (tr(lang, "Status", "State")) " "
                     select name="state" {
                         option value="" { "–" }
-                        @for s in STATES { option value=(s) selected[f.state == s] { (state_label(lang, s)) } }
+                        @for (value, label) in &v.states { option value=(value) selected[f.state == *value] { (label.get(lang)) } }
                     }
                 }
                 label { (tr(lang, "Dari", "From")) " " input type="date" name="from" value=(f.from); }
@@ -122,10 +87,10 @@ pub fn list(lang: Lang, user: &NavUser, v: &ListView) -> Markup {
                             tr {
                                 td { a href={ "/cases/" (r.number) } { (r.number) } }
                                 td { @if r.name.is_empty() { em { (tr(lang, "tanpa nama", "no name")) } } @else { (r.name) } }
-                                td { (sex_label(lang, &r.sex)) }
+                                td { (r.sex.get(lang)) }
                                 td { @if let Some(a) = r.age { (a) } @else { "–" } }
                                 td { (r.found_at) } td { (r.found_region) } td { (r.home_region) }
-                                td { (state_label(lang, &r.state)) }
+                                td { (r.state.get(lang)) }
                             }
                         }
                     }
@@ -152,31 +117,31 @@ pub fn list(lang: Lang, user: &NavUser, v: &ListView) -> Markup {
 
 pub struct EventRow {
     pub at: String,
-    pub kind: String,
-    pub to_state: String,
+    pub kind: Text,
+    pub to_state: Option<Text>,
     pub reason: String,
     pub actor: String,
 }
 
 pub struct CaseView {
     pub number: String,
-    pub state: String,
+    pub state: Text,
     /// When the retention sweep removed the person's data (local time), if it did.
     pub anonymised: Option<String>,
     pub name: String,
     pub aliases: String,
-    pub name_quality: String,
-    pub sex: String,
+    pub name_quality: Text,
+    pub sex: Text,
     pub birth: String,
-    pub birth_quality: String,
+    pub birth_quality: Text,
     pub nik: String,
     pub found: String,
     pub found_address: String,
     pub home: String,
-    pub conditions: String,
+    pub conditions: Vec<Text>,
     pub photos: Vec<i64>,
-    /// States the viewer may move the case to now.
-    pub actions: Vec<&'static str>,
+    /// The moves the viewer may make now.
+    pub actions: Vec<Move>,
     pub csrf: String,
     pub events: Vec<EventRow>,
     /// The identity DP3AK confirmed: (label, value) lines.
@@ -187,6 +152,15 @@ pub struct CaseView {
     pub assistance: Vec<String>,
     pub placement: crate::shelter::Panel,
     pub routing: crate::routing::Panel,
+}
+
+/// A move of the case to another state, offered as a button.
+pub struct Move {
+    /// The form value naming the state.
+    pub value: &'static str,
+    pub label: Text,
+    /// Closing a case asks for its reason.
+    pub needs_reason: bool,
 }
 
 pub fn show(lang: Lang, user: &NavUser, v: &CaseView) -> Markup {
@@ -200,7 +174,7 @@ pub fn show(lang: Lang, user: &NavUser, v: &CaseView) -> Markup {
         },
         html! {
             h1 { (v.number) }
-            p.state { (state_label(lang, &v.state)) }
+            p.state { (v.state.get(lang)) }
             @if let Some(at) = &v.anonymised {
                 p.notice role="note" {
                     (tr(lang, "Data pribadi kasus ini telah dianonimkan pada ", "This case's personal data was anonymised on "))
@@ -209,15 +183,15 @@ pub fn show(lang: Lang, user: &NavUser, v: &CaseView) -> Markup {
                 }
             }
             dl.facts {
-                dt { (tr(lang, "Nama", "Name")) } dd { (v.name) " (" (v.name_quality) ")" }
+                dt { (tr(lang, "Nama", "Name")) } dd { (v.name) " " small.muted { "(" (v.name_quality.get(lang)) ")" } }
                 @if !v.aliases.is_empty() { dt { (tr(lang, "Alias", "Aliases")) } dd { (v.aliases) } }
-                dt { (tr(lang, "Jenis kelamin", "Sex")) } dd { (sex_label(lang, &v.sex)) }
-                dt { (tr(lang, "Lahir / umur", "Born / age")) } dd { (v.birth) " (" (v.birth_quality) ")" }
+                dt { (tr(lang, "Jenis kelamin", "Sex")) } dd { (v.sex.get(lang)) }
+                dt { (tr(lang, "Lahir / umur", "Born / age")) } dd { (v.birth) " " small.muted { "(" (v.birth_quality.get(lang)) ")" } }
                 dt { "NIK" } dd { (v.nik) }
                 dt { (tr(lang, "Dijangkau", "Picked up")) } dd { (v.found) }
                 @if !v.found_address.is_empty() { dt { (tr(lang, "Alamat lokasi", "Address")) } dd { (v.found_address) } }
                 dt { (tr(lang, "Asal (keterangan)", "Stated home")) } dd { (v.home) }
-                dt { (tr(lang, "Kondisi", "Conditions")) } dd { (v.conditions) }
+                dt { (tr(lang, "Kondisi", "Conditions")) } dd { @if v.conditions.is_empty() { "–" } @else { (join(lang, &v.conditions)) } }
             }
             @if !v.flags.is_empty() {
                 div.flags role="note" {
@@ -252,11 +226,11 @@ pub fn show(lang: Lang, user: &NavUser, v: &CaseView) -> Markup {
                     @for to in &v.actions {
                         form.inline method="post" action={ "/cases/" (v.number) "/transition" } {
                             input type="hidden" name="csrf" value=(v.csrf);
-                            input type="hidden" name="to" value=(to);
-                            @if *to == "closed" {
+                            input type="hidden" name="to" value=(to.value);
+                            @if to.needs_reason {
                                 label { (tr(lang, "Alasan", "Reason")) " " input name="reason" required; }
                             }
-                            button type="submit" { "→ " (state_label(lang, to)) }
+                            button type="submit" { "→ " (to.label.get(lang)) }
                         }
                     }
                 }
@@ -265,8 +239,8 @@ pub fn show(lang: Lang, user: &NavUser, v: &CaseView) -> Markup {
             ol.timeline {
                 @for e in &v.events {
                     li {
-                        time { (e.at) } " · " strong { (e.kind) }
-                        @if !e.to_state.is_empty() { " → " (state_label(lang, &e.to_state)) }
+                        time { (e.at) } " · " strong { (e.kind.get(lang)) }
+                        @if let Some(to) = e.to_state { " → " (to.get(lang)) }
                         @if !e.reason.is_empty() { " — " (e.reason) }
                         @if !e.actor.is_empty() { " (" (e.actor) ")" }
                     }

@@ -16,6 +16,33 @@ pub fn tr(lang: Lang, id: &'static str, en: &'static str) -> &'static str {
     }
 }
 
+/// A label in both languages: what a view is given instead of a code, so it cannot print one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Text {
+    pub id: &'static str,
+    pub en: &'static str,
+}
+
+impl Text {
+    pub const fn new(id: &'static str, en: &'static str) -> Text {
+        Text { id, en }
+    }
+
+    /// The label in `lang`.
+    pub fn get(self, lang: Lang) -> &'static str {
+        tr(lang, self.id, self.en)
+    }
+}
+
+/// Labels joined with ", " in `lang` (a person's conditions, documents carried).
+pub fn join(lang: Lang, texts: &[Text]) -> String {
+    texts
+        .iter()
+        .map(|t| t.get(lang))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 impl Lang {
     pub fn code(self) -> &'static str {
         match self {

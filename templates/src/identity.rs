@@ -1,7 +1,7 @@
 //! DP3AK's desk (recording a check result) and the review queue of uncertain links.
 use maud::{html, Markup};
 
-use crate::i18n::{tr, Lang};
+use crate::i18n::{tr, Lang, Text};
 use crate::layout::{page, NavUser, Page, Section};
 
 /// The form's values as typed, kept when it comes back with errors.
@@ -103,7 +103,7 @@ pub fn check_form(
 }
 
 pub struct ContributionRow {
-    pub field: String,
+    pub field: Text,
     pub weight: f64,
     pub note: String,
 }
@@ -168,7 +168,7 @@ pub fn review(lang: Lang, user: &NavUser, rows: &[CandidateView], retries: &[Ret
                     ul.contributions {
                         @for c in &r.contributions {
                             li.for[c.weight >= 0.0].against[c.weight < 0.0] {
-                                strong { (c.field) } " " (format!("{:+.1}", c.weight)) " — " (c.note)
+                                strong { (c.field.get(lang)) } " " (format!("{:+.1}", c.weight)) " — " (c.note)
                             }
                         }
                     }

@@ -2,7 +2,7 @@
 //! likely earlier cases of the same person.
 use maud::{html, Markup};
 
-use crate::i18n::{tr, Lang};
+use crate::i18n::{tr, Lang, Text};
 use crate::layout::{page, NavUser, Page, Section};
 
 /// What the officer typed, kept as typed so nothing is lost when the form comes back.
@@ -54,6 +54,7 @@ pub struct FormView<'a> {
     pub map: Option<MapView>,
     pub suggestions: Vec<HomeSuggestion>,
     pub notice: Option<&'a str>,
+    pub options: &'a Options,
 }
 
 fn err<'a>(errors: &'a [(String, String)], field: &str) -> Option<&'a str> {
@@ -95,17 +96,16 @@ fn choice(
     lang: Lang,
     errors: &[(String, String)],
     name: &str,
-    legend: (&'static str, &'static str),
-    options: &[(&str, &'static str, &'static str)],
+    options: &[(&'static str, Text)],
     value: &str,
 ) -> Markup {
     html! {
         fieldset.field {
-            legend { (tr(lang, legend.0, legend.1)) }
-            @for (v, id, en) in options {
+            legend { (field_label(lang, name)) }
+            @for (v, label) in options {
                 label.inline {
                     input type="radio" name=(name) value=(v) checked[value == *v];
-                    " " (tr(lang, id, en))
+                    " " (label.get(lang))
                 }
             }
             (field_error(errors, name))
@@ -117,22 +117,213 @@ fn checks(
     lang: Lang,
     errors: &[(String, String)],
     name: &str,
-    legend: (&'static str, &'static str),
-    options: &[(&str, &'static str, &'static str)],
+    options: &[(&'static str, Text)],
     values: &[String],
 ) -> Markup {
     html! {
         fieldset.field {
-            legend { (tr(lang, legend.0, legend.1)) }
-            @for (v, id, en) in options {
+            legend { (field_label(lang, name)) }
+            @for (v, label) in options {
                 label.inline {
                     input type="checkbox" name=(name) value=(v) checked[values.iter().any(|x| x == v)];
-                    " " (tr(lang, id, en))
+                    " " (label.get(lang))
                 }
             }
             (field_error(errors, name))
         }
     }
+}
+
+/// The intake form's fields and their labels: the one table the form and its error summary
+/// read, so the summary names a field as the form does, never by its name in the API.
+const FIELDS: &[(&str, Text)] = &[
+    (
+        "found_at",
+        Text {
+            id: "Waktu ditemukan (WIB)",
+            en: "Found at (WIB)",
+        },
+    ),
+    (
+        "found_address",
+        Text {
+            id: "Alamat / patokan lokasi",
+            en: "Address / landmark",
+        },
+    ),
+    (
+        "found_lat",
+        Text {
+            id: "Lintang lokasi",
+            en: "Location latitude",
+        },
+    ),
+    (
+        "found_lon",
+        Text {
+            id: "Bujur lokasi",
+            en: "Location longitude",
+        },
+    ),
+    (
+        "unit",
+        Text {
+            id: "Unit penjangkau",
+            en: "Picking unit",
+        },
+    ),
+    (
+        "officer_name",
+        Text {
+            id: "Nama petugas",
+            en: "Officer",
+        },
+    ),
+    (
+        "stated_name",
+        Text {
+            id: "Nama yang disebut",
+            en: "Stated name",
+        },
+    ),
+    (
+        "aliases",
+        Text {
+            id: "Nama lain / panggilan (pisahkan dengan koma)",
+            en: "Aliases (comma-separated)",
+        },
+    ),
+    (
+        "birth_date",
+        Text {
+            id: "Tanggal lahir",
+            en: "Birth date",
+        },
+    ),
+    (
+        "estimated_age",
+        Text {
+            id: "Perkiraan umur",
+            en: "Estimated age",
+        },
+    ),
+    (
+        "stated_home",
+        Text {
+            id: "Asal menurut pengakuan",
+            en: "Stated home",
+        },
+    ),
+    (
+        "home_region",
+        Text {
+            id: "Kode kab/kota atau provinsi asal (bila diketahui)",
+            en: "Home regency or province code (if known)",
+        },
+    ),
+    (
+        "nik",
+        Text {
+            id: "NIK (16 angka, bila ada)",
+            en: "NIK (16 digits, if any)",
+        },
+    ),
+    (
+        "name_quality",
+        Text {
+            id: "Mutu nama",
+            en: "Name quality",
+        },
+    ),
+    (
+        "sex",
+        Text {
+            id: "Jenis kelamin",
+            en: "Sex",
+        },
+    ),
+    (
+        "birth_date_quality",
+        Text {
+            id: "Mutu tanggal lahir",
+            en: "Birth date quality",
+        },
+    ),
+    (
+        "documents",
+        Text {
+            id: "Dokumen yang dibawa",
+            en: "Documents carried",
+        },
+    ),
+    (
+        "conditions",
+        Text {
+            id: "Kondisi",
+            en: "Conditions",
+        },
+    ),
+    (
+        "home_village",
+        Text {
+            id: "Desa asal",
+            en: "Home village",
+        },
+    ),
+    (
+        "belongings",
+        Text {
+            id: "Barang bawaan",
+            en: "Belongings",
+        },
+    ),
+    (
+        "photos",
+        Text {
+            id: "Foto",
+            en: "Photos",
+        },
+    ),
+    (
+        "notes",
+        Text {
+            id: "Catatan",
+            en: "Notes",
+        },
+    ),
+    (
+        "idempotency_key",
+        Text {
+            id: "Formulir",
+            en: "Form",
+        },
+    ),
+];
+
+/// A field's label by its name (an unknown name reads as "this form").
+pub fn field_label(lang: Lang, name: &str) -> &'static str {
+    FIELDS
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map_or(tr(lang, "Formulir", "Form"), |(_, t)| t.get(lang))
+}
+
+/// A text field of the intake form, labelled from `FIELDS`.
+fn intake_field(lang: Lang, e: &[(String, String)], name: &str, value: &str, kind: &str) -> Markup {
+    let label = FIELDS
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map_or(Text { id: "", en: "" }, |(_, t)| *t);
+    text_field(lang, e, name, label.id, label.en, value, kind)
+}
+
+/// The choices of the intake form, (form value, label), from the vocabulary.
+pub struct Options {
+    pub name_quality: Vec<(&'static str, Text)>,
+    pub sex: Vec<(&'static str, Text)>,
+    pub birth_date_quality: Vec<(&'static str, Text)>,
+    pub documents: Vec<(&'static str, Text)>,
+    pub conditions: Vec<(&'static str, Text)>,
 }
 
 pub fn form(lang: Lang, user: &NavUser, v: &FormView) -> Markup {
@@ -153,15 +344,18 @@ pub fn form(lang: Lang, user: &NavUser, v: &FormView) -> Markup {
             @if !e.is_empty() {
                 div.error-summary role="alert" {
                     p { (tr(lang, "Belum tersimpan. Perbaiki isian yang ditandai:", "Not saved yet. Fix the marked fields:")) }
-                    ul { @for (field, msg) in e { li { a href={ "#" (field.split('[').next().unwrap_or(field)) } { (field) } ": " (msg) } } }
+                    ul { @for (field, msg) in e {
+                        @let name = field.split(['[', '.']).next().unwrap_or(field);
+                        li { a href={ "#" (name) } { (field_label(lang, name)) } ": " (msg) }
+                    } }
                 }
             }
             form.intake method="post" action="/intake" enctype="multipart/form-data" {
                 input type="hidden" name="csrf" value=(user.csrf);
                 input type="hidden" name="idempotency_key" value=(f.key);
                 h2 { (tr(lang, "Kapan dan di mana", "When and where")) }
-                (text_field(lang, e, "found_at", "Waktu ditemukan (WIB)", "Found at (WIB)", &f.found_at, "datetime-local"))
-                (text_field(lang, e, "found_address", "Alamat / patokan lokasi", "Address / landmark", &f.found_address, "text"))
+                (intake_field(lang, e, "found_at", &f.found_at, "datetime-local"))
+                (intake_field(lang, e, "found_address", &f.found_address, "text"))
                 @if let Some(m) = &v.map {
                     div.field {
                         p.hint { (tr(lang, "Klik peta untuk memilih titik (formulir dikirim ulang, isian tetap tersimpan), atau ketik koordinat.",
@@ -171,27 +365,22 @@ pub fn form(lang: Lang, user: &NavUser, v: &FormView) -> Markup {
                     }
                 }
                 div.row {
-                    (text_field(lang, e, "found_lat", "Lintang", "Latitude", &f.found_lat, "text"))
-                    (text_field(lang, e, "found_lon", "Bujur", "Longitude", &f.found_lon, "text"))
+                    (intake_field(lang, e, "found_lat", &f.found_lat, "text"))
+                    (intake_field(lang, e, "found_lon", &f.found_lon, "text"))
                 }
-                (text_field(lang, e, "unit", "Unit penjangkau", "Picking unit", &f.unit, "text"))
-                (text_field(lang, e, "officer_name", "Nama petugas", "Officer", &f.officer_name, "text"))
+                (intake_field(lang, e, "unit", &f.unit, "text"))
+                (intake_field(lang, e, "officer_name", &f.officer_name, "text"))
                 h2 { (tr(lang, "Orangnya", "The person")) }
-                (text_field(lang, e, "stated_name", "Nama yang disebut", "Stated name", &f.stated_name, "text"))
-                (text_field(lang, e, "aliases", "Nama lain / panggilan (pisahkan dengan koma)", "Aliases (comma-separated)", &f.aliases, "text"))
-                (choice(lang, e, "name_quality", ("Mutu nama", "Name quality"), &[
-                    ("full", "lengkap", "full"), ("partial", "sebagian", "partial"),
-                    ("alias", "julukan / nama jalanan", "alias / street name"), ("unknown", "tidak diketahui", "unknown")], &f.name_quality))
-                (choice(lang, e, "sex", ("Jenis kelamin", "Sex"), &[
-                    ("male", "laki-laki", "male"), ("female", "perempuan", "female"), ("unknown", "tidak diketahui", "unknown")], &f.sex))
+                (intake_field(lang, e, "stated_name", &f.stated_name, "text"))
+                (intake_field(lang, e, "aliases", &f.aliases, "text"))
+                (choice(lang, e, "name_quality", &v.options.name_quality, &f.name_quality))
+                (choice(lang, e, "sex", &v.options.sex, &f.sex))
                 div.row {
-                    (text_field(lang, e, "birth_date", "Tanggal lahir", "Birth date", &f.birth_date, "date"))
-                    (text_field(lang, e, "estimated_age", "Perkiraan umur", "Estimated age", &f.estimated_age, "number"))
+                    (intake_field(lang, e, "birth_date", &f.birth_date, "date"))
+                    (intake_field(lang, e, "estimated_age", &f.estimated_age, "number"))
                 }
-                (choice(lang, e, "birth_date_quality", ("Mutu tanggal lahir", "Birth date quality"), &[
-                    ("exact", "pasti", "exact"), ("approximate", "perkiraan", "approximate"),
-                    ("year_only", "tahun saja", "year only"), ("unknown", "tidak diketahui", "unknown")], &f.birth_date_quality))
-                (text_field(lang, e, "stated_home", "Asal menurut pengakuan", "Stated home", &f.stated_home, "text"))
+                (choice(lang, e, "birth_date_quality", &v.options.birth_date_quality, &f.birth_date_quality))
+                (intake_field(lang, e, "stated_home", &f.stated_home, "text"))
                 button.secondary type="submit" name="suggest" value="1" { (tr(lang, "Cari desa yang cocok", "Find matching villages")) }
                 @if !v.suggestions.is_empty() {
                     fieldset.field {
@@ -211,15 +400,10 @@ pub fn form(lang: Lang, user: &NavUser, v: &FormView) -> Markup {
                     input type="hidden" name="home_village" value=(f.home_village);
                 }
                 (field_error(e, "home_village"))
-                (text_field(lang, e, "home_region", "Kode kab/kota atau provinsi asal (bila diketahui)", "Home regency or province code (if known)", &f.home_region, "text"))
-                (checks(lang, e, "documents", ("Dokumen yang dibawa", "Documents carried"), &[
-                    ("ktp", "KTP", "ID card (KTP)"), ("kk", "KK", "Family card (KK)"), ("sim", "SIM", "Driving licence"),
-                    ("passport", "paspor", "passport"), ("other", "lainnya", "other")], &f.documents))
-                (text_field(lang, e, "nik", "NIK (16 angka, bila ada)", "NIK (16 digits, if any)", &f.nik, "text"))
-                (checks(lang, e, "conditions", ("Kondisi", "Conditions"), &[
-                    ("psychosocial", "disabilitas mental (ODGJ)", "psychosocial disability"), ("elderly", "lanjut usia", "elderly"),
-                    ("child", "anak", "child"), ("sick", "sakit", "sick"), ("pregnant", "hamil", "pregnant"),
-                    ("disability", "disabilitas", "disability"), ("other", "lainnya", "other")], &f.conditions))
+                (intake_field(lang, e, "home_region", &f.home_region, "text"))
+                (checks(lang, e, "documents", &v.options.documents, &f.documents))
+                (intake_field(lang, e, "nik", &f.nik, "text"))
+                (checks(lang, e, "conditions", &v.options.conditions, &f.conditions))
                 div.field {
                     label for="belongings" { (tr(lang, "Barang bawaan", "Belongings")) }
                     textarea #belongings name="belongings" rows="2" { (f.belongings) }

@@ -1,11 +1,11 @@
 //! The operations page: scheduled jobs and the mail outbox.
 use maud::{html, Markup};
 
-use crate::i18n::{tr, Lang};
+use crate::i18n::{tr, Lang, Text};
 use crate::layout::{page, NavUser, Page, Section};
 
 pub struct JobRow {
-    pub name: &'static str,
+    pub name: Text,
     pub schedule: String,
     pub last_slot: Option<String>,
     pub finished: Option<String>,
@@ -63,7 +63,7 @@ pub fn operations(lang: Lang, user: &NavUser, v: &OpsView) -> Markup {
                 tbody {
                     @for j in v.jobs {
                         tr {
-                            td { (j.name) } td { (j.schedule) }
+                            td { (j.name.get(lang)) } td { (j.schedule) }
                             td { (j.last_slot.as_ref().unwrap_or(&none)) } td { (j.finished.as_ref().unwrap_or(&none)) }
                         }
                     }

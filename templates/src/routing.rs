@@ -3,11 +3,11 @@
 //! page, and each office's response times.
 use maud::{html, Markup, PreEscaped};
 
-use crate::i18n::{tr, Lang};
+use crate::i18n::{tr, Lang, Text};
 use crate::layout::{page, NavUser, Page, Section};
 
 pub struct LegRow {
-    pub mode: String,
+    pub mode: Text,
     pub from: String,
     pub to: String,
     pub km: f64,
@@ -18,7 +18,7 @@ pub struct LegRow {
 }
 
 pub struct PlanView {
-    pub state: String,
+    pub state: Text,
     pub legs: Vec<LegRow>,
     pub total_minutes: u32,
     pub total_fare: u64,
@@ -34,7 +34,10 @@ pub struct PlanView {
 
 #[derive(Default)]
 pub struct Panel {
-    pub proposed: Option<(String, Vec<String>)>,
+    /// The proposed choice (its form value) and the proposal's reasons.
+    pub proposed: Option<(&'static str, Vec<String>)>,
+    /// The choices (form value, label): home or a UPT.
+    pub choices: Vec<(&'static str, Text)>,
     pub may_decide: bool,
     pub plan: Option<PlanView>,
     pub may_depart: bool,
@@ -62,13 +65,6 @@ pub fn duration(minutes: u32) -> String {
     format!("{} j {:02} m", minutes / 60, minutes % 60)
 }
 
-fn route_label(lang: Lang, code: &str) -> &'static str {
-    match code {
-        "home" => tr(lang, "Pulang ke daerah asal", "Home"),
-        _ => tr(lang, "Penempatan di UPT", "UPT placement"),
-    }
-}
-
 pub fn legs_table(lang: Lang, p: &PlanView) -> Markup {
     html! {
         table.legs tabindex="0" {
@@ -80,7 +76,7 @@ pub fn legs_table(lang: Lang, p: &PlanView) -> Markup {
             } }
             tbody {
                 @for l in &p.legs {
-                    tr { td { (l.mode) } td { (l.from) } td { (l.to) } td { (format!("{:.0}", l.km)) }
+                    tr { td { (l.mode.get(lang)) } td { (l.from) } td { (l.to) } td { (format!("{:.0}", l.km)) }
                          td { (duration(l.minutes)) } td { (rupiah(l.fare)) } td { (l.office) br; small { (l.paid_by) } } }
                 }
             }
@@ -100,15 +96,17 @@ pub fn panel(lang: Lang, number: &str, csrf: &str, p: &Panel) -> Markup {
                 p role="status" { (tr(lang, "Dirujuk ke ", "Referred to ")) (r) }
             }
             @if let Some((code, reasons)) = &p.proposed {
-                p { strong { (tr(lang, "Usulan: ", "Proposed: ")) (route_label(lang, code)) } }
+                @for (value, label) in &p.choices {
+                    @if value == code { p { strong { (tr(lang, "Usulan: ", "Proposed: ")) (label.get(lang)) } } }
+                }
                 ul { @for r in reasons { li { (r) } } }
                 @if p.may_decide {
                     form.card method="post" action={ "/cases/" (number) "/route" } {
                         input type="hidden" name="csrf" value=(csrf);
                         fieldset {
                             legend { (tr(lang, "Keputusan", "Decision")) }
-                            @for c in ["home", "upt"] {
-                                label { input type="radio" name="choice" value=(c) checked[c == code]; " " (route_label(lang, c)) }
+                            @for (value, label) in &p.choices {
+                                label { input type="radio" name="choice" value=(value) checked[value == code]; " " (label.get(lang)) }
                             }
                         }
                         @if !p.upts.is_empty() {
@@ -126,7 +124,7 @@ pub fn panel(lang: Lang, number: &str, csrf: &str, p: &Panel) -> Markup {
                 }
             }
             @if let Some(plan) = &p.plan {
-                h3 { (tr(lang, "Rencana perjalanan", "Transport plan")) " · " (plan.state) }
+                h3 { (tr(lang, "Rencana perjalanan", "Transport plan")) " · " (plan.state.get(lang)) }
                 p { (tr(lang, "Diserahkan kepada ", "Handed over to ")) strong { (plan.office) } " — " (plan.at) }
                 @if let Some(r) = &plan.relay { p.relay { (r) } }
                 @if let Some(e) = &plan.escort { p { strong { (tr(lang, "Pendamping: ", "Escort: ")) } (e) } }
@@ -185,8 +183,9 @@ pub fn handover_form(lang: Lang, user: &NavUser, f: &FormView) -> Markup {
             user: Some(user),
         },
         html! {
-            article.handover-form {
-                h1 { (title) } p { (tr(lang, "Nomor kasus", "Case number")) ": " strong { (f.number) } }
+            // An official document: in Bahasa Indonesia whatever the reader's language.
+            article.handover-form lang="id" {
+                h1 { (title) } p { "Nomor kasus: " strong { (f.number) } }
                 p { "Pada tanggal " (f.date) ", kami yang bertanda tangan di bawah ini:" }
                 ol {
                     li { "Pihak Pertama: petugas Dinas Sosial Provinsi Jawa Timur, yang menyerahkan;" }
@@ -197,14 +196,14 @@ pub fn handover_form(lang: Lang, user: &NavUser, f: &FormView) -> Markup {
                     dt { "Nama" } dd { (f.name) } dt { "Jenis kelamin" } dd { (f.sex) } dt { "Umur" } dd { (f.age) }
                     dt { "Tempat serah terima" } dd { (f.plan.at) }
                 }
-                (legs_table(lang, &f.plan))
+                (legs_table(Lang::Id, &f.plan))
                 @if let Some(e) = &f.plan.escort { p { "Pendamping: " (e) } }
                 div.signatures {
                     div { p { "Pihak Kedua (yang menerima)" } p.sign-line { "(............................................)" } p { "NIP:" } }
                     div { p { "Pihak Pertama (yang menyerahkan)" } p.sign-line { "(............................................)" } p { "NIP:" } }
                 }
-                p.no-print { button type="button" onclick="window.print()" { (tr(lang, "Cetak", "Print")) } }
             }
+            p.no-print { button type="button" onclick="window.print()" { (tr(lang, "Cetak", "Print")) } }
         },
     )
 }

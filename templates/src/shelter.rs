@@ -1,7 +1,7 @@
 //! The case page's UPT panel: the current stay, the waiting list, and the wards that fit.
 use maud::{html, Markup};
 
-use crate::i18n::{tr, Lang};
+use crate::i18n::{tr, Lang, Text};
 
 pub struct CandidateRow {
     pub ward_id: i64,
@@ -22,19 +22,11 @@ pub struct Panel {
     pub candidates: Vec<CandidateRow>,
     pub may_place: bool,
     pub may_move: bool,
+    /// Why a resident may leave: (form value, label).
+    pub discharge_reasons: Vec<(&'static str, Text)>,
 }
 
 pub fn panel(lang: Lang, number: &str, csrf: &str, p: &Panel) -> Markup {
-    let reasons = [
-        ("home", tr(lang, "Pulang ke rumah", "Home")),
-        ("family", tr(lang, "Diserahkan ke keluarga", "To family")),
-        (
-            "hospital",
-            tr(lang, "Dirujuk ke rumah sakit", "To hospital"),
-        ),
-        ("died", tr(lang, "Meninggal dunia", "Died")),
-        ("ran_away", tr(lang, "Melarikan diri", "Ran away")),
-    ];
     html! {
         section.placement {
             h2 { (tr(lang, "Penempatan UPT", "UPT placement")) }
@@ -89,7 +81,7 @@ pub fn panel(lang: Lang, number: &str, csrf: &str, p: &Panel) -> Markup {
                     input type="hidden" name="csrf" value=(csrf);
                     label for="discharge_reason" { (tr(lang, "Keluar dari UPT", "Discharge")) }
                     select #discharge_reason name="reason" required {
-                        @for (code, label) in reasons { option value=(code) { (label) } }
+                        @for (value, label) in &p.discharge_reasons { option value=(value) { (label.get(lang)) } }
                     }
                     label for="discharge_note" { (tr(lang, "Catatan", "Note")) }
                     input #discharge_note name="note" type="text";

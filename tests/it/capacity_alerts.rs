@@ -190,7 +190,8 @@ async fn the_weekly_digest_tells_each_regency_about_its_residents_once(owner: Pg
         digest.text
     );
     assert!(
-        digest.text.contains(": full"),
+        // The level by its label, not its code ("full").
+        digest.text.contains(": Penuh"),
         "the capacity outlook: {}",
         digest.text
     );

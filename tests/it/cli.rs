@@ -341,3 +341,26 @@ async fn the_server_log_holds_no_nik_password_token_or_session_and_cannot_be_for
         assert!(!log.contains(secret), "the log contains {secret:?}");
     }
 }
+
+/// `simlontar plan --to 3510`: the undotted code BPS and DTKS write is the regency 35.10.
+#[sqlx::test]
+async fn the_plan_command_takes_undotted_region_codes(pool: PgPool) {
+    load_geo(&pool).await;
+    let plan = |to: &str| {
+        let (ok, out, err) = run(
+            &pool,
+            &["plan", "--from", "-7.2575,112.7521", "--to", to],
+            "",
+        );
+        assert!(ok, "--to {to}: {err}");
+        serde_json::from_str::<serde_json::Value>(&out).unwrap()
+    };
+    assert_eq!(plan("3510"), plan("35.10"));
+    let (ok, _, err) = run(
+        &pool,
+        &["plan", "--from", "-7.2575,112.7521", "--to", "351"],
+        "",
+    );
+    assert!(!ok);
+    assert!(err.contains("not a region code"), "{err}");
+}

@@ -106,15 +106,21 @@ async fn a_strong_uncontradicted_match_identifies_the_case_once(pool: PgPool) {
     let page = officer.get(&format!("/cases/{SBY}")).await;
     assert!(page.body.contains("Identitas terverifikasi DP3AK"));
     assert!(page.body.contains("3578010101900001") && page.body.contains("Painah"));
-    assert!(page.body.contains("fingerprint · 93.0 · "), "{}", page.body);
-    assert!(page.body.contains("fingerprint matched"));
+    assert!(page.body.contains("sidik jari · 93.0 · "), "{}", page.body);
+    assert!(page.body.contains("sidik jari: cocok"), "{}", page.body);
     let mut viewer = signed_in(&pool, "viewer.sby", Role::RegencyViewer, Some("35.78")).await;
     let page = viewer.get(&format!("/cases/{SBY}")).await;
     assert!(page.body.contains("Identitas terverifikasi DP3AK"));
-    for hidden in ["3578010101900001", "Painah", "fingerprint", "93.0"] {
+    for hidden in [
+        "3578010101900001",
+        "Painah",
+        "fingerprint",
+        "sidik jari",
+        "93.0",
+    ] {
         assert!(!page.body.contains(hidden), "{hidden}: {}", page.body);
     }
-    assert!(page.body.contains("matched"), "the outcome stays");
+    assert!(page.body.contains(" — cocok"), "the outcome stays");
 }
 
 #[sqlx::test]
@@ -169,7 +175,11 @@ async fn a_contradicted_match_waits_for_a_person_who_decides(pool: PgPool) {
     let queue = officer.get("/identity/review").await;
     assert_eq!(queue.status, StatusCode::OK);
     assert!(queue.body.contains(SBY));
-    assert!(queue.body.contains("the NIK says male"), "evidence shown");
+    assert!(
+        queue.body.contains("NIK menunjukkan laki-laki"),
+        "evidence shown, in words: {}",
+        queue.body
+    );
     let link: i64 = sqlx::query_scalar("SELECT id FROM record_link")
         .fetch_one(&pool)
         .await
@@ -194,7 +204,7 @@ async fn a_contradicted_match_waits_for_a_person_who_decides(pool: PgPool) {
     let queue = officer.get("/identity/review").await;
     assert!(queue.body.contains("Pemeriksaan yang perlu diulang"));
     assert!(
-        queue.body.contains("device_failure (×1)") && queue.body.contains("10:15 WIB"),
+        queue.body.contains("alat gagal (×1)") && queue.body.contains("10:15 WIB"),
         "{}",
         queue.body
     );

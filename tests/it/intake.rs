@@ -893,3 +893,59 @@ async fn the_pick_up_map_and_the_desk_take_only_real_coordinates(pool: PgPool) {
     );
     assert_eq!(cases(&pool).await, 0);
 }
+
+/// DTKS and BPS write region codes without dots: the API takes them, and keeps the dotted
+/// form; the case list filters by either.
+#[sqlx::test]
+async fn undotted_home_codes_are_taken_and_kept_dotted(pool: PgPool) {
+    load_geo(&pool).await;
+    let village: String = sqlx::query_scalar(
+        "SELECT code FROM village WHERE code LIKE '35.10.%' ORDER BY code LIMIT 1",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    let t = token(&pool, "satpol.sby", Role::IntakeOfficer, Some("35.78")).await;
+    let r = router(&pool).await;
+    let mut body = intake_json();
+    body["home_village"] = json!(village.replace('.', ""));
+    body["home_region"] = json!("3510");
+    let key = Uuid::new_v4().to_string();
+    let res = send(&r, api("POST", "/api/v1/intakes", &t, Some(&key), body)).await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+    let (v, region): (Option<String>, Option<String>) = sqlx::query_as(
+        "SELECT home_village_code, home_region_code FROM intake ORDER BY id DESC LIMIT 1",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(v.as_deref(), Some(village.as_str()));
+    assert_eq!(region.as_deref(), Some("35.10"));
+
+    let mut bad = intake_json();
+    bad["home_region"] = json!("351");
+    let key = Uuid::new_v4().to_string();
+    let res = send(&r, api("POST", "/api/v1/intakes", &t, Some(&key), bad)).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+    assert!(res.body.contains("home_region"), "{}", res.body);
+
+    for region in ["35.78", "3578"] {
+        let res = send(
+            &r,
+            api(
+                "GET",
+                &format!("/api/v1/cases?region={region}"),
+                &t,
+                None,
+                json!(null),
+            ),
+        )
+        .await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+        assert!(
+            res.body.contains("OT-3578-2026-000001"),
+            "{region}: {}",
+            res.body
+        );
+    }
+}

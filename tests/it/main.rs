@@ -16,6 +16,7 @@ mod cli;
 mod cluster;
 mod config;
 mod constraints;
+mod contract;
 mod crash;
 mod csrf;
 mod demo;

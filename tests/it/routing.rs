@@ -235,7 +235,7 @@ async fn unknown_and_malformed_destinations_are_errors(pool: PgPool) {
             .unwrap_err();
         assert!(matches!(err, RoutingError::UnknownCode(_)), "{code}: {err}");
     }
-    for code in ["", "Banyuwangi", "3510", "35.10.15.20011"] {
+    for code in ["", "Banyuwangi", "351", "35.10.15.20011"] {
         let err = plan_to(&pool, SURABAYA, code, no_escort())
             .await
             .unwrap_err();
@@ -248,6 +248,30 @@ async fn unknown_and_malformed_destinations_are_errors(pool: PgPool) {
         .await
         .unwrap_err();
     assert!(matches!(err, RoutingError::WholeEastJava));
+}
+
+/// BPS and DTKS write region codes without dots: they name the same place.
+#[sqlx::test]
+async fn undotted_codes_plan_like_dotted_ones(pool: PgPool) {
+    load_geo(&pool).await;
+    let village: String = sqlx::query_scalar(
+        "SELECT code FROM village WHERE code LIKE '35.10.%' AND centroid IS NOT NULL ORDER BY code LIMIT 1",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    for dotted in ["35.10", village.as_str()] {
+        let undotted = dotted.replace('.', "");
+        let a = plan_to(&pool, SURABAYA, dotted, no_escort()).await.unwrap();
+        let b = plan_to(&pool, SURABAYA, &undotted, no_escort())
+            .await
+            .unwrap();
+        assert_eq!(
+            serde_json::to_value(&a).unwrap(),
+            serde_json::to_value(&b).unwrap(),
+            "{dotted} / {undotted}"
+        );
+    }
 }
 
 #[sqlx::test]

@@ -8,6 +8,7 @@ mod admission;
 mod intake_desk;
 mod repatriation;
 mod reports;
+mod vocabulary;
 
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
