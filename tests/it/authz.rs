@@ -152,7 +152,7 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("get", "/reports", "looooooooo"),
     ("get", "/reports/monthly", "looooooooo"),
     ("get", "/reports/yearly", "looooooooo"),
-    ("get", "/reports/cases", "lvvvvvvvvv"),
+    ("get", "/reports/cases", "looooooooo"),
     ("get", "/angka", "oooooooooo"),
 ];
 

@@ -602,6 +602,7 @@ async fn each_export_writes_one_audit_row_and_niks_are_masked_as_on_pages(pool: 
         "/reports/cases?month=2026-13&format=csv",
         "/reports/cases?month=2026-11&format=pdf",
         "/reports/cases?month=2026-11",
+        "/reports/cases?format=csv",
         "/reports/monthly?month=11-2026",
         "/reports/yearly?year=26",
     ] {
