@@ -240,6 +240,24 @@ impl Ledger {
         admitted
     }
 
+    /// The day's arrivals: a Poisson number of people sent at `rate`, each admitted one
+    /// staying a draw of `law` in whole days (at least one), noted in `stays`.
+    pub fn arrive(
+        &mut self,
+        t: usize,
+        rate: f64,
+        law: &impl rand_distr::Distribution<f64>,
+        stays: &mut Vec<u32>,
+        rng: &mut ChaCha8Rng,
+    ) -> u32 {
+        let sent = poisson(rng, rate);
+        self.offer(t, sent, || {
+            let s = law.sample(rng).ceil().max(1.0) as u32;
+            stays.push(s);
+            s
+        })
+    }
+
     /// Moves `k` residents chosen at random out today (a transfer, or beds closing); they
     /// count as discharges.
     pub fn move_out(&mut self, k: u32, rng: &mut ChaCha8Rng) -> u32 {

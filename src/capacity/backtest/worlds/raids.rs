@@ -6,9 +6,9 @@
 use chrono::{Datelike, NaiveDate};
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
-use rand_distr::{Distribution, Gamma};
+use rand_distr::Gamma;
 
-use super::{base_rate, poisson, Frame, Generated, Ledger};
+use super::{base_rate, Frame, Generated, Ledger};
 use crate::capacity::engine::demand::{eid, Announced};
 
 pub(crate) fn ward(rng: &mut ChaCha8Rng, f: &Frame) -> Generated {
@@ -92,12 +92,7 @@ pub(crate) fn ward(rng: &mut ChaCha8Rng, f: &Frame) -> Generated {
             let convoy = (ledger.occupancy() as f64 * rng.random_range(0.0..0.15)) as u32;
             ledger.move_out(convoy, rng);
         }
-        let sent = poisson(rng, rate);
-        ledger.offer(t, sent, || {
-            let s = law.sample(rng).ceil().max(1.0) as u32;
-            stays.push(s);
-            s
-        });
+        ledger.arrive(t, rate, &law, &mut stays, rng);
         ledger.evening(f.written(t));
     }
     Generated {

@@ -5,9 +5,9 @@
 //! Gamma stays with a high spread.
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
-use rand_distr::{Distribution, Gamma};
+use rand_distr::Gamma;
 
-use super::{base_rate, poisson, Frame, Generated, Ledger};
+use super::{base_rate, Frame, Generated, Ledger};
 
 pub(crate) fn ward(rng: &mut ChaCha8Rng, f: &Frame) -> Generated {
     let capacity = rng.random_range(10..=100u32);
@@ -50,12 +50,7 @@ pub(crate) fn ward(rng: &mut ChaCha8Rng, f: &Frame) -> Generated {
         if ledger.occupancy() as f64 > 0.9 * ledger.capacity as f64 {
             ledger.delay(0.15, rng);
         }
-        let sent = poisson(rng, rate);
-        ledger.offer(t, sent, || {
-            let s = law.sample(rng).ceil().max(1.0) as u32;
-            stays.push(s);
-            s
-        });
+        ledger.arrive(t, rate, &law, &mut stays, rng);
         ledger.evening(f.written(t));
     }
     Generated {

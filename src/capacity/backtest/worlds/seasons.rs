@@ -5,9 +5,9 @@
 use chrono::{Datelike, Duration};
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
-use rand_distr::{Distribution, Weibull};
+use rand_distr::Weibull;
 
-use super::{base_rate, poisson, Frame, Generated, Ledger};
+use super::{base_rate, Frame, Generated, Ledger};
 use crate::capacity::engine::change::ln_gamma;
 use crate::capacity::engine::demand::eid;
 
@@ -61,12 +61,7 @@ pub(crate) fn ward(rng: &mut ChaCha8Rng, f: &Frame) -> Generated {
         ledger.capacity = beds[t];
         let over = ledger.occupancy().saturating_sub(beds[t]);
         ledger.move_out(over, rng);
-        let sent = poisson(rng, rate);
-        ledger.offer(t, sent, || {
-            let s = law.sample(rng).ceil().max(1.0) as u32;
-            stays.push(s);
-            s
-        });
+        ledger.arrive(t, rate, &law, &mut stays, rng);
         ledger.evening(f.written(t));
     }
     Generated {

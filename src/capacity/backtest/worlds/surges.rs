@@ -3,9 +3,9 @@
 //! Lognormal stays; wards small or large, long-stay or transit.
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
-use rand_distr::{Distribution, LogNormal};
+use rand_distr::LogNormal;
 
-use super::{base_rate, normal, poisson, Frame, Generated, Ledger};
+use super::{base_rate, normal, Frame, Generated, Ledger};
 
 pub(crate) fn ward(rng: &mut ChaCha8Rng, f: &Frame) -> Generated {
     let long = rng.random_bool(0.4);
@@ -53,12 +53,7 @@ pub(crate) fn ward(rng: &mut ChaCha8Rng, f: &Frame) -> Generated {
     let mut stays = Vec::new();
     for (t, &rate) in rates.iter().enumerate().take(f.total) {
         ledger.morning(t, f.date(t));
-        let sent = poisson(rng, rate);
-        ledger.offer(t, sent, || {
-            let s = law.sample(rng).ceil().max(1.0) as u32;
-            stays.push(s);
-            s
-        });
+        ledger.arrive(t, rate, &law, &mut stays, rng);
         ledger.evening(f.written(t));
     }
     Generated {
