@@ -12,6 +12,17 @@ use crate::error::AppResult;
 use crate::state::AppState;
 use crate::web::api::{Caller, JsonBody};
 
+/// The case number in a path: `OT-`, the pick-up regency's code, the year and a serial.
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct CaseNumber {
+    #[param(
+        pattern = r"^OT-[0-9]{2,4}-[0-9]{4}-[0-9]{6}$",
+        example = "OT-3578-2026-000123"
+    )]
+    pub number: String,
+}
+
 #[derive(serde::Serialize, utoipa::ToSchema)]
 pub struct CaseList {
     pub cases: Vec<store::CaseSummary>,
@@ -42,7 +53,7 @@ pub async fn list_cases(
 }
 
 #[utoipa::path(get, path = "/api/v1/cases/{number}",
-    params(("number" = String, Path, description = "case number")),
+    params(CaseNumber),
     responses((status = 200, body = store::CaseDetail), (status = 404, body = crate::error::Problem)),
     security(("bearer" = [])))]
 pub async fn show_case(
@@ -61,7 +72,7 @@ pub async fn show_case(
 }
 
 #[utoipa::path(get, path = "/api/v1/cases/{number}/events",
-    params(("number" = String, Path, description = "case number, e.g. OT-3578-2026-000123")),
+    params(CaseNumber),
     responses((status = 200, body = [store::CaseEvent]), (status = 404, body = crate::error::Problem)),
     security(("bearer" = [])))]
 pub async fn list_events(
@@ -81,6 +92,7 @@ pub async fn list_events(
 /// A change of state asked for through the API.
 #[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"to": "identity_pending", "reason": "dikirim ke DP3AK untuk sidik jari"}))]
 pub struct TransitionRequest {
     pub to: CaseState,
     #[serde(default)]
@@ -88,7 +100,7 @@ pub struct TransitionRequest {
 }
 
 #[utoipa::path(post, path = "/api/v1/cases/{number}/events", request_body = TransitionRequest,
-    params(("number" = String, Path, description = "case number")),
+    params(CaseNumber),
     responses((status = 200, description = "moved"), (status = 409, description = "not allowed from the current state, or the facts the state needs (placement, plan, departure, hand-over) do not exist", body = crate::error::Problem),
               (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem)),
     security(("bearer" = [])))]

@@ -71,7 +71,7 @@ pub async fn show_case(
             ),
             sex: vocab::label_of(Sex::parse, Sex::label, &case.sex),
             birth: match (case.birth_date, case.estimated_age) {
-                (Some(d), _) => d.to_string(),
+                (Some(d), _) => BirthQuality::show(&case.birth_date_quality, d),
                 (None, Some(a)) => format!("± {a}"),
                 _ => "–".into(),
             },

@@ -10,20 +10,21 @@ use crate::error::{AppError, FieldError};
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// Name (spelling-tolerant) or case number.
+    #[param(example = "Slamet")]
     q: Option<String>,
     /// Regency code, pick-up or home: dotted (`35.78`) or undotted (`3578`).
-    #[param(pattern = r"^[0-9]{2}\.?[0-9]{2}$")]
+    #[param(pattern = r"^[0-9]{2}\.?[0-9]{2}$", example = "3578")]
     region: Option<String>,
-    #[param(value_type = Option<State>)]
+    #[param(value_type = Option<State>, example = "received")]
     state: Option<String>,
     /// First pick-up day, YYYY-MM-DD.
-    #[param(value_type = Option<chrono::NaiveDate>)]
+    #[param(value_type = Option<chrono::NaiveDate>, example = "2026-11-01")]
     from: Option<String>,
     /// Last pick-up day, YYYY-MM-DD.
-    #[param(value_type = Option<chrono::NaiveDate>)]
+    #[param(value_type = Option<chrono::NaiveDate>, example = "2026-11-30")]
     to: Option<String>,
     /// 50 cases a page, from 0.
-    #[param(minimum = 0, maximum = 1_000_000)]
+    #[param(minimum = 0, maximum = 1_000_000, example = 0)]
     page: Option<i64>,
 }
 

@@ -28,8 +28,8 @@ fn rows(state: &AppState, cases: Vec<store::CaseSummary>) -> Vec<view::CaseRow> 
             name: c.stated_name,
             sex: vocab::label_of(Sex::parse, Sex::label, &c.sex),
             age: c.age,
-            found_region: c.found_region,
-            home_region: c.home_region.unwrap_or_default(),
+            found_region: c.found_region_name.unwrap_or(c.found_region),
+            home_region: c.home_region_name.unwrap_or_else(|| "–".into()),
         })
         .collect()
 }

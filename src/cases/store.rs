@@ -64,7 +64,10 @@ pub struct CaseSummary {
     pub age: Option<i32>,
     pub found_at: DateTime<Utc>,
     pub found_region: String,
+    pub found_region_name: Option<String>,
     pub home_region: Option<String>,
+    /// The home regency's name, or its province's when only that is known.
+    pub home_region_name: Option<String>,
 }
 
 /// Cases matching the filter that the scope allows, newest first; one extra row tells
@@ -80,8 +83,11 @@ pub async fn list(
     // the planner use the trigram and number indexes (see `name_search`).
     let mut q: QueryBuilder<Postgres> = QueryBuilder::new(format!(
         "SELECT c.number, c.state, i.stated_name, i.sex, i.found_at, i.found_region_code, i.home_region_code,
-                {} AS age
+                {} AS age, fr.name AS found_region_name, coalesce(hr.name, hp.name) AS home_region_name
            FROM ot_case c JOIN intake i ON i.id = c.intake_id
+           LEFT JOIN region fr ON fr.code = i.found_region_code
+           LEFT JOIN region hr ON hr.code = i.home_region_code
+           LEFT JOIN province hp ON hp.code = i.home_province_code
           WHERE ",
         age_sql(tz)
     ));
@@ -138,7 +144,9 @@ pub async fn list(
                 age: r.get("age"),
                 found_at: r.get("found_at"),
                 found_region: r.get("found_region_code"),
+                found_region_name: r.get("found_region_name"),
                 home_region: r.get("home_region_code"),
+                home_region_name: r.get("home_region_name"),
             })
             .collect(),
         more,

@@ -31,7 +31,7 @@ pub struct RegistryIdentity {
     #[serde(default)]
     pub birth_place: String,
     /// `male` or `female` (the register knows no other).
-    #[schema(value_type = crate::vocab::Sex)]
+    #[schema(schema_with = registered_sex)]
     pub sex: String,
     #[serde(default)]
     pub address: String,
@@ -45,10 +45,32 @@ pub struct RegistryIdentity {
     pub mother_name: String,
 }
 
+/// The register's sexes: the vocabulary's, without `unknown`.
+fn registered_sex() -> utoipa::openapi::Object {
+    let codes = crate::vocab::Sex::ALL
+        .iter()
+        .filter(|s| **s != crate::vocab::Sex::Unknown)
+        .map(|s| s.code());
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::Type::String)
+        .enum_values(Some(codes))
+        .build()
+}
+
 /// One check result. `case_number` names the case it was run for; without it (a batch),
 /// matching finds the intake.
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema, PartialEq)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "case_number": "OT-3578-2026-000123", "method": "fingerprint",
+    "requested_at": "2026-11-23T02:00:00Z", "completed_at": "2026-11-23T02:05:00Z",
+    "outcome": "matched", "score": 91.5,
+    "identity": {
+        "nik": "3510011205660001", "name": "Slamet", "birth_date": "1966-05-12",
+        "birth_place": "Banyuwangi", "sex": "male", "address": "Dusun Krajan RT 01 RW 02",
+        "village_code": "35.10.01.2001", "kk_number": "3510010101090003", "mother_name": "Sumiati"
+    }
+}))]
 pub struct CheckRequest {
     pub case_number: Option<String>,
     #[schema(value_type = crate::vocab::IdentityMethod)]

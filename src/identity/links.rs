@@ -258,7 +258,7 @@ pub struct Candidate {
 }
 
 const INTAKE_JSON: &str = "json_build_object('name', i.stated_name, 'aliases', i.aliases, 'sex', i.sex,
-    'birth_date', i.birth_date, 'age', i.estimated_age, 'home', coalesce(i.home_village_code, i.home_region_code),
+    'birth_date', i.birth_date, 'birth_quality', i.birth_date_quality, 'age', i.estimated_age, 'home', coalesce(i.home_village_code, i.home_region_code),
     'found', i.found_region_code, 'nik', i.nik)";
 
 pub async fn candidates(
@@ -293,9 +293,9 @@ pub async fn candidates(
     .fetch_all(&mut *tx)
     .await?;
     tx.commit().await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| Candidate {
+    let mut found = Vec::with_capacity(rows.len());
+    for r in rows {
+        let mut c = Candidate {
             id: r.get("id"),
             probability: r.get("probability"),
             contributions: serde_json::from_value(r.get("contributions")).unwrap_or_default(),
@@ -304,6 +304,30 @@ pub async fn candidates(
             other: r.get("other"),
             other_is_check: r.get("other_is_check"),
             other_case: r.get("other_case"),
-        })
-        .collect())
+        };
+        for record in [&mut c.intake, &mut c.other] {
+            for_reading(pool, record).await?;
+        }
+        found.push(c);
+    }
+    Ok(found)
+}
+
+/// A record as a person reads it: the home by the region's name (a code nobody knows
+/// stays), a birth date known only by its year as that year.
+async fn for_reading(pool: &PgPool, record: &mut Value) -> sqlx::Result<()> {
+    if let (Some(q), Some(d)) = (
+        record["birth_quality"].as_str(),
+        record["birth_date"].as_str(),
+    ) {
+        if let Ok(date) = chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d") {
+            record["birth_date"] = Value::String(crate::vocab::BirthQuality::show(q, date));
+        }
+    }
+    if let Some(code) = record["home"].as_str().map(str::to_string) {
+        if let Some(name) = crate::places::store::region_name(pool, &code).await? {
+            record["home"] = Value::String(name);
+        }
+    }
+    Ok(())
 }

@@ -15,14 +15,16 @@ use crate::web::api::{Caller, JsonBody};
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"ward_id": 12}))]
 pub struct PlacementRequest {
+    /// A ward from the case's `placement-candidates`.
     pub ward_id: i64,
 }
 
 /// Places the person in a ward. 201 when a bed was given; 409 when the ward is full —
 /// the person is then on the waiting list for that kind of ward.
 #[utoipa::path(post, path = "/api/v1/cases/{number}/placement",
-    params(("number" = String, Path, description = "case number")),
+    params(crate::cases::api::CaseNumber),
     request_body = PlacementRequest,
     responses((status = 201, description = "placed"), (status = 404, body = crate::error::Problem),
               (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)),
@@ -51,7 +53,7 @@ pub async fn place_case(
 
 /// The wards that fit the person, best first, with free beds and distance.
 #[utoipa::path(get, path = "/api/v1/cases/{number}/placement-candidates",
-    params(("number" = String, Path, description = "case number")),
+    params(crate::cases::api::CaseNumber),
     responses((status = 200, description = "candidate wards", body = [Candidate]),
               (status = 404, body = crate::error::Problem)),
     security(("bearer" = [])))]

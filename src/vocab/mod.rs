@@ -141,6 +141,22 @@ vocabulary! {
     }
 }
 
+impl BirthQuality {
+    /// A birth date as a person reads it: a date known only by its year is that year
+    /// (stored as 1 January, which nobody should read as a birthday).
+    pub fn shown(self, date: chrono::NaiveDate) -> String {
+        match self {
+            BirthQuality::YearOnly => chrono::Datelike::year(&date).to_string(),
+            _ => date.to_string(),
+        }
+    }
+
+    /// `shown` for a stored quality code; an unknown code shows the whole date.
+    pub fn show(code: &str, date: chrono::NaiveDate) -> String {
+        Self::parse(code).map_or_else(|| date.to_string(), |q| q.shown(date))
+    }
+}
+
 vocabulary! {
     /// A person's condition noted at intake.
     pub enum Condition {

@@ -9,6 +9,7 @@ use serde_json::json;
 
 use crate::error::{ErrorInfo, ErrorKind};
 use crate::web::lang::lang_of;
+use simlontar_templates::intake::known_field_label;
 use simlontar_templates::{pages, Lang};
 
 pub async fn render_errors(req: Request, next: Next) -> Response {
@@ -49,8 +50,12 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
         .into_response()
     } else {
         let (detail, fields) = info.said(lang);
-        let fields: Vec<(String, String)> =
-            fields.into_iter().map(|f| (f.field, f.message)).collect();
+        // A person reads the field's label, never its name; a field no label names is
+        // told by its message alone.
+        let fields: Vec<(Option<&str>, String)> = fields
+            .into_iter()
+            .map(|f| (known_field_label(lang, &f.field), f.message))
+            .collect();
         Html(
             pages::error(
                 lang,

@@ -164,11 +164,13 @@ pub fn review(lang: Lang, user: &NavUser, rows: &[CandidateView], retries: &[Ret
                         thead { tr { th { } th { (tr(lang, "Intake", "Intake")) } th { (r.other_label) } } }
                         tbody { @for (label, a, b) in &r.fields { tr { th scope="row" { (label) } td { (a) } td { (b) } } } }
                     }
-                    h3 { (tr(lang, "Bukti", "Evidence")) }
-                    ul.contributions {
-                        @for c in &r.contributions {
-                            li.for[c.weight >= 0.0].against[c.weight < 0.0] {
-                                strong { (c.field.get(lang)) } " " (format!("{:+.1}", c.weight)) " — " (c.note)
+                    @if !r.contributions.is_empty() {
+                        h3 { (tr(lang, "Bukti", "Evidence")) }
+                        ul.contributions {
+                            @for c in &r.contributions {
+                                li.for[c.weight >= 0.0].against[c.weight < 0.0] {
+                                    strong { (c.field.get(lang)) } " " (format!("{:+.1}", c.weight)) " — " (c.note)
+                                }
                             }
                         }
                     }

@@ -302,10 +302,15 @@ const FIELDS: &[(&str, Text)] = &[
 
 /// A field's label by its name (an unknown name reads as "this form").
 pub fn field_label(lang: Lang, name: &str) -> &'static str {
+    known_field_label(lang, name).unwrap_or(tr(lang, "Formulir", "Form"))
+}
+
+/// A field's label by its name, when the intake's fields know it.
+pub fn known_field_label(lang: Lang, name: &str) -> Option<&'static str> {
     FIELDS
         .iter()
         .find(|(n, _)| *n == name)
-        .map_or(tr(lang, "Formulir", "Form"), |(_, t)| t.get(lang))
+        .map(|(_, t)| t.get(lang))
 }
 
 /// A text field of the intake form, labelled from `FIELDS`.

@@ -57,7 +57,7 @@ pub fn error(
     lang: Lang,
     status: u16,
     message: &str,
-    fields: &[(String, String)],
+    fields: &[(Option<&str>, String)],
     reference: Option<&str>,
 ) -> Markup {
     let t = lang.t();
@@ -74,7 +74,9 @@ pub fn error(
             p.error-message role="alert" { (message) }
             @if !fields.is_empty() {
                 ul.field-errors {
-                    @for (field, msg) in fields { li { code { (field) } ": " (msg) } }
+                    @for (label, msg) in fields {
+                        li { @if let Some(l) = label { strong { (l) } ": " } (msg) }
+                    }
                 }
             }
             @if let Some(r) = reference {

@@ -311,10 +311,10 @@ pub fn offices(lang: Lang, user: &NavUser, rows: &[OfficeRow]) -> Markup {
             svg.bars role="img" aria-label=(title) viewBox={ "0 0 640 " (height) } width="100%" {
                 @for (i, r) in rows.iter().enumerate() {
                     @let y = 5.0 + i as f64 * bar_h;
-                    @let w = r.median_hours.map_or(0.0, |h| 380.0 * h / longest);
-                    text x="0" y=(y + 15.0) font-size="13" { (r.code) }
-                    rect x="60" y=(y) width=(format!("{w:.1}")) height=(bar_h - 6.0) fill="#2f6f9f" { title { (r.office) } }
-                    text x=(format!("{:.1}", 66.0 + w)) y=(y + 15.0) font-size="13" {
+                    @let w = r.median_hours.map_or(0.0, |h| 300.0 * h / longest);
+                    text x="0" y=(y + 15.0) font-size="13" { (r.office) }
+                    rect x="270" y=(y) width=(format!("{w:.1}")) height=(bar_h - 6.0) fill="#2f6f9f" { title { (r.office) } }
+                    text x=(format!("{:.1}", 276.0 + w)) y=(y + 15.0) font-size="13" {
                         (r.median_hours.map_or("–".to_string(), |h| format!("{h:.1} j")))
                     }
                 }

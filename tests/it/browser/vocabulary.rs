@@ -235,7 +235,45 @@ fn code_words(text: &str, lang: Lang, records: &[String]) -> Vec<String> {
             text[from..to].replace('\n', " ⏎ ")
         ));
     }
+    for (at, code) in region_codes(text) {
+        // A code may stand beside its name, in brackets: "Kota Surabaya (35.78)".
+        if !text[..at].ends_with('(') {
+            found.insert(format!("{code:?} (a region code without its name)"));
+        }
+    }
     found.into_iter().collect()
+}
+
+/// Dotted region codes in a text ("35.78", "35.10.01", "35.10.01.2001") with their byte
+/// offsets: two-digit groups joined by dots (a village's last group has four digits), not
+/// part of a longer number.
+fn region_codes(text: &str) -> Vec<(usize, &str)> {
+    let b = text.as_bytes();
+    let digits = |from: usize, n: usize| {
+        from + n <= b.len() && b[from..from + n].iter().all(u8::is_ascii_digit)
+    };
+    let edge =
+        |i: usize| i >= b.len() || !(b[i].is_ascii_digit() || b[i] == b'.' && digits(i + 1, 1));
+    let mut out = vec![];
+    let mut i = 0;
+    while i < b.len() {
+        let starts = digits(i, 2) && (i == 0 || !(b[i - 1].is_ascii_digit() || b[i - 1] == b'.'));
+        if starts && b.get(i + 2) == Some(&b'.') && digits(i + 3, 2) {
+            let mut end = i + 5;
+            for width in [2, 4] {
+                if b.get(end) == Some(&b'.') && digits(end + 1, width) {
+                    end += 1 + width;
+                }
+            }
+            if edge(end) {
+                out.push((i, &text[i..end]));
+            }
+            i = end;
+        } else {
+            i += 1;
+        }
+    }
+    out
 }
 
 /// The pages to visit: every GET page route filled in by the inventory, and a case in each
@@ -498,4 +536,21 @@ fn the_checker_finds_codes_snake_case_and_the_other_language() {
     let found = code_words("Name: Joko · Status: yang lain", Lang::En, &[]);
     assert_eq!(found.len(), 1, "{found:?}");
     assert!(code_words("Kondisi: Lanjut usia, Sakit · bus", Lang::Id, &[]).is_empty());
+    // Region codes: bare ones are found, one beside its name is not, money and times are not.
+    let found = code_words(
+        "Asal: 35.10 · desa 35.10.01.2001 · Kota Surabaya (35.78)",
+        Lang::Id,
+        &[],
+    );
+    assert_eq!(found.len(), 2, "{found:?}");
+    assert!(
+        found.iter().any(|f| f.contains("\"35.10.01.2001\"")),
+        "{found:?}"
+    );
+    assert!(code_words(
+        "Rp 12.500 · 1.250 orang · 07-12-2026 09:21 WIB · 3,5",
+        Lang::Id,
+        &[]
+    )
+    .is_empty());
 }
