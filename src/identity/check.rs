@@ -9,15 +9,9 @@ use crate::error::FieldError;
 use simlontar_templates::i18n::tr;
 use simlontar_templates::Lang;
 
-pub const METHODS: [&str; 3] = ["fingerprint", "face", "iris"];
-pub const OUTCOMES: [&str; 6] = [
-    "pending",
-    "matched",
-    "no_match",
-    "not_enrolled",
-    "low_quality",
-    "device_failure",
-];
+// The codes a check accepts: the vocabulary's (one table, `crate::vocab`).
+pub const METHODS: &[&str] = crate::vocab::IdentityMethod::CODES;
+pub const OUTCOMES: &[&str] = crate::vocab::IdentityOutcome::CODES;
 
 /// The registry identity a matched check returns.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema, PartialEq)]

@@ -37,9 +37,6 @@ pub fn age_on(
     }
 }
 
-/// How a stay ends.
-pub const DISCHARGE_REASONS: [&str; 5] = ["home", "family", "hospital", "died", "ran_away"];
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -158,7 +158,7 @@ pub async fn panel(
         // Moving to another UPT is a transfer, not a discharge.
         discharge_reasons: crate::vocab::DischargeReason::ALL
             .iter()
-            .filter(|r| **r != crate::vocab::DischargeReason::Transfer)
+            .filter(|r| r.ends_by_discharge())
             .map(|r| (r.code(), r.label()))
             .collect(),
     })

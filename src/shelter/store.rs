@@ -396,7 +396,8 @@ pub async fn discharge(
     actor: &Principal,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
-    if !super::model::DISCHARGE_REASONS.contains(&reason) {
+    let chosen = crate::vocab::DischargeReason::parse(reason);
+    if !chosen.is_some_and(crate::vocab::DischargeReason::ends_by_discharge) {
         return Err(AppError::Invalid(vec![FieldError::new(
             "reason",
             "alasan keluar tidak dikenal / unknown discharge reason",

@@ -234,6 +234,14 @@ vocabulary! {
     }
 }
 
+impl DischargeReason {
+    /// Whether a discharge may give this reason: a move to another UPT is a transfer,
+    /// made by its own operation, never chosen on the discharge form.
+    pub fn ends_by_discharge(self) -> bool {
+        self != DischargeReason::Transfer
+    }
+}
+
 vocabulary! {
     /// How close a UPT ward is to full.
     pub enum AlertLevel {
