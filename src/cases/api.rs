@@ -59,7 +59,7 @@ pub async fn list_cases(
 pub async fn show_case(
     State(state): State<AppState>,
     Caller { principal, origin }: Caller,
-    Path(number): Path<String>,
+    Path(CaseNumber { number }): Path<CaseNumber>,
 ) -> AppResult<Json<store::CaseDetail>> {
     require(&principal, Action::ViewCases)?;
     let now = state.clock.now();
@@ -78,7 +78,7 @@ pub async fn show_case(
 pub async fn list_events(
     State(state): State<AppState>,
     Caller { principal, origin }: Caller,
-    Path(number): Path<String>,
+    Path(CaseNumber { number }): Path<CaseNumber>,
 ) -> AppResult<Json<Vec<store::CaseEvent>>> {
     require(&principal, Action::ViewCases)?;
     let now = state.clock.now();
@@ -107,7 +107,7 @@ pub struct TransitionRequest {
 pub async fn add_event(
     State(state): State<AppState>,
     Caller { principal, origin }: Caller,
-    Path(number): Path<String>,
+    Path(CaseNumber { number }): Path<CaseNumber>,
     JsonBody(req): JsonBody<TransitionRequest>,
 ) -> AppResult<Json<Value>> {
     let now = state.clock.now();

@@ -8,6 +8,7 @@ use serde_json::json;
 use super::store::{self, Candidate, Placed};
 use crate::auth::policy::Action;
 use crate::cases::access;
+use crate::cases::api::CaseNumber;
 use crate::error::{AppError, AppResult};
 use crate::jobs::queue;
 use crate::state::AppState;
@@ -24,7 +25,7 @@ pub struct PlacementRequest {
 /// Places the person in a ward. 201 when a bed was given; 409 when the ward is full —
 /// the person is then on the waiting list for that kind of ward.
 #[utoipa::path(post, path = "/api/v1/cases/{number}/placement",
-    params(crate::cases::api::CaseNumber),
+    params(CaseNumber),
     request_body = PlacementRequest,
     responses((status = 201, description = "placed"), (status = 404, body = crate::error::Problem),
               (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)),
@@ -32,7 +33,7 @@ pub struct PlacementRequest {
 pub async fn place_case(
     State(state): State<AppState>,
     Caller { principal, origin }: Caller,
-    Path(number): Path<String>,
+    Path(CaseNumber { number }): Path<CaseNumber>,
     JsonBody(req): JsonBody<PlacementRequest>,
 ) -> AppResult<(StatusCode, Json<serde_json::Value>)> {
     let now = state.clock.now();
@@ -53,14 +54,14 @@ pub async fn place_case(
 
 /// The wards that fit the person, best first, with free beds and distance.
 #[utoipa::path(get, path = "/api/v1/cases/{number}/placement-candidates",
-    params(crate::cases::api::CaseNumber),
+    params(CaseNumber),
     responses((status = 200, description = "candidate wards", body = [Candidate]),
               (status = 404, body = crate::error::Problem)),
     security(("bearer" = [])))]
 pub async fn list_candidates(
     State(state): State<AppState>,
     Caller { principal, origin }: Caller,
-    Path(number): Path<String>,
+    Path(CaseNumber { number }): Path<CaseNumber>,
 ) -> AppResult<Json<Vec<Candidate>>> {
     let now = state.clock.now();
     let (p, pool) = (&principal, &state.pool);
