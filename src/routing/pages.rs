@@ -19,7 +19,7 @@ use crate::clock::format_local;
 use crate::error::{AppError, AppResult};
 use crate::shelter::referral;
 use crate::state::AppState;
-use crate::vocab::{self, PlanState, RouteChoice, TravelMode};
+use crate::vocab::{self, HomeSource, PlanState, RouteChoice, TravelMode};
 use crate::web::lang::lang_of;
 use crate::web::viewer::Viewer;
 use simlontar_templates::routing as view;
@@ -226,8 +226,10 @@ pub async fn panel(state: &AppState, v: &Viewer, case_id: i64) -> AppResult<view
         Some((_, plan_state, plan)) => Some(plan_view(state, plan_state, plan, notice_line).await),
         None => None,
     };
+    let home = home_named(state, &f.facts).await?;
     Ok(view::Panel {
         proposed: undecided.then(|| (handover::route_code(&proposal.route), reasons)),
+        home: home.map(|(code, name, source)| (vocab::region::named(&name, &code), source.label())),
         choices: RouteChoice::ALL
             .iter()
             .map(|c| (c.code(), c.label()))
@@ -240,6 +242,21 @@ pub async fn panel(state: &AppState, v: &Viewer, case_id: i64) -> AppResult<view
         proposed_upt,
         referral: referral.map(|(_, name, since)| format!("{name} · {}", format_local(since, tz))),
     })
+}
+
+/// The proposal's home, if one is known: its code, its name ("Desa …, Kec. …, Kab. …",
+/// empty for a code the gazetteer lacks) and its source.
+pub async fn home_named(
+    state: &AppState,
+    f: &super::CaseFacts,
+) -> AppResult<Option<(String, String, HomeSource)>> {
+    let (Some(code), Some(source)) = (f.home.code(), f.home_source) else {
+        return Ok(None);
+    };
+    let name = crate::places::store::region_name(&state.pool, code)
+        .await?
+        .unwrap_or_default();
+    Ok(Some((code.to_string(), name, source)))
 }
 
 pub async fn show_handover_form(

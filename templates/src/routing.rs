@@ -36,6 +36,8 @@ pub struct PlanView {
 pub struct Panel {
     /// The proposed choice (its form value) and the proposal's reasons.
     pub proposed: Option<(&'static str, Vec<String>)>,
+    /// The home the proposal works with (its name) and where it was taken from.
+    pub home: Option<(String, Text)>,
     /// The choices (form value, label): home or a UPT.
     pub choices: Vec<(&'static str, Text)>,
     pub may_decide: bool,
@@ -98,6 +100,13 @@ pub fn panel(lang: Lang, number: &str, csrf: &str, p: &Panel) -> Markup {
             @if let Some((code, reasons)) = &p.proposed {
                 @for (value, label) in &p.choices {
                     @if value == code { p { strong { (tr(lang, "Usulan: ", "Proposed: ")) (label.get(lang)) } } }
+                }
+                @match &p.home {
+                    Some((name, source)) => p.home {
+                        strong { (tr(lang, "Daerah asal: ", "Home: ")) } (name)
+                        br; small { (tr(lang, "Sumber: ", "Source: ")) (source.get(lang)) }
+                    },
+                    None => p.home { strong { (tr(lang, "Daerah asal: ", "Home: ")) } (tr(lang, "belum diketahui", "not known yet")) },
                 }
                 ul { @for r in reasons { li { (r) } } }
                 @if p.may_decide {
