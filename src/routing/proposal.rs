@@ -98,14 +98,37 @@ pub fn best_home(e: &HomeEvidence) -> (Option<IdentitySource>, KnownHome, Option
         return (identity, home, Some(HomeSource::Dp3ak));
     }
     if let NikStanding::Holds { region } = &e.nik {
-        let home = match &e.stated {
+        let inside = |code: &str| code == region || code.starts_with(&format!("{region}."));
+        let province = region.split('.').next().unwrap_or_default();
+        match &e.stated {
             // The NIK confirms the regency the person named; their village is finer.
-            KnownHome::Village(v) if v.starts_with(&format!("{region}.")) => {
-                KnownHome::Village(v.clone())
+            KnownHome::Village(v) if inside(v) => {
+                return (
+                    identity,
+                    KnownHome::Village(v.clone()),
+                    Some(HomeSource::Nik),
+                );
             }
-            _ => KnownHome::Regency(region.clone()),
-        };
-        return (identity, home, Some(HomeSource::Nik));
+            // Nothing said, or only the NIK's own province or regency: the NIK's regency.
+            KnownHome::Unknown => {
+                return (
+                    identity,
+                    KnownHome::Regency(region.clone()),
+                    Some(HomeSource::Nik),
+                )
+            }
+            KnownHome::Province(p) | KnownHome::Regency(p) if p == province || p == region => {
+                return (
+                    identity,
+                    KnownHome::Regency(region.clone()),
+                    Some(HomeSource::Nik),
+                )
+            }
+            // A home in another province: the NIK says where the person was registered, not
+            // where they live now (people move); what they said stands, the NIK still
+            // verifies who they are. (Another regency would have contradicted the NIK.)
+            _ => {}
+        }
     }
     if let Some(home) = village(&e.register_village) {
         return (identity, home, Some(HomeSource::Register));
@@ -455,6 +478,9 @@ mod tests {
             ("a DP3AK match without a village: the NIK's regency",
              HomeEvidence { dp3ak_match: true, nik: holds("35.09"), ..e() },
              Some(I::Dp3akMatch), KnownHome::Regency("35.09".into()), Some(S::Nik)),
+            ("a NIK registered in East Java, a home said to be in Aceh: the home as said, relayed",
+             HomeEvidence { nik: holds("35.10"), stated: KnownHome::Province("11".into()), ..e() },
+             Some(I::Nik), KnownHome::Province("11".into()), Some(S::Stated)),
             ("an agreeing NIK keeps the village named inside its regency",
              HomeEvidence { nik: holds("35.10"), stated: stated_village.clone(), ..e() },
              Some(I::Nik), v("35.10.01.2001"), Some(S::Nik)),

@@ -247,6 +247,12 @@ async fn a_refusal_cancels_the_plan_falls_back_to_a_upt_and_counts_for_the_regen
         .await
         .unwrap();
     let id = identified(&owner, "OT-3578-2026-000012", Some(&village), "35", &[]).await;
+    // A Malang NIK for a Malang home: a Banyuwangi one would contradict it, and prove nothing.
+    sqlx::query("UPDATE intake SET nik = '3507014107800002' WHERE id = (SELECT intake_id FROM ot_case WHERE id = $1)")
+        .bind(id)
+        .execute(&owner)
+        .await
+        .unwrap();
     let mut co = signed_in(&owner, "co1", Role::CaseOfficer, None).await;
     co.get("/cases/OT-3578-2026-000012").await;
     co.post("/cases/OT-3578-2026-000012/route", &[("choice", "home")])
