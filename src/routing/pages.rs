@@ -259,27 +259,38 @@ pub async fn home_named(
     Ok(Some((code.to_string(), name, source)))
 }
 
+/// The berita acara serah terima: the document both parties sign, laid out for paper
+/// (letterhead, number, place and date, identity and belongings, the two parties side by
+/// side). Labels, never codes; the age by the one clock rule (`handover::facts`).
 pub async fn show_handover_form(
     State(state): State<AppState>,
     v: Viewer,
     Path(number): Path<String>,
 ) -> AppResult<Markup> {
     let (p, origin, now) = (&v.principal, &v.origin, state.clock.now());
+    let tz = state.settings.time_zone;
     let (mut tx, id) =
         access::open(&state.pool, p, origin, &number, Action::ViewCases, now).await?;
-    let (plan_state, plan): (String, Value) = sqlx::query_as(
-        "SELECT state, plan FROM transport_plan WHERE case_id = $1 AND state <> 'cancelled' ORDER BY id DESC LIMIT 1",
+    let (plan_id, plan_state, plan): (i64, String, Value) = sqlx::query_as(
+        "SELECT id, state, plan FROM transport_plan WHERE case_id = $1 AND state <> 'cancelled' ORDER BY id DESC LIMIT 1",
     )
     .bind(id)
     .fetch_optional(&mut *tx)
     .await?
     .ok_or(AppError::NotFound)?;
-    let (name, sex, age): (String, String, Option<i16>) = sqlx::query_as(
-        "SELECT coalesce(nullif(i.stated_name, ''), '–'), i.sex, i.estimated_age FROM ot_case c JOIN intake i ON i.id = c.intake_id WHERE c.id = $1",
+    let (name, sex, belongings, documents): (String, String, String, Vec<String>) = sqlx::query_as(
+        "SELECT coalesce(nullif(i.stated_name, ''), '–'), i.sex, i.belongings, i.documents
+           FROM ot_case c JOIN intake i ON i.id = c.intake_id WHERE c.id = $1",
     )
     .bind(id)
     .fetch_one(&mut *tx)
     .await?;
+    let received: Option<chrono::DateTime<Utc>> =
+        sqlx::query_scalar("SELECT max(received_at) FROM handover_notice WHERE plan_id = $1")
+            .bind(plan_id)
+            .fetch_one(&mut *tx)
+            .await?;
+    let facts = handover::facts(&mut tx, id, now, tz).await?;
     audit::record(
         &mut *tx,
         &v.origin,
@@ -290,23 +301,59 @@ pub async fn show_handover_form(
     )
     .await?;
     tx.commit().await?;
-    let plan = plan_view(&state, &plan_state, &plan, None).await;
+    let plan_view = plan_view(&state, &plan_state, &plan, None).await;
+    // The berita acara is in Bahasa Indonesia whatever the reader's language.
+    let id_label = |t: vocab::Text| t.get(Lang::Id).to_string();
+    let day = received.unwrap_or(now).with_timezone(&tz);
+    use chrono::Datelike;
     Ok(view::handover_form(
         v.lang,
         &v.nav,
         &view::FormView {
+            document_number: format!("BAST-{plan_id:05}/{number}/{}", day.year()),
             number,
             name,
-            // The berita acara is in Bahasa Indonesia whatever the reader's language.
-            sex: vocab::label_of(vocab::Sex::parse, vocab::Sex::label, &sex)
-                .get(Lang::Id)
+            sex: id_label(vocab::label_of(vocab::Sex::parse, vocab::Sex::label, &sex)),
+            age: facts
+                .facts
+                .age
+                .map_or("tidak diketahui".into(), |a| format!("{a} tahun")),
+            home: plan["destination"]["name"]
+                .as_str()
+                .unwrap_or_default()
                 .to_string(),
-            age: age.map_or("–".into(), |a| format!("± {a}")),
-            plan,
-            date: now
-                .with_timezone(&state.settings.time_zone)
-                .format("%d-%m-%Y")
-                .to_string(),
+            documents: documents
+                .iter()
+                .map(|d| {
+                    id_label(vocab::label_of(
+                        vocab::DocumentKind::parse,
+                        vocab::DocumentKind::label,
+                        d,
+                    ))
+                })
+                .collect(),
+            belongings: if belongings.trim().is_empty() {
+                "tidak ada".into()
+            } else {
+                belongings.trim().to_string()
+            },
+            place_date: format!(
+                "Pada hari ini {}, tanggal {} {} {}, bertempat di {}",
+                crate::jobs::schedule::weekday_name(day.weekday(), Lang::Id),
+                day.day(),
+                crate::reports::pages::MONTHS_ID[day.month0() as usize],
+                day.year(),
+                plan["handover"]["at"].as_str().unwrap_or("–"),
+            ),
+            city_date: format!(
+                "{}, {} {} {}",
+                plan["handover"]["at"].as_str().unwrap_or("–"),
+                day.day(),
+                crate::reports::pages::MONTHS_ID[day.month0() as usize],
+                day.year()
+            ),
+            received: received.map(|t| format_local(t, tz)),
+            plan: plan_view,
         },
     ))
 }

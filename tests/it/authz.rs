@@ -58,6 +58,7 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("post", "/logout", "llllllllll"),
     ("get", "/lang/{code}", "ssssssssss"),
     ("get", "/static/app.css", "oooooooooo"),
+    ("get", "/static/print.js", "oooooooooo"),
     ("get", "/api/openapi.json", "oooooooooo"),
     ("get", "/healthz", "oooooooooo"),
     ("get", "/readyz", "oooooooooo"),
