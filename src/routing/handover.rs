@@ -514,14 +514,53 @@ const CHANGED: &str = "kasus ini berubah sementara itu; muat ulang halamannya / 
 const FINISHED: &str = "kasus sudah selesai / the case is finished";
 
 /// The receiving office confirms: `acknowledge` the notice, or `received` the person
-/// (which acknowledges too and closes the case as handed over). The case, the plan and
+/// (which acknowledges too and closes the case as handed over), naming who received them
+/// and ticking that they did (`receiver`; checked after the departure, so a press before
+/// any departure is told that first). The case, the plan and
 /// the notice are locked in that order (the order every change of a case takes) and read
 /// again under the locks: a notice dies with its plan, and "received" needs a recorded
 /// departure. Confirming what is already confirmed changes nothing.
+/// Who received the person, as the receiving office states it with "received".
+#[derive(Debug, Clone, Default)]
+pub struct Receiver {
+    pub name: String,
+    /// The receiving officer's NIP, or the relative's relation to the person.
+    pub reference: String,
+    /// The office ticked that the person was received in person (the confirmation step).
+    pub confirmed: bool,
+}
+
+impl Receiver {
+    /// What is missing, by field, in both languages.
+    fn problems(&self) -> Vec<FieldError> {
+        let mut out = vec![];
+        if self.name.trim().chars().count() < 3 {
+            out.push(FieldError::new(
+                "receiver_name",
+                "tuliskan nama orang yang menerima warga / write the name of who received the person",
+            ));
+        }
+        if self.reference.trim().chars().count() < 2 {
+            out.push(FieldError::new(
+                "receiver_ref",
+                "tuliskan NIP petugas, atau hubungan keluarga dengan warga (mis. kakak kandung) / write the officer's NIP, or the relation to the person (e.g. elder brother)",
+            ));
+        }
+        if !self.confirmed {
+            out.push(FieldError::new(
+                "confirm",
+                "centang pernyataan bahwa warga sudah diterima langsung / tick the statement that the person was received in person",
+            ));
+        }
+        out
+    }
+}
+
 pub async fn confirm(
     tx: &mut Tx<'_>,
     notice_id: i64,
     action: &str,
+    receiver: &Receiver,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
     if !matches!(action, "acknowledge" | "received") {
@@ -573,11 +612,18 @@ pub async fn confirm(
             if n.plan_state != "in_transit" || !n.departed {
                 return Err(AppError::Conflict(NOT_DEPARTED.into()));
             }
+            let problems = receiver.problems();
+            if !problems.is_empty() {
+                return Err(AppError::Invalid(problems));
+            }
             sqlx::query(
-                "UPDATE handover_notice SET acknowledged_at = coalesce(acknowledged_at, $2), received_at = $2 WHERE id = $1",
+                "UPDATE handover_notice SET acknowledged_at = coalesce(acknowledged_at, $2), received_at = $2,
+                        received_by = $3, received_by_ref = $4 WHERE id = $1",
             )
             .bind(n.id)
             .bind(now)
+            .bind(receiver.name.trim())
+            .bind(receiver.reference.trim())
             .execute(&mut **tx)
             .await?;
             sqlx::query("UPDATE transport_plan SET state = 'handed_over' WHERE id = (SELECT plan_id FROM handover_notice WHERE id = $1)")

@@ -397,6 +397,13 @@ pub async fn show_link(
 pub struct ConfirmForm {
     #[serde(default)]
     action: String,
+    #[serde(default)]
+    receiver_name: String,
+    #[serde(default)]
+    receiver_ref: String,
+    /// The confirmation checkbox: present (`yes`) only when ticked.
+    #[serde(default)]
+    confirm: String,
 }
 
 pub async fn confirm_link(
@@ -412,7 +419,12 @@ pub async fn confirm_link(
     if notice.expires_at < now {
         return Err(AppError::Conflict("the link has expired".into()));
     }
-    handover::confirm(&mut tx, notice.id, &f.action, now).await?;
+    let receiver = handover::Receiver {
+        name: f.receiver_name.clone(),
+        reference: f.receiver_ref.clone(),
+        confirmed: f.confirm == "yes",
+    };
+    handover::confirm(&mut tx, notice.id, &f.action, &receiver, now).await?;
     let origin = audit::Origin::default();
     audit::record(
         &mut *tx,

@@ -322,7 +322,20 @@ pub fn link_page(lang: Lang, v: &LinkView) -> Markup {
                         None => (confirm_button(&v.token, &v.csrf, "acknowledge", tr(lang, "Konfirmasi: pemberitahuan diterima", "Confirm: notice received"))),
                     }
                     @if v.departed {
-                        (confirm_button(&v.token, &v.csrf, "received", tr(lang, "Warga sudah kami terima", "We have received the person")))
+                        form.card method="post" action={ "/handover/" (v.token) } {
+                            input type="hidden" name="csrf" value=(v.csrf);
+                            input type="hidden" name="action" value="received";
+                            h2 { (tr(lang, "Konfirmasi penerimaan warga", "Confirm the person was received")) }
+                            label for="receiver_name" { (tr(lang, "Nama penerima", "Received by (name)")) }
+                            input #receiver_name name="receiver_name" type="text" required minlength="3" autocomplete="name";
+                            label for="receiver_ref" { (tr(lang, "NIP petugas, atau hubungan dengan warga", "Officer's NIP, or relation to the person")) }
+                            input #receiver_ref name="receiver_ref" type="text" required minlength="2";
+                            label.check {
+                                input type="checkbox" name="confirm" value="yes" required;
+                                " " (tr(lang, "Saya menyatakan warga tersebut sudah kami terima langsung.", "I state that we have received the person in person."))
+                            }
+                            button type="submit" { (tr(lang, "Warga sudah kami terima", "We have received the person")) }
+                        }
                     } @else {
                         p { (tr(lang, "Warga belum berangkat. Penerimaan dapat dikonfirmasi setelah keberangkatannya dicatat.", "The person has not left yet. Their arrival can be confirmed once the departure is recorded.")) }
                     }

@@ -183,7 +183,15 @@ async fn a_surabaya_pick_up_goes_home_to_banyuwangi_and_the_office_confirms_by_e
     assert_eq!(dep.status, StatusCode::SEE_OTHER, "{}", dep.body);
     office.get(&format!("/handover/{token}")).await;
     let got = office
-        .post(&format!("/handover/{token}"), &[("action", "received")])
+        .post(
+            &format!("/handover/{token}"),
+            &[
+                ("action", "received"),
+                ("receiver_name", "Bambang Sutrisno"),
+                ("receiver_ref", "198001012005011001"),
+                ("confirm", "yes"),
+            ],
+        )
         .await;
     assert_eq!(got.status, StatusCode::SEE_OTHER, "{}", got.body);
     assert_eq!(state_of(&owner, id).await, "handed_over");
@@ -405,16 +413,18 @@ async fn the_person_is_received_only_after_a_recorded_departure(owner: PgPool) {
     assert_eq!(dep.status, StatusCode::SEE_OTHER, "{}", dep.body);
     let page = office.get(&format!("/handover/{token}")).await;
     assert!(page.body.contains(r#"value="received""#), "{}", page.body);
-    let got = office
-        .post(&format!("/handover/{token}"), &[("action", "received")])
-        .await;
+    let received = [
+        ("action", "received"),
+        ("receiver_name", "Bambang Sutrisno"),
+        ("receiver_ref", "198001012005011001"),
+        ("confirm", "yes"),
+    ];
+    let got = office.post(&format!("/handover/{token}"), &received).await;
     assert_eq!(got.status, StatusCode::SEE_OTHER, "{}", got.body);
     assert_eq!(state_of(&owner, id).await, "handed_over");
     assert_eq!(plan_state(&owner, id).await, "handed_over");
     // A second press changes nothing more.
-    let again = office
-        .post(&format!("/handover/{token}"), &[("action", "received")])
-        .await;
+    let again = office.post(&format!("/handover/{token}"), &received).await;
     assert_eq!(again.status, StatusCode::SEE_OTHER, "{}", again.body);
     let events: i64 = sqlx::query_scalar(
         "SELECT count(*) FROM case_event WHERE case_id = $1 AND kind = 'handed_over'",
@@ -718,4 +728,87 @@ async fn the_proposal_api_is_scoped_audited_and_refused_to_roles_without_it(owne
     }
     let (status, _) = proposal_json(&owner, "not-a-token", number).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
+
+/// Regression (issue 25): "Warga sudah kami terima" closed the case without saying who
+/// received the person, and without a confirmation step. Now the receiver's name, their
+/// NIP or relation, and the ticked statement are each required, told by field, and kept.
+#[sqlx::test]
+async fn received_names_who_received_the_person_and_needs_the_confirmation(owner: PgPool) {
+    load_geo(&owner).await;
+    let n = "OT-3578-2026-000034";
+    let id = identified(&owner, n, None, "35", &[]).await;
+    home_in_banyuwangi(&owner, id).await;
+    let mut co = signed_in(&owner, "co1", Role::CaseOfficer, None).await;
+    let token = routed_home_with_link(&owner, &mut co, n).await;
+    let mut office = Client::new(&owner).await;
+    co.get(&format!("/cases/{n}")).await;
+    let dep = co.post(&format!("/cases/{n}/depart"), &[]).await;
+    assert_eq!(dep.status, StatusCode::SEE_OTHER, "{}", dep.body);
+    let page = office.get(&format!("/handover/{token}")).await;
+    assert!(
+        page.body.contains(r#"name="receiver_name""#)
+            && page.body.contains(r#"name="receiver_ref""#)
+            && page.body.contains(r#"type="checkbox" name="confirm""#),
+        "{}",
+        page.body
+    );
+    let url = format!("/handover/{token}");
+    let bare = office.post(&url, &[("action", "received")]).await;
+    assert_eq!(
+        bare.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        bare.body
+    );
+    for said in [
+        "nama orang yang menerima",
+        "NIP petugas",
+        "centang pernyataan",
+    ] {
+        assert!(bare.body.contains(said), "{said:?} not said: {}", bare.body);
+    }
+    let unticked = office
+        .post(
+            &url,
+            &[
+                ("action", "received"),
+                ("receiver_name", "Sumiati"),
+                ("receiver_ref", "kakak kandung"),
+            ],
+        )
+        .await;
+    assert_eq!(unticked.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        unticked.body.contains("centang pernyataan"),
+        "{}",
+        unticked.body
+    );
+    assert!(!unticked.body.contains("NIP petugas"), "{}", unticked.body);
+    assert_eq!(state_of(&owner, id).await, "in_transit");
+
+    let got = office
+        .post(
+            &url,
+            &[
+                ("action", "received"),
+                ("receiver_name", " Sumiati "),
+                ("receiver_ref", "kakak kandung"),
+                ("confirm", "yes"),
+            ],
+        )
+        .await;
+    assert_eq!(got.status, StatusCode::SEE_OTHER, "{}", got.body);
+    assert_eq!(state_of(&owner, id).await, "handed_over");
+    let (by, reference): (String, String) = sqlx::query_as(
+        "SELECT received_by, received_by_ref FROM handover_notice WHERE case_id = $1",
+    )
+    .bind(id)
+    .fetch_one(&owner)
+    .await
+    .unwrap();
+    assert_eq!(
+        (by.as_str(), reference.as_str()),
+        ("Sumiati", "kakak kandung")
+    );
 }
