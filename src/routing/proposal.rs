@@ -465,7 +465,8 @@ mod tests {
         let stated_region = KnownHome::from_codes(None, Some("35.07"));
         let e = HomeEvidence::default;
         #[rustfmt::skip]
-        let table: Vec<(&str, HomeEvidence, Option<I>, KnownHome, Option<S>)> = vec![
+        type Row = (&'static str, HomeEvidence, Option<I>, KnownHome, Option<S>);
+        let table: Vec<Row> = vec![
             ("nothing at all", e(), None, KnownHome::Unknown, None),
             ("only what was said",
              HomeEvidence { stated: stated_region.clone(), ..e() },
