@@ -72,6 +72,20 @@ async fn the_handover_form_prints_as_a_document_without_the_apps_navigation(pool
         .post(&format!("/cases/{CASE}/route"), &[("choice", "home")])
         .await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    // The person left: the receiving office's link page now asks who received them.
+    let res = desk.post(&format!("/cases/{CASE}/depart"), &[]).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let mail: String = sqlx::query_scalar(
+        "SELECT body_text FROM email_outbox WHERE dedupe_key LIKE 'handover:%' ORDER BY id DESC LIMIT 1",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    let at = mail.find("/handover/").expect("a link in the notice") + "/handover/".len();
+    let token: String = mail[at..]
+        .chars()
+        .take_while(|c| c.is_ascii_hexdigit())
+        .collect();
     user(&pool, "co1", Role::CaseOfficer, None).await;
     let base = spawn(&pool).await;
     let form = format!("/cases/{CASE}/handover-form");
@@ -161,6 +175,9 @@ async fn the_handover_form_prints_as_a_document_without_the_apps_navigation(pool
                 prefix.to_str().unwrap(),
             ],
         );
+        b.goto(&format!("{base}/handover/{token}")).await;
+        b.find("#receiver_name").await;
+        b.step("link-received-360").await;
         b.c.close().await.unwrap();
     }
 
@@ -168,5 +185,8 @@ async fn the_handover_form_prints_as_a_document_without_the_apps_navigation(pool
     b.sign_in(&base, "co1", &form).await;
     b.wait_for_path(&form).await;
     b.step("form-1366").await;
+    b.goto(&format!("{base}/handover/{token}")).await;
+    b.find("#receiver_name").await;
+    b.step("link-received-1366").await;
     b.c.close().await.unwrap();
 }
