@@ -93,6 +93,7 @@ pub fn app(state: AppState) -> Router {
     let public = Router::new()
         .route("/lang/{code}", get(lang::switch_language))
         .route("/static/app.css", get(static_css))
+        .route("/static/print.js", get(static_print_js))
         .route("/api/openapi.json", get(openapi::openapi_json))
         .merge(auth::public_router())
         .merge(routing::public_router())
@@ -186,6 +187,16 @@ fn security_headers() -> [(HeaderName, HeaderValue); 6] {
 
 async fn not_found() -> crate::error::AppError {
     crate::error::AppError::NotFound
+}
+
+async fn static_print_js() -> impl axum::response::IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        simlontar_templates::PRINT_JS,
+    )
 }
 
 async fn static_css() -> impl axum::response::IntoResponse {

@@ -23,6 +23,9 @@ pub enum Action {
     /// Move a case between states; which moves each role may make is `lifecycle::may`.
     MoveCases,
     ManagePlacements,
+    /// Read a case's route proposal through the API: those who decide routes, the
+    /// regency offices that receive people (each in its scope), administrators.
+    ViewRouting,
     /// Open the UPT capacity wall screen, its maps and charts (counts, no person).
     ViewCapacity,
     /// Use a NIK as a search or matching key: see [`NikKey`].
@@ -50,6 +53,7 @@ pub fn allows(p: &Principal, action: Action) -> bool {
         Action::DecideCase => any(&[CaseOfficer]),
         Action::MoveCases => any(&[CaseOfficer, IdentityOfficer, IntakeOfficer, UptStaff]),
         Action::ManagePlacements => any(&[CaseOfficer, UptStaff]),
+        Action::ViewRouting => any(&[CaseOfficer, RegencyViewer, Admin]),
         Action::ViewCapacity => any(&[CaseOfficer, UptStaff, RegencyViewer, Admin]),
         Action::SearchByNik => sees_full_identity(p),
     }

@@ -87,6 +87,30 @@ pub fn contradictions(nik: &Nik, r: &Recorded) -> Vec<Contradiction> {
     out
 }
 
+/// The intake's own NIK, as evidence of who the person is and where they are from.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum NikStanding {
+    #[default]
+    Absent,
+    /// Does not decode, or something the intake recorded contradicts it (a borrowed NIK,
+    /// a typing slip): it proves nothing.
+    Contradicted,
+    /// Decodes and nothing in the intake contradicts it: its regency of registration.
+    Holds { region: String },
+}
+
+/// What a NIK typed at intake is worth: only one that decodes and that nothing recorded
+/// contradicts counts (the one rule; the proposal and the case page ask it).
+pub fn standing(nik: Option<&str>, r: &Recorded) -> NikStanding {
+    let Some(typed) = nik.map(str::trim).filter(|n| !n.is_empty()) else {
+        return NikStanding::Absent;
+    };
+    match Nik::parse(typed) {
+        Ok(nik) if contradictions(&nik, r).is_empty() => NikStanding::Holds { region: nik.region },
+        _ => NikStanding::Contradicted,
+    }
+}
+
 fn age_on(born: NaiveDate, on: NaiveDate) -> i32 {
     let mut age = on.year() - born.year();
     if (on.month(), on.day()) < (born.month(), born.day()) {
@@ -208,6 +232,30 @@ mod tests {
             contradictions(&nik(), &r)[..],
             [Contradiction::BirthDate { .. }]
         ));
+    }
+
+    #[test]
+    fn only_a_nik_that_decodes_and_agrees_stands() {
+        assert_eq!(standing(None, &recorded()), NikStanding::Absent);
+        assert_eq!(standing(Some(" "), &recorded()), NikStanding::Absent);
+        assert_eq!(
+            standing(Some("3578015208900001"), &recorded()),
+            NikStanding::Holds {
+                region: "35.78".into()
+            }
+        );
+        let male = Recorded {
+            sex: "male",
+            ..recorded()
+        };
+        assert_eq!(
+            standing(Some("3578015208900001"), &male),
+            NikStanding::Contradicted
+        );
+        assert_eq!(
+            standing(Some("3578015299900001"), &recorded()),
+            NikStanding::Contradicted
+        );
     }
 
     #[test]

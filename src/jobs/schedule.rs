@@ -115,7 +115,7 @@ impl Schedule {
     }
 }
 
-fn weekday_name(d: Weekday, lang: simlontar_templates::Lang) -> &'static str {
+pub fn weekday_name(d: Weekday, lang: simlontar_templates::Lang) -> &'static str {
     use simlontar_templates::i18n::tr;
     match d {
         Weekday::Mon => tr(lang, "Senin", "Monday"),

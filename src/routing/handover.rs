@@ -9,7 +9,7 @@ use sha2::{Digest, Sha256};
 use sqlx::{PgPool, Postgres, Row, Transaction};
 
 use super::escort::EscortNeed;
-use super::proposal::{propose, CaseFacts, IdentitySource, KnownHome, Route, Sex};
+use super::proposal::{best_home, propose, CaseFacts, HomeEvidence, KnownHome, Route, Sex};
 use super::store::plan_to;
 use super::TransportPlan;
 use crate::auth::model::Principal;
@@ -19,6 +19,7 @@ use crate::cases::model::State;
 use crate::clock::local_date;
 use crate::config::Settings;
 use crate::error::{AppError, AppResult, FieldError};
+use crate::identity::contradict::{standing, NikStanding, Recorded};
 use crate::notify::mailer::{Email, Priority};
 use crate::notify::outbox;
 use crate::shelter::model::age_on;
@@ -41,7 +42,10 @@ pub struct Facts {
     pub conditions: Vec<String>,
 }
 
-/// Ages are counted on the local day (`tz`: `settings.time_zone`).
+/// Ages are counted on the local day (`tz`: `settings.time_zone`). The identity and the
+/// home come from the best evidence the case holds (`proposal::best_home`): DP3AK's match,
+/// then the intake's NIK only when nothing contradicts it, then the assistance register,
+/// then what the person said.
 pub async fn facts(
     tx: &mut Tx<'_>,
     case_id: i64,
@@ -49,15 +53,24 @@ pub async fn facts(
     tz: chrono_tz::Tz,
 ) -> sqlx::Result<Facts> {
     let r = sqlx::query(
-        "SELECT c.number, c.state, i.sex, i.birth_date, i.estimated_age, i.found_at, i.conditions, i.nik,
-                i.home_village_code, i.home_region_code, i.home_province_code,
+        "SELECT c.number, c.state, i.sex, i.birth_date, i.estimated_age, i.birth_date_quality, i.found_at,
+                i.conditions, i.nik, i.home_village_code, i.home_region_code, i.home_province_code,
                 ST_Y(coalesce(u.location, i.found_point)) AS lat, ST_X(coalesce(u.location, i.found_point)) AS lon,
-                EXISTS (SELECT 1 FROM record_link l WHERE l.left_kind = 'check' AND l.right_kind = 'intake'
-                          AND l.right_id = i.id AND l.state = 'accepted') AS matched,
+                m.matched IS NOT NULL AS matched, m.village_code AS dp3ak_village,
+                g.linked IS NOT NULL AS registered, g.village_code AS register_village,
                 EXISTS (SELECT 1 FROM case_event e WHERE e.case_id = c.id AND e.kind = 'refused') AS refused
            FROM ot_case c JOIN intake i ON i.id = c.intake_id
            LEFT JOIN placement p ON p.case_id = c.id AND p.ended_at IS NULL
            LEFT JOIN ward w ON w.id = p.ward_id LEFT JOIN upt u ON u.code = w.upt_code
+           -- The newest accepted DP3AK match, and the newest accepted register link.
+           LEFT JOIN LATERAL (
+                SELECT 1 AS matched, k.village_code FROM record_link l JOIN identity_check k ON k.id = l.left_id
+                 WHERE l.left_kind = 'check' AND l.right_kind = 'intake' AND l.right_id = i.id AND l.state = 'accepted'
+                 ORDER BY l.decided_at DESC NULLS LAST, l.id DESC LIMIT 1) m ON true
+           LEFT JOIN LATERAL (
+                SELECT 1 AS linked, rp.village_code FROM record_link l JOIN registry_person rp ON rp.id = l.right_id
+                 WHERE l.left_kind = 'intake' AND l.left_id = i.id AND l.right_kind = 'registry' AND l.state = 'accepted'
+                 ORDER BY l.decided_at DESC NULLS LAST, l.id DESC LIMIT 1) g ON true
           WHERE c.id = $1",
     )
     .bind(case_id)
@@ -74,27 +87,41 @@ pub async fn facts(
     let village: Option<String> = r.get("home_village_code");
     let region: Option<String> = r.get("home_region_code");
     let province: Option<String> = r.get("home_province_code");
-    let home = KnownHome::from_codes(
-        village.as_deref(),
-        region.as_deref().or(province.as_deref()),
-    );
-    let identity = if r.get("matched") {
-        Some(IdentitySource::Dp3akMatch)
-    } else if r.get::<Option<String>, _>("nik").is_some() {
-        Some(IdentitySource::Nik)
-    } else {
-        None
+    let sex_code: String = r.get("sex");
+    let quality: String = r.get("birth_date_quality");
+    let recorded = Recorded {
+        sex: &sex_code,
+        birth_date: r.get("birth_date"),
+        estimated_age: r.get::<Option<i16>, _>("estimated_age").map(i32::from),
+        birth_date_quality: &quality,
+        home_region: region.as_deref(),
+        on: local_date(found, tz),
     };
-    let sex = Sex::parse(&r.get::<String, _>("sex"));
+    let nik = standing(r.get::<Option<String>, _>("nik").as_deref(), &recorded);
+    let evidence = HomeEvidence {
+        dp3ak_match: r.get("matched"),
+        dp3ak_village: r.get("dp3ak_village"),
+        nik,
+        register_link: r.get("registered"),
+        register_village: r.get("register_village"),
+        stated: KnownHome::from_codes(
+            village.as_deref(),
+            region.as_deref().or(province.as_deref()),
+        ),
+    };
+    let (identity, home, home_source) = best_home(&evidence);
+    let sex = Sex::parse(&sex_code);
     let escort = EscortNeed::from_codes(&conditions, age.map(|a| a.max(0) as u32));
     Ok(Facts {
         case_id,
         number: r.get("number"),
         state: State::parse(&r.get::<String, _>("state")).unwrap_or(State::Received),
-        destination: village.or(region).or(province),
+        destination: home.code().map(str::to_string),
         facts: CaseFacts {
             identity,
             home,
+            home_source,
+            nik_contradicted: evidence.nik == NikStanding::Contradicted,
             conditions: escort.conditions,
             sex,
             age: age.map(|a| a.max(0) as u32),
@@ -487,14 +514,53 @@ const CHANGED: &str = "kasus ini berubah sementara itu; muat ulang halamannya / 
 const FINISHED: &str = "kasus sudah selesai / the case is finished";
 
 /// The receiving office confirms: `acknowledge` the notice, or `received` the person
-/// (which acknowledges too and closes the case as handed over). The case, the plan and
+/// (which acknowledges too and closes the case as handed over), naming who received them
+/// and ticking that they did (`receiver`; checked after the departure, so a press before
+/// any departure is told that first). The case, the plan and
 /// the notice are locked in that order (the order every change of a case takes) and read
 /// again under the locks: a notice dies with its plan, and "received" needs a recorded
 /// departure. Confirming what is already confirmed changes nothing.
+/// Who received the person, as the receiving office states it with "received".
+#[derive(Debug, Clone, Default)]
+pub struct Receiver {
+    pub name: String,
+    /// The receiving officer's NIP, or the relative's relation to the person.
+    pub reference: String,
+    /// The office ticked that the person was received in person (the confirmation step).
+    pub confirmed: bool,
+}
+
+impl Receiver {
+    /// What is missing, by field, in both languages.
+    fn problems(&self) -> Vec<FieldError> {
+        let mut out = vec![];
+        if self.name.trim().chars().count() < 3 {
+            out.push(FieldError::new(
+                "receiver_name",
+                "tuliskan nama orang yang menerima warga / write the name of who received the person",
+            ));
+        }
+        if self.reference.trim().chars().count() < 2 {
+            out.push(FieldError::new(
+                "receiver_ref",
+                "tuliskan NIP petugas, atau hubungan keluarga dengan warga (mis. kakak kandung) / write the officer's NIP, or the relation to the person (e.g. elder brother)",
+            ));
+        }
+        if !self.confirmed {
+            out.push(FieldError::new(
+                "confirm",
+                "centang pernyataan bahwa warga sudah diterima langsung / tick the statement that the person was received in person",
+            ));
+        }
+        out
+    }
+}
+
 pub async fn confirm(
     tx: &mut Tx<'_>,
     notice_id: i64,
     action: &str,
+    receiver: &Receiver,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
     if !matches!(action, "acknowledge" | "received") {
@@ -546,11 +612,18 @@ pub async fn confirm(
             if n.plan_state != "in_transit" || !n.departed {
                 return Err(AppError::Conflict(NOT_DEPARTED.into()));
             }
+            let problems = receiver.problems();
+            if !problems.is_empty() {
+                return Err(AppError::Invalid(problems));
+            }
             sqlx::query(
-                "UPDATE handover_notice SET acknowledged_at = coalesce(acknowledged_at, $2), received_at = $2 WHERE id = $1",
+                "UPDATE handover_notice SET acknowledged_at = coalesce(acknowledged_at, $2), received_at = $2,
+                        received_by = $3, received_by_ref = $4 WHERE id = $1",
             )
             .bind(n.id)
             .bind(now)
+            .bind(receiver.name.trim())
+            .bind(receiver.reference.trim())
             .execute(&mut **tx)
             .await?;
             sqlx::query("UPDATE transport_plan SET state = 'handed_over' WHERE id = (SELECT plan_id FROM handover_notice WHERE id = $1)")

@@ -2,6 +2,7 @@
 //! with the relay (*estafet*) for homes outside East Java. Invariants: a plan's totals are
 //! the sums of its legs; a plan for a home outside East Java never hands the person to an
 //! East Java regency, only to the hand-over province's Dinsos of geo/relay.csv.
+pub mod api;
 pub mod escort;
 pub mod handover;
 pub mod map;
@@ -18,9 +19,11 @@ pub use plan::{build_plan, Leg, TransportPlan};
 pub use proposal::{propose, CaseFacts, Need, Proposal, Reason, Route};
 pub use store::{load_network, map_of, plan_to, RoutingError};
 
+use axum::middleware::from_fn_with_state;
 use axum::routing::{get, post};
 use axum::Router;
 
+use crate::auth::policy::{gate, Action};
 use crate::state::AppState;
 
 /// Routes behind sign-in.
@@ -38,6 +41,11 @@ pub fn router() -> Router<AppState> {
             get(|| async { axum::response::Redirect::to("/routing/offices") }),
         )
         .route("/routing/offices", get(pages::show_offices))
+        // Refused before anything is read for roles that do not see proposals.
+        .route(
+            "/api/v1/cases/{number}/proposal",
+            get(api::show_proposal).route_layer(from_fn_with_state(Action::ViewRouting, gate)),
+        )
 }
 
 /// The receiving office's link: open without an account, the token is the key.

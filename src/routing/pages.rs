@@ -19,7 +19,7 @@ use crate::clock::format_local;
 use crate::error::{AppError, AppResult};
 use crate::shelter::referral;
 use crate::state::AppState;
-use crate::vocab::{self, PlanState, RouteChoice, TravelMode};
+use crate::vocab::{self, HomeSource, PlanState, RouteChoice, TravelMode};
 use crate::web::lang::lang_of;
 use crate::web::viewer::Viewer;
 use simlontar_templates::routing as view;
@@ -226,8 +226,10 @@ pub async fn panel(state: &AppState, v: &Viewer, case_id: i64) -> AppResult<view
         Some((_, plan_state, plan)) => Some(plan_view(state, plan_state, plan, notice_line).await),
         None => None,
     };
+    let home = home_named(state, &f.facts).await?;
     Ok(view::Panel {
         proposed: undecided.then(|| (handover::route_code(&proposal.route), reasons)),
+        home: home.map(|(code, name, source)| (vocab::region::named(&name, &code), source.label())),
         choices: RouteChoice::ALL
             .iter()
             .map(|c| (c.code(), c.label()))
@@ -242,27 +244,53 @@ pub async fn panel(state: &AppState, v: &Viewer, case_id: i64) -> AppResult<view
     })
 }
 
+/// The proposal's home, if one is known: its code, its name ("Desa …, Kec. …, Kab. …",
+/// empty for a code the gazetteer lacks) and its source.
+pub async fn home_named(
+    state: &AppState,
+    f: &super::CaseFacts,
+) -> AppResult<Option<(String, String, HomeSource)>> {
+    let (Some(code), Some(source)) = (f.home.code(), f.home_source) else {
+        return Ok(None);
+    };
+    let name = crate::places::store::region_name(&state.pool, code)
+        .await?
+        .unwrap_or_default();
+    Ok(Some((code.to_string(), name, source)))
+}
+
+/// The berita acara serah terima: the document both parties sign, laid out for paper
+/// (letterhead, number, place and date, identity and belongings, the two parties side by
+/// side). Labels, never codes; the age by the one clock rule (`handover::facts`).
 pub async fn show_handover_form(
     State(state): State<AppState>,
     v: Viewer,
     Path(number): Path<String>,
 ) -> AppResult<Markup> {
     let (p, origin, now) = (&v.principal, &v.origin, state.clock.now());
+    let tz = state.settings.time_zone;
     let (mut tx, id) =
         access::open(&state.pool, p, origin, &number, Action::ViewCases, now).await?;
-    let (plan_state, plan): (String, Value) = sqlx::query_as(
-        "SELECT state, plan FROM transport_plan WHERE case_id = $1 AND state <> 'cancelled' ORDER BY id DESC LIMIT 1",
+    let (plan_id, plan_state, plan): (i64, String, Value) = sqlx::query_as(
+        "SELECT id, state, plan FROM transport_plan WHERE case_id = $1 AND state <> 'cancelled' ORDER BY id DESC LIMIT 1",
     )
     .bind(id)
     .fetch_optional(&mut *tx)
     .await?
     .ok_or(AppError::NotFound)?;
-    let (name, sex, age): (String, String, Option<i16>) = sqlx::query_as(
-        "SELECT coalesce(nullif(i.stated_name, ''), '–'), i.sex, i.estimated_age FROM ot_case c JOIN intake i ON i.id = c.intake_id WHERE c.id = $1",
+    let (name, sex, belongings, documents): (String, String, String, Vec<String>) = sqlx::query_as(
+        "SELECT coalesce(nullif(i.stated_name, ''), '–'), i.sex, i.belongings, i.documents
+           FROM ot_case c JOIN intake i ON i.id = c.intake_id WHERE c.id = $1",
     )
     .bind(id)
     .fetch_one(&mut *tx)
     .await?;
+    let received: Option<chrono::DateTime<Utc>> =
+        sqlx::query_scalar("SELECT max(received_at) FROM handover_notice WHERE plan_id = $1")
+            .bind(plan_id)
+            .fetch_one(&mut *tx)
+            .await?;
+    let facts = handover::facts(&mut tx, id, now, tz).await?;
     audit::record(
         &mut *tx,
         &v.origin,
@@ -273,23 +301,59 @@ pub async fn show_handover_form(
     )
     .await?;
     tx.commit().await?;
-    let plan = plan_view(&state, &plan_state, &plan, None).await;
+    let plan_view = plan_view(&state, &plan_state, &plan, None).await;
+    // The berita acara is in Bahasa Indonesia whatever the reader's language.
+    let id_label = |t: vocab::Text| t.get(Lang::Id).to_string();
+    let day = received.unwrap_or(now).with_timezone(&tz);
+    use chrono::Datelike;
     Ok(view::handover_form(
         v.lang,
         &v.nav,
         &view::FormView {
+            document_number: format!("BAST-{plan_id:05}/{number}/{}", day.year()),
             number,
             name,
-            // The berita acara is in Bahasa Indonesia whatever the reader's language.
-            sex: vocab::label_of(vocab::Sex::parse, vocab::Sex::label, &sex)
-                .get(Lang::Id)
+            sex: id_label(vocab::label_of(vocab::Sex::parse, vocab::Sex::label, &sex)),
+            age: facts
+                .facts
+                .age
+                .map_or("tidak diketahui".into(), |a| format!("{a} tahun")),
+            home: plan["destination"]["name"]
+                .as_str()
+                .unwrap_or_default()
                 .to_string(),
-            age: age.map_or("–".into(), |a| format!("± {a}")),
-            plan,
-            date: now
-                .with_timezone(&state.settings.time_zone)
-                .format("%d-%m-%Y")
-                .to_string(),
+            documents: documents
+                .iter()
+                .map(|d| {
+                    id_label(vocab::label_of(
+                        vocab::DocumentKind::parse,
+                        vocab::DocumentKind::label,
+                        d,
+                    ))
+                })
+                .collect(),
+            belongings: if belongings.trim().is_empty() {
+                "tidak ada".into()
+            } else {
+                belongings.trim().to_string()
+            },
+            place_date: format!(
+                "Pada hari ini {}, tanggal {} {} {}, bertempat di {}",
+                crate::jobs::schedule::weekday_name(day.weekday(), Lang::Id),
+                day.day(),
+                crate::reports::pages::MONTHS_ID[day.month0() as usize],
+                day.year(),
+                plan["handover"]["at"].as_str().unwrap_or("–"),
+            ),
+            city_date: format!(
+                "{}, {} {} {}",
+                plan["handover"]["at"].as_str().unwrap_or("–"),
+                day.day(),
+                crate::reports::pages::MONTHS_ID[day.month0() as usize],
+                day.year()
+            ),
+            received: received.map(|t| format_local(t, tz)),
+            plan: plan_view,
         },
     ))
 }
@@ -333,6 +397,13 @@ pub async fn show_link(
 pub struct ConfirmForm {
     #[serde(default)]
     action: String,
+    #[serde(default)]
+    receiver_name: String,
+    #[serde(default)]
+    receiver_ref: String,
+    /// The confirmation checkbox: present (`yes`) only when ticked.
+    #[serde(default)]
+    confirm: String,
 }
 
 pub async fn confirm_link(
@@ -348,7 +419,12 @@ pub async fn confirm_link(
     if notice.expires_at < now {
         return Err(AppError::Conflict("the link has expired".into()));
     }
-    handover::confirm(&mut tx, notice.id, &f.action, now).await?;
+    let receiver = handover::Receiver {
+        name: f.receiver_name.clone(),
+        reference: f.receiver_ref.clone(),
+        confirmed: f.confirm == "yes",
+    };
+    handover::confirm(&mut tx, notice.id, &f.action, &receiver, now).await?;
     let origin = audit::Origin::default();
     audit::record(
         &mut *tx,

@@ -1,26 +1,34 @@
 //! The proposal: home or a UPT, with the reasons, from the facts of a case. Pure; the
 //! case officer accepts or overrides it (both recorded as events elsewhere).
 //!
-//! Home needs all of: a verified identity (DP3AK match or a checked NIK), a home known to
-//! the regency (East Java) or the province (elsewhere, by relay), fit to travel, and no
-//! refusal by the family or home government. Anything missing → a UPT serving the need.
+//! Home needs all of: a verified identity (DP3AK match, a NIK nothing contradicts, or an
+//! accepted link to the assistance register), a home known to the regency (East Java) or
+//! the province (elsewhere, by relay), fit to travel, and no refusal by the family or home
+//! government. Anything missing → a UPT serving the need. The home is taken from the best
+//! evidence there is ([`best_home`]), and the proposal says which.
 use serde::Serialize;
 
 use crate::cases::needs::{needs, Condition};
 pub use crate::cases::needs::{Need, Sex};
+pub use crate::identity::contradict::NikStanding;
+pub use crate::vocab::HomeSource;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum IdentitySource {
     /// A biometric match from DP3AK.
     Dp3akMatch,
-    /// A NIK carried or stated and checked against the stated sex, age and region.
+    /// A NIK carried or stated that nothing in the intake contradicts (sex, age, region).
     Nik,
+    /// An accepted link to the social assistance register, whose entries the agency
+    /// keeping it verified.
+    Register,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case", tag = "level", content = "code")]
 pub enum KnownHome {
+    #[default]
     Unknown,
     Province(String),
     Regency(String),
@@ -40,12 +48,105 @@ impl KnownHome {
             (None, None) => KnownHome::Unknown,
         }
     }
+
+    /// The region code of the home (village, regency or province), if any.
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            KnownHome::Unknown => None,
+            KnownHome::Province(c) | KnownHome::Regency(c) | KnownHome::Village(c) => Some(c),
+        }
+    }
+}
+
+/// Everything a case holds about where the person lives, from each source.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct HomeEvidence {
+    /// DP3AK matched the person (an accepted check ↔ intake link).
+    pub dp3ak_match: bool,
+    /// The village DP3AK's match returned.
+    pub dp3ak_village: Option<String>,
+    /// The NIK typed at intake, judged against the intake.
+    pub nik: NikStanding,
+    /// The person has an accepted link to the assistance register.
+    pub register_link: bool,
+    /// The register's village for the person.
+    pub register_village: Option<String>,
+    /// What the person said at intake.
+    pub stated: KnownHome,
+}
+
+/// The identity, the home and where the home came from: a DP3AK match's village, then a
+/// NIK nothing contradicts (its regency, or the village the person named inside it), then
+/// the assistance register's village, then what the person said.
+pub fn best_home(e: &HomeEvidence) -> (Option<IdentitySource>, KnownHome, Option<HomeSource>) {
+    let identity = if e.dp3ak_match {
+        Some(IdentitySource::Dp3akMatch)
+    } else if matches!(e.nik, NikStanding::Holds { .. }) {
+        Some(IdentitySource::Nik)
+    } else if e.register_link {
+        Some(IdentitySource::Register)
+    } else {
+        None
+    };
+    let village = |v: &Option<String>| {
+        v.as_deref()
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(|v| KnownHome::Village(v.to_string()))
+    };
+    if let Some(home) = village(&e.dp3ak_village) {
+        return (identity, home, Some(HomeSource::Dp3ak));
+    }
+    if let NikStanding::Holds { region } = &e.nik {
+        let inside = |code: &str| code == region || code.starts_with(&format!("{region}."));
+        let province = region.split('.').next().unwrap_or_default();
+        match &e.stated {
+            // The NIK confirms the regency the person named; their village is finer.
+            KnownHome::Village(v) if inside(v) => {
+                return (
+                    identity,
+                    KnownHome::Village(v.clone()),
+                    Some(HomeSource::Nik),
+                );
+            }
+            // Nothing said, or only the NIK's own province or regency: the NIK's regency.
+            KnownHome::Unknown => {
+                return (
+                    identity,
+                    KnownHome::Regency(region.clone()),
+                    Some(HomeSource::Nik),
+                )
+            }
+            KnownHome::Province(p) | KnownHome::Regency(p) if p == province || p == region => {
+                return (
+                    identity,
+                    KnownHome::Regency(region.clone()),
+                    Some(HomeSource::Nik),
+                )
+            }
+            // A home in another province: the NIK says where the person was registered, not
+            // where they live now (people move); what they said stands, the NIK still
+            // verifies who they are. (Another regency would have contradicted the NIK.)
+            _ => {}
+        }
+    }
+    if let Some(home) = village(&e.register_village) {
+        return (identity, home, Some(HomeSource::Register));
+    }
+    match &e.stated {
+        KnownHome::Unknown => (identity, KnownHome::Unknown, None),
+        stated => (identity, stated.clone(), Some(HomeSource::Stated)),
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct CaseFacts {
     pub identity: Option<IdentitySource>,
     pub home: KnownHome,
+    /// Where `home` came from ([`best_home`]).
+    pub home_source: Option<HomeSource>,
+    /// The intake's NIK is there but contradicted: said, so nobody takes it as checked.
+    pub nik_contradicted: bool,
     pub conditions: Vec<Condition>,
     pub sex: Sex,
     pub age: Option<u32>,
@@ -132,6 +233,13 @@ pub fn propose(facts: &CaseFacts) -> Proposal {
             "identitas belum terverifikasi",
             "identity not verified",
         ));
+        if facts.nik_contradicted {
+            blockers.push(r(
+                "nik_contradicted",
+                "NIK yang dicatat bertentangan dengan data penerimaan, jadi tidak dihitung terverifikasi",
+                "the recorded NIK contradicts the intake, so it does not count as verified",
+            ));
+        }
     }
     let home_enough = match &facts.home {
         KnownHome::Unknown => false,
@@ -161,6 +269,11 @@ pub fn propose(facts: &CaseFacts) -> Proposal {
                 "address_verified_dp3ak",
                 "alamat terverifikasi oleh DP3AK",
                 "address verified by DP3AK match",
+            ),
+            Some(IdentitySource::Register) => r(
+                "address_verified_register",
+                "identitas dari data penerima bantuan sosial",
+                "identity from the social assistance register",
             ),
             _ => r(
                 "address_verified_nik",
@@ -199,6 +312,8 @@ mod tests {
         CaseFacts {
             identity: Some(IdentitySource::Dp3akMatch),
             home: KnownHome::Village("35.10.01.2001".into()),
+            home_source: Some(HomeSource::Dp3ak),
+            nik_contradicted: false,
             conditions: vec![],
             sex: Sex::Male,
             age: Some(40),
@@ -337,6 +452,68 @@ mod tests {
             KnownHome::Province("32".into())
         );
         assert_eq!(KnownHome::from_codes(None, None), KnownHome::Unknown);
+    }
+
+    /// Cases against the home and its source they should get: the best evidence wins.
+    #[test]
+    fn the_home_follows_the_best_evidence() {
+        use HomeSource as S;
+        use IdentitySource as I;
+        let holds = |r: &str| NikStanding::Holds { region: r.into() };
+        let v = |c: &str| KnownHome::Village(c.into());
+        let stated_village = KnownHome::from_codes(Some("35.10.01.2001"), Some("35.10"));
+        let stated_region = KnownHome::from_codes(None, Some("35.07"));
+        let e = HomeEvidence::default;
+        #[rustfmt::skip]
+        type Row = (&'static str, HomeEvidence, Option<I>, KnownHome, Option<S>);
+        let table: Vec<Row> = vec![
+            ("nothing at all", e(), None, KnownHome::Unknown, None),
+            ("only what was said",
+             HomeEvidence { stated: stated_region.clone(), ..e() },
+             None, stated_region.clone(), Some(S::Stated)),
+            ("a DP3AK village beats everything said",
+             HomeEvidence { dp3ak_match: true, dp3ak_village: Some("35.07.02.2003".into()),
+                            nik: holds("35.10"), register_link: true,
+                            register_village: Some("35.09.01.2001".into()), stated: stated_village.clone() },
+             Some(I::Dp3akMatch), v("35.07.02.2003"), Some(S::Dp3ak)),
+            ("a DP3AK match without a village: the NIK's regency",
+             HomeEvidence { dp3ak_match: true, nik: holds("35.09"), ..e() },
+             Some(I::Dp3akMatch), KnownHome::Regency("35.09".into()), Some(S::Nik)),
+            ("a NIK registered in East Java, a home said to be in Aceh: the home as said, relayed",
+             HomeEvidence { nik: holds("35.10"), stated: KnownHome::Province("11".into()), ..e() },
+             Some(I::Nik), KnownHome::Province("11".into()), Some(S::Stated)),
+            ("an agreeing NIK keeps the village named inside its regency",
+             HomeEvidence { nik: holds("35.10"), stated: stated_village.clone(), ..e() },
+             Some(I::Nik), v("35.10.01.2001"), Some(S::Nik)),
+            ("a contradicted NIK proves nothing: the register's village",
+             HomeEvidence { nik: NikStanding::Contradicted, register_link: true,
+                            register_village: Some("35.09.01.2001".into()), stated: stated_region.clone(), ..e() },
+             Some(I::Register), v("35.09.01.2001"), Some(S::Register)),
+            ("a contradicted NIK and nothing else: what was said, unverified",
+             HomeEvidence { nik: NikStanding::Contradicted, stated: stated_village.clone(), ..e() },
+             None, stated_village.clone(), Some(S::Stated)),
+            ("a register link without a village: verified, home as said",
+             HomeEvidence { register_link: true, stated: stated_region.clone(), ..e() },
+             Some(I::Register), stated_region.clone(), Some(S::Stated)),
+            ("a blank DP3AK village is no village",
+             HomeEvidence { dp3ak_match: true, dp3ak_village: Some(" ".into()), ..e() },
+             Some(I::Dp3akMatch), KnownHome::Unknown, None),
+        ];
+        for (what, evidence, identity, home, source) in table {
+            assert_eq!(best_home(&evidence), (identity, home, source), "{what}");
+        }
+    }
+
+    #[test]
+    fn a_contradicted_nik_is_said_and_keeps_the_person_in_a_upt() {
+        let p = propose(&CaseFacts {
+            identity: None,
+            nik_contradicted: true,
+            home_source: Some(HomeSource::Stated),
+            ..facts()
+        });
+        assert!(matches!(p.route, Route::Upt { .. }));
+        assert_eq!(codes(&p)[..2], ["identity_unverified", "nik_contradicted"]);
     }
 
     #[test]

@@ -273,6 +273,16 @@ vocabulary! {
 }
 
 vocabulary! {
+    /// Where the proposal took the person's home from, the best evidence first.
+    pub enum HomeSource {
+        Dp3ak = "dp3ak" => ("Alamat dari pencocokan DP3AK", "Address from the DP3AK match"),
+        Nik = "nik" => ("Daerah NIK (tidak bertentangan dengan data penerimaan)", "The NIK's region (nothing in the intake contradicts it)"),
+        Register = "register" => ("Alamat di data penerima bantuan sosial", "Address in the social assistance register"),
+        Stated = "stated" => ("Keterangan orang itu saat penerimaan", "What the person said at intake"),
+    }
+}
+
+vocabulary! {
     /// What a biometric check found.
     pub enum IdentityOutcome {
         Pending = "pending" => ("menunggu", "pending"),
@@ -344,6 +354,7 @@ vocabulary! {
         Refusal = "refusal" => ("Mencatat penolakan", "Refusal recorded"),
         Place = "place" => ("Menempatkan di UPT", "Placed in a UPT"),
         PrintHandover = "print_handover" => ("Mencetak berita acara", "Hand-over form printed"),
+        ReadProposal = "read_proposal" => ("Membaca usulan rute", "Route proposal read"),
         HandoverAcknowledge = "handover_acknowledge" => ("Kantor tujuan mengonfirmasi pemberitahuan", "Office acknowledged the notice"),
         HandoverReceived = "handover_received" => ("Kantor tujuan menerima orangnya", "Office received the person"),
         IdentityCheck = "identity_check" => ("Mencatat hasil DP3AK", "DP3AK result recorded"),
@@ -432,6 +443,7 @@ pub fn every_code() -> Vec<(&'static str, Text)> {
         of(AlertLevel::ALL, AlertLevel::code, AlertLevel::label),
         of(PlanState::ALL, PlanState::code, PlanState::label),
         of(RouteChoice::ALL, RouteChoice::code, RouteChoice::label),
+        of(HomeSource::ALL, HomeSource::code, HomeSource::label),
         of(
             IdentityOutcome::ALL,
             IdentityOutcome::code,

@@ -20,3 +20,6 @@ pub use i18n::Lang;
 
 /// The stylesheet, served by the app at /static/app.css (no CDN: the machines are offline).
 pub const APP_CSS: &str = include_str!("../static/app.css");
+/// The one script: wires `[data-print]` buttons to the browser's print (the CSP allows
+/// only scripts served by the app, no inline handlers).
+pub const PRINT_JS: &str = include_str!("../static/print.js");

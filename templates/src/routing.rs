@@ -36,6 +36,8 @@ pub struct PlanView {
 pub struct Panel {
     /// The proposed choice (its form value) and the proposal's reasons.
     pub proposed: Option<(&'static str, Vec<String>)>,
+    /// The home the proposal works with (its name) and where it was taken from.
+    pub home: Option<(String, Text)>,
     /// The choices (form value, label): home or a UPT.
     pub choices: Vec<(&'static str, Text)>,
     pub may_decide: bool,
@@ -98,6 +100,13 @@ pub fn panel(lang: Lang, number: &str, csrf: &str, p: &Panel) -> Markup {
             @if let Some((code, reasons)) = &p.proposed {
                 @for (value, label) in &p.choices {
                     @if value == code { p { strong { (tr(lang, "Usulan: ", "Proposed: ")) (label.get(lang)) } } }
+                }
+                @match &p.home {
+                    Some((name, source)) => p.home {
+                        strong { (tr(lang, "Daerah asal: ", "Home: ")) } (name)
+                        br; small { (tr(lang, "Sumber: ", "Source: ")) (source.get(lang)) }
+                    },
+                    None => p.home { strong { (tr(lang, "Daerah asal: ", "Home: ")) } (tr(lang, "belum diketahui", "not known yet")) },
                 }
                 ul { @for r in reasons { li { (r) } } }
                 @if p.may_decide {
@@ -164,14 +173,28 @@ pub fn panel(lang: Lang, number: &str, csrf: &str, p: &Panel) -> Markup {
 
 pub struct FormView {
     pub number: String,
+    /// The document's own number ("BAST-00012/OT-…/2026").
+    pub document_number: String,
     pub name: String,
+    /// Labels in Bahasa Indonesia.
     pub sex: String,
     pub age: String,
+    pub home: String,
+    pub documents: Vec<String>,
+    pub belongings: String,
+    /// "Pada hari ini Senin, tanggal 7 Desember 2026, bertempat di …".
+    pub place_date: String,
+    /// The place and date above the signatures.
+    pub city_date: String,
+    /// When the receiving office confirmed the person received, if it did.
+    pub received: Option<String>,
     pub plan: PlanView,
-    pub date: String,
 }
 
-/// The berita acara serah terima, for printing and signing by both parties.
+/// The berita acara serah terima, for printing and signing by both parties. On paper only
+/// the document prints (the stylesheet's `@media print`); the Print button is wired by
+/// the served `/static/print.js` (no inline handler: the CSP forbids them) and stays
+/// hidden without scripts, where the browser's own Print does the same.
 pub fn handover_form(lang: Lang, user: &NavUser, f: &FormView) -> Markup {
     let title = "Berita Acara Serah Terima";
     page(
@@ -183,27 +206,74 @@ pub fn handover_form(lang: Lang, user: &NavUser, f: &FormView) -> Markup {
             user: Some(user),
         },
         html! {
-            // An official document: in Bahasa Indonesia whatever the reader's language.
-            article.handover-form lang="id" {
-                h1 { (title) } p { "Nomor kasus: " strong { (f.number) } }
-                p { "Pada tanggal " (f.date) ", kami yang bertanda tangan di bawah ini:" }
-                ol {
-                    li { "Pihak Pertama: petugas Dinas Sosial Provinsi Jawa Timur, yang menyerahkan;" }
-                    li { "Pihak Kedua: petugas " (f.plan.office) ", yang menerima," }
-                }
-                p { "menyatakan bahwa Pihak Pertama telah menyerahkan kepada Pihak Kedua seorang warga:" }
-                dl.facts {
-                    dt { "Nama" } dd { (f.name) } dt { "Jenis kelamin" } dd { (f.sex) } dt { "Umur" } dd { (f.age) }
-                    dt { "Tempat serah terima" } dd { (f.plan.at) }
-                }
-                (legs_table(Lang::Id, &f.plan))
-                @if let Some(e) = &f.plan.escort { p { "Pendamping: " (e) } }
-                div.signatures {
-                    div { p { "Pihak Kedua (yang menerima)" } p.sign-line { "(............................................)" } p { "NIP:" } }
-                    div { p { "Pihak Pertama (yang menyerahkan)" } p.sign-line { "(............................................)" } p { "NIP:" } }
+            nav.no-print aria-label=(tr(lang, "Langkah", "Steps")) {
+                p { a href={ "/cases/" (f.number) } { "← " (tr(lang, "Kembali ke kasus ", "Back to case ")) (f.number) } }
+                p {
+                    button #print-button type="button" data-print hidden { (tr(lang, "Cetak berita acara", "Print the form")) }
+                    " "
+                    small { (tr(lang, "Atau pakai menu Cetak di peramban (Ctrl+P). Yang tercetak hanya dokumennya.", "Or use the browser's Print menu (Ctrl+P). Only the document is printed.")) }
                 }
             }
-            p.no-print { button type="button" onclick="window.print()" { (tr(lang, "Cetak", "Print")) } }
+            // An official document: in Bahasa Indonesia whatever the reader's language.
+            article.handover-form lang="id" {
+                header.letterhead {
+                    p.gov { "PEMERINTAH PROVINSI JAWA TIMUR" }
+                    p.agency { "Dinas Sosial Provinsi Jawa Timur" }
+                }
+                h1 { "Berita Acara Serah Terima" }
+                p.doc-number { "Nomor: " (f.document_number) }
+                p { (f.place_date) ", kami yang bertanda tangan di bawah ini:" }
+                div.parties {
+                    section {
+                        h2 { "PIHAK PERTAMA (yang menyerahkan)" }
+                        dl.facts {
+                            dt { "Nama" } dd { "…………………………………" }
+                            dt { "NIP" } dd { "…………………………………" }
+                            dt { "Jabatan" } dd { "Petugas Dinas Sosial Provinsi Jawa Timur" }
+                        }
+                    }
+                    section {
+                        h2 { "PIHAK KEDUA (yang menerima)" }
+                        dl.facts {
+                            dt { "Nama" } dd { "…………………………………" }
+                            dt { "NIP / hubungan" } dd { "…………………………………" }
+                            dt { "Instansi" } dd { (f.plan.office) }
+                        }
+                    }
+                }
+                p { "Pihak Pertama menyerahkan kepada Pihak Kedua, dan Pihak Kedua menerima, seorang warga dengan keterangan:" }
+                dl.facts {
+                    dt { "Nomor kasus" } dd { (f.number) }
+                    dt { "Nama" } dd { (f.name) }
+                    dt { "Jenis kelamin" } dd { (f.sex) }
+                    dt { "Umur" } dd { (f.age) }
+                    dt { "Daerah asal" } dd { (f.home) }
+                    dt { "Dokumen" } dd { @if f.documents.is_empty() { "tidak ada" } @else { (f.documents.join(", ")) } }
+                    dt { "Barang bawaan" } dd { (f.belongings) }
+                    @if let Some(e) = &f.plan.escort { dt { "Pendamping" } dd { (e) } }
+                    dt { "Tempat serah terima" } dd { (f.plan.at) }
+                    @if let Some(r) = &f.received { dt { "Diterima (konfirmasi kantor)" } dd { (r) } }
+                }
+                p { "Sejak serah terima ini, pendampingan warga tersebut menjadi tanggung jawab Pihak Kedua. Berita acara ini dibuat dalam rangkap dua untuk masing-masing pihak." }
+                p.city-date { (f.city_date) }
+                div.signatures {
+                    div {
+                        p { "PIHAK PERTAMA" br; "yang menyerahkan," }
+                        p.sign-line {}
+                        p { "NIP:" }
+                    }
+                    div {
+                        p { "PIHAK KEDUA" br; "yang menerima," }
+                        p.sign-line {}
+                        p { "NIP / hubungan:" }
+                    }
+                }
+                section.route-detail {
+                    h2 { "Rincian perjalanan" }
+                    (legs_table(Lang::Id, &f.plan))
+                }
+            }
+            script src="/static/print.js" {}
         },
     )
 }
@@ -252,7 +322,20 @@ pub fn link_page(lang: Lang, v: &LinkView) -> Markup {
                         None => (confirm_button(&v.token, &v.csrf, "acknowledge", tr(lang, "Konfirmasi: pemberitahuan diterima", "Confirm: notice received"))),
                     }
                     @if v.departed {
-                        (confirm_button(&v.token, &v.csrf, "received", tr(lang, "Warga sudah kami terima", "We have received the person")))
+                        form.card method="post" action={ "/handover/" (v.token) } {
+                            input type="hidden" name="csrf" value=(v.csrf);
+                            input type="hidden" name="action" value="received";
+                            h2 { (tr(lang, "Konfirmasi penerimaan warga", "Confirm the person was received")) }
+                            label for="receiver_name" { (tr(lang, "Nama penerima", "Received by (name)")) }
+                            input #receiver_name name="receiver_name" type="text" required minlength="3" autocomplete="name";
+                            label for="receiver_ref" { (tr(lang, "NIP petugas, atau hubungan dengan warga", "Officer's NIP, or relation to the person")) }
+                            input #receiver_ref name="receiver_ref" type="text" required minlength="2";
+                            label.check {
+                                input type="checkbox" name="confirm" value="yes" required;
+                                " " (tr(lang, "Saya menyatakan warga tersebut sudah kami terima langsung.", "I state that we have received the person in person."))
+                            }
+                            button type="submit" { (tr(lang, "Warga sudah kami terima", "We have received the person")) }
+                        }
                     } @else {
                         p { (tr(lang, "Warga belum berangkat. Penerimaan dapat dikonfirmasi setelah keberangkatannya dicatat.", "The person has not left yet. Their arrival can be confirmed once the departure is recorded.")) }
                     }

@@ -58,6 +58,7 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("post", "/logout", "llllllllll"),
     ("get", "/lang/{code}", "ssssssssss"),
     ("get", "/static/app.css", "oooooooooo"),
+    ("get", "/static/print.js", "oooooooooo"),
     ("get", "/api/openapi.json", "oooooooooo"),
     ("get", "/healthz", "oooooooooo"),
     ("get", "/readyz", "oooooooooo"),
@@ -119,6 +120,9 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("post", "/cases/{number}/discharge", "lfvfffvvff"),
     ("post", "/api/v1/cases/{number}/placement", "ufvfffvvff"),
     ("get", "/api/v1/cases/{number}/placement-candidates", "ufofffnnff"),
+    // The route proposal: those who decide routes, the receiving regency (in its scope),
+    // administrators.
+    ("get", "/api/v1/cases/{number}/proposal", "uoofffffon"),
     ("post", "/capacity/upt/{code}/holds", "lfvfffvfff"),
     ("post", "/capacity/holds/{id}/release", "lfsfffnnff"),
     // Capacity (counts, no person): administrators, case officers, UPT staff and regency

@@ -158,6 +158,7 @@ const WALK: &[(&str, &str)] = &[
     ("get", "/api/v1/cases/{number}/events"),
     ("post", "/api/v1/cases/{number}/events"),
     ("post", "/api/v1/identity-checks"),
+    ("get", "/api/v1/cases/{number}/proposal"),
     ("get", "/api/v1/cases/{number}/placement-candidates"),
     ("post", "/api/v1/cases/{number}/placement"),
 ];
@@ -334,5 +335,36 @@ async fn every_operation_accepts_a_request_built_from_the_document(pool: PgPool)
             ward = answer[0].get("ward_id").cloned();
             assert!(ward.is_some(), "no ward offered: {answer}");
         }
+    }
+}
+
+/// The route proposal is in the document: its path, and `route` and `home.source` as
+/// enums of the vocabulary's codes.
+#[sqlx::test]
+async fn the_route_proposal_is_in_the_document(pool: PgPool) {
+    use simlontar::vocab::{HomeSource, RouteChoice};
+    let doc = document(&pool).await;
+    let op = &doc["paths"]["/api/v1/cases/{number}/proposal"]["get"];
+    assert!(op.is_object(), "no proposal path");
+    let body = &op["responses"]["200"]["content"]["application/json"]["schema"];
+    assert_eq!(
+        resolve(&doc, body),
+        &doc["components"]["schemas"]["ProposalBody"]
+    );
+    let codes = |c: &[&str]| c.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    assert_eq!(
+        enum_of(&doc, "ProposalBody", "route"),
+        codes(RouteChoice::CODES)
+    );
+    assert_eq!(
+        enum_of(&doc, "ProposalHome", "source"),
+        codes(HomeSource::CODES)
+    );
+    let required = &doc["components"]["schemas"]["ProposalHome"]["required"];
+    for field in ["code", "name", "source"] {
+        assert!(
+            required.as_array().unwrap().iter().any(|f| f == field),
+            "{field} not required: {required}"
+        );
     }
 }

@@ -183,7 +183,15 @@ async fn a_surabaya_pick_up_goes_home_to_banyuwangi_and_the_office_confirms_by_e
     assert_eq!(dep.status, StatusCode::SEE_OTHER, "{}", dep.body);
     office.get(&format!("/handover/{token}")).await;
     let got = office
-        .post(&format!("/handover/{token}"), &[("action", "received")])
+        .post(
+            &format!("/handover/{token}"),
+            &[
+                ("action", "received"),
+                ("receiver_name", "Bambang Sutrisno"),
+                ("receiver_ref", "198001012005011001"),
+                ("confirm", "yes"),
+            ],
+        )
         .await;
     assert_eq!(got.status, StatusCode::SEE_OTHER, "{}", got.body);
     assert_eq!(state_of(&owner, id).await, "handed_over");
@@ -247,6 +255,12 @@ async fn a_refusal_cancels_the_plan_falls_back_to_a_upt_and_counts_for_the_regen
         .await
         .unwrap();
     let id = identified(&owner, "OT-3578-2026-000012", Some(&village), "35", &[]).await;
+    // A Malang NIK for a Malang home: a Banyuwangi one would contradict it, and prove nothing.
+    sqlx::query("UPDATE intake SET nik = '3507014107800002' WHERE id = (SELECT intake_id FROM ot_case WHERE id = $1)")
+        .bind(id)
+        .execute(&owner)
+        .await
+        .unwrap();
     let mut co = signed_in(&owner, "co1", Role::CaseOfficer, None).await;
     co.get("/cases/OT-3578-2026-000012").await;
     co.post("/cases/OT-3578-2026-000012/route", &[("choice", "home")])
@@ -399,16 +413,18 @@ async fn the_person_is_received_only_after_a_recorded_departure(owner: PgPool) {
     assert_eq!(dep.status, StatusCode::SEE_OTHER, "{}", dep.body);
     let page = office.get(&format!("/handover/{token}")).await;
     assert!(page.body.contains(r#"value="received""#), "{}", page.body);
-    let got = office
-        .post(&format!("/handover/{token}"), &[("action", "received")])
-        .await;
+    let received = [
+        ("action", "received"),
+        ("receiver_name", "Bambang Sutrisno"),
+        ("receiver_ref", "198001012005011001"),
+        ("confirm", "yes"),
+    ];
+    let got = office.post(&format!("/handover/{token}"), &received).await;
     assert_eq!(got.status, StatusCode::SEE_OTHER, "{}", got.body);
     assert_eq!(state_of(&owner, id).await, "handed_over");
     assert_eq!(plan_state(&owner, id).await, "handed_over");
     // A second press changes nothing more.
-    let again = office
-        .post(&format!("/handover/{token}"), &[("action", "received")])
-        .await;
+    let again = office.post(&format!("/handover/{token}"), &received).await;
     assert_eq!(again.status, StatusCode::SEE_OTHER, "{}", again.body);
     let events: i64 = sqlx::query_scalar(
         "SELECT count(*) FROM case_event WHERE case_id = $1 AND kind = 'handed_over'",
@@ -498,4 +514,301 @@ async fn plans_of(owner: &PgPool, id: i64) -> i64 {
         .fetch_one(owner)
         .await
         .unwrap()
+}
+
+/// The first village of `regency` that has a centroid (so a plan can reach it).
+async fn village_in(owner: &PgPool, regency: &str) -> String {
+    sqlx::query_scalar(
+        "SELECT code FROM village WHERE code LIKE $1 || '.%' AND centroid IS NOT NULL ORDER BY code LIMIT 1",
+    )
+    .bind(regency)
+    .fetch_one(owner)
+    .await
+    .unwrap()
+}
+
+async fn proposal_json(owner: &PgPool, token: &str, number: &str) -> (StatusCode, String) {
+    let res = crate::common::call(
+        owner,
+        crate::common::api(
+            "GET",
+            &format!("/api/v1/cases/{number}/proposal"),
+            token,
+            None,
+            serde_json::json!(null),
+        ),
+    )
+    .await;
+    (res.status, res.body)
+}
+
+/// Regression (issue 25): a NIK typed at the desk counted as verified even when the NIK
+/// decoder flagged it as contradicting the intake (here a man's NIK for a woman), and the
+/// proposal sent the person home on it. It must prove nothing, and say so.
+#[sqlx::test]
+async fn a_desk_nik_the_intake_contradicts_is_not_taken_as_verified(owner: PgPool) {
+    load_geo(&owner).await;
+    let village = village_in(&owner, "35.10").await;
+    let number = "OT-3578-2026-000031";
+    let id = identified(&owner, number, Some(&village), "35", &[]).await;
+    // Born 01-07-1980, male (the day without 40 added); the intake recorded a woman.
+    sqlx::query(
+        "UPDATE intake SET nik = '3510010107800002' WHERE id = (SELECT intake_id FROM ot_case WHERE id = $1)",
+    )
+    .bind(id)
+    .execute(&owner)
+    .await
+    .unwrap();
+    let mut co = signed_in(&owner, "co1", Role::CaseOfficer, None).await;
+    let page = co.get(&format!("/cases/{number}")).await;
+    assert!(
+        page.body.contains("Usulan: Penempatan di UPT")
+            && page.body.contains("identitas belum terverifikasi")
+            && page
+                .body
+                .contains("NIK yang dicatat bertentangan dengan data penerimaan")
+            && page.body.contains("Keterangan orang itu saat penerimaan"),
+        "{}",
+        page.body
+    );
+    let token = crate::common::token(&owner, "co.api", Role::CaseOfficer, None).await;
+    let (status, body) = proposal_json(&owner, &token, number).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let p: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(p["route"], "upt", "{p}");
+    assert_eq!(p["home"]["source"], "stated", "{p}");
+    let codes: Vec<&str> = p["reasons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        codes[..2],
+        ["identity_unverified", "nik_contradicted"],
+        "{p}"
+    );
+    // Going home on it is an override, which needs a reason.
+    let res = co
+        .post(&format!("/cases/{number}/route"), &[("choice", "home")])
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+    assert_eq!(state_of(&owner, id).await, "identified");
+}
+
+/// Regression (issue 25): a case identified by a DP3AK fingerprint match was proposed a
+/// UPT ("tanpa alamat") because the village DP3AK returned was never used for the home.
+#[sqlx::test]
+async fn a_dp3ak_match_with_a_village_sends_a_person_without_address_home_there(owner: PgPool) {
+    load_geo(&owner).await;
+    let village = village_in(&owner, "35.10").await;
+    let number = "OT-3578-2026-000032";
+    // No address, no NIK: the person could not say.
+    let id = case_fixture(&owner, number, "35.78", None, "Tanpa Nama", None).await;
+    let check: i64 = sqlx::query_scalar(
+        "INSERT INTO identity_check (idempotency_key, intake_id, method, requested_at, completed_at,
+                                     outcome, score, nik, name, birth_date, sex, village_code, address)
+         SELECT gen_random_uuid(), c.intake_id, 'fingerprint', $2, $2, 'matched', 96, '3510014107800002',
+                'Siti Aminah', make_date(1980, 7, 1), 'female', $3, 'Dusun Krajan RT 01 RW 02'
+           FROM ot_case c WHERE c.id = $1 RETURNING id",
+    )
+    .bind(id)
+    .bind(now() - Duration::hours(1))
+    .bind(&village)
+    .fetch_one(&owner)
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO record_link (left_kind, left_id, right_kind, right_id, state, probability, contributions,
+                                  created_at, decided_at)
+         SELECT 'check', $1, 'intake', intake_id, 'accepted', 0.96, '[]', $3, $3 FROM ot_case WHERE id = $2",
+    )
+    .bind(check)
+    .bind(id)
+    .bind(now() - Duration::hours(1))
+    .execute(&owner)
+    .await
+    .unwrap();
+    sqlx::query("UPDATE ot_case SET state = 'identified' WHERE id = $1")
+        .bind(id)
+        .execute(&owner)
+        .await
+        .unwrap();
+
+    let mut co = signed_in(&owner, "co1", Role::CaseOfficer, None).await;
+    let page = co.get(&format!("/cases/{number}")).await;
+    assert!(
+        page.body.contains("Usulan: Pulang ke daerah asal")
+            && page.body.contains("Alamat dari pencocokan DP3AK")
+            && page.body.contains(&village),
+        "{}",
+        page.body
+    );
+    let token = crate::common::token(&owner, "co.api", Role::CaseOfficer, None).await;
+    let (status, body) = proposal_json(&owner, &token, number).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let p: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(p["route"], "home", "{p}");
+    assert_eq!(p["home"]["code"], village.as_str(), "{p}");
+    assert_eq!(p["home"]["source"], "dp3ak", "{p}");
+    assert!(p["home"]["name"].as_str().unwrap().contains("Kec. "), "{p}");
+    assert_eq!(p["reasons"][0]["code"], "address_verified_dp3ak", "{p}");
+
+    // The decision follows the proposal: the plan goes to DP3AK's village.
+    let res = co
+        .post(&format!("/cases/{number}/route"), &[("choice", "home")])
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let to: String =
+        sqlx::query_scalar("SELECT destination_code FROM transport_plan WHERE case_id = $1")
+            .bind(id)
+            .fetch_one(&owner)
+            .await
+            .unwrap();
+    assert_eq!(to, village);
+}
+
+/// The proposal through the API: read in the caller's scope and on record; an unknown
+/// number and a number outside the scope answer alike; a role that does not see
+/// proposals is refused.
+#[sqlx::test]
+async fn the_proposal_api_is_scoped_audited_and_refused_to_roles_without_it(owner: PgPool) {
+    load_geo(&owner).await;
+    let village = village_in(&owner, "35.10").await;
+    let number = "OT-3578-2026-000033";
+    identified(&owner, number, Some(&village), "35", &[]).await;
+    let co = crate::common::token(&owner, "co.api", Role::CaseOfficer, None).await;
+    let (status, body) = proposal_json(&owner, &co, number).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let p: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(p["route"], "home", "{p}");
+    // The NIK agrees with the intake: it confirms the regency, the named village is finer.
+    assert_eq!(p["home"]["code"], village.as_str(), "{p}");
+    assert_eq!(p["home"]["source"], "nik", "{p}");
+    let reads: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM audit_log WHERE action = 'read_proposal' AND entity_id = $1",
+    )
+    .bind(number)
+    .fetch_one(&owner)
+    .await
+    .unwrap();
+    assert_eq!(reads, 1);
+
+    // Banyuwangi's office receives the person: it sees the proposal.
+    let bwi = crate::common::token(&owner, "rv.bwi", Role::RegencyViewer, Some("35.10")).await;
+    assert_eq!(proposal_json(&owner, &bwi, number).await.0, StatusCode::OK);
+
+    // Malang's does not: told exactly what an unknown number is told, and the look-up kept.
+    let mlg = crate::common::token(&owner, "rv.mlg", Role::RegencyViewer, Some("35.73")).await;
+    let outside = proposal_json(&owner, &mlg, number).await;
+    let unknown = proposal_json(&owner, &mlg, "OT-3578-2026-999999").await;
+    assert_eq!(outside.0, StatusCode::NOT_FOUND, "{}", outside.1);
+    assert_eq!(outside, unknown);
+    assert_eq!(
+        proposal_json(&owner, &co, "OT-3578-2026-999999").await.0,
+        StatusCode::NOT_FOUND
+    );
+    let denied: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM audit_log WHERE action = 'read_denied' AND entity_id = $1",
+    )
+    .bind(number)
+    .fetch_one(&owner)
+    .await
+    .unwrap();
+    assert_eq!(denied, 1);
+
+    // The intake desk and DP3AK do not decide or receive: refused before anything is read.
+    for (name, role, scope) in [
+        ("po.sby", Role::IntakeOfficer, Some("35.78")),
+        ("dp3ak", Role::IdentityOfficer, None),
+    ] {
+        let t = crate::common::token(&owner, name, role, scope).await;
+        let (status, body) = proposal_json(&owner, &t, number).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{name}: {body}");
+    }
+    let (status, _) = proposal_json(&owner, "not-a-token", number).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
+
+/// Regression (issue 25): "Warga sudah kami terima" closed the case without saying who
+/// received the person, and without a confirmation step. Now the receiver's name, their
+/// NIP or relation, and the ticked statement are each required, told by field, and kept.
+#[sqlx::test]
+async fn received_names_who_received_the_person_and_needs_the_confirmation(owner: PgPool) {
+    load_geo(&owner).await;
+    let n = "OT-3578-2026-000034";
+    let id = identified(&owner, n, None, "35", &[]).await;
+    home_in_banyuwangi(&owner, id).await;
+    let mut co = signed_in(&owner, "co1", Role::CaseOfficer, None).await;
+    let token = routed_home_with_link(&owner, &mut co, n).await;
+    let mut office = Client::new(&owner).await;
+    co.get(&format!("/cases/{n}")).await;
+    let dep = co.post(&format!("/cases/{n}/depart"), &[]).await;
+    assert_eq!(dep.status, StatusCode::SEE_OTHER, "{}", dep.body);
+    let page = office.get(&format!("/handover/{token}")).await;
+    assert!(
+        page.body.contains(r#"name="receiver_name""#)
+            && page.body.contains(r#"name="receiver_ref""#)
+            && page.body.contains(r#"type="checkbox" name="confirm""#),
+        "{}",
+        page.body
+    );
+    let url = format!("/handover/{token}");
+    let bare = office.post(&url, &[("action", "received")]).await;
+    assert_eq!(
+        bare.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        bare.body
+    );
+    for said in [
+        "nama orang yang menerima",
+        "NIP petugas",
+        "centang pernyataan",
+    ] {
+        assert!(bare.body.contains(said), "{said:?} not said: {}", bare.body);
+    }
+    let unticked = office
+        .post(
+            &url,
+            &[
+                ("action", "received"),
+                ("receiver_name", "Sumiati"),
+                ("receiver_ref", "kakak kandung"),
+            ],
+        )
+        .await;
+    assert_eq!(unticked.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        unticked.body.contains("centang pernyataan"),
+        "{}",
+        unticked.body
+    );
+    assert!(!unticked.body.contains("NIP petugas"), "{}", unticked.body);
+    assert_eq!(state_of(&owner, id).await, "in_transit");
+
+    let got = office
+        .post(
+            &url,
+            &[
+                ("action", "received"),
+                ("receiver_name", " Sumiati "),
+                ("receiver_ref", "kakak kandung"),
+                ("confirm", "yes"),
+            ],
+        )
+        .await;
+    assert_eq!(got.status, StatusCode::SEE_OTHER, "{}", got.body);
+    assert_eq!(state_of(&owner, id).await, "handed_over");
+    let (by, reference): (String, String) = sqlx::query_as(
+        "SELECT received_by, received_by_ref FROM handover_notice WHERE case_id = $1",
+    )
+    .bind(id)
+    .fetch_one(&owner)
+    .await
+    .unwrap();
+    assert_eq!(
+        (by.as_str(), reference.as_str()),
+        ("Sumiati", "kakak kandung")
+    );
 }
