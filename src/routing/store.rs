@@ -310,7 +310,7 @@ pub async fn plan_to(
         .await?
         .map(|r| r[..2].to_string());
     if from_province.is_none() {
-        notes.push("Titik penjemputan tidak dekat desa mana pun di Jawa Timur: hub keberangkatan dipilih dari semua provinsi.".into());
+        notes.push("Titik penjemputan tidak dekat desa mana pun: hub keberangkatan dipilih dari semua provinsi.".into());
     }
     Ok(build_plan(
         &net,
@@ -330,8 +330,8 @@ pub async fn load_seats(pool: &PgPool) -> Result<Vec<Seat>, RoutingError> {
     let rows: Vec<(String, Geom)> = sqlx::query_as(
         "SELECT name, seat_point FROM region WHERE province_code = '35' ORDER BY code",
     )
-            .fetch_all(pool)
-            .await?;
+    .fetch_all(pool)
+    .await?;
     Ok(rows
         .into_iter()
         .filter_map(|(name, at)| {
