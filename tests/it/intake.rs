@@ -697,6 +697,36 @@ async fn a_home_region_is_picked_by_name_with_its_province(pool: PgPool) {
     assert!(res.body.contains("tidak ada kab/kota"), "{}", res.body);
 }
 
+/// The case list's regency filter is typed by name too, read as the desk's picker reads it.
+#[sqlx::test]
+async fn the_case_list_is_filtered_by_a_regency_typed_by_name(pool: PgPool) {
+    load_geo(&pool).await;
+    case_fixture(&pool, "OT-3518-2026-000001", "35.18", None, "Sumiati", None).await;
+    case_fixture(&pool, "OT-3578-2026-000001", "35.78", None, "Slamet", None).await;
+    let mut c = signed_in(&pool, "co1", Role::CaseOfficer, None).await;
+    let list = c.get("/cases?region=nganjuk").await;
+    assert_eq!(list.status, StatusCode::OK, "{}", list.body);
+    assert!(
+        list.body.contains("OT-3518-2026-000001") && !list.body.contains("OT-3578-2026-000001"),
+        "{}",
+        list.body
+    );
+    assert!(
+        list.body.contains("Kabupaten Nganjuk, Jawa Timur (35.18)"),
+        "{}",
+        list.body
+    );
+    let by_code = c.get("/cases?region=3578").await;
+    assert!(by_code.body.contains("OT-3578-2026-000001") && !by_code.body.contains("OT-3518"));
+    let several = c.get("/cases?region=bima").await;
+    assert_eq!(several.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        several.body.contains("Kota Bima, Nusa Tenggara Barat"),
+        "{}",
+        several.body
+    );
+}
+
 /// The numbers a search answers with, through the API as `token`'s user.
 async fn found(r: &axum::Router, token: &str, q: &str) -> Vec<String> {
     let query: String = form_urlencoded::Serializer::new(String::new())
