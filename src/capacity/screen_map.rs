@@ -71,7 +71,7 @@ pub async fn geography(pool: &PgPool) -> sqlx::Result<Arc<Geography>> {
     }
     let cells: Vec<(i32, i32)> = sqlx::query_as(
         "SELECT floor(ST_X(centroid) / $1)::int, floor(ST_Y(centroid) / $1)::int
-           FROM village WHERE centroid IS NOT NULL GROUP BY 1, 2",
+           FROM village WHERE code LIKE '35.%' AND centroid IS NOT NULL GROUP BY 1, 2",
     )
     .bind(CELL)
     .fetch_all(pool)

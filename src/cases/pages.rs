@@ -40,7 +40,8 @@ pub async fn list_cases(
     Query(q): Query<ListQuery>,
 ) -> AppResult<Markup> {
     require(&v.principal, Action::ViewCases)?;
-    let filter = filter_from(q)?;
+    let mut filter = filter_from(q)?;
+    let region_label = pick_filter_region(&state.pool, &mut filter).await?;
     let scope = CaseScope::of(&v.principal, state.clock.now());
     let (cases, more) = store::list(&state.pool, &scope, &filter, state.settings.time_zone).await?;
     Ok(view::list(
@@ -48,13 +49,53 @@ pub async fn list_cases(
         &v.nav,
         &view::ListView {
             rows: rows(&state, cases),
-            filter: view_filter(&filter),
+            filter: view::Filter {
+                region: region_label.unwrap_or_default(),
+                ..view_filter(&filter)
+            },
             more,
             may_break_glass: !scope.all,
             may_search_nik: allows(&v.principal, Action::SearchByNik),
             states: states(),
         },
     ))
+}
+
+/// The list's regency typed by its name ("nganjuk") or code, read as the region picker
+/// reads it (`places::store::pick_region`); several or no matches are an error naming them.
+/// Gives the label to show back in the field.
+async fn pick_filter_region(
+    pool: &sqlx::PgPool,
+    filter: &mut CaseFilter,
+) -> AppResult<Option<String>> {
+    use crate::places::store::{pick_region, RegionChoice, RegionPick};
+    let Some(typed) = filter.region.take() else {
+        return Ok(None);
+    };
+    match pick_region(pool, &typed).await? {
+        RegionPick::Nothing => Ok(None),
+        RegionPick::One(one) => {
+            filter.region = Some(one.code.clone());
+            Ok(Some(one.label()))
+        }
+        RegionPick::Choose(found) if found.is_empty() => {
+            Err(AppError::Invalid(vec![FieldError::new(
+                "region",
+                "tidak ada kab/kota atau provinsi dengan nama itu",
+            )]))
+        }
+        RegionPick::Choose(found) => Err(AppError::Invalid(vec![FieldError::new(
+            "region",
+            format!(
+                "beberapa wilayah cocok, ketik salah satu: {}",
+                found
+                    .iter()
+                    .map(RegionChoice::label)
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            ),
+        )])),
+    }
 }
 
 /// The states to filter the list by.

@@ -25,9 +25,10 @@ pub async fn world(pool: &PgPool) -> sqlx::Result<World> {
     .into_iter()
     .map(|r| (r.get("code"), r.get("lon"), r.get("lat")))
     .collect();
-    let villages = sqlx::query_as("SELECT code, name FROM village ORDER BY code")
-        .fetch_all(pool)
-        .await?;
+    let villages =
+        sqlx::query_as("SELECT code, name FROM village WHERE code LIKE '35.%' ORDER BY code")
+            .fetch_all(pool)
+            .await?;
     let provinces = sqlx::query_as("SELECT code, name FROM province ORDER BY code")
         .fetch_all(pool)
         .await?;

@@ -121,6 +121,7 @@ async fn read_form(mut multipart: Multipart) -> Result<Submission, AppError> {
         suggest: false,
     };
     let (mut mx, mut my) = (None, None);
+    let mut region_choice = String::new();
     while let Some(field) = multipart
         .next_field()
         .await
@@ -154,6 +155,7 @@ async fn read_form(mut multipart: Multipart) -> Result<Submission, AppError> {
             "stated_home" => f.stated_home = text,
             "home_village" => f.home_village = text,
             "home_region" => f.home_region = text,
+            "home_region_choice" => region_choice = text,
             "documents" => f.documents.push(text),
             "nik" => f.nik = text,
             "conditions" => f.conditions.push(text),
@@ -164,6 +166,10 @@ async fn read_form(mut multipart: Multipart) -> Result<Submission, AppError> {
             "suggest" => s.suggest = true,
             _ => {} // unknown fields are ignored, never stored
         }
+    }
+    // A region chosen from the offered ones replaces the name typed.
+    if !region_choice.trim().is_empty() {
+        s.values.home_region = region_choice;
     }
     // Enter in a text field "clicks" the first submit control, the map, at (0, 0): that is
     // a save, not a pick.
@@ -292,6 +298,7 @@ pub async fn submit_intake(
         }
     }
     let staged = staging.count().await?;
+    let home_region = pick_home_region(&state.pool, &mut s.values, &mut errors, v.lang).await?;
     if let Some((x, y)) = s.map_click {
         if let Some(region) = home_region_of(&v) {
             if let Some((lat, lon)) = map::pixel_to_point(&state.pool, &region, x, y).await? {
@@ -317,7 +324,8 @@ pub async fn submit_intake(
             .await?
             .into_response());
     }
-    let (req, parse_errors) = to_request(&s.values, state.settings.time_zone, v.lang);
+    let (mut req, parse_errors) = to_request(&s.values, state.settings.time_zone, v.lang);
+    req.home_region = home_region;
     errors.extend(parse_errors);
     let now = state.clock.now();
     let valid = model::validate(&req, key, (now, state.settings.time_zone), v.lang);
@@ -359,6 +367,45 @@ pub async fn submit_intake(
             None => Err(e),
         },
     }
+}
+
+/// The home region as picked by name anywhere in Indonesia (`places::store::pick_region`):
+/// one match becomes its code, and the field shows its name with the province; several
+/// come back as choices beside the field, none as an error there.
+async fn pick_home_region(
+    pool: &PgPool,
+    values: &mut FormValues,
+    errors: &mut Vec<(String, String)>,
+    lang: Lang,
+) -> sqlx::Result<Option<String>> {
+    use crate::places::store::{pick_region, RegionChoice, RegionPick};
+    Ok(match pick_region(pool, &values.home_region).await? {
+        RegionPick::Nothing => None,
+        RegionPick::One(one) => {
+            values.home_region = one.label();
+            Some(one.code)
+        }
+        RegionPick::Choose(found) => {
+            errors.push((
+                "home_region".into(),
+                if found.is_empty() {
+                    text(
+                        lang,
+                        "tidak ada kab/kota atau provinsi dengan nama itu",
+                        "no regency or province has that name",
+                    )
+                } else {
+                    text(
+                        lang,
+                        "beberapa wilayah cocok: pilih salah satu di bawah",
+                        "several regions match: choose one below",
+                    )
+                },
+            ));
+            values.home_region_choices = found.iter().map(RegionChoice::label).collect();
+            None
+        }
+    })
 }
 
 fn text(lang: Lang, id: &str, en: &str) -> String {

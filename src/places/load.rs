@@ -107,23 +107,7 @@ pub async fn load_dir(pool: &PgPool, dir: &Path) -> anyhow::Result<LoadSummary> 
         .with_context(|| format!("relay.csv: {}", r.province_code))?;
     }
     progress.inc(1);
-    for r in &regions.rows {
-        let at = point(regions.name, &r.code, r.lon, r.lat)?;
-        sqlx::query(
-            "INSERT INTO region (code, province_code, name, kind, seat, seat_point)
-             VALUES ($1, substr($1, 1, 2), $2, $3, $4, $5)
-             ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, kind = EXCLUDED.kind,
-               seat = EXCLUDED.seat, seat_point = EXCLUDED.seat_point",
-        )
-        .bind(&r.code)
-        .bind(&r.name)
-        .bind(&r.kind)
-        .bind(&r.seat)
-        .bind(at)
-        .execute(&mut *tx)
-        .await
-        .with_context(|| format!("regencies.csv: {}", r.code))?;
-    }
+    load_regions(&mut tx, &regions).await?;
     progress.inc(1);
     load_areas(&mut tx, &districts, &villages).await?;
     progress.inc(2);
@@ -160,6 +144,43 @@ pub async fn load_dir(pool: &PgPool, dir: &Path) -> anyhow::Result<LoadSummary> 
     summary(pool).await
 }
 
+/// One statement for all 514 regencies (a row at a time took a round trip each).
+async fn load_regions(
+    tx: &mut Transaction<'_, Postgres>,
+    regions: &CsvFile<RegionRow>,
+) -> anyhow::Result<()> {
+    let mut points = Vec::with_capacity(regions.rows.len());
+    for r in &regions.rows {
+        points.push(point(regions.name, &r.code, r.lon, r.lat)?);
+    }
+    let col = |f: fn(&RegionRow) -> &str| regions.rows.iter().map(f).collect::<Vec<&str>>();
+    let seats: Vec<Option<&str>> = regions
+        .rows
+        .iter()
+        .map(|r| r.seat.as_deref().filter(|s| !s.is_empty()))
+        .collect();
+    let estimated: Vec<bool> = regions.rows.iter().map(|r| r.estimated_location).collect();
+    sqlx::query(
+        "INSERT INTO region (code, province_code, name, kind, seat, seat_point, seat_point_estimated)
+         SELECT code, substr(code, 1, 2), name, kind, seat, at, estimated
+           FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::geometry[], $6::bool[])
+                AS t(code, name, kind, seat, at, estimated)
+         ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, kind = EXCLUDED.kind,
+           seat = EXCLUDED.seat, seat_point = EXCLUDED.seat_point,
+           seat_point_estimated = EXCLUDED.seat_point_estimated",
+    )
+    .bind(col(|r| &r.code))
+    .bind(col(|r| &r.name))
+    .bind(col(|r| &r.kind))
+    .bind(&seats)
+    .bind(&points)
+    .bind(&estimated)
+    .execute(&mut **tx)
+    .await
+    .context("regencies.csv")?;
+    Ok(())
+}
+
 async fn load_areas(
     tx: &mut Transaction<'_, Postgres>,
     districts: &CsvFile<DistrictRow>,
@@ -175,7 +196,8 @@ async fn load_areas(
     sqlx::query(
         "INSERT INTO district (code, region_code, name)
          SELECT * FROM unnest($1::text[], $2::text[], $3::text[])
-         ON CONFLICT (code) DO UPDATE SET region_code = EXCLUDED.region_code, name = EXCLUDED.name",
+         ON CONFLICT (code) DO UPDATE SET region_code = EXCLUDED.region_code, name = EXCLUDED.name
+         WHERE (district.region_code, district.name) IS DISTINCT FROM (EXCLUDED.region_code, EXCLUDED.name)",
     )
     .bind(&codes)
     .bind(&regions)
@@ -207,7 +229,10 @@ async fn load_areas(
         "INSERT INTO village (code, district_code, name, postal_code, centroid)
          SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::geometry[])
          ON CONFLICT (code) DO UPDATE SET district_code = EXCLUDED.district_code, name = EXCLUDED.name,
-           postal_code = EXCLUDED.postal_code, centroid = EXCLUDED.centroid",
+           postal_code = EXCLUDED.postal_code, centroid = EXCLUDED.centroid
+         -- A reload rewrites only the rows that changed (83,762 villages).
+         WHERE (village.district_code, village.name, village.postal_code, village.centroid)
+               IS DISTINCT FROM (EXCLUDED.district_code, EXCLUDED.name, EXCLUDED.postal_code, EXCLUDED.centroid)",
     )
     .bind(&codes)
     .bind(&parents)

@@ -23,9 +23,13 @@ pub struct RegionRow {
     pub code: String,
     pub name: String,
     pub kind: String,
-    pub seat: String,
+    /// The seat town; empty outside East Java, where it was not checked.
+    pub seat: Option<String>,
     pub lat: f64,
     pub lon: f64,
+    /// `lat`/`lon` is an estimate (village-centroid mean or the province capital).
+    #[serde(default)]
+    pub estimated_location: bool,
 }
 
 #[derive(Debug, Deserialize)]

@@ -4,8 +4,8 @@ use sqlx::PgPool;
 use super::geom::Geom;
 
 /// The kabupaten/kota a point lies in: its boundary when boundaries are loaded, otherwise
-/// the region of the nearest village centroid (East Java has ~8,500, a few km apart).
-/// `None` when the point is more than 25 km from any village of East Java.
+/// the region of the nearest village centroid (Indonesia has ~77,000 with a centroid, a few
+/// km apart). `None` when the point is more than 25 km from any village.
 pub async fn region_at(pool: &PgPool, point: &Geom) -> sqlx::Result<Option<String>> {
     sqlx::query_scalar(
         "(SELECT code FROM region WHERE boundary IS NOT NULL AND ST_Covers(boundary, $1) LIMIT 1)
@@ -102,4 +102,116 @@ pub async fn need_names(
             .into_iter()
             .collect(),
     )
+}
+
+/// A province or regency offered by the region picker: named, with its province.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct RegionChoice {
+    pub code: String,
+    /// "Kota Bima", "Provinsi Jawa Barat".
+    pub name: String,
+    /// The province's name ("Nusa Tenggara Barat"); a province names itself.
+    pub province: String,
+}
+
+impl RegionChoice {
+    /// "Kota Bima, Nusa Tenggara Barat (52.72)": what a person reads and may send back.
+    pub fn label(&self) -> String {
+        if self.code.len() == 2 {
+            crate::vocab::region::named(&self.name, &self.code)
+        } else {
+            crate::vocab::region::named(&format!("{}, {}", self.name, self.province), &self.code)
+        }
+    }
+}
+
+/// Provinces and regencies anywhere in Indonesia whose name contains `text` ("bima" →
+/// Kota Bima and Kabupaten Bima, both in Nusa Tenggara Barat), names that start with it
+/// first. Uses the trigram indexes on region and province names.
+pub async fn search_regions(
+    pool: &PgPool,
+    text: &str,
+    limit: i64,
+) -> sqlx::Result<Vec<RegionChoice>> {
+    let text = text.trim().to_lowercase();
+    if text.chars().count() < 2 {
+        return Ok(vec![]);
+    }
+    let pattern = format!(
+        "%{}%",
+        text.replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_")
+    );
+    sqlx::query_as(
+        "SELECT code, name, province FROM (
+            SELECT r.code, r.name, p.name AS province,
+                   lower(regexp_replace(r.name, '^(Kabupaten|Kota)( Administrasi)? ', '')) AS bare
+              FROM region r JOIN province p ON p.code = r.province_code
+             WHERE lower(r.name) LIKE $1
+            UNION ALL
+            SELECT code, 'Provinsi ' || name, name, lower(name) FROM province WHERE lower(name) LIKE $1
+         ) found
+         ORDER BY bare = $2 DESC, starts_with(bare, $2) DESC, length(code), name, code
+         LIMIT $3",
+    )
+    .bind(pattern)
+    .bind(text)
+    .bind(limit)
+    .fetch_all(pool)
+    .await
+}
+
+/// What a region field's text stands for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RegionPick {
+    /// Empty: nothing picked.
+    Nothing,
+    /// One province or regency.
+    One(RegionChoice),
+    /// Several match: the person chooses (none when nothing matches).
+    Choose(Vec<RegionChoice>),
+}
+
+/// The one reading of a region picker's text, for every form that has one: a code (dotted
+/// or undotted, alone or at the end of a label "Kota Bima, NTB (52.72)") that exists, or a
+/// name that matches exactly one province or regency; otherwise the choices to offer.
+pub async fn pick_region(pool: &PgPool, typed: &str) -> sqlx::Result<RegionPick> {
+    use crate::vocab::region::{Level, RegionCode};
+    let typed = typed.trim();
+    if typed.is_empty() {
+        return Ok(RegionPick::Nothing);
+    }
+    let tail = typed
+        .strip_suffix(')')
+        .and_then(|t| t.rsplit_once('('))
+        .map_or(typed, |(_, code)| code);
+    if let Ok(code) = RegionCode::parse(tail) {
+        if matches!(code.level(), Level::Province | Level::Regency) {
+            let known: Option<RegionChoice> = sqlx::query_as(
+                "SELECT r.code, r.name, p.name AS province
+                   FROM region r JOIN province p ON p.code = r.province_code WHERE r.code = $1
+                 UNION ALL
+                 SELECT code, 'Provinsi ' || name, name FROM province WHERE code = $1",
+            )
+            .bind(code.as_str())
+            .fetch_optional(pool)
+            .await?;
+            if let Some(one) = known {
+                return Ok(RegionPick::One(one));
+            }
+        }
+        return Ok(RegionPick::Choose(vec![]));
+    }
+    let found = search_regions(pool, typed, 12).await?;
+    let lower = typed.to_lowercase();
+    let exact: Vec<&RegionChoice> = found
+        .iter()
+        .filter(|c| c.name.to_lowercase() == lower)
+        .collect();
+    Ok(match (found.len(), exact.as_slice()) {
+        (1, _) => RegionPick::One(found[0].clone()),
+        (_, [one]) => RegionPick::One((*one).clone()),
+        _ => RegionPick::Choose(found),
+    })
 }

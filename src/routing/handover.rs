@@ -320,6 +320,7 @@ async fn notify(
             arrive: &arrive,
             link: &link,
             until: &until,
+            onward: plan.relay.as_ref().map(|r| r.onward.as_str()),
         });
     outbox::enqueue(
         tx,

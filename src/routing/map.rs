@@ -184,6 +184,7 @@ mod tests {
                 handover_province_code: "73".into(),
                 handover_province_name: "Sulawesi Selatan".into(),
                 handover_capital: far,
+                home_regency: None,
                 note: String::new(),
             }),
             escort: EscortNeed::default(),

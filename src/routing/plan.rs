@@ -43,8 +43,8 @@ pub struct Destination {
     pub kind: DestinationKind,
     /// "Desa Kemiren, Kec. Glagah, Kabupaten Banyuwangi", or a province's name.
     pub name: String,
-    /// Where the plan aims: the village centroid, district middle or regency seat; for a
-    /// home outside East Java its province's capital (the relay stops short of it).
+    /// Where the plan aims: the village centroid, district middle or regency seat (in any
+    /// province); for a home known only by its province, that province's capital.
     #[serde(rename = "at", serialize_with = "super::network::lat_lon")]
     pub point: Point<f64>,
 }
@@ -58,6 +58,8 @@ pub struct RelayRule {
     pub handover_province_name: String,
     /// Where the hand-over province's Dinsos sits (its capital).
     pub handover_capital: Point<f64>,
+    /// The home regency ("Kabupaten Cianjur") when the home is known that deep.
+    pub home_regency: Option<String>,
     /// geo/relay.csv's note: the source or the assumption.
     pub note: String,
 }
@@ -139,6 +141,9 @@ pub struct Relay {
     pub home_province: String,
     pub handover_province_code: String,
     pub handover_province: String,
+    /// The home regency ("Kabupaten Cianjur"), when known: the notice names it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub home_regency: Option<String>,
     /// The onward trip, informational: the receiving province plans and pays it.
     pub onward: String,
     pub rule_note: String,
@@ -226,13 +231,22 @@ pub fn build_plan(net: &Network, input: PlanInput) -> Result<TransportPlan, Plan
         ),
         Home::Relay(rule) => {
             let office = format!("Dinas Sosial Provinsi {}", rule.handover_province_name);
-            let onward = if rule.home_province_code == rule.handover_province_code {
-                format!("{office} mengantar ke daerah asal di provinsinya sendiri")
-            } else {
-                format!(
+            // Who takes over after the hand-over, down to the home regency when known.
+            let onward = match (&rule.home_regency, rule.home_province_code == rule.handover_province_code) {
+                (Some(regency), true) => {
+                    format!("{office} mengantar ke {regency} di provinsinya sendiri")
+                }
+                (None, true) => {
+                    format!("{office} mengantar ke daerah asal di provinsinya sendiri")
+                }
+                (Some(regency), false) => format!(
+                    "{office} meneruskan ke {regency}, Provinsi {} (estafet, biaya APBD provinsi penerima)",
+                    rule.home_province_name
+                ),
+                (None, false) => format!(
                     "{office} meneruskan ke Provinsi {} (estafet, biaya APBD provinsi penerima)",
                     rule.home_province_name
-                )
+                ),
             };
             notes.push(format!(
                 "Estafet: Jawa Timur mengantar sampai {office}; perjalanan selanjutnya tidak dihitung di rencana ini."
@@ -259,6 +273,7 @@ pub fn build_plan(net: &Network, input: PlanInput) -> Result<TransportPlan, Plan
                     home_province: rule.home_province_name.clone(),
                     handover_province_code: rule.handover_province_code.clone(),
                     handover_province: rule.handover_province_name.clone(),
+                    home_regency: rule.home_regency.clone(),
                     onward,
                     rule_note: rule.note.clone(),
                 }),

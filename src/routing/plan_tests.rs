@@ -70,6 +70,7 @@ fn relay(home: (&str, &str), to: (&str, &str), capital: Point<f64>) -> (Destinat
             handover_province_code: to.0.into(),
             handover_province_name: to.1.into(),
             handover_capital: capital,
+            home_regency: None,
             note: "test".into(),
         }),
     )

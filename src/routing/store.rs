@@ -106,20 +106,33 @@ pub async fn resolve(
     let kind = code_level(code).ok_or_else(|| RoutingError::MalformedCode(code.to_string()))?;
     let province = &code[..2];
     let unknown = || RoutingError::UnknownCode(code.to_string());
-    if province != "35" {
-        return resolve_relay(pool, code, kind).await;
-    }
     if kind == DestinationKind::Province {
-        return Err(RoutingError::WholeEastJava);
+        if province == "35" {
+            return Err(RoutingError::WholeEastJava);
+        }
+        return resolve_relay(pool, code, kind, None).await;
     }
-    // Every other level starts with its regency (35.xx).
+    // Every other level starts with its regency (32.03, 35.10), in any province: geo/
+    // holds all of Indonesia, so a home is resolved as deep as it is known everywhere.
     let regency_code = &code[..5];
-    let (name, dinsos_email, seat, seat_point): (String, Option<String>, String, Geom) =
-        sqlx::query_as("SELECT name, dinsos_email, seat, seat_point FROM region WHERE code = $1")
-            .bind(regency_code)
-            .fetch_optional(pool)
-            .await?
-            .ok_or_else(unknown)?;
+    let (name, dinsos_email, seat, seat_point, estimated): (
+        String,
+        Option<String>,
+        Option<String>,
+        Geom,
+        bool,
+    ) = sqlx::query_as(
+        "SELECT name, dinsos_email, seat, seat_point, seat_point_estimated FROM region WHERE code = $1",
+    )
+    .bind(regency_code)
+    .fetch_optional(pool)
+    .await?
+    .ok_or_else(unknown)?;
+    // "Kabupaten Pacitan (Pacitan)"; a regency whose seat town is not known is only named.
+    let seat = match &seat {
+        Some(town) => format!("{name} ({town})"),
+        None => name.clone(),
+    };
     let seat_point = point(&seat_point).ok_or_else(unknown)?;
     let regency = Regency {
         code: regency_code.to_string(),
@@ -129,7 +142,14 @@ pub async fn resolve(
     let mut notes = Vec::new();
     let (label, at) = match kind {
         DestinationKind::Province => return Err(RoutingError::WholeEastJava),
-        DestinationKind::Regency => (format!("{name} ({seat})"), seat_point),
+        DestinationKind::Regency => {
+            if estimated {
+                notes.push(format!(
+                    "{name}: titik tujuan adalah perkiraan (tengah desa-desanya atau ibu kota provinsi)."
+                ));
+            }
+            (seat.clone(), seat_point)
+        }
         DestinationKind::District => {
             // A district has no point of its own: the middle of its villages' centroids.
             let (dname, mid): (String, Option<Geom>) = sqlx::query_as(
@@ -145,7 +165,7 @@ pub async fn resolve(
             match mid.as_ref().and_then(point) {
                 Some(p) => (label, p),
                 None => {
-                    notes.push(format!("Kec. {dname} tidak punya titik desa: rencana menuju pusat pemerintahan {name} ({seat})."));
+                    notes.push(format!("Kec. {dname} tidak punya titik desa: rencana menuju pusat pemerintahan {seat}."));
                     (label, seat_point)
                 }
             }
@@ -187,22 +207,25 @@ pub async fn resolve(
                     (label, p)
                 }
                 (None, None) => {
-                    notes.push(format!("{vname} tidak punya titik pusat desa: rencana menuju pusat pemerintahan {name} ({seat})."));
+                    notes.push(format!("{vname} tidak punya titik pusat desa: rencana menuju pusat pemerintahan {seat}."));
                     (label, seat_point)
                 }
             }
         }
     };
-    Ok((
-        Destination {
-            code: code.to_string(),
-            kind,
-            name: label,
-            point: at,
-        },
-        Home::EastJava { regency },
-        notes,
-    ))
+    let destination = Destination {
+        code: code.to_string(),
+        kind,
+        name: label,
+        point: at,
+    };
+    if province != "35" {
+        let (_, home, relay_notes) =
+            resolve_relay(pool, code, kind, Some(regency.name.clone())).await?;
+        notes.extend(relay_notes);
+        return Ok((destination, home, notes));
+    }
+    Ok((destination, Home::EastJava { regency }, notes))
 }
 
 /// A province, its relay rule and the hand-over province (None where the rule is missing).
@@ -216,12 +239,13 @@ struct RelayRow {
     note: Option<String>,
 }
 
-/// A home outside East Java: only the province matters (its relay rule); the rest of the
-/// code is kept as asked, since region tables hold East Java only.
+/// A home outside East Java: its province's relay rule decides who takes over; the home
+/// regency (when the code names one) is carried along so the notice can name it.
 async fn resolve_relay(
     pool: &PgPool,
     code: &str,
     kind: DestinationKind,
+    home_regency: Option<String>,
 ) -> Result<(Destination, Home, Vec<String>), RoutingError> {
     let province = &code[..2];
     let row: Option<RelayRow> = sqlx::query_as(
@@ -248,12 +272,6 @@ async fn resolve_relay(
         .as_ref()
         .and_then(point)
         .ok_or_else(no_rule)?;
-    let mut notes = Vec::new();
-    if kind != DestinationKind::Province {
-        notes.push(format!(
-            "Hanya provinsi dari kode {code} yang dipakai: tabel wilayah hanya memuat Jawa Timur."
-        ));
-    }
     Ok((
         Destination {
             code: code.to_string(),
@@ -267,9 +285,10 @@ async fn resolve_relay(
             handover_province_code: handover.ok_or_else(no_rule)?,
             handover_province_name: handover_name.ok_or_else(no_rule)?,
             handover_capital,
+            home_regency,
             note: note.unwrap_or_default(),
         }),
-        notes,
+        Vec::new(),
     ))
 }
 
@@ -291,7 +310,7 @@ pub async fn plan_to(
         .await?
         .map(|r| r[..2].to_string());
     if from_province.is_none() {
-        notes.push("Titik penjemputan tidak dekat desa mana pun di Jawa Timur: hub keberangkatan dipilih dari semua provinsi.".into());
+        notes.push("Titik penjemputan tidak dekat desa mana pun: hub keberangkatan dipilih dari semua provinsi.".into());
     }
     Ok(build_plan(
         &net,
@@ -308,10 +327,11 @@ pub async fn plan_to(
 
 /// The seats of East Java's regencies, for the map.
 pub async fn load_seats(pool: &PgPool) -> Result<Vec<Seat>, RoutingError> {
-    let rows: Vec<(String, Geom)> =
-        sqlx::query_as("SELECT name, seat_point FROM region ORDER BY code")
-            .fetch_all(pool)
-            .await?;
+    let rows: Vec<(String, Geom)> = sqlx::query_as(
+        "SELECT name, seat_point FROM region WHERE province_code = '35' ORDER BY code",
+    )
+    .fetch_all(pool)
+    .await?;
     Ok(rows
         .into_iter()
         .filter_map(|(name, at)| {

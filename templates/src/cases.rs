@@ -52,7 +52,7 @@ pub fn list(lang: Lang, user: &NavUser, v: &ListView) -> Markup {
             h1 { (title) }
             form.filters method="get" action="/cases" {
                 label { (tr(lang, "Nama atau nomor kasus", "Name or case number")) " " input name="q" value=(f.q); }
-                label { (tr(lang, "Kab/kota", "Regency")) " " input name="region" value=(f.region) placeholder="35.78" size="6"; }
+                label { (tr(lang, "Kab/kota", "Regency")) " " input name="region" value=(f.region) placeholder="Nganjuk" size="14"; }
                 label { (tr(lang, "Status", "State")) " "
                     select name="state" {
                         option value="" { "–" }

@@ -25,6 +25,8 @@ pub struct FormValues {
     pub stated_home: String,
     pub home_village: String,
     pub home_region: String,
+    /// Not typed: the regions offered when the typed name matched several ("bima").
+    pub home_region_choices: Vec<String>,
     pub documents: Vec<String>,
     pub nik: String,
     pub conditions: Vec<String>,
@@ -217,8 +219,8 @@ const FIELDS: &[(&str, Text)] = &[
     (
         "home_region",
         Text {
-            id: "Kode kab/kota atau provinsi asal (bila diketahui)",
-            en: "Home regency or province code (if known)",
+            id: "Kab/kota atau provinsi asal (ketik namanya, bila diketahui)",
+            en: "Home regency or province (type its name, if known)",
         },
     ),
     (
@@ -406,6 +408,17 @@ pub fn form(lang: Lang, user: &NavUser, v: &FormView) -> Markup {
                 }
                 (field_error(e, "home_village"))
                 (intake_field(lang, e, "home_region", &f.home_region, "text"))
+                @if !f.home_region_choices.is_empty() {
+                    fieldset.field.region-choices {
+                        legend { (tr(lang, "Pilih kab/kota atau provinsi asal", "Choose the home regency or province")) }
+                        @for c in &f.home_region_choices {
+                            label.inline.block {
+                                input type="radio" name="home_region_choice" value=(c);
+                                " " (c)
+                            }
+                        }
+                    }
+                }
                 (checks(lang, e, "documents", &v.options.documents, &f.documents))
                 (intake_field(lang, e, "nik", &f.nik, "text"))
                 (checks(lang, e, "conditions", &v.options.conditions, &f.conditions))

@@ -29,6 +29,9 @@ pub struct HandoverNotice<'a> {
     pub link: &'a str,
     /// Until when the link works, local time.
     pub until: &'a str,
+    /// A relay: where the person is going after this office, and who takes over
+    /// ("… meneruskan ke Kabupaten Cianjur, Provinsi Jawa Barat …").
+    pub onward: Option<&'a str>,
 }
 
 pub fn handover_notice(n: &HandoverNotice) -> MailBody {
@@ -37,10 +40,12 @@ pub fn handover_notice(n: &HandoverNotice) -> MailBody {
         "Kepada {office},\n\n\
          Dinas Sosial Provinsi Jawa Timur akan menyerahkan seorang warga (kasus {number}) kepada kantor Anda.\n\n\
          Yang kami minta: menerima warga tersebut di {at}, perkiraan tiba {arrive}.\n\n\
+         {onward}\
          Buka tautan berikut untuk mengonfirmasi bahwa pemberitahuan ini sudah diterima, dan nanti bahwa warga sudah Anda terima:\n{link}\n\n\
          Tautan berlaku sampai {until}. Data pribadi tidak dikirim lewat surel; detail ada setelah tautan dibuka oleh petugas.\n\n\
          Simlontar — Dinas Sosial Provinsi Jawa Timur\n",
-        office = n.office, number = n.number, at = n.at, arrive = n.arrive, link = n.link, until = n.until
+        office = n.office, number = n.number, at = n.at, arrive = n.arrive, link = n.link, until = n.until,
+        onward = n.onward.map(|o| format!("Tujuan akhir (estafet): {o}.\n\n")).unwrap_or_default()
     );
     let html = frame(
         &subject,
@@ -48,6 +53,9 @@ pub fn handover_notice(n: &HandoverNotice) -> MailBody {
             p { "Kepada " (n.office) "," }
             p { "Dinas Sosial Provinsi Jawa Timur akan menyerahkan seorang warga (kasus " strong { (n.number) } ") kepada kantor Anda." }
             p { "Yang kami minta: menerima warga tersebut di " strong { (n.at) } ", perkiraan tiba " strong { (n.arrive) } "." }
+            @if let Some(onward) = n.onward {
+                p { "Tujuan akhir (estafet): " strong { (onward) } "." }
+            }
             p { a href=(n.link) { "Konfirmasi penerimaan pemberitahuan" } }
             p { small { "Tautan berlaku sampai " (n.until) ". Data pribadi tidak dikirim lewat surel." } }
         },
@@ -94,7 +102,9 @@ mod tests {
             arrive: "25-11-2026 10:00 WIB",
             link: "https://x/handover/abc",
             until: "07-12-2026 10:00 WIB",
+            onward: None,
         });
+        assert!(!m.text.contains("estafet"));
         assert!(m.subject.contains("OT-3578-2026-000001"));
         assert!(m.text.contains("https://x/handover/abc"));
         assert!(m.html.contains("&lt;Kabupaten&gt;"));

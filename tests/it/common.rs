@@ -295,7 +295,7 @@ pub async fn case_fixture(
                              name_quality, sex, birth_date_quality, estimated_age, home_region_code,
                              home_province_code, nik)
          SELECT gen_random_uuid(), $1, r.seat_point, r.code, $3, 'full', 'female', 'approximate', 40, $4,
-                CASE WHEN $4::text IS NULL THEN NULL ELSE '35' END, $5
+                substr($4::text, 1, 2), $5
            FROM region r WHERE r.code = $2 RETURNING id",
     )
     .bind(now())

@@ -247,6 +247,66 @@ async fn a_relay_notice_goes_to_central_java_and_escalates_when_nobody_answers(o
     );
 }
 
+/// A home in Kabupaten Cianjur (32.03, Jawa Barat) is recorded at the regency, and the plan
+/// relays through DIY (geo/relay.csv: 32 → 34) with a notice that names Cianjur.
+#[sqlx::test]
+async fn a_home_in_cianjur_relays_through_diy_and_the_notice_names_cianjur(owner: PgPool) {
+    load_geo(&owner).await;
+    let id = case_fixture(
+        &owner,
+        "OT-3578-2026-000012",
+        "35.78",
+        Some("32.03"),
+        "Siti Aminah",
+        Some("3203014107800002"),
+    )
+    .await;
+    sqlx::query("UPDATE ot_case SET state = 'identified' WHERE id = $1")
+        .bind(id)
+        .execute(&owner)
+        .await
+        .unwrap();
+    let mut co = signed_in(&owner, "co1", Role::CaseOfficer, None).await;
+    let res = co
+        .post("/cases/OT-3578-2026-000012/route", &[("choice", "home")])
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let (plan, office, office_code): (serde_json::Value, String, String) = sqlx::query_as(
+        "SELECT p.plan, n.office, n.office_code FROM transport_plan p
+           JOIN handover_notice n ON n.plan_id = p.id WHERE p.case_id = $1",
+    )
+    .bind(id)
+    .fetch_one(&owner)
+    .await
+    .unwrap();
+    assert_eq!(office_code, "34", "{plan}");
+    assert!(office.contains("Yogyakarta"), "{office}");
+    assert_eq!(plan["destination"]["code"], "32.03");
+    assert_eq!(plan["destination"]["name"], "Kabupaten Cianjur");
+    assert_eq!(plan["relay"]["home_regency"], "Kabupaten Cianjur");
+    let onward = plan["relay"]["onward"].as_str().unwrap();
+    assert!(
+        onward.contains("Kabupaten Cianjur") && onward.contains("Jawa Barat"),
+        "{onward}"
+    );
+
+    // The notice goes out through a real SMTP server to the relay desk of DIY.
+    let server = MailServer::start().await;
+    let pool = app_pool(&owner).await;
+    let sent = outbox::deliver_due(&pool, &server.mailer(), now(), 10)
+        .await
+        .unwrap();
+    assert_eq!(sent.sent, 1);
+    let mail = server.mails().pop().unwrap();
+    assert_eq!(mail.to, vec!["dinsos-34@jatimprov.go.id".to_string()]);
+    assert!(
+        mail.text.contains("Kabupaten Cianjur") && mail.html.contains("Kabupaten Cianjur"),
+        "{}",
+        mail.text
+    );
+    assert!(!mail.text.contains("Siti"), "{}", mail.text);
+}
+
 #[sqlx::test]
 async fn a_refusal_cancels_the_plan_falls_back_to_a_upt_and_counts_for_the_regency(owner: PgPool) {
     load_geo(&owner).await;

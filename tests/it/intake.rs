@@ -638,6 +638,95 @@ async fn the_stated_home_brings_village_suggestions_to_choose_from(pool: PgPool)
     assert_eq!(home, (code, "35.10".into(), "35".into()));
 }
 
+/// The home region is typed as a name anywhere in Indonesia: "bima" offers both Bimas
+/// with their province; choosing one saves its code; "cianjur" is one region at once.
+#[sqlx::test]
+async fn a_home_region_is_picked_by_name_with_its_province(pool: PgPool) {
+    load_geo(&pool).await;
+    let mut c = signed_in(&pool, "satpol.sby", Role::IntakeOfficer, Some("35.78")).await;
+    c.get("/intake").await;
+    let mut fields = desk_fields(&Uuid::new_v4().to_string());
+    fields.retain(|(k, _)| *k != "home_region" && *k != "home_village");
+    fields.push(("home_region", "bima".into()));
+    let res = c.post_multipart("/intake", &refs(&fields), &[]).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+    for choice in [
+        "Kota Bima, Nusa Tenggara Barat (52.72)",
+        "Kabupaten Bima, Nusa Tenggara Barat (52.06)",
+    ] {
+        assert!(
+            res.body
+                .contains(&format!(r#"name="home_region_choice" value="{choice}""#)),
+            "{}",
+            res.body
+        );
+    }
+    assert!(res.body.contains("pilih salah satu"), "{}", res.body);
+    assert_eq!(cases(&pool).await, 0);
+    fields.push((
+        "home_region_choice",
+        "Kota Bima, Nusa Tenggara Barat (52.72)".into(),
+    ));
+    let res = c.post_multipart("/intake", &refs(&fields), &[]).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+
+    let mut other = desk_fields(&Uuid::new_v4().to_string());
+    other.retain(|(k, _)| *k != "home_region" && *k != "home_village");
+    other.push(("home_region", "Cianjur".into()));
+    let res = c.post_multipart("/intake", &refs(&other), &[]).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let homes: Vec<(Option<String>, Option<String>)> =
+        sqlx::query_as("SELECT home_region_code, home_province_code FROM intake ORDER BY id")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    assert_eq!(
+        homes,
+        [
+            (Some("52.72".into()), Some("52".into())),
+            (Some("32.03".into()), Some("32".into())),
+        ]
+    );
+
+    // A name nothing has is refused beside the field, with everything else kept.
+    let mut none = desk_fields(&Uuid::new_v4().to_string());
+    none.retain(|(k, _)| *k != "home_region" && *k != "home_village");
+    none.push(("home_region", "Atlantis".into()));
+    let res = c.post_multipart("/intake", &refs(&none), &[]).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.body.contains("tidak ada kab/kota"), "{}", res.body);
+}
+
+/// The case list's regency filter is typed by name too, read as the desk's picker reads it.
+#[sqlx::test]
+async fn the_case_list_is_filtered_by_a_regency_typed_by_name(pool: PgPool) {
+    load_geo(&pool).await;
+    case_fixture(&pool, "OT-3518-2026-000001", "35.18", None, "Sumiati", None).await;
+    case_fixture(&pool, "OT-3578-2026-000001", "35.78", None, "Slamet", None).await;
+    let mut c = signed_in(&pool, "co1", Role::CaseOfficer, None).await;
+    let list = c.get("/cases?region=nganjuk").await;
+    assert_eq!(list.status, StatusCode::OK, "{}", list.body);
+    assert!(
+        list.body.contains("OT-3518-2026-000001") && !list.body.contains("OT-3578-2026-000001"),
+        "{}",
+        list.body
+    );
+    assert!(
+        list.body.contains("Kabupaten Nganjuk, Jawa Timur (35.18)"),
+        "{}",
+        list.body
+    );
+    let by_code = c.get("/cases?region=3578").await;
+    assert!(by_code.body.contains("OT-3578-2026-000001") && !by_code.body.contains("OT-3518"));
+    let several = c.get("/cases?region=bima").await;
+    assert_eq!(several.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        several.body.contains("Kota Bima, Nusa Tenggara Barat"),
+        "{}",
+        several.body
+    );
+}
+
 /// The numbers a search answers with, through the API as `token`'s user.
 async fn found(r: &axum::Router, token: &str, q: &str) -> Vec<String> {
     let query: String = form_urlencoded::Serializer::new(String::new())

@@ -25,18 +25,117 @@ async fn snapshot(pool: &PgPool) -> String {
 }
 
 #[sqlx::test]
-async fn geo_load_brings_east_javas_38_regions(pool: PgPool) {
+async fn geo_load_brings_all_of_indonesia_and_east_javas_38_regions(pool: PgPool) {
     let summary = load_dir(&pool, &geo_dir()).await.unwrap();
     assert_eq!(summary.provinces, 38);
-    assert_eq!(summary.regions, 38);
-    assert!(summary.districts >= 660, "{summary:?}");
-    assert!(summary.villages >= 8400, "{summary:?}");
+    assert_eq!(summary.regions, 514);
+    assert_eq!(summary.districts, 7285);
+    assert_eq!(summary.villages, 83762);
     assert!(summary.upts >= 25, "{summary:?}");
-    let kota: i64 = sqlx::query_scalar("SELECT count(*) FROM region WHERE kind = 'kota'")
-        .fetch_one(&pool)
+    let (east_java, kota, estimated): (i64, i64, i64) = sqlx::query_as(
+        "SELECT count(*), count(*) FILTER (WHERE kind = 'kota'),
+                count(*) FILTER (WHERE seat_point_estimated)
+           FROM region WHERE province_code = '35'",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!((east_java, kota, estimated), (38, 9, 0));
+    // Outside East Java the seat town is unknown and the point an estimate.
+    let (seat, estimated): (Option<String>, bool) =
+        sqlx::query_as("SELECT seat, seat_point_estimated FROM region WHERE code = '32.03'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!((seat, estimated), (None, true));
+}
+
+/// The region picker's search: by name, anywhere in Indonesia, with the province.
+#[sqlx::test]
+async fn regions_are_found_by_name_with_their_province(pool: PgPool) {
+    load_geo(&pool).await;
+    let bima = store::search_regions(&pool, "bima", 10).await.unwrap();
+    let found: Vec<(&str, &str, &str)> = bima
+        .iter()
+        .map(|c| (c.code.as_str(), c.name.as_str(), c.province.as_str()))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("52.06", "Kabupaten Bima", "Nusa Tenggara Barat"),
+            ("52.72", "Kota Bima", "Nusa Tenggara Barat"),
+        ]
+    );
+    assert_eq!(bima[1].label(), "Kota Bima, Nusa Tenggara Barat (52.72)");
+    let cianjur = store::search_regions(&pool, " Cianjur ", 10).await.unwrap();
+    assert_eq!(cianjur.len(), 1);
+    assert_eq!(
+        (cianjur[0].code.as_str(), cianjur[0].province.as_str()),
+        ("32.03", "Jawa Barat")
+    );
+    // Wildcards typed are letters, not patterns; one letter finds nothing.
+    assert!(store::search_regions(&pool, "%", 10)
         .await
-        .unwrap();
-    assert_eq!(kota, 9);
+        .unwrap()
+        .is_empty());
+    assert!(store::search_regions(&pool, "_i", 10)
+        .await
+        .unwrap()
+        .is_empty());
+    assert!(store::search_regions(&pool, "b", 10)
+        .await
+        .unwrap()
+        .is_empty());
+    assert!(store::search_regions(&pool, "zzzz", 10)
+        .await
+        .unwrap()
+        .is_empty());
+}
+
+#[sqlx::test]
+async fn a_region_picker_reads_a_name_a_label_or_a_code(pool: PgPool) {
+    use store::RegionPick;
+    load_geo(&pool).await;
+    let one = |p: RegionPick| match p {
+        RegionPick::One(c) => c.code,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(
+        one(store::pick_region(&pool, "cianjur").await.unwrap()),
+        "32.03"
+    );
+    assert_eq!(
+        one(store::pick_region(&pool, "Kota Bima").await.unwrap()),
+        "52.72"
+    );
+    assert_eq!(
+        one(
+            store::pick_region(&pool, "Kota Bima, Nusa Tenggara Barat (52.72)")
+                .await
+                .unwrap()
+        ),
+        "52.72"
+    );
+    assert_eq!(
+        one(store::pick_region(&pool, "3203").await.unwrap()),
+        "32.03"
+    );
+    assert_eq!(one(store::pick_region(&pool, "32").await.unwrap()), "32");
+    match store::pick_region(&pool, "bima").await.unwrap() {
+        RegionPick::Choose(c) => assert_eq!(c.len(), 2, "{c:?}"),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(
+        store::pick_region(&pool, " ").await.unwrap(),
+        RegionPick::Nothing
+    );
+    for nothing in ["99.99", "35.10.01.2001", "Atlantis"] {
+        assert_eq!(
+            store::pick_region(&pool, nothing).await.unwrap(),
+            RegionPick::Choose(vec![]),
+            "{nothing}"
+        );
+    }
 }
 
 #[sqlx::test]
@@ -117,10 +216,14 @@ async fn a_point_in_surabaya_resolves_to_35_78(pool: PgPool) {
 }
 
 #[sqlx::test]
-async fn a_point_far_outside_east_java_resolves_to_nothing(pool: PgPool) {
+async fn a_point_far_from_any_village_resolves_to_nothing(pool: PgPool) {
     load_geo(&pool).await;
-    // Jakarta.
+    // Jakarta has villages now (all of Indonesia is loaded); the Indian Ocean has none.
     let r = store::region_at(&pool, &Geom::point(106.8272, -6.1754))
+        .await
+        .unwrap();
+    assert!(r.as_deref().is_some_and(|r| r.starts_with("31.")), "{r:?}");
+    let r = store::region_at(&pool, &Geom::point(100.0, -10.5))
         .await
         .unwrap();
     assert_eq!(r, None);

@@ -92,3 +92,57 @@ async fn a_satpol_officer_records_a_pick_up_with_a_photo_and_sees_the_re_intake_
     b.step("case").await;
     b.c.close().await.unwrap();
 }
+
+/// The home region is picked by name: "bima" offers Kota Bima and Kabupaten Bima with
+/// their province, on a phone and at a desk; choosing one saves the intake.
+#[sqlx::test]
+async fn the_home_region_is_picked_by_name_on_a_phone_and_at_a_desk(pool: PgPool) {
+    load_geo(&pool).await;
+    user(&pool, "satpol.sby", Role::IntakeOfficer, Some("35.78")).await;
+    let base = spawn(&pool).await;
+    for (journey, size, number) in [
+        ("region-picker-phone", (360, 800), "OT-3578-2026-000001"),
+        ("region-picker-desk", super::DESKTOP, "OT-3578-2026-000002"),
+    ] {
+        let b = Browser::start_sized(journey, size).await;
+        b.sign_in(&base, "satpol.sby", "/intake").await;
+        b.fill("#found_address", "Terminal Joyoboyo").await;
+        b.fill("#found_lat", "-7.2980").await;
+        b.fill("#found_lon", "112.7380").await;
+        b.fill("#unit", "Satpol PP Surabaya").await;
+        b.fill("#stated_name", "Pak Slamet").await;
+        b.click("input[name=name_quality][value=partial]").await;
+        b.click("input[name=sex][value=male]").await;
+        b.fill("#estimated_age", "60").await;
+        b.click("input[name=birth_date_quality][value=approximate]")
+            .await;
+        b.fill("#home_region", "bima").await;
+        b.click_and_load("button[name=save]").await;
+        let choices = b.text(".region-choices").await;
+        assert!(
+            choices.contains("Kota Bima, Nusa Tenggara Barat")
+                && choices.contains("Kabupaten Bima, Nusa Tenggara Barat"),
+            "{choices}"
+        );
+        b.c.execute(
+            "document.querySelector('.region-choices').scrollIntoView({block: 'center'});",
+            vec![],
+        )
+        .await
+        .unwrap();
+        b.step("choices").await;
+        b.click("input[name=home_region_choice][value^='Kota Bima']")
+            .await;
+        b.click_and_load("button[name=save]").await;
+        if b.c.current_url().await.unwrap().path() == "/intake" {
+            panic!("not saved: {}", b.main_text().await);
+        }
+        b.wait_for_path(&format!("/intake/saved/{number}")).await;
+        b.c.close().await.unwrap();
+    }
+    let homes: Vec<String> = sqlx::query_scalar("SELECT home_region_code FROM intake ORDER BY id")
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+    assert_eq!(homes, ["52.72", "52.72"]);
+}
