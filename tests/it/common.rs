@@ -27,8 +27,62 @@ pub fn geo_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("geo")
 }
 
+/// The geography most tests load: every province and regency of `geo/`, but the districts
+/// and villages only of the places the tests visit (East Java, Jakarta, Cianjur, Bima). The
+/// national 83,762 villages take about 4 s to load into each fresh database; `places.rs`
+/// loads them whole where the national load is what is tested.
+pub fn test_geo_dir() -> PathBuf {
+    static DIR: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    DIR.get_or_init(|| {
+        let keep = |code: &str| {
+            ["35.", "31.", "32.03.", "52.06.", "52.72."]
+                .iter()
+                .any(|p| code.starts_with(p))
+        };
+        let csvs: Vec<PathBuf> = std::fs::read_dir(geo_dir())
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "csv"))
+            .collect();
+        // Named by what it was cut from, so that runs share it and a change of geo/ makes
+        // a new one.
+        let stamp = csvs.iter().fold(0u64, |h, p| {
+            let m = std::fs::metadata(p).unwrap();
+            let at = m.modified().unwrap().duration_since(std::time::UNIX_EPOCH);
+            h.rotate_left(7) ^ m.len() ^ at.unwrap().as_secs()
+        });
+        let tmp = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+        let ready = tmp.join(format!("test-geo-{stamp:x}"));
+        if ready.exists() {
+            return ready;
+        }
+        let dir = tmp.join(format!("test-geo-{stamp:x}.{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        for path in csvs {
+            let name = path.file_name().unwrap();
+            let text = std::fs::read_to_string(&path).unwrap();
+            let text = match name.to_str() {
+                Some("districts.csv" | "villages.csv") => text
+                    .lines()
+                    .enumerate()
+                    .filter(|(i, l)| *i == 0 || keep(l))
+                    .map(|(_, l)| format!("{l}\n"))
+                    .collect(),
+                _ => text,
+            };
+            std::fs::write(dir.join(name), text).unwrap();
+        }
+        // Another run may have finished the same directory first: theirs is as good.
+        if std::fs::rename(&dir, &ready).is_err() {
+            std::fs::remove_dir_all(&dir).unwrap();
+        }
+        ready
+    })
+    .clone()
+}
+
 pub async fn load_geo(pool: &PgPool) {
-    simlontar::places::load::load_dir(pool, &geo_dir())
+    simlontar::places::load::load_dir(pool, &test_geo_dir())
         .await
         .expect("geo/ loads");
 }
