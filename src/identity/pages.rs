@@ -23,7 +23,7 @@ pub async fn new_check(v: Viewer) -> AppResult<Markup> {
     let form = view::CheckForm {
         key: uuid::Uuid::new_v4().to_string(),
         method: "fingerprint".into(),
-        outcome: "matched".into(),
+        // No default outcome: the officer says what the check found.
         ..Default::default()
     };
     Ok(view::check_form(v.lang, &v.nav, &form, &[]))
