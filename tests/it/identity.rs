@@ -358,6 +358,19 @@ async fn the_desk_form_says_what_is_wrong_in_indonesian_and_keeps_what_was_typed
     );
     assert!(res.body.contains(r#"value="Painah""#), "typed values kept");
 
+    // From the case page, the form opens with the case number filled in.
+    let case = c.get(&format!("/cases/{SBY}")).await;
+    assert!(
+        case.body
+            .contains(&format!(r#"href="/identity/checks/new?case={SBY}""#))
+            && case.body.contains("Catat hasil pemeriksaan"),
+        "{}",
+        case.body
+    );
+    let prefilled = c.get(&format!("/identity/checks/new?case={SBY}")).await;
+    assert!(prefilled
+        .body
+        .contains(&format!(r#"name="case_number" type="text" value="{SBY}""#)));
     // The outcome starts empty: nothing is preselected for the officer.
     assert!(
         form.body.contains(r#"<option value="" selected>"#),
