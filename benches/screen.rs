@@ -78,7 +78,7 @@ async fn measure(
 }
 
 async fn render(pool: &PgPool, tz: chrono_tz::Tz, now: DateTime<Utc>) -> anyhow::Result<usize> {
-    let view = simlontar::capacity::screen::panel_view(pool, Lang::Id, tz, now).await?;
+    let view = simlontar::capacity::screen::panel_view(pool, Lang::Id, tz, now, None).await?;
     Ok(simlontar_templates::capacity::panel(Lang::Id, &view)
         .into_string()
         .len())

@@ -85,7 +85,7 @@ pub async fn user(pool: &PgPool, command: UserCommand) -> anyhow::Result<()> {
             eprintln!("{} granted to {username}", g.role.as_str());
         }
         UserCommand::Disable { username } => {
-            let id = store::set_disabled(pool, &username, true).await?;
+            let id = store::set_disabled(pool, None, &username, true).await?;
             audit::record(
                 pool,
                 &cli(),
@@ -98,7 +98,7 @@ pub async fn user(pool: &PgPool, command: UserCommand) -> anyhow::Result<()> {
             eprintln!("user {username} disabled");
         }
         UserCommand::Enable { username } => {
-            let id = store::set_disabled(pool, &username, false).await?;
+            let id = store::set_disabled(pool, None, &username, false).await?;
             audit::record(
                 pool,
                 &cli(),

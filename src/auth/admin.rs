@@ -1,6 +1,6 @@
 //! User administration and the audit trail (administrators only).
 use axum::extract::{Path, Query, State};
-use axum::response::Redirect;
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use chrono::{DateTime, Utc};
 use maud::Markup;
@@ -17,6 +17,9 @@ use crate::state::AppState;
 use crate::vocab::{self, AuditAction, AuditEntity, Text};
 use crate::web::viewer::Viewer;
 use simlontar_templates::auth as view;
+use simlontar_templates::confirm;
+use simlontar_templates::i18n::tr;
+use simlontar_templates::layout::Section;
 
 #[derive(Deserialize, Default)]
 pub struct Notice {
@@ -42,6 +45,7 @@ pub async fn show_users(
             display_name: u.display_name,
             disabled: u.disabled,
             mfa: u.totp_enrolled,
+            is_self: u.id == v.principal.user_id,
         })
         .collect();
     let tokens: Vec<view::TokenRow> = store::list_tokens(&state.pool)
@@ -189,6 +193,9 @@ pub async fn grant_role(
 #[derive(Deserialize)]
 pub struct StatusForm {
     disabled: bool,
+    /// "yes" once the administrator has seen the confirmation step.
+    #[serde(default)]
+    confirm: String,
 }
 
 pub async fn set_status(
@@ -196,9 +203,17 @@ pub async fn set_status(
     v: Viewer,
     Path(username): Path<String>,
     Form(f): Form<StatusForm>,
-) -> AppResult<Redirect> {
+) -> AppResult<Response> {
     require(&v.principal, Action::ManageUsers)?;
-    let result = match store::set_disabled(&state.pool, &username, f.disabled).await {
+    // Disabling ends the person's sessions at once: ask first, naming them.
+    if f.disabled && f.confirm != "yes" {
+        let user = store::find_by_name(&state.pool, &username)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        return Ok(confirm_disable(&v, &user).into_response());
+    }
+    let actor = Some(v.principal.user_id);
+    let result = match store::set_disabled(&state.pool, actor, &username, f.disabled).await {
         Ok(id) => {
             audit::record(
                 &state.pool,
@@ -211,12 +226,60 @@ pub async fn set_status(
             .await?;
             Ok(format!(
                 "{username}: {}",
-                if f.disabled { "disabled" } else { "enabled" }
+                if f.disabled {
+                    tr(v.lang, "dinonaktifkan", "disabled")
+                } else {
+                    tr(v.lang, "diaktifkan", "enabled")
+                }
             ))
         }
+        Err(UserError::OwnAccount) => Err(tr(
+            v.lang,
+            "Anda tidak dapat menonaktifkan akun Anda sendiri.",
+            "You cannot disable your own account.",
+        )
+        .to_string()),
         Err(e) => user_error(e),
     };
-    Ok(back_to_users(result))
+    Ok(back_to_users(result).into_response())
+}
+
+fn confirm_disable(v: &Viewer, user: &store::UserRecord) -> Markup {
+    let l = v.lang;
+    let title = tr(l, "Nonaktifkan pengguna", "Disable a user");
+    confirm::confirm(
+        l,
+        &v.nav,
+        &confirm::ConfirmView {
+            title,
+            section: Section::Admin,
+            question: format!(
+                "{} {} ({})?",
+                tr(l, "Nonaktifkan akun", "Disable the account of"),
+                user.display_name,
+                user.username
+            ),
+            consequences: vec![
+                tr(
+                    l,
+                    "Semua sesinya berakhir sekarang dan ia tidak dapat masuk lagi.",
+                    "All their sessions end now and they cannot sign in again.",
+                )
+                .into(),
+                tr(
+                    l,
+                    "Akun dapat diaktifkan kembali dari daftar pengguna.",
+                    "The account can be enabled again from the user list.",
+                )
+                .into(),
+            ],
+            action: format!("/admin/users/{}/status", user.username),
+            hidden: vec![("disabled", "true".into())],
+            fields: None,
+            confirm_label: tr(l, "Ya, nonaktifkan", "Yes, disable"),
+            cancel: "/admin/users".into(),
+        },
+    )
 }
 
 /// Forgets a person's authenticator (a lost phone): they set up a new one at next sign-in.

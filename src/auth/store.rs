@@ -42,6 +42,8 @@ pub enum UserError {
     NoSuchUser(String),
     #[error("{0}")]
     Invalid(String),
+    #[error("you cannot disable your own account")]
+    OwnAccount,
     #[error("scope {0} is not a known regency or UPT")]
     UnknownScope(String),
     #[error(transparent)]
@@ -174,20 +176,36 @@ pub async fn add_grant(
 }
 
 /// Disables (or re-enables) a user. Bumping `auth_version` ends their sessions at once.
+/// Disables or enables an account. `actor` is the account doing it (`None` for the server's
+/// own command line): nobody disables their own account, so an administrator cannot lock
+/// the last way in by a slip, and a stolen session cannot hide by disabling its owner.
 pub async fn set_disabled(
     db: impl PgExecutor<'_>,
+    actor: Option<i64>,
     username: &str,
     disabled: bool,
 ) -> Result<i64, UserError> {
-    sqlx::query_scalar(
-        "UPDATE app_user SET disabled_at = CASE WHEN $2 THEN now() END, auth_version = auth_version + 1
-          WHERE username = $1 RETURNING id",
+    // One statement, so the check and the change see the same row.
+    let row: Option<(i64, bool)> = sqlx::query_as(
+        "WITH target AS (SELECT id FROM app_user WHERE username = $1),
+              changed AS (
+                UPDATE app_user u SET disabled_at = CASE WHEN $2 THEN now() END,
+                       auth_version = u.auth_version + 1
+                  FROM target t
+                 WHERE u.id = t.id AND NOT ($2 AND u.id IS NOT DISTINCT FROM $3)
+                RETURNING u.id)
+         SELECT t.id, EXISTS (SELECT 1 FROM changed) FROM target t",
     )
     .bind(username)
     .bind(disabled)
+    .bind(actor)
     .fetch_optional(db)
-    .await?
-    .ok_or_else(|| UserError::NoSuchUser(username.into()))
+    .await?;
+    match row {
+        None => Err(UserError::NoSuchUser(username.into())),
+        Some((_, false)) => Err(UserError::OwnAccount),
+        Some((id, true)) => Ok(id),
+    }
 }
 
 pub async fn set_password(pool: &PgPool, username: &str, password: &str) -> Result<i64, UserError> {

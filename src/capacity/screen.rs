@@ -23,7 +23,9 @@ use crate::clock::format_local;
 use crate::error::AppResult;
 use crate::state::AppState;
 use crate::web::viewer::Viewer;
-use simlontar_templates::capacity::{self as view, Alert, Forecast, PanelView, UptRow, WardRow};
+use simlontar_templates::capacity::{
+    self as view, Alert, AlertGroup, Forecast, PanelView, UptRow, WardRow,
+};
 use simlontar_templates::capacity_svg::{MapUpt, Risk};
 use simlontar_templates::Lang;
 
@@ -140,13 +142,65 @@ pub fn assemble(
     out
 }
 
+/// The wall's order: the viewer's own UPT first, then the worst risk, the fullest, by name.
+pub fn wall_order(upts: &mut [(UptRow, (f64, f64))], own: Option<&str>) {
+    let share = |u: &UptRow| u.occupied() as f64 / u.beds().max(1) as f64;
+    upts.sort_by(|(a, _), (b, _)| {
+        (own != Some(a.code.as_str()))
+            .cmp(&(own != Some(b.code.as_str())))
+            .then(b.risk.cmp(&a.risk))
+            .then(share(b).total_cmp(&share(a)))
+            .then(a.name.cmp(&b.name))
+    });
+}
+
+/// Open alerts as one line per level (worst first): how many wards, how many whole UPTs.
+pub fn alert_groups(alerts: &[OpenAlert]) -> Vec<AlertGroup> {
+    let mut groups: Vec<(AlertLevel, i64, i64)> = vec![];
+    for a in alerts {
+        let level = AlertLevel::parse(&a.level).unwrap_or(AlertLevel::Watch);
+        let i = match groups.iter().position(|g| g.0 == level) {
+            Some(i) => i,
+            None => {
+                groups.push((level, 0, 0));
+                groups.len() - 1
+            }
+        };
+        match a.ward_id {
+            Some(_) => groups[i].1 += 1,
+            None => groups[i].2 += 1,
+        }
+    }
+    groups.sort_by_key(|g| std::cmp::Reverse(severity(g.0)));
+    groups
+        .into_iter()
+        .map(|(level, wards, upts)| AlertGroup {
+            level: level.label(),
+            level_class: level.class(),
+            wards,
+            upts,
+        })
+        .collect()
+}
+
+fn severity(l: AlertLevel) -> u8 {
+    match l {
+        AlertLevel::Full => 5,
+        AlertLevel::Critical => 4,
+        AlertLevel::Warning => 3,
+        AlertLevel::Watch => 2,
+        AlertLevel::Stale => 1,
+    }
+}
+
 /// Reads and assembles the whole panel: three queries (wards, forecasts, alerts) plus
-/// the backdrop, which is computed once per process.
+/// the backdrop, which is computed once per process. `own` is the viewer's UPT.
 pub async fn panel_view(
     pool: &PgPool,
     lang: Lang,
     tz: Tz,
     now: DateTime<Utc>,
+    own: Option<String>,
 ) -> sqlx::Result<PanelView> {
     let (wards, forecasts, alerts, geo) = tokio::try_join!(
         store::wards(pool, now - Duration::days(30), now),
@@ -155,7 +209,8 @@ pub async fn panel_view(
         geography(pool),
     )?;
     let waiting_total = wards.first().map(|w| w.waiting_total).unwrap_or(0);
-    let upts = assemble(lang, tz, wards, &forecasts, &alerts);
+    let mut upts = assemble(lang, tz, wards, &forecasts, &alerts);
+    wall_order(&mut upts, own.as_deref());
     let map = upts
         .iter()
         .map(|(u, (lon, lat))| {
@@ -163,6 +218,7 @@ pub async fn panel_view(
             MapUpt {
                 code: u.code.clone(),
                 name: u.name.clone(),
+                town: u.town.clone(),
                 x,
                 y,
                 occupied: u.occupied(),
@@ -177,7 +233,18 @@ pub async fn panel_view(
         map,
         waiting_total,
         generated: format_local(now, tz),
+        time: now.with_timezone(&tz).format("%H:%M").to_string(),
+        own_upt: own,
+        alert_groups: alert_groups(&alerts),
     })
+}
+
+/// The viewer's own UPT, for UPT staff.
+fn own_upt(v: &Viewer) -> Option<String> {
+    v.principal
+        .scopes(crate::auth::model::Role::UptStaff)
+        .into_iter()
+        .next()
 }
 
 pub async fn show_screen(State(state): State<AppState>, v: Viewer) -> AppResult<Markup> {
@@ -187,6 +254,7 @@ pub async fn show_screen(State(state): State<AppState>, v: Viewer) -> AppResult<
         v.lang,
         state.settings.time_zone,
         state.clock.now(),
+        own_upt(&v),
     )
     .await?;
     Ok(view::screen(v.lang, &v.nav, &panel))
@@ -201,6 +269,7 @@ pub async fn show_panel(State(state): State<AppState>, v: Viewer) -> AppResult<i
         v.lang,
         state.settings.time_zone,
         state.clock.now(),
+        own_upt(&v),
     )
     .await?;
     Ok(([("x-capacity-panel", "1")], view::panel(v.lang, &panel)))

@@ -59,6 +59,7 @@ pub async fn show_case(
         v.lang,
         &v.nav,
         &view::CaseView {
+            may_record_identity: crate::auth::policy::allows(&v.principal, Action::RecordIdentity),
             number: case.number.clone(),
             state: vocab::label_of(State::parse, State::label, &case.state),
             anonymised: case.anonymised_at.map(|t| format_local(t, tz)),

@@ -1,5 +1,5 @@
 //! DP3AK's desk form and the review queue.
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use chrono::NaiveDate;
@@ -18,12 +18,20 @@ use crate::web::viewer::Viewer;
 use simlontar_templates::i18n::tr;
 use simlontar_templates::identity as view;
 
-pub async fn new_check(v: Viewer) -> AppResult<Markup> {
+#[derive(Deserialize, Default)]
+pub struct NewCheck {
+    /// The case the check is about, when opened from its page.
+    #[serde(default)]
+    case: String,
+}
+
+pub async fn new_check(v: Viewer, Query(q): Query<NewCheck>) -> AppResult<Markup> {
     require(&v.principal, Action::RecordIdentity)?;
     let form = view::CheckForm {
         key: uuid::Uuid::new_v4().to_string(),
+        case_number: q.case.trim().to_string(),
         method: "fingerprint".into(),
-        outcome: "matched".into(),
+        // No default outcome: the officer says what the check found.
         ..Default::default()
     };
     Ok(view::check_form(v.lang, &v.nav, &form, &[]))

@@ -22,6 +22,7 @@ use crate::state::AppState;
 use crate::vocab::{self, HomeSource, PlanState, RouteChoice, TravelMode};
 use crate::web::lang::lang_of;
 use crate::web::viewer::Viewer;
+use simlontar_templates::i18n::tr;
 use simlontar_templates::routing as view;
 use simlontar_templates::Lang;
 
@@ -54,17 +55,49 @@ pub async fn decide_route(
     Ok(to_case(&number))
 }
 
+#[derive(Deserialize, Default)]
+pub struct DepartForm {
+    /// "yes" once the confirmation step was seen.
+    #[serde(default)]
+    confirm: String,
+}
+
 pub async fn depart(
     State(state): State<AppState>,
     v: Viewer,
     Path(number): Path<String>,
-) -> AppResult<Redirect> {
+    Form(f): Form<DepartForm>,
+) -> AppResult<Response> {
     let (p, origin, now) = (&v.principal, &v.origin, state.clock.now());
     let (mut tx, id) =
         access::open(&state.pool, p, origin, &number, Action::DecideCase, now).await?;
+    // A departure cannot be taken back (the receiving office waits for the person).
+    if f.confirm != "yes" {
+        tx.rollback().await?;
+        let l = v.lang;
+        let page = simlontar_templates::confirm::confirm(
+            l,
+            &v.nav,
+            &simlontar_templates::confirm::ConfirmView {
+                title: tr(l, "Catat keberangkatan", "Record the departure"),
+                section: simlontar_templates::layout::Section::Cases,
+                question: format!("{} {number}?", tr(l, "Catat keberangkatan warga pada kasus", "Record the departure of the person in case")),
+                consequences: vec![
+                    tr(l, "Catat hanya setelah warga benar-benar berangkat bersama petugas.", "Record it only once the person has actually left with the escort.").into(),
+                    tr(l, "Kantor penerima diberi tahu dan dapat mengonfirmasi penerimaan; ini tidak dapat dibatalkan.", "The receiving office is told and can confirm the arrival; this cannot be undone.").into(),
+                ],
+                action: format!("/cases/{number}/depart"),
+                hidden: vec![],
+                fields: None,
+                confirm_label: tr(l, "Ya, warga sudah berangkat", "Yes, the person has left"),
+                cancel: format!("/cases/{number}"),
+            },
+        );
+        return Ok(page.into_response());
+    }
     handover::depart(&mut tx, id, p, now).await?;
     access::commit(tx, origin, &number, "depart", json!({})).await?;
-    Ok(to_case(&number))
+    Ok(to_case(&number).into_response())
 }
 
 #[derive(Deserialize)]

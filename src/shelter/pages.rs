@@ -1,6 +1,7 @@
 //! The placement panel and forms on the case page.
 use axum::extract::{Path, State};
-use axum::response::Redirect;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use serde::Deserialize;
 use serde_json::json;
@@ -14,6 +15,9 @@ use crate::clock::format_local;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::state::AppState;
 use crate::web::viewer::Viewer;
+use simlontar_templates::confirm;
+use simlontar_templates::i18n::tr;
+use simlontar_templates::layout::Section;
 
 #[derive(Deserialize)]
 pub struct WardForm {
@@ -86,9 +90,22 @@ pub async fn transfer_case(
 
 #[derive(Deserialize)]
 pub struct DischargeForm {
+    #[serde(default)]
     reason: String,
     #[serde(default)]
     note: String,
+    /// "yes" once the confirmation step was seen.
+    #[serde(default)]
+    confirm: String,
+}
+
+/// Why a resident may leave: moving to another UPT is a transfer, not a discharge.
+fn discharge_reasons() -> Vec<(&'static str, crate::vocab::Text)> {
+    crate::vocab::DischargeReason::ALL
+        .iter()
+        .filter(|r| r.ends_by_discharge())
+        .map(|r| (r.code(), r.label()))
+        .collect()
 }
 
 pub async fn discharge_case(
@@ -96,12 +113,65 @@ pub async fn discharge_case(
     v: Viewer,
     Path(number): Path<String>,
     Form(f): Form<DischargeForm>,
-) -> AppResult<Redirect> {
+) -> AppResult<Response> {
     let (mut tx, id) = open(&state, &v, &number).await?;
+    let reasons = discharge_reasons();
+    let known = reasons.iter().any(|(code, _)| *code == f.reason);
+    // Leaving ends the stay and frees the bed: asked once more, with the reason chosen.
+    if f.confirm != "yes" || !known {
+        tx.rollback().await?;
+        let l = v.lang;
+        let error = (!known).then(|| tr(l, "Pilih alasan keluar.", "Choose a reason for leaving."));
+        let fields =
+            simlontar_templates::shelter::discharge_fields(l, &reasons, &f.reason, &f.note, error);
+        let page = confirm::confirm(
+            l,
+            &v.nav,
+            &confirm::ConfirmView {
+                title: tr(l, "Catat keluar dari UPT", "Record a discharge"),
+                section: Section::Cases,
+                question: format!(
+                    "{} {number}?",
+                    tr(
+                        l,
+                        "Catat keluar dari UPT untuk kasus",
+                        "Record the discharge of case"
+                    )
+                ),
+                consequences: vec![
+                    tr(
+                        l,
+                        "Penempatan berakhir dan tempat tidurnya menjadi kosong.",
+                        "The stay ends and the bed becomes free.",
+                    )
+                    .into(),
+                    tr(
+                        l,
+                        "Ini tidak dapat dibatalkan; penempatan baru harus dicatat lagi.",
+                        "This cannot be undone; a new stay must be recorded again.",
+                    )
+                    .into(),
+                ],
+                action: format!("/cases/{number}/discharge"),
+                hidden: vec![],
+                fields: Some(fields),
+                confirm_label: tr(l, "Ya, catat keluar", "Yes, record the discharge"),
+                cancel: format!("/cases/{number}"),
+            },
+        );
+        let status = if known {
+            StatusCode::OK
+        } else {
+            StatusCode::UNPROCESSABLE_ENTITY
+        };
+        return Ok((status, page).into_response());
+    }
     let now = state.clock.now();
     store::discharge(&mut tx, id, &f.reason, &f.note, &v.principal, now).await?;
     let detail = json!({"reason": f.reason});
-    done(&state, tx, &v, &number, ("discharge", detail)).await
+    Ok(done(&state, tx, &v, &number, ("discharge", detail))
+        .await?
+        .into_response())
 }
 
 /// The UPT panel: the stay and waiting list for every viewer; the wards that fit, and
@@ -156,10 +226,6 @@ pub async fn panel(
         may_place,
         may_move,
         // Moving to another UPT is a transfer, not a discharge.
-        discharge_reasons: crate::vocab::DischargeReason::ALL
-            .iter()
-            .filter(|r| r.ends_by_discharge())
-            .map(|r| (r.code(), r.label()))
-            .collect(),
+        discharge_reasons: discharge_reasons(),
     })
 }

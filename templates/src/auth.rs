@@ -48,6 +48,8 @@ pub struct UserRow {
     pub disabled: bool,
     /// Has set up an authenticator app.
     pub mfa: bool,
+    /// The administrator looking at the list.
+    pub is_self: bool,
 }
 
 pub struct TokenRow {
@@ -105,11 +107,14 @@ pub fn users(lang: Lang, user: &NavUser, v: &UsersView) -> Markup {
                             td { (u.roles) }
                             td { @if u.disabled { (tr(lang, "nonaktif", "disabled")) } @else { (tr(lang, "aktif", "active")) } }
                             td {
-                                form.inline method="post" action={ "/admin/users/" (u.username) "/status" } {
-                                    input type="hidden" name="csrf" value=(csrf);
-                                    input type="hidden" name="disabled" value=(if u.disabled { "false" } else { "true" });
-                                    button type="submit" {
-                                        @if u.disabled { (tr(lang, "Aktifkan", "Enable")) } @else { (tr(lang, "Nonaktifkan", "Disable")) }
+                                // Nobody disables their own account (the rule refuses it too).
+                                @if !u.is_self {
+                                    form.inline method="post" action={ "/admin/users/" (u.username) "/status" } {
+                                        input type="hidden" name="csrf" value=(csrf);
+                                        input type="hidden" name="disabled" value=(if u.disabled { "false" } else { "true" });
+                                        button type="submit" {
+                                            @if u.disabled { (tr(lang, "Aktifkan", "Enable")) } @else { (tr(lang, "Nonaktifkan…", "Disable…")) }
+                                        }
                                     }
                                 }
                                 @if u.mfa {

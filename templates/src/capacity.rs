@@ -79,36 +79,81 @@ impl UptRow {
 }
 
 pub struct PanelView {
+    /// UPTs in the wall's order: the viewer's own first, then the worst.
     pub upts: Vec<UptRow>,
     pub basemap: Basemap,
     pub map: Vec<MapUpt>,
     /// People on the waiting list (each counted once).
     pub waiting_total: i64,
-    /// When these figures were read.
+    /// When these figures were read: the date and time, and the time alone, large.
     pub generated: String,
+    pub time: String,
+    /// The viewer's own UPT (UPT staff), shown first.
+    pub own_upt: Option<String>,
+    /// Open alerts grouped by level, worst first: one line each.
+    pub alert_groups: Vec<AlertGroup>,
+}
+
+pub struct AlertGroup {
+    pub level: Text,
+    pub level_class: &'static str,
+    pub wards: i64,
+    /// Alerts about a whole UPT (no ward).
+    pub upts: i64,
 }
 
 fn pct(p: f64) -> String {
-    format!("{:.0}%", p * 100.0)
+    format!("{:.0} %", p * 100.0)
+}
+
+/// When a forecast says a ward or UPT fills, in whole words: "penuh sekarang", "penuh
+/// dalam sekitar 5 hari (antara 3 dan 9 hari)", or that it is not expected to fill.
+pub fn fill_words(lang: Lang, f: &Forecast) -> String {
+    let t = lang.t();
+    let mut out = fill_short(lang, f);
+    let days = |x: Option<i32>| {
+        x.map(|d| d.to_string())
+            .unwrap_or_else(|| format!("> {}", f.horizon))
+    };
+    if f.days_to_full.is_some_and(|d| d >= 0.5)
+        && f.early != f.late
+        && (f.early.is_some() || f.late.is_some())
+    {
+        out += &format!(
+            " ({} {} {} {} {})",
+            t.cap_between,
+            days(f.early),
+            t.cap_and,
+            days(f.late),
+            t.cap_days
+        );
+    }
+    out
+}
+
+/// The same without the interval, for a wall tile.
+pub fn fill_short(lang: Lang, f: &Forecast) -> String {
+    let t = lang.t();
+    match f.days_to_full {
+        Some(d) if d < 0.5 => t.cap_full_now.to_string(),
+        Some(d) => format!("{} {d:.0} {}", t.cap_full_in, t.cap_days),
+        None => format!("{} {} {}", t.cap_not_full_within, f.horizon, t.cap_days),
+    }
 }
 
 pub fn forecast_cell(lang: Lang, f: &Option<Forecast>) -> Markup {
+    let t = lang.t();
     html! {
         @match f {
-            None => { span.muted { (tr(lang, "belum ada prakiraan", "no forecast yet")) } }
+            None => { span.muted { (t.cap_no_forecast) } }
             Some(f) => {
-                span.probs { "7h " strong { (pct(f.p7)) } " · 14h " strong { (pct(f.p14)) } " · 30h " strong { (pct(f.p30)) } }
-                br;
-                @match f.days_to_full {
-                    Some(d) => {
-                        (tr(lang, "penuh dalam ±", "full in about ")) strong { (format!("{d:.0}")) } (tr(lang, " hari", " days"))
-                        @if f.early.is_some() || f.late.is_some() {
-                            " (" (f.early.map(|d| d.to_string()).unwrap_or_else(|| format!(">{}", f.horizon)))
-                            "–" (f.late.map(|d| d.to_string()).unwrap_or_else(|| format!(">{}", f.horizon))) ")"
-                        }
-                    }
-                    None => { (tr(lang, "tidak diperkirakan penuh dalam ", "not expected to fill within ")) (f.horizon) (tr(lang, " hari", " days")) }
+                span.probs {
+                    (t.cap_chance_full) " 7 " (t.cap_days) ": " strong { (pct(f.p7)) }
+                    " · 14 " (t.cap_days) ": " strong { (pct(f.p14)) }
+                    " · 30 " (t.cap_days) ": " strong { (pct(f.p30)) }
                 }
+                br;
+                (fill_words(lang, f))
                 br;
                 span.updated { (tr(lang, "prakiraan ", "forecast ")) (f.computed) }
             }
@@ -168,38 +213,108 @@ pub fn ward_table(lang: Lang, wards: &[WardRow]) -> Markup {
     }
 }
 
-/// The part of the wall screen that refreshes itself (also served alone at /capacity/panel).
+/// A tile's third line: full wards now, else when the UPT (or its soonest ward) fills.
+fn tile_outlook(lang: Lang, u: &UptRow) -> String {
+    let t = lang.t();
+    let full = u
+        .wards
+        .iter()
+        .filter(|w| w.beds > 0 && w.free() == 0)
+        .count();
+    if full > 0 {
+        return format!("{full} {} {}", t.cap_wards, t.cap_full_now);
+    }
+    let soonest = u
+        .wards
+        .iter()
+        .filter_map(|w| w.forecast.as_ref())
+        .filter(|f| f.days_to_full.is_some())
+        .min_by(|a, b| {
+            a.days_to_full
+                .partial_cmp(&b.days_to_full)
+                .unwrap_or(std::cmp::Ordering::Equal)
+        });
+    match (&u.forecast, soonest) {
+        (_, Some(f)) => format!(
+            "{}: {}",
+            tr(lang, "bangsal tercepat", "soonest ward"),
+            fill_words(lang, f)
+        ),
+        (Some(f), None) => fill_words(lang, f),
+        (None, None) => t.cap_no_forecast.to_string(),
+    }
+}
+
+/// A UPT's name without its office type ("UPT Pelayanan Sosial …"), which every tile would
+/// repeat: what is left ("Tresna Werdha Blitar") tells the UPTs apart on a wall. The full
+/// name stays in the link's title and on the UPT's page.
+pub fn short_name(name: &str) -> &str {
+    const OFFICE: [&str; 5] = [
+        "UPT Perlindungan dan Pelayanan Sosial ",
+        "UPT Perlindungan dan Rehabilitasi Sosial ",
+        "UPT Pelayanan Sosial ",
+        "UPT Rehabilitasi Sosial ",
+        "Balai Pelayanan dan Rehabilitasi Sosial ",
+    ];
+    OFFICE
+        .iter()
+        .find_map(|p| name.strip_prefix(p))
+        .unwrap_or(name)
+}
+
+fn tile(lang: Lang, u: &UptRow, own: bool) -> Markup {
+    let t = lang.t();
+    let free = u.wards.iter().map(|w| w.free()).sum::<i64>();
+    html! {
+        li.tile.(u.risk.class()).own[own] data-upt=(u.code) {
+            @if own { span.own-mark { (t.cap_your_upt) } }
+            a href={ "/capacity/upt/" (u.code) } title=(u.name) { (short_name(&u.name)) }
+            span.tile-line {
+                span.badge { (u.risk.label(lang)) } " "
+                strong { (u.occupied()) } " / " (u.beds()) " " (t.cap_occupied)
+            }
+            span.tile-line { strong { (free) } " " (t.cap_free) " · " (tile_outlook(lang, u)) }
+        }
+    }
+}
+
+/// The part of the wall screen that refreshes itself (also served alone at /capacity/panel):
+/// sized for 1920×1080 without scrolling; the ward tables are on each UPT's page.
 pub fn panel(lang: Lang, v: &PanelView) -> Markup {
+    let t = lang.t();
     let beds: i64 = v.upts.iter().map(|u| u.beds()).sum();
     let occupied: i64 = v.upts.iter().map(|u| u.occupied()).sum();
     let held: i64 = v.upts.iter().map(|u| u.held()).sum();
     html! {
-        p.updated.generated { (tr(lang, "Angka per ", "Figures as of ")) (v.generated) }
-        dl.stats {
-            div { dt { (tr(lang, "Tempat tidur", "Beds")) } dd { (beds) } }
-            div { dt { (tr(lang, "Terisi", "Occupied")) } dd { (occupied) } }
-            div { dt { (tr(lang, "Ditahan", "Held")) } dd { (held) } }
-            div { dt { (tr(lang, "Kosong", "Free")) } dd { ((beds - occupied - held).max(0)) } }
-            div { dt { (tr(lang, "Daftar tunggu", "Waiting list")) } dd { (v.waiting_total) } }
+        div.wall-head {
+            p.data-time { (t.cap_data_as_of) " " strong { (v.time) } span.generated { (v.generated) } }
+            p.totals {
+                strong { (occupied) } " / " (beds) " " (t.cap_occupied) " · "
+                strong { ((beds - occupied - held).max(0)) } " " (t.cap_free) " · "
+                strong { (held) } " " (tr(lang, "ditahan", "held")) " · "
+                strong { (v.waiting_total) } " " (tr(lang, "dalam daftar tunggu", "on the waiting list"))
+            }
         }
-        (province_map(lang, &v.basemap, &v.map))
-        @for u in &v.upts {
-            section.upt.(u.risk.class()) data-upt=(u.code) aria-labelledby={ "upt-" (u.code) } {
-                h2 #{ "upt-" (u.code) } {
-                    a href={ "/capacity/upt/" (u.code) } { (u.name) }
-                    " " span.badge { (u.risk.label(lang)) }
-                }
-                p.summary {
-                    (u.town) " · " strong { (u.occupied()) } " / " (u.beds()) " " (tr(lang, "terisi", "occupied"))
-                    @if u.held() > 0 { " · " (u.held()) " " (tr(lang, "ditahan", "held")) }
-                }
-                @if u.forecast.is_some() || u.alert.is_some() {
-                    p.upt-outlook {
-                        (tr(lang, "Seluruh UPT: ", "Whole UPT: ")) (forecast_cell(lang, &u.forecast))
-                        @if u.alert.is_some() { " · " (alert_cell(lang, &u.alert)) }
+        div.wall-grid {
+            ul.tiles aria-label=(tr(lang, "UPT, yang paling berisiko lebih dulu", "UPTs, most at risk first")) {
+                @for u in &v.upts { (tile(lang, u, v.own_upt.as_deref() == Some(u.code.as_str()))) }
+            }
+            div.wall-side {
+                (province_map(lang, &v.basemap, &v.map))
+                h2 { a href="/capacity/alerts" { (tr(lang, "Peringatan terbuka", "Open alerts")) } }
+                @if v.alert_groups.is_empty() {
+                    p.muted { (tr(lang, "Tidak ada peringatan terbuka.", "No open alerts.")) }
+                } @else {
+                    ul.alert-groups {
+                        @for g in &v.alert_groups {
+                            li {
+                                strong.(g.level_class) { (g.level.get(lang)) }
+                                @if g.wards > 0 { " · " (g.wards) " " (t.cap_wards) }
+                                @if g.upts > 0 { " · " (g.upts) " UPT" }
+                            }
+                        }
                     }
                 }
-                (ward_table(lang, &u.wards))
             }
         }
     }
@@ -219,10 +334,12 @@ pub fn screen(lang: Lang, user: &NavUser, v: &PanelView) -> Markup {
             // Without JavaScript the whole page reloads each minute instead.
             noscript { meta http-equiv="refresh" content="60"; }
             div.wall {
-                h1 { (title) }
-                p.hint {
-                    (tr(lang, "Angka diperbarui otomatis setiap menit. ", "Figures refresh every minute. "))
-                    a href="/capacity/flows" { (tr(lang, "Peta asal orang telantar", "Map of where people come from")) }
+                div.wall-title {
+                    h1 { (title) }
+                    p.hint {
+                        (tr(lang, "Diperbarui otomatis setiap menit. Pilih UPT untuk melihat bangsalnya. ", "Refreshes every minute. Choose a UPT to see its wards. "))
+                        a href="/capacity/flows" { (tr(lang, "Peta asal orang telantar", "Map of where people come from")) }
+                    }
                 }
                 p #capacity-stale.error-message hidden role="status" {
                     (tr(lang, "Gagal memperbarui; angka di bawah mungkin sudah lama.", "Refresh failed; the figures below may be stale."))

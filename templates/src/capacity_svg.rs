@@ -71,6 +71,8 @@ pub struct Basemap {
 pub struct MapUpt {
     pub code: String,
     pub name: String,
+    /// The UPT's town, the map's label.
+    pub town: String,
     pub x: f64,
     pub y: f64,
     pub occupied: i64,
@@ -104,6 +106,12 @@ pub fn upt_radius(occupied: i64, max_occupied: i64) -> f64 {
     6.0 + 22.0 * (occupied.max(0) as f64 / max).sqrt()
 }
 
+/// A town as the map names it: "Malang (kota assumed)" is "Malang" (the note in brackets
+/// is for the data's reader, not the wall's).
+fn town_label(town: &str) -> &str {
+    town.split(" (").next().unwrap_or(town)
+}
+
 pub fn province_map(lang: Lang, m: &Basemap, upts: &[MapUpt]) -> Markup {
     let max = upts.iter().map(|u| u.occupied).max().unwrap_or(0);
     let title = tr(
@@ -124,6 +132,15 @@ pub fn province_map(lang: Lang, m: &Basemap, upts: &[MapUpt]) -> Markup {
                         circle.upt data-upt=(u.code) cx=(f1(u.x)) cy=(f1(u.y)) r=(f1(upt_radius(u.occupied, max)))
                             fill=(u.risk.colour()) fill-opacity="0.8" stroke="#1b1f24" stroke-width="1.5" {
                             title { (name) }
+                        }
+                    }
+                }
+                // Each town named once, beside its first circle, with a halo to read over land.
+                g.town-labels font-size="17" font-weight="600" fill="#1b1f24" stroke="#ffffff"
+                    stroke-width="4" paint-order="stroke" aria-hidden="true" {
+                    @for (i, u) in upts.iter().enumerate() {
+                        @if !upts[..i].iter().any(|o| o.town == u.town) {
+                            text x=(f1(u.x + upt_radius(u.occupied, max) + 3.0)) y=(f1(u.y + 6.0)) { (town_label(&u.town)) }
                         }
                     }
                 }

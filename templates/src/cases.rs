@@ -152,6 +152,8 @@ pub struct CaseView {
     pub assistance: Vec<String>,
     pub placement: crate::shelter::Panel,
     pub routing: crate::routing::Panel,
+    /// The viewer records DP3AK identity checks: a link to the form with this case filled in.
+    pub may_record_identity: bool,
 }
 
 /// A move of the case to another state, offered as a button.
@@ -210,6 +212,9 @@ pub fn show(lang: Lang, user: &NavUser, v: &CaseView) -> Markup {
                     h2 { (tr(lang, "Identitas terverifikasi DP3AK", "Identity verified by DP3AK")) }
                     dl.facts { @for (k, val) in &v.verified { dt { (k) } dd { (val) } } }
                 }
+            }
+            @if v.may_record_identity {
+                p { a.button href={ "/identity/checks/new?case=" (v.number) } { (tr(lang, "Catat hasil pemeriksaan", "Record a check result")) } }
             }
             @if !v.photos.is_empty() {
                 div.photos {

@@ -30,17 +30,49 @@ pub fn check_form(
     errors: &[(String, String)],
 ) -> Markup {
     let title = tr(lang, "Hasil pemeriksaan identitas", "Identity check result");
-    let err = |k: &str| errors.iter().find(|(f, _)| f == k).map(|(_, m)| m.clone());
-    let field = |name: &'static str, label: &'static str, value: &str, kind: &'static str| {
-        let path = match name {
+    // The form-error rule: one path per input (the same the validator names), used by
+    // every input, so each error is shown beside its field; an error no input claims is
+    // listed in the summary instead of being lost.
+    const FIELDS: [&str; 13] = [
+        "case_number",
+        "method",
+        "outcome",
+        "score",
+        "nik",
+        "name",
+        "birth_date",
+        "birth_place",
+        "sex",
+        "address",
+        "village_code",
+        "kk_number",
+        "mother_name",
+    ];
+    fn path_of(name: &str) -> String {
+        match name {
             "case_number" | "method" | "outcome" | "score" => name.to_string(),
             _ => format!("identity.{name}"),
-        };
-        let e = err(&path);
+        }
+    }
+    let err = |name: &str| {
+        let path = path_of(name);
+        errors
+            .iter()
+            .find(|(f, _)| *f == path)
+            .map(|(_, m)| m.clone())
+    };
+    let unclaimed: Vec<&(String, String)> = errors
+        .iter()
+        .filter(|(f, _)| !FIELDS.iter().any(|n| path_of(n) == *f))
+        .collect();
+    let field = |name: &'static str, label: &'static str, value: &str, kind: &'static str| {
+        let e = err(name);
         html! {
-            label for=(name) { (label) }
-            input id=(name) name=(name) type=(kind) value=(value) aria-invalid=[e.as_ref().map(|_| "true")];
-            @if let Some(m) = e { p.field-error role="alert" { (m) } }
+            div.field {
+                label for=(name) { (label) }
+                input id=(name) name=(name) type=(kind) value=(value) aria-invalid=[e.as_ref().map(|_| "true")];
+                @if let Some(m) = e { p.field-error role="alert" { (m) } }
+            }
         }
     };
     let choice = |name: &'static str,
@@ -49,11 +81,13 @@ pub fn check_form(
                   options: &[(&'static str, &'static str)]| {
         let e = err(name);
         html! {
-            label for=(name) { (label) }
-            select id=(name) name=(name) aria-invalid=[e.as_ref().map(|_| "true")] {
-                @for (v, l) in options { option value=(v) selected[*v == value] { (l) } }
+            div.field {
+                label for=(name) { (label) }
+                select id=(name) name=(name) aria-invalid=[e.as_ref().map(|_| "true")] {
+                    @for (v, l) in options { option value=(v) selected[*v == value] { (l) } }
+                }
+                @if let Some(m) = e { p.field-error role="alert" { (m) } }
             }
-            @if let Some(m) = e { p.field-error role="alert" { (m) } }
         }
     };
     page(
@@ -68,6 +102,9 @@ pub fn check_form(
             h1 { (title) }
             @if !errors.is_empty() {
                 p.error-message role="alert" { (tr(lang, "Periksa kembali isian yang ditandai.", "Please check the marked fields.")) }
+                @if !unclaimed.is_empty() {
+                    ul.field-errors { @for (_, m) in &unclaimed { li { (m) } } }
+                }
             }
             form.card method="post" action="/identity/checks" novalidate {
                 input type="hidden" name="csrf" value=(user.csrf);
@@ -76,6 +113,7 @@ pub fn check_form(
                 (choice("method", tr(lang, "Metode", "Method"), &f.method, &[
                     ("fingerprint", tr(lang, "Sidik jari", "Fingerprint")), ("face", tr(lang, "Wajah", "Face")), ("iris", "Iris")]))
                 (choice("outcome", tr(lang, "Hasil", "Outcome"), &f.outcome, &[
+                    ("", tr(lang, "— pilih hasil —", "— choose the outcome —")),
                     ("matched", tr(lang, "Cocok dengan data Dukcapil", "Matched")),
                     ("no_match", tr(lang, "Tidak cocok", "No match")),
                     ("not_enrolled", tr(lang, "Kemungkinan belum pernah rekam e-KTP", "Likely never enrolled")),

@@ -4,6 +4,7 @@ pub mod break_glass;
 pub mod capacity;
 pub mod capacity_svg;
 pub mod cases;
+pub mod confirm;
 pub mod i18n;
 pub mod identity;
 pub mod intake;

@@ -145,7 +145,7 @@ pub fn panel(lang: Lang, number: &str, csrf: &str, p: &Panel) -> Markup {
                 @if p.may_depart {
                     form.inline method="post" action={ "/cases/" (number) "/depart" } {
                         input type="hidden" name="csrf" value=(csrf);
-                        button type="submit" { (tr(lang, "Catat keberangkatan", "Record departure")) }
+                        button type="submit" { (tr(lang, "Catat keberangkatan…", "Record departure…")) }
                     }
                 }
             }

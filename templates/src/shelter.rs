@@ -79,15 +79,36 @@ pub fn panel(lang: Lang, number: &str, csrf: &str, p: &Panel) -> Markup {
                 }
                 form.card method="post" action={ "/cases/" (number) "/discharge" } {
                     input type="hidden" name="csrf" value=(csrf);
-                    label for="discharge_reason" { (tr(lang, "Keluar dari UPT", "Discharge")) }
-                    select #discharge_reason name="reason" required {
-                        @for (value, label) in &p.discharge_reasons { option value=(value) { (label.get(lang)) } }
-                    }
-                    label for="discharge_note" { (tr(lang, "Catatan", "Note")) }
-                    input #discharge_note name="note" type="text";
-                    button type="submit" { (tr(lang, "Catat keluar", "Record discharge")) }
+                    h3 { (tr(lang, "Keluar dari UPT", "Discharge")) }
+                    (discharge_fields(lang, &p.discharge_reasons, "", "", None))
+                    button type="submit" { (tr(lang, "Catat keluar…", "Record discharge…")) }
                 }
             }
         }
+    }
+}
+
+/// The discharge reason (no default: it must be chosen) and note, with the reason's error
+/// beside it. Shared by the case page and the confirmation step.
+pub fn discharge_fields(
+    lang: Lang,
+    reasons: &[(&'static str, Text)],
+    reason: &str,
+    note: &str,
+    error: Option<&str>,
+) -> Markup {
+    html! {
+        label for="discharge_reason" { (tr(lang, "Alasan keluar", "Reason for leaving")) " *" }
+        @if let Some(e) = error { span.field-error #discharge_reason-error { (e) } }
+        select #discharge_reason name="reason" required
+            aria-invalid=[error.map(|_| "true")]
+            aria-describedby=[error.map(|_| "discharge_reason-error")] {
+            option value="" selected[reason.is_empty()] { (tr(lang, "— pilih alasan —", "— choose a reason —")) }
+            @for (value, label) in reasons {
+                option value=(value) selected[*value == reason] { (label.get(lang)) }
+            }
+        }
+        label for="discharge_note" { (tr(lang, "Catatan", "Note")) }
+        input #discharge_note name="note" type="text" value=(note);
     }
 }

@@ -187,6 +187,78 @@ async fn a_form_post_without_the_csrf_token_or_from_another_site_is_refused(pool
 }
 
 #[sqlx::test]
+async fn deactivation_asks_first_and_nobody_deactivates_themselves(pool: PgPool) {
+    load_geo(&pool).await;
+    user(&pool, "officer1", Role::CaseOfficer, None).await;
+    let mut admin = signed_in(&pool, "admin1", Role::Admin, None).await;
+    let list = admin.get("/admin/users").await;
+    // One "Nonaktifkan" (officer1's), none on the administrator's own row.
+    assert_eq!(list.body.matches("Nonaktifkan").count(), 1, "{}", list.body);
+    assert!(!list.body.contains(r#"action="/admin/users/admin1/status""#));
+
+    // The first press asks, naming the person; nothing changes yet.
+    let asked = admin
+        .post("/admin/users/officer1/status", &[("disabled", "true")])
+        .await;
+    assert_eq!(asked.status, StatusCode::OK, "{}", asked.body);
+    assert!(
+        asked.body.contains("Nonaktifkan akun officer1 (officer1)?")
+            && asked.body.contains("Ya, nonaktifkan"),
+        "{}",
+        asked.body
+    );
+    let officer = simlontar::auth::store::find_by_name(&pool, "officer1")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(!officer.disabled, "asking disables nobody");
+
+    // The rule refuses one's own account, whichever path asks (a crafted post here).
+    let own = admin
+        .post(
+            "/admin/users/admin1/status",
+            &[("disabled", "true"), ("confirm", "yes")],
+        )
+        .await;
+    assert_eq!(own.status, StatusCode::SEE_OTHER);
+    assert!(own.location().contains("error="), "{}", own.location());
+    let me = simlontar::auth::store::find_by_name(&pool, "admin1")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(!me.disabled);
+    assert!(matches!(
+        simlontar::auth::store::set_disabled(&pool, Some(me.id), "admin1", true).await,
+        Err(simlontar::auth::store::UserError::OwnAccount)
+    ));
+    // Another person's account is disabled once confirmed.
+    let done = admin
+        .post(
+            "/admin/users/officer1/status",
+            &[("disabled", "true"), ("confirm", "yes")],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER);
+    assert!(done.location().contains("notice="), "{}", done.location());
+    let officer = simlontar::auth::store::find_by_name(&pool, "officer1")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(officer.disabled);
+    assert!(
+        simlontar::auth::store::set_disabled(&pool, Some(me.id), "nobody", true)
+            .await
+            .is_err()
+    );
+    // Enabling oneself is harmless (it ends one's sessions, so it comes last here).
+    assert!(
+        simlontar::auth::store::set_disabled(&pool, Some(me.id), "admin1", false)
+            .await
+            .is_ok()
+    );
+}
+
+#[sqlx::test]
 async fn a_disabled_users_session_stops_working_at_once(pool: PgPool) {
     load_geo(&pool).await;
     // The same person on two devices, and a system using a token of theirs.
@@ -218,7 +290,10 @@ async fn a_disabled_users_session_stops_working_at_once(pool: PgPool) {
     let mut admin = signed_in(&pool, "admin1", Role::Admin, None).await;
     admin.get("/admin/users").await;
     let res = admin
-        .post("/admin/users/officer1/status", &[("disabled", "true")])
+        .post(
+            "/admin/users/officer1/status",
+            &[("disabled", "true"), ("confirm", "yes")],
+        )
         .await;
     assert_eq!(res.status, StatusCode::SEE_OTHER);
     // The very next request of each is refused.

@@ -7,7 +7,8 @@
 //! with the person's token). Whoever's roles do not allow the action gets 403 before the
 //! body is read (the routes' `policy::gate`), never a validation error; whoever may act gets
 //! past the door: the empty form is refused for what it lacks (422, or 400 where a photo
-//! upload is expected), or an action that needs no field is done. A case outside one's
+//! upload is expected), or an action that needs no field is done (or, if it cannot be undone,
+//! asked about on a confirmation page that changes nothing). A case outside one's
 //! scope is "not found", once the body has been checked, and the look-up is audited.
 use std::collections::BTreeMap;
 
@@ -111,13 +112,13 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     // Routing decisions and acknowledging alerts: case officers (departing needs no field).
     ("post", "/cases/{number}/route", "lfvfffffff"),
     ("post", "/cases/{number}/refusal", "lfvfffffff"),
-    ("post", "/cases/{number}/depart", "lfsfffffff"),
+    ("post", "/cases/{number}/depart", "lfofffffff"),
     ("post", "/capacity/alerts/{id}/ack", "lfsfffffff"),
     // Beds: case officers and UPT staff; `ROUTED` is outside both UPTs' scope, and a hold
     // is made only in one's own UPT and released only by those who may see it.
     ("post", "/cases/{number}/placement", "lfvfffvvff"),
     ("post", "/cases/{number}/transfer", "lfvfffvvff"),
-    ("post", "/cases/{number}/discharge", "lfvfffvvff"),
+    ("post", "/cases/{number}/discharge", "lfvfffnnff"),
     ("post", "/api/v1/cases/{number}/placement", "ufvfffvvff"),
     ("get", "/api/v1/cases/{number}/placement-candidates", "ufofffnnff"),
     // The route proposal: those who decide routes, the receiving regency (in its scope),
@@ -293,7 +294,10 @@ async fn every_route_answers_each_role_and_scope_as_the_policy_says(pool: PgPool
             // password (a security event).
             let added = audit_rows(&pool).await - audited;
             if *method != "get" {
-                let one = matches!(got, 'o' | 's')
+                // A confirmation step (an action asked about before it is done) changes
+                // nothing and writes nothing.
+                let asked = got == 'o' && body.contains(r#"name="confirm" value="yes""#);
+                let one = (matches!(got, 'o' | 's') && !asked)
                     || (got == 'n' && path.contains("{number}"))
                     || (path == "/logout" && i > 0)
                     || (path == "/account/password" && got == 'v');

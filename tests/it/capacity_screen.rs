@@ -91,7 +91,8 @@ async fn the_screen_shows_occupancy_movements_and_the_waiting_list(pool: PgPool)
         .unwrap();
     }
     let mut c = officer(&pool).await;
-    let res = c.get("/capacity").await;
+    // The ward tables are on each UPT's page; the wall screen shows UPTs.
+    let res = c.get(&format!("/capacity/upt/{UPT}")).await;
     assert_eq!(res.status, StatusCode::OK);
     let row = ward_row(&res.body, WARD);
     assert_eq!(cell(row, "occupied"), "2");
@@ -105,13 +106,16 @@ async fn the_screen_shows_occupancy_movements_and_the_waiting_list(pool: PgPool)
     assert!(row.contains("WIB"), "the ward says when it was updated");
     assert_eq!(cell(ward_row(&res.body, "PSTW-MAGETAN-P"), "waiting"), "1");
     // The refresh machinery: the panel alone, the script, and the no-script fallback.
+    let res = c.get("/capacity").await;
+    assert!(!res.body.contains("<table"), "no ward table on the wall");
+    assert!(res.body.contains(r#"<li class="tile"#));
     assert!(res.body.contains(r#"<script src="/capacity/refresh.js""#));
     assert!(res.body.contains(r#"http-equiv="refresh""#));
     let panel = c.get("/capacity/panel").await;
     assert_eq!(panel.status, StatusCode::OK);
     assert_eq!(panel.headers["x-capacity-panel"], "1");
     assert!(!panel.body.contains("<html"));
-    assert_eq!(cell(ward_row(&panel.body, WARD), "occupied"), "2");
+    assert!(panel.body.contains(&format!(r#"data-upt="{UPT}""#)));
     let js = c.get("/capacity/refresh.js").await;
     assert!(js.headers["content-type"]
         .to_str()
@@ -151,13 +155,22 @@ async fn the_latest_forecast_and_the_open_alert_are_shown(pool: PgPool) {
     .await
     .unwrap();
     let mut c = officer(&pool).await;
-    let res = c.get("/capacity").await;
+    let res = c.get(&format!("/capacity/upt/{UPT}")).await;
     let row = ward_row(&res.body, WARD);
-    assert!(row.contains("42%"), "the latest forecast: {row}");
-    assert!(!row.contains("10%"), "not the older one");
-    assert!(row.contains("81%"));
-    assert!(row.contains("<strong>20</strong>"), "days to full: {row}");
-    assert!(row.contains("(12–25)"), "the interval's ends: {row}");
+    // Whole words: "7 hari", not "7h".
+    assert!(row.contains("peluang penuh dalam 7 hari"), "{row}");
+    assert!(!row.contains("7h"), "{row}");
+    assert!(row.contains("42 %"), "the latest forecast: {row}");
+    assert!(!row.contains("10 %"), "not the older one");
+    assert!(row.contains("81 %"));
+    assert!(
+        row.contains("penuh dalam sekitar 20 hari"),
+        "days to full: {row}"
+    );
+    assert!(
+        row.contains("(antara 12 dan 25 hari)"),
+        "the interval's ends: {row}"
+    );
     assert!(row.contains("23-11-2026 08:00 WIB"), "computed at, in WIB");
     assert!(row.contains("Peringatan") && row.contains("sudah ditanggapi"));
     assert!(res.body.contains(&format!(
@@ -465,8 +478,13 @@ async fn the_screen_speaks_english_after_the_switch(pool: PgPool) {
     assert!(res.body.contains("<html lang=\"en\">"));
     assert!(res.body.contains("UPT capacity"));
     assert!(res.body.contains("no forecast yet"));
-    assert!(res.body.contains(r#"data-label="Occupied""#));
+    assert!(res.body.contains("Data as of") && res.body.contains(" occupied"));
     let page = c.get(&format!("/capacity/upt/{UPT}")).await;
+    assert!(page.body.contains(r#"data-label="Occupied""#));
+    assert!(
+        page.body.contains("chance of filling within 7 days")
+            || page.body.contains("no forecast yet")
+    );
     assert!(page.body.contains("Hold a bed for a case in transit"));
 }
 

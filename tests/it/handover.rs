@@ -179,7 +179,9 @@ async fn a_surabaya_pick_up_goes_home_to_banyuwangi_and_the_office_confirms_by_e
     assert_eq!(ack.status, StatusCode::SEE_OTHER, "{}", ack.body);
 
     // Departure, then the office confirms the person arrived: the case closes.
-    let dep = co.post("/cases/OT-3578-2026-000010/depart", &[]).await;
+    let dep = co
+        .post("/cases/OT-3578-2026-000010/depart", &[("confirm", "yes")])
+        .await;
     assert_eq!(dep.status, StatusCode::SEE_OTHER, "{}", dep.body);
     office.get(&format!("/handover/{token}")).await;
     let got = office
@@ -469,7 +471,18 @@ async fn the_person_is_received_only_after_a_recorded_departure(owner: PgPool) {
     assert_eq!(plan_state(&owner, id).await, "accepted");
 
     co.get(&format!("/cases/{n}")).await;
-    let dep = co.post(&format!("/cases/{n}/depart"), &[]).await;
+    // The first press only asks: a departure cannot be taken back.
+    let asked = co.post(&format!("/cases/{n}/depart"), &[]).await;
+    assert_eq!(asked.status, StatusCode::OK, "{}", asked.body);
+    assert!(
+        asked.body.contains("Ya, warga sudah berangkat"),
+        "{}",
+        asked.body
+    );
+    assert_eq!(state_of(&owner, id).await, "routed_home");
+    let dep = co
+        .post(&format!("/cases/{n}/depart"), &[("confirm", "yes")])
+        .await;
     assert_eq!(dep.status, StatusCode::SEE_OTHER, "{}", dep.body);
     let page = office.get(&format!("/handover/{token}")).await;
     assert!(page.body.contains(r#"value="received""#), "{}", page.body);

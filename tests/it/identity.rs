@@ -358,6 +358,54 @@ async fn the_desk_form_says_what_is_wrong_in_indonesian_and_keeps_what_was_typed
     );
     assert!(res.body.contains(r#"value="Painah""#), "typed values kept");
 
+    // From the case page, the form opens with the case number filled in.
+    let case = c.get(&format!("/cases/{SBY}")).await;
+    assert!(
+        case.body
+            .contains(&format!(r#"href="/identity/checks/new?case={SBY}""#))
+            && case.body.contains("Catat hasil pemeriksaan"),
+        "{}",
+        case.body
+    );
+    let prefilled = c.get(&format!("/identity/checks/new?case={SBY}")).await;
+    assert!(prefilled
+        .body
+        .contains(&format!(r#"name="case_number" type="text" value="{SBY}""#)));
+    // The outcome starts empty: nothing is preselected for the officer.
+    assert!(
+        form.body.contains(r#"<option value="" selected>"#),
+        "{}",
+        form.body
+    );
+    // A missing sex is marked beside the sex field, not only in the summary.
+    let no_sex: Vec<(&str, String)> = fields("3578015208900001")
+        .into_iter()
+        .filter(|(k, _)| *k != "sex")
+        .collect();
+    let no_sex: Vec<(&str, &str)> = no_sex.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let res = c.post("/identity/checks", &no_sex).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        res.body
+            .contains(r#"<select id="sex" name="sex" aria-invalid="true">"#),
+        "{}",
+        res.body
+    );
+    // A missing outcome, likewise beside its field.
+    let no_outcome: Vec<(&str, String)> = fields("3578015208900001")
+        .into_iter()
+        .filter(|(k, _)| *k != "outcome")
+        .collect();
+    let no_outcome: Vec<(&str, &str)> = no_outcome.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let res = c.post("/identity/checks", &no_outcome).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        res.body
+            .contains(r#"<select id="outcome" name="outcome" aria-invalid="true">"#),
+        "{}",
+        res.body
+    );
+
     let good = fields("3578015208900001");
     let good: Vec<(&str, &str)> = good.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let res = c.post("/identity/checks", &good).await;

@@ -362,7 +362,9 @@ async fn a_raw_move_cannot_skip_departure_or_hand_over(owner: PgPool) {
     assert_eq!(res.status, StatusCode::CONFLICT, "{}", res.body);
     assert_eq!(state_of(&owner, &n).await, "routed_home");
 
-    let res = co.post(&format!("/cases/{n}/depart"), &[]).await;
+    let res = co
+        .post(&format!("/cases/{n}/depart"), &[("confirm", "yes")])
+        .await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
     assert_eq!(state_of(&owner, &n).await, "in_transit");
     let res = send(&r, move_to(&officer, &n, "handed_over")).await;

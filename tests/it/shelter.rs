@@ -279,10 +279,63 @@ async fn placement_transfer_and_discharge_are_events_and_free_the_bed(owner: PgP
         )
         .await;
     assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY);
-    let out = co
+    // The case page's reason starts empty: a discharge reason is chosen, never defaulted.
+    let page = co.get("/cases/OT-3578-2026-000002").await;
+    assert!(
+        page.body.contains(r#"<option value="" selected>"#),
+        "{}",
+        page.body
+    );
+    // Without a reason, the confirmation step comes back with the error beside the field.
+    let missing = co
+        .post(
+            "/cases/OT-3578-2026-000002/discharge",
+            &[
+                ("reason", ""),
+                ("note", "dijemput anak"),
+                ("confirm", "yes"),
+            ],
+        )
+        .await;
+    assert_eq!(missing.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        missing.body.contains("discharge_reason-error")
+            && missing.body.contains("Pilih alasan keluar"),
+        "{}",
+        missing.body
+    );
+    assert!(
+        missing.body.contains(r#"value="dijemput anak""#),
+        "the note is kept"
+    );
+    // A reason chosen but not yet confirmed: the question, and nothing changed.
+    let asked = co
         .post(
             "/cases/OT-3578-2026-000002/discharge",
             &[("reason", "family"), ("note", "dijemput anak")],
+        )
+        .await;
+    assert_eq!(asked.status, StatusCode::OK, "{}", asked.body);
+    assert!(
+        asked.body.contains("Ya, catat keluar")
+            && asked.body.contains(r#"name="confirm" value="yes""#),
+        "{}",
+        asked.body
+    );
+    let still: String = sqlx::query_scalar("SELECT state FROM ot_case WHERE id = $1")
+        .bind(case)
+        .fetch_one(&owner)
+        .await
+        .unwrap();
+    assert_ne!(still, "discharged", "asking discharges nobody");
+    let out = co
+        .post(
+            "/cases/OT-3578-2026-000002/discharge",
+            &[
+                ("reason", "family"),
+                ("note", "dijemput anak"),
+                ("confirm", "yes"),
+            ],
         )
         .await;
     assert_eq!(out.status, StatusCode::SEE_OTHER, "{}", out.body);

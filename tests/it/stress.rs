@@ -231,7 +231,12 @@ mod load {
                             }
                             Op::Discharge(p) => {
                                 let uri = format!("/cases/{}/discharge", number(p));
-                                (2, p, page.post(&uri, &[("reason", "home")]).await)
+                                (
+                                    2,
+                                    p,
+                                    page.post(&uri, &[("reason", "home"), ("confirm", "yes")])
+                                        .await,
+                                )
                             }
                         };
                         // A redirect anywhere but back to the case (to the sign-in page, say)

@@ -72,9 +72,10 @@ async fn unidentified_elderly_woman(pool: &PgPool, number: &str, upt: &str) {
 }
 
 impl Browser {
-    /// The ward's row on the capacity wall screen.
+    /// The ward's row on its UPT's capacity page (the wall screen shows UPTs, not wards).
     async fn ward_row(&self, base: &str, ward: &Ward) -> (String, String) {
-        self.goto(&format!("{base}/capacity")).await;
+        self.goto(&format!("{base}/capacity/upt/{}", ward.upt))
+            .await;
         let row = format!("tr[data-ward='{}']", ward.code);
         (
             self.text(&format!("{row} td.occupied")).await,
@@ -152,6 +153,11 @@ async fn upt_staff_admit_people_until_the_capacity_screen_warns_and_the_alert_is
     assert!(alert.contains("Penuh"), "no alert shown: {alert}");
     assert_eq!(occupied, "4");
     b.step("capacity-full").await;
+    // On the wall screen, her UPT (the viewer's own) comes first and says it is full.
+    b.goto(&format!("{base}/capacity")).await;
+    let first = b.text("ul.tiles li:first-child").await;
+    assert!(first.contains("penuh sekarang"), "{first}");
+    b.step("wall").await;
     b.goto(&format!("{base}/capacity/upt/{}", ward.upt)).await;
     b.step("upt").await;
     b.c.close().await.unwrap();

@@ -10,6 +10,7 @@ mod intake_desk;
 mod repatriation;
 mod reports;
 mod vocabulary;
+mod wall;
 
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
