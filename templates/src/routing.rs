@@ -348,7 +348,8 @@ pub fn link_page(lang: Lang, v: &LinkView) -> Markup {
         },
         html! {
             h1 { (title) " " (v.number) }
-            @if let Some(why) = &v.refusal {
+            // A called-off or expired link says so below in the page's own words.
+            @if let (Some(why), false) = (&v.refusal, v.cancelled || v.expired) {
                 p.error-message role="alert" { (why) }
             }
             @if v.cancelled {
