@@ -24,6 +24,8 @@ use crate::notify::mailer::{Email, Priority};
 use crate::notify::outbox;
 use crate::shelter::model::age_on;
 use crate::shelter::referral;
+use simlontar_templates::i18n::tr;
+use simlontar_templates::Lang;
 
 type Tx<'a> = Transaction<'a, Postgres>;
 
@@ -514,13 +516,6 @@ pub const NOT_DEPARTED: &str = "Warga belum dapat diterima: keberangkatan belum 
 const CHANGED: &str = "kasus ini berubah sementara itu; muat ulang halamannya / the case changed meanwhile: reload the page";
 const FINISHED: &str = "kasus sudah selesai / the case is finished";
 
-/// The receiving office confirms: `acknowledge` the notice, or `received` the person
-/// (which acknowledges too and closes the case as handed over), naming who received them
-/// and ticking that they did (`receiver`; checked after the departure, so a press before
-/// any departure is told that first). The case, the plan and
-/// the notice are locked in that order (the order every change of a case takes) and read
-/// again under the locks: a notice dies with its plan, and "received" needs a recorded
-/// departure. Confirming what is already confirmed changes nothing.
 /// Who received the person, as the receiving office states it with "received".
 #[derive(Debug, Clone, Default)]
 pub struct Receiver {
@@ -532,36 +527,57 @@ pub struct Receiver {
 }
 
 impl Receiver {
-    /// What is missing, by field, in both languages.
-    fn problems(&self) -> Vec<FieldError> {
+    /// What is missing, by field, in the reader's language (the link page shows each
+    /// beside its field).
+    fn problems(&self, lang: Lang) -> Vec<FieldError> {
         let mut out = vec![];
         if self.name.trim().chars().count() < 3 {
             out.push(FieldError::new(
                 "receiver_name",
-                "tuliskan nama orang yang menerima warga / write the name of who received the person",
+                tr(
+                    lang,
+                    "tuliskan nama orang yang menerima warga (paling sedikit 3 huruf)",
+                    "write the name of who received the person (at least 3 letters)",
+                ),
             ));
         }
         if self.reference.trim().chars().count() < 2 {
             out.push(FieldError::new(
                 "receiver_ref",
-                "tuliskan NIP petugas, atau hubungan keluarga dengan warga (mis. kakak kandung) / write the officer's NIP, or the relation to the person (e.g. elder brother)",
+                tr(
+                    lang,
+                    "tuliskan NIP petugas, atau hubungan keluarga dengan warga (mis. kakak kandung)",
+                    "write the officer's NIP, or the relation to the person (e.g. elder brother)",
+                ),
             ));
         }
         if !self.confirmed {
             out.push(FieldError::new(
                 "confirm",
-                "centang pernyataan bahwa warga sudah diterima langsung / tick the statement that the person was received in person",
+                tr(
+                    lang,
+                    "centang pernyataan bahwa warga sudah diterima langsung",
+                    "tick the statement that the person was received in person",
+                ),
             ));
         }
         out
     }
 }
 
+/// The receiving office confirms: `acknowledge` the notice, or `received` the person
+/// (which acknowledges too and closes the case as handed over), naming who received them
+/// and ticking that they did (`receiver`; checked after the departure, so a press before
+/// any departure is told that first; the problems in `lang`). The case, the plan and
+/// the notice are locked in that order (the order every change of a case takes) and read
+/// again under the locks: a notice dies with its plan, and "received" needs a recorded
+/// departure. Confirming what is already confirmed changes nothing.
 pub async fn confirm(
     tx: &mut Tx<'_>,
     notice_id: i64,
     action: &str,
     receiver: &Receiver,
+    lang: Lang,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
     if !matches!(action, "acknowledge" | "received") {
@@ -613,7 +629,7 @@ pub async fn confirm(
             if n.plan_state != "in_transit" || !n.departed {
                 return Err(AppError::Conflict(NOT_DEPARTED.into()));
             }
-            let problems = receiver.problems();
+            let problems = receiver.problems(lang);
             if !problems.is_empty() {
                 return Err(AppError::Invalid(problems));
             }

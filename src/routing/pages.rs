@@ -1,6 +1,7 @@
 //! Routing on the case page (decision, departure, refusal, the printable form), the
 //! receiving office's link page, and the offices' response times.
 use axum::extract::{Path, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use chrono::Utc;
@@ -399,8 +400,29 @@ pub async fn show_link(
     parts: axum::http::request::Parts,
     Path(token): Path<String>,
 ) -> AppResult<Response> {
-    let now = state.clock.now();
     let csrf = crate::auth::csrf::form_token(&parts, &session).await?;
+    let page = link_page(&state, &parts, token, csrf, Refused::default()).await?;
+    Ok(page.into_response())
+}
+
+/// Why a press on the link page was refused, and what was typed: the page comes back
+/// with both (errors beside their fields, nothing typed lost).
+#[derive(Default)]
+struct Refused {
+    receiver: view::ReceiverValues,
+    errors: Vec<(String, String)>,
+    refusal: Option<String>,
+}
+
+/// The link page as the notice stands now (read afresh: a refusal may be about a change).
+async fn link_page(
+    state: &AppState,
+    parts: &axum::http::request::Parts,
+    token: String,
+    csrf: String,
+    refused: Refused,
+) -> AppResult<Markup> {
+    let now = state.clock.now();
     let mut tx = CaseScope::system(now).begin(&state.pool).await?;
     let notice = handover::notice_by_token(&mut tx, &token)
         .await?
@@ -421,9 +443,11 @@ pub async fn show_link(
             expired: notice.expires_at < now,
             cancelled: notice.plan_state == "cancelled",
             departed: notice.departed,
+            receiver: refused.receiver,
+            errors: refused.errors,
+            refusal: refused.refusal,
         },
-    )
-    .into_response())
+    ))
 }
 
 #[derive(Deserialize)]
@@ -439,37 +463,89 @@ pub struct ConfirmForm {
     confirm: String,
 }
 
+/// A press on the link page. Refused for its fields, the page comes back (422) with each
+/// error beside its field and what was typed; refused for the state of the hand-over (no
+/// departure yet, called off, expired), the page comes back (409) saying why.
 pub async fn confirm_link(
     State(state): State<AppState>,
+    session: tower_sessions::Session,
+    parts: axum::http::request::Parts,
     Path(token): Path<String>,
     Form(f): Form<ConfirmForm>,
-) -> AppResult<Redirect> {
-    let now = state.clock.now();
-    let mut tx = CaseScope::system(now).begin(&state.pool).await?;
-    let notice = handover::notice_by_token(&mut tx, &token)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if notice.expires_at < now {
-        return Err(AppError::Conflict("the link has expired".into()));
-    }
+) -> AppResult<Response> {
+    let lang = lang_of(&parts.headers);
     let receiver = handover::Receiver {
         name: f.receiver_name.clone(),
         reference: f.receiver_ref.clone(),
         confirmed: f.confirm == "yes",
     };
-    handover::confirm(&mut tx, notice.id, &f.action, &receiver, now).await?;
+    let refused = match confirm_notice(&state, &token, &f.action, &receiver, lang).await {
+        Ok(()) => return Ok(Redirect::to(&format!("/handover/{token}")).into_response()),
+        Err(e) => e,
+    };
+    let kept = view::ReceiverValues {
+        name: receiver.name,
+        reference: receiver.reference,
+        confirmed: receiver.confirmed,
+    };
+    let (status, refused) = match refused {
+        AppError::Conflict(why) => (
+            StatusCode::CONFLICT,
+            Refused {
+                receiver: kept,
+                errors: vec![],
+                refusal: Some(why),
+            },
+        ),
+        e => match e.field_errors(lang) {
+            Some(fields) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Refused {
+                    receiver: kept,
+                    errors: fields.into_iter().map(|f| (f.field, f.message)).collect(),
+                    refusal: None,
+                },
+            ),
+            None => return Err(e),
+        },
+    };
+    let csrf = crate::auth::csrf::form_token(&parts, &session).await?;
+    let page = link_page(&state, &parts, token, csrf, refused).await?;
+    Ok((status, page).into_response())
+}
+
+/// The confirmation itself, in one transaction: the link must be live, then
+/// `handover::confirm` decides; audited when it goes through.
+async fn confirm_notice(
+    state: &AppState,
+    token: &str,
+    action: &str,
+    receiver: &handover::Receiver,
+    lang: Lang,
+) -> AppResult<()> {
+    let now = state.clock.now();
+    let mut tx = CaseScope::system(now).begin(&state.pool).await?;
+    let notice = handover::notice_by_token(&mut tx, token)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if notice.expires_at < now {
+        return Err(AppError::Conflict(
+            "Tautan ini sudah kedaluwarsa. / This link has expired.".into(),
+        ));
+    }
+    handover::confirm(&mut tx, notice.id, action, receiver, lang, now).await?;
     let origin = audit::Origin::default();
     audit::record(
         &mut *tx,
         &origin,
-        &format!("handover_{}", f.action),
+        &format!("handover_{action}"),
         "case",
         Some(&notice.number),
         json!({"office": notice.office}),
     )
     .await?;
     tx.commit().await?;
-    Ok(Redirect::to(&format!("/handover/{token}")))
+    Ok(())
 }
 
 #[derive(sqlx::FromRow)]

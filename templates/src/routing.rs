@@ -4,6 +4,7 @@
 use maud::{html, Markup, PreEscaped};
 
 use crate::i18n::{tr, Lang, Text};
+use crate::intake::{field_error, text_field};
 use crate::layout::{page, NavUser, Page, Section};
 
 pub struct LegRow {
@@ -292,6 +293,46 @@ pub struct LinkView {
     pub cancelled: bool,
     /// The person's departure is recorded: only then can they be received.
     pub departed: bool,
+    /// What the office typed into the "received" form, kept when it comes back.
+    pub receiver: ReceiverValues,
+    /// Each refused field with its message, in the page's language.
+    pub errors: Vec<(String, String)>,
+    /// Why the last press was refused, when it was not about a field (e.g. no departure yet).
+    pub refusal: Option<String>,
+}
+
+#[derive(Default)]
+pub struct ReceiverValues {
+    pub name: String,
+    pub reference: String,
+    pub confirmed: bool,
+}
+
+/// The "received" form's fields and their labels: the one table the fields and the error
+/// summary read, so the summary names a field as the form does.
+const RECEIVER_FIELDS: [(&str, Text); 3] = [
+    (
+        "receiver_name",
+        Text::new("Nama penerima", "Received by (name)"),
+    ),
+    (
+        "receiver_ref",
+        Text::new(
+            "NIP petugas, atau hubungan dengan warga",
+            "Officer's NIP, or relation to the person",
+        ),
+    ),
+    (
+        "confirm",
+        Text::new("Pernyataan penerimaan", "Statement of receipt"),
+    ),
+];
+
+fn receiver_label(name: &str) -> Text {
+    RECEIVER_FIELDS
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map_or(Text::new("Formulir", "Form"), |(_, t)| *t)
 }
 
 /// The page the receiving office opens from the email: no sign-in, no personal data.
@@ -307,6 +348,10 @@ pub fn link_page(lang: Lang, v: &LinkView) -> Markup {
         },
         html! {
             h1 { (title) " " (v.number) }
+            // A called-off or expired link says so below in the page's own words.
+            @if let (Some(why), false) = (&v.refusal, v.cancelled || v.expired) {
+                p.error-message role="alert" { (why) }
+            }
             @if v.cancelled {
                 p role="alert" { (tr(lang, "Serah terima ini dibatalkan: rencana perjalanannya tidak berlaku lagi, sehingga tautan ini tidak dapat dipakai. Hubungi Dinas Sosial Provinsi Jawa Timur.", "This hand-over was called off: its transport plan no longer stands, so this link can no longer be used. Please contact the East Java provincial social office.")) }
             } @else if v.expired {
@@ -322,17 +367,33 @@ pub fn link_page(lang: Lang, v: &LinkView) -> Markup {
                         None => (confirm_button(&v.token, &v.csrf, "acknowledge", tr(lang, "Konfirmasi: pemberitahuan diterima", "Confirm: notice received"))),
                     }
                     @if v.departed {
-                        form.card method="post" action={ "/handover/" (v.token) } {
+                        @let e = v.errors.as_slice();
+                        @let r = &v.receiver;
+                        @let ticked_invalid = e.iter().any(|(f, _)| f == "confirm");
+                        form.card method="post" action={ "/handover/" (v.token) } novalidate {
                             input type="hidden" name="csrf" value=(v.csrf);
                             input type="hidden" name="action" value="received";
                             h2 { (tr(lang, "Konfirmasi penerimaan warga", "Confirm the person was received")) }
-                            label for="receiver_name" { (tr(lang, "Nama penerima", "Received by (name)")) }
-                            input #receiver_name name="receiver_name" type="text" required minlength="3" autocomplete="name";
-                            label for="receiver_ref" { (tr(lang, "NIP petugas, atau hubungan dengan warga", "Officer's NIP, or relation to the person")) }
-                            input #receiver_ref name="receiver_ref" type="text" required minlength="2";
-                            label.check {
-                                input type="checkbox" name="confirm" value="yes" required;
-                                " " (tr(lang, "Saya menyatakan warga tersebut sudah kami terima langsung.", "I state that we have received the person in person."))
+                            @if !e.is_empty() {
+                                div.error-summary role="alert" {
+                                    p { (tr(lang, "Belum tersimpan. Perbaiki isian yang ditandai:", "Not saved yet. Fix the marked fields:")) }
+                                    ul { @for (field, msg) in e {
+                                        li { a href={ "#" (field) } { (receiver_label(field).get(lang)) } ": " (msg) }
+                                    } }
+                                }
+                            }
+                            @let name = receiver_label("receiver_name");
+                            (text_field(lang, e, "receiver_name", name.id, name.en, &r.name, "text"))
+                            @let reference = receiver_label("receiver_ref");
+                            (text_field(lang, e, "receiver_ref", reference.id, reference.en, &r.reference, "text"))
+                            div.field {
+                                label.check {
+                                    input #confirm type="checkbox" name="confirm" value="yes" checked[r.confirmed]
+                                        aria-invalid=[ticked_invalid.then_some("true")]
+                                        aria-describedby=[ticked_invalid.then_some("confirm-error")];
+                                    " " (tr(lang, "Saya menyatakan warga tersebut sudah kami terima langsung.", "I state that we have received the person in person."))
+                                }
+                                (field_error(e, "confirm"))
                             }
                             button type="submit" { (tr(lang, "Warga sudah kami terima", "We have received the person")) }
                         }

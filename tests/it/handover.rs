@@ -5,7 +5,7 @@ use chrono::Duration;
 use sqlx::PgPool;
 
 use crate::common::{
-    app_pool, case_fixture, load_geo, now, router_at, settings, signed_in, Client,
+    app_pool, case_fixture, keep_cookie, load_geo, now, router_at, settings, signed_in, Client,
 };
 use crate::mail::MailServer;
 use simlontar::auth::model::Role;
@@ -466,7 +466,15 @@ async fn the_person_is_received_only_after_a_recorded_departure(owner: PgPool) {
         .post(&format!("/handover/{token}"), &[("action", "received")])
         .await;
     assert_eq!(early.status, StatusCode::CONFLICT, "{}", early.body);
-    assert!(early.body.contains("keberangkatan"), "{}", early.body);
+    // Told on the link page itself, not on the generic error page.
+    assert!(
+        early
+            .body
+            .contains("Warga belum dapat diterima: keberangkatan belum dicatat"),
+        "{}",
+        early.body
+    );
+    assert!(early.body.contains("Serah terima warga"), "{}", early.body);
     assert_eq!(state_of(&owner, id).await, "routed_home");
     assert_eq!(plan_state(&owner, id).await, "accepted");
 
@@ -857,7 +865,11 @@ async fn received_names_who_received_the_person_and_needs_the_confirmation(owner
         "{}",
         unticked.body
     );
-    assert!(!unticked.body.contains("NIP petugas"), "{}", unticked.body);
+    assert!(
+        !unticked.body.contains(r#"id="receiver_ref-error""#),
+        "{}",
+        unticked.body
+    );
     assert_eq!(state_of(&owner, id).await, "in_transit");
 
     let got = office
@@ -884,4 +896,78 @@ async fn received_names_who_received_the_person_and_needs_the_confirmation(owner
         (by.as_str(), reference.as_str()),
         ("Sumiati", "kakak kandung")
     );
+}
+
+/// Regression (issue 25): a refused "received" answered 422 with the generic error page:
+/// the errors were not beside the fields and what the officer typed was lost. Now the
+/// link page itself comes back, each error beside its field, the typed values kept.
+#[sqlx::test]
+async fn a_refused_receipt_comes_back_on_the_link_page_with_what_was_typed(owner: PgPool) {
+    load_geo(&owner).await;
+    let n = "OT-3578-2026-000035";
+    let id = identified(&owner, n, None, "35", &[]).await;
+    home_in_banyuwangi(&owner, id).await;
+    let mut co = signed_in(&owner, "co1", Role::CaseOfficer, None).await;
+    let token = routed_home_with_link(&owner, &mut co, n).await;
+    let mut office = Client::new(&owner).await;
+    co.get(&format!("/cases/{n}")).await;
+    let dep = co.post(&format!("/cases/{n}/depart"), &[]).await;
+    assert_eq!(dep.status, StatusCode::SEE_OTHER, "{}", dep.body);
+    let url = format!("/handover/{token}");
+    office.get(&url).await;
+    let res = office
+        .post(
+            &url,
+            &[
+                ("action", "received"),
+                ("receiver_name", ""),
+                ("receiver_ref", "adik & \"kandung\""),
+                ("confirm", "yes"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+    let body = &res.body;
+    // The link page, with its form, not the error page.
+    assert!(body.contains("Konfirmasi penerimaan warga"), "{body}");
+    // The error sits beside the name field: its error element, and the field points at it.
+    assert!(
+        body.contains(
+            r#"<span class="field-error" id="receiver_name-error" role="alert">tuliskan nama orang yang menerima warga"#
+        ),
+        "{body}"
+    );
+    assert!(
+        body.contains(r#"aria-describedby="receiver_name-error""#),
+        "{body}"
+    );
+    // The summary names the field by its label.
+    assert!(
+        body.contains(r##"<a href="#receiver_name">Nama penerima</a>: tuliskan nama"##),
+        "{body}"
+    );
+    // Only the missing field is marked; what was typed and ticked is kept (escaped).
+    assert!(!body.contains(r#"id="receiver_ref-error""#), "{body}");
+    assert!(!body.contains(r#"id="confirm-error""#), "{body}");
+    assert!(
+        body.contains(r#"value="adik &amp; &quot;kandung&quot;""#),
+        "{body}"
+    );
+    assert!(body.contains("checked"), "{body}");
+    assert_eq!(state_of(&owner, id).await, "in_transit");
+
+    // In English when the reader chose English.
+    office.cookie = keep_cookie(office.cookie.take(), "lang=en");
+    let en = office
+        .post(&url, &[("action", "received"), ("receiver_ref", "kakak")])
+        .await;
+    assert_eq!(en.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", en.body);
+    assert!(
+        en.body
+            .contains("Received by (name)</a>: write the name of who received the person"),
+        "{}",
+        en.body
+    );
+    assert!(en.body.contains(r#"id="confirm-error""#), "{}", en.body);
+    assert!(en.body.contains(r#"value="kakak""#), "{}", en.body);
 }

@@ -178,6 +178,13 @@ async fn the_handover_form_prints_as_a_document_without_the_apps_navigation(pool
         b.goto(&format!("{base}/handover/{token}")).await;
         b.find("#receiver_name").await;
         b.step("link-received-360").await;
+        // A press without the receiver's name: the page comes back with the error beside it.
+        b.fill("#receiver_ref", "kakak kandung").await;
+        b.click("#confirm").await;
+        b.click_and_load("form[novalidate] button[type=submit]")
+            .await;
+        b.find("#receiver_name-error").await;
+        b.step("link-refused-360").await;
         b.c.close().await.unwrap();
     }
 
@@ -188,5 +195,12 @@ async fn the_handover_form_prints_as_a_document_without_the_apps_navigation(pool
     b.goto(&format!("{base}/handover/{token}")).await;
     b.find("#receiver_name").await;
     b.step("link-received-1366").await;
+    // A press without the receiver's name: the page comes back with the error beside it.
+    b.fill("#receiver_ref", "kakak kandung").await;
+    b.click("#confirm").await;
+    b.click_and_load("form[novalidate] button[type=submit]")
+        .await;
+    b.find("#receiver_name-error").await;
+    b.step("link-refused-1366").await;
     b.c.close().await.unwrap();
 }
