@@ -47,12 +47,16 @@ pub async fn create(
 ) -> Result<Created, AppError> {
     let print = fingerprint(intake, photos);
     let point = Geom::point(intake.lon, intake.lat);
-    let region = region_at(pool, &point).await?.ok_or_else(|| {
-        AppError::Invalid(vec![FieldError::new(
-            "found_lat",
-            "titik lokasi tidak berada di Jawa Timur",
-        )])
-    })?;
+    // geo/ holds all of Indonesia, so a point resolves anywhere; a pick-up is East Java's.
+    let region = region_at(pool, &point)
+        .await?
+        .filter(|r| crate::places::model::in_served_province(r))
+        .ok_or_else(|| {
+            AppError::Invalid(vec![FieldError::new(
+                "found_lat",
+                "titik lokasi tidak berada di Jawa Timur",
+            )])
+        })?;
     if pickup_regions(officer).is_some_and(|allowed| !allowed.contains(&region)) {
         return Err(AppError::Invalid(vec![FieldError::new(
             "found_lat",

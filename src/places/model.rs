@@ -106,6 +106,14 @@ pub struct LinkRow {
     pub estimated: bool,
 }
 
+/// The province Simlontar serves (Jawa Timur): its Satpol PP pick people up inside it.
+pub const SERVED_PROVINCE: &str = "35";
+
+/// Whether a region code (any level) lies in the served province.
+pub fn in_served_province(code: &str) -> bool {
+    code.split('.').next() == Some(SERVED_PROVINCE)
+}
+
 /// Is (lon, lat) a plausible WGS 84 point inside Indonesia's bounding box?
 pub fn in_indonesia(lon: f64, lat: f64) -> bool {
     (94.0..=142.0).contains(&lon) && (-11.5..=6.5).contains(&lat)

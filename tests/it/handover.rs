@@ -824,7 +824,9 @@ async fn received_names_who_received_the_person_and_needs_the_confirmation(owner
     let token = routed_home_with_link(&owner, &mut co, n).await;
     let mut office = Client::new(&owner).await;
     co.get(&format!("/cases/{n}")).await;
-    let dep = co.post(&format!("/cases/{n}/depart"), &[]).await;
+    let dep = co
+        .post(&format!("/cases/{n}/depart"), &[("confirm", "yes")])
+        .await;
     assert_eq!(dep.status, StatusCode::SEE_OTHER, "{}", dep.body);
     let page = office.get(&format!("/handover/{token}")).await;
     assert!(
@@ -911,7 +913,9 @@ async fn a_refused_receipt_comes_back_on_the_link_page_with_what_was_typed(owner
     let token = routed_home_with_link(&owner, &mut co, n).await;
     let mut office = Client::new(&owner).await;
     co.get(&format!("/cases/{n}")).await;
-    let dep = co.post(&format!("/cases/{n}/depart"), &[]).await;
+    let dep = co
+        .post(&format!("/cases/{n}/depart"), &[("confirm", "yes")])
+        .await;
     assert_eq!(dep.status, StatusCode::SEE_OTHER, "{}", dep.body);
     let url = format!("/handover/{token}");
     office.get(&url).await;

@@ -73,7 +73,9 @@ async fn the_handover_form_prints_as_a_document_without_the_apps_navigation(pool
         .await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
     // The person left: the receiving office's link page now asks who received them.
-    let res = desk.post(&format!("/cases/{CASE}/depart"), &[]).await;
+    let res = desk
+        .post(&format!("/cases/{CASE}/depart"), &[("confirm", "yes")])
+        .await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
     let mail: String = sqlx::query_scalar(
         "SELECT body_text FROM email_outbox WHERE dedupe_key LIKE 'handover:%' ORDER BY id DESC LIMIT 1",

@@ -43,6 +43,8 @@ async fn a_biometric_match_is_reviewed_and_the_person_is_routed_home_with_a_noti
     // DP3AK records the fingerprint match.
     b.sign_in(&base, "dp3ak1", "/identity/checks/new").await;
     b.fill("#case_number", CASE).await;
+    // The form proposes no outcome: the officer says what the device answered.
+    b.choose("#outcome", "matched").await;
     b.fill("#score", "72").await;
     b.fill("#nik", NIK).await;
     b.fill("#name", "Siti Aminah").await;
