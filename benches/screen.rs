@@ -103,9 +103,10 @@ async fn seed(pool: &PgPool, now: DateTime<Utc>) -> anyhow::Result<usize> {
     let wards: Vec<(i64, i32)> = sqlx::query_as("SELECT id, beds FROM ward ORDER BY id")
         .fetch_all(pool)
         .await?;
-    let regions: Vec<String> = sqlx::query_scalar("SELECT code FROM region ORDER BY code")
-        .fetch_all(pool)
-        .await?;
+    let regions: Vec<String> =
+        sqlx::query_scalar("SELECT code FROM region WHERE province_code = '35' ORDER BY code")
+            .fetch_all(pool)
+            .await?;
     let mut rng = ChaCha8Rng::seed_from_u64(7);
     let mut stays: Vec<(i64, DateTime<Utc>, Option<DateTime<Utc>>)> = vec![];
     let start = now - Duration::days(DAYS);
