@@ -47,7 +47,10 @@ async fn generated_api_requests_never_get_a_server_error(owner: PgPool) {
                 .args(["run", &format!("{base}/api/openapi.json")])
                 .args(["--checks", "not_a_server_error"])
                 .args(["--header", &format!("Authorization: Bearer {token}")])
-                .args(["--max-examples", EXAMPLES, "--seed", "8", "--workers", "2"])
+                // One worker: CPython 3.11's AST builder is not thread-safe, and hypothesis
+                // parses lambdas from several workers at once ("AST constructor recursion depth
+                // mismatch", python/cpython#106905), failing the run without any server error.
+                .args(["--max-examples", EXAMPLES, "--seed", "8", "--workers", "1"])
                 .args(["--phases", "examples,coverage,fuzzing"])
                 .args(["--suppress-health-check", "all", "--max-failures", "20"])
                 .arg("--report-dir")
