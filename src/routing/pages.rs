@@ -187,8 +187,12 @@ async fn plan_view(
     }
 }
 
-/// The case page's routing panel.
-pub async fn panel(state: &AppState, v: &Viewer, case_id: i64) -> AppResult<view::Panel> {
+/// The case page's routing panel, for the roles that may view routing (the rule the
+/// proposal's API operation is gated by); `None` for everyone else.
+pub async fn panel(state: &AppState, v: &Viewer, case_id: i64) -> AppResult<Option<view::Panel>> {
+    if !allows(&v.principal, Action::ViewRouting) {
+        return Ok(None);
+    }
     let now = state.clock.now();
     let scope = CaseScope::of(&v.principal, now);
     let mut tx = scope.begin(&state.pool).await?;
@@ -261,7 +265,7 @@ pub async fn panel(state: &AppState, v: &Viewer, case_id: i64) -> AppResult<view
         None => None,
     };
     let home = home_named(state, &f.facts).await?;
-    Ok(view::Panel {
+    Ok(Some(view::Panel {
         proposed: undecided.then(|| (handover::route_code(&proposal.route), reasons)),
         home: home.map(|(code, name, source)| (vocab::region::named(&name, &code), source.label())),
         choices: RouteChoice::ALL
@@ -275,7 +279,7 @@ pub async fn panel(state: &AppState, v: &Viewer, case_id: i64) -> AppResult<view
         upts,
         proposed_upt,
         referral: referral.map(|(_, name, since)| format!("{name} · {}", format_local(since, tz))),
-    })
+    }))
 }
 
 /// The proposal's home, if one is known: its code, its name ("Desa …, Kec. …, Kab. …",

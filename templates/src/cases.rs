@@ -151,7 +151,7 @@ pub struct CaseView {
     /// Social assistance the person already receives: "DTKS-2026-10: PKH, BPNT".
     pub assistance: Vec<String>,
     pub placement: crate::shelter::Panel,
-    pub routing: crate::routing::Panel,
+    pub routing: Option<crate::routing::Panel>,
     /// The viewer records DP3AK identity checks: a link to the form with this case filled in.
     pub may_record_identity: bool,
 }
@@ -223,7 +223,7 @@ pub fn show(lang: Lang, user: &NavUser, v: &CaseView) -> Markup {
                     }
                 }
             }
-            (crate::routing::panel(lang, &v.number, &v.csrf, &v.routing))
+            @if let Some(routing) = &v.routing { (crate::routing::panel(lang, &v.number, &v.csrf, routing)) }
             (crate::shelter::panel(lang, &v.number, &v.csrf, &v.placement))
             @if !v.actions.is_empty() {
                 section.actions {

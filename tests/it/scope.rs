@@ -219,3 +219,33 @@ async fn upt_staff_see_a_case_while_it_is_referred_to_their_upt(pool: PgPool) {
         .unwrap();
     assert_eq!(staff.get(&page).await.status, StatusCode::NOT_FOUND);
 }
+
+/// The route proposal (the home the evidence points to, and why) is routing information:
+/// the case page shows it to the roles that may view routing, as the API does
+/// (`Action::ViewRouting`), and not to an intake officer who may read the case.
+#[sqlx::test]
+async fn the_case_page_shows_the_route_proposal_only_to_roles_that_view_routing(pool: PgPool) {
+    two_regions(&pool).await;
+    sqlx::query("UPDATE ot_case SET state = 'unidentified' WHERE number = $1")
+        .bind(SBY)
+        .execute(&pool)
+        .await
+        .unwrap();
+    let page = format!("/cases/{SBY}");
+    let mut officer = signed_in(&pool, "dinsos", Role::CaseOfficer, None).await;
+    let res = officer.get(&page).await;
+    assert_eq!(res.status, StatusCode::OK);
+    assert!(res.body.contains("Daerah asal"), "{}", res.body);
+
+    let mut satpol = signed_in(&pool, "satpol", Role::IntakeOfficer, Some("35.78")).await;
+    let res = satpol.get(&page).await;
+    assert_eq!(
+        res.status,
+        StatusCode::OK,
+        "the intake officer reads the case"
+    );
+    assert!(!res.body.contains("Daerah asal"), "{}", res.body);
+    assert!(!res.body.contains("Usulan"), "{}", res.body);
+    let api = satpol.get(&format!("/api/v1/cases/{SBY}/proposal")).await;
+    assert_eq!(api.status, StatusCode::FORBIDDEN);
+}
