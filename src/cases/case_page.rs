@@ -51,6 +51,19 @@ pub async fn show_case(
             .map(|name| vocab::region::named(&name, code)),
         None => None,
     };
+    // The home as recorded at intake: the region picked by name, then what the person said.
+    let home_region = match case.home_region.as_deref() {
+        Some(code) => crate::places::store::region_name(&state.pool, code)
+            .await?
+            .map(|name| vocab::region::named(&name, code)),
+        None => None,
+    };
+    let home = [home_region.as_deref(), Some(case.stated_home.trim())]
+        .into_iter()
+        .flatten()
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join(" · ");
     let nik = case
         .nik
         .as_deref()
@@ -89,7 +102,7 @@ pub async fn show_case(
                 case.found_region
             ),
             found_address: case.found_address.clone(),
-            home: case.stated_home.clone(),
+            home: if home.is_empty() { "–".into() } else { home },
             conditions: case
                 .conditions
                 .iter()

@@ -192,7 +192,7 @@ pub fn show(lang: Lang, user: &NavUser, v: &CaseView) -> Markup {
                 dt { "NIK" } dd { (v.nik) }
                 dt { (tr(lang, "Dijangkau", "Picked up")) } dd { (v.found) }
                 @if !v.found_address.is_empty() { dt { (tr(lang, "Alamat lokasi", "Address")) } dd { (v.found_address) } }
-                dt { (tr(lang, "Asal (keterangan)", "Stated home")) } dd { (v.home) }
+                dt { (tr(lang, "Asal (keterangan)", "Home (as stated)")) } dd { (v.home) }
                 dt { (tr(lang, "Kondisi", "Conditions")) } dd { @if v.conditions.is_empty() { "–" } @else { (join(lang, &v.conditions)) } }
             }
             @if !v.flags.is_empty() {
