@@ -31,15 +31,17 @@ use simlontar_templates::Lang;
 
 /// A ward's or UPT's risk: its open alert decides; without one, the forecast's chance of
 /// filling within 14 days; a ward with no free bed now is critical whatever was forecast.
+/// A stale-data alert says nothing about beds: the risk then stays the last forecast's.
 pub fn risk_of(alert: Option<&str>, p14: Option<f64>, full_now: bool) -> Risk {
-    let from_forecast = match (alert, p14) {
-        (Some("critical"), _) => Risk::Critical,
-        (Some("warning"), _) => Risk::Warning,
-        (Some(_), _) => Risk::Watch,
-        (None, None) => Risk::Unknown,
-        (None, Some(p)) if p >= 0.5 => Risk::Warning,
-        (None, Some(p)) if p >= 0.2 => Risk::Watch,
-        (None, Some(_)) => Risk::Low,
+    use crate::vocab::AlertLevel;
+    let from_forecast = match (alert.and_then(AlertLevel::parse), p14) {
+        (Some(AlertLevel::Full | AlertLevel::Critical), _) => Risk::Critical,
+        (Some(AlertLevel::Warning), _) => Risk::Warning,
+        (Some(AlertLevel::Watch), _) => Risk::Watch,
+        (None | Some(AlertLevel::Stale), None) => Risk::Unknown,
+        (None | Some(AlertLevel::Stale), Some(p)) if p >= 0.5 => Risk::Warning,
+        (None | Some(AlertLevel::Stale), Some(p)) if p >= 0.2 => Risk::Watch,
+        (None | Some(AlertLevel::Stale), Some(_)) => Risk::Low,
     };
     if full_now {
         Risk::Critical
@@ -317,5 +319,9 @@ mod tests {
         assert_eq!(risk_of(Some("watch"), Some(0.9), false), Risk::Watch);
         assert_eq!(risk_of(Some("critical"), Some(0.0), false), Risk::Critical);
         assert_eq!(risk_of(None, None, true), Risk::Critical);
+        assert_eq!(risk_of(Some("full"), None, false), Risk::Critical);
+        // Stale data alone is no bed risk: the last forecast's chance decides.
+        assert_eq!(risk_of(Some("stale"), Some(0.05), false), Risk::Low);
+        assert_eq!(risk_of(Some("stale"), None, false), Risk::Unknown);
     }
 }
