@@ -92,8 +92,18 @@ pub fn app(state: AppState) -> Router {
         .route_layer(middleware::from_fn(auth::session::require_login));
     let public = Router::new()
         .route("/lang/{code}", get(lang::switch_language))
-        .route("/static/app.css", get(static_css))
-        .route("/static/print.js", get(static_print_js))
+        .route(
+            "/static/app.css",
+            get(|| asset(CSS, simlontar_templates::APP_CSS)),
+        )
+        .route(
+            "/static/print.js",
+            get(|| asset(JS, simlontar_templates::PRINT_JS)),
+        )
+        .route(
+            "/static/intake.js",
+            get(|| asset(JS, simlontar_templates::INTAKE_JS)),
+        )
         .route("/api/openapi.json", get(openapi::openapi_json))
         .merge(auth::public_router())
         .merge(routing::public_router())
@@ -189,22 +199,19 @@ async fn not_found() -> crate::error::AppError {
     crate::error::AppError::NotFound
 }
 
-async fn static_print_js() -> impl axum::response::IntoResponse {
-    (
-        [
-            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
-            (header::CACHE_CONTROL, "public, max-age=3600"),
-        ],
-        simlontar_templates::PRINT_JS,
-    )
-}
+const CSS: &str = "text/css; charset=utf-8";
+const JS: &str = "text/javascript; charset=utf-8";
 
-async fn static_css() -> impl axum::response::IntoResponse {
+/// A file the pages load, built into the binary (no CDN; the CSP allows only 'self').
+async fn asset(
+    content_type: &'static str,
+    body: &'static str,
+) -> impl axum::response::IntoResponse {
     (
         [
-            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CONTENT_TYPE, content_type),
             (header::CACHE_CONTROL, "public, max-age=3600"),
         ],
-        simlontar_templates::APP_CSS,
+        body,
     )
 }

@@ -270,7 +270,8 @@ fn tile(lang: Lang, u: &UptRow, own: bool) -> Markup {
             @if own { span.own-mark { (t.cap_your_upt) } }
             a href={ "/capacity/upt/" (u.code) } title=(u.name) { (short_name(&u.name)) }
             span.tile-line {
-                span.badge { (u.risk.label(lang)) } " "
+                // Without a forecast the outlook line says so; a badge would repeat it.
+                @if u.risk != crate::capacity_svg::Risk::Unknown { span.badge { (u.risk.label(lang)) } " " }
                 strong { (u.occupied()) } " / " (u.beds()) " " (t.cap_occupied)
             }
             span.tile-line { strong { (free) } " " (t.cap_free) " · " (tile_outlook(lang, u)) }

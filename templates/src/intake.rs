@@ -83,11 +83,34 @@ pub(crate) fn text_field(
     value: &str,
     kind: &str,
 ) -> Markup {
+    field(lang, errors, (name, Text { id, en }), value, kind, false)
+}
+
+/// A labelled input. `kind` is an input type, or `numeric` / `decimal` for a text input
+/// that opens the phone's number pad (a `type=number` field drops what it cannot parse,
+/// and its spinner is useless for a NIK); a required field's label says so.
+fn field(
+    lang: Lang,
+    errors: &[(String, String)],
+    (name, label): (&str, Text),
+    value: &str,
+    kind: &str,
+    required: bool,
+) -> Markup {
     let invalid = err(errors, name).is_some();
+    let (kind, keypad) = match kind {
+        "numeric" | "decimal" => ("text", Some(kind)),
+        other => (other, None),
+    };
     html! {
         div.field {
-            label for=(name) { (tr(lang, id, en)) }
-            input id=(name) name=(name) type=(kind) value=(value) aria-invalid=[invalid.then_some("true")]
+            label for=(name) {
+                (label.get(lang))
+                @if required { " " span.required { (tr(lang, "(wajib)", "(required)")) } }
+            }
+            input id=(name) name=(name) type=(kind) value=(value) inputmode=[keypad]
+                autocomplete=[keypad.map(|_| "off")] aria-required=[required.then_some("true")]
+                aria-invalid=[invalid.then_some("true")]
                 aria-describedby=[invalid.then(|| format!("{name}-error"))];
             (field_error(errors, name))
         }
@@ -103,7 +126,10 @@ fn choice(
 ) -> Markup {
     html! {
         fieldset.field {
-            legend { (field_label(lang, name)) }
+            legend {
+                (field_label(lang, name))
+                @if REQUIRED.contains(&name) { " " span.required { (tr(lang, "(wajib)", "(required)")) } }
+            }
             @for (v, label) in options {
                 label.inline {
                     input type="radio" name=(name) value=(v) checked[value == *v];
@@ -124,7 +150,10 @@ fn checks(
 ) -> Markup {
     html! {
         fieldset.field {
-            legend { (field_label(lang, name)) }
+            legend {
+                (field_label(lang, name))
+                @if REQUIRED.contains(&name) { " " span.required { (tr(lang, "(wajib)", "(required)")) } }
+            }
             @for (v, label) in options {
                 label.inline {
                     input type="checkbox" name=(name) value=(v) checked[values.iter().any(|x| x == v)];
@@ -315,13 +344,24 @@ pub fn known_field_label(lang: Lang, name: &str) -> Option<&'static str> {
         .map(|(_, t)| t.get(lang))
 }
 
+/// The intake's fields without which nothing is saved (what `intake::model::validate`
+/// refuses when missing); the form marks them.
+const REQUIRED: [&str; 5] = ["found_at", "found_lat", "found_lon", "name_quality", "sex"];
+
 /// A text field of the intake form, labelled from `FIELDS`.
 fn intake_field(lang: Lang, e: &[(String, String)], name: &str, value: &str, kind: &str) -> Markup {
     let label = FIELDS
         .iter()
         .find(|(n, _)| *n == name)
         .map_or(Text { id: "", en: "" }, |(_, t)| *t);
-    text_field(lang, e, name, label.id, label.en, value, kind)
+    field(
+        lang,
+        e,
+        (name, label),
+        value,
+        kind,
+        REQUIRED.contains(&name),
+    )
 }
 
 /// The choices of the intake form, (form value, label), from the vocabulary.
@@ -363,6 +403,16 @@ pub fn form(lang: Lang, user: &NavUser, v: &FormView) -> Markup {
                 h2 { (tr(lang, "Kapan dan di mana", "When and where")) }
                 (intake_field(lang, e, "found_at", &f.found_at, "datetime-local"))
                 (intake_field(lang, e, "found_address", &f.found_address, "text"))
+                // Shown by /static/intake.js where the phone can tell its location.
+                div.field.locate {
+                    button.secondary #locate type="button" hidden
+                        data-wait=(tr(lang, "Mencari lokasi…", "Finding the location…"))
+                        data-done=(tr(lang, "Titik diisi dari lokasi ponsel (ketelitian ± {m} m). Periksa di peta.", "Point filled from the phone's location (accurate to ± {m} m). Check it on the map."))
+                        data-fail=(tr(lang, "Lokasi tidak didapat. Pilih di peta atau ketik koordinat.", "No location. Pick it on the map or type coordinates.")) {
+                        (tr(lang, "Gunakan lokasi saya", "Use my location"))
+                    }
+                    p.hint #locate-status role="status" aria-live="polite" {}
+                }
                 @if let Some(m) = &v.map {
                     div.field {
                         p.hint { (tr(lang, "Klik peta untuk memilih titik (formulir dikirim ulang, isian tetap tersimpan), atau ketik koordinat.",
@@ -372,8 +422,8 @@ pub fn form(lang: Lang, user: &NavUser, v: &FormView) -> Markup {
                     }
                 }
                 div.row {
-                    (intake_field(lang, e, "found_lat", &f.found_lat, "text"))
-                    (intake_field(lang, e, "found_lon", &f.found_lon, "text"))
+                    (intake_field(lang, e, "found_lat", &f.found_lat, "decimal"))
+                    (intake_field(lang, e, "found_lon", &f.found_lon, "decimal"))
                 }
                 (intake_field(lang, e, "unit", &f.unit, "text"))
                 (intake_field(lang, e, "officer_name", &f.officer_name, "text"))
@@ -384,7 +434,7 @@ pub fn form(lang: Lang, user: &NavUser, v: &FormView) -> Markup {
                 (choice(lang, e, "sex", &v.options.sex, &f.sex))
                 div.row {
                     (intake_field(lang, e, "birth_date", &f.birth_date, "date"))
-                    (intake_field(lang, e, "estimated_age", &f.estimated_age, "number"))
+                    (intake_field(lang, e, "estimated_age", &f.estimated_age, "numeric"))
                 }
                 (choice(lang, e, "birth_date_quality", &v.options.birth_date_quality, &f.birth_date_quality))
                 (intake_field(lang, e, "stated_home", &f.stated_home, "text"))
@@ -420,7 +470,7 @@ pub fn form(lang: Lang, user: &NavUser, v: &FormView) -> Markup {
                     }
                 }
                 (checks(lang, e, "documents", &v.options.documents, &f.documents))
-                (intake_field(lang, e, "nik", &f.nik, "text"))
+                (intake_field(lang, e, "nik", &f.nik, "numeric"))
                 (checks(lang, e, "conditions", &v.options.conditions, &f.conditions))
                 div.field {
                     label for="belongings" { (tr(lang, "Barang bawaan", "Belongings")) }
@@ -442,6 +492,7 @@ pub fn form(lang: Lang, user: &NavUser, v: &FormView) -> Markup {
                 }
                 button type="submit" name="save" value="1" { (tr(lang, "Simpan", "Save")) }
             }
+            script src="/static/intake.js" {}
         },
     )
 }

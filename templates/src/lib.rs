@@ -24,3 +24,5 @@ pub const APP_CSS: &str = include_str!("../static/app.css");
 /// The one script: wires `[data-print]` buttons to the browser's print (the CSP allows
 /// only scripts served by the app, no inline handlers).
 pub const PRINT_JS: &str = include_str!("../static/print.js");
+/// The intake desk's enhancements: the phone's location and photos shrunk before upload.
+pub const INTAKE_JS: &str = include_str!("../static/intake.js");

@@ -60,6 +60,7 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("get", "/lang/{code}", "ssssssssss"),
     ("get", "/static/app.css", "oooooooooo"),
     ("get", "/static/print.js", "oooooooooo"),
+    ("get", "/static/intake.js", "oooooooooo"),
     ("get", "/api/openapi.json", "oooooooooo"),
     ("get", "/healthz", "oooooooooo"),
     ("get", "/readyz", "oooooooooo"),

@@ -146,3 +146,114 @@ async fn the_home_region_is_picked_by_name_on_a_phone_and_at_a_desk(pool: PgPool
         .unwrap();
     assert_eq!(homes, ["52.72", "52.72"]);
 }
+
+/// On a phone: "Gunakan lokasi saya" fills the point from the phone's location and moves
+/// the map's pin without sending the form, and a camera-sized photo is made smaller on the
+/// phone before it is sent. The phone's location sensor is the one part stood in for.
+#[sqlx::test]
+async fn the_phone_fills_the_point_from_its_location_and_shrinks_photos_before_sending(
+    pool: PgPool,
+) {
+    load_geo(&pool).await;
+    user(&pool, "satpol.sby", Role::IntakeOfficer, Some("35.78")).await;
+    let base = spawn(&pool).await;
+    // A 4000 × 3000 camera photo with grain, as phones take them (several MB).
+    let photo = tempfile::Builder::new().suffix(".jpg").tempfile().unwrap();
+    let mut seed = 7u32;
+    let img = image::RgbImage::from_fn(4000, 3000, |x, y| {
+        seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+        let n = (seed >> 24) as u8;
+        image::Rgb([(x / 16) as u8 ^ n, (y / 12) as u8, n])
+    });
+    img.save(photo.path()).unwrap();
+    let original = std::fs::metadata(photo.path()).unwrap().len();
+    assert!(
+        original > 2_000_000,
+        "the test photo is camera-sized: {original}"
+    );
+
+    for (journey, size) in [("desk-phone", (360, 800)), ("desk-desktop", super::DESKTOP)] {
+        let b = Browser::start_sized(journey, size).await;
+        b.sign_in(&base, "satpol.sby", "/intake").await;
+        b.step("form").await;
+        let page = b.c.current_url().await.unwrap();
+        b.c.execute(
+            "navigator.geolocation.getCurrentPosition = function (ok) {
+               ok({coords: {latitude: -7.29801, longitude: 112.73799, accuracy: 12}});
+             };",
+            vec![],
+        )
+        .await
+        .unwrap();
+        b.click("#locate").await;
+        assert_eq!(
+            b.find("#found_lat")
+                .await
+                .prop("value")
+                .await
+                .unwrap()
+                .unwrap(),
+            "-7.298010"
+        );
+        assert_eq!(
+            b.find("#found_lon")
+                .await
+                .prop("value")
+                .await
+                .unwrap()
+                .unwrap(),
+            "112.737990"
+        );
+        let status = b.text("#locate-status").await;
+        assert!(status.contains("± 12 m"), "{status}");
+        let src = b
+            .find("input.map")
+            .await
+            .attr("src")
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(
+            src.contains("lat=-7.298010") && src.contains("lon=112.737990"),
+            "{src}"
+        );
+        assert_eq!(
+            b.c.current_url().await.unwrap(),
+            page,
+            "the form was not sent"
+        );
+
+        b.find("#photos")
+            .await
+            .send_keys(photo.path().to_str().unwrap())
+            .await
+            .unwrap();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        let sent = loop {
+            let r =
+                b.c.execute(
+                    "const p = document.getElementById('photos');
+                     if (p.dataset.shrunk !== '1') return null;
+                     const f = p.files[0];
+                     return createImageBitmap(f).then(i => [f.size, f.type, i.width, i.height]);",
+                    vec![],
+                )
+                .await
+                .unwrap();
+            if !r.is_null() {
+                break r;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the photo was not shrunk"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        };
+        let (bytes, kind) = (sent[0].as_u64().unwrap(), sent[1].as_str().unwrap());
+        let (w, h) = (sent[2].as_u64().unwrap(), sent[3].as_u64().unwrap());
+        assert_eq!((kind, w, h), ("image/jpeg", 1600, 1200));
+        assert!(bytes * 4 < original, "{bytes} bytes sent of {original}");
+        b.step("located").await;
+        b.c.close().await.unwrap();
+    }
+}

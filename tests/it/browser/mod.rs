@@ -145,7 +145,46 @@ impl Browser {
         )
         .unwrap();
         self.fits_the_phone(step).await;
+        if self.size == PHONE {
+            self.fingers_fit(step).await;
+        }
         self.accessible(step).await;
+    }
+
+    /// On the phone every control is at least 44 px tall (a thumb, WCAG 2.5.5): buttons,
+    /// fields, choices (a radio or box counts by its label), and the header's links. Links
+    /// inside running text are exempt, as WCAG exempts them.
+    async fn fingers_fit(&self, step: &str) {
+        let small = self
+            .c
+            .execute(
+                "const visible = e => { const r = e.getBoundingClientRect();
+                   return r.width > 0 && r.height > 0 && getComputedStyle(e).visibility !== 'hidden'; };
+                 const box = e => (e.matches('input[type=radio], input[type=checkbox]') && e.closest('label'))
+                   ? e.closest('label') : e;
+                 const name = e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '')
+                   + (e.name ? '[name=' + e.name + ']' : '')
+                   + ' «' + (e.textContent || e.value || '').trim().slice(0, 24) + '»';
+                 return [...document.querySelectorAll(
+                     'button, select, textarea, summary, header a, nav a, a.button, '
+                     + 'input:not([type=hidden]):not([type=image])')]
+                   .filter(visible)
+                   .filter(e => !e.closest('svg'))
+                   .map(e => [e, box(e).getBoundingClientRect().height])
+                   .filter(([, h]) => h < 43.5)
+                   .slice(0, 8)
+                   .map(([e, h]) => name(e) + ' ' + Math.round(h) + ' px');",
+                vec![],
+            )
+            .await
+            .unwrap();
+        let list = small.as_array().unwrap();
+        assert!(
+            list.is_empty(),
+            "{}-{step}: controls under 44 px tall on a phone: {}",
+            self.journey,
+            small
+        );
     }
 
     async fn fits_the_phone(&self, step: &str) {
