@@ -95,6 +95,8 @@ pub async fn view(
             .filter(|&(lat, lon)| in_indonesia(lon, lat))
             .map(|(lat, lon)| f.to_pixel(lon, lat))
             .filter(|&p| f.holds(p)),
+        north_west: (f.north, f.west),
+        per_pixel: (1.0 / f.scale, 1.0 / (f.kx * f.scale)),
     }))
 }
 

@@ -42,6 +42,10 @@ pub struct MapView {
     /// Village dots in map pixels.
     pub dots: Vec<(f64, f64)>,
     pub picked: Option<(f64, f64)>,
+    /// The frame, for the page's script to turn a tap into a point without a round trip:
+    /// the north-west corner (lat, lon) and degrees per pixel (lat, lon).
+    pub north_west: (f64, f64),
+    pub per_pixel: (f64, f64),
 }
 
 pub struct HomeSuggestion {
@@ -415,9 +419,12 @@ pub fn form(lang: Lang, user: &NavUser, v: &FormView) -> Markup {
                 }
                 @if let Some(m) = &v.map {
                     div.field {
-                        p.hint { (tr(lang, "Klik peta untuk memilih titik (formulir dikirim ulang, isian tetap tersimpan), atau ketik koordinat.",
-                                     "Click the map to pick the point (the form comes back with everything kept), or type coordinates.")) }
+                        p.hint { (tr(lang, "Ketuk peta untuk memilih titik, atau ketik koordinat.",
+                                     "Tap the map to pick the point, or type coordinates.")) }
                         input.map type="image" name="map" src={ "/intake/map.svg?region=" (m.region) "&lat=" (f.found_lat) "&lon=" (f.found_lon) }
+                            data-north=(m.north_west.0) data-west=(m.north_west.1)
+                            data-lat-per-px=(m.per_pixel.0) data-lon-per-px=(m.per_pixel.1)
+                            data-picked=(tr(lang, "Titik dipilih di peta.", "Point picked on the map."))
                             width=(m.width) height=(m.height) alt=(tr(lang, "Peta kabupaten/kota untuk memilih titik", "Map of the regency to pick the point"));
                     }
                 }

@@ -1,7 +1,8 @@
 // The intake desk on a phone, as an enhancement (the form works without it):
-// "Gunakan lokasi saya" fills the point from the phone's location and moves the map's pin
-// without sending the form; photos are made smaller on the phone before they are sent
-// (a 5 MB camera photo becomes about 300 KB), which also leaves their metadata behind.
+// "Gunakan lokasi saya" fills the point from the phone's location, and a tap on the map
+// picks it, both moving the map's pin without sending the form; photos are made smaller
+// on the phone before they are sent (a 5 MB camera photo becomes a few hundred KB), which
+// also leaves their metadata behind.
 (function () {
   var lat = document.getElementById("found_lat");
   var lon = document.getElementById("found_lon");
@@ -15,6 +16,22 @@
     u.searchParams.set("lat", lat.value);
     u.searchParams.set("lon", lon.value);
     map.setAttribute("src", u.pathname + u.search);
+  }
+
+  // A tap on the map picks the point here; without this script it sends the form and the
+  // server turns the tap into the point (intake::map::pixel_to_point, the same frame).
+  if (map && lat && lon) {
+    map.addEventListener("click", function (e) {
+      if (!e.offsetX && !e.offsetY) return; // a keyboard "click": let the form go
+      e.preventDefault();
+      var d = map.dataset;
+      var x = e.offsetX * parseFloat(map.getAttribute("width")) / map.clientWidth;
+      var y = e.offsetY * parseFloat(map.getAttribute("height")) / map.clientHeight;
+      lat.value = (parseFloat(d.north) - y * parseFloat(d.latPerPx)).toFixed(6);
+      lon.value = (parseFloat(d.west) + x * parseFloat(d.lonPerPx)).toFixed(6);
+      if (status) status.textContent = d.picked;
+      movePin();
+    });
   }
 
   if (locate && status && lat && lon && navigator.geolocation) {

@@ -223,6 +223,31 @@ async fn the_phone_fills_the_point_from_its_location_and_shrinks_photos_before_s
             "the form was not sent"
         );
 
+        // A tap in the map's middle picks the point the server would pick for it.
+        b.click("input.map").await;
+        let map = b.find("input.map").await;
+        let w: f64 = map.attr("width").await.unwrap().unwrap().parse().unwrap();
+        let h: f64 = map.attr("height").await.unwrap().unwrap().parse().unwrap();
+        let (lat, lon) = simlontar::intake::map::pixel_to_point(&pool, "35.78", w / 2.0, h / 2.0)
+            .await
+            .unwrap()
+            .unwrap();
+        let mut got = vec![];
+        for css in ["#found_lat", "#found_lon"] {
+            let v = b.find(css).await.prop("value").await.unwrap().unwrap();
+            got.push(v.parse::<f64>().unwrap());
+        }
+        assert!(
+            (got[0] - lat).abs() < 0.003 && (got[1] - lon).abs() < 0.003,
+            "the tap gave {got:?}, the server's frame ({lat}, {lon})"
+        );
+        assert_eq!(b.text("#locate-status").await, "Titik dipilih di peta.");
+        assert_eq!(
+            b.c.current_url().await.unwrap(),
+            page,
+            "the tap did not send the form"
+        );
+
         b.find("#photos")
             .await
             .send_keys(photo.path().to_str().unwrap())
