@@ -75,7 +75,8 @@ pub fn list(lang: Lang, user: &NavUser, v: &ListView) -> Markup {
             @if v.rows.is_empty() {
                 p { (tr(lang, "Tidak ada kasus yang cocok.", "No matching cases.")) }
             } @else {
-                table tabindex="0" {
+                // One card per case on a phone (app.css), each value under its label.
+                table.cards tabindex="0" {
                     thead { tr {
                         th { (tr(lang, "Nomor", "Number")) } th { (tr(lang, "Nama", "Name")) }
                         th { (tr(lang, "Jenis kelamin", "Sex")) } th { (tr(lang, "Umur", "Age")) }
@@ -85,12 +86,14 @@ pub fn list(lang: Lang, user: &NavUser, v: &ListView) -> Markup {
                     tbody {
                         @for r in &v.rows {
                             tr {
-                                td { a href={ "/cases/" (r.number) } { (r.number) } }
-                                td { @if r.name.is_empty() { em { (tr(lang, "tanpa nama", "no name")) } } @else { (r.name) } }
-                                td { (r.sex.get(lang)) }
-                                td { @if let Some(a) = r.age { (a) } @else { "–" } }
-                                td { (r.found_at) } td { (r.found_region) } td { (r.home_region) }
-                                td { (r.state.get(lang)) }
+                                td.card-head { a.case-number href={ "/cases/" (r.number) } { (r.number) } }
+                                td.card-head { @if r.name.is_empty() { em { (tr(lang, "tanpa nama", "no name")) } } @else { strong { (r.name) } } }
+                                td data-label=(tr(lang, "Jenis kelamin", "Sex")) { (r.sex.get(lang)) }
+                                td data-label=(tr(lang, "Umur", "Age")) { @if let Some(a) = r.age { (a) } @else { "–" } }
+                                td data-label=(tr(lang, "Dijangkau", "Picked up")) { (r.found_at) }
+                                td data-label=(tr(lang, "Lokasi", "Where")) { (r.found_region) }
+                                td data-label=(tr(lang, "Asal", "Home")) { (r.home_region) }
+                                td data-label=(tr(lang, "Status", "State")) { (r.state.get(lang)) }
                             }
                         }
                     }
