@@ -259,7 +259,8 @@ pub struct Candidate {
 
 const INTAKE_JSON: &str = "json_build_object('name', i.stated_name, 'aliases', i.aliases, 'sex', i.sex,
     'birth_date', i.birth_date, 'birth_quality', i.birth_date_quality, 'age', i.estimated_age, 'home', coalesce(i.home_village_code, i.home_region_code),
-    'found', i.found_region_code, 'nik', i.nik)";
+    'found', i.found_region_code, 'nik', i.nik,
+    'photos', (SELECT coalesce(json_agg(f.id ORDER BY f.id), '[]') FROM intake_photo f WHERE f.intake_id = i.id))";
 
 pub async fn candidates(
     pool: &PgPool,

@@ -211,7 +211,7 @@ pub async fn show_review(State(state): State<AppState>, v: Viewer) -> AppResult<
             let l = v.lang;
             view::CandidateView {
                 id: c.id,
-                case_number: c.case_number.unwrap_or_default(),
+                case_number: c.case_number.clone().unwrap_or_default(),
                 probability: c.probability,
                 contributions: c
                     .contributions
@@ -226,6 +226,10 @@ pub async fn show_review(State(state): State<AppState>, v: Viewer) -> AppResult<
                         note: x.note_in(l),
                     })
                     .collect(),
+                photos: (
+                    photo_urls(&c.intake, c.case_number.as_deref()),
+                    photo_urls(&c.other, c.other_case.as_deref()),
+                ),
                 other_label: match (&c.other_case, c.other_is_check) {
                     (_, true) => tr(l, "Pemeriksaan DP3AK", "DP3AK check").to_string(),
                     (Some(n), false) => {
@@ -304,6 +308,19 @@ pub async fn show_review(State(state): State<AppState>, v: Viewer) -> AppResult<
         })
         .collect();
     Ok(view::review(v.lang, &v.nav, &rows, &retries))
+}
+
+/// The addresses of an intake record's photos (served through the case, which audits the
+/// read); none for a record that is not an intake or has no case.
+fn photo_urls(record: &serde_json::Value, case: Option<&str>) -> Vec<String> {
+    let Some(case) = case else { return vec![] };
+    record["photos"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(serde_json::Value::as_i64)
+        .map(|id| format!("/cases/{case}/photos/{id}"))
+        .collect()
 }
 
 #[derive(Deserialize)]

@@ -155,6 +155,8 @@ pub struct CandidateView {
     pub other_label: String,
     /// (label, intake's value, check's value)
     pub fields: Vec<(&'static str, String, String)>,
+    /// Photo addresses of the intake and of the other record (an earlier intake's).
+    pub photos: (Vec<String>, Vec<String>),
 }
 
 /// A check to repeat: (case number, method, outcome, due).
@@ -193,11 +195,27 @@ pub fn review(lang: Lang, user: &NavUser, rows: &[CandidateView], retries: &[Ret
             }
             @if rows.is_empty() {
                 p { (tr(lang, "Tidak ada kecocokan yang menunggu tinjauan.", "No links are waiting for review.")) }
+            } @else {
+                p.queue-count role="status" {
+                    strong { (rows.len()) } " " (tr(lang, "kecocokan menunggu tinjauan. Bandingkan foto dan data, lalu putuskan.",
+                                                     "links wait for review. Compare the photos and the records, then decide."))
+                }
             }
             @for r in rows {
                 section.card.candidate {
                     h2 { a href={ "/cases/" (r.case_number) } { (r.case_number) } " · "
                          (tr(lang, "peluang", "probability")) " " (format!("{:.0}%", r.probability * 100.0)) }
+                    @if !r.photos.0.is_empty() || !r.photos.1.is_empty() {
+                        div.compare-photos {
+                            @for (side, urls) in [(tr(lang, "Intake ini", "This intake"), &r.photos.0), (r.other_label.as_str(), &r.photos.1)] {
+                                figure {
+                                    @if urls.is_empty() { p.muted { (tr(lang, "Tanpa foto", "No photo")) } }
+                                    @for u in urls.iter().take(2) { img src=(u) alt=(side) loading="lazy"; }
+                                    figcaption { (side) }
+                                }
+                            }
+                        }
+                    }
                     table tabindex="0" {
                         thead { tr { th { } th { (tr(lang, "Intake", "Intake")) } th { (r.other_label) } } }
                         tbody { @for (label, a, b) in &r.fields { tr { th scope="row" { (label) } td { (a) } td { (b) } } } }
@@ -212,11 +230,13 @@ pub fn review(lang: Lang, user: &NavUser, rows: &[CandidateView], retries: &[Ret
                             }
                         }
                     }
-                    form.inline method="post" action={ "/identity/links/" (r.id) } {
+                    // Three different answers, three different looks: the common one filled,
+                    // "not sure" outlined, the final one red and apart.
+                    form.decisions method="post" action={ "/identity/links/" (r.id) } {
                         input type="hidden" name="csrf" value=(user.csrf);
-                        button name="decision" value="accept" type="submit" { (tr(lang, "Terima: orang yang sama", "Accept: same person")) }
-                        button name="decision" value="reject" type="submit" { (tr(lang, "Tolak", "Reject")) }
-                        button name="decision" value="distinct" type="submit" { (tr(lang, "Orang yang berbeda", "Different people")) }
+                        button.accept name="decision" value="accept" type="submit" { "✓ " (tr(lang, "Orang yang sama", "Same person")) }
+                        button.secondary name="decision" value="reject" type="submit" { (tr(lang, "Belum yakin — tolak usulan ini", "Not sure — reject this suggestion")) }
+                        button.danger name="decision" value="distinct" type="submit" { "✕ " (tr(lang, "Pasti orang berbeda (tidak diusulkan lagi)", "Certainly different people (never suggested again)")) }
                     }
                 }
             }

@@ -1030,3 +1030,52 @@ async fn a_check_is_never_linked_with_an_intake_identified_under_another_verifie
         );
     }
 }
+
+/// The review queue puts both intakes' photos side by side (comparing faces is the task it
+/// replaces), says how many links wait, and each photo opens for the reviewer.
+#[sqlx::test]
+async fn the_review_queue_shows_both_photos_side_by_side_and_the_count(pool: PgPool) {
+    crate::common::load_geo(&pool).await;
+    let mut photo = vec![];
+    for (number, name) in [
+        ("OT-3578-2026-000001", "Pak Slamet"),
+        ("OT-3578-2026-000002", "Slamet"),
+    ] {
+        let case = crate::common::case_fixture(&pool, number, "35.78", None, name, None).await;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO intake_photo (intake_id, sha256, content_type, bytes)
+             SELECT intake_id, sha256($2), 'image/png', $2 FROM ot_case WHERE id = $1 RETURNING id",
+        )
+        .bind(case)
+        .bind(crate::common::PNG)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+        photo.push(format!("/cases/{number}/photos/{id}"));
+    }
+    sqlx::query(
+        "INSERT INTO record_link (left_kind, left_id, right_kind, right_id, state, probability, contributions)
+         SELECT 'intake', a.intake_id, 'intake', b.intake_id, 'candidate', 0.7, '[]'
+           FROM ot_case a, ot_case b WHERE a.number = 'OT-3578-2026-000001' AND b.number = 'OT-3578-2026-000002'",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    let mut officer = signed_in(&pool, "dp3ak", Role::IdentityOfficer, None).await;
+    let queue = officer.get("/identity/review").await;
+    assert_eq!(queue.status, StatusCode::OK);
+    assert!(
+        queue.body.contains("<strong>1</strong> kecocokan menunggu"),
+        "{}",
+        queue.body
+    );
+    for url in &photo {
+        assert!(
+            queue.body.contains(&format!("src=\"{url}\"")),
+            "{url}: {}",
+            queue.body
+        );
+        let res = officer.get(url).await;
+        assert_eq!(res.status, StatusCode::OK, "{url}");
+    }
+}
