@@ -110,9 +110,21 @@ pub async fn run(
         .fetch_one(&mut *tx)
         .await?;
         let waiting = waiting as u32 + w.held.max(0) as u32;
+        // The beds in force on each day: a closure known today takes them away for its
+        // days, so the forecast (and the alerts) see the shortage coming.
+        let by_day = crate::shelter::wards::capacity_by_day(
+            &mut tx,
+            w.id,
+            w.beds.max(0) as u32,
+            today,
+            super::engine::forecast::HORIZON + 1,
+        )
+        .await?;
+        let (capacity, ahead) = (by_day[0], &by_day[1..]);
         let input = WardInput {
             today,
-            capacity: w.beds.max(0) as u32,
+            capacity,
+            capacity_ahead: Some(ahead),
             residents: &residents,
             survival: &survival,
             arrivals: &arrivals,
@@ -131,7 +143,7 @@ pub async fn run(
             today,
             as_of,
             w.occupied.max(0) as u32,
-            w.beds.max(0) as u32,
+            capacity,
             waiting,
             &f,
             &th,
@@ -145,7 +157,7 @@ pub async fn run(
         .bind(&w.upt)
         .bind(w.id)
         .bind(now)
-        .bind(w.beds)
+        .bind(capacity as i32)
         .bind(w.occupied)
         .bind(waiting as i32)
         .bind(f.p(7))
@@ -153,7 +165,7 @@ pub async fn run(
         .bind(f.p(30))
         .bind(f.days_to_full.map(f64::from))
         .bind(json!(f.free_beds.iter().enumerate().map(|(i, b)| json!({"day": i + 1, "free": b.mean, "lo": b.low, "hi": b.high})).collect::<Vec<_>>()))
-        .bind(json!({"residents": residents.len(), "completed_stays": completed.len(), "demand_per_day": f.demand.base_rate,
+        .bind(json!({"residents": residents.len(), "completed_stays": completed.len(), "demand_per_day": f.demand.base_rate, "closed_days_ahead": ahead.iter().filter(|c| **c == 0).count(),
                      "demand_now_per_day": f.demand.current_rate(), "surge_factor": f.demand.surge_factor,
                      "leaving_planned": residents.iter().filter(|r| r.planned_departure_in.is_some()).count(),
                      "expected_people": expected.iter().map(|e| e.chance).sum::<f64>(),

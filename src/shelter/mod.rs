@@ -7,6 +7,7 @@ pub mod model;
 pub mod pages;
 pub mod referral;
 pub mod store;
+pub mod wards;
 
 use axum::middleware::from_fn_with_state;
 use axum::routing::{get, post};

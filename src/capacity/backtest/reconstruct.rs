@@ -153,6 +153,7 @@ impl Reconstruction {
         Some(WardInput {
             today: date,
             capacity: row.capacity,
+            capacity_ahead: None,
             residents: &self.residents,
             survival: &self.survival.as_ref()?.1,
             arrivals: &self.arrivals,

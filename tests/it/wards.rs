@@ -1,0 +1,401 @@
+//! Ward administration (issue 24): bed counts, temporary closures and admission rules,
+//! dated and audited, and what placement and the forecast make of them.
+use axum::http::StatusCode;
+use chrono::{Duration, NaiveDate};
+use serde_json::Value;
+use sqlx::PgPool;
+
+use crate::common::{api, app_pool, load_geo, now, router, send, settings, token};
+use crate::shelter::unidentified;
+use simlontar::auth::audit::Origin;
+use simlontar::auth::model::{Grant, Principal, Role};
+use simlontar::capacity::evaluate;
+use simlontar::shelter::wards::{self, ClosureIn, RulesIn, WardError};
+
+const TZ: chrono_tz::Tz = chrono_tz::Asia::Jakarta;
+
+async fn admin(owner: &PgPool) -> (Principal, Origin) {
+    let id = crate::common::user(owner, "admin.wards", Role::Admin, None).await;
+    principal(id, "admin.wards", Grant::new(Role::Admin, None).unwrap())
+}
+
+fn principal(id: i64, name: &str, grant: Grant) -> (Principal, Origin) {
+    (
+        Principal {
+            user_id: id,
+            username: name.into(),
+            display_name: name.into(),
+            grants: vec![grant],
+            via_token: false,
+        },
+        Origin {
+            actor_id: Some(id),
+            ..Origin::default()
+        },
+    )
+}
+
+/// The first men's transit ward (its UPT, id and beds).
+async fn transit_ward(owner: &PgPool) -> (String, i64, i32) {
+    sqlx::query_as(
+        "SELECT upt_code, id, beds FROM ward WHERE need_code = 'homeless' AND sex IN ('male', 'any')
+          ORDER BY id LIMIT 1",
+    )
+    .fetch_one(owner)
+    .await
+    .unwrap()
+}
+
+fn today() -> NaiveDate {
+    simlontar::clock::local_date(now(), TZ)
+}
+
+fn closure(from: i64, to: Option<i64>, reason: &str) -> ClosureIn {
+    ClosureIn {
+        starts_on: (today() + Duration::days(from)).to_string(),
+        ends_on: to
+            .map(|t| (today() + Duration::days(t)).to_string())
+            .unwrap_or_default(),
+        reason: reason.into(),
+        note: "atap diganti".into(),
+    }
+}
+
+async fn place_api(owner: &PgPool, number: &str, ward: i64) -> crate::common::Res {
+    let officer = token(owner, &format!("co.{number}"), Role::CaseOfficer, None).await;
+    send(
+        &router(owner).await,
+        api(
+            "POST",
+            &format!("/api/v1/cases/{number}/placement"),
+            &officer,
+            None,
+            serde_json::json!({ "ward_id": ward }),
+        ),
+    )
+    .await
+}
+
+async fn candidate_wards(owner: &PgPool, number: &str) -> Vec<i64> {
+    static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let officer = token(owner, &format!("co.cands{n}"), Role::CaseOfficer, None).await;
+    let res = send(
+        &router(owner).await,
+        api(
+            "GET",
+            &format!("/api/v1/cases/{number}/placement-candidates"),
+            &officer,
+            None,
+            serde_json::json!({}),
+        ),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    (res.json().as_array().unwrap().iter())
+        .map(|c| c["ward_id"].as_i64().unwrap())
+        .collect()
+}
+
+/// The issue's Done-when line: a ward closed for renovation takes no placement (not by
+/// the API, not by a direct insert: the database refuses it) and is not offered.
+#[sqlx::test]
+async fn a_ward_closed_for_renovation_takes_no_placement(owner: PgPool) {
+    load_geo(&owner).await;
+    let (_, ward, _) = transit_ward(&owner).await;
+    let (p, o) = admin(&owner).await;
+    let case = unidentified(&owner, "OT-3578-2026-000001", "male", 35, &[]).await;
+    assert!(candidate_wards(&owner, "OT-3578-2026-000001")
+        .await
+        .contains(&ward));
+    wards::close(
+        &app_pool(&owner).await,
+        &p,
+        &o,
+        ward,
+        &closure(0, Some(30), "renovation"),
+        (now(), TZ),
+    )
+    .await
+    .unwrap();
+    assert!(!candidate_wards(&owner, "OT-3578-2026-000001")
+        .await
+        .contains(&ward));
+    let res = place_api(&owner, "OT-3578-2026-000001", ward).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+    assert!(res.body.contains("temporarily closed"), "{}", res.body);
+    assert!(res.body.contains("ward_id"), "{}", res.body);
+    // The rule is the database's: a direct insert is refused too.
+    let direct =
+        sqlx::query("INSERT INTO placement (case_id, ward_id, started_at) VALUES ($1, $2, $3)")
+            .bind(case)
+            .bind(ward)
+            .bind(now())
+            .execute(&owner)
+            .await
+            .unwrap_err();
+    assert_eq!(
+        direct.as_database_error().unwrap().constraint(),
+        Some("ward_closed")
+    );
+    // Ended early: the ward takes people again from now on.
+    let id: i64 = sqlx::query_scalar("SELECT id FROM ward_closure WHERE ward_id = $1")
+        .bind(ward)
+        .fetch_one(&owner)
+        .await
+        .unwrap();
+    let later = now() + Duration::hours(2);
+    wards::end_closure(&app_pool(&owner).await, &p, &o, id, (later, TZ))
+        .await
+        .unwrap();
+    let placed =
+        sqlx::query("INSERT INTO placement (case_id, ward_id, started_at) VALUES ($1, $2, $3)")
+            .bind(case)
+            .bind(ward)
+            .bind(later + Duration::minutes(1))
+            .execute(&owner)
+            .await;
+    assert!(placed.is_ok(), "{placed:?}");
+    let kinds: Vec<String> =
+        sqlx::query_scalar("SELECT kind FROM ward_change WHERE ward_id = $1 ORDER BY id")
+            .bind(ward)
+            .fetch_all(&owner)
+            .await
+            .unwrap();
+    assert_eq!(kinds, ["closure", "closure_ended"]);
+}
+
+/// The other half of the Done-when line: the forecast counts a closed ward's beds as gone
+/// for the closure's dates — a closure known today fills the ward on its first day.
+#[sqlx::test]
+async fn the_forecast_counts_a_closed_wards_beds_as_gone_for_its_dates(owner: PgPool) {
+    load_geo(&owner).await;
+    let (_, ward, beds) = transit_ward(&owner).await;
+    let pool = app_pool(&owner).await;
+    let forecast = || async {
+        evaluate::run(&pool, &settings(), Some(ward), now())
+            .await
+            .unwrap();
+        let (p7, days, daily): (f64, Option<f64>, Value) = sqlx::query_as(
+            "SELECT p7, days_to_full, daily FROM capacity_forecast WHERE ward_id = $1 ORDER BY id DESC LIMIT 1",
+        )
+        .bind(ward)
+        .fetch_one(&owner)
+        .await
+        .unwrap();
+        let free: Vec<f64> = (daily.as_array().unwrap().iter())
+            .map(|d| d["free"].as_f64().unwrap())
+            .collect();
+        (p7, days, free)
+    };
+    let (p7, days, free) = forecast().await;
+    assert_eq!((p7, days), (0.0, None), "an empty ward with no demand");
+    assert_eq!(free[5], f64::from(beds));
+    let (p, o) = admin(&owner).await;
+    wards::close(
+        &pool,
+        &p,
+        &o,
+        ward,
+        &closure(5, Some(7), "renovation"),
+        (now(), TZ),
+    )
+    .await
+    .unwrap();
+    let (p7, days, free) = forecast().await;
+    assert_eq!((p7, days), (1.0, Some(5.0)));
+    assert_eq!(
+        &free[3..8],
+        &[f64::from(beds), 0.0, 0.0, 0.0, f64::from(beds)]
+    );
+}
+
+/// Admission rules exclude a person from the wards offered and refuse a direct
+/// placement with the reason beside the ward.
+#[sqlx::test]
+async fn admission_rules_exclude_a_person_from_offers_and_placements(owner: PgPool) {
+    load_geo(&owner).await;
+    let (_, ward, _) = transit_ward(&owner).await;
+    let (p, o) = admin(&owner).await;
+    unidentified(&owner, "OT-3578-2026-000002", "male", 35, &["psychosocial"]).await;
+    unidentified(&owner, "OT-3578-2026-000003", "male", 35, &[]).await;
+    unidentified(&owner, "OT-3578-2026-000004", "male", 70, &[]).await;
+    let rules = RulesIn {
+        sex: "any".into(),
+        min_age: "18".into(),
+        max_age: "59".into(),
+        accepted: vec![],
+        refused: vec!["psychosocial".into()],
+        reason: "tidak ada perawat jiwa".into(),
+    };
+    wards::set_rules(&app_pool(&owner).await, &p, &o, ward, &rules, (now(), TZ))
+        .await
+        .unwrap();
+    assert!(!candidate_wards(&owner, "OT-3578-2026-000002")
+        .await
+        .contains(&ward));
+    assert!(candidate_wards(&owner, "OT-3578-2026-000003")
+        .await
+        .contains(&ward));
+    let res = place_api(&owner, "OT-3578-2026-000002", ward).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+    assert!(res.body.contains("does not take the need"), "{}", res.body);
+    let res = place_api(&owner, "OT-3578-2026-000004", ward).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+    assert!(res.body.contains("aged up to 59"), "{}", res.body);
+    let res = place_api(&owner, "OT-3578-2026-000003", ward).await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+}
+
+/// A bed count is set from today, no longer an estimate, never below the people in the
+/// ward, kept in the history with who and why, and not undone by `geo load`.
+#[sqlx::test]
+async fn a_bed_count_is_dated_audited_and_never_below_the_people_in_the_ward(owner: PgPool) {
+    load_geo(&owner).await;
+    let (upt, ward, _) = transit_ward(&owner).await;
+    sqlx::query("UPDATE ward SET occupied = 4, held = 1 WHERE id = $1")
+        .bind(ward)
+        .execute(&owner)
+        .await
+        .unwrap();
+    let pool = app_pool(&owner).await;
+    let (p, o) = admin(&owner).await;
+    let err = wards::set_beds(&pool, &p, &o, ward, ("4", "hitung ulang"), (now(), TZ))
+        .await
+        .unwrap_err();
+    let WardError::Bad(bad) = err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(bad[0].field, "beds");
+    assert!(bad[0].id.contains("kurang dari 5"), "{bad:?}");
+    let err = wards::set_beds(&pool, &p, &o, ward, ("sepuluh", ""), (now(), TZ))
+        .await
+        .unwrap_err();
+    let WardError::Bad(bad) = err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(
+        bad.iter().map(|b| b.field).collect::<Vec<_>>(),
+        ["beds", "reason"]
+    );
+    wards::set_beds(&pool, &p, &o, ward, ("5", "hitung ulang"), (now(), TZ))
+        .await
+        .unwrap();
+    let (beds, estimated): (i32, bool) =
+        sqlx::query_as("SELECT beds, beds_estimated FROM ward WHERE id = $1")
+            .bind(ward)
+            .fetch_one(&owner)
+            .await
+            .unwrap();
+    assert_eq!((beds, estimated), (5, false));
+    let h = wards::history(&pool, ward).await.unwrap();
+    assert_eq!(
+        (
+            h[0].kind.as_str(),
+            h[0].reason.as_str(),
+            h[0].who.as_deref(),
+            h[0].valid_from
+        ),
+        ("beds", "hitung ulang", Some("admin.wards"), today())
+    );
+    let audited: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM audit_log WHERE action = 'ward_beds' AND entity_id = $1",
+    )
+    .bind(ward.to_string())
+    .fetch_one(&owner)
+    .await
+    .unwrap();
+    assert_eq!(audited, 1);
+    load_geo(&owner).await;
+    let beds: i32 = sqlx::query_scalar("SELECT beds FROM ward WHERE id = $1")
+        .bind(ward)
+        .fetch_one(&owner)
+        .await
+        .unwrap();
+    assert_eq!(beds, 5, "geo load keeps the count set in the app");
+    // UPT staff manage their own UPT's wards only.
+    let own = crate::common::user(&owner, "staf.own", Role::UptStaff, Some(&upt)).await;
+    let (staff, so) = principal(
+        own,
+        "staf.own",
+        Grant::new(Role::UptStaff, Some(upt.clone())).unwrap(),
+    );
+    wards::set_beds(
+        &pool,
+        &staff,
+        &so,
+        ward,
+        ("6", "tambah ranjang"),
+        (now(), TZ),
+    )
+    .await
+    .unwrap();
+    let other =
+        crate::common::user(&owner, "staf.other", Role::UptStaff, Some("PSTW-MAGETAN")).await;
+    let (stranger, st) = principal(
+        other,
+        "staf.other",
+        Grant::new(Role::UptStaff, Some("PSTW-MAGETAN".into())).unwrap(),
+    );
+    let err = wards::set_beds(&pool, &stranger, &st, ward, ("60", "x"), (now(), TZ))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, WardError::App(simlontar::error::AppError::Forbidden)),
+        "{err:?}"
+    );
+}
+
+/// Closures: the first day not before today, the last not before the first, a reason from
+/// the list, no two closures of a ward on one day; each bad field named.
+#[sqlx::test]
+async fn a_closure_with_bad_dates_or_overlapping_another_is_refused(owner: PgPool) {
+    load_geo(&owner).await;
+    let (_, ward, _) = transit_ward(&owner).await;
+    let pool = app_pool(&owner).await;
+    let (p, o) = admin(&owner).await;
+    let fields = |e: WardError| match e {
+        WardError::Bad(b) => b.into_iter().map(|b| b.field).collect::<Vec<_>>(),
+        other => panic!("{other:?}"),
+    };
+    let past = closure(-1, Some(3), "renovation");
+    let e = wards::close(&pool, &p, &o, ward, &past, (now(), TZ))
+        .await
+        .unwrap_err();
+    assert_eq!(fields(e), ["starts_on"]);
+    let backwards = closure(5, Some(3), "banjir");
+    let e = wards::close(&pool, &p, &o, ward, &backwards, (now(), TZ))
+        .await
+        .unwrap_err();
+    assert_eq!(fields(e), ["ends_on", "reason"]);
+    wards::close(
+        &pool,
+        &p,
+        &o,
+        ward,
+        &closure(2, None, "outbreak"),
+        (now(), TZ),
+    )
+    .await
+    .unwrap();
+    let e = wards::close(
+        &pool,
+        &p,
+        &o,
+        ward,
+        &closure(40, Some(41), "staff"),
+        (now(), TZ),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(
+        fields(e),
+        ["starts_on"],
+        "an open-ended closure covers day 40"
+    );
+    let n: i64 = sqlx::query_scalar("SELECT count(*) FROM ward_closure")
+        .fetch_one(&owner)
+        .await
+        .unwrap();
+    assert_eq!(n, 1);
+}
