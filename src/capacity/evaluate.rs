@@ -81,16 +81,26 @@ pub async fn run(
     let mut changes: Vec<(String, &Ward, Transition, Option<u32>, f64)> = vec![];
     // Who may come, for every ward at once (the pipeline is read once per run), shared among
     // all the wards that fit, also when only one is evaluated.
-    let all: Vec<(i64, String, String, String)> =
-        sqlx::query_as("SELECT id, upt_code, need_code, sex FROM ward ORDER BY id")
-            .fetch_all(&mut *tx)
-            .await?;
+    #[derive(sqlx::FromRow)]
+    struct Key {
+        id: i64,
+        upt_code: String,
+        need_code: String,
+        #[sqlx(flatten)]
+        rules: crate::shelter::model::Rules,
+    }
+    let all: Vec<Key> = sqlx::query_as(
+        "SELECT id, upt_code, need_code, sex, min_age, max_age, needs_accepted, needs_refused
+           FROM ward ORDER BY id",
+    )
+    .fetch_all(&mut *tx)
+    .await?;
     let keys: Vec<ahead::WardKey> = (all.iter())
-        .map(|(id, upt, need, sex)| ahead::WardKey {
-            id: *id,
-            upt,
-            need,
-            sex,
+        .map(|k| ahead::WardKey {
+            id: k.id,
+            upt: &k.upt_code,
+            need: &k.need_code,
+            rules: &k.rules,
         })
         .collect();
     let mut expected = ahead::expected(&mut tx, &keys, now, (today, settings.time_zone)).await?;

@@ -186,6 +186,7 @@ async fn upt_view(
             })
             .collect(),
         may_hold: holds::may_hold(&v.principal, code),
+        may_manage: crate::shelter::wards::may_manage(&v.principal, code),
         form,
         errors,
         notice: None,

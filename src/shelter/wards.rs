@@ -355,7 +355,8 @@ pub async fn end_closure(
     let mut tx = pool.begin().await?;
     let row: Option<(i64, NaiveDate, Option<NaiveDate>, DateTime<Utc>)> = sqlx::query_as(
         "SELECT ward_id, starts_on, ends_on, starts_at FROM ward_closure
-          WHERE id = $1 AND (ends_at IS NULL OR ends_at > $2)",
+          WHERE id = $1 AND (ends_at IS NULL OR ends_at > $2)
+            AND (ends_on IS NULL OR ends_on >= starts_on)",
     )
     .bind(closure_id)
     .bind(now)

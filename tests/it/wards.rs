@@ -399,3 +399,151 @@ async fn a_closure_with_bad_dates_or_overlapping_another_is_refused(owner: PgPoo
         .unwrap();
     assert_eq!(n, 1);
 }
+
+/// The page as UPT staff use it: a bed count below the people in the ward comes back
+/// beside the field with what was typed; a good one is confirmed; a closure recorded on
+/// the page shows the ward as closed (not as free beds) on the UPT page.
+#[sqlx::test]
+async fn upt_staff_change_beds_and_close_a_ward_on_its_page(owner: PgPool) {
+    load_geo(&owner).await;
+    let (upt, ward, _) = transit_ward(&owner).await;
+    sqlx::query("UPDATE ward SET occupied = 7 WHERE id = $1")
+        .bind(ward)
+        .execute(&owner)
+        .await
+        .unwrap();
+    let mut c = crate::common::signed_in(&owner, "staf.upt", Role::UptStaff, Some(&upt)).await;
+    let page = format!("/capacity/wards/{ward}");
+    let res = c.get(&format!("/capacity/upt/{upt}")).await;
+    assert!(
+        res.body.contains(&format!("href=\"{page}\"")),
+        "a link to each ward"
+    );
+    let res = c.get(&page).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    let res = c
+        .post(
+            &format!("{page}/beds"),
+            &[("beds", "3"), ("reason", "hitung ulang")],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        res.body.contains("Tidak bisa kurang dari 7"),
+        "{}",
+        res.body
+    );
+    assert!(res.body.contains(r#"value="3""#) && res.body.contains("hitung ulang"));
+    let res = c
+        .post(
+            &format!("{page}/beds"),
+            &[("beds", "12"), ("reason", "hitung ulang")],
+        )
+        .await;
+    assert_eq!(res.location(), format!("{page}?done=beds"));
+    let res = c.get(res.location()).await;
+    assert!(
+        res.body.contains("Jumlah tempat tidur disimpan"),
+        "{}",
+        res.body
+    );
+    assert!(res.body.contains("hitung ulang") && res.body.contains("staf.upt"));
+    let starts = today().to_string();
+    let res = c
+        .post(
+            &format!("{page}/closures"),
+            &[
+                ("starts_on", &starts),
+                ("ends_on", ""),
+                ("reason", ""),
+                ("note", "atap"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.body.contains("Pilih alasan penutupan"), "{}", res.body);
+    assert!(res.body.contains(r#"value="atap""#));
+    let res = c
+        .post(
+            &format!("{page}/closures"),
+            &[
+                ("starts_on", &starts),
+                ("ends_on", ""),
+                ("reason", "renovation"),
+                ("note", "atap"),
+            ],
+        )
+        .await;
+    assert_eq!(res.location(), format!("{page}?done=closed"));
+    let res = c.get(&format!("/capacity/upt/{upt}")).await;
+    assert!(
+        res.body
+            .contains("Ditutup sementara (Renovasi) sampai diumumkan"),
+        "{}",
+        res.body
+    );
+    let res = c
+        .post(
+            &format!("{page}/rules"),
+            &[
+                ("sex", "any"),
+                ("min_age", "70"),
+                ("max_age", "20"),
+                ("needs_refused", "psychosocial"),
+                ("reason", "x"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        res.body.contains("Usia tertinggi tidak boleh kurang"),
+        "{}",
+        res.body
+    );
+    assert!(
+        res.body.contains(r#"value="psychosocial" checked"#),
+        "ticks kept"
+    );
+}
+
+/// A closure called off before it began is gone: ending it again finds nothing.
+#[sqlx::test]
+async fn a_closure_called_off_before_it_begins_cannot_be_ended_twice(owner: PgPool) {
+    load_geo(&owner).await;
+    let (_, ward, _) = transit_ward(&owner).await;
+    let pool = app_pool(&owner).await;
+    let (p, o) = admin(&owner).await;
+    let id = wards::close(
+        &pool,
+        &p,
+        &o,
+        ward,
+        &closure(10, Some(12), "staff"),
+        (now(), TZ),
+    )
+    .await
+    .unwrap();
+    wards::end_closure(&pool, &p, &o, id, (now(), TZ))
+        .await
+        .unwrap();
+    let again = wards::end_closure(&pool, &p, &o, id, (now(), TZ)).await;
+    assert!(
+        matches!(
+            again,
+            Err(WardError::App(simlontar::error::AppError::NotFound))
+        ),
+        "{again:?}"
+    );
+    assert!(wards::closures(&pool, ward).await.unwrap().is_empty());
+    // Its days are open again for another closure.
+    wards::close(
+        &pool,
+        &p,
+        &o,
+        ward,
+        &closure(11, Some(11), "outbreak"),
+        (now(), TZ),
+    )
+    .await
+    .unwrap();
+}
