@@ -104,12 +104,21 @@ pub async fn run(
         })
         .collect();
     let mut expected = ahead::expected(&mut tx, &keys, now, (today, settings.time_zone)).await?;
+    let imported = imported_stays(&mut tx).await?;
+    let imported_of_need = |need: &str| -> Vec<u32> {
+        (all.iter())
+            .filter(|k| k.need_code == need)
+            .flat_map(|k| imported.get(&k.id).cloned().unwrap_or_default())
+            .collect()
+    };
     for w in &wards {
-        let (residents, completed, censored) =
+        let (residents, mut completed, censored) =
             stays(&mut tx, w.id, now, today, settings.time_zone).await?;
+        // Stays of the days imported (`import occupancy`), as if lived here.
+        completed.extend(imported.get(&w.id).into_iter().flatten());
         let expected = expected.remove(&w.id).unwrap_or_default();
         let announced = ahead::announced(&mut tx, &w.need, today).await?;
-        let pooled = pooled_survival(&mut tx, &w.need, now).await?;
+        let pooled = pooled_survival(&mut tx, &w.need, now, &imported_of_need(&w.need)).await?;
         let survival = Survival::choose(&completed, &censored, pooled.as_ref(), FALLBACK_MEAN_STAY);
         let arrivals = arrivals(&mut tx, w, now, (today, settings.time_zone)).await?;
         let waiting: i64 = sqlx::query_scalar(
@@ -286,6 +295,7 @@ async fn pooled_survival(
     tx: &mut Transaction<'_, Postgres>,
     need: &str,
     now: DateTime<Utc>,
+    imported: &[u32],
 ) -> sqlx::Result<Option<Survival>> {
     let rows: Vec<(i32, bool)> = sqlx::query_as(
         "SELECT greatest(0, extract(day FROM coalesce(p.ended_at, $2) - p.started_at))::int, p.ended_at IS NULL
@@ -297,10 +307,10 @@ async fn pooled_survival(
     .bind(now)
     .fetch_all(&mut **tx)
     .await?;
-    let completed: Vec<u32> = rows
-        .iter()
+    let completed: Vec<u32> = (rows.iter())
         .filter(|r| !r.1)
         .map(|r| r.0.max(0) as u32)
+        .chain(imported.iter().copied())
         .collect();
     let censored: Vec<u32> = rows
         .iter()
@@ -310,8 +320,40 @@ async fn pooled_survival(
     Ok(Survival::kaplan_meier(&completed, &censored))
 }
 
+/// The completed stays of each ward's imported days (`occupancy_import_day`), rebuilt from
+/// the daily counts as the replay rebuilds them (`backtest::reconstruct`).
+async fn imported_stays(
+    tx: &mut Transaction<'_, Postgres>,
+) -> sqlx::Result<std::collections::HashMap<i64, Vec<u32>>> {
+    let rows: Vec<(i64, NaiveDate, i32, i32, i32, i32, i32)> = sqlx::query_as(
+        "SELECT ward_id, day, capacity, occupancy, admissions, discharges, turned_away
+           FROM occupancy_import_day ORDER BY ward_id, day",
+    )
+    .fetch_all(&mut **tx)
+    .await?;
+    let mut out = std::collections::HashMap::new();
+    for chunk in rows.chunk_by(|a, b| a.0 == b.0) {
+        let mut r =
+            super::backtest::reconstruct::Reconstruction::new(&format!("imported/{}", chunk[0].0));
+        for &(_, date, capacity, occupancy, admissions, discharges, turned_away) in chunk {
+            r.push(&super::history::DayRow {
+                date,
+                capacity: capacity.max(0) as u32,
+                occupancy: occupancy.max(0) as u32,
+                admissions: admissions.max(0) as u32,
+                discharges: discharges.max(0) as u32,
+                turned_away: turned_away.max(0) as u32,
+            });
+        }
+        out.insert(chunk[0].0, r.completed_stays());
+    }
+    Ok(out)
+}
+
 /// People routed to the ward per day, oldest first, ending today: placements made, and
 /// people put on the waiting list for its kind of bed (demand the ward could not take).
+/// A day imported (`import occupancy`) counts its admissions and people turned away
+/// instead of what the system recorded that day.
 async fn arrivals(
     tx: &mut Transaction<'_, Postgres>,
     w: &Ward,
@@ -325,7 +367,10 @@ async fn arrivals(
              UNION ALL
              SELECT (since AT TIME ZONE $6)::date FROM waiting_list
               WHERE need_code = $2 AND ($5 = 'any' OR sex = $5) AND since > $3 - $4 * interval '1 day') a
-          GROUP BY 1",
+          WHERE NOT EXISTS (SELECT 1 FROM occupancy_import_day o WHERE o.ward_id = $1 AND o.day = a.d)
+          GROUP BY 1
+         UNION ALL
+         SELECT day, (admissions + turned_away)::bigint FROM occupancy_import_day WHERE ward_id = $1",
     )
     .bind(w.id)
     .bind(&w.need)

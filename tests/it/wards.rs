@@ -547,3 +547,219 @@ async fn a_closure_called_off_before_it_begins_cannot_be_ended_twice(owner: PgPo
     .await
     .unwrap();
 }
+
+/// A history of `days` days ending yesterday (by the test clock) for one ward: 20 beds,
+/// one admission every other day, stays of ten days.
+fn history_csv(upt: &str, ward: &str, days: i64) -> String {
+    let mut out = String::from("date,upt,ward,capacity,occupancy,admissions,discharges\n");
+    let first = today() - Duration::days(days);
+    for k in 0..days {
+        let d = first + Duration::days(k);
+        let admissions = (k % 2 == 0) as i64;
+        let discharges = (k >= 10 && (k - 10) % 2 == 0) as i64;
+        let occupancy = (k / 2 + 1).min(5) + 3;
+        out += &format!("{d},{upt},{ward},20,{occupancy},{admissions},{discharges}\n");
+    }
+    out
+}
+
+async fn ward_code(owner: &PgPool, id: i64) -> String {
+    sqlx::query_scalar("SELECT code FROM ward WHERE id = $1")
+        .bind(id)
+        .fetch_one(owner)
+        .await
+        .unwrap()
+}
+
+/// `import occupancy`: the forecast learns from the imported days as from days lived in
+/// the system (its demand and its stays); a dry run writes nothing; a second run changes
+/// nothing and says so.
+#[sqlx::test]
+async fn imported_occupancy_feeds_the_forecast_once_however_often_it_is_imported(owner: PgPool) {
+    use simlontar::capacity::import;
+    load_geo(&owner).await;
+    let (upt, ward, _) = transit_ward(&owner).await;
+    let code = ward_code(&owner, ward).await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("riwayat.csv");
+    std::fs::write(&file, history_csv(&upt, &code, 365)).unwrap();
+    let pool = app_pool(&owner).await;
+    let (p, _) = admin(&owner).await;
+    let inputs = || async {
+        evaluate::run(&pool, &settings(), Some(ward), now())
+            .await
+            .unwrap();
+        sqlx::query_scalar::<_, Value>(
+            "SELECT inputs FROM capacity_forecast WHERE ward_id = $1 ORDER BY id DESC LIMIT 1",
+        )
+        .bind(ward)
+        .fetch_one(&owner)
+        .await
+        .unwrap()
+    };
+    let before = inputs().await;
+    assert_eq!(before["completed_stays"], 0, "{before}");
+    let dry = import::import(&pool, &file, (&p, true), (now(), TZ))
+        .await
+        .unwrap();
+    assert_eq!((dry.added, dry.unchanged), (365, 0));
+    let stored: i64 = sqlx::query_scalar("SELECT count(*) FROM occupancy_import_day")
+        .fetch_one(&owner)
+        .await
+        .unwrap();
+    assert_eq!(stored, 0, "a dry run writes nothing");
+    let first = import::import(&pool, &file, (&p, false), (now(), TZ))
+        .await
+        .unwrap();
+    assert_eq!((first.wards, first.added, first.changed), (1, 365, 0));
+    let after = inputs().await;
+    assert!(after["completed_stays"].as_i64().unwrap() > 100, "{after}");
+    assert!(after["demand_per_day"].as_f64().unwrap() > 0.3, "{after}");
+    let again = import::import(&pool, &file, (&p, false), (now(), TZ))
+        .await
+        .unwrap();
+    assert_eq!((again.added, again.changed, again.unchanged), (0, 0, 365));
+    assert_eq!(inputs().await["completed_stays"], after["completed_stays"]);
+    let audited: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM audit_log WHERE action = 'import_occupancy' AND actor_id = $1",
+    )
+    .bind(p.user_id)
+    .fetch_one(&owner)
+    .await
+    .unwrap();
+    assert_eq!(
+        audited, 1,
+        "the run that changed nothing wrote no audit row"
+    );
+    let marked: (String, Option<i64>) =
+        sqlx::query_as("SELECT source, imported_by FROM occupancy_import_day LIMIT 1")
+            .fetch_one(&owner)
+            .await
+            .unwrap();
+    assert_eq!(marked, ("riwayat.csv".to_string(), Some(p.user_id)));
+}
+
+/// Every bad row of the file is named in one report, by line and column: an unknown UPT,
+/// an unknown ward, a whole-UPT row, a duplicate, a day not yet over, a bad number; and
+/// nothing is written.
+#[sqlx::test]
+async fn a_bad_occupancy_file_names_every_bad_row_and_writes_nothing(owner: PgPool) {
+    use simlontar::capacity::import::{self, ImportError};
+    load_geo(&owner).await;
+    let (upt, ward, _) = transit_ward(&owner).await;
+    let code = ward_code(&owner, ward).await;
+    let y = today() - Duration::days(1);
+    let d = today() - Duration::days(2);
+    let body = format!(
+        "date,upt,ward,capacity,occupancy,admissions,discharges\n\
+         {d},{upt},{code},20,5,1,0\n\
+         {d},UPT-TIDAK-ADA,X,20,5,1,0\n\
+         {d},{upt},BANGSAL-X,20,5,1,0\n\
+         {d},{upt},,20,5,1,0\n\
+         {d},{upt},{code},20,5,1,0\n\
+         {y},{upt},{code},20,5,dua,0\n\
+         {},{upt},{code},20,5,1,0\n",
+        today()
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("h.csv");
+    std::fs::write(&file, body).unwrap();
+    let (p, _) = admin(&owner).await;
+    let pool = app_pool(&owner).await;
+    let Err(ImportError::Rows(rows)) = import::import(&pool, &file, (&p, false), (now(), TZ)).await
+    else {
+        panic!("refused")
+    };
+    let got: Vec<(u64, Option<&str>)> =
+        rows.iter().map(|e| (e.line, e.column.as_deref())).collect();
+    assert_eq!(
+        got,
+        [(6, None), (7, Some("admissions"))],
+        "format errors first: {rows:?}"
+    );
+    // With the format right, the database's checks name theirs.
+    let body = format!(
+        "date,upt,ward,capacity,occupancy,admissions,discharges\n\
+         {d},{upt},{code},20,5,1,0\n\
+         {d},UPT-TIDAK-ADA,X,20,5,1,0\n\
+         {d},{upt},BANGSAL-X,20,5,1,0\n\
+         {d},{upt},,20,5,1,0\n\
+         {},{upt},{code},20,5,1,0\n",
+        today()
+    );
+    std::fs::write(&file, body).unwrap();
+    let Err(ImportError::Rows(rows)) = import::import(&pool, &file, (&p, false), (now(), TZ)).await
+    else {
+        panic!("refused")
+    };
+    let got: Vec<(u64, Option<&str>)> =
+        rows.iter().map(|e| (e.line, e.column.as_deref())).collect();
+    assert_eq!(
+        got,
+        [
+            (3, Some("upt")),
+            (4, Some("ward")),
+            (5, Some("ward")),
+            (6, Some("date"))
+        ],
+        "{rows:?}"
+    );
+    let report = ImportError::Rows(rows).to_string();
+    assert!(
+        report.contains("h.csv: line 3, column `upt`: unknown UPT `UPT-TIDAK-ADA`"),
+        "{report}"
+    );
+    let bad_header = "date,upt,bangsal,capacity,occupancy,admissions,discharges\n";
+    std::fs::write(&file, bad_header).unwrap();
+    let Err(ImportError::Rows(rows)) = import::import(&pool, &file, (&p, false), (now(), TZ)).await
+    else {
+        panic!("refused")
+    };
+    assert_eq!(
+        (rows[0].line, rows[0].column.as_deref()),
+        (1, Some("bangsal"))
+    );
+    let stored: i64 = sqlx::query_scalar("SELECT count(*) FROM occupancy_import_day")
+        .fetch_one(&owner)
+        .await
+        .unwrap();
+    assert_eq!(stored, 0);
+}
+
+/// The command as an operator runs it: `--as` an administrator, `--dry-run`, and a second
+/// run that says there is nothing to do.
+#[sqlx::test]
+async fn the_occupancy_import_command_is_idempotent_and_has_a_dry_run(owner: PgPool) {
+    load_geo(&owner).await;
+    let (upt, ward, _) = transit_ward(&owner).await;
+    let code = ward_code(&owner, ward).await;
+    crate::common::user(&owner, "admin.cli", Role::Admin, None).await;
+    crate::common::user(&owner, "staf.cli", Role::UptStaff, Some(&upt)).await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("h.csv");
+    // Days well before the machine's today (the command reads the real clock).
+    std::fs::write(
+        &file,
+        format!(
+            "date,upt,ward,capacity,occupancy,admissions,discharges\n\
+             2025-01-01,{upt},{code},20,5,1,0\n2025-01-02,{upt},{code},20,6,1,0\n"
+        ),
+    )
+    .unwrap();
+    let f = file.to_str().unwrap();
+    let run = |args: &[&str]| crate::cli::run(&owner, args, "");
+    let (ok, _, err) = run(&["import", "occupancy", f, "--as", "staf.cli"]);
+    assert!(!ok && err.contains("not an administrator"), "{err}");
+    let (ok, _, err) = run(&["import", "occupancy", f, "--as", "admin.cli", "--dry-run"]);
+    assert!(
+        ok && err.contains("2 days would be added") && err.contains("dry run"),
+        "{err}"
+    );
+    let (ok, _, err) = run(&["import", "occupancy", f, "--as", "admin.cli"]);
+    assert!(ok && err.contains("2 days were added"), "{err}");
+    let (ok, _, err) = run(&["import", "occupancy", f, "--as", "admin.cli"]);
+    assert!(
+        ok && err.contains("already imported: nothing to do"),
+        "{err}"
+    );
+}
