@@ -258,6 +258,7 @@ async fn render(
                 }
                 .into(),
                 open: in_force(c) || ahead(c),
+                ahead: ahead(c),
             })
             .collect(),
         history: (history.iter())
@@ -378,7 +379,7 @@ pub async fn update_beds(
                 beds_reason: f.reason.clone(),
                 ..forms_of(w)
             };
-            refused(&state, &v, id, e, forms, &[]).await
+            refused(&state, &v, id, e, forms, &[("reason", "beds_reason")]).await
         }
     }
 }

@@ -15,6 +15,8 @@ pub struct ClosureRow {
     pub status: String,
     /// Whether it can still be ended (in force or ahead).
     pub open: bool,
+    /// Not begun yet: ending it calls it off.
+    pub ahead: bool,
 }
 
 pub struct ChangeRow {
@@ -108,7 +110,10 @@ pub fn ward_admin_page(lang: Lang, user: &NavUser, v: &WardAdminView) -> Markup 
             p.updated { (tr(lang, "Angka per ", "Figures as of ")) (v.generated) }
             @if let Some(n) = v.notice { p.notice role="status" { (n) } }
             @if !v.errors.is_empty() {
-                p.error-message role="alert" { (tr(lang, "Perubahan belum disimpan: periksa isian yang ditandai.", "Nothing was saved: check the marked fields.")) }
+                div.error-summary role="alert" {
+                    p.error-message { (tr(lang, "Perubahan belum disimpan: periksa isian berikut.", "Nothing was saved: check these fields.")) }
+                    ul { @for (field, message) in &v.errors { li { a href={ "#" (field) } { (message) } } } }
+                }
             }
             p.summary {
                 (v.need) " · " strong { (v.beds) } " " (tr(lang, "tempat tidur", "beds"))
@@ -129,9 +134,9 @@ pub fn ward_admin_page(lang: Lang, user: &NavUser, v: &WardAdminView) -> Markup 
                 }
                 (field_error(&v.errors, "beds"))
                 label for="beds_reason" { (tr(lang, "Alasan", "Reason")) }
-                input #beds_reason name="reason" required value=(f.beds_reason) aria-invalid=[e("reason")]
+                input #beds_reason name="reason" required value=(f.beds_reason) aria-invalid=[e("beds_reason")]
                     placeholder=(tr(lang, "misalnya: dihitung ulang 7 Desember", "e.g. counted again on 7 December"));
-                (field_error(&v.errors, "reason"))
+                (field_error(&v.errors, "beds_reason"))
                 button type="submit" { (tr(lang, "Simpan jumlah tempat tidur", "Save the bed count")) }
             }
 
@@ -156,7 +161,10 @@ pub fn ward_admin_page(lang: Lang, user: &NavUser, v: &WardAdminView) -> Markup 
                                     @if c.open {
                                         form.inline method="post" action={ "/capacity/closures/" (c.id) "/end" } {
                                             input type="hidden" name="csrf" value=(user.csrf);
-                                            button.secondary type="submit" { (tr(lang, "Buka kembali sekarang", "Reopen now")) }
+                                            button.secondary type="submit" {
+                                                @if c.ahead { (tr(lang, "Batalkan penutupan", "Call off")) }
+                                                @else { (tr(lang, "Buka kembali sekarang", "Reopen now")) }
+                                            }
                                         }
                                     }
                                 }
@@ -210,14 +218,14 @@ pub fn ward_admin_page(lang: Lang, user: &NavUser, v: &WardAdminView) -> Markup 
                     }
                 }
                 p.hint { (tr(lang, "Kosongkan usia bila tidak dibatasi.", "Leave an age empty for no limit.")) }
-                fieldset.field {
+                fieldset.field #needs_accepted {
                     legend { (tr(lang, "Juga menerima kebutuhan", "Also takes the needs")) }
                     @for n in &v.needs {
                         label.block { input type="checkbox" name="needs_accepted" value=(n.code) checked[n.accepted]; " " (n.label) }
                     }
                     (field_error(&v.errors, "needs_accepted"))
                 }
-                fieldset.field {
+                fieldset.field #needs_refused {
                     legend { (tr(lang, "Tidak menerima kebutuhan", "Refuses the needs")) }
                     @for n in &v.needs {
                         label.block { input type="checkbox" name="needs_refused" value=(n.code) checked[n.refused]; " " (n.label) }
