@@ -763,3 +763,46 @@ async fn the_occupancy_import_command_is_idempotent_and_has_a_dry_run(owner: PgP
         "{err}"
     );
 }
+
+/// A bed cannot be held in a closed ward either: the hold form says so beside the ward.
+#[sqlx::test]
+async fn a_bed_in_a_closed_ward_cannot_be_held(owner: PgPool) {
+    load_geo(&owner).await;
+    let (upt, ward, _) = transit_ward(&owner).await;
+    unidentified(&owner, "OT-3578-2026-000009", "male", 35, &[]).await;
+    let (p, o) = admin(&owner).await;
+    wards::close(
+        &app_pool(&owner).await,
+        &p,
+        &o,
+        ward,
+        &closure(0, Some(3), "outbreak"),
+        (now(), TZ),
+    )
+    .await
+    .unwrap();
+    let mut c = crate::common::signed_in(&owner, "co.hold", Role::CaseOfficer, None).await;
+    c.get(&format!("/capacity/upt/{upt}")).await;
+    let res = c
+        .post(
+            &format!("/capacity/upt/{upt}/holds"),
+            &[
+                ("case_number", "OT-3578-2026-000009"),
+                ("ward_id", &ward.to_string()),
+                ("hours", "24"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CONFLICT, "{}", res.body);
+    assert!(
+        res.body
+            .contains("sedang ditutup sementara: pilih bangsal lain"),
+        "{}",
+        res.body
+    );
+    let held: i64 = sqlx::query_scalar("SELECT count(*) FROM bed_hold")
+        .fetch_one(&owner)
+        .await
+        .unwrap();
+    assert_eq!(held, 0);
+}
