@@ -64,6 +64,19 @@ async fn a_ward_with_history(pool: &PgPool) -> (String, i64) {
     (upt, ward)
 }
 
+impl Browser {
+    /// Scrolls an element to the top of the screen, for the screenshot of a long page.
+    async fn scroll_to(&self, css: &str) {
+        self.c
+            .execute(
+                "document.querySelector(arguments[0]).scrollIntoView();",
+                vec![serde_json::json!(css)],
+            )
+            .await
+            .unwrap();
+    }
+}
+
 async fn look(pool: &PgPool, size: (u32, u32), tag: &'static str, upt: &str, ward: i64) {
     let base = spawn(pool).await;
     let b = Browser::start_sized(tag, size).await;
@@ -75,8 +88,14 @@ async fn look(pool: &PgPool, size: (u32, u32), tag: &'static str, upt: &str, war
         upt_text.contains("Ditutup sementara (Renovasi)"),
         "{upt_text}"
     );
+    b.scroll_to(".badge.closed").await;
+    b.step("upt-closed-ward").await;
     b.goto(&format!("{base}/capacity/wards/{ward}")).await;
     b.step("ward").await;
+    b.scroll_to("form.rules").await;
+    b.step("ward-rules").await;
+    b.scroll_to("table.history").await;
+    b.step("ward-history").await;
     b.fill("#beds", "2").await;
     b.fill("#beds_reason", "hitung ulang").await;
     b.click_and_load("form[action$='/beds'] button[type=submit]")
