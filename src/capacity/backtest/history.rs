@@ -338,6 +338,22 @@ mod tests {
     }
 
     #[test]
+    fn read_all_names_every_bad_row_and_the_line_of_each_good_one() {
+        let body = format!(
+            "{HEAD}2026-01-01,A,L,10,5,1,0\n2026-01-0x,A,L,10,5,1,0\n2026-01-02,A,L,10,x,1,0\n\
+             2026-01-03,A,L,10,5,1,0\n2026-01-03,A,L,10,5,1,0\n"
+        );
+        let e = read_all(body.as_bytes(), "h.csv").err().unwrap();
+        let got: Vec<_> = e.iter().map(|e| (e.line, e.column.as_deref())).collect();
+        assert_eq!(got, [(3, Some("date")), (4, Some("occupancy")), (6, None)]);
+        let ok = format!(
+            "{HEAD}2026-01-01,A,L,10,5,1,0\n2026-01-01,B,,10,5,1,0\n2026-01-02,A,L,10,5,1,0\n"
+        );
+        let h = read_all(ok.as_bytes(), "h.csv").unwrap();
+        assert_eq!(h.lines, [vec![2, 4], vec![3]]);
+    }
+
+    #[test]
     fn duplicates_and_disorder_are_refused() {
         let e = parse("2026-01-01,A,L,10,5,1,0\n2026-01-01,A,L,10,5,1,0\n").unwrap_err();
         assert_eq!(e.line, 3);
