@@ -93,6 +93,29 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Go-live imports of the province's state before Simlontar: each checks the whole file
+    /// first (every bad row by line and column), writes nothing unless all rows are good,
+    /// changes nothing when run twice, and is recorded for an administrator (`--as`).
+    Import {
+        #[command(subcommand)]
+        command: ImportCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ImportCommand {
+    /// Daily occupancy of UPT wards before Simlontar, in the `capacity replay` format
+    /// (date,upt,ward,capacity,occupancy,admissions,discharges[,turned_away]); the forecast
+    /// learns from it as from days lived in the system.
+    Occupancy {
+        file: PathBuf,
+        /// The administrator the import is recorded for.
+        #[arg(long = "as")]
+        admin: String,
+        /// Check the file and say what would change, writing nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -259,6 +282,14 @@ async fn main() -> anyhow::Result<()> {
             );
             Ok(())
         }
+        Command::Import {
+            command:
+                ImportCommand::Occupancy {
+                    file,
+                    admin,
+                    dry_run,
+                },
+        } => simlontar::capacity::import::run(&pool, &settings, &file, (&admin, dry_run)).await,
         Command::Audit {
             command: AuditCommand::Verify,
         } => {

@@ -16,7 +16,7 @@ use sqlx::{Postgres, Row, Transaction};
 use super::engine::demand::Announced;
 use super::engine::forecast::Expected;
 use crate::clock::local_date;
-use crate::shelter::model::{age_on, needs_of, ward_takes};
+use crate::shelter::model::{admits, age_on, needs_of, Rules};
 
 /// Days of past operations read (as many as the demand history: `evaluate::HISTORY_DAYS`),
 /// and how far ahead.
@@ -53,7 +53,8 @@ pub struct WardKey<'a> {
     pub id: i64,
     pub upt: &'a str,
     pub need: &'a str,
-    pub sex: &'a str,
+    /// Its admission rules (`shelter::model::admits`: the placement's own check).
+    pub rules: &'a Rules,
 }
 
 /// What the last year says, with defaults for a system with little history.
@@ -107,8 +108,12 @@ pub async fn expected(
             today,
         );
         let sex: String = p.get("sex");
-        let need = needs_of(&conditions, age, &sex)[0];
-        let fits = |w: &&WardKey| w.need == need && ward_takes(w.sex, &sex);
+        let needs = needs_of(&conditions, age, &sex);
+        let need = needs[0];
+        let fits = |w: &&WardKey| {
+            (w.need == need || w.rules.needs_accepted.iter().any(|n| n == need))
+                && admits(w.rules, &sex, age, &needs).is_ok()
+        };
         let referred: Option<String> = p.get("upt_code");
         let (candidates, chance, after): (Vec<&WardKey>, f64, f64) = match referred {
             Some(upt) => {

@@ -81,25 +81,44 @@ pub async fn run(
     let mut changes: Vec<(String, &Ward, Transition, Option<u32>, f64)> = vec![];
     // Who may come, for every ward at once (the pipeline is read once per run), shared among
     // all the wards that fit, also when only one is evaluated.
-    let all: Vec<(i64, String, String, String)> =
-        sqlx::query_as("SELECT id, upt_code, need_code, sex FROM ward ORDER BY id")
-            .fetch_all(&mut *tx)
-            .await?;
+    #[derive(sqlx::FromRow)]
+    struct Key {
+        id: i64,
+        upt_code: String,
+        need_code: String,
+        #[sqlx(flatten)]
+        rules: crate::shelter::model::Rules,
+    }
+    let all: Vec<Key> = sqlx::query_as(
+        "SELECT id, upt_code, need_code, sex, min_age, max_age, needs_accepted, needs_refused
+           FROM ward ORDER BY id",
+    )
+    .fetch_all(&mut *tx)
+    .await?;
     let keys: Vec<ahead::WardKey> = (all.iter())
-        .map(|(id, upt, need, sex)| ahead::WardKey {
-            id: *id,
-            upt,
-            need,
-            sex,
+        .map(|k| ahead::WardKey {
+            id: k.id,
+            upt: &k.upt_code,
+            need: &k.need_code,
+            rules: &k.rules,
         })
         .collect();
     let mut expected = ahead::expected(&mut tx, &keys, now, (today, settings.time_zone)).await?;
+    let imported = imported_stays(&mut tx).await?;
+    let imported_of_need = |need: &str| -> Vec<u32> {
+        (all.iter())
+            .filter(|k| k.need_code == need)
+            .flat_map(|k| imported.get(&k.id).cloned().unwrap_or_default())
+            .collect()
+    };
     for w in &wards {
-        let (residents, completed, censored) =
+        let (residents, mut completed, censored) =
             stays(&mut tx, w.id, now, today, settings.time_zone).await?;
+        // Stays of the days imported (`import occupancy`), as if lived here.
+        completed.extend(imported.get(&w.id).into_iter().flatten());
         let expected = expected.remove(&w.id).unwrap_or_default();
         let announced = ahead::announced(&mut tx, &w.need, today).await?;
-        let pooled = pooled_survival(&mut tx, &w.need, now).await?;
+        let pooled = pooled_survival(&mut tx, &w.need, now, &imported_of_need(&w.need)).await?;
         let survival = Survival::choose(&completed, &censored, pooled.as_ref(), FALLBACK_MEAN_STAY);
         let arrivals = arrivals(&mut tx, w, now, (today, settings.time_zone)).await?;
         let waiting: i64 = sqlx::query_scalar(
@@ -110,9 +129,21 @@ pub async fn run(
         .fetch_one(&mut *tx)
         .await?;
         let waiting = waiting as u32 + w.held.max(0) as u32;
+        // The beds in force on each day: a closure known today takes them away for its
+        // days, so the forecast (and the alerts) see the shortage coming.
+        let by_day = crate::shelter::wards::capacity_by_day(
+            &mut tx,
+            w.id,
+            w.beds.max(0) as u32,
+            today,
+            super::engine::forecast::HORIZON + 1,
+        )
+        .await?;
+        let (capacity, ahead) = (by_day[0], &by_day[1..]);
         let input = WardInput {
             today,
-            capacity: w.beds.max(0) as u32,
+            capacity,
+            capacity_ahead: Some(ahead),
             residents: &residents,
             survival: &survival,
             arrivals: &arrivals,
@@ -131,7 +162,7 @@ pub async fn run(
             today,
             as_of,
             w.occupied.max(0) as u32,
-            w.beds.max(0) as u32,
+            capacity,
             waiting,
             &f,
             &th,
@@ -145,7 +176,7 @@ pub async fn run(
         .bind(&w.upt)
         .bind(w.id)
         .bind(now)
-        .bind(w.beds)
+        .bind(capacity as i32)
         .bind(w.occupied)
         .bind(waiting as i32)
         .bind(f.p(7))
@@ -153,7 +184,7 @@ pub async fn run(
         .bind(f.p(30))
         .bind(f.days_to_full.map(f64::from))
         .bind(json!(f.free_beds.iter().enumerate().map(|(i, b)| json!({"day": i + 1, "free": b.mean, "lo": b.low, "hi": b.high})).collect::<Vec<_>>()))
-        .bind(json!({"residents": residents.len(), "completed_stays": completed.len(), "demand_per_day": f.demand.base_rate,
+        .bind(json!({"residents": residents.len(), "completed_stays": completed.len(), "demand_per_day": f.demand.base_rate, "closed_days_ahead": ahead.iter().filter(|c| **c == 0).count(),
                      "demand_now_per_day": f.demand.current_rate(), "surge_factor": f.demand.surge_factor,
                      "leaving_planned": residents.iter().filter(|r| r.planned_departure_in.is_some()).count(),
                      "expected_people": expected.iter().map(|e| e.chance).sum::<f64>(),
@@ -264,6 +295,7 @@ async fn pooled_survival(
     tx: &mut Transaction<'_, Postgres>,
     need: &str,
     now: DateTime<Utc>,
+    imported: &[u32],
 ) -> sqlx::Result<Option<Survival>> {
     let rows: Vec<(i32, bool)> = sqlx::query_as(
         "SELECT greatest(0, extract(day FROM coalesce(p.ended_at, $2) - p.started_at))::int, p.ended_at IS NULL
@@ -275,10 +307,10 @@ async fn pooled_survival(
     .bind(now)
     .fetch_all(&mut **tx)
     .await?;
-    let completed: Vec<u32> = rows
-        .iter()
+    let completed: Vec<u32> = (rows.iter())
         .filter(|r| !r.1)
         .map(|r| r.0.max(0) as u32)
+        .chain(imported.iter().copied())
         .collect();
     let censored: Vec<u32> = rows
         .iter()
@@ -288,8 +320,40 @@ async fn pooled_survival(
     Ok(Survival::kaplan_meier(&completed, &censored))
 }
 
+/// The completed stays of each ward's imported days (`occupancy_import_day`), rebuilt from
+/// the daily counts as the replay rebuilds them (`backtest::reconstruct`).
+async fn imported_stays(
+    tx: &mut Transaction<'_, Postgres>,
+) -> sqlx::Result<std::collections::HashMap<i64, Vec<u32>>> {
+    let rows: Vec<(i64, NaiveDate, i32, i32, i32, i32, i32)> = sqlx::query_as(
+        "SELECT ward_id, day, capacity, occupancy, admissions, discharges, turned_away
+           FROM occupancy_import_day ORDER BY ward_id, day",
+    )
+    .fetch_all(&mut **tx)
+    .await?;
+    let mut out = std::collections::HashMap::new();
+    for chunk in rows.chunk_by(|a, b| a.0 == b.0) {
+        let mut r =
+            super::backtest::reconstruct::Reconstruction::new(&format!("imported/{}", chunk[0].0));
+        for &(_, date, capacity, occupancy, admissions, discharges, turned_away) in chunk {
+            r.push(&super::history::DayRow {
+                date,
+                capacity: capacity.max(0) as u32,
+                occupancy: occupancy.max(0) as u32,
+                admissions: admissions.max(0) as u32,
+                discharges: discharges.max(0) as u32,
+                turned_away: turned_away.max(0) as u32,
+            });
+        }
+        out.insert(chunk[0].0, r.completed_stays());
+    }
+    Ok(out)
+}
+
 /// People routed to the ward per day, oldest first, ending today: placements made, and
 /// people put on the waiting list for its kind of bed (demand the ward could not take).
+/// A day imported (`import occupancy`) counts its admissions and people turned away
+/// instead of what the system recorded that day.
 async fn arrivals(
     tx: &mut Transaction<'_, Postgres>,
     w: &Ward,
@@ -303,7 +367,10 @@ async fn arrivals(
              UNION ALL
              SELECT (since AT TIME ZONE $6)::date FROM waiting_list
               WHERE need_code = $2 AND ($5 = 'any' OR sex = $5) AND since > $3 - $4 * interval '1 day') a
-          GROUP BY 1",
+          WHERE NOT EXISTS (SELECT 1 FROM occupancy_import_day o WHERE o.ward_id = $1 AND o.day = a.d)
+          GROUP BY 1
+         UNION ALL
+         SELECT day, (admissions + turned_away)::bigint FROM occupancy_import_day WHERE ward_id = $1",
     )
     .bind(w.id)
     .bind(&w.need)

@@ -29,6 +29,8 @@ pub enum Refusal {
     AlreadyHeld,
     NoSuchWard,
     WardFull,
+    /// The ward is temporarily closed (`ward_closure`): the database refuses the hold.
+    WardClosed,
     BadHours,
 }
 
@@ -41,7 +43,7 @@ impl Refusal {
             | Refusal::CaseClosed
             | Refusal::AlreadyPlaced
             | Refusal::AlreadyHeld => "case_number",
-            Refusal::NoSuchWard | Refusal::WardFull => "ward_id",
+            Refusal::NoSuchWard | Refusal::WardFull | Refusal::WardClosed => "ward_id",
             Refusal::BadHours => "hours",
         }
     }
@@ -182,6 +184,9 @@ pub async fn hold_bed(
         {
             // The ward's CHECK (occupied + held <= beds): no free bed left.
             return Err(Refusal::WardFull.into());
+        }
+        Err(e) if crate::error::constraints::name(&e) == Some("ward_closed") => {
+            return Err(Refusal::WardClosed.into());
         }
         Err(sqlx::Error::Database(e)) if e.code().as_deref() == Some("23505") => {
             return Err(Refusal::AlreadyHeld.into());

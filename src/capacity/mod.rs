@@ -15,6 +15,7 @@ pub mod engine;
 pub mod evaluate;
 pub mod flows;
 pub mod holds;
+pub mod import;
 pub mod raids;
 pub mod screen;
 pub mod screen_map;

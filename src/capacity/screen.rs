@@ -113,10 +113,14 @@ pub fn assemble(
         let key = (w.upt_code.clone(), Some(w.ward_id));
         let f = forecasts.get(&key);
         let a = alerts.get(&key);
+        let closed = w
+            .closed_reason
+            .as_deref()
+            .map(|r| closed_text(lang, r, w.closed_until));
         let risk = risk_of(
             a.map(|a| a.level.as_str()),
             f.map(|f| f.p14),
-            w.beds > 0 && w.occupied + w.held >= w.beds,
+            closed.is_none() && w.beds > 0 && w.occupied + w.held >= w.beds,
         );
         let upt = &mut out.last_mut().expect("pushed above").0;
         upt.risk = upt.risk.max(risk);
@@ -139,9 +143,26 @@ pub fn assemble(
             forecast: f.map(|f| forecast_view(f, tz)),
             alert: a.map(|a| alert_view(a, tz)),
             risk,
+            closed,
         });
     }
     out
+}
+
+/// "Closed (renovation) to 31-12-2026" in the page's language.
+pub fn closed_text(lang: Lang, reason: &str, until: Option<chrono::NaiveDate>) -> String {
+    let why = vocab::label_of(
+        vocab::ClosureReason::parse,
+        vocab::ClosureReason::label,
+        reason,
+    )
+    .get(lang);
+    match (lang, until) {
+        (Lang::Id, Some(d)) => format!("Ditutup sementara ({why}) sampai {}", d.format("%d-%m-%Y")),
+        (Lang::Id, None) => format!("Ditutup sementara ({why}) sampai diumumkan"),
+        (Lang::En, Some(d)) => format!("Temporarily closed ({why}) to {}", d.format("%d-%m-%Y")),
+        (Lang::En, None) => format!("Temporarily closed ({why}) until further notice"),
+    }
 }
 
 /// The wall's order: the viewer's own UPT first, then the worst risk, the fullest, by name.

@@ -29,6 +29,9 @@ pub struct WardFigures {
     pub waiting: i64,
     /// Open waiting-list entries in all (the same on every row).
     pub waiting_total: i64,
+    /// The closure in force at `now`, if any: its reason and last day (None: until ended).
+    pub closed_reason: Option<String>,
+    pub closed_until: Option<chrono::NaiveDate>,
 }
 
 /// Every ward, ordered by UPT name and ward code, with admissions and discharges in
@@ -57,11 +60,16 @@ pub async fn wards(
                 coalesce((SELECT sum(q.n) FROM waiting q
                            WHERE q.need_code = w.need_code
                              AND (w.sex = 'any' OR q.sex = w.sex OR q.sex = 'unknown')), 0)::bigint AS waiting,
-                (SELECT coalesce(sum(n), 0) FROM waiting)::bigint AS waiting_total
+                (SELECT coalesce(sum(n), 0) FROM waiting)::bigint AS waiting_total,
+                cl.reason AS closed_reason, cl.ends_on AS closed_until
            FROM upt u
            JOIN ward w ON w.upt_code = u.code
            JOIN need n ON n.code = w.need_code
            LEFT JOIN moves m ON m.ward_id = w.id
+           LEFT JOIN LATERAL (
+                SELECT c.reason, c.ends_on FROM ward_closure c
+                 WHERE c.ward_id = w.id AND c.starts_at <= $2 AND (c.ends_at IS NULL OR $2 < c.ends_at)
+                 ORDER BY c.starts_at LIMIT 1) cl ON true
           ORDER BY u.name, w.code",
     )
     .bind(since)

@@ -186,6 +186,7 @@ async fn upt_view(
             })
             .collect(),
         may_hold: holds::may_hold(&v.principal, code),
+        may_manage: crate::shelter::wards::may_manage(&v.principal, code),
         form,
         errors,
         notice: None,
@@ -248,6 +249,11 @@ fn refusal_text(lang: Lang, r: &Refusal) -> &'static str {
             "Bangsal penuh: tidak ada tempat tidur kosong untuk ditahan.",
             "The ward is full: no free bed to hold.",
         ),
+        Refusal::WardClosed => tr(
+            lang,
+            "Bangsal ini sedang ditutup sementara: pilih bangsal lain.",
+            "This ward is temporarily closed: choose another ward.",
+        ),
         Refusal::BadHours => tr(
             lang,
             "Lama penahanan 1 sampai 168 jam (7 hari).",
@@ -278,7 +284,8 @@ pub async fn create_hold(
         }
         Err(rs) => rs,
     };
-    let status = if refusals.contains(&Refusal::WardFull) {
+    let status = if refusals.contains(&Refusal::WardFull) || refusals.contains(&Refusal::WardClosed)
+    {
         StatusCode::CONFLICT
     } else {
         StatusCode::UNPROCESSABLE_ENTITY

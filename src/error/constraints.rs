@@ -111,6 +111,24 @@ pub const NAMED: &[(&str, Answer, Words)] = &[
         Answer::Conflict,
         words("bangsal penuh", "the ward is full"),
     ),
+    // A temporary closure (`ward_closure`): the trigger that refuses every placement and
+    // hold into a closed ward.
+    (
+        "ward_closed",
+        Answer::Invalid(Some("ward_id")),
+        words(
+            "bangsal ini sedang ditutup sementara dan tidak menerima penempatan",
+            "this ward is temporarily closed and takes no placement",
+        ),
+    ),
+    (
+        "ward_age_band",
+        Answer::Invalid(Some("max_age")),
+        words(
+            "usia terendah tidak boleh lebih dari usia tertinggi",
+            "the lowest age cannot be above the highest",
+        ),
+    ),
     (
         "placement_one_open",
         Answer::Conflict,

@@ -286,13 +286,20 @@ async fn load_upts(
     }
     for w in &wards.rows {
         // Occupancy is the system's own record and survives a reload; the ward CHECK
-        // refuses a new bed count below the current occupancy.
+        // refuses a new bed count below the current occupancy. A bed count or admission
+        // rules set in the app (`ward_change`) are newer than the file and survive too.
         sqlx::query(
             "INSERT INTO ward (upt_code, code, name, sex, need_code, beds, beds_estimated, source)
              VALUES ($1,$2,$3,$4,$5,$6,$7,$8)
-             ON CONFLICT (upt_code, code) DO UPDATE SET name = EXCLUDED.name, sex = EXCLUDED.sex,
-               need_code = EXCLUDED.need_code, beds = EXCLUDED.beds,
-               beds_estimated = EXCLUDED.beds_estimated, source = EXCLUDED.source",
+             ON CONFLICT (upt_code, code) DO UPDATE SET name = EXCLUDED.name,
+               sex = CASE WHEN EXISTS (SELECT 1 FROM ward_change c WHERE c.ward_id = ward.id AND c.kind = 'rules')
+                          THEN ward.sex ELSE EXCLUDED.sex END,
+               need_code = EXCLUDED.need_code,
+               beds = CASE WHEN EXISTS (SELECT 1 FROM ward_change c WHERE c.ward_id = ward.id AND c.kind = 'beds')
+                           THEN ward.beds ELSE EXCLUDED.beds END,
+               beds_estimated = CASE WHEN EXISTS (SELECT 1 FROM ward_change c WHERE c.ward_id = ward.id AND c.kind = 'beds')
+                           THEN ward.beds_estimated ELSE EXCLUDED.beds_estimated END,
+               source = EXCLUDED.source",
         )
         .bind(&w.upt_code)
         .bind(&w.ward_code)

@@ -40,7 +40,7 @@ pub async fn place_case(
     let (p, pool) = (&principal, &state.pool);
     let (mut tx, id) =
         access::open(pool, p, &origin, &number, Action::ManagePlacements, now).await?;
-    let placed = store::place(&mut tx, id, req.ward_id, p, now).await?;
+    let placed = store::place(&mut tx, id, req.ward_id, p, (now, state.settings.time_zone)).await?;
     // The capacity alerts look again, asked for with the placement.
     queue::enqueue(&mut tx, queue::Work::Capacity, now).await?;
     access::commit(tx, &origin, &number, "place", json!(placed)).await?;

@@ -7,6 +7,8 @@ pub mod model;
 pub mod pages;
 pub mod referral;
 pub mod store;
+pub mod ward_pages;
+pub mod wards;
 
 use axum::middleware::from_fn_with_state;
 use axum::routing::{get, post};
@@ -26,4 +28,17 @@ pub fn router() -> Router<AppState> {
             get(api::list_candidates),
         )
         .route_layer(from_fn_with_state(Action::ManagePlacements, gate))
+        // Ward administration: administrators and the UPT's own staff
+        // (`wards::may_manage`, checked by each handler for the ward's UPT).
+        .merge(
+            Router::new()
+                .route("/capacity/wards/{id}", get(ward_pages::show_ward))
+                .route("/capacity/wards/{id}/beds", post(ward_pages::update_beds))
+                .route(
+                    "/capacity/wards/{id}/closures",
+                    post(ward_pages::create_closure),
+                )
+                .route("/capacity/wards/{id}/rules", post(ward_pages::update_rules))
+                .route("/capacity/closures/{id}/end", post(ward_pages::end_closure)),
+        )
 }

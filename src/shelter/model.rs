@@ -16,6 +16,93 @@ pub fn ward_takes(ward_sex: &str, sex: &str) -> bool {
     ward_sex == "any" || ward_sex == sex
 }
 
+/// A ward's admission rules (`ward` columns): who it takes, beyond which kind of bed it is.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, sqlx::FromRow)]
+pub struct Rules {
+    /// `male`, `female` or `any`.
+    pub sex: String,
+    pub min_age: Option<i16>,
+    pub max_age: Option<i16>,
+    /// Needs (the `need` table's codes) it takes besides its own.
+    pub needs_accepted: Vec<String>,
+    /// Needs it refuses: a person with one of them is not offered the ward.
+    pub needs_refused: Vec<String>,
+}
+
+/// Why a ward's rules exclude a person.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Exclusion {
+    Sex,
+    TooYoung(i16),
+    TooOld(i16),
+    RefusedNeed(String),
+}
+
+impl Exclusion {
+    /// The reason in the user's language, for the page and the API.
+    pub fn words(&self, lang: simlontar_templates::Lang, need_label: &str) -> String {
+        use simlontar_templates::i18n::tr;
+        match self {
+            Exclusion::Sex => tr(
+                lang,
+                "bangsal ini bukan untuk jenis kelamin orang ini",
+                "this ward is not for this person's sex",
+            )
+            .to_string(),
+            Exclusion::TooYoung(min) => match lang {
+                simlontar_templates::Lang::Id => {
+                    format!("bangsal ini menerima usia {min} tahun ke atas")
+                }
+                simlontar_templates::Lang::En => {
+                    format!("this ward takes people aged {min} and over")
+                }
+            },
+            Exclusion::TooOld(max) => match lang {
+                simlontar_templates::Lang::Id => {
+                    format!("bangsal ini menerima usia sampai {max} tahun")
+                }
+                simlontar_templates::Lang::En => format!("this ward takes people aged up to {max}"),
+            },
+            Exclusion::RefusedNeed(_) => match lang {
+                simlontar_templates::Lang::Id => {
+                    format!("bangsal ini tidak menerima kebutuhan: {need_label}")
+                }
+                simlontar_templates::Lang::En => {
+                    format!("this ward does not take the need: {need_label}")
+                }
+            },
+        }
+    }
+}
+
+/// Whether a ward's rules take a person (sex, age in years if known, the needs of the one
+/// need rule, `needs_of`): the one admission check behind the wards offered
+/// (`store::candidates`) and every placement and transfer (`store::place`,
+/// `store::transfer`). An unknown age is not held against the person: the band is
+/// checked once an age is recorded.
+pub fn admits(rules: &Rules, sex: &str, age: Option<i32>, needs: &[&str]) -> Result<(), Exclusion> {
+    if !ward_takes(&rules.sex, sex) {
+        return Err(Exclusion::Sex);
+    }
+    if let (Some(min), Some(a)) = (rules.min_age, age) {
+        if a < i32::from(min) {
+            return Err(Exclusion::TooYoung(min));
+        }
+    }
+    if let (Some(max), Some(a)) = (rules.max_age, age) {
+        if a > i32::from(max) {
+            return Err(Exclusion::TooOld(max));
+        }
+    }
+    if let Some(n) = needs
+        .iter()
+        .find(|n| rules.needs_refused.iter().any(|r| r == *n))
+    {
+        return Err(Exclusion::RefusedNeed(n.to_string()));
+    }
+    Ok(())
+}
+
 /// Age in whole years on `on`, from a birth date or an estimate made at pick-up.
 pub fn age_on(
     birth_date: Option<NaiveDate>,
@@ -91,6 +178,36 @@ mod tests {
         assert!(!ward_takes("male", "female"));
         assert!(ward_takes("any", "unknown"));
         assert!(!ward_takes("male", "unknown"));
+    }
+
+    #[test]
+    fn admission_rules_exclude_by_sex_age_band_and_refused_need() {
+        let rules = Rules {
+            sex: "any".into(),
+            min_age: Some(18),
+            max_age: Some(59),
+            needs_accepted: vec![],
+            needs_refused: vec!["psychosocial".into()],
+        };
+        assert_eq!(admits(&rules, "male", Some(30), &["homeless"]), Ok(()));
+        assert_eq!(admits(&rules, "unknown", None, &["homeless"]), Ok(()));
+        assert_eq!(
+            admits(&rules, "male", Some(17), &["child", "homeless"]),
+            Err(Exclusion::TooYoung(18))
+        );
+        assert_eq!(
+            admits(&rules, "female", Some(60), &["homeless"]),
+            Err(Exclusion::TooOld(59))
+        );
+        assert_eq!(
+            admits(&rules, "male", Some(30), &["psychosocial", "homeless"]),
+            Err(Exclusion::RefusedNeed("psychosocial".into()))
+        );
+        let men = Rules {
+            sex: "male".into(),
+            ..Rules::default()
+        };
+        assert_eq!(admits(&men, "female", Some(30), &[]), Err(Exclusion::Sex));
     }
 
     #[test]

@@ -70,7 +70,14 @@ pub async fn place_case(
 ) -> AppResult<Redirect> {
     let ward = ward_id(&f.ward_id)?;
     let (mut tx, id) = open(&state, &v, &number).await?;
-    let placed = store::place(&mut tx, id, ward, &v.principal, state.clock.now()).await?;
+    let placed = store::place(
+        &mut tx,
+        id,
+        ward,
+        &v.principal,
+        (state.clock.now(), state.settings.time_zone),
+    )
+    .await?;
     done(&state, tx, &v, &number, ("place", json!(placed))).await
 }
 
@@ -83,7 +90,15 @@ pub async fn transfer_case(
     let ward = ward_id(&f.ward_id)?;
     let (mut tx, id) = open(&state, &v, &number).await?;
     let now = state.clock.now();
-    let placement = store::transfer(&mut tx, id, ward, &v.principal, &f.reason, now).await?;
+    let placement = store::transfer(
+        &mut tx,
+        id,
+        ward,
+        &v.principal,
+        &f.reason,
+        (now, state.settings.time_zone),
+    )
+    .await?;
     let detail = json!({"ward_id": ward, "placement_id": placement});
     done(&state, tx, &v, &number, ("transfer", detail)).await
 }

@@ -6,7 +6,7 @@ use serde::Serialize;
 use serde_json::json;
 use sqlx::{Acquire, Postgres, Row, Transaction};
 
-use super::model::{age_on, needs_of};
+use super::model::{admits, age_on, needs_of, Rules};
 use crate::auth::model::{Principal, Role};
 use crate::cases::events::{self, Event};
 use crate::cases::lifecycle;
@@ -24,6 +24,8 @@ pub struct Person {
     pub sex: String,
     pub age: Option<i32>,
     pub needs: Vec<&'static str>,
+    /// When the person is placed: a ward closed then is not offered.
+    pub at: DateTime<Utc>,
 }
 
 /// The person's age is counted on the local day (`tz`: `settings.time_zone`).
@@ -55,24 +57,53 @@ pub async fn person(
         needs: needs_of(&conditions, age, &sex),
         sex,
         age,
+        at: now,
     })
 }
 
-/// The state of a case and its person's sex: what placing and moving check (the needs
-/// are the officer's to weigh, from the candidates).
-struct Who {
-    state: String,
-    sex: String,
+/// Refuses a ward whose admission rules exclude the person (`model::admits`), with the
+/// reason beside the ward field. Which kind of bed fits is the officer's to weigh, from the
+/// candidates; the ward's own rules are not.
+async fn check_admits(tx: &mut Tx<'_>, ward_id: i64, p: &Person) -> AppResult<()> {
+    let rules = ward_rules(tx, ward_id).await?;
+    match admits(&rules, &p.sex, p.age, &p.needs) {
+        Ok(()) => Ok(()),
+        Err(x) => {
+            let (label_id, label_en): (String, String) = match &x {
+                super::model::Exclusion::RefusedNeed(code) => {
+                    sqlx::query_as("SELECT name_id, name_en FROM need WHERE code = $1")
+                        .bind(code)
+                        .fetch_one(&mut **tx)
+                        .await?
+                }
+                _ => Default::default(),
+            };
+            let id = x.words(simlontar_templates::Lang::Id, &label_id);
+            let en = x.words(simlontar_templates::Lang::En, &label_en);
+            Err(AppError::Invalid(vec![FieldError::new(
+                "ward_id",
+                format!("{id} / {en}"),
+            )]))
+        }
+    }
 }
 
-async fn who(tx: &mut Tx<'_>, case_id: i64) -> sqlx::Result<Who> {
-    let (state, sex) = sqlx::query_as(
-        "SELECT c.state, i.sex FROM ot_case c JOIN intake i ON i.id = c.intake_id WHERE c.id = $1",
+/// The person of a case as placement checks them, at `now` in the user's zone.
+async fn person_at(
+    tx: &mut Tx<'_>,
+    case_id: i64,
+    (now, tz): (DateTime<Utc>, chrono_tz::Tz),
+) -> sqlx::Result<Person> {
+    person(tx, case_id, now, tz).await
+}
+
+pub async fn ward_rules(tx: &mut Tx<'_>, ward_id: i64) -> sqlx::Result<Rules> {
+    sqlx::query_as(
+        "SELECT sex, min_age, max_age, needs_accepted, needs_refused FROM ward WHERE id = $1",
     )
-    .bind(case_id)
+    .bind(ward_id)
     .fetch_one(&mut **tx)
-    .await?;
-    Ok(Who { state, sex })
+    .await
 }
 
 /// A ward that serves the person, with its free beds and its distance from the
@@ -90,10 +121,19 @@ pub struct Candidate {
     pub distance_km: f64,
 }
 
-/// Wards of the person's needs and sex, best need first, then those with a free bed,
-/// then nearest.
+#[derive(sqlx::FromRow)]
+struct Row_ {
+    #[sqlx(flatten)]
+    candidate: Candidate,
+    #[sqlx(flatten)]
+    rules: Rules,
+}
+
+/// Wards of the person's needs (their own need or one they accept) whose admission rules
+/// take the person (`model::admits`) and that are not closed at `p.at`, best need first,
+/// then those with a free bed, then nearest.
 pub async fn candidates(tx: &mut Tx<'_>, p: &Person) -> sqlx::Result<Vec<Candidate>> {
-    sqlx::query_as(
+    let rows: Vec<Row_> = sqlx::query_as(
         "WITH home AS (
             SELECT coalesce(v.centroid, r.seat_point, i.found_point) AS point
               FROM ot_case c JOIN intake i ON i.id = c.intake_id
@@ -101,18 +141,28 @@ pub async fn candidates(tx: &mut Tx<'_>, p: &Person) -> sqlx::Result<Vec<Candida
               LEFT JOIN region r ON r.code = i.home_region_code
              WHERE c.id = $1)
          SELECT w.id AS ward_id, u.code AS upt_code, u.name AS upt_name, w.name AS ward_name,
-                w.need_code AS need, w.sex, w.beds, w.beds - w.occupied - w.held AS free,
-                ST_Distance(u.location::geography, home.point::geography) / 1000.0 AS distance_km
+                (SELECT n FROM unnest(w.need_code || w.needs_accepted) n
+                  WHERE n = ANY($2) ORDER BY array_position($2, n) LIMIT 1) AS need,
+                w.sex, w.beds, w.beds - w.occupied - w.held AS free,
+                ST_Distance(u.location::geography, home.point::geography) / 1000.0 AS distance_km,
+                w.min_age, w.max_age, w.needs_accepted, w.needs_refused
            FROM ward w JOIN upt u ON u.code = w.upt_code, home
-          WHERE w.need_code = ANY($2) AND (w.sex = 'any' OR w.sex = $3)
-          ORDER BY array_position($2, w.need_code), (w.beds - w.occupied - w.held > 0) DESC,
-                   distance_km, w.id",
+          WHERE (w.need_code = ANY($2) OR w.needs_accepted && $2)
+            AND NOT EXISTS (SELECT 1 FROM ward_closure c WHERE c.ward_id = w.id
+                              AND c.starts_at <= $3 AND (c.ends_at IS NULL OR $3 < c.ends_at))
+          ORDER BY (SELECT min(array_position($2, n)) FROM unnest(w.need_code || w.needs_accepted) n),
+                   (w.beds - w.occupied - w.held > 0) DESC, distance_km, w.id",
     )
     .bind(p.case_id)
     .bind(p.needs.iter().map(|s| s.to_string()).collect::<Vec<_>>())
-    .bind(&p.sex)
+    .bind(p.at)
     .fetch_all(&mut **tx)
-    .await
+    .await?;
+    Ok(rows
+        .into_iter()
+        .filter(|r| admits(&r.rules, &p.sex, p.age, &p.needs).is_ok())
+        .map(|r| r.candidate)
+        .collect())
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -206,9 +256,9 @@ pub async fn place(
     case_id: i64,
     ward_id: i64,
     actor: &Principal,
-    now: DateTime<Utc>,
+    (now, tz): (DateTime<Utc>, chrono_tz::Tz),
 ) -> AppResult<Placed> {
-    let (upt, need, ward_sex) = ward_of(tx, ward_id).await?;
+    let (upt, need, _) = ward_of(tx, ward_id).await?;
     if !may_use_ward(actor, &upt) {
         return Err(AppError::Forbidden);
     }
@@ -216,7 +266,7 @@ pub async fn place(
     if !may_take_in(tx, actor, case_id, &upt).await? {
         return Err(AppError::Forbidden);
     }
-    let p = who(tx, case_id).await?;
+    let p = person_at(tx, case_id, (now, tz)).await?;
     // Checked here, not left to the state change: a full ward would otherwise have put a
     // person already discharged or handed over on the waiting list (found by the
     // model-based test).
@@ -225,12 +275,7 @@ pub async fn place(
             "kasus sudah selesai / the case is finished".into(),
         ));
     }
-    if !super::model::ward_takes(&ward_sex, &p.sex) {
-        return Err(AppError::Invalid(vec![FieldError::new(
-            "ward_id",
-            "bangsal ini bukan untuk jenis kelamin orang ini / this ward is not for this person's sex",
-        )]));
-    }
+    check_admits(tx, ward_id, &p).await?;
     let open: Option<i64> =
         sqlx::query_scalar("SELECT id FROM placement WHERE case_id = $1 AND ended_at IS NULL")
             .bind(case_id)
@@ -329,7 +374,7 @@ pub async fn transfer(
     ward_id: i64,
     actor: &Principal,
     reason: &str,
-    now: DateTime<Utc>,
+    (now, tz): (DateTime<Utc>, chrono_tz::Tz),
 ) -> AppResult<i64> {
     lock_for_change(tx, case_id, Some(ward_id)).await?;
     let (from_ward, from_upt): (i64, String) = sqlx::query_as(
@@ -340,7 +385,7 @@ pub async fn transfer(
     .fetch_optional(&mut **tx)
     .await?
     .ok_or_else(|| AppError::Conflict("tidak sedang ditempatkan / not placed".into()))?;
-    let (to_upt, _, ward_sex) = ward_of(tx, ward_id).await?;
+    let (to_upt, _, _) = ward_of(tx, ward_id).await?;
     // UPT staff move residents within their UPT, or take one in who was referred to them;
     // they do not fill another UPT's beds.
     let within = may_use_ward(actor, &from_upt) && may_use_ward(actor, &to_upt);
@@ -353,13 +398,8 @@ pub async fn transfer(
             "bangsal yang sama / the same ward",
         )]));
     }
-    let p = who(tx, case_id).await?;
-    if !super::model::ward_takes(&ward_sex, &p.sex) {
-        return Err(AppError::Invalid(vec![FieldError::new(
-            "ward_id",
-            "bangsal ini bukan untuk jenis kelamin orang ini / wrong sex for this ward",
-        )]));
-    }
+    let p = person_at(tx, case_id, (now, tz)).await?;
+    check_admits(tx, ward_id, &p).await?;
     sqlx::query("UPDATE placement SET ended_at = $2, end_reason = 'transfer' WHERE case_id = $1 AND ended_at IS NULL")
         .bind(case_id)
         .bind(now)

@@ -388,6 +388,11 @@ vocabulary! {
         RetentionAnonymised = "retention_anonymised" => ("Data dianonimkan (retensi)", "Anonymised (retention)"),
         RetentionMailBlanked = "retention_mail_blanked" => ("Isi surel dihapus (retensi)", "Mail bodies blanked (retention)"),
         RetentionPhotosRemoved = "retention_photos_removed" => ("Foto dihapus (retensi)", "Photos removed (retention)"),
+        WardBeds = "ward_beds" => ("Mengubah jumlah tempat tidur", "Bed count changed"),
+        WardClosed = "ward_closed" => ("Menutup bangsal sementara", "Ward closed temporarily"),
+        WardReopened = "ward_reopened" => ("Mengakhiri penutupan bangsal", "Ward closure ended"),
+        WardRules = "ward_rules" => ("Mengubah aturan penerimaan bangsal", "Ward admission rules changed"),
+        ImportOccupancy = "import_occupancy" => ("Mengimpor riwayat hunian", "Occupancy history imported"),
     }
 }
 
@@ -405,6 +410,29 @@ vocabulary! {
         Report = "report" => ("Laporan", "Report"),
         Session = "session" => ("Sesi", "Session"),
         BreakGlass = "break_glass" => ("Akses darurat", "Emergency access"),
+        Ward = "ward" => ("Bangsal", "Ward"),
+        OccupancyHistory = "occupancy_history" => ("Riwayat hunian", "Occupancy history"),
+    }
+}
+
+vocabulary! {
+    /// Why a ward is closed for a while (`ward_closure.reason`).
+    pub enum ClosureReason {
+        Renovation = "renovation" => ("Renovasi", "Renovation"),
+        Outbreak = "outbreak" => ("Wabah penyakit", "Outbreak"),
+        Staff = "staff" => ("Kekurangan petugas", "Staff shortage"),
+        Disaster = "disaster" => ("Bencana", "Disaster"),
+        Other = "other" => ("Lainnya", "Other"),
+    }
+}
+
+vocabulary! {
+    /// What a change in a ward's history was (`ward_change.kind`).
+    pub enum WardChangeKind {
+        Beds = "beds" => ("Jumlah tempat tidur", "Bed count"),
+        Closure = "closure" => ("Penutupan sementara", "Temporary closure"),
+        ClosureEnded = "closure_ended" => ("Penutupan diakhiri", "Closure ended"),
+        Rules = "rules" => ("Aturan penerimaan", "Admission rules"),
     }
 }
 
@@ -465,6 +493,16 @@ pub fn every_code() -> Vec<(&'static str, Text)> {
         of(AuditAction::ALL, AuditAction::code, AuditAction::label),
         of(AuditEntity::ALL, AuditEntity::code, AuditEntity::label),
         of(WardSex::ALL, WardSex::code, WardSex::label),
+        of(
+            ClosureReason::ALL,
+            ClosureReason::code,
+            ClosureReason::label,
+        ),
+        of(
+            WardChangeKind::ALL,
+            WardChangeKind::code,
+            WardChangeKind::label,
+        ),
         of(LinkField::ALL, LinkField::code, LinkField::label),
         of(JobName::ALL, JobName::code, JobName::label),
         of(CaseState::ALL, CaseState::code, CaseState::label),

@@ -47,10 +47,16 @@ pub struct WardRow {
     pub forecast: Option<Forecast>,
     pub alert: Option<Alert>,
     pub risk: Risk,
+    /// When the ward is temporarily closed: why and until when, in the page's language.
+    pub closed: Option<String>,
 }
 
 impl WardRow {
+    /// Beds a person could be given now: none in a closed ward.
     pub fn free(&self) -> i64 {
+        if self.closed.is_some() {
+            return 0;
+        }
         (self.beds - self.occupied - self.held).max(0)
     }
 }
@@ -195,11 +201,16 @@ pub fn ward_table(lang: Lang, wards: &[WardRow]) -> Markup {
             tbody {
                 @for w in wards {
                     tr.(w.risk.class()) data-ward=(w.code) {
-                        th scope="row" data-label=(h[0]) { (w.name) br; span.muted { (w.need) " · " (w.sex.get(lang)) " · " (w.code) } }
+                        th scope="row" data-label=(h[0]) {
+                            (w.name) br; span.muted { (w.need) " · " (w.sex.get(lang)) " · " (w.code) }
+                            @if let Some(c) = &w.closed { br; span.badge.closed { (c) } }
+                        }
                         td.num data-label=(h[1]) { (w.beds) }
                         td.num.occupied data-label=(h[2]) { (w.occupied) }
                         td.num.held data-label=(h[3]) { (w.held) }
-                        td.num.free data-label=(h[4]) { (w.free()) }
+                        td.num.free data-label=(h[4]) {
+                            @if w.closed.is_some() { (tr(lang, "ditutup", "closed")) } @else { (w.free()) }
+                        }
                         td.num.waiting data-label=(h[5]) { (w.waiting) }
                         td.num data-label=(h[6]) { (w.admissions) }
                         td.num data-label=(h[7]) { (w.discharges) }
@@ -219,7 +230,7 @@ fn tile_outlook(lang: Lang, u: &UptRow) -> String {
     let full = u
         .wards
         .iter()
-        .filter(|w| w.beds > 0 && w.free() == 0)
+        .filter(|w| w.beds > 0 && w.closed.is_none() && w.free() == 0)
         .count();
     if full > 0 {
         return format!("{full} {} {}", t.cap_wards, t.cap_full_now);
@@ -377,6 +388,8 @@ pub struct UptView {
     pub holds: Vec<HoldRow>,
     /// Whether the viewer may hold and release beds here.
     pub may_hold: bool,
+    /// Whether the viewer may change the wards (beds, closures, admission rules).
+    pub may_manage: bool,
     pub form: HoldForm,
     pub errors: Vec<(String, String)>,
     pub notice: Option<String>,
@@ -438,6 +451,18 @@ pub fn upt_page(lang: Lang, user: &NavUser, v: &UptView) -> Markup {
                 " · " (u.held()) " " (tr(lang, "ditahan", "held")) }
             p.upt-outlook { (tr(lang, "Seluruh UPT: ", "Whole UPT: ")) (forecast_cell(lang, &u.forecast)) }
             (ward_table(lang, &u.wards))
+            @if v.may_manage {
+                nav.ward-admin aria-label=(tr(lang, "Atur bangsal", "Manage wards")) {
+                    h2 { (tr(lang, "Atur bangsal", "Manage wards")) }
+                    p.hint { (tr(lang, "Ubah jumlah tempat tidur, catat penutupan sementara, atau atur siapa yang diterima.",
+                                 "Change the bed count, record a temporary closure, or set whom a ward takes.")) }
+                    ul {
+                        @for w in &u.wards {
+                            li { a href={ "/capacity/wards/" (w.id) } { (tr(lang, "Atur ", "Manage ")) (w.name) } }
+                        }
+                    }
+                }
+            }
             h2 { (tr(lang, "Riwayat dan prakiraan hunian", "Occupancy history and forecast")) }
             figure.chart { (occupancy_chart(lang, &v.chart)) }
             @if let Some(n) = v.chart_note { p.hint { (n) } }

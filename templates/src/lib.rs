@@ -16,6 +16,7 @@ pub mod pages;
 pub mod reports;
 pub mod routing;
 pub mod shelter;
+pub mod wards;
 
 pub use i18n::Lang;
 

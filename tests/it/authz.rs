@@ -135,6 +135,14 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("get", "/capacity/flows", "loofffoooo"),
     ("get", "/capacity/alerts", "loofffoooo"),
     ("get", "/capacity/upt/{code}", "loofffoooo"),
+    // Ward administration (beds, closures, admission rules): administrators, and staff of
+    // the ward's own UPT; the empty forms are refused beside their fields. The fixture's
+    // closure (ahead, in its UPT's ward) is ended by the administrator, then gone.
+    ("get", "/capacity/wards/{id}", "loffffofff"),
+    ("post", "/capacity/wards/{id}/beds", "lvffffvfff"),
+    ("post", "/capacity/wards/{id}/closures", "lvffffvfff"),
+    ("post", "/capacity/wards/{id}/rules", "lvffffvfff"),
+    ("post", "/capacity/closures/{id}/end", "lsffffnnff"),
     // Administration: administrators only, refused before any form is read.
     ("get", "/admin", "lsffffffff"),
     ("get", "/admin/users", "loffffffff"),

@@ -32,6 +32,9 @@ pub struct Fixture {
     mail: i64,
     pub upt: String,
     handover_token: String,
+    /// A ward of `upt`, and a closure of it ahead.
+    ward: i64,
+    closure: i64,
 }
 
 /// A plausible value for each path parameter, chosen by the segment before it.
@@ -53,6 +56,8 @@ fn fill(path: &str, f: &Fixture) -> String {
                 ("break-glass", "id") => f.grant.to_string(),
                 ("alerts", "id") => f.alert.to_string(),
                 ("holds", "id") => f.hold.to_string(),
+                ("wards", "id") => f.ward.to_string(),
+                ("closures", "id") => f.closure.to_string(),
                 ("mailbox", "id") => f.mail.to_string(),
                 _ => panic!("{path}: no plausible value for {{{name}}}; add one to `fill`"),
             },
@@ -257,7 +262,26 @@ pub async fn everything(pool: &PgPool) -> (Fixture, Client) {
         .await
         .unwrap();
 
+    let ward: i64 =
+        sqlx::query_scalar("SELECT id FROM ward WHERE upt_code = $1 ORDER BY id LIMIT 1")
+            .bind(&upt)
+            .fetch_one(pool)
+            .await
+            .unwrap();
+    let starts = now() + chrono::Duration::days(100);
+    let closure: i64 = sqlx::query_scalar(
+        "INSERT INTO ward_closure (ward_id, starts_on, ends_on, starts_at, ends_at, reason, created_at)
+         VALUES ($1, $2::date, $2::date + 2, $2, $2 + interval '3 days', 'renovation', $3) RETURNING id",
+    )
+    .bind(ward)
+    .bind(starts)
+    .bind(now())
+    .fetch_one(pool)
+    .await
+    .unwrap();
     let fixture = Fixture {
+        ward,
+        closure,
         bearer,
         token_id,
         photo,
@@ -292,6 +316,8 @@ pub async fn records(pool: &PgPool) -> Vec<(&'static str, String)> {
         "capacity_alert",
         "break_glass",
         "ward",
+        "ward_closure",
+        "ward_change",
         "app_user",
         "user_role",
         "api_token",

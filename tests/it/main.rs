@@ -47,4 +47,5 @@ mod scope_cost;
 mod shelter;
 mod stress;
 mod throttle;
+mod wards;
 mod web;

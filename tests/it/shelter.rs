@@ -472,9 +472,15 @@ async fn opposite_transfers_at_once_never_deadlock(owner: PgPool) {
         .await;
         let (from, to) = if i % 2 == 0 { (a, b) } else { (b, a) };
         let mut tx = owner.begin().await.unwrap();
-        simlontar::shelter::store::place(&mut tx, case, from, &actor, crate::common::now())
-            .await
-            .unwrap();
+        simlontar::shelter::store::place(
+            &mut tx,
+            case,
+            from,
+            &actor,
+            (crate::common::now(), chrono_tz::Asia::Jakarta),
+        )
+        .await
+        .unwrap();
         tx.commit().await.unwrap();
         moves.push((case, to));
     }
@@ -493,8 +499,15 @@ async fn opposite_transfers_at_once_never_deadlock(owner: PgPool) {
                 let mut tx = many.begin().await?;
                 barrier.wait().await;
                 let later = crate::common::now() + chrono::Duration::hours(1);
-                simlontar::shelter::store::transfer(&mut tx, case, to, &actor, "uji", later)
-                    .await?;
+                simlontar::shelter::store::transfer(
+                    &mut tx,
+                    case,
+                    to,
+                    &actor,
+                    "uji",
+                    (later, chrono_tz::Asia::Jakarta),
+                )
+                .await?;
                 tx.commit().await?;
                 Ok::<_, simlontar::error::AppError>(())
             })
@@ -623,19 +636,30 @@ mod model {
     ) -> Result<(), AppError> {
         let mut tx = owner.begin().await.map_err(AppError::from)?;
         let done = match op {
-            Op::Place(p, w) => store::place(&mut tx, cases[p], wards[w], actor, now())
-                .await
-                .map(|placed| {
-                    assert!(matches!(
-                        placed,
-                        Placed::Placed { .. } | Placed::Full { .. }
-                    ))
-                }),
-            Op::Transfer(p, w) => {
-                store::transfer(&mut tx, cases[p], wards[w], actor, "model", now())
-                    .await
-                    .map(|_| ())
-            }
+            Op::Place(p, w) => store::place(
+                &mut tx,
+                cases[p],
+                wards[w],
+                actor,
+                (now(), chrono_tz::Asia::Jakarta),
+            )
+            .await
+            .map(|placed| {
+                assert!(matches!(
+                    placed,
+                    Placed::Placed { .. } | Placed::Full { .. }
+                ))
+            }),
+            Op::Transfer(p, w) => store::transfer(
+                &mut tx,
+                cases[p],
+                wards[w],
+                actor,
+                "model",
+                (now(), chrono_tz::Asia::Jakarta),
+            )
+            .await
+            .map(|_| ()),
             Op::Discharge(p) => store::discharge(&mut tx, cases[p], "home", "", actor, now()).await,
             Op::SetBeds(w, beds) => sqlx::query("UPDATE ward SET beds = $2 WHERE id = $1")
                 .bind(wards[w])

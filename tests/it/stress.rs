@@ -414,9 +414,15 @@ mod interleaving {
         let (x, y) = (people[0], people[1]);
         for (case, ward) in [(x, wards[0]), (y, wards[1])] {
             let mut tx = owner.begin().await.unwrap();
-            store::place(&mut tx, case, ward, actor, now())
-                .await
-                .unwrap();
+            store::place(
+                &mut tx,
+                case,
+                ward,
+                actor,
+                (now(), chrono_tz::Asia::Jakarta),
+            )
+            .await
+            .unwrap();
             tx.commit().await.unwrap();
         }
         ([wards[0], wards[1]], x, y)
@@ -437,7 +443,15 @@ mod interleaving {
         ward: i64,
         actor: &Principal,
     ) -> Result<i64, AppError> {
-        let placement = store::transfer(&mut tx, case, ward, actor, "uji", now()).await?;
+        let placement = store::transfer(
+            &mut tx,
+            case,
+            ward,
+            actor,
+            "uji",
+            (now(), chrono_tz::Asia::Jakarta),
+        )
+        .await?;
         tx.commit().await?;
         Ok(placement)
     }
@@ -494,9 +508,16 @@ mod interleaving {
         let (mut a, a_pid) = begin(&app, &actor).await;
         let (b, b_pid) = begin(&app, &actor).await;
 
-        store::transfer(&mut a, x, w2, &actor, "uji", now())
-            .await
-            .unwrap();
+        store::transfer(
+            &mut a,
+            x,
+            w2,
+            &actor,
+            "uji",
+            (now(), chrono_tz::Asia::Jakarta),
+        )
+        .await
+        .unwrap();
         let mut b_moves = Box::pin(transfer_and_commit(b, y, w1, &actor));
         assert_eq!(until_blocked(&owner, b_pid, &mut b_moves).await, [a_pid]);
         // Still waiting a while later: B does not get past A's locks while A is open.
@@ -529,9 +550,16 @@ mod interleaving {
         let ([w1, w2], x, _) = two_residents(&owner, &actor).await;
         let app = app_pool(&owner).await;
         let (mut a, _) = begin(&app, &actor).await;
-        store::transfer(&mut a, x, w2, &actor, "uji", now())
-            .await
-            .unwrap();
+        store::transfer(
+            &mut a,
+            x,
+            w2,
+            &actor,
+            "uji",
+            (now(), chrono_tz::Asia::Jakarta),
+        )
+        .await
+        .unwrap();
 
         let evaluated = tokio::time::timeout(
             Duration::from_secs(10),

@@ -81,8 +81,25 @@ pub fn read_path(path: &Path) -> Result<Vec<WardSeries>, HistoryError> {
     read(file, &name)
 }
 
-/// Reads a history from any reader; `name` is used in messages.
+/// Reads a history from any reader; `name` is used in messages. The first error only
+/// (`read_all` reports every bad row).
 pub fn read(input: impl Read, name: &str) -> Result<Vec<WardSeries>, HistoryError> {
+    read_all(input, name)
+        .map(|h| h.wards)
+        .map_err(|mut e| e.swap_remove(0))
+}
+
+/// A history read whole, with the line of each row: `lines[i][j]` is the line of
+/// `wards[i].days[j]` (for messages about rows the format allows but a database refuses).
+pub struct History {
+    pub wards: Vec<WardSeries>,
+    pub lines: Vec<Vec<u64>>,
+}
+
+/// Reads a history, reporting every bad row (line and column) rather than the first; a
+/// bad header is reported alone (the rows cannot be read without it).
+pub fn read_all(input: impl Read, name: &str) -> Result<History, Vec<HistoryError>> {
+    let one = |e: HistoryError| vec![e];
     let err = |line: u64, column: Option<&str>, message: String| HistoryError {
         file: name.to_string(),
         line,
@@ -93,7 +110,7 @@ pub fn read(input: impl Read, name: &str) -> Result<Vec<WardSeries>, HistoryErro
     let mut input = input;
     input
         .read_to_end(&mut bytes)
-        .map_err(|e| err(0, None, format!("cannot read: {e}")))?;
+        .map_err(|e| one(err(0, None, format!("cannot read: {e}"))))?;
     let lines = Lines::of(&bytes);
     let mut reader = csv::ReaderBuilder::new()
         .flexible(false)
@@ -101,31 +118,83 @@ pub fn read(input: impl Read, name: &str) -> Result<Vec<WardSeries>, HistoryErro
         .from_reader(bytes.as_slice());
     let headers = reader
         .headers()
-        .map_err(|e| err(1, None, format!("cannot read the header: {}", what(&e))))?
+        .map_err(|e| {
+            one(err(
+                1,
+                None,
+                format!("cannot read the header: {}", what(&e)),
+            ))
+        })?
         .clone();
     if let Some(h) = headers.iter().find(|h| !HEADER.contains(h)) {
-        return Err(err(
+        return Err(one(err(
             1,
             Some(h),
             format!("unknown column (expected {})", HEADER.join(",")),
-        ));
+        )));
     }
     let required = &HEADER[..HEADER.len() - OPTIONAL];
     if let Some(h) = required.iter().find(|h| !headers.iter().any(|x| x == **h)) {
-        return Err(err(1, Some(h), "missing column".into()));
+        return Err(one(err(1, Some(h), "missing column".into())));
     }
     if headers.iter().collect::<Vec<_>>() != HEADER[..headers.len().min(HEADER.len())] {
-        return Err(err(
+        return Err(one(err(
             1,
             None,
             format!("columns must be in this order: {}", HEADER.join(",")),
-        ));
+        )));
     }
     let mut wards: BTreeMap<(String, String), Vec<DayRow>> = BTreeMap::new();
+    let mut row_lines = BTreeMap::new();
     let mut seen = HashSet::new();
+    let mut errors = vec![];
     for record in reader.records() {
-        let record = record.map_err(|e| err(lines.of_error(&e), None, what(&e)))?;
-        let line = lines.of_record(&record);
+        let record = match record {
+            Ok(r) => r,
+            Err(e) => {
+                errors.push(err(lines.of_error(&e), None, what(&e)));
+                continue;
+            }
+        };
+        if let Err(e) = row(
+            &record,
+            &lines,
+            &err,
+            (&mut wards, &mut seen, &mut row_lines),
+        ) {
+            errors.push(e);
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let lines = wards
+        .keys()
+        .map(|k| row_lines.remove(k).unwrap_or_default())
+        .collect();
+    Ok(History {
+        wards: (wards.into_iter())
+            .map(|((upt, ward), days)| WardSeries { upt, ward, days })
+            .collect(),
+        lines,
+    })
+}
+
+type Seen<'a> = (
+    &'a mut BTreeMap<(String, String), Vec<DayRow>>,
+    &'a mut HashSet<(NaiveDate, String, String)>,
+    &'a mut BTreeMap<(String, String), Vec<u64>>,
+);
+
+/// One row, added to `wards` when good.
+fn row(
+    record: &csv::StringRecord,
+    lines: &Lines,
+    err: &dyn Fn(u64, Option<&str>, String) -> HistoryError,
+    (wards, seen, row_lines): Seen,
+) -> Result<(), HistoryError> {
+    {
+        let line = lines.of_record(record);
         let date = NaiveDate::parse_from_str(&record[0], "%Y-%m-%d").map_err(|_| {
             err(
                 line,
@@ -180,6 +249,10 @@ pub fn read(input: impl Read, name: &str) -> Result<Vec<WardSeries>, HistoryErro
                 format!("a second row for {date}, UPT `{upt}`, ward `{ward}`"),
             ));
         }
+        row_lines
+            .entry((upt.clone(), ward.clone()))
+            .or_default()
+            .push(line);
         let days = wards.entry((upt, ward)).or_default();
         if let Some(last) = days.last() {
             if last.date > date {
@@ -195,10 +268,7 @@ pub fn read(input: impl Read, name: &str) -> Result<Vec<WardSeries>, HistoryErro
         }
         days.push(row);
     }
-    Ok(wards
-        .into_iter()
-        .map(|((upt, ward), days)| WardSeries { upt, ward, days })
-        .collect())
+    Ok(())
 }
 
 /// Writes a history in the same format (the generator uses it; the reader reads it back).
@@ -265,6 +335,22 @@ mod tests {
         assert_eq!(e.column.as_deref(), Some("admissions"));
         assert!(e.message.contains("at most 10000"), "{e}");
         assert!(parse("2026-01-01,A,L,10000,5,10000,0\n").is_ok());
+    }
+
+    #[test]
+    fn read_all_names_every_bad_row_and_the_line_of_each_good_one() {
+        let body = format!(
+            "{HEAD}2026-01-01,A,L,10,5,1,0\n2026-01-0x,A,L,10,5,1,0\n2026-01-02,A,L,10,x,1,0\n\
+             2026-01-03,A,L,10,5,1,0\n2026-01-03,A,L,10,5,1,0\n"
+        );
+        let e = read_all(body.as_bytes(), "h.csv").err().unwrap();
+        let got: Vec<_> = e.iter().map(|e| (e.line, e.column.as_deref())).collect();
+        assert_eq!(got, [(3, Some("date")), (4, Some("occupancy")), (6, None)]);
+        let ok = format!(
+            "{HEAD}2026-01-01,A,L,10,5,1,0\n2026-01-01,B,,10,5,1,0\n2026-01-02,A,L,10,5,1,0\n"
+        );
+        let h = read_all(ok.as_bytes(), "h.csv").unwrap();
+        assert_eq!(h.lines, [vec![2, 4], vec![3]]);
     }
 
     #[test]

@@ -120,6 +120,11 @@ impl Reconstruction {
         }
     }
 
+    /// The lengths of the stays seen to end (those begun within the days pushed).
+    pub fn completed_stays(&self) -> Vec<u32> {
+        self.completed.iter().map(|&(_, l)| l).collect()
+    }
+
     /// The day last pushed, with its row.
     pub fn last(&self) -> Option<&(NaiveDate, DayRow)> {
         self.last.as_ref()
@@ -153,6 +158,7 @@ impl Reconstruction {
         Some(WardInput {
             today: date,
             capacity: row.capacity,
+            capacity_ahead: None,
             residents: &self.residents,
             survival: &self.survival.as_ref()?.1,
             arrivals: &self.arrivals,

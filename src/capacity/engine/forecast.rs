@@ -42,8 +42,12 @@ pub struct Expected {
 pub struct WardInput<'a> {
     /// The day evaluated; occupancy counts people present at the end of it.
     pub today: NaiveDate,
-    /// Beds in use-able state.
+    /// Beds in use-able state today.
     pub capacity: u32,
+    /// Beds on each of the next `HORIZON` days (index h-1) when they change ahead: a bed
+    /// count changed or a closure recorded (a closed ward's beds are gone on its days).
+    /// `None`: `capacity` every day.
+    pub capacity_ahead: Option<&'a [u32]>,
     /// The people in the ward at the end of `today`.
     pub residents: &'a [Resident],
     /// Length-of-stay curve: `Survival::choose` over the ward's completed stays of the last
@@ -310,6 +314,13 @@ impl Forecaster {
         if cap == 0 || occupied >= cap {
             return full_now(demand);
         }
+        // The beds of day h (1-based), as known today.
+        let cap_on = |h: usize| {
+            (input.capacity_ahead)
+                .and_then(|c| c.get(h - 1).copied())
+                .unwrap_or(cap)
+        };
+        let most = (1..=h_max).map(cap_on).max().unwrap_or(cap).max(cap);
         self.prepare(input);
         let stay: Vec<&Leaving> = {
             let mut planned = self.planned.iter();
@@ -334,7 +345,7 @@ impl Forecaster {
 
         let mut first_full = vec![0u32; h_max + 1];
         // free_hist[(h - 1) * beds + free]: paths with `free` beds on day h.
-        let beds = cap as usize + 1;
+        let beds = most as usize + 1;
         let mut free_hist = vec![0u32; h_max * beds];
         let width = h_max + 2;
         let mut leaving = vec![0u32; width];
@@ -388,12 +399,13 @@ impl Forecaster {
             let mut occ = occupied;
             let mut filled = None;
             for h in 1..=h_max {
+                let cap = cap_on(h);
                 occ -= leaving[h];
                 let mut come = arrivals.on_day(h, &mut rng) + coming[h];
                 if h == 1 {
                     come += input.waiting;
                 }
-                let admitted = come.min(cap - occ);
+                let admitted = come.min(cap.saturating_sub(occ));
                 for _ in 0..admitted {
                     // Stays of 0 days end before the evening count: they never occupy a bed.
                     match newcomer.departure(rng.next_u32()) {
@@ -410,7 +422,7 @@ impl Forecaster {
                     }
                 }
                 if cfg.free_beds {
-                    free_hist[(h - 1) * beds + (cap - occ) as usize] += 1;
+                    free_hist[(h - 1) * beds + cap.saturating_sub(occ) as usize] += 1;
                 }
             }
             first_full[filled.unwrap_or(0)] += 1;
@@ -637,6 +649,7 @@ mod tests {
         WardInput {
             today: NaiveDate::from_ymd_opt(2026, 8, 1).unwrap(),
             capacity: cap,
+            capacity_ahead: None,
             residents: res,
             survival: s,
             arrivals,
@@ -774,6 +787,23 @@ mod tests {
         let few = residents(&[3; 2]);
         let f = forecast(&input(10, &few, &s, &arrivals), &ForecastConfig::default());
         assert_eq!((f.p(30), f.days_to_full), (0.0, None));
+    }
+
+    #[test]
+    fn a_closure_ahead_fills_the_ward_on_its_first_day_and_frees_beds_after() {
+        let s = Survival::exponential(30.0);
+        let few = residents(&[3; 2]);
+        let arrivals = vec![0u32; 60];
+        // Closed (no beds) on days 10 to 12 ahead, 10 beds otherwise.
+        let ahead: Vec<u32> = (1..=HORIZON)
+            .map(|h| if (10..=12).contains(&h) { 0 } else { 10 })
+            .collect();
+        let mut i = input(10, &few, &s, &arrivals);
+        i.capacity_ahead = Some(&ahead);
+        let f = forecast(&i, &ForecastConfig::default());
+        assert_eq!((f.p(9), f.p(10), f.days_to_full), (0.0, 1.0, Some(10)));
+        assert_eq!(f.free_beds[10].high, 0);
+        assert!(f.free_beds[12].mean > 7.0, "{:?}", f.free_beds[12]);
     }
 
     #[test]

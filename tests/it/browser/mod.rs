@@ -11,6 +11,7 @@ mod repatriation;
 mod reports;
 mod vocabulary;
 mod wall;
+mod wards;
 
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
