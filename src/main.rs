@@ -93,6 +93,28 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Go-live imports: the province's state as it is on the day Simlontar starts.
+    Import {
+        #[command(subcommand)]
+        command: ImportCommand,
+    },
+}
+
+/// Every import checks the whole file first (line and column of every bad cell), writes
+/// nothing unless all is good, changes nothing when run again, and is audited as `--as`.
+#[derive(Subcommand)]
+enum ImportCommand {
+    /// People already living in the UPTs (upt,ward,admitted_on,full_name,sex,birth_year,
+    /// home_region,nik,notes): each becomes a case placed in that ward since admitted_on.
+    Residents {
+        file: PathBuf,
+        /// The administrator the import is recorded for.
+        #[arg(long = "as")]
+        admin: String,
+        /// Check the file and say what would be written, without writing.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -274,6 +296,14 @@ async fn main() -> anyhow::Result<()> {
                 ),
             }
         }
+        Command::Import {
+            command:
+                ImportCommand::Residents {
+                    file,
+                    admin,
+                    dry_run,
+                },
+        } => admin::import_residents(&pool, &settings, &file, &admin, dry_run).await,
         Command::Plan {
             from,
             to,

@@ -63,7 +63,13 @@ pub async fn show_case(
             number: case.number.clone(),
             state: vocab::label_of(State::parse, State::label, &case.state),
             anonymised: case.anonymised_at.map(|t| format_local(t, tz)),
-            name: case.stated_name.clone(),
+            name: match (&case.imported_upt, case.imported_admitted_on) {
+                (Some(upt), Some(on)) if case.stated_name.is_empty() => {
+                    crate::shelter::residents::unnamed(upt, on)
+                }
+                _ => case.stated_name.clone(),
+            },
+            imported: case.imported_upt.is_some(),
             aliases: case.aliases.join(", "),
             name_quality: vocab::label_of(
                 NameQuality::parse,
@@ -82,12 +88,19 @@ pub async fn show_case(
                 &case.birth_date_quality,
             ),
             nik: nik.unwrap_or_else(|| "–".into()),
-            found: format!(
-                "{} · {} ({})",
-                format_local(case.found_at, tz),
-                case.found_region_name,
-                case.found_region
-            ),
+            found: match (&case.imported_upt, case.imported_admitted_on) {
+                (Some(upt), Some(on)) => format!(
+                    "{upt} · {} {}",
+                    tr(v.lang, "masuk", "admitted"),
+                    on.format("%d-%m-%Y")
+                ),
+                _ => format!(
+                    "{} · {} ({})",
+                    format_local(case.found_at, tz),
+                    case.found_region_name,
+                    case.found_region
+                ),
+            },
             found_address: case.found_address.clone(),
             home: case.stated_home.clone(),
             conditions: case
@@ -157,7 +170,8 @@ fn event_reason(
             | EventKind::Referred
             | EventKind::Transferred
             | EventKind::Discharged
-            | EventKind::WaitingList,
+            | EventKind::WaitingList
+            | EventKind::Imported,
         ) => upts.get(r).cloned().unwrap_or_else(|| r.to_string()),
         // "fingerprint matched", or only "matched" for viewers who do not see the method.
         Some(EventKind::IdentityCheck) => r

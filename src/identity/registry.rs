@@ -27,23 +27,7 @@ pub struct RegistryRow {
     pub programmes: Vec<String>,
 }
 
-/// A row that cannot be taken, named by line (1 = the header) and column.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RowError {
-    pub line: u64,
-    pub column: &'static str,
-    pub message: String,
-}
-
-impl std::fmt::Display for RowError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "line {}, column {}: {}",
-            self.line, self.column, self.message
-        )
-    }
-}
+pub use crate::csv_lines::RowError;
 
 const COLUMNS: [&str; 8] = [
     "id",

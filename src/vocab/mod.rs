@@ -219,6 +219,8 @@ vocabulary! {
         RouteHome = "route_home" => ("Diputuskan pulang", "Decided: home"),
         Departed = "departed" => ("Berangkat pulang", "Left for home"),
         Closed = "closed" => ("Kasus ditutup", "Case closed"),
+        // A resident already in a UPT when Simlontar started (`simlontar import residents`).
+        Imported = "imported" => ("Diimpor saat mulai", "Imported at go-live"),
     }
 }
 

@@ -136,6 +136,8 @@ pub struct CaseView {
     pub birth_quality: Text,
     pub nik: String,
     pub found: String,
+    /// Already in a UPT when Simlontar started, not picked up: `found` is the admission.
+    pub imported: bool,
     pub found_address: String,
     pub home: String,
     pub conditions: Vec<Text>,
@@ -190,8 +192,12 @@ pub fn show(lang: Lang, user: &NavUser, v: &CaseView) -> Markup {
                 dt { (tr(lang, "Jenis kelamin", "Sex")) } dd { (v.sex.get(lang)) }
                 dt { (tr(lang, "Lahir / umur", "Born / age")) } dd { (v.birth) " " small.muted { "(" (v.birth_quality.get(lang)) ")" } }
                 dt { "NIK" } dd { (v.nik) }
-                dt { (tr(lang, "Dijangkau", "Picked up")) } dd { (v.found) }
-                @if !v.found_address.is_empty() { dt { (tr(lang, "Alamat lokasi", "Address")) } dd { (v.found_address) } }
+                @if v.imported {
+                    dt { (tr(lang, "Diimpor saat mulai", "Imported at go-live")) } dd { (v.found) }
+                } @else {
+                    dt { (tr(lang, "Dijangkau", "Picked up")) } dd { (v.found) }
+                }
+                @if !v.found_address.is_empty() && !v.imported { dt { (tr(lang, "Alamat lokasi", "Address")) } dd { (v.found_address) } }
                 dt { (tr(lang, "Asal (keterangan)", "Stated home")) } dd { (v.home) }
                 dt { (tr(lang, "Kondisi", "Conditions")) } dd { @if v.conditions.is_empty() { "–" } @else { (join(lang, &v.conditions)) } }
             }

@@ -1,0 +1,259 @@
+//! `simlontar import residents`: the people already in the UPTs on the first day.
+use std::path::PathBuf;
+
+use simlontar::auth::model::{Principal, Role};
+use simlontar::shelter::residents_store::{administrator, import, Summary};
+use sqlx::PgPool;
+
+use crate::common::{load_geo, now, signed_in, user};
+
+const HEADER: &str = "upt,ward,admitted_on,full_name,sex,birth_year,home_region,nik,notes\n";
+
+const GOOD: &str = r#"RSBL-PASURUAN,L,2019-03-01,Moh Joko,L,1975,3203,,
+RSBL-PASURUAN,RSBL-PASURUAN-P,2020-06-15,Siti Aminah,perempuan,1981,52.06,3578015208800001,
+RSBL-PASURUAN,P,2021-01-10,,,,,,"rambut pendek, tahi lalat di pipi"
+PSTW-MAGETAN,PSTW-MAGETAN-L,2024-11-30,Pak Slamet,male,,35.20,,
+"#;
+
+fn file(name: &str, body: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("residents");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(format!("{name}-{}.csv", std::process::id()));
+    std::fs::write(&path, format!("{HEADER}{body}")).unwrap();
+    path
+}
+
+async fn admin(pool: &PgPool) -> Principal {
+    user(pool, "admin.go", Role::Admin, None).await;
+    administrator(pool, "admin.go").await.unwrap()
+}
+
+async fn run(pool: &PgPool, path: &PathBuf, dry_run: bool) -> anyhow::Result<Summary> {
+    let a = administrator(pool, "admin.go").await?;
+    import(pool, path, &a, dry_run, (now(), chrono_tz::Asia::Jakarta)).await
+}
+
+async fn count(pool: &PgPool, sql: &str) -> i64 {
+    sqlx::query_scalar(sql).fetch_one(pool).await.unwrap()
+}
+
+async fn occupied(pool: &PgPool, ward: &str) -> i32 {
+    sqlx::query_scalar("SELECT occupied FROM ward WHERE code = $1")
+        .bind(ward)
+        .fetch_one(pool)
+        .await
+        .unwrap()
+}
+
+#[sqlx::test]
+async fn each_row_becomes_a_case_placed_in_its_ward_since_admission(pool: PgPool) {
+    load_geo(&pool).await;
+    let a = admin(&pool).await;
+    let s = run(&pool, &file("good", GOOD), false).await.unwrap();
+    assert_eq!((s.created, s.already), (4, 0));
+    assert_eq!(occupied(&pool, "RSBL-PASURUAN-L").await, 1);
+    assert_eq!(occupied(&pool, "RSBL-PASURUAN-P").await, 2);
+    assert_eq!(occupied(&pool, "PSTW-MAGETAN-L").await, 1);
+    assert_eq!(
+        count(&pool, "SELECT count(*) FROM ot_case WHERE state = 'placed'").await,
+        4
+    );
+    // Placed since the day of admission (midnight WIB), numbered in the year of admission.
+    let (number, started): (String, chrono::DateTime<chrono::Utc>) = sqlx::query_as(
+        "SELECT c.number, p.started_at FROM ot_case c JOIN placement p ON p.case_id = c.id
+           JOIN intake i ON i.id = c.intake_id WHERE i.stated_name = 'Moh Joko'",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert!(number.starts_with("OT-3514-2019-"), "{number}");
+    assert_eq!(started.to_rfc3339(), "2019-02-28T17:00:00+00:00");
+    // Audited as the administrator, one row per case.
+    assert_eq!(
+        count(
+            &pool,
+            &format!(
+                "SELECT count(*) FROM audit_log WHERE action = 'create' AND entity = 'case'
+                   AND actor_id = {} AND detail->>'via' = 'import'",
+                a.user_id
+            )
+        )
+        .await,
+        4
+    );
+    // Matching and the capacity figures are asked for, like after any intake.
+    assert_eq!(
+        count(
+            &pool,
+            "SELECT count(*) FROM work_queue WHERE kind IN ('reintake', 'capacity')"
+        )
+        .await,
+        2
+    );
+    assert_eq!(
+        count(
+            &pool,
+            "SELECT count(*) FROM intake WHERE linkage_checked_at IS NULL"
+        )
+        .await,
+        4
+    );
+    // The case page says it was imported, not picked up, and names the unnamed person.
+    let mut officer = signed_in(&pool, "kasus", Role::CaseOfficer, None).await;
+    let unnamed: String = sqlx::query_scalar(
+        "SELECT c.number FROM ot_case c JOIN intake i ON i.id = c.intake_id WHERE i.stated_name = ''",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    let page = officer.get(&format!("/cases/{unnamed}")).await;
+    assert!(page.body.contains("Diimpor saat mulai"), "{}", page.body);
+    assert!(
+        page.body
+            .contains("Tanpa nama (UPT Rehabilitasi Sosial Bina Laras Pasuruan, masuk 2021)"),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains("Dijangkau"), "not a pick-up");
+}
+
+#[sqlx::test]
+async fn a_second_run_changes_nothing(pool: PgPool) {
+    load_geo(&pool).await;
+    admin(&pool).await;
+    let path = file("twice", GOOD);
+    run(&pool, &path, false).await.unwrap();
+    let audit = count(&pool, "SELECT count(*) FROM audit_log").await;
+    let s = run(&pool, &path, false).await.unwrap();
+    assert_eq!((s.created, s.already), (0, 4));
+    assert_eq!(count(&pool, "SELECT count(*) FROM ot_case").await, 4);
+    assert_eq!(count(&pool, "SELECT count(*) FROM audit_log").await, audit);
+    assert_eq!(occupied(&pool, "RSBL-PASURUAN-P").await, 2);
+    // A file with one more row adds that row only.
+    let more = format!("{GOOD}RSBL-PASURUAN,L,2022-02-02,Budi,L,,,,\n");
+    let s = run(&pool, &file("more", &more), false).await.unwrap();
+    assert_eq!((s.created, s.already), (1, 4));
+}
+
+#[sqlx::test]
+async fn a_dry_run_writes_nothing(pool: PgPool) {
+    load_geo(&pool).await;
+    admin(&pool).await;
+    let audit = count(&pool, "SELECT count(*) FROM audit_log").await;
+    let s = run(&pool, &file("dry", GOOD), true).await.unwrap();
+    assert_eq!((s.created, s.dry_run), (4, true));
+    assert_eq!(count(&pool, "SELECT count(*) FROM intake").await, 0);
+    assert_eq!(count(&pool, "SELECT count(*) FROM audit_log").await, audit);
+    assert_eq!(occupied(&pool, "RSBL-PASURUAN-P").await, 0);
+}
+
+#[sqlx::test]
+async fn one_bad_row_writes_nothing_and_every_bad_cell_is_named(pool: PgPool) {
+    load_geo(&pool).await;
+    admin(&pool).await;
+    let bad = format!(
+        "{GOOD}RSBL-NOWHERE,L,2019-03-01,A,,,,,
+RSBL-PASURUAN,X,2019-03-01,B,,,,,
+RSBL-PASURUAN,L,2027-01-01,C,,,,,
+RSBL-PASURUAN,L,2019-03-01,D,,,99.99,3578015208800000,
+RSBL-PASURUAN,L,2019-03-01,Moh  Joko,L,1975,3203,,
+"
+    );
+    let e = run(&pool, &file("bad", &bad), false)
+        .await
+        .unwrap_err()
+        .to_string();
+    for expected in [
+        "line 6, column upt: unknown UPT `RSBL-NOWHERE`",
+        "line 7, column ward: unknown ward `X` (wards of RSBL-PASURUAN: RSBL-PASURUAN-L (",
+        "line 8, column admitted_on: 2027-01-01 is in the future",
+        "line 9, column home_region: no region 99.99",
+        "line 9, column nik:",
+        "line 10, column full_name: the same person as line 2",
+    ] {
+        assert!(e.contains(expected), "{expected:?} not in:\n{e}");
+    }
+    assert_eq!(count(&pool, "SELECT count(*) FROM intake").await, 0);
+    assert_eq!(count(&pool, "SELECT sum(occupied) FROM ward").await, 0);
+}
+
+#[sqlx::test]
+async fn a_bad_header_is_refused_before_any_row(pool: PgPool) {
+    load_geo(&pool).await;
+    admin(&pool).await;
+    let path = file("header", "");
+    std::fs::write(
+        &path,
+        "upt,ward,since,full_name\nRSBL-PASURUAN,L,2019-03-01,A\n",
+    )
+    .unwrap();
+    let e = run(&pool, &path, false).await.unwrap_err().to_string();
+    assert!(
+        e.contains("line 1: missing column(s) admitted_on, sex"),
+        "{e}"
+    );
+    assert!(e.contains("unknown column(s) since"), "{e}");
+}
+
+#[sqlx::test]
+async fn a_ward_filled_beyond_its_beds_refuses_the_whole_file(pool: PgPool) {
+    load_geo(&pool).await;
+    admin(&pool).await;
+    // Test setup: a small ward.
+    sqlx::query("UPDATE ward SET beds = 2 WHERE code = 'RSBL-PASURUAN-L'")
+        .execute(&pool)
+        .await
+        .unwrap();
+    let rows: String = (0..4)
+        .map(|i| format!("RSBL-PASURUAN,L,2019-03-0{},Orang {i},L,,,,\n", i + 1))
+        .collect();
+    let e = run(&pool, &file("full", &rows), false)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("ward RSBL-PASURUAN-L (Wisma Laki-laki) has 2 free bed(s) but the file puts 4 people in it: 2 row(s) too many"),
+        "{e}"
+    );
+    assert_eq!(count(&pool, "SELECT count(*) FROM placement").await, 0);
+}
+
+#[sqlx::test]
+async fn only_an_active_administrator_may_import(pool: PgPool) {
+    load_geo(&pool).await;
+    user(&pool, "kasus", Role::CaseOfficer, None).await;
+    let e = administrator(&pool, "kasus").await.unwrap_err().to_string();
+    assert!(e.contains("not an administrator"), "{e}");
+    let e = administrator(&pool, "nobody")
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("no active user"), "{e}");
+}
+
+#[sqlx::test]
+async fn the_command_imports_and_says_when_nothing_changed(pool: PgPool) {
+    load_geo(&pool).await;
+    admin(&pool).await;
+    let path = file("cli", GOOD);
+    let path = path.to_str().unwrap();
+    let args = ["import", "residents", path, "--as", "admin.go"];
+    let (ok, _, err) = crate::cli::run(&pool, &[&args[..], &["--dry-run"]].concat(), "");
+    assert!(ok && err.contains("4 residents would be placed"), "{err}");
+    assert!(
+        err.contains("warning: line 3, column nik"),
+        "the NIK says 1980: {err}"
+    );
+    let (ok, _, err) = crate::cli::run(&pool, &args, "");
+    assert!(
+        ok && err.contains("4 residents placed, 0 already imported"),
+        "{err}"
+    );
+    let (ok, _, err) = crate::cli::run(&pool, &args, "");
+    assert!(
+        ok && err.contains("0 residents placed, 4 already imported; nothing changed"),
+        "{err}"
+    );
+    let (ok, _, err) = crate::cli::run(&pool, &["import", "residents", path, "--as", "nobody"], "");
+    assert!(!ok && err.contains("no active user nobody"), "{err}");
+}
