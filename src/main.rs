@@ -141,6 +141,30 @@ enum RegistryCommand {
         #[arg(long)]
         skip_invalid: bool,
     },
+    /// The assistance programmes a register may name.
+    Programme {
+        #[command(subcommand)]
+        command: ProgrammeCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ProgrammeCommand {
+    /// Add a programme (or rename one) so registers may name it, e.g.
+    /// `registry programme add ASLUT --name-id "Asistensi Sosial Lanjut Usia" --name-en "…" --as admin`.
+    Add {
+        code: String,
+        #[arg(long)]
+        name_id: String,
+        #[arg(long)]
+        name_en: String,
+        /// Other ways registers write it (repeatable).
+        #[arg(long = "alias")]
+        aliases: Vec<String>,
+        /// The administrator the change is recorded for.
+        #[arg(long = "as")]
+        admin: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -278,6 +302,33 @@ async fn main() -> anyhow::Result<()> {
             eprintln!(
                 "linked with the intakes: {} links accepted, {} for review",
                 l.accepted, l.candidates
+            );
+            Ok(())
+        }
+        Command::Registry {
+            command:
+                RegistryCommand::Programme {
+                    command:
+                        ProgrammeCommand::Add {
+                            code,
+                            name_id,
+                            name_en,
+                            aliases,
+                            admin,
+                        },
+                },
+        } => {
+            use simlontar::identity::programmes::{add, Added};
+            let actor = simlontar::shelter::residents_store::administrator(&pool, &admin).await?;
+            let done = add(&pool, &actor, &code, (&name_id, &name_en), &aliases).await?;
+            eprintln!(
+                "programme {}: {}",
+                code.to_uppercase(),
+                match done {
+                    Added::New => "added",
+                    Added::Renamed => "names changed",
+                    Added::Unchanged => "already known as given; nothing changed",
+                }
             );
             Ok(())
         }

@@ -41,9 +41,14 @@ pub async fn show_case(
             .and_then(|n| NikKey::for_principal(&v.principal, n))
             .map(|k| k.as_str().to_string())
     });
-    let assistance =
-        crate::identity::assistance::for_case(&state.pool, &scope, case.id, known_nik.as_deref())
-            .await?;
+    let assistance = crate::identity::assistance::for_case(
+        &state.pool,
+        &scope,
+        case.id,
+        known_nik.as_deref(),
+        v.lang,
+    )
+    .await?;
     let upts = crate::places::store::upt_names(&state.pool).await?;
     let village = match verified.as_ref().and_then(|id| id.village_code.as_deref()) {
         Some(code) => crate::places::store::region_name(&state.pool, code)

@@ -257,3 +257,124 @@ async fn the_command_imports_and_says_when_nothing_changed(pool: PgPool) {
     let (ok, _, err) = crate::cli::run(&pool, &["import", "residents", path, "--as", "nobody"], "");
     assert!(!ok && err.contains("no active user nobody"), "{err}");
 }
+
+#[sqlx::test]
+async fn a_register_names_every_programme_the_province_uses_and_an_administrator_adds_more(
+    pool: PgPool,
+) {
+    load_geo(&pool).await;
+    admin(&pool).await;
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("residents");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(format!("dtks-{}.csv", std::process::id()));
+    let register = "id,nik,name,birth_date,sex,village_code,address,programmes
+D1,3578015208900001,Sumiati,1990-08-12,P,,,PKH;PKH Plus;BPNT;sembako
+D2,,Slamet,,L,,,PBI-JK;PBIN;PBID;BLT;ASPD;KIP
+D3,,Joko,,L,,,PKH;ASLUT
+D4,,Ani,,P,,,KUBE
+";
+    std::fs::write(&path, register).unwrap();
+    let path = path.to_str().unwrap();
+    let import = |pool: &PgPool| {
+        crate::cli::run(
+            pool,
+            &["registry", "import", path, "--source", "DTKS-2026-12"],
+            "",
+        )
+    };
+    let (ok, _, err) = import(&pool);
+    assert!(!ok, "ASLUT and KUBE are not known yet");
+    assert!(
+        err.contains("line 4, column programmes: unknown programme `ASLUT`")
+            && err.contains("line 5, column programmes: unknown programme `KUBE`")
+            && err.contains("simlontar registry programme add"),
+        "{err}"
+    );
+    assert_eq!(
+        count(&pool, "SELECT count(*) FROM registry_person").await,
+        0
+    );
+    for (code, id, en) in [
+        (
+            "ASLUT",
+            "Asistensi Sosial Lanjut Usia Terlantar",
+            "Social assistance for neglected older people",
+        ),
+        ("KUBE", "Kelompok Usaha Bersama", "Joint business groups"),
+    ] {
+        let args = [
+            "registry",
+            "programme",
+            "add",
+            code,
+            "--name-id",
+            id,
+            "--name-en",
+            en,
+            "--as",
+            "admin.go",
+        ];
+        let (ok, _, err) = crate::cli::run(&pool, &args, "");
+        assert!(ok && err.contains("added"), "{err}");
+        let (ok, _, err) = crate::cli::run(&pool, &args, "");
+        assert!(ok && err.contains("nothing changed"), "{err}");
+    }
+    let (ok, _, err) = crate::cli::run(
+        &pool,
+        &[
+            "registry",
+            "programme",
+            "add",
+            "X Y",
+            "--name-id",
+            "a",
+            "--name-en",
+            "b",
+            "--as",
+            "kasus",
+        ],
+        "",
+    );
+    assert!(!ok && err.contains("no active user kasus"), "{err}");
+    assert_eq!(
+        count(
+            &pool,
+            "SELECT count(*) FROM audit_log WHERE entity = 'assistance_programme'"
+        )
+        .await,
+        2
+    );
+    let (ok, _, err) = import(&pool);
+    assert!(ok, "{err}");
+    let stored: Vec<String> = sqlx::query_scalar(
+        "SELECT array_to_string(programmes, ';') FROM registry_person ORDER BY external_id",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        stored,
+        [
+            "PKH;PKH-PLUS;BPNT;SEMBAKO",
+            "PBI;PBIN;PBID;BLT;ASPD;KIP",
+            "PKH;ASLUT",
+            "KUBE"
+        ]
+    );
+    let named = simlontar::identity::registry::programmes_for_nik(
+        &pool,
+        "3578015208900001",
+        simlontar_templates::Lang::Id,
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        named[0].1,
+        [
+            "Program Keluarga Harapan (PKH)",
+            "PKH Plus (Jawa Timur, lanjut usia) (PKH-PLUS)",
+            "Bantuan Pangan Non Tunai (BPNT)",
+            "Program Sembako (SEMBAKO)"
+        ]
+    );
+}
