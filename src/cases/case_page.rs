@@ -208,6 +208,7 @@ fn event_reason(
         },
         // The kind says it all ("DP3AK check linked").
         Some(EventKind::IdentityLinked) => String::new(),
+        Some(EventKind::Corrected) => crate::intake::correct::describe(&e.detail, r, lang),
         _ => r.to_string(),
     }
 }

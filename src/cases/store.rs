@@ -197,6 +197,10 @@ pub struct CaseEvent {
     pub to_state: Option<String>,
     pub reason: String,
     pub actor: Option<String>,
+    /// The event's structured detail, for the case page's wording of it (a correction's
+    /// values before and after); not part of the API's answer.
+    #[serde(skip)]
+    pub detail: serde_json::Value,
 }
 
 /// For viewers who do not need identities: of a DP3AK check only its outcome, not which
@@ -277,7 +281,8 @@ pub async fn find(
     };
     let id: i64 = r.get("id");
     let events = sqlx::query(
-        "SELECT e.at, e.kind, e.from_state, e.to_state, e.reason, u.display_name
+        "SELECT e.at, e.kind, e.from_state, e.to_state, e.reason, u.display_name,
+                CASE WHEN e.kind = 'corrected' THEN e.detail ELSE '{}' END AS detail
            FROM case_event e LEFT JOIN app_user u ON u.id = e.actor_id
           WHERE e.case_id = $1 ORDER BY e.at, e.id",
     )
@@ -292,6 +297,7 @@ pub async fn find(
         to_state: e.get("to_state"),
         reason: e.get("reason"),
         actor: e.get("display_name"),
+        detail: e.get("detail"),
     })
     .collect();
     let photos = sqlx::query_scalar(

@@ -3,6 +3,7 @@
 //! Invariant: one intake per officer and idempotency key, committed before it is
 //! acknowledged.
 pub mod api;
+pub mod correct;
 pub mod create;
 pub mod desk;
 pub mod hints;
@@ -35,5 +36,10 @@ pub fn router() -> Router<AppState> {
                 post(api::create_intake)
                     .route_layer(from_fn_with_state(Action::CreateIntake, gate)),
             ),
+        )
+        // Case officers, and the intake officer who recorded it for a day (`correct`).
+        .route(
+            "/api/v1/cases/{number}/corrections",
+            post(api::correct_case).route_layer(from_fn_with_state(Action::CreateIntake, gate)),
         )
 }

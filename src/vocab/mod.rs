@@ -221,6 +221,7 @@ vocabulary! {
         Closed = "closed" => ("Kasus ditutup", "Case closed"),
         // A resident already in a UPT when Simlontar started (`simlontar import residents`).
         Imported = "imported" => ("Diimpor saat mulai", "Imported at go-live"),
+        Corrected = "corrected" => ("Data intake diperbaiki", "Intake corrected"),
     }
 }
 
@@ -390,6 +391,7 @@ vocabulary! {
         RetentionAnonymised = "retention_anonymised" => ("Data dianonimkan (retensi)", "Anonymised (retention)"),
         RetentionMailBlanked = "retention_mail_blanked" => ("Isi surel dihapus (retensi)", "Mail bodies blanked (retention)"),
         RetentionPhotosRemoved = "retention_photos_removed" => ("Foto dihapus (retensi)", "Photos removed (retention)"),
+        Correct = "correct" => ("Memperbaiki data intake", "Intake corrected"),
     }
 }
 
@@ -407,6 +409,7 @@ vocabulary! {
         Report = "report" => ("Laporan", "Report"),
         Session = "session" => ("Sesi", "Session"),
         BreakGlass = "break_glass" => ("Akses darurat", "Emergency access"),
+        AssistanceProgramme = "assistance_programme" => ("Program bantuan sosial", "Assistance programme"),
     }
 }
 

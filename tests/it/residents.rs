@@ -28,7 +28,7 @@ async fn admin(pool: &PgPool) -> Principal {
     administrator(pool, "admin.go").await.unwrap()
 }
 
-async fn run(pool: &PgPool, path: &PathBuf, dry_run: bool) -> anyhow::Result<Summary> {
+async fn run(pool: &PgPool, path: &std::path::Path, dry_run: bool) -> anyhow::Result<Summary> {
     let a = administrator(pool, "admin.go").await?;
     import(pool, path, &a, dry_run, (now(), chrono_tz::Asia::Jakarta)).await
 }
@@ -377,4 +377,172 @@ D4,,Ani,,P,,,KUBE
             "Program Sembako (SEMBAKO)"
         ]
     );
+}
+
+// Corrections of a saved intake.
+
+async fn intake_by(pool: &PgPool, officer: &str) -> (String, String) {
+    let t = crate::common::token(pool, officer, Role::IntakeOfficer, Some("35.78")).await;
+    let key = uuid::Uuid::new_v4().to_string();
+    let r = crate::common::router(pool).await;
+    let res = crate::common::send(
+        &r,
+        crate::common::api(
+            "POST",
+            "/api/v1/intakes",
+            &t,
+            Some(&key),
+            crate::common::intake_json(),
+        ),
+    )
+    .await;
+    assert_eq!(res.status, axum::http::StatusCode::CREATED, "{}", res.body);
+    (res.json()["case_number"].as_str().unwrap().to_string(), t)
+}
+
+fn correction(
+    number: &str,
+    token: &str,
+    body: serde_json::Value,
+) -> axum::http::Request<axum::body::Body> {
+    crate::common::api(
+        "POST",
+        &format!("/api/v1/cases/{number}/corrections"),
+        token,
+        None,
+        body,
+    )
+}
+
+#[sqlx::test]
+async fn a_case_officer_corrects_an_intake_and_the_history_keeps_before_and_after(pool: PgPool) {
+    load_geo(&pool).await;
+    let (number, _) = intake_by(&pool, "satpol.sby").await;
+    let t = crate::common::token(&pool, "kasus", Role::CaseOfficer, None).await;
+    let r = crate::common::router(&pool).await;
+    sqlx::query("UPDATE intake SET linkage_checked_at = now()")
+        .execute(&pool)
+        .await
+        .unwrap();
+    let res = crate::common::send(
+        &r,
+        correction(&number, &t, serde_json::json!({
+            "stated_name": "Pak Slamet Riyadi", "sex": "male", "conditions": ["elderly", "sick"],
+            "reason": "nama lengkap dari keluarga"
+        })),
+    )
+    .await;
+    assert_eq!(res.status, axum::http::StatusCode::OK, "{}", res.body);
+    assert_eq!(
+        res.json()["fields"],
+        serde_json::json!(["stated_name", "conditions"])
+    );
+    let (name, checked): (String, Option<chrono::DateTime<chrono::Utc>>) =
+        sqlx::query_as("SELECT stated_name, linkage_checked_at FROM intake")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(name, "Pak Slamet Riyadi");
+    assert!(checked.is_none(), "matching looks at the intake again");
+    let (reason, detail): (String, serde_json::Value) =
+        sqlx::query_as("SELECT reason, detail FROM case_event WHERE kind = 'corrected'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(reason, "nama lengkap dari keluarga");
+    assert_eq!(
+        detail["changes"][0],
+        serde_json::json!({"field": "stated_name", "before": "Pak Slamet", "after": "Pak Slamet Riyadi"})
+    );
+    assert_eq!(
+        count(
+            &pool,
+            "SELECT count(*) FROM audit_log WHERE action = 'correct'"
+        )
+        .await,
+        1
+    );
+    // The case page's history says what changed, who and why.
+    let mut officer = signed_in(&pool, "kasus2", Role::CaseOfficer, None).await;
+    let page = officer.get(&format!("/cases/{number}")).await;
+    assert!(
+        page.body
+            .contains("Nama diperbaiki: Pak Slamet → Pak Slamet Riyadi"),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains("alasan: nama lengkap dari keluarga"),
+        "{}",
+        page.body
+    );
+}
+
+#[sqlx::test]
+async fn a_correction_needs_a_reason_valid_values_and_a_change(pool: PgPool) {
+    load_geo(&pool).await;
+    let (number, _) = intake_by(&pool, "satpol.sby").await;
+    let t = crate::common::token(&pool, "kasus", Role::CaseOfficer, None).await;
+    let r = crate::common::router(&pool).await;
+    for (body, field) in [
+        (
+            serde_json::json!({"stated_name": "Slamet", "reason": " "}),
+            "reason",
+        ),
+        (serde_json::json!({"sex": "x", "reason": "salah"}), "sex"),
+        (
+            serde_json::json!({"birth_date": "2030-01-01", "birth_date_quality": "exact", "reason": "salah"}),
+            "birth_date",
+        ),
+        (
+            serde_json::json!({"conditions": ["flu"], "reason": "salah"}),
+            "conditions[0]",
+        ),
+        (
+            serde_json::json!({"stated_name": "Pak Slamet", "reason": "sama saja"}),
+            "reason",
+        ),
+    ] {
+        let res = crate::common::send(&r, correction(&number, &t, body.clone())).await;
+        assert_eq!(res.status.as_u16(), 422, "{body}: {}", res.body);
+        assert!(
+            res.body.contains(&format!("\"{field}\"")),
+            "{body}: {}",
+            res.body
+        );
+    }
+    assert_eq!(
+        count(
+            &pool,
+            "SELECT count(*) FROM case_event WHERE kind = 'corrected'"
+        )
+        .await,
+        0
+    );
+}
+
+#[sqlx::test]
+async fn the_recording_intake_officer_corrects_for_a_day_and_nobody_else_of_the_desk(pool: PgPool) {
+    load_geo(&pool).await;
+    let (number, own) = intake_by(&pool, "satpol.sby").await;
+    let body = serde_json::json!({"stated_name": "Slamet", "reason": "salah ketik"});
+    let r = crate::common::router(&pool).await;
+    // Another intake officer of the same regency sees the case but may not correct it.
+    let colleague =
+        crate::common::token(&pool, "satpol.sby2", Role::IntakeOfficer, Some("35.78")).await;
+    let res = crate::common::send(&r, correction(&number, &colleague, body.clone())).await;
+    assert_eq!(res.status.as_u16(), 403, "{}", res.body);
+    // One of another regency does not see it at all.
+    let other = crate::common::token(&pool, "satpol.bwi", Role::IntakeOfficer, Some("35.10")).await;
+    let res = crate::common::send(&r, correction(&number, &other, body.clone())).await;
+    assert_eq!(res.status.as_u16(), 404, "{}", res.body);
+    // A day and a minute later, the recording officer is told to ask a case officer.
+    let late =
+        crate::common::router_at(&pool, now() + chrono::Duration::minutes(24 * 60 + 1)).await;
+    let res = crate::common::send(&late, correction(&number, &own, body.clone())).await;
+    assert_eq!(res.status.as_u16(), 409, "{}", res.body);
+    assert!(res.body.contains("petugas kasus"), "{}", res.body);
+    // Within the day they may.
+    let res = crate::common::send(&r, correction(&number, &own, body)).await;
+    assert_eq!(res.status.as_u16(), 200, "{}", res.body);
 }
