@@ -65,6 +65,7 @@ pub async fn show_case(
         &v.nav,
         &view::CaseView {
             may_record_identity: crate::auth::policy::allows(&v.principal, Action::RecordIdentity),
+            may_correct: crate::auth::policy::allows(&v.principal, Action::CreateIntake),
             number: case.number.clone(),
             state: vocab::label_of(State::parse, State::label, &case.state),
             anonymised: case.anonymised_at.map(|t| format_local(t, tz)),

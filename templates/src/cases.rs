@@ -156,6 +156,9 @@ pub struct CaseView {
     pub routing: crate::routing::Panel,
     /// The viewer records DP3AK identity checks: a link to the form with this case filled in.
     pub may_record_identity: bool,
+    /// The viewer may open the correction form (case and intake officers; whether the
+    /// intake officer still may is told by the form).
+    pub may_correct: bool,
 }
 
 /// A move of the case to another state, offered as a button.
@@ -200,6 +203,9 @@ pub fn show(lang: Lang, user: &NavUser, v: &CaseView) -> Markup {
                 @if !v.found_address.is_empty() && !v.imported { dt { (tr(lang, "Alamat lokasi", "Address")) } dd { (v.found_address) } }
                 dt { (tr(lang, "Asal (keterangan)", "Stated home")) } dd { (v.home) }
                 dt { (tr(lang, "Kondisi", "Conditions")) } dd { @if v.conditions.is_empty() { "–" } @else { (join(lang, &v.conditions)) } }
+            }
+            @if v.may_correct && v.anonymised.is_none() {
+                p { a.button href={ "/cases/" (v.number) "/correction" } { (tr(lang, "Perbaiki data atau tambah foto", "Correct the data or add photos")) } }
             }
             @if !v.flags.is_empty() {
                 div.flags role="note" {

@@ -94,7 +94,7 @@ pub(crate) fn text_field(
     }
 }
 
-fn choice(
+pub(crate) fn choice(
     lang: Lang,
     errors: &[(String, String)],
     name: &str,
@@ -115,7 +115,7 @@ fn choice(
     }
 }
 
-fn checks(
+pub(crate) fn checks(
     lang: Lang,
     errors: &[(String, String)],
     name: &str,
@@ -316,7 +316,13 @@ pub fn known_field_label(lang: Lang, name: &str) -> Option<&'static str> {
 }
 
 /// A text field of the intake form, labelled from `FIELDS`.
-fn intake_field(lang: Lang, e: &[(String, String)], name: &str, value: &str, kind: &str) -> Markup {
+pub(crate) fn intake_field(
+    lang: Lang,
+    e: &[(String, String)],
+    name: &str,
+    value: &str,
+    kind: &str,
+) -> Markup {
     let label = FIELDS
         .iter()
         .find(|(n, _)| *n == name)

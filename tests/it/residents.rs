@@ -546,3 +546,82 @@ async fn the_recording_intake_officer_corrects_for_a_day_and_nobody_else_of_the_
     let res = crate::common::send(&r, correction(&number, &own, body)).await;
     assert_eq!(res.status.as_u16(), 200, "{}", res.body);
 }
+
+/// A small real picture, as a phone would send it.
+fn png() -> Vec<u8> {
+    let picture =
+        image::RgbImage::from_fn(64, 48, |x, y| image::Rgb([x as u8 * 4, y as u8 * 5, 90]));
+    let mut out = std::io::Cursor::new(vec![]);
+    picture.write_to(&mut out, image::ImageFormat::Png).unwrap();
+    out.into_inner()
+}
+
+#[sqlx::test]
+async fn the_correction_form_keeps_what_was_typed_and_confirms_a_saved_correction(pool: PgPool) {
+    load_geo(&pool).await;
+    let (number, _) = intake_by(&pool, "satpol.sby").await;
+    let mut officer = signed_in(&pool, "kasus", Role::CaseOfficer, None).await;
+    let case = officer.get(&format!("/cases/{number}")).await;
+    assert!(
+        case.body.contains(&format!("/cases/{number}/correction")),
+        "the case page offers it"
+    );
+    let form = officer.get(&format!("/cases/{number}/correction")).await;
+    assert_eq!(form.status.as_u16(), 200, "{}", form.body);
+    assert!(
+        form.body.contains("value=\"Pak Slamet\""),
+        "filled with what is stored"
+    );
+    let uri = format!("/cases/{number}/correction");
+    let typed = [
+        ("stated_name", "Slamet Riyadi"),
+        ("sex", "male"),
+        ("estimated_age", "61"),
+        ("birth_date_quality", "approximate"),
+        ("conditions", "elderly"),
+        ("found_address", "Jl. Pahlawan"),
+        ("reason", ""),
+    ];
+    let res = officer.post_multipart(&uri, &typed, &[]).await;
+    assert_eq!(res.status.as_u16(), 422, "{}", res.body);
+    assert!(
+        res.body.contains("id=\"reason-error\""),
+        "the error is beside the reason: {}",
+        res.body
+    );
+    assert!(
+        res.body.contains("value=\"Slamet Riyadi\""),
+        "nothing typed is lost"
+    );
+    let mut with_reason = typed.to_vec();
+    with_reason.pop();
+    with_reason.push(("reason", "nama lengkap dari KTP"));
+    let photo = png();
+    let res = officer.post_multipart(&uri, &with_reason, &[&photo]).await;
+    assert_eq!(res.status.as_u16(), 303, "{}", res.body);
+    assert_eq!(res.location(), format!("{uri}?saved=1"));
+    let done = officer.get(res.location()).await;
+    assert!(done.body.contains("Perbaikan tersimpan"), "{}", done.body);
+    assert!(
+        done.body.contains("1 foto sudah tersimpan"),
+        "{}",
+        done.body
+    );
+    let case = officer.get(&format!("/cases/{number}")).await;
+    assert!(
+        case.body
+            .contains("Nama diperbaiki: Pak Slamet → Slamet Riyadi")
+            && case.body.contains("Perkiraan umur diperbaiki: 60 → 61")
+            && case
+                .body
+                .contains("1 foto ditambahkan; alasan: nama lengkap dari KTP"),
+        "{}",
+        case.body
+    );
+    // The stored photo went through the intake's cleaning: a JPEG now.
+    let kind: String = sqlx::query_scalar("SELECT content_type FROM intake_photo")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(kind, "image/jpeg");
+}
