@@ -170,7 +170,7 @@ pub async fn correct(
     let (mut tx, case_id) =
         access::open(pool, p, origin, number, Action::CreateIntake, now).await?;
     let row = sqlx::query(
-        "SELECT i.id, i.officer_id, i.created_at, i.anonymised_at, i.found_at,
+        "SELECT i.id, i.officer_id, i.created_at, i.anonymised_at,
                 ST_X(i.found_point) AS lon, ST_Y(i.found_point) AS lat, i.found_address,
                 i.stated_name, i.name_quality, i.sex, i.birth_date, i.estimated_age,
                 i.birth_date_quality, i.conditions,
@@ -219,7 +219,9 @@ pub async fn correct(
     };
     let unknown_birth = req.birth_date_quality.as_deref() == Some("unknown");
     let merged = IntakeRequest {
-        found_at: Some(row.get("found_at")),
+        // Not corrected here, so not judged: an imported resident was admitted years
+        // before the record was made, which the desk's 30-day rule would refuse.
+        found_at: Some(recorded),
         found_lat: Some(row.get("lat")),
         found_lon: Some(row.get("lon")),
         found_address: req
@@ -252,8 +254,7 @@ pub async fn correct(
     let new = match checked {
         Ok(n) => Some(n),
         Err(list) => {
-            // Only the corrected fields are judged: an imported resident's admission long
-            // before recording, say, is not this correction's business.
+            // Only the corrected fields are judged.
             errors.extend(list.into_iter().filter(|e| {
                 let base = e.field.split('[').next().unwrap_or_default();
                 fields.contains(&base)

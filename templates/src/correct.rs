@@ -84,7 +84,7 @@ pub fn form(lang: Lang, user: &NavUser, v: &CorrectionView) -> Markup {
                 }
                 div.field {
                     label for="reason" { (tr(lang, "Alasan perbaikan (wajib)", "Reason for the correction (required)")) }
-                    textarea #reason name="reason" rows="2" required aria-invalid=[e.iter().any(|(k, _)| k == "reason").then_some("true")] { (f.reason) }
+                    textarea #reason name="reason" rows="2" aria-invalid=[e.iter().any(|(k, _)| k == "reason").then_some("true")] { (f.reason) }
                     (field_error(e, "reason"))
                 }
                 button type="submit" { (tr(lang, "Simpan perbaikan", "Save the correction")) }

@@ -625,3 +625,27 @@ async fn the_correction_form_keeps_what_was_typed_and_confirms_a_saved_correctio
         .unwrap();
     assert_eq!(kind, "image/jpeg");
 }
+
+#[sqlx::test]
+async fn an_imported_resident_admitted_years_ago_can_be_corrected(pool: PgPool) {
+    load_geo(&pool).await;
+    admin(&pool).await;
+    run(&pool, &file("named-later", GOOD), false).await.unwrap();
+    let number: String = sqlx::query_scalar(
+        "SELECT c.number FROM ot_case c JOIN intake i ON i.id = c.intake_id WHERE i.stated_name = ''",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    let t = crate::common::token(&pool, "kasus", Role::CaseOfficer, None).await;
+    let r = crate::common::router(&pool).await;
+    let body = serde_json::json!({"stated_name": "Sutrisno", "reason": "nama dari keluarga"});
+    let res = crate::common::send(&r, correction(&number, &t, body)).await;
+    assert_eq!(res.status.as_u16(), 200, "{}", res.body);
+    let quality: String =
+        sqlx::query_scalar("SELECT name_quality FROM intake WHERE stated_name = 'Sutrisno'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(quality, "full");
+}
