@@ -163,7 +163,7 @@ mod tests {
 
     #[test]
     fn cells_name_programmes_by_code_or_alias_in_any_spelling() {
-        let aliases = vec!["PBI-JK".to_string(), "PBI-JKN".to_string()];
+        let aliases = ["PBI-JK".to_string(), "PBI-JKN".to_string()];
         let p = Programmes::of([("PKH-PLUS", &[][..]), ("PBI", &aliases[..])]);
         assert_eq!(p.code_of("PKH Plus"), Some("PKH-PLUS"));
         assert_eq!(p.code_of(" pkh_plus "), Some("PKH-PLUS"));

@@ -270,7 +270,7 @@ mod tests {
 
     /// The programmes the migration seeds, as far as these tests need them.
     pub(super) fn known() -> Programmes {
-        let pbi = vec!["PBI-JK".to_string()];
+        let pbi = ["PBI-JK".to_string()];
         Programmes::of([
             ("PKH", &[][..]),
             ("PKH-PLUS", &[][..]),
