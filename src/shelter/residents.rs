@@ -622,4 +622,26 @@ mod tests {
         assert!(again.errors.is_empty(), "{:?}", again.errors);
         assert_eq!((again.new.len(), again.already), (0, 2));
     }
+
+    mod properties {
+        use super::super::*;
+        use crate::hostile::{csv_bytes, names_a_line};
+        use proptest::prelude::*;
+
+        proptest! {
+            #[test]
+            fn any_bytes_give_rows_or_errors_that_name_a_line(bytes in csv_bytes(
+                "upt,ward,admitted_on,full_name,sex,birth_year,home_region,nik,notes"
+            )) {
+                match read(&bytes) {
+                    Ok((rows, errors)) => {
+                        prop_assert!(errors.iter().all(|e| e.line >= 2), "{errors:?}");
+                        let checked = check(&rows, &super::reference(), super::today());
+                        prop_assert!(checked.errors.iter().all(|e| e.line >= 2));
+                    }
+                    Err(e) => prop_assert!(names_a_line(&e), "{e}"),
+                }
+            }
+        }
+    }
 }
