@@ -319,7 +319,7 @@ async fn main() -> anyhow::Result<()> {
                 },
         } => {
             use simlontar::identity::programmes::{add, Added};
-            let actor = simlontar::shelter::residents_store::administrator(&pool, &admin).await?;
+            let actor = simlontar::auth::store::administrator(&pool, &admin).await?;
             let done = add(&pool, &actor, &code, (&name_id, &name_en), &aliases).await?;
             eprintln!(
                 "programme {}: {}",

@@ -7,6 +7,8 @@
 use std::path::Path;
 
 use anyhow::{bail, Context};
+
+pub use crate::auth::store::administrator;
 use chrono::{DateTime, Utc};
 use indicatif::ProgressBar;
 use serde_json::json;
@@ -14,7 +16,7 @@ use sqlx::{PgPool, Row};
 
 use super::residents::{check, read, region_of, Reference, Resident, WardRef};
 use crate::auth::audit::Origin;
-use crate::auth::model::{Principal, Role};
+use crate::auth::model::Principal;
 use crate::auth::policy::CaseScope;
 use crate::cases::events::{self, Event};
 use crate::cases::model::State;
@@ -31,19 +33,6 @@ pub struct Summary {
     /// "line N, column nik: …" lines worth a look, not errors.
     pub warnings: Vec<String>,
     pub dry_run: bool,
-}
-
-/// The administrator a command acts as.
-pub async fn administrator(pool: &PgPool, username: &str) -> anyhow::Result<Principal> {
-    let user = crate::auth::store::find_by_name(pool, username)
-        .await?
-        .filter(|u| !u.disabled)
-        .ok_or_else(|| anyhow::anyhow!("no active user {username}"))?;
-    let p = user.principal(true);
-    if !p.has(Role::Admin) {
-        bail!("{username} is not an administrator");
-    }
-    Ok(p)
 }
 
 async fn reference(pool: &PgPool, codes: Vec<String>) -> sqlx::Result<Reference> {
