@@ -211,3 +211,33 @@ pub async fn import_checks(
     )
     .await
 }
+
+/// `import residents`: recorded as the named administrator's.
+pub async fn import_residents(
+    pool: &PgPool,
+    settings: &simlontar::config::Settings,
+    file: &std::path::Path,
+    admin: &str,
+    dry_run: bool,
+) -> anyhow::Result<()> {
+    use simlontar::shelter::residents_store as residents;
+    let actor = residents::administrator(pool, admin).await?;
+    let now = (chrono::Utc::now(), settings.time_zone);
+    let s = residents::import(pool, file, &actor, dry_run, now).await?;
+    for w in &s.warnings {
+        eprintln!("warning: {w}");
+    }
+    let verb = if dry_run { "would be placed" } else { "placed" };
+    eprintln!(
+        "{}: {} residents {verb}, {} already imported{}",
+        file.display(),
+        s.created,
+        s.already,
+        if s.created == 0 && !dry_run {
+            "; nothing changed"
+        } else {
+            ""
+        }
+    );
+    Ok(())
+}

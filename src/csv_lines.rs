@@ -39,6 +39,65 @@ impl Lines {
     }
 }
 
+/// A cell that cannot be taken, named by line (1 = the header) and column (its header
+/// name): what every import reports, all bad rows at once.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RowError {
+    pub line: u64,
+    pub column: &'static str,
+    pub message: String,
+}
+
+impl std::fmt::Display for RowError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "line {}, column {}: {}",
+            self.line, self.column, self.message
+        )
+    }
+}
+
+/// Where each of `columns` is in a header (any order, blanks and case ignored), or the
+/// line-1 error naming every missing and every unknown column at once.
+pub fn columns<const N: usize>(
+    header: &csv::StringRecord,
+    columns: [&'static str; N],
+) -> Result<[usize; N], String> {
+    let at = columns.map(|c| header.iter().position(|h| h.trim().eq_ignore_ascii_case(c)));
+    let missing: Vec<&str> = (columns.iter().zip(&at))
+        .filter(|(_, a)| a.is_none())
+        .map(|(c, _)| *c)
+        .collect();
+    let unknown: Vec<&str> = (header.iter())
+        .filter(|h| !columns.iter().any(|c| h.trim().eq_ignore_ascii_case(c)))
+        .collect();
+    if missing.is_empty() && unknown.is_empty() {
+        return Ok(at.map(|a| a.expect("checked")));
+    }
+    let mut why = vec![];
+    if !missing.is_empty() {
+        why.push(format!("missing column(s) {}", missing.join(", ")));
+    }
+    if !unknown.is_empty() {
+        why.push(format!("unknown column(s) {}", unknown.join(", ")));
+    }
+    Err(format!(
+        "line 1: {} (the header is {})",
+        why.join("; "),
+        columns.join(",")
+    ))
+}
+
+/// Every bad row in one message, each on its own line.
+pub fn report(file: &str, errors: &[RowError]) -> String {
+    let mut out = format!("{file}: {} bad cell(s), nothing written:", errors.len());
+    for e in errors {
+        out.push_str(&format!("\n  {e}"));
+    }
+    out
+}
+
 /// What is wrong, without a position.
 pub fn what(e: &csv::Error) -> String {
     match e.kind() {
@@ -68,6 +127,19 @@ mod tests {
             let got: Vec<u64> = r.records().map(|r| lines.of_record(&r.unwrap())).collect();
             assert_eq!(got, [2, 3], "{file:?}");
         }
+    }
+
+    #[test]
+    fn a_header_names_every_missing_and_unknown_column() {
+        let h = csv::StringRecord::from(vec!["b", " A ", "z"]);
+        assert_eq!(
+            columns(&h, ["a", "b"]),
+            Err("line 1: unknown column(s) z (the header is a,b)".into())
+        );
+        let h = csv::StringRecord::from(vec!["b", "a"]);
+        assert_eq!(columns(&h, ["a", "b"]), Ok([1, 0]));
+        let e = columns(&csv::StringRecord::from(vec!["a"]), ["a", "b", "c"]).unwrap_err();
+        assert!(e.contains("missing column(s) b, c"), "{e}");
     }
 
     #[test]

@@ -102,20 +102,28 @@ enum Command {
     },
 }
 
+/// One variant per import, each calling its capability's `run` with the same arguments.
 #[derive(Subcommand)]
 enum ImportCommand {
     /// Daily occupancy of UPT wards before Simlontar, in the `capacity replay` format
     /// (date,upt,ward,capacity,occupancy,admissions,discharges[,turned_away]); the forecast
     /// learns from it as from days lived in the system.
-    Occupancy {
-        file: PathBuf,
-        /// The administrator the import is recorded for.
-        #[arg(long = "as")]
-        admin: String,
-        /// Check the file and say what would change, writing nothing.
-        #[arg(long)]
-        dry_run: bool,
-    },
+    Occupancy(ImportFile),
+    /// People already living in the UPTs (upt,ward,admitted_on,full_name,sex,birth_year,
+    /// home_region,nik,notes): each becomes a case placed in that ward since admitted_on.
+    Residents(ImportFile),
+}
+
+/// What every import takes.
+#[derive(clap::Args)]
+struct ImportFile {
+    file: PathBuf,
+    /// The administrator the import is recorded for.
+    #[arg(long = "as")]
+    admin: String,
+    /// Check the file and say what would change, writing nothing.
+    #[arg(long)]
+    dry_run: bool,
 }
 
 #[derive(Subcommand)]
@@ -141,6 +149,30 @@ enum RegistryCommand {
         /// Import the good rows and list the bad ones, instead of stopping at any.
         #[arg(long)]
         skip_invalid: bool,
+    },
+    /// The assistance programmes a register may name.
+    Programme {
+        #[command(subcommand)]
+        command: ProgrammeCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ProgrammeCommand {
+    /// Add a programme (or rename one) so registers may name it, e.g.
+    /// `registry programme add ASLUT --name-id "Asistensi Sosial Lanjut Usia" --name-en "…" --as admin`.
+    Add {
+        code: String,
+        #[arg(long)]
+        name_id: String,
+        #[arg(long)]
+        name_en: String,
+        /// Other ways registers write it (repeatable).
+        #[arg(long = "alias")]
+        aliases: Vec<String>,
+        /// The administrator the change is recorded for.
+        #[arg(long = "as")]
+        admin: String,
     },
 }
 
@@ -282,14 +314,42 @@ async fn main() -> anyhow::Result<()> {
             );
             Ok(())
         }
-        Command::Import {
+        Command::Import { command } => match command {
+            ImportCommand::Occupancy(f) => {
+                simlontar::capacity::import::run(&pool, &settings, &f.file, (&f.admin, f.dry_run))
+                    .await
+            }
+            ImportCommand::Residents(f) => {
+                admin::import_residents(&pool, &settings, &f.file, &f.admin, f.dry_run).await
+            }
+        },
+        Command::Registry {
             command:
-                ImportCommand::Occupancy {
-                    file,
-                    admin,
-                    dry_run,
+                RegistryCommand::Programme {
+                    command:
+                        ProgrammeCommand::Add {
+                            code,
+                            name_id,
+                            name_en,
+                            aliases,
+                            admin,
+                        },
                 },
-        } => simlontar::capacity::import::run(&pool, &settings, &file, (&admin, dry_run)).await,
+        } => {
+            use simlontar::identity::programmes::{add, Added};
+            let actor = simlontar::auth::store::administrator(&pool, &admin).await?;
+            let done = add(&pool, &actor, &code, (&name_id, &name_en), &aliases).await?;
+            eprintln!(
+                "programme {}: {}",
+                code.to_uppercase(),
+                match done {
+                    Added::New => "added",
+                    Added::Renamed => "names changed",
+                    Added::Unchanged => "already known as given; nothing changed",
+                }
+            );
+            Ok(())
+        }
         Command::Audit {
             command: AuditCommand::Verify,
         } => {

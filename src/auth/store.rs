@@ -420,3 +420,16 @@ pub fn role_names(
         .collect::<Vec<_>>()
         .join(", ")
 }
+
+/// The administrator a command acts as (`--as`): an active user holding the admin role.
+pub async fn administrator(pool: &PgPool, username: &str) -> anyhow::Result<Principal> {
+    let user = find_by_name(pool, username)
+        .await?
+        .filter(|u| !u.disabled)
+        .ok_or_else(|| anyhow::anyhow!("no active user {username}"))?;
+    let p = user.principal(true);
+    if !p.has(super::model::Role::Admin) {
+        anyhow::bail!("{username} is not an administrator");
+    }
+    Ok(p)
+}

@@ -41,9 +41,14 @@ pub async fn show_case(
             .and_then(|n| NikKey::for_principal(&v.principal, n))
             .map(|k| k.as_str().to_string())
     });
-    let assistance =
-        crate::identity::assistance::for_case(&state.pool, &scope, case.id, known_nik.as_deref())
-            .await?;
+    let assistance = crate::identity::assistance::for_case(
+        &state.pool,
+        &scope,
+        case.id,
+        known_nik.as_deref(),
+        v.lang,
+    )
+    .await?;
     let upts = crate::places::store::upt_names(&state.pool).await?;
     let village = match verified.as_ref().and_then(|id| id.village_code.as_deref()) {
         Some(code) => crate::places::store::region_name(&state.pool, code)
@@ -73,10 +78,17 @@ pub async fn show_case(
         &v.nav,
         &view::CaseView {
             may_record_identity: crate::auth::policy::allows(&v.principal, Action::RecordIdentity),
+            may_correct: crate::auth::policy::allows(&v.principal, Action::CreateIntake),
             number: case.number.clone(),
             state: vocab::label_of(State::parse, State::label, &case.state),
             anonymised: case.anonymised_at.map(|t| format_local(t, tz)),
-            name: case.stated_name.clone(),
+            name: match (&case.imported_upt, case.imported_admitted_on) {
+                (Some(upt), Some(on)) if case.stated_name.is_empty() => {
+                    crate::shelter::residents::unnamed(upt, on)
+                }
+                _ => case.stated_name.clone(),
+            },
+            imported: case.imported_upt.is_some(),
             aliases: case.aliases.join(", "),
             name_quality: vocab::label_of(
                 NameQuality::parse,
@@ -95,12 +107,19 @@ pub async fn show_case(
                 &case.birth_date_quality,
             ),
             nik: nik.unwrap_or_else(|| "–".into()),
-            found: format!(
-                "{} · {} ({})",
-                format_local(case.found_at, tz),
-                case.found_region_name,
-                case.found_region
-            ),
+            found: match (&case.imported_upt, case.imported_admitted_on) {
+                (Some(upt), Some(on)) => format!(
+                    "{upt} · {} {}",
+                    tr(v.lang, "masuk", "admitted"),
+                    on.format("%d-%m-%Y")
+                ),
+                _ => format!(
+                    "{} · {} ({})",
+                    format_local(case.found_at, tz),
+                    case.found_region_name,
+                    case.found_region
+                ),
+            },
             found_address: case.found_address.clone(),
             home: if home.is_empty() { "–".into() } else { home },
             conditions: case
@@ -170,7 +189,8 @@ fn event_reason(
             | EventKind::Referred
             | EventKind::Transferred
             | EventKind::Discharged
-            | EventKind::WaitingList,
+            | EventKind::WaitingList
+            | EventKind::Imported,
         ) => upts.get(r).cloned().unwrap_or_else(|| r.to_string()),
         // "fingerprint matched", or only "matched" for viewers who do not see the method.
         Some(EventKind::IdentityCheck) => r
@@ -202,6 +222,7 @@ fn event_reason(
         },
         // The kind says it all ("DP3AK check linked").
         Some(EventKind::IdentityLinked) => String::new(),
+        Some(EventKind::Corrected) => crate::intake::correct::describe(&e.detail, r, lang),
         _ => r.to_string(),
     }
 }

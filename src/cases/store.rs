@@ -197,6 +197,10 @@ pub struct CaseEvent {
     pub to_state: Option<String>,
     pub reason: String,
     pub actor: Option<String>,
+    /// The event's structured detail, for the case page's wording of it (a correction's
+    /// values before and after); not part of the API's answer.
+    #[serde(skip)]
+    pub detail: serde_json::Value,
 }
 
 /// For viewers who do not need identities: of a DP3AK check only its outcome, not which
@@ -241,6 +245,10 @@ pub struct CaseDetail {
     pub anonymised_at: Option<DateTime<Utc>>,
     /// Ids of the intake's photos.
     pub photos: Vec<i64>,
+    /// A resident already in a UPT when Simlontar started: the UPT's name and the day of
+    /// admission (`simlontar import residents`); none for a pick-up.
+    pub imported_upt: Option<String>,
+    pub imported_admitted_on: Option<NaiveDate>,
 }
 
 /// One case by number, or `None` when it does not exist *or* is outside the scope: the
@@ -255,8 +263,10 @@ pub async fn find(
                 i.found_region_code, r.name AS found_region_name, i.unit, i.officer_name, i.stated_name,
                 i.aliases, i.name_quality, i.sex, i.birth_date, i.estimated_age, i.birth_date_quality,
                 i.stated_home, i.home_village_code, i.home_region_code, i.home_province_code, i.nik,
-                i.documents, i.conditions, i.belongings, i.notes, i.anonymised_at
+                i.documents, i.conditions, i.belongings, i.notes, i.anonymised_at,
+                iu.name AS imported_upt, ir.admitted_on AS imported_admitted_on
            FROM ot_case c JOIN intake i ON i.id = c.intake_id JOIN region r ON r.code = i.found_region_code
+           LEFT JOIN imported_resident ir ON ir.intake_id = i.id LEFT JOIN upt iu ON iu.code = ir.upt_code
           WHERE {} AND c.number = $5",
         CaseScope::sql(1)
     );
@@ -271,7 +281,8 @@ pub async fn find(
     };
     let id: i64 = r.get("id");
     let events = sqlx::query(
-        "SELECT e.at, e.kind, e.from_state, e.to_state, e.reason, u.display_name
+        "SELECT e.at, e.kind, e.from_state, e.to_state, e.reason, u.display_name,
+                CASE WHEN e.kind = 'corrected' THEN e.detail ELSE '{}' END AS detail
            FROM case_event e LEFT JOIN app_user u ON u.id = e.actor_id
           WHERE e.case_id = $1 ORDER BY e.at, e.id",
     )
@@ -286,6 +297,7 @@ pub async fn find(
         to_state: e.get("to_state"),
         reason: e.get("reason"),
         actor: e.get("display_name"),
+        detail: e.get("detail"),
     })
     .collect();
     let photos = sqlx::query_scalar(
@@ -325,6 +337,8 @@ pub async fn find(
         belongings: r.get("belongings"),
         notes: r.get("notes"),
         anonymised_at: r.get("anonymised_at"),
+        imported_upt: r.get("imported_upt"),
+        imported_admitted_on: r.get("imported_admitted_on"),
         events,
     }))
 }

@@ -119,13 +119,15 @@ pub async fn link_register(
 pub async fn programmes_for_case(
     tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
     case_id: i64,
+    lang: simlontar_templates::Lang,
 ) -> sqlx::Result<Vec<String>> {
-    let rows: Vec<(String, Vec<String>)> = sqlx::query_as(
-        "SELECT r.source, r.programmes FROM record_link l JOIN registry_person r ON r.id = l.right_id
+    let rows: Vec<(String, Vec<String>)> = sqlx::query_as(&format!(
+        "SELECT r.source, {} FROM record_link l JOIN registry_person r ON r.id = l.right_id
           WHERE l.left_kind = 'intake' AND l.left_id = (SELECT intake_id FROM ot_case WHERE id = $1)
             AND l.right_kind = 'registry' AND l.state = 'accepted'
           ORDER BY r.source",
-    )
+        super::programmes::named_sql(lang)
+    ))
     .bind(case_id)
     .fetch_all(&mut **tx)
     .await?;
@@ -143,9 +145,10 @@ pub async fn for_case(
     scope: &CaseScope,
     case_id: i64,
     nik: Option<&str>,
+    lang: simlontar_templates::Lang,
 ) -> sqlx::Result<Vec<String>> {
     let mut lines: Vec<String> = match nik {
-        Some(nik) => super::registry::programmes_for_nik(pool, nik)
+        Some(nik) => super::registry::programmes_for_nik(pool, nik, lang)
             .await?
             .into_iter()
             .map(|(source, programmes)| format!("{source}: {}", programmes.join(", ")))
@@ -153,7 +156,7 @@ pub async fn for_case(
         None => vec![],
     };
     let mut tx = scope.begin(pool).await?;
-    for line in programmes_for_case(&mut tx, case_id).await? {
+    for line in programmes_for_case(&mut tx, case_id, lang).await? {
         if !lines.contains(&line) {
             lines.push(line);
         }

@@ -9,6 +9,7 @@ pub mod contradict;
 pub mod links;
 pub mod nik;
 pub mod pages;
+pub mod programmes;
 pub mod registry;
 pub mod reintake;
 pub mod rematch;

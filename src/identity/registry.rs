@@ -13,7 +13,7 @@ use sqlx::PgPool;
 use super::nik::Nik;
 use crate::csv_lines::Lines;
 
-pub const PROGRAMMES: [&str; 4] = ["PKH", "BPNT", "PBI", "BLT"];
+pub use super::programmes::Programmes;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct RegistryRow {
@@ -27,23 +27,7 @@ pub struct RegistryRow {
     pub programmes: Vec<String>,
 }
 
-/// A row that cannot be taken, named by line (1 = the header) and column.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RowError {
-    pub line: u64,
-    pub column: &'static str,
-    pub message: String,
-}
-
-impl std::fmt::Display for RowError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "line {}, column {}: {}",
-            self.line, self.column, self.message
-        )
-    }
-}
+pub use crate::csv_lines::RowError;
 
 const COLUMNS: [&str; 8] = [
     "id",
@@ -67,7 +51,10 @@ pub fn sex_of(raw: &str) -> Option<Option<String>> {
 
 /// Reads the whole file; every unusable row is reported (the caller decides whether to
 /// stop or to skip them).
-pub fn parse(bytes: &[u8]) -> anyhow::Result<(Vec<RegistryRow>, Vec<RowError>)> {
+pub fn parse(
+    bytes: &[u8],
+    known: &Programmes,
+) -> anyhow::Result<(Vec<RegistryRow>, Vec<RowError>)> {
     let lines = Lines::of(bytes);
     let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(bytes);
     let header = reader
@@ -147,18 +134,27 @@ pub fn parse(bytes: &[u8]) -> anyhow::Result<(Vec<RegistryRow>, Vec<RowError>)> 
             );
             continue;
         };
-        let programmes: Vec<String> = cell(7)
-            .split(';')
-            .map(|p| p.trim().to_uppercase())
-            .filter(|p| !p.is_empty())
-            .collect();
-        if let Some(p) = programmes
-            .iter()
-            .find(|p| !PROGRAMMES.contains(&p.as_str()))
-        {
+        let mut programmes: Vec<String> = vec![];
+        let mut unknown = None;
+        for typed in cell(7).split(';').map(str::trim).filter(|p| !p.is_empty()) {
+            match known.code_of(typed) {
+                Some(code) if !programmes.iter().any(|p| p == code) => {
+                    programmes.push(code.to_string())
+                }
+                Some(_) => {}
+                None => {
+                    unknown = Some(typed.to_string());
+                    break;
+                }
+            }
+        }
+        if let Some(p) = unknown {
             err(
                 "programmes",
-                format!("unknown programme `{p}` (known: {})", PROGRAMMES.join(", ")),
+                format!(
+                    "unknown programme `{p}` (known: {}; an administrator adds one with `simlontar registry programme add`)",
+                    known.codes().join(", ")
+                ),
             );
             continue;
         }
@@ -193,7 +189,8 @@ pub async fn import(
     skip_invalid: bool,
 ) -> anyhow::Result<ImportSummary> {
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let (rows, errors) = parse(&bytes).with_context(|| path.display().to_string())?;
+    let known = super::programmes::load(pool).await?;
+    let (rows, errors) = parse(&bytes, &known).with_context(|| path.display().to_string())?;
     if !errors.is_empty() && !skip_invalid {
         let shown: Vec<String> = errors.iter().take(10).map(|e| e.to_string()).collect();
         bail!(
@@ -251,15 +248,17 @@ pub async fn import(
     })
 }
 
-/// The programmes a person with this NIK already receives, by register.
+/// The programmes a person with this NIK already receives, by register, by name.
 pub async fn programmes_for_nik(
     pool: &PgPool,
     nik: &str,
+    lang: simlontar_templates::Lang,
 ) -> sqlx::Result<Vec<(String, Vec<String>)>> {
-    sqlx::query_as(
-        "SELECT source, programmes FROM registry_person
-          WHERE nik = $1 AND cardinality(programmes) > 0 ORDER BY source",
-    )
+    sqlx::query_as(&format!(
+        "SELECT r.source, {} FROM registry_person r
+          WHERE r.nik = $1 AND cardinality(r.programmes) > 0 ORDER BY r.source",
+        super::programmes::named_sql(lang)
+    ))
     .bind(nik)
     .fetch_all(pool)
     .await
@@ -269,18 +268,30 @@ pub async fn programmes_for_nik(
 mod tests {
     use super::*;
 
+    /// The programmes the migration seeds, as far as these tests need them.
+    pub(super) fn known() -> Programmes {
+        let pbi = ["PBI-JK".to_string()];
+        Programmes::of([
+            ("PKH", &[][..]),
+            ("PKH-PLUS", &[][..]),
+            ("BPNT", &[][..]),
+            ("PBI", &pbi[..]),
+            ("BLT", &[][..]),
+        ])
+    }
+
     const GOOD: &str = "id,nik,name,birth_date,sex,village_code,address,programmes
-D1,3578015208900001,Sumiati,1990-08-12,P,35.78.01.1001,Jl. Kenjeran 1,PKH;BPNT
+D1,3578015208900001,Sumiati,1990-08-12,P,35.78.01.1001,Jl. Kenjeran 1,PKH;bpnt;PKH Plus;PBI-JK
 D2,,Slamet,,L,,,
 ";
 
     #[test]
     fn rows_are_read_with_missing_values_as_none() {
-        let (rows, errors) = parse(GOOD.as_bytes()).unwrap();
+        let (rows, errors) = parse(GOOD.as_bytes(), &known()).unwrap();
         assert!(errors.is_empty());
         assert_eq!(rows.len(), 2);
         assert_eq!(rows[0].sex.as_deref(), Some("female"));
-        assert_eq!(rows[0].programmes, ["PKH", "BPNT"]);
+        assert_eq!(rows[0].programmes, ["PKH", "BPNT", "PKH-PLUS", "PBI"]);
         assert_eq!((rows[1].nik.clone(), rows[1].birth_date), (None, None));
         assert!(rows[1].programmes.is_empty());
     }
@@ -291,9 +302,9 @@ D2,,Slamet,,L,,,
 D1,1234,Sumiati,,P,,,
 D2,,Slamet,1990-02-30,L,,,
 D3,,Joko,,X,,,
-D4,,Ani,,P,,,KIP
+D4,,Ani,,P,,,KUBE
 ";
-        let (rows, errors) = parse(data.as_bytes()).unwrap();
+        let (rows, errors) = parse(data.as_bytes(), &known()).unwrap();
         assert!(rows.is_empty());
         let named: Vec<(u64, &str)> = errors.iter().map(|e| (e.line, e.column)).collect();
         assert_eq!(
@@ -304,10 +315,12 @@ D4,,Ani,,P,,,KIP
 
     #[test]
     fn a_missing_column_or_ragged_row_stops_the_read() {
-        let e = parse(b"id,name,sex\nD1,A,L\n").unwrap_err().to_string();
+        let e = parse(b"id,name,sex\nD1,A,L\n", &known())
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("column `nik` is missing"), "{e}");
         let ragged = "id,nik,name,birth_date,sex,village_code,address,programmes\nD1,,A\n";
-        let e = parse(ragged.as_bytes()).unwrap_err().to_string();
+        let e = parse(ragged.as_bytes(), &known()).unwrap_err().to_string();
         assert!(e.contains("line 2"), "{e}");
     }
 
@@ -336,7 +349,7 @@ D4,,Ani,,P,,,KIP
                 proptest::option::of(proptest::sample::select(vec!["male", "female"])),
                 proptest::option::of("35\\.[0-9]{2}\\.[0-9]{2}\\.[12][0-9]{3}"),
                 proptest::option::of(text()),
-                proptest::sample::subsequence(PROGRAMMES.to_vec(), 0..=4),
+                proptest::sample::subsequence(vec!["PKH", "PKH-PLUS", "BPNT", "PBI", "BLT"], 0..=5),
             )
                 .prop_map(
                     |(id, nik, name, birth, sex, village, address, programmes)| RegistryRow {
@@ -355,7 +368,7 @@ D4,,Ani,,P,,,KIP
         proptest! {
             #[test]
             fn any_bytes_give_rows_or_errors_that_name_a_line(bytes in csv_bytes(HEADER)) {
-                match parse(&bytes) {
+                match parse(&bytes, &super::known()) {
                     Ok((_, errors)) => {
                         for e in errors {
                             prop_assert!(e.line >= 2, "{e}");
@@ -382,7 +395,7 @@ D4,,Ani,,P,,,KIP
                     ]).unwrap();
                 }
                 let bytes = w.into_inner().unwrap();
-                let (back, errors) = parse(&bytes).unwrap();
+                let (back, errors) = parse(&bytes, &super::known()).unwrap();
                 prop_assert!(errors.is_empty(), "{errors:?}");
                 prop_assert_eq!(back, rows);
             }
@@ -397,7 +410,7 @@ D4,,Ani,,P,,,KIP
                 }
                 let line = file.lines().count() as u64 + 1;
                 file.push_str("X,,Budi,,Q,,,\n");
-                let (_, errors) = parse(file.as_bytes()).unwrap();
+                let (_, errors) = parse(file.as_bytes(), &super::known()).unwrap();
                 prop_assert_eq!(errors.len(), 1);
                 prop_assert_eq!((errors[0].line, errors[0].column), (line, "sex"));
             }

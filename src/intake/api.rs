@@ -78,3 +78,34 @@ pub async fn create_intake(
         }),
     ))
 }
+
+/// Corrects the intake of a case: only the fields given change; `reason` is required. Case
+/// officers may correct any case in their scope; the intake officer who recorded it, for
+/// 24 hours after recording (409 after that). Each value before and after goes to the
+/// case's history, and the intake is matched again. Photos are added on the case page.
+#[utoipa::path(post, path = "/api/v1/cases/{number}/corrections",
+    request_body = super::correct::CorrectionRequest, params(crate::cases::api::CaseNumber),
+    responses((status = 200, body = super::correct::Corrected),
+              (status = 422, description = "invalid fields, no reason, or nothing changed", body = crate::error::Problem),
+              (status = 409, description = "the recording officer's day is over, or the case was anonymised", body = crate::error::Problem),
+              (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem)),
+    security(("bearer" = [])))]
+pub async fn correct_case(
+    State(state): State<AppState>,
+    Caller { principal, origin }: Caller,
+    axum::extract::Path(number): axum::extract::Path<String>,
+    JsonBody(req): JsonBody<super::correct::CorrectionRequest>,
+) -> AppResult<Json<super::correct::Corrected>> {
+    let now = (state.clock.now(), state.settings.time_zone);
+    let done = super::correct::correct(
+        &state.pool,
+        &principal,
+        &origin,
+        &number,
+        (&req, &[]),
+        now,
+        Lang::En,
+    )
+    .await?;
+    Ok(Json(done))
+}

@@ -72,7 +72,7 @@ async fn render(
 }
 
 /// The desk's choices, from the vocabulary.
-fn options() -> view::Options {
+pub(crate) fn options() -> view::Options {
     use crate::vocab::{BirthQuality, Condition, DocumentKind, NameQuality, Sex};
     fn of<T: Copy>(
         all: &[T],

@@ -3,6 +3,8 @@
 //! Invariant: one intake per officer and idempotency key, committed before it is
 //! acknowledged.
 pub mod api;
+pub mod correct;
+pub mod correct_page;
 pub mod create;
 pub mod desk;
 pub mod hints;
@@ -22,6 +24,11 @@ pub fn router() -> Router<AppState> {
     // Refused before the body is read (the desk's is a multipart photo upload).
     let desk = Router::new()
         .route("/intake", get(desk::new_intake).post(desk::submit_intake))
+        // Correcting a saved intake and adding photos (`correct` says who may, and until when).
+        .route(
+            "/cases/{number}/correction",
+            get(correct_page::show_correction).post(correct_page::submit_correction),
+        )
         .route_layer(from_fn_with_state(Action::CreateIntake, gate));
     Router::new()
         .merge(desk)
@@ -35,5 +42,10 @@ pub fn router() -> Router<AppState> {
                 post(api::create_intake)
                     .route_layer(from_fn_with_state(Action::CreateIntake, gate)),
             ),
+        )
+        // Case officers, and the intake officer who recorded it for a day (`correct`).
+        .route(
+            "/api/v1/cases/{number}/corrections",
+            post(api::correct_case).route_layer(from_fn_with_state(Action::CreateIntake, gate)),
         )
 }

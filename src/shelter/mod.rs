@@ -6,6 +6,8 @@ pub mod api;
 pub mod model;
 pub mod pages;
 pub mod referral;
+pub mod residents;
+pub mod residents_store;
 pub mod store;
 pub mod ward_pages;
 pub mod wards;

@@ -219,6 +219,9 @@ vocabulary! {
         RouteHome = "route_home" => ("Diputuskan pulang", "Decided: home"),
         Departed = "departed" => ("Berangkat pulang", "Left for home"),
         Closed = "closed" => ("Kasus ditutup", "Case closed"),
+        // A resident already in a UPT when Simlontar started (`simlontar import residents`).
+        Imported = "imported" => ("Diimpor saat mulai", "Imported at go-live"),
+        Corrected = "corrected" => ("Data intake diperbaiki", "Intake corrected"),
     }
 }
 
@@ -393,6 +396,7 @@ vocabulary! {
         WardReopened = "ward_reopened" => ("Mengakhiri penutupan bangsal", "Ward closure ended"),
         WardRules = "ward_rules" => ("Mengubah aturan penerimaan bangsal", "Ward admission rules changed"),
         ImportOccupancy = "import_occupancy" => ("Mengimpor riwayat hunian", "Occupancy history imported"),
+        Correct = "correct" => ("Memperbaiki data intake", "Intake corrected"),
     }
 }
 
@@ -412,6 +416,7 @@ vocabulary! {
         BreakGlass = "break_glass" => ("Akses darurat", "Emergency access"),
         Ward = "ward" => ("Bangsal", "Ward"),
         OccupancyHistory = "occupancy_history" => ("Riwayat hunian", "Occupancy history"),
+        AssistanceProgramme = "assistance_programme" => ("Program bantuan sosial", "Assistance programme"),
     }
 }
 

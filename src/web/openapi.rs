@@ -11,7 +11,8 @@ use crate::intake::api as intake;
     info(title = "Simlontar API", version = "1", description = "Intakes, cases, route proposals and DP3AK identity checks of stranded people in East Java. Authenticate with `Authorization: Bearer <token>` (see `simlontar token create`)."),
     paths(intake::create_intake, intake::list_intakes, cases::list_cases, cases::show_case, cases::list_events, cases::add_event,
           crate::identity::api::create_check, crate::shelter::api::place_case,
-          crate::shelter::api::list_candidates, crate::routing::api::show_proposal),
+          crate::shelter::api::list_candidates, crate::routing::api::show_proposal,
+          intake::correct_case),
     modifiers(&Bearer)
 )]
 pub struct ApiDoc;

@@ -139,6 +139,8 @@ pub struct CaseView {
     pub birth_quality: Text,
     pub nik: String,
     pub found: String,
+    /// Already in a UPT when Simlontar started, not picked up: `found` is the admission.
+    pub imported: bool,
     pub found_address: String,
     pub home: String,
     pub conditions: Vec<Text>,
@@ -157,6 +159,9 @@ pub struct CaseView {
     pub routing: Option<crate::routing::Panel>,
     /// The viewer records DP3AK identity checks: a link to the form with this case filled in.
     pub may_record_identity: bool,
+    /// The viewer may open the correction form (case and intake officers; whether the
+    /// intake officer still may is told by the form).
+    pub may_correct: bool,
 }
 
 /// A move of the case to another state, offered as a button.
@@ -193,10 +198,17 @@ pub fn show(lang: Lang, user: &NavUser, v: &CaseView) -> Markup {
                 dt { (tr(lang, "Jenis kelamin", "Sex")) } dd { (v.sex.get(lang)) }
                 dt { (tr(lang, "Lahir / umur", "Born / age")) } dd { (v.birth) " " small.muted { "(" (v.birth_quality.get(lang)) ")" } }
                 dt { "NIK" } dd { (v.nik) }
-                dt { (tr(lang, "Dijangkau", "Picked up")) } dd { (v.found) }
-                @if !v.found_address.is_empty() { dt { (tr(lang, "Alamat lokasi", "Address")) } dd { (v.found_address) } }
+                @if v.imported {
+                    dt { (tr(lang, "Diimpor saat mulai", "Imported at go-live")) } dd { (v.found) }
+                } @else {
+                    dt { (tr(lang, "Dijangkau", "Picked up")) } dd { (v.found) }
+                }
+                @if !v.found_address.is_empty() && !v.imported { dt { (tr(lang, "Alamat lokasi", "Address")) } dd { (v.found_address) } }
                 dt { (tr(lang, "Asal (keterangan)", "Home (as stated)")) } dd { (v.home) }
                 dt { (tr(lang, "Kondisi", "Conditions")) } dd { @if v.conditions.is_empty() { "–" } @else { (join(lang, &v.conditions)) } }
+            }
+            @if v.may_correct && v.anonymised.is_none() {
+                p { a.button href={ "/cases/" (v.number) "/correction" } { (tr(lang, "Perbaiki data atau tambah foto", "Correct the data or add photos")) } }
             }
             @if !v.flags.is_empty() {
                 div.flags role="note" {

@@ -121,7 +121,7 @@ fn field(
     }
 }
 
-fn choice(
+pub(crate) fn choice(
     lang: Lang,
     errors: &[(String, String)],
     name: &str,
@@ -145,7 +145,7 @@ fn choice(
     }
 }
 
-fn checks(
+pub(crate) fn checks(
     lang: Lang,
     errors: &[(String, String)],
     name: &str,
@@ -353,7 +353,13 @@ pub fn known_field_label(lang: Lang, name: &str) -> Option<&'static str> {
 const REQUIRED: [&str; 5] = ["found_at", "found_lat", "found_lon", "name_quality", "sex"];
 
 /// A text field of the intake form, labelled from `FIELDS`.
-fn intake_field(lang: Lang, e: &[(String, String)], name: &str, value: &str, kind: &str) -> Markup {
+pub(crate) fn intake_field(
+    lang: Lang,
+    e: &[(String, String)],
+    name: &str,
+    value: &str,
+    kind: &str,
+) -> Markup {
     let label = FIELDS
         .iter()
         .find(|(n, _)| *n == name)

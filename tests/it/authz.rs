@@ -103,6 +103,10 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("get", "/intake", "lfofooffff"),
     ("post", "/intake", "lfbfbbffff"),
     ("post", "/api/v1/intakes", "ufvfvvffff"),
+    // Correcting a saved intake: the same people (the recording officer only for a day).
+    ("post", "/api/v1/cases/{number}/corrections", "ufvfvvffff"),
+    ("get", "/cases/{number}/correction", "lfofonffff"),
+    ("post", "/cases/{number}/correction", "lfbfbbffff"),
     // DP3AK checks: identity officers; the review queue: them and case officers.
     ("get", "/identity", "lfssffffff"),
     ("get", "/identity/review", "lfooffffff"),

@@ -161,6 +161,7 @@ const WALK: &[(&str, &str)] = &[
     ("get", "/api/v1/cases/{number}/proposal"),
     ("get", "/api/v1/cases/{number}/placement-candidates"),
     ("post", "/api/v1/cases/{number}/placement"),
+    ("post", "/api/v1/cases/{number}/corrections"),
 ];
 
 /// `value` checked against the document's schema `schema` (a `$ref` into it resolves).

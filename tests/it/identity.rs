@@ -474,7 +474,9 @@ D2,12345,Slamet,,L,,,PBI
     let page = officer.get(&format!("/cases/{SBY}")).await;
     assert!(page.body.contains("Sudah menerima bantuan sosial"));
     assert!(
-        page.body.contains("DTKS-2026-10: PKH, BPNT"),
+        page.body.contains(
+            "DTKS-2026-10: Program Keluarga Harapan (PKH), Bantuan Pangan Non Tunai (BPNT)"
+        ),
         "{}",
         page.body
     );
@@ -840,7 +842,9 @@ async fn the_engine_finds_a_person_in_the_assistance_register_without_a_nik(pool
     }
     let page = officer.get(&format!("/cases/{number}")).await;
     assert!(
-        page.body.contains("DTKS-2026-11: PKH, PBI"),
+        page.body.contains(
+            "DTKS-2026-11: Program Keluarga Harapan (PKH), Penerima Bantuan Iuran Jaminan Kesehatan (PBI)"
+        ),
         "{}",
         page.body
     );

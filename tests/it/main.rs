@@ -40,6 +40,7 @@ mod places;
 mod redirects;
 mod referral;
 mod reports;
+mod residents;
 mod retention;
 mod routing;
 mod scope;

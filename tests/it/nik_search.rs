@@ -143,7 +143,10 @@ async fn a_nik_typed_at_the_desk_tells_a_masked_role_nothing_about_earlier_cases
     assert!(saved.contains(SBY) && saved.contains("NIK sama"), "{saved}");
     let (_, case) =
         pages_after_typing(&pool, REGISTERED, "officer2", Role::CaseOfficer, None).await;
-    assert!(case.contains("PKH, BPNT"), "{case}");
+    assert!(
+        case.contains("Program Keluarga Harapan (PKH), Bantuan Pangan Non Tunai (BPNT)"),
+        "{case}"
+    );
 }
 
 #[sqlx::test]
