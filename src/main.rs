@@ -93,6 +93,21 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Go-live imports: each checks the whole file first and writes nothing unless every
+    /// row is good; safe to run again; --dry-run only checks.
+    Import {
+        #[command(subcommand)]
+        command: ImportCommand,
+    },
+    /// What still blocks a real start; exits non-zero while anything does.
+    Readiness,
+}
+
+/// One variant per import, each calling its capability's `run`.
+#[derive(Subcommand)]
+enum ImportCommand {
+    /// Offices' addresses: code,office,email,phone,contact.
+    Offices(simlontar::notify::office_import::ImportArgs),
 }
 
 #[derive(Subcommand)]
@@ -311,6 +326,12 @@ async fn main() -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::Import { command } => match command {
+            ImportCommand::Offices(args) => {
+                simlontar::notify::office_import::run(&pool, &args, chrono::Utc::now()).await
+            }
+        },
+        Command::Readiness => simlontar::readiness::run(&pool, &settings).await,
         Command::Migrate => {
             db::migrate(&pool).await?;
             eprintln!("migrations applied");

@@ -32,6 +32,8 @@ pub enum Action {
     SearchByNik,
     /// Export everything held about one person (UU PDP subject access): administrators.
     ExportSubjectData,
+    /// Keep the offices' addresses and see what blocks going live: administrators.
+    ManageOffices,
 }
 
 pub fn allows(p: &Principal, action: Action) -> bool {
@@ -39,6 +41,7 @@ pub fn allows(p: &Principal, action: Action) -> bool {
     let any = |roles: &[Role]| roles.iter().any(|r| p.has(*r));
     match action {
         Action::ManageUsers | Action::ViewAudit | Action::ExportSubjectData => any(&[Admin]),
+        Action::ManageOffices => any(&[Admin]),
         Action::ViewCases => any(&[
             IntakeOfficer,
             IdentityOfficer,

@@ -420,3 +420,21 @@ pub fn role_names(
         .collect::<Vec<_>>()
         .join(", ")
 }
+
+/// The active user a command acts as (`--as NAME`), refused unless they may `action`:
+/// the command's changes are audited as theirs.
+pub async fn acting(
+    pool: &PgPool,
+    username: &str,
+    action: super::policy::Action,
+) -> anyhow::Result<Principal> {
+    let user = find_by_name(pool, username)
+        .await?
+        .filter(|u| !u.disabled)
+        .ok_or_else(|| anyhow::anyhow!("no active user {username}"))?;
+    let principal = user.principal(false);
+    if !super::policy::allows(&principal, action) {
+        anyhow::bail!("{username} may not do this (it needs an administrator)");
+    }
+    Ok(principal)
+}

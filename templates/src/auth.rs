@@ -194,8 +194,8 @@ fn role_fields(lang: Lang, roles: &[(&'static str, Text)], prefix: &str) -> Mark
         select id={ (prefix) "r" } name="role" {
             @for (value, label) in roles { option value=(value) { (label.get(lang)) } }
         }
-        label for={ (prefix) "s" } { (tr(lang, "Cakupan (kode kab/kota atau UPT, bila perlu)", "Scope (regency or UPT code, where needed)")) }
-        input id={ (prefix) "s" } name="scope" placeholder="35.78";
+        label for={ (prefix) "s" } { (tr(lang, "Cakupan: nama kabupaten/kota atau UPT (bila perannya perlu)", "Scope: name of the regency/city or UPT (where the role needs one)")) }
+        input id={ (prefix) "s" } name="scope" placeholder=(tr(lang, "mis. Nganjuk atau Bina Laras Pasuruan", "e.g. Nganjuk or Bina Laras Pasuruan"));
     }
 }
 

@@ -5,6 +5,7 @@ pub mod capacity;
 pub mod capacity_svg;
 pub mod cases;
 pub mod confirm;
+pub mod golive;
 pub mod i18n;
 pub mod identity;
 pub mod intake;
