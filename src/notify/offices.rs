@@ -291,7 +291,7 @@ pub async fn save(
         if before.is_some() {
             "change_office"
         } else {
-            "create_office"
+            "create"
         },
         "office",
         Some(&code.code),

@@ -125,7 +125,15 @@ pub async fn check(pool: &PgPool, settings: &Settings, lang: Lang) -> anyhow::Re
                 )
                 .to_string()
             } else {
-                crate::notify::office_address(&mut conn, settings, &o.code).await?
+                format!(
+                    "{} {}",
+                    tr(
+                        lang,
+                        "surat sementara ke alamat contoh",
+                        "mail goes to the stand-in"
+                    ),
+                    crate::notify::office_address(&mut conn, settings, &o.code).await?
+                )
             };
             let whose = if o.kind == "upt" {
                 format!("{} {}", tr(lang, "Kepala", "Head of"), o.place)

@@ -55,6 +55,27 @@ fn admin_links(lang: Lang) -> Markup {
 
 pub fn offices(lang: Lang, user: &NavUser, v: &OfficesView) -> Markup {
     let title = tr(lang, "Kantor Dinas Sosial", "Social offices");
+    let search = html! {
+            h2 { (tr(lang, "Cari atau tambah kantor", "Find or add an office")) }
+            form.card method="get" action="/admin/offices/edit" {
+                div.field {
+                    label for="place" { (tr(lang, "Kabupaten/kota, provinsi, atau UPT", "Regency/city, province or UPT")) }
+                    p.hint { (tr(lang, "Ketik namanya, misalnya Cianjur atau Bima.", "Type its name, e.g. Cianjur or Bima.")) }
+                    input #place name="place" type="text" value=(v.place) required
+                        aria-invalid=[v.place_error.is_some().then_some("true")]
+                        aria-describedby=[v.place_error.is_some().then_some("place-error")];
+                    @if let Some(e) = &v.place_error {
+                        span.field-error #place-error role="alert" { (e) }
+                    }
+                    @if !v.choices.is_empty() {
+                        ul.choices {
+                            @for (href, label) in v.choices { li { a href=(href) { (label) } } }
+                        }
+                    }
+                }
+                button type="submit" { (tr(lang, "Lanjut", "Continue")) }
+            }
+    };
     page(
         &Page {
             title,
@@ -65,6 +86,8 @@ pub fn offices(lang: Lang, user: &NavUser, v: &OfficesView) -> Markup {
         },
         html! {
             h1 { (title) }
+            // After a search that found none or several, its field and choices come first.
+            @if v.place_error.is_some() { (search) }
             (admin_links(lang))
             @if let Some(n) = &v.notice { p.notice role="status" { (n) } }
             p {
@@ -82,6 +105,7 @@ pub fn offices(lang: Lang, user: &NavUser, v: &OfficesView) -> Markup {
             } @else {
                 p.notice { (tr(lang, "Semua kantor yang diperlukan sudah punya alamat.", "Every office needed has an address.")) }
             }
+            @if v.place_error.is_none() { (search) }
             @for g in v.groups {
                 h2 { (g.title) }
                 ul.offices {
@@ -108,25 +132,6 @@ pub fn offices(lang: Lang, user: &NavUser, v: &OfficesView) -> Markup {
                         }
                     }
                 }
-            }
-            h2 { (tr(lang, "Kantor lain", "Another office")) }
-            form.card method="get" action="/admin/offices/edit" {
-                div.field {
-                    label for="place" { (tr(lang, "Kabupaten/kota, provinsi, atau UPT", "Regency/city, province or UPT")) }
-                    p.hint { (tr(lang, "Ketik namanya, misalnya Cianjur atau Bima.", "Type its name, e.g. Cianjur or Bima.")) }
-                    input #place name="place" type="text" value=(v.place) required
-                        aria-invalid=[v.place_error.is_some().then_some("true")]
-                        aria-describedby=[v.place_error.is_some().then_some("place-error")];
-                    @if let Some(e) = &v.place_error {
-                        span.field-error #place-error role="alert" { (e) }
-                    }
-                    @if !v.choices.is_empty() {
-                        ul.choices {
-                            @for (href, label) in v.choices { li { a href=(href) { (label) } } }
-                        }
-                    }
-                }
-                button type="submit" { (tr(lang, "Lanjut", "Continue")) }
             }
         },
     )
@@ -162,7 +167,8 @@ pub fn office_form(lang: Lang, user: &NavUser, v: &OfficeFormView) -> Markup {
                     (tr(lang, "Periksa isian yang ditandai di bawah; belum ada yang disimpan.", "Check the fields marked below; nothing was saved yet."))
                 }
             }
-            form.card method="post" action="/admin/offices" {
+            // The server checks and says what is wrong beside the field, in the page's language.
+            form.card method="post" action="/admin/offices" novalidate {
                 input type="hidden" name="csrf" value=(user.csrf);
                 input type="hidden" name="code" value=(v.code);
                 (field_error(e, "code"))

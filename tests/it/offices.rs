@@ -85,7 +85,7 @@ async fn an_office_file_is_imported_once_and_a_dry_run_writes_nothing(owner: PgP
         ["32.03", "33", "35.10", "35.18", "RSBL-PASURUAN"]
     );
     let audited: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM audit_log WHERE entity = 'office' AND action = 'create_office' AND actor_id = $1",
+        "SELECT count(*) FROM audit_log WHERE entity = 'office' AND action = 'create' AND actor_id = $1",
     )
     .bind(root.user_id)
     .fetch_one(&owner)

@@ -5,6 +5,7 @@
 //! target/artifacts/<journey>-<step>.png. One browser at a time: the machines that run
 //! the suite have two cores, and two Chromiums starting together time out.
 mod admission;
+mod golive;
 mod handover_print;
 mod intake_desk;
 mod repatriation;
