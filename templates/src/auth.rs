@@ -87,7 +87,9 @@ pub fn users(lang: Lang, user: &NavUser, v: &UsersView) -> Markup {
             p {
                 a href="/admin/audit" { (tr(lang, "Jejak audit", "Audit trail")) } " · "
                 a href="/admin/operations" { (tr(lang, "Operasional (tugas dan surel)", "Operations (jobs and email)")) } " · "
-                a href="/admin/subject-access" { (tr(lang, "Data pribadi seseorang (UU PDP)", "A person's own data (UU PDP)")) }
+                a href="/admin/subject-access" { (tr(lang, "Data pribadi seseorang (UU PDP)", "A person's own data (UU PDP)")) } " · "
+                a href="/admin/offices" { (tr(lang, "Kantor Dinas Sosial", "Social offices")) } " · "
+                a href="/admin/readiness" { (tr(lang, "Kesiapan", "Readiness")) }
             }
             @if let Some(n) = &v.notice { p.notice role="status" { (n) } }
             @if let Some(e) = &v.error { p.error-message role="alert" { (e) } }

@@ -215,8 +215,13 @@ pub fn readiness(lang: Lang, user: &NavUser, groups: &[BlockerGroup]) -> Markup 
                     (tr(lang, "Sebelum mulai bekerja dengan data nyata, selesaikan hal-hal berikut. Halaman ini diperiksa ulang setiap kali dibuka.",
                         "Before a real start, settle the following. This page checks again each time it is opened."))
                 }
-                @for g in groups {
-                    section.card {
+                ul {
+                    @for (i, g) in groups.iter().enumerate() {
+                        li { a href={ "#blocker-" (i) } { (g.title) } " (" (g.items.len()) ")" }
+                    }
+                }
+                @for (i, g) in groups.iter().enumerate() {
+                    section.card id={ "blocker-" (i) } {
                         h2 { (g.title) " (" (g.items.len()) ")" }
                         p { strong { (tr(lang, "Yang perlu dilakukan: ", "What to do: ")) } (g.todo) }
                         ul {
