@@ -633,3 +633,53 @@ async fn an_administrator_grants_a_scope_by_its_name(owner: PgPool) {
         .unwrap();
     assert_eq!(n, 0);
 }
+
+/// The relay notice for a home in Cianjur goes to DIY's relay desk as recorded on the
+/// offices page, not to the stand-in pattern (`handover.rs` checks the pattern before any
+/// record).
+#[sqlx::test]
+async fn a_relay_notice_goes_to_the_relay_desk_on_record(owner: PgPool) {
+    load_geo(&owner).await;
+    let root = admin(&owner).await;
+    let csv =
+        "code,office,email,phone,contact\n34,Dinas Sosial DIY,relay@dinsos.jogjaprov.go.id,,\n";
+    import(&owner, &file("diy.csv", csv), &root, false, now())
+        .await
+        .unwrap();
+    let id = crate::common::case_fixture(
+        &owner,
+        "OT-3578-2026-000012",
+        "35.78",
+        Some("32.03"),
+        "Siti Aminah",
+        Some("3203014107800002"),
+    )
+    .await;
+    sqlx::query("UPDATE ot_case SET state = 'identified' WHERE id = $1")
+        .bind(id)
+        .execute(&owner)
+        .await
+        .unwrap();
+    let mut co = signed_in(&owner, "co1", Role::CaseOfficer, None).await;
+    let res = co
+        .post("/cases/OT-3578-2026-000012/route", &[("choice", "home")])
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    let (to, code): (String, String) =
+        sqlx::query_as("SELECT to_address, office_code FROM handover_notice WHERE case_id = $1")
+            .bind(id)
+            .fetch_one(&owner)
+            .await
+            .unwrap();
+    assert_eq!(
+        (to.as_str(), code.as_str()),
+        ("relay@dinsos.jogjaprov.go.id", "34")
+    );
+    let queued: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM email_outbox WHERE to_address = 'relay@dinsos.jogjaprov.go.id'",
+    )
+    .fetch_one(&owner)
+    .await
+    .unwrap();
+    assert_eq!(queued, 1);
+}
