@@ -63,7 +63,10 @@ pub fn columns<const N: usize>(
     header: &csv::StringRecord,
     expected: [&str; N],
 ) -> Result<[usize; N], String> {
-    let names: Vec<String> = header.iter().map(|h| h.trim().to_lowercase()).collect();
+    // A spreadsheet's "CSV UTF-8" starts with a byte-order mark, read into the first name.
+    let names: Vec<String> = (header.iter())
+        .map(|h| h.trim_start_matches('\u{feff}').trim().to_lowercase())
+        .collect();
     let mut wrong = vec![];
     for (i, n) in names.iter().enumerate() {
         if !expected.contains(&n.as_str()) {
@@ -154,7 +157,7 @@ mod tests {
         assert!(e.contains("`emial` is not one of"), "{e}");
         assert!(e.contains("`code` appears twice"), "{e}");
         assert!(e.contains("`email` is missing"), "{e}");
-        let h = csv::StringRecord::from(vec!["email", " code ", "office"]);
+        let h = csv::StringRecord::from(vec!["\u{feff}email", " code ", "office"]);
         assert_eq!(columns(&h, ["code", "office", "email"]), Ok([1, 2, 0]));
     }
 
