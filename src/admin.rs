@@ -221,7 +221,9 @@ pub async fn import_residents(
     dry_run: bool,
 ) -> anyhow::Result<()> {
     use simlontar::shelter::residents_store as residents;
-    let actor = residents::administrator(pool, admin).await?;
+    let actor =
+        simlontar::auth::store::acting(pool, admin, simlontar::auth::policy::Action::ImportState)
+            .await?;
     let now = (chrono::Utc::now(), settings.time_zone);
     let s = residents::import(pool, file, &actor, dry_run, now).await?;
     for w in &s.warnings {

@@ -58,37 +58,6 @@ impl std::fmt::Display for RowError {
     }
 }
 
-/// Where each of `columns` is in a header (any order, blanks and case ignored), or the
-/// line-1 error naming every missing and every unknown column at once.
-pub fn columns<const N: usize>(
-    header: &csv::StringRecord,
-    columns: [&'static str; N],
-) -> Result<[usize; N], String> {
-    let at = columns.map(|c| header.iter().position(|h| h.trim().eq_ignore_ascii_case(c)));
-    let missing: Vec<&str> = (columns.iter().zip(&at))
-        .filter(|(_, a)| a.is_none())
-        .map(|(c, _)| *c)
-        .collect();
-    let unknown: Vec<&str> = (header.iter())
-        .filter(|h| !columns.iter().any(|c| h.trim().eq_ignore_ascii_case(c)))
-        .collect();
-    if missing.is_empty() && unknown.is_empty() {
-        return Ok(at.map(|a| a.expect("checked")));
-    }
-    let mut why = vec![];
-    if !missing.is_empty() {
-        why.push(format!("missing column(s) {}", missing.join(", ")));
-    }
-    if !unknown.is_empty() {
-        why.push(format!("unknown column(s) {}", unknown.join(", ")));
-    }
-    Err(format!(
-        "line 1: {} (the header is {})",
-        why.join("; "),
-        columns.join(",")
-    ))
-}
-
 /// Every bad row in one message, each on its own line.
 pub fn report(file: &str, errors: &[RowError]) -> String {
     let mut out = format!("{file}: {} bad cell(s), nothing written:", errors.len());
@@ -112,6 +81,75 @@ pub fn what(e: &csv::Error) -> String {
             None => err.kind().to_string(),
         },
         _ => e.to_string(),
+    }
+}
+
+/// The header's position of each expected column, or what is wrong with the header: a
+/// missing column, a column nobody reads (a typo such as `emial` would otherwise drop
+/// its data silently), a column twice. Names are compared without blanks and case.
+pub fn columns<const N: usize>(
+    header: &csv::StringRecord,
+    expected: [&str; N],
+) -> Result<[usize; N], String> {
+    // A spreadsheet's "CSV UTF-8" starts with a byte-order mark, read into the first name.
+    let names: Vec<String> = (header.iter())
+        .map(|h| h.trim_start_matches('\u{feff}').trim().to_lowercase())
+        .collect();
+    let mut wrong = vec![];
+    for (i, n) in names.iter().enumerate() {
+        if !expected.contains(&n.as_str()) {
+            wrong.push(format!("column `{n}` is not one of {}", expected.join(",")));
+        } else if names[..i].contains(n) {
+            wrong.push(format!("column `{n}` appears twice"));
+        }
+    }
+    let mut at = [0usize; N];
+    for (i, c) in expected.iter().enumerate() {
+        match names.iter().position(|h| h == c) {
+            Some(p) => at[i] = p,
+            None => wrong.push(format!("column `{c}` is missing")),
+        }
+    }
+    if wrong.is_empty() {
+        Ok(at)
+    } else {
+        Err(format!(
+            "line 1 (header): {}; the header must be {}",
+            wrong.join("; "),
+            expected.join(",")
+        ))
+    }
+}
+
+/// Everything wrong with a file, each at its line and column, reported together so one
+/// run tells the clerk every row to fix (an import writes nothing while any is left).
+#[derive(Debug, Default)]
+pub struct Problems(Vec<(u64, String, String)>);
+
+impl Problems {
+    pub fn add(&mut self, line: u64, column: &str, message: impl Into<String>) {
+        self.0.push((line, column.to_string(), message.into()));
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Ok when nothing is wrong; else one error listing every problem by line, in order.
+    pub fn into_result(mut self, file: &str) -> anyhow::Result<()> {
+        if self.0.is_empty() {
+            return Ok(());
+        }
+        self.0.sort_by_key(|p| p.0);
+        let mut text = format!("{file}: {} problem(s), nothing was written:", self.0.len());
+        for (line, column, message) in &self.0 {
+            text.push_str(&format!("\n  line {line}, column {column}: {message}"));
+        }
+        anyhow::bail!(text)
     }
 }
 
@@ -151,6 +189,29 @@ mod tests {
         assert_eq!(
             lines.describe(&e),
             "line 4: 1 columns where the header has 2"
+        );
+    }
+    #[test]
+    fn a_header_names_every_missing_unknown_and_repeated_column() {
+        let h = csv::StringRecord::from(vec!["Code", "emial", "office", "code"]);
+        let e = columns(&h, ["code", "office", "email"]).unwrap_err();
+        assert!(e.contains("`emial` is not one of"), "{e}");
+        assert!(e.contains("`code` appears twice"), "{e}");
+        assert!(e.contains("`email` is missing"), "{e}");
+        let h = csv::StringRecord::from(vec!["\u{feff}email", " code ", "office"]);
+        assert_eq!(columns(&h, ["code", "office", "email"]), Ok([1, 2, 0]));
+    }
+
+    #[test]
+    fn problems_are_listed_together_by_line() {
+        let mut p = Problems::default();
+        assert!(Problems::default().into_result("f.csv").is_ok());
+        p.add(5, "email", "not an address");
+        p.add(3, "code", "unknown");
+        let e = p.into_result("f.csv").unwrap_err().to_string();
+        assert_eq!(
+            e,
+            "f.csv: 2 problem(s), nothing was written:\n  line 3, column code: unknown\n  line 5, column email: not an address"
         );
     }
 }

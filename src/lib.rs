@@ -18,6 +18,7 @@ pub mod linkage;
 pub mod logs;
 pub mod notify;
 pub mod places;
+pub mod readiness;
 pub mod reports;
 pub mod retention;
 pub mod routing;
@@ -89,6 +90,7 @@ pub fn app(state: AppState) -> Router {
         .merge(capacity::router())
         .merge(reports::router())
         .merge(jobs::page::router())
+        .merge(readiness::router())
         .route_layer(middleware::from_fn(auth::session::require_login));
     let public = Router::new()
         .route("/lang/{code}", get(lang::switch_language))

@@ -100,11 +100,15 @@ enum Command {
         #[command(subcommand)]
         command: ImportCommand,
     },
+    /// What still blocks a real start; exits non-zero while anything does.
+    Readiness,
 }
 
-/// One variant per import, each calling its capability's `run` with the same arguments.
+/// One variant per import, each calling its capability's `run`.
 #[derive(Subcommand)]
 enum ImportCommand {
+    /// Offices' addresses: code,office,email,phone,contact.
+    Offices(simlontar::notify::office_import::ImportArgs),
     /// Daily occupancy of UPT wards before Simlontar, in the `capacity replay` format
     /// (date,upt,ward,capacity,occupancy,admissions,discharges[,turned_away]); the forecast
     /// learns from it as from days lived in the system.
@@ -315,6 +319,9 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Import { command } => match command {
+            ImportCommand::Offices(args) => {
+                simlontar::notify::office_import::run(&pool, &args, chrono::Utc::now()).await
+            }
             ImportCommand::Occupancy(f) => {
                 simlontar::capacity::import::run(&pool, &settings, &f.file, (&f.admin, f.dry_run))
                     .await
@@ -337,7 +344,12 @@ async fn main() -> anyhow::Result<()> {
                 },
         } => {
             use simlontar::identity::programmes::{add, Added};
-            let actor = simlontar::auth::store::administrator(&pool, &admin).await?;
+            let actor = simlontar::auth::store::acting(
+                &pool,
+                &admin,
+                simlontar::auth::policy::Action::ImportState,
+            )
+            .await?;
             let done = add(&pool, &actor, &code, (&name_id, &name_en), &aliases).await?;
             eprintln!(
                 "programme {}: {}",
@@ -402,6 +414,7 @@ async fn main() -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::Readiness => simlontar::readiness::run(&pool, &settings).await,
         Command::Migrate => {
             db::migrate(&pool).await?;
             eprintln!("migrations applied");

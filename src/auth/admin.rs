@@ -88,6 +88,77 @@ fn back_to_users(notice: Result<String, String>) -> Redirect {
     ))
 }
 
+/// The scope field read by name, as every region picker reads it: a regency or city for
+/// the regional roles ("Nganjuk", or its code), a UPT by its name or code for UPT staff.
+/// Several matches (or no regency) come back as the error naming them; a code, a UPT
+/// nobody is called, or a scope for a role without one go on as typed, for `Grant::new`
+/// and the store to refuse.
+async fn scope_by_name(
+    pool: &sqlx::PgPool,
+    role: &str,
+    scope: Option<String>,
+    lang: simlontar_templates::Lang,
+) -> sqlx::Result<Result<Option<String>, String>> {
+    use super::model::ScopeKind;
+    use crate::places::store::{find_upts, pick_region, RegionPick};
+    let Some(typed) = scope.filter(|s| !s.trim().is_empty()) else {
+        return Ok(Ok(None));
+    };
+    let Some(kind) = Role::parse(role).map(|r| r.scope_kind()) else {
+        return Ok(Ok(Some(typed)));
+    };
+    let several = tr(
+        lang,
+        "beberapa cocok, ketik salah satu:",
+        "several match, type one of:",
+    );
+    Ok(match kind {
+        // A code is taken as typed: the store names an unknown one.
+        ScopeKind::None => Ok(Some(typed)),
+        ScopeKind::Region if crate::vocab::RegionCode::parse(&typed).is_ok() => Ok(Some(typed)),
+        ScopeKind::Region => {
+            let found = match pick_region(pool, &typed).await? {
+                RegionPick::Nothing => vec![],
+                RegionPick::One(one) => vec![one],
+                RegionPick::Choose(found) => found,
+            };
+            let regencies: Vec<_> = found.into_iter().filter(|c| c.code.len() == 5).collect();
+            match regencies.as_slice() {
+                [one] => Ok(Some(one.code.clone())),
+                [] => Err(format!(
+                    "{} «{}»",
+                    tr(
+                        lang,
+                        "Cakupan: tidak ada kabupaten/kota bernama",
+                        "Scope: no regency or city is called"
+                    ),
+                    typed.trim()
+                )),
+                many => Err(format!(
+                    "{} {several} {}",
+                    tr(lang, "Cakupan:", "Scope:"),
+                    many.iter()
+                        .map(|c| c.label())
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                )),
+            }
+        }
+        ScopeKind::Upt => match find_upts(pool, &typed).await?.as_slice() {
+            [one] => Ok(Some(one.0.clone())),
+            [] => Ok(Some(typed)),
+            many => Err(format!(
+                "{} {several} {}",
+                tr(lang, "Cakupan:", "Scope:"),
+                many.iter()
+                    .map(|(c, n)| vocab::region::named(n, c))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            )),
+        },
+    })
+}
+
 fn user_error(e: UserError) -> Result<String, String> {
     match e {
         UserError::Db(e) => {
@@ -118,7 +189,11 @@ pub async fn create_user(
     Form(f): Form<NewUser>,
 ) -> AppResult<Redirect> {
     require(&v.principal, Action::ManageUsers)?;
-    let grant = match parse_grant(&f.role, f.scope) {
+    let scope = match scope_by_name(&state.pool, &f.role, f.scope, v.lang).await? {
+        Ok(s) => s,
+        Err(e) => return Ok(back_to_users(Err(e))),
+    };
+    let grant = match parse_grant(&f.role, scope) {
         Ok(g) => g,
         Err(e) => return Ok(back_to_users(Err(e))),
     };
@@ -161,7 +236,11 @@ pub async fn grant_role(
     Form(f): Form<GrantForm>,
 ) -> AppResult<Redirect> {
     require(&v.principal, Action::ManageUsers)?;
-    let grant = match parse_grant(&f.role, f.scope) {
+    let scope = match scope_by_name(&state.pool, &f.role, f.scope, v.lang).await? {
+        Ok(s) => s,
+        Err(e) => return Ok(back_to_users(Err(e))),
+    };
+    let grant = match parse_grant(&f.role, scope) {
         Ok(g) => g,
         Err(e) => return Ok(back_to_users(Err(e))),
     };

@@ -32,6 +32,11 @@ pub enum Action {
     SearchByNik,
     /// Export everything held about one person (UU PDP subject access): administrators.
     ExportSubjectData,
+    /// Keep the offices' addresses and see what blocks going live: administrators.
+    ManageOffices,
+    /// Bring the province's state in at go-live (residents, occupancy history, assistance
+    /// programmes) from the command line: administrators.
+    ImportState,
 }
 
 pub fn allows(p: &Principal, action: Action) -> bool {
@@ -39,6 +44,7 @@ pub fn allows(p: &Principal, action: Action) -> bool {
     let any = |roles: &[Role]| roles.iter().any(|r| p.has(*r));
     match action {
         Action::ManageUsers | Action::ViewAudit | Action::ExportSubjectData => any(&[Admin]),
+        Action::ManageOffices | Action::ImportState => any(&[Admin]),
         Action::ViewCases => any(&[
             IntakeOfficer,
             IdentityOfficer,

@@ -421,15 +421,20 @@ pub fn role_names(
         .join(", ")
 }
 
-/// The administrator a command acts as (`--as`): an active user holding the admin role.
-pub async fn administrator(pool: &PgPool, username: &str) -> anyhow::Result<Principal> {
+/// The active user a command acts as (`--as NAME`), refused unless they may `action`:
+/// the command's changes are audited as theirs.
+pub async fn acting(
+    pool: &PgPool,
+    username: &str,
+    action: super::policy::Action,
+) -> anyhow::Result<Principal> {
     let user = find_by_name(pool, username)
         .await?
         .filter(|u| !u.disabled)
         .ok_or_else(|| anyhow::anyhow!("no active user {username}"))?;
-    let p = user.principal(true);
-    if !p.has(super::model::Role::Admin) {
-        anyhow::bail!("{username} is not an administrator");
+    let principal = user.principal(false);
+    if !super::policy::allows(&principal, action) {
+        anyhow::bail!("{username} may not do this (it needs an administrator)");
     }
-    Ok(p)
+    Ok(principal)
 }

@@ -39,15 +39,14 @@ pub async fn run(pool: &PgPool, settings: &Settings, now: DateTime<Utc>) -> anyh
     )
     .fetch_all(&mut *tx)
     .await?;
-    let regions: Vec<(String, String, Option<String>)> = sqlx::query_as(
-        "SELECT code, name, dinsos_email FROM region WHERE province_code = '35' ORDER BY code",
-    )
-    .fetch_all(&mut *tx)
-    .await?;
+    let regions: Vec<(String, String)> =
+        sqlx::query_as("SELECT code, name FROM region WHERE province_code = '35' ORDER BY code")
+            .fetch_all(&mut *tx)
+            .await?;
     let week = now.with_timezone(&settings.time_zone).iso_week();
     let link = format!("{}/capacity", settings.base_url.trim_end_matches('/'));
     let mut queued = 0;
-    for (code, name, configured) in regions {
+    for (code, name) in regions {
         let mine: Vec<String> = residents
             .iter()
             .filter(|r| r.0 == code)
@@ -107,7 +106,7 @@ pub async fn run(pool: &PgPool, settings: &Settings, now: DateTime<Utc>) -> anyh
         let html =
             maud::html! { pre style="font-family: sans-serif; white-space: pre-wrap" { (text) } }
                 .into_string();
-        let to = configured.unwrap_or_else(|| crate::notify::office_pattern(settings, &code));
+        let to = crate::notify::office_address(&mut tx, settings, &code).await?;
         let email = Email {
             dedupe_key: format!("digest:{code}:{}-W{:02}", week.year(), week.week()),
             priority: Priority::Routine,

@@ -613,6 +613,21 @@ async fn notify(
         }
         recipients.push((to, lines));
     }
+    // Each UPT's head hears about its own wards, once its office record gives an address
+    // (a made-up address would reach nobody; readiness lists the heads without one).
+    let mut upts: Vec<&str> = changes.iter().map(|c| c.1.upt.as_str()).collect();
+    upts.sort_unstable();
+    upts.dedup();
+    for upt in upts {
+        if let Some(to) = crate::notify::offices::address(tx, upt).await? {
+            let lines = changes
+                .iter()
+                .filter(|c| c.1.upt == upt)
+                .map(line)
+                .collect();
+            recipients.push((to, lines));
+        }
+    }
     let mut queued = 0;
     for (to, lines) in recipients.into_iter().filter(|r| !r.1.is_empty()) {
         let subject = format!("Kapasitas UPT: {} perubahan status peringatan", lines.len());

@@ -223,14 +223,9 @@ pub async fn run(
     path: &Path,
     (username, dry_run): (&str, bool),
 ) -> anyhow::Result<()> {
-    let user = crate::auth::store::find_by_name(pool, username)
-        .await?
-        .filter(|u| !u.disabled)
-        .ok_or_else(|| anyhow::anyhow!("no active user {username}"))?;
-    let actor = user.principal(true);
-    if !actor.has(crate::auth::model::Role::Admin) {
-        anyhow::bail!("{username} is not an administrator");
-    }
+    let actor =
+        crate::auth::store::acting(pool, username, crate::auth::policy::Action::ImportState)
+            .await?;
     let done = import(
         pool,
         path,

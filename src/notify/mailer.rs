@@ -109,6 +109,19 @@ impl Mailer {
     }
 }
 
+impl Mailer {
+    /// Whether the SMTP server answers and accepts our greeting (and login), within
+    /// `limit`: the readiness check's real connection, sending nothing.
+    pub async fn reachable(&self, limit: Duration) -> Result<(), String> {
+        match tokio::time::timeout(limit, self.transport.test_connection()).await {
+            Ok(Ok(true)) => Ok(()),
+            Ok(Ok(false)) => Err("the server did not answer NOOP".into()),
+            Ok(Err(e)) => Err(e.to_string()),
+            Err(_) => Err(format!("no answer within {} s", limit.as_secs())),
+        }
+    }
+}
+
 /// The same key always gives the same Message-ID.
 pub fn message_id(dedupe_key: &str) -> String {
     let digest = Sha256::digest(dedupe_key.as_bytes());

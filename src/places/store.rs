@@ -215,3 +215,30 @@ pub async fn pick_region(pool: &PgPool, typed: &str) -> sqlx::Result<RegionPick>
         _ => RegionPick::Choose(found),
     })
 }
+
+/// UPTs whose code or name is, or contains, `typed` ("rsbl pasuruan" and "bina laras
+/// pasuruan" both find RSBL-PASURUAN), as (code, name); an exact code or name alone when
+/// there is one.
+pub async fn find_upts(pool: &PgPool, typed: &str) -> sqlx::Result<Vec<(String, String)>> {
+    let typed = typed.trim();
+    if typed.is_empty() {
+        return Ok(vec![]);
+    }
+    let found: Vec<(String, String)> = sqlx::query_as(
+        "SELECT code, name FROM upt
+          WHERE upper(code) = upper($1) OR lower(name) = lower($1)
+             OR (length($1) >= 3 AND (strpos(lower(name), lower($1)) > 0
+                                      OR strpos(lower(replace(code, '-', ' ')), lower($1)) > 0))
+          ORDER BY name",
+    )
+    .bind(typed)
+    .fetch_all(pool)
+    .await?;
+    let exact = found
+        .iter()
+        .find(|(c, n)| c.eq_ignore_ascii_case(typed) || n.eq_ignore_ascii_case(typed));
+    Ok(match exact {
+        Some(one) => vec![one.clone()],
+        None => found,
+    })
+}

@@ -24,6 +24,7 @@ pub struct Regency {
     pub code: String,
     /// "Kabupaten Banyuwangi", "Kota Surabaya".
     pub name: String,
+    /// Its social office's address on record (the `office` table), if any.
     pub dinsos_email: Option<String>,
 }
 

@@ -122,7 +122,9 @@ pub async fn resolve(
         Geom,
         bool,
     ) = sqlx::query_as(
-        "SELECT name, dinsos_email, seat, seat_point, seat_point_estimated FROM region WHERE code = $1",
+        "SELECT name, (SELECT email FROM office WHERE region_code = r.code), seat, seat_point,
+                seat_point_estimated
+           FROM region r WHERE code = $1",
     )
     .bind(regency_code)
     .fetch_optional(pool)

@@ -602,7 +602,8 @@ mod tests {
         let e = read(b"upt,ward,admitted,full_name,sex,birth_year,home_region,nik,notes\n")
             .unwrap_err();
         assert!(
-            e.contains("missing column(s) admitted_on") && e.contains("unknown column(s) admitted"),
+            e.contains("column `admitted_on` is missing")
+                && e.contains("column `admitted` is not one of"),
             "{e}"
         );
     }

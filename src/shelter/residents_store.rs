@@ -8,7 +8,6 @@ use std::path::Path;
 
 use anyhow::{bail, Context};
 
-pub use crate::auth::store::administrator;
 use chrono::{DateTime, Utc};
 use indicatif::ProgressBar;
 use serde_json::json;

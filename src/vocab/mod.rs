@@ -383,6 +383,7 @@ vocabulary! {
         Enable = "enable" => ("Mengaktifkan akun", "Account enabled"),
         CreateToken = "create_token" => ("Membuat token API", "API token created"),
         RevokeToken = "revoke_token" => ("Mencabut token API", "API token revoked"),
+        ChangeOffice = "change_office" => ("Mengubah alamat kantor", "Office address changed"),
         BreakGlass = "break_glass" => ("Akses darurat", "Emergency access"),
         BreakGlassReviewed = "break_glass_reviewed" => ("Akses darurat ditinjau", "Emergency access reviewed"),
         AccessReport = "access_report" => ("Laporan akses", "Access report"),
@@ -405,6 +406,7 @@ vocabulary! {
     pub enum AuditEntity {
         Case = "case" => ("Kasus", "Case"),
         User = "user" => ("Pengguna", "User"),
+        Office = "office" => ("Kantor", "Office"),
         ApiToken = "api_token" => ("Token API", "API token"),
         BedHold = "bed_hold" => ("Tahanan tempat tidur", "Bed hold"),
         CapacityAlert = "capacity_alert" => ("Peringatan kapasitas", "Capacity alert"),

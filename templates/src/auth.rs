@@ -87,7 +87,9 @@ pub fn users(lang: Lang, user: &NavUser, v: &UsersView) -> Markup {
             p {
                 a href="/admin/audit" { (tr(lang, "Jejak audit", "Audit trail")) } " · "
                 a href="/admin/operations" { (tr(lang, "Operasional (tugas dan surel)", "Operations (jobs and email)")) } " · "
-                a href="/admin/subject-access" { (tr(lang, "Data pribadi seseorang (UU PDP)", "A person's own data (UU PDP)")) }
+                a href="/admin/subject-access" { (tr(lang, "Data pribadi seseorang (UU PDP)", "A person's own data (UU PDP)")) } " · "
+                a href="/admin/offices" { (tr(lang, "Kantor Dinas Sosial", "Social offices")) } " · "
+                a href="/admin/readiness" { (tr(lang, "Kesiapan", "Readiness")) }
             }
             @if let Some(n) = &v.notice { p.notice role="status" { (n) } }
             @if let Some(e) = &v.error { p.error-message role="alert" { (e) } }
@@ -194,8 +196,8 @@ fn role_fields(lang: Lang, roles: &[(&'static str, Text)], prefix: &str) -> Mark
         select id={ (prefix) "r" } name="role" {
             @for (value, label) in roles { option value=(value) { (label.get(lang)) } }
         }
-        label for={ (prefix) "s" } { (tr(lang, "Cakupan (kode kab/kota atau UPT, bila perlu)", "Scope (regency or UPT code, where needed)")) }
-        input id={ (prefix) "s" } name="scope" placeholder="35.78";
+        label for={ (prefix) "s" } { (tr(lang, "Cakupan: nama kabupaten/kota atau UPT (bila perannya perlu)", "Scope: name of the regency/city or UPT (where the role needs one)")) }
+        input id={ (prefix) "s" } name="scope" placeholder=(tr(lang, "mis. Nganjuk atau Bina Laras Pasuruan", "e.g. Nganjuk or Bina Laras Pasuruan"));
     }
 }
 

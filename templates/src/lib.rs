@@ -6,6 +6,7 @@ pub mod capacity_svg;
 pub mod cases;
 pub mod confirm;
 pub mod correct;
+pub mod golive;
 pub mod i18n;
 pub mod identity;
 pub mod intake;

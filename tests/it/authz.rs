@@ -162,6 +162,12 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("get", "/admin/break-glass", "loffffffff"),
     ("post", "/admin/break-glass/{id}/reviewed", "lsffffffff"),
     ("get", "/admin/operations", "loffffffff"),
+    // Offices and readiness (issue 24): administrators only; an empty office form names
+    // its code, an empty search goes back to the list.
+    ("get", "/admin/offices", "loffffffff"),
+    ("post", "/admin/offices", "lvffffffff"),
+    ("get", "/admin/offices/edit", "lsffffffff"),
+    ("get", "/admin/readiness", "loffffffff"),
     // Subject access (UU PDP): administrators only; the empty form names the case number.
     ("get", "/admin/subject-access", "loffffffff"),
     ("post", "/admin/subject-access", "lvffffffff"),

@@ -34,6 +34,7 @@ mod mfa;
 mod midnight;
 mod nik_search;
 mod notify;
+mod offices;
 mod passwords;
 mod photos;
 mod places;

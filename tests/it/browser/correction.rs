@@ -23,9 +23,13 @@ RSBL-PASURUAN,P,2020-05-02,,,,,,tahi lalat di pipi
 ",
     )
     .unwrap();
-    let admin = simlontar::shelter::residents_store::administrator(&pool, "admin.go")
-        .await
-        .unwrap();
+    let admin = simlontar::auth::store::acting(
+        &pool,
+        "admin.go",
+        simlontar::auth::policy::Action::ImportState,
+    )
+    .await
+    .unwrap();
     simlontar::shelter::residents_store::import(
         &pool,
         &file,

@@ -6,6 +6,7 @@
 //! the suite have two cores, and two Chromiums starting together time out.
 mod admission;
 mod correction;
+mod golive;
 mod handover_print;
 mod intake_desk;
 mod repatriation;
