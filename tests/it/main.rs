@@ -21,6 +21,7 @@ mod crash;
 mod csrf;
 mod demo;
 mod faults;
+mod golive;
 mod handover;
 mod hostile;
 mod identity;

@@ -18,7 +18,7 @@ async fn client_at(pool: &PgPool, at: DateTime<Utc>) -> Client {
     }
 }
 
-fn secret_on(page: &str) -> Vec<u8> {
+pub fn secret_on(page: &str) -> Vec<u8> {
     let at = page
         .find(r#"class="secret">"#)
         .expect("enrolment shows the key")
@@ -28,7 +28,7 @@ fn secret_on(page: &str) -> Vec<u8> {
 }
 
 /// Password step: lands on the code page, which is returned.
-async fn password_step(c: &mut Client, username: &str) -> String {
+pub async fn password_step(c: &mut Client, username: &str) -> String {
     let res = c.sign_in(username, PASSWORD).await;
     assert_eq!(res.status, StatusCode::SEE_OTHER);
     assert!(
