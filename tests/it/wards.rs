@@ -749,7 +749,7 @@ async fn the_occupancy_import_command_is_idempotent_and_has_a_dry_run(owner: PgP
     let f = file.to_str().unwrap();
     let run = |args: &[&str]| crate::cli::run(&owner, args, "");
     let (ok, _, err) = run(&["import", "occupancy", f, "--as", "staf.cli"]);
-    assert!(!ok && err.contains("not an administrator"), "{err}");
+    assert!(!ok && err.contains("needs an administrator"), "{err}");
     let (ok, _, err) = run(&["import", "occupancy", f, "--as", "admin.cli", "--dry-run"]);
     assert!(
         ok && err.contains("2 days would be added") && err.contains("dry run"),
