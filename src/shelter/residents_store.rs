@@ -68,12 +68,15 @@ async fn reference(pool: &PgPool, codes: Vec<String>) -> sqlx::Result<Reference>
     .await?
     .into_iter()
     .collect();
-    let imported = sqlx::query_scalar::<_, Vec<u8>>("SELECT row_key FROM imported_resident")
-        .fetch_all(pool)
-        .await?
-        .into_iter()
-        .filter_map(|k| k.try_into().ok())
-        .collect();
+    // Anonymised residents have forgotten their key (see the migration that drops it).
+    let imported = sqlx::query_scalar::<_, Vec<u8>>(
+        "SELECT row_key FROM imported_resident WHERE row_key IS NOT NULL",
+    )
+    .fetch_all(pool)
+    .await?
+    .into_iter()
+    .filter_map(|k| k.try_into().ok())
+    .collect();
     Ok(Reference {
         upts,
         wards,

@@ -439,3 +439,60 @@ async fn case_events_stay_append_only_outside_anonymisation(pool: PgPool) {
     .unwrap();
     assert_eq!(reasons, [""]);
 }
+
+/// An imported resident's natural key hashes name, birth year and NIK: anonymisation
+/// forgets it (the row saying the case was imported stays).
+#[sqlx::test]
+async fn anonymising_an_imported_resident_forgets_the_import_key(pool: PgPool) {
+    crate::common::load_geo(&pool).await;
+    let admin = crate::common::user(&pool, "admin.go", Role::Admin, None).await;
+    let case = case_fixture(&pool, OLD_OPEN, "35.78", None, "Sutrisno", None).await;
+    sqlx::query(
+        "INSERT INTO imported_resident (intake_id, row_key, upt_code, admitted_on, imported_at, imported_by)
+         SELECT intake_id, sha256('rsbl-pasuruan|l|2019-03-01|sutrisno|male|1971|'), 'RSBL-PASURUAN',
+                '2019-03-01', now(), $2 FROM ot_case WHERE id = $1",
+    )
+    .bind(case)
+    .bind(admin)
+    .execute(&pool)
+    .await
+    .unwrap();
+    let at: DateTime<Utc> = "2026-11-24T20:00:00Z".parse().unwrap();
+    finish(&pool, OLD_OPEN, "closed", at - Duration::days(3000), "").await;
+    let done: bool = sqlx::query_scalar("SELECT anonymise_case($1, $2)")
+        .bind(case)
+        .bind(at)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert!(done);
+    let (kept, key): (i64, Option<Vec<u8>>) = sqlx::query_as(
+        "SELECT count(*) OVER (), row_key FROM imported_resident r
+           JOIN ot_case c ON c.intake_id = r.intake_id WHERE c.id = $1",
+    )
+    .bind(case)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!((kept, key), (1, None));
+    // A later import still reads the keys it knows (none for the anonymised resident).
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("penghuni.csv");
+    std::fs::write(
+        &file,
+        "upt,ward,admitted_on,full_name,sex,birth_year,home_region,nik,notes\n\
+         RSBL-PASURUAN,L,2020-01-01,Sukardi,L,1970,,,\n",
+    )
+    .unwrap();
+    let actor = simlontar::auth::store::acting(
+        &pool,
+        "admin.go",
+        simlontar::auth::policy::Action::ImportState,
+    )
+    .await
+    .unwrap();
+    let tz = settings().time_zone;
+    simlontar::shelter::residents_store::import(&pool, &file, &actor, true, (now(), tz))
+        .await
+        .unwrap();
+}
