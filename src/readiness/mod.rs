@@ -78,13 +78,13 @@ impl Kind {
             ),
             Kind::EstimatedBeds => tr(
                 lang,
-                "Hitung tempat tidur yang sebenarnya dan catat di halaman UPT-nya.",
-                "Count the real beds and record them on the UPT's page.",
+                "Hitung tempat tidur yang sebenarnya dan catat di halaman bangsalnya.",
+                "Count the real beds and record them on the ward's page.",
             ),
             Kind::UptWithoutStaff => tr(
                 lang,
                 "Buat akun petugas UPT (peran petugas UPT) untuk UPT ini di halaman Pengguna.",
-                "Create a UPT staff account for this UPT on the Users page (`simlontar user add NAME --role upt_staff --scope CODE`).",
+                "Create a UPT staff account for this UPT on the Users page.",
             ),
             Kind::NoAdminMfa => tr(
                 lang,
@@ -207,7 +207,11 @@ pub async fn check(pool: &PgPool, settings: &Settings, lang: Lang) -> anyhow::Re
     if let Err(why) = reached {
         out.push(Blocker {
             kind: Kind::MailUnreachable,
-            subject: format!("{server}: {why}"),
+            // The system's own words (English) only where English is read: the command line.
+            subject: match lang {
+                Lang::En => format!("{server}: {why}"),
+                Lang::Id => format!("{server}: server surat tidak menjawab"),
+            },
             link: "/admin/operations".into(),
         });
     }
