@@ -1,9 +1,10 @@
 //! The case page: the person as recorded, the identity DP3AK confirmed, social
 //! assistance, the history, and each capability's panel (UPT beds, the route home).
-use axum::extract::{Path, State as AxState};
+use axum::extract::{Path, Query, State as AxState};
 use maud::Markup;
 
 use super::model::{actions, State};
+use super::next_step::{self, Done, Situation};
 use super::{access, store};
 use crate::auth::model::mask_nik;
 use crate::auth::policy::{require, sees_full_identity, Action, CaseScope, NikKey};
@@ -16,10 +17,18 @@ use simlontar_templates::cases as view;
 use simlontar_templates::i18n::tr;
 use simlontar_templates::Lang;
 
+/// `?done=route`: the action just taken on this page, to confirm.
+#[derive(serde::Deserialize, Default)]
+pub struct Confirmed {
+    #[serde(default)]
+    done: String,
+}
+
 pub async fn show_case(
     AxState(state): AxState<AppState>,
     v: Viewer,
     Path(number): Path<String>,
+    Query(confirmed): Query<Confirmed>,
 ) -> AppResult<Markup> {
     require(&v.principal, Action::ViewCases)?;
     let now = state.clock.now();
@@ -73,11 +82,60 @@ pub async fn show_case(
         .nik
         .as_deref()
         .map(|n| if full { n.to_string() } else { mask_nik(n) });
+    let placement = crate::shelter::pages::panel(&state, &v, case.id).await?;
+    let routing = crate::routing::pages::panel(&state, &v, case.id).await?;
+    let may_record_identity = crate::auth::policy::allows(&v.principal, Action::RecordIdentity);
+    let moves = State::parse(&case.state)
+        .map(|s| actions(&v.principal, s))
+        .unwrap_or_default();
+    let (next, others) = match State::parse(&case.state) {
+        Some(state) => {
+            let situation = Situation {
+                number: &case.number,
+                state,
+                moves: &moves,
+                may_record_identity,
+                routing: routing.as_ref(),
+                shelter: &placement,
+            };
+            let mut next = next_step::next_step(&situation, v.lang);
+            next.decided = next_step::decided(&case.events, &upts, &situation, v.lang, tz);
+            next.done = Done::parse(&confirmed.done).map(Done::label);
+            // A move the panel offers is not offered again below it.
+            let offered: Vec<&str> = next
+                .steps
+                .iter()
+                .filter_map(|s| match s {
+                    view::Step::Move { to, .. } => Some(*to),
+                    view::Step::Link { .. } => None,
+                })
+                .collect();
+            let others = moves
+                .iter()
+                .filter(|m| !offered.contains(&m.code()))
+                .map(|&m| view::Move {
+                    value: m.code(),
+                    label: next_step::verb(m),
+                    needs_reason: m == State::Closed,
+                })
+                .collect();
+            (next, others)
+        }
+        None => (
+            view::NextStep {
+                lead: String::new(),
+                steps: vec![],
+                decided: None,
+                done: None,
+            },
+            vec![],
+        ),
+    };
     Ok(view::show(
         v.lang,
         &v.nav,
         &view::CaseView {
-            may_record_identity: crate::auth::policy::allows(&v.principal, Action::RecordIdentity),
+            may_record_identity,
             may_correct: crate::auth::policy::allows(&v.principal, Action::CreateIntake),
             number: case.number.clone(),
             state: vocab::label_of(State::parse, State::label, &case.state),
@@ -129,18 +187,8 @@ pub async fn show_case(
                 .collect(),
             photos: case.photos.clone(),
             csrf: v.nav.csrf.clone(),
-            actions: State::parse(&case.state)
-                .map(|s| {
-                    actions(&v.principal, s)
-                        .into_iter()
-                        .map(|a| view::Move {
-                            value: a.code(),
-                            label: a.label(),
-                            needs_reason: a == State::Closed,
-                        })
-                        .collect()
-                })
-                .unwrap_or_default(),
+            next,
+            actions: others,
             events: case
                 .events
                 .iter()
@@ -161,8 +209,8 @@ pub async fn show_case(
                 .unwrap_or_default(),
             flags,
             assistance,
-            placement: crate::shelter::pages::panel(&state, &v, case.id).await?,
-            routing: crate::routing::pages::panel(&state, &v, case.id).await?,
+            placement,
+            routing,
         },
     ))
 }

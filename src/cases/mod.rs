@@ -12,6 +12,7 @@ pub mod filter;
 pub mod lifecycle;
 pub mod model;
 pub mod needs;
+pub mod next_step;
 pub mod pages;
 pub mod store;
 

@@ -8,6 +8,7 @@ use serde::Deserialize;
 
 use super::filter::{filter_from, ListQuery};
 use super::model::State;
+use super::next_step::Done;
 use super::store::{self, CaseFilter};
 use super::{access, lifecycle};
 use crate::auth::policy::{allows, require, Action, CaseScope, NikKey};
@@ -175,12 +176,12 @@ pub async fn transition_case(
         .ok_or_else(|| AppError::Invalid(vec![FieldError::new("to", "status tidak dikenal")]))?;
     let (p, origin, now) = (&v.principal, &v.origin, state.clock.now());
     lifecycle::move_case(&state.pool, p, origin, &number, (to, &f.reason), now).await?;
-    Ok(to_case(&number))
+    Ok(to_case(&number, Done::Moved))
 }
 
-/// Back to the case page, after a change made from it.
-pub fn to_case(number: &str) -> Redirect {
-    Redirect::to(&format!("/cases/{number}"))
+/// Back to the case page after a change made from it, which the page then confirms.
+pub fn to_case(number: &str, done: Done) -> Redirect {
+    Redirect::to(&format!("/cases/{number}?done={}", done.code()))
 }
 
 /// A photo of a case, to viewers who may see the case (the read is audited with it).

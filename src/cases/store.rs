@@ -282,7 +282,11 @@ pub async fn find(
     let id: i64 = r.get("id");
     let events = sqlx::query(
         "SELECT e.at, e.kind, e.from_state, e.to_state, e.reason, u.display_name,
-                CASE WHEN e.kind = 'corrected' THEN e.detail ELSE '{}' END AS detail
+                CASE WHEN e.kind = 'corrected' THEN e.detail
+                     -- What a route decision chose, for the case page's summary of it.
+                     WHEN e.kind = 'route_decided' THEN jsonb_strip_nulls(jsonb_build_object(
+                         'chosen', e.detail->'chosen', 'upt', e.detail->'upt'))
+                     ELSE '{}' END AS detail
            FROM case_event e LEFT JOIN app_user u ON u.id = e.actor_id
           WHERE e.case_id = $1 ORDER BY e.at, e.id",
     )

@@ -142,10 +142,10 @@ pub async fn submit_check(
         }
     };
     match result {
-        Ok(done) => Ok(Redirect::to(&match done.case_number {
-            Some(n) => format!("/cases/{n}"),
-            None => "/identity/review".into(),
-        })
+        Ok(done) => Ok(match done.case_number {
+            Some(n) => crate::cases::pages::to_case(&n, crate::cases::next_step::Done::Identity),
+            None => Redirect::to("/identity/review"),
+        }
         .into_response()),
         // Refused for its fields (here, or by the database's constraints): the form
         // comes back with the errors beside them.

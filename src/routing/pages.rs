@@ -15,6 +15,7 @@ use crate::auth::audit;
 use crate::auth::policy::{allows, require, Action, CaseScope};
 use crate::cases::access;
 use crate::cases::model::State as CaseState;
+use crate::cases::next_step::Done;
 use crate::cases::pages::to_case;
 use crate::clock::format_local;
 use crate::error::{AppError, AppResult};
@@ -53,7 +54,7 @@ pub async fn decide_route(
     let plan = handover::decide(&mut tx, services, &facts, choice, p, now).await?;
     let detail = json!({"choice": f.choice, "plan_id": plan, "upt": f.upt});
     access::commit(tx, origin, &number, "route", detail).await?;
-    Ok(to_case(&number))
+    Ok(to_case(&number, Done::Route))
 }
 
 #[derive(Deserialize, Default)]
@@ -98,7 +99,7 @@ pub async fn depart(
     }
     handover::depart(&mut tx, id, p, now).await?;
     access::commit(tx, origin, &number, "depart", json!({})).await?;
-    Ok(to_case(&number).into_response())
+    Ok(to_case(&number, Done::Depart).into_response())
 }
 
 #[derive(Deserialize)]
@@ -123,7 +124,7 @@ pub async fn record_refusal(
     handover::refuse(&mut tx, id, &f.kind, &f.by, &f.reason, p, now).await?;
     let detail = json!({"kind": f.kind, "by": f.by});
     access::commit(tx, origin, &number, "refusal", detail).await?;
-    Ok(to_case(&number))
+    Ok(to_case(&number, Done::Refusal))
 }
 
 /// A stored plan as the views show it; the map is drawn again from reference data.

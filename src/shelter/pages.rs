@@ -10,6 +10,7 @@ use super::store;
 use crate::auth::policy::{allows, Action, CaseScope};
 use crate::cases::access::{self, CaseTx};
 use crate::cases::model::State as CaseState;
+use crate::cases::next_step::Done;
 use crate::cases::pages::to_case;
 use crate::clock::format_local;
 use crate::error::{AppError, AppResult, FieldError};
@@ -54,12 +55,13 @@ async fn done(
     mut tx: CaseTx,
     v: &Viewer,
     number: &str,
-    (what, detail): (&str, serde_json::Value),
+    (what, detail): (Done, serde_json::Value),
 ) -> AppResult<Redirect> {
     use crate::jobs::queue::{enqueue, Work};
     enqueue(&mut tx, Work::Capacity, state.clock.now()).await?;
-    access::commit(tx, &v.origin, number, what, detail).await?;
-    Ok(to_case(number))
+    // The audit names the change by the code the page confirms it with.
+    access::commit(tx, &v.origin, number, what.code(), detail).await?;
+    Ok(to_case(number, what))
 }
 
 pub async fn place_case(
@@ -78,7 +80,7 @@ pub async fn place_case(
         (state.clock.now(), state.settings.time_zone),
     )
     .await?;
-    done(&state, tx, &v, &number, ("place", json!(placed))).await
+    done(&state, tx, &v, &number, (Done::Place, json!(placed))).await
 }
 
 pub async fn transfer_case(
@@ -100,7 +102,7 @@ pub async fn transfer_case(
     )
     .await?;
     let detail = json!({"ward_id": ward, "placement_id": placement});
-    done(&state, tx, &v, &number, ("transfer", detail)).await
+    done(&state, tx, &v, &number, (Done::Transfer, detail)).await
 }
 
 #[derive(Deserialize)]
@@ -184,7 +186,7 @@ pub async fn discharge_case(
     let now = state.clock.now();
     store::discharge(&mut tx, id, &f.reason, &f.note, &v.principal, now).await?;
     let detail = json!({"reason": f.reason});
-    Ok(done(&state, tx, &v, &number, ("discharge", detail))
+    Ok(done(&state, tx, &v, &number, (Done::Discharge, detail))
         .await?
         .into_response())
 }

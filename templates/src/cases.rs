@@ -145,7 +145,9 @@ pub struct CaseView {
     pub home: String,
     pub conditions: Vec<Text>,
     pub photos: Vec<i64>,
-    /// The moves the viewer may make now.
+    /// What the case waits for and the one or two actions that move it on.
+    pub next: NextStep,
+    /// The other bare moves the viewer may make now (closing the case, a manual outcome).
     pub actions: Vec<Move>,
     pub csrf: String,
     pub events: Vec<EventRow>,
@@ -162,6 +164,65 @@ pub struct CaseView {
     /// The viewer may open the correction form (case and intake officers; whether the
     /// intake officer still may is told by the form).
     pub may_correct: bool,
+}
+
+/// The next-step panel at the top of the case page.
+pub struct NextStep {
+    /// What the case waits for, in the reader's language.
+    pub lead: String,
+    pub steps: Vec<Step>,
+    pub decided: Option<Decided>,
+    /// The confirmation of the action just taken.
+    pub done: Option<Text>,
+}
+
+pub enum Step {
+    /// To a form further down the page (`#decide`) or another page.
+    Link { href: String, label: Text },
+    /// A bare move of the case, made by this button.
+    Move { to: &'static str, label: Text },
+}
+
+/// "Diputuskan: pulang — oleh …, 07-12 09:21 · Ubah".
+pub struct Decided {
+    pub what: String,
+    pub by: String,
+    pub at: String,
+    /// Where to change it (an anchor on the page) and the link's words.
+    pub change: Option<(String, Text)>,
+}
+
+fn next_step(lang: Lang, number: &str, csrf: &str, n: &NextStep) -> Markup {
+    html! {
+        section.next-step aria-labelledby="next-step-title" {
+            @if let Some(done) = &n.done {
+                p.notice.saved role="status" { (done.get(lang)) }
+            }
+            h2 #next-step-title { (tr(lang, "Langkah berikutnya", "Next step")) }
+            p.lead { (n.lead) }
+            @if !n.steps.is_empty() {
+                div.steps {
+                    @for (i, step) in n.steps.iter().enumerate() {
+                        @match step {
+                            Step::Link { href, label } => a.button.primary[i == 0] href=(href) { (label.get(lang)) },
+                            Step::Move { to, label } => form.inline method="post" action={ "/cases/" (number) "/transition" } {
+                                input type="hidden" name="csrf" value=(csrf);
+                                input type="hidden" name="to" value=(to);
+                                button.primary[i == 0] type="submit" { (label.get(lang)) }
+                            },
+                        }
+                    }
+                }
+            }
+            @if let Some(d) = &n.decided {
+                p.decided {
+                    strong { (tr(lang, "Diputuskan: ", "Decided: ")) } (d.what)
+                    @if !d.by.is_empty() { " — " (tr(lang, "oleh ", "by ")) (d.by) "," } " " (d.at)
+                    @if let Some((href, label)) = &d.change { " · " a href=(href) { (label.get(lang)) } }
+                }
+            }
+        }
+    }
 }
 
 /// A move of the case to another state, offered as a button.
@@ -185,6 +246,7 @@ pub fn show(lang: Lang, user: &NavUser, v: &CaseView) -> Markup {
         html! {
             h1 { (v.number) }
             p.state { (v.state.get(lang)) }
+            (next_step(lang, &v.number, &v.csrf, &v.next))
             @if let Some(at) = &v.anonymised {
                 p.notice role="note" {
                     (tr(lang, "Data pribadi kasus ini telah dianonimkan pada ", "This case's personal data was anonymised on "))
@@ -228,7 +290,8 @@ pub fn show(lang: Lang, user: &NavUser, v: &CaseView) -> Markup {
                     dl.facts { @for (k, val) in &v.verified { dt { (k) } dd { (val) } } }
                 }
             }
-            @if v.may_record_identity {
+            // Offered once: in the next-step panel while the case waits for a check.
+            @if v.may_record_identity && !v.next.steps.iter().any(|s| matches!(s, Step::Link { href, .. } if href.starts_with("/identity/checks/new"))) {
                 p { a.button href={ "/identity/checks/new?case=" (v.number) } { (tr(lang, "Catat hasil pemeriksaan", "Record a check result")) } }
             }
             @if !v.photos.is_empty() {
@@ -241,16 +304,17 @@ pub fn show(lang: Lang, user: &NavUser, v: &CaseView) -> Markup {
             @if let Some(routing) = &v.routing { (crate::routing::panel(lang, &v.number, &v.csrf, routing)) }
             (crate::shelter::panel(lang, &v.number, &v.csrf, &v.placement))
             @if !v.actions.is_empty() {
-                section.actions {
-                    h2 { (tr(lang, "Tindakan", "Actions")) }
+                details.actions {
+                    summary { (tr(lang, "Tindakan lain", "Other actions")) }
                     @for to in &v.actions {
-                        form.inline method="post" action={ "/cases/" (v.number) "/transition" } {
+                        form.card method="post" action={ "/cases/" (v.number) "/transition" } {
                             input type="hidden" name="csrf" value=(v.csrf);
                             input type="hidden" name="to" value=(to.value);
                             @if to.needs_reason {
-                                label { (tr(lang, "Alasan", "Reason")) " " input name="reason" required; }
+                                label for={ "reason-" (to.value) } { (tr(lang, "Alasan (wajib)", "Reason (required)")) }
+                                input id={ "reason-" (to.value) } name="reason" required;
                             }
-                            button type="submit" { "→ " (to.label.get(lang)) }
+                            button type="submit" { (to.label.get(lang)) }
                         }
                     }
                 }

@@ -111,7 +111,7 @@ pub fn panel(lang: Lang, number: &str, csrf: &str, p: &Panel) -> Markup {
                 }
                 ul { @for r in reasons { li { (r) } } }
                 @if p.may_decide {
-                    form.card method="post" action={ "/cases/" (number) "/route" } {
+                    form.card #decide method="post" action={ "/cases/" (number) "/route" } {
                         input type="hidden" name="csrf" value=(csrf);
                         fieldset {
                             legend { (tr(lang, "Keputusan", "Decision")) }
@@ -144,14 +144,14 @@ pub fn panel(lang: Lang, number: &str, csrf: &str, p: &Panel) -> Markup {
                 @if let Some(n) = &plan.notice { p role="status" { (n) } }
                 p { a href={ "/cases/" (number) "/handover-form" } { (tr(lang, "Cetak berita acara serah terima", "Print the hand-over form")) } }
                 @if p.may_depart {
-                    form.inline method="post" action={ "/cases/" (number) "/depart" } {
+                    form.inline #depart method="post" action={ "/cases/" (number) "/depart" } {
                         input type="hidden" name="csrf" value=(csrf);
                         button type="submit" { (tr(lang, "Catat keberangkatan…", "Record departure…")) }
                     }
                 }
             }
             @if p.may_refuse {
-                form.card method="post" action={ "/cases/" (number) "/refusal" } {
+                form.card #refusal method="post" action={ "/cases/" (number) "/refusal" } {
                     input type="hidden" name="csrf" value=(csrf);
                     label for="refusal_kind" { (tr(lang, "Penolakan atau negosiasi", "Refusal or negotiation")) }
                     select #refusal_kind name="kind" {

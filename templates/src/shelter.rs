@@ -28,7 +28,7 @@ pub struct Panel {
 
 pub fn panel(lang: Lang, number: &str, csrf: &str, p: &Panel) -> Markup {
     html! {
-        section.placement {
+        section.placement #placement {
             h2 { (tr(lang, "Penempatan UPT", "UPT placement")) }
             @if let Some(s) = &p.stay { p { strong { (tr(lang, "Ditempatkan: ", "Placed: ")) } (s) } }
             @if let Some(w) = &p.waiting_since {
@@ -77,7 +77,7 @@ pub fn panel(lang: Lang, number: &str, csrf: &str, p: &Panel) -> Markup {
                     input #transfer_reason name="reason" type="text";
                     button type="submit" { (tr(lang, "Pindahkan", "Transfer")) }
                 }
-                form.card method="post" action={ "/cases/" (number) "/discharge" } {
+                form.card #discharge method="post" action={ "/cases/" (number) "/discharge" } {
                     input type="hidden" name="csrf" value=(csrf);
                     h3 { (tr(lang, "Keluar dari UPT", "Discharge")) }
                     (discharge_fields(lang, &p.discharge_reasons, "", "", None))

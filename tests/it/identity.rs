@@ -410,8 +410,15 @@ async fn the_desk_form_says_what_is_wrong_in_indonesian_and_keeps_what_was_typed
     let good: Vec<(&str, &str)> = good.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let res = c.post("/identity/checks", &good).await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
-    assert_eq!(res.location(), format!("/cases/{SBY}"));
+    assert_eq!(res.location(), format!("/cases/{SBY}?done=identity"));
     assert_eq!(case_state(&pool).await, "identified");
+    let page = c.get(res.location()).await;
+    assert!(
+        page.body
+            .contains("Tersimpan: hasil pemeriksaan identitas."),
+        "{}",
+        page.body
+    );
 }
 
 #[sqlx::test]

@@ -82,9 +82,24 @@ async fn a_biometric_match_is_reviewed_and_the_person_is_routed_home_with_a_noti
         page.contains("Usulan: Pulang ke daerah asal"),
         "home is proposed: {page}"
     );
+    // The next-step panel says what the case waits for and leads to the decision.
+    let next = b.text("section.next-step").await;
+    assert!(
+        next.contains("Identitas sudah dipastikan") && next.contains("Putuskan: pulang atau UPT"),
+        "{next}"
+    );
     b.step("case-proposal").await;
-    b.click_and_load("section.routing form.card button[type=submit]")
-        .await;
+    b.click("section.next-step a[href='#decide']").await;
+    b.click_and_load("form#decide button[type=submit]").await;
+    // Confirmed, with what was decided and by whom; the next step is the departure.
+    let next = b.text("section.next-step").await;
+    assert!(
+        next.contains("Tersimpan: keputusan rute.")
+            && next.contains("Diputuskan: pulang ke daerah asal — oleh")
+            && next.contains("Catat keberangkatan"),
+        "{next}"
+    );
+    b.step("case-decided").await;
     let plan = b.text("table.legs").await;
     assert!(plan.contains("Jumlah"), "{plan}");
     b.step("case-plan").await;
