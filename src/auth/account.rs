@@ -140,16 +140,7 @@ fn refuse_tokens(v: &Viewer) -> AppResult<()> {
 fn new_password_errors(f: &PasswordChange, username: &str, lang: Lang) -> Vec<(String, String)> {
     let mut errors: Vec<(String, String)> = vec![];
     if let Err(code) = model::check_password(&f.new, username) {
-        let message = match code {
-            "password_too_short" => tr(lang, "minimal 8 karakter", "at least 8 characters"),
-            "password_too_long" => tr(lang, "paling banyak 128 karakter", "at most 128 characters"),
-            _ => tr(
-                lang,
-                "terlalu umum atau mudah ditebak (termasuk nama pengguna); pakai kalimat yang panjang",
-                "too common or easy to guess (the username included); use a long sentence",
-            ),
-        };
-        errors.push(("new".into(), message.into()));
+        errors.push(("new".into(), model::password_problem(code, lang).into()));
     } else if f.new == f.current {
         errors.push((
             "new".into(),

@@ -20,19 +20,54 @@ use simlontar_templates::auth as view;
 use simlontar_templates::confirm;
 use simlontar_templates::i18n::tr;
 use simlontar_templates::layout::Section;
+use simlontar_templates::Lang;
+
+crate::vocabulary! {
+    /// A change made on the users page, confirmed on the page it returns to
+    /// (`/admin/users?done=created&user=budi`). Only these codes, and only a username on
+    /// the list, are read back: the link cannot put words of its own on the page.
+    pub enum Outcome {
+        Created = "created" => ("Pengguna dibuat", "User created"),
+        Granted = "granted" => ("Peran ditambahkan", "Role granted"),
+        Disabled = "disabled" => ("Akun dinonaktifkan; semua sesinya berakhir", "Account disabled; all its sessions ended"),
+        Enabled = "enabled" => ("Akun diaktifkan kembali", "Account enabled again"),
+        MfaReset = "mfa_reset" => ("Autentikator direset; pengguna memasang yang baru saat masuk berikutnya", "Authenticator reset; the user sets up a new one at the next sign-in"),
+        PasswordReset = "password_reset" => ("Kata sandi direset; semua sesinya berakhir", "Password reset; all their sessions ended"),
+        TokenRevoked = "token_revoked" => ("Token API dicabut", "API token revoked"),
+    }
+}
 
 #[derive(Deserialize, Default)]
-pub struct Notice {
-    notice: Option<String>,
-    error: Option<String>,
+pub struct Shown {
+    #[serde(default)]
+    done: String,
+    #[serde(default)]
+    user: String,
 }
 
 pub async fn show_users(
     State(state): State<AppState>,
     v: Viewer,
-    Query(n): Query<Notice>,
+    Query(q): Query<Shown>,
 ) -> AppResult<Markup> {
     require(&v.principal, Action::ManageUsers)?;
+    let done = Outcome::parse(&q.done).map(|o| (o, q.user));
+    render_users(&state, &v, Notice::Done(done), None).await
+}
+
+/// What the page says above the list: the change just made (its user named only when
+/// on the list), a token shown once, or why the change was refused.
+enum Notice {
+    Done(Option<(Outcome, String)>),
+    Token(String),
+}
+
+async fn render_users(
+    state: &AppState,
+    v: &Viewer,
+    notice: Notice,
+    error: Option<String>,
+) -> AppResult<Markup> {
     let tz = state.settings.time_zone;
     let mut names = crate::places::store::upt_names(&state.pool).await?;
     names.extend(crate::places::store::regency_names(&state.pool).await?);
@@ -64,6 +99,17 @@ pub async fn show_users(
         })
         .collect();
     let roles: Vec<(&'static str, Text)> = ROLES.iter().map(|r| (r.code(), r.label())).collect();
+    let notice = match notice {
+        Notice::Done(None) => None,
+        Notice::Done(Some((outcome, user))) => {
+            let label = outcome.label().get(v.lang);
+            Some(match users.iter().find(|u| u.username == user) {
+                Some(u) => format!("{label}: {}", u.username),
+                None => format!("{label}."),
+            })
+        }
+        Notice::Token(shown) => Some(shown),
+    };
     Ok(view::users(
         v.lang,
         &v.nav,
@@ -71,21 +117,31 @@ pub async fn show_users(
             users: &users,
             tokens: &tokens,
             roles: &roles,
-            notice: n.notice,
-            error: n.error,
+            notice,
+            error,
         },
     ))
 }
 
-fn back_to_users(notice: Result<String, String>) -> Redirect {
-    let (key, msg) = match notice {
-        Ok(m) => ("notice", m),
-        Err(m) => ("error", m),
-    };
-    Redirect::to(&format!(
-        "/admin/users?{key}={}",
-        crate::web::urlencode(&msg)
-    ))
+/// After a change: done, back to the list (which confirms it); refused, the list again
+/// with the reason, in the reader's language, and nothing changed.
+async fn back_to_users(
+    state: &AppState,
+    v: &Viewer,
+    result: Result<(Outcome, String), String>,
+) -> AppResult<Response> {
+    match result {
+        Ok((outcome, user)) => Ok(Redirect::to(&format!(
+            "/admin/users?done={}&user={}",
+            outcome.code(),
+            crate::web::urlencode(&user)
+        ))
+        .into_response()),
+        Err(message) => {
+            let page = render_users(state, v, Notice::Done(None), Some(message)).await?;
+            Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+    }
 }
 
 /// The scope field read by name, as every region picker reads it: a regency or city for
@@ -159,14 +215,58 @@ async fn scope_by_name(
     })
 }
 
-fn user_error(e: UserError) -> Result<String, String> {
-    match e {
+/// Why the store refused a change, in the reader's language.
+fn user_error(e: UserError, lang: Lang) -> Result<(Outcome, String), String> {
+    Err(match e {
+        UserError::Exists(u) => format!(
+            "{} «{u}» {}",
+            tr(lang, "Nama pengguna", "The username"),
+            tr(lang, "sudah dipakai.", "is taken.")
+        ),
+        UserError::NoSuchUser(u) => format!(
+            "{} «{u}».",
+            tr(
+                lang,
+                "Tidak ada pengguna bernama",
+                "There is no user called"
+            )
+        ),
+        UserError::Invalid(code) if code == "username_format" => tr(
+            lang,
+            "Nama pengguna: 3–40 huruf kecil, angka, titik, garis bawah atau tanda hubung.",
+            "Username: 3–40 lower-case letters, digits, dots, underscores or hyphens.",
+        )
+        .into(),
+        UserError::Invalid(code) => format!(
+            "{} {}",
+            tr(lang, "Kata sandi:", "Password:"),
+            super::model::password_problem(&code, lang)
+        ),
+        UserError::OwnAccount => tr(
+            lang,
+            "Anda tidak dapat menonaktifkan akun Anda sendiri.",
+            "You cannot disable your own account.",
+        )
+        .into(),
+        UserError::UnknownScope(s) => format!(
+            "{} «{s}» {}",
+            tr(lang, "Cakupan", "The scope"),
+            tr(
+                lang,
+                "bukan kabupaten/kota atau UPT yang dikenal.",
+                "is not a known regency or UPT."
+            )
+        ),
         UserError::Db(e) => {
             tracing::error!(error = %e, "user administration");
-            Err("database error".into())
+            tr(
+                lang,
+                "Basis data sedang terganggu; coba lagi sebentar lagi.",
+                "The database failed; try again shortly.",
+            )
+            .into()
         }
-        other => Err(other.to_string()),
-    }
+    })
 }
 
 #[derive(Deserialize)]
@@ -178,24 +278,56 @@ pub struct NewUser {
     password: String,
 }
 
-fn parse_grant(role: &str, scope: Option<String>) -> Result<Grant, String> {
-    let role = Role::parse(role).ok_or_else(|| format!("unknown role {role}"))?;
-    Grant::new(role, scope)
+/// The grant the form asks for, or why it cannot be given, in the reader's language.
+fn parse_grant(role: &str, scope: Option<String>, lang: Lang) -> Result<Grant, String> {
+    use super::model::ScopeKind;
+    let role = Role::parse(role).ok_or_else(|| {
+        tr(
+            lang,
+            "Pilih peran dari daftar.",
+            "Choose a role from the list.",
+        )
+        .to_string()
+    })?;
+    Grant::new(role, scope).map_err(|_| {
+        let need = match role.scope_kind() {
+            ScopeKind::None => tr(
+                lang,
+                "tidak memakai cakupan; kosongkan isian cakupan.",
+                "takes no scope: leave the scope empty.",
+            ),
+            ScopeKind::Region => tr(
+                lang,
+                "perlu kabupaten/kota sebagai cakupan, mis. Kota Surabaya.",
+                "needs a regency or city as its scope, e.g. Kota Surabaya.",
+            ),
+            ScopeKind::Upt => tr(
+                lang,
+                "perlu UPT sebagai cakupan, mis. UPT Rehabilitasi Sosial Bina Laras Pasuruan.",
+                "needs a UPT as its scope, e.g. UPT Rehabilitasi Sosial Bina Laras Pasuruan.",
+            ),
+        };
+        format!(
+            "{} {} {need}",
+            tr(lang, "Peran", "The role"),
+            role.label().get(lang)
+        )
+    })
 }
 
 pub async fn create_user(
     State(state): State<AppState>,
     v: Viewer,
     Form(f): Form<NewUser>,
-) -> AppResult<Redirect> {
+) -> AppResult<Response> {
     require(&v.principal, Action::ManageUsers)?;
     let scope = match scope_by_name(&state.pool, &f.role, f.scope, v.lang).await? {
         Ok(s) => s,
-        Err(e) => return Ok(back_to_users(Err(e))),
+        Err(e) => return back_to_users(&state, &v, Err(e)).await,
     };
-    let grant = match parse_grant(&f.role, scope) {
+    let grant = match parse_grant(&f.role, scope, v.lang) {
         Ok(g) => g,
-        Err(e) => return Ok(back_to_users(Err(e))),
+        Err(e) => return back_to_users(&state, &v, Err(e)).await,
     };
     let result = match store::create(
         &state.pool,
@@ -216,11 +348,11 @@ pub async fn create_user(
                 json!({"username": f.username, "role": grant.role.as_str(), "scope": grant.scope}),
             )
             .await?;
-            Ok(format!("user {} created", f.username.trim().to_lowercase()))
+            Ok((Outcome::Created, f.username.trim().to_lowercase()))
         }
-        Err(e) => user_error(e),
+        Err(e) => user_error(e, v.lang),
     };
-    Ok(back_to_users(result))
+    back_to_users(&state, &v, result).await
 }
 
 #[derive(Deserialize)]
@@ -234,18 +366,19 @@ pub async fn grant_role(
     State(state): State<AppState>,
     v: Viewer,
     Form(f): Form<GrantForm>,
-) -> AppResult<Redirect> {
+) -> AppResult<Response> {
     require(&v.principal, Action::ManageUsers)?;
     let scope = match scope_by_name(&state.pool, &f.role, f.scope, v.lang).await? {
         Ok(s) => s,
-        Err(e) => return Ok(back_to_users(Err(e))),
+        Err(e) => return back_to_users(&state, &v, Err(e)).await,
     };
-    let grant = match parse_grant(&f.role, scope) {
+    let grant = match parse_grant(&f.role, scope, v.lang) {
         Ok(g) => g,
-        Err(e) => return Ok(back_to_users(Err(e))),
+        Err(e) => return back_to_users(&state, &v, Err(e)).await,
     };
     let Some(user) = store::find_by_name(&state.pool, &f.username).await? else {
-        return Ok(back_to_users(Err(format!("no user {}", f.username))));
+        let e = user_error(UserError::NoSuchUser(f.username.clone()), v.lang);
+        return back_to_users(&state, &v, e).await;
     };
     let result = match store::add_grant(&state.pool, user.id, &grant).await {
         Ok(()) => {
@@ -258,15 +391,11 @@ pub async fn grant_role(
                 json!({"role": grant.role.as_str(), "scope": grant.scope}),
             )
             .await?;
-            Ok(format!(
-                "{} granted to {}",
-                grant.role.as_str(),
-                user.username
-            ))
+            Ok((Outcome::Granted, user.username))
         }
-        Err(e) => user_error(e),
+        Err(e) => user_error(e, v.lang),
     };
-    Ok(back_to_users(result))
+    back_to_users(&state, &v, result).await
 }
 
 #[derive(Deserialize)]
@@ -303,24 +432,16 @@ pub async fn set_status(
                 json!({}),
             )
             .await?;
-            Ok(format!(
-                "{username}: {}",
-                if f.disabled {
-                    tr(v.lang, "dinonaktifkan", "disabled")
-                } else {
-                    tr(v.lang, "diaktifkan", "enabled")
-                }
-            ))
+            let outcome = if f.disabled {
+                Outcome::Disabled
+            } else {
+                Outcome::Enabled
+            };
+            Ok((outcome, username))
         }
-        Err(UserError::OwnAccount) => Err(tr(
-            v.lang,
-            "Anda tidak dapat menonaktifkan akun Anda sendiri.",
-            "You cannot disable your own account.",
-        )
-        .to_string()),
-        Err(e) => user_error(e),
+        Err(e) => user_error(e, v.lang),
     };
-    Ok(back_to_users(result).into_response())
+    back_to_users(&state, &v, result).await
 }
 
 fn confirm_disable(v: &Viewer, user: &store::UserRecord) -> Markup {
@@ -366,7 +487,7 @@ pub async fn reset_mfa(
     State(state): State<AppState>,
     v: Viewer,
     Path(username): Path<String>,
-) -> AppResult<Redirect> {
+) -> AppResult<Response> {
     require(&v.principal, Action::ManageUsers)?;
     let result = match super::mfa::reset(&state.pool, &username).await {
         Ok(id) => {
@@ -379,11 +500,11 @@ pub async fn reset_mfa(
                 json!({}),
             )
             .await?;
-            Ok(format!("{username}: authenticator reset"))
+            Ok((Outcome::MfaReset, username))
         }
-        Err(e) => user_error(e),
+        Err(e) => user_error(e, v.lang),
     };
-    Ok(back_to_users(result))
+    back_to_users(&state, &v, result).await
 }
 
 #[derive(Deserialize)]
@@ -396,7 +517,7 @@ pub async fn reset_password(
     State(state): State<AppState>,
     v: Viewer,
     Form(f): Form<PasswordForm>,
-) -> AppResult<Redirect> {
+) -> AppResult<Response> {
     require(&v.principal, Action::ManageUsers)?;
     let result = match store::set_password(&state.pool, &f.username, &f.password).await {
         Ok(id) => {
@@ -409,14 +530,11 @@ pub async fn reset_password(
                 json!({}),
             )
             .await?;
-            Ok(format!(
-                "password of {} reset; their sessions have ended",
-                f.username
-            ))
+            Ok((Outcome::PasswordReset, f.username))
         }
-        Err(e) => user_error(e),
+        Err(e) => user_error(e, v.lang),
     };
-    Ok(back_to_users(result))
+    back_to_users(&state, &v, result).await
 }
 
 #[derive(Deserialize)]
@@ -446,22 +564,23 @@ pub async fn create_token(
     )
     .await?;
     // Rendered directly (not redirected) so the token never appears in a URL.
-    show_users(
-        State(state),
-        v,
-        Query(Notice {
-            notice: Some(format!("token for {username} (shown once): {token}")),
-            error: None,
-        }),
-    )
-    .await
+    let shown = format!(
+        "{} {username} {}: {token}",
+        tr(v.lang, "Token API untuk", "API token for"),
+        tr(
+            v.lang,
+            "(hanya ditampilkan sekali; salin sekarang)",
+            "(shown once: copy it now)"
+        )
+    );
+    render_users(&state, &v, Notice::Token(shown), None).await
 }
 
 pub async fn revoke_token(
     State(state): State<AppState>,
     v: Viewer,
     Path(id): Path<i64>,
-) -> AppResult<Redirect> {
+) -> AppResult<Response> {
     require(&v.principal, Action::ManageUsers)?;
     let revoked = store::revoke_token(&state.pool, id).await?;
     if revoked {
@@ -475,11 +594,17 @@ pub async fn revoke_token(
         )
         .await?;
     }
-    Ok(back_to_users(if revoked {
-        Ok(format!("token {id} revoked"))
+    let result = if revoked {
+        Ok((Outcome::TokenRevoked, String::new()))
     } else {
-        Err(format!("no live token {id}"))
-    }))
+        Err(tr(
+            v.lang,
+            "Token itu sudah dicabut atau tidak ada.",
+            "That token is already revoked or does not exist.",
+        )
+        .into())
+    };
+    back_to_users(&state, &v, result).await
 }
 
 #[derive(Deserialize, Default)]

@@ -121,6 +121,20 @@ impl Principal {
 /// Passwords: at least 8 characters, no composition rules, nothing cut off (ASVS 6.2),
 /// at most 128 so a megabyte "password" cannot be used to make hashing expensive, not
 /// the username, not on the breached list, and not guessable in under a million tries.
+/// What a password rule's code (`check_password`) means, in the reader's language.
+pub fn password_problem(code: &str, lang: simlontar_templates::Lang) -> &'static str {
+    use simlontar_templates::i18n::tr;
+    match code {
+        "password_too_short" => tr(lang, "minimal 8 karakter", "at least 8 characters"),
+        "password_too_long" => tr(lang, "paling banyak 128 karakter", "at most 128 characters"),
+        _ => tr(
+            lang,
+            "terlalu umum atau mudah ditebak (termasuk nama pengguna); pakai kalimat yang panjang",
+            "too common or easy to guess (the username included); use a long sentence",
+        ),
+    }
+}
+
 pub fn check_password(password: &str, username: &str) -> Result<(), &'static str> {
     let n = password.chars().count();
     if n < 8 {

@@ -40,7 +40,8 @@ pub enum UserError {
     Exists(String),
     #[error("no user {0}")]
     NoSuchUser(String),
-    #[error("{0}")]
+    /// A rule's code: `password_too_short`, `username_format`… (pages put it in words).
+    #[error("{}", .0.replace('_', " "))]
     Invalid(String),
     #[error("you cannot disable your own account")]
     OwnAccount,
@@ -121,8 +122,7 @@ pub async fn create(
     grant: &Grant,
 ) -> Result<i64, UserError> {
     let username = username.trim().to_lowercase();
-    super::model::check_password(password, &username)
-        .map_err(|e| UserError::Invalid(e.replace('_', " ")))?;
+    super::model::check_password(password, &username).map_err(|e| UserError::Invalid(e.into()))?;
     let hash = hash_password(password).await;
     let mut tx = pool.begin().await?;
     let id: i64 = sqlx::query_scalar(
@@ -135,9 +135,7 @@ pub async fn create(
     .await
     .map_err(|e| match &e {
         sqlx::Error::Database(d) if d.is_unique_violation() => UserError::Exists(username.clone()),
-        sqlx::Error::Database(d) if d.is_check_violation() => UserError::Invalid(
-            "username: 3–40 lower-case letters, digits, '.', '_' or '-'".into(),
-        ),
+        sqlx::Error::Database(d) if d.is_check_violation() => UserError::Invalid("username_format".into()),
         _ => UserError::Db(e),
     })?;
     add_grant(&mut *tx, id, grant).await?;
@@ -209,8 +207,7 @@ pub async fn set_disabled(
 }
 
 pub async fn set_password(pool: &PgPool, username: &str, password: &str) -> Result<i64, UserError> {
-    super::model::check_password(password, username)
-        .map_err(|e| UserError::Invalid(e.replace('_', " ")))?;
+    super::model::check_password(password, username).map_err(|e| UserError::Invalid(e.into()))?;
     let hash = hash_password(password).await;
     sqlx::query_scalar(
         "UPDATE app_user SET password_hash = $2, auth_version = auth_version + 1
