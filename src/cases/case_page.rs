@@ -185,6 +185,14 @@ pub async fn show_case(
                 .iter()
                 .map(|c| vocab::label_of(Condition::parse, Condition::label, c))
                 .collect(),
+            protection: super::protection::panel(
+                case.cause.as_deref(),
+                &case.protection,
+                &case.events,
+                crate::auth::policy::allows(&v.principal, Action::MoveCases)
+                    && !State::parse(&case.state).is_some_and(State::is_final),
+                (v.lang, tz),
+            ),
             photos: case.photos.clone(),
             csrf: v.nav.csrf.clone(),
             next,
@@ -271,6 +279,9 @@ fn event_reason(
         // The kind says it all ("DP3AK check linked").
         Some(EventKind::IdentityLinked) => String::new(),
         Some(EventKind::Corrected) => crate::intake::correct::describe(&e.detail, r, lang),
+        Some(EventKind::ProtectionReferral) => crate::vocab::ProtectionService::parse(r)
+            .map(|s| s.label().get(lang).to_string())
+            .unwrap_or_default(),
         _ => r.to_string(),
     }
 }

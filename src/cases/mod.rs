@@ -14,6 +14,7 @@ pub mod model;
 pub mod needs;
 pub mod next_step;
 pub mod pages;
+pub mod protection;
 pub mod store;
 
 use axum::middleware::from_fn_with_state;
@@ -30,6 +31,10 @@ pub fn router() -> Router<AppState> {
         .route_layer(from_fn_with_state(Action::SearchByNik, gate));
     let moves = Router::new()
         .route("/cases/{number}/transition", post(pages::transition_case))
+        .route(
+            "/cases/{number}/protection-referral",
+            post(protection::refer),
+        )
         .route_layer(from_fn_with_state(Action::MoveCases, gate));
 
     Router::new()

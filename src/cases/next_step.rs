@@ -23,6 +23,7 @@ crate::vocabulary! {
         Refusal = "refusal" => ("Tersimpan: penolakan atau catatan negosiasi.", "Saved: the refusal or negotiation note."),
         Place = "place" => ("Tersimpan: penempatan di bangsal.", "Saved: the placement in a ward."),
         Transfer = "transfer" => ("Tersimpan: pindah bangsal.", "Saved: the transfer to another ward."),
+        Protection = "protection" => ("Tersimpan: rujukan perlindungan dicatat.", "Saved: the protection referral is recorded."),
         Discharge = "discharge" => ("Tersimpan: keluar dari UPT, tempat tidurnya kosong lagi.", "Saved: the discharge; the bed is free again."),
     }
 }

@@ -239,6 +239,10 @@ pub struct CaseDetail {
     pub nik: Option<String>,
     pub documents: Vec<String>,
     pub conditions: Vec<String>,
+    /// Why the person was on the street (`vocab::StreetCause`).
+    pub cause: Option<String>,
+    /// Protection concerns (`vocab::ProtectionFlag`).
+    pub protection: Vec<String>,
     pub belongings: String,
     pub notes: String,
     pub events: Vec<CaseEvent>,
@@ -263,7 +267,7 @@ pub async fn find(
                 i.found_region_code, r.name AS found_region_name, i.unit, i.officer_name, i.stated_name,
                 i.aliases, i.name_quality, i.sex, i.birth_date, i.estimated_age, i.birth_date_quality,
                 i.stated_home, i.home_village_code, i.home_region_code, i.home_province_code, i.nik,
-                i.documents, i.conditions, i.belongings, i.notes, i.anonymised_at,
+                i.documents, i.conditions, i.cause, i.protection, i.belongings, i.notes, i.anonymised_at,
                 iu.name AS imported_upt, ir.admitted_on AS imported_admitted_on
            FROM ot_case c JOIN intake i ON i.id = c.intake_id JOIN region r ON r.code = i.found_region_code
            LEFT JOIN imported_resident ir ON ir.intake_id = i.id LEFT JOIN upt iu ON iu.code = ir.upt_code
@@ -338,6 +342,8 @@ pub async fn find(
         nik: r.get("nik"),
         documents: r.get("documents"),
         conditions: r.get("conditions"),
+        cause: r.get("cause"),
+        protection: r.get("protection"),
         belongings: r.get("belongings"),
         notes: r.get("notes"),
         anonymised_at: r.get("anonymised_at"),

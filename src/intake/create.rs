@@ -76,8 +76,10 @@ pub async fn create(
            INSERT INTO intake (idempotency_key, request_sha256, found_at, found_point, found_address,
                found_region_code, unit, officer_id, officer_name, stated_name, aliases, name_quality, sex,
                birth_date, estimated_age, birth_date_quality, stated_home, home_village_code,
-               home_region_code, home_province_code, nik, documents, conditions, belongings, notes, created_at)
-           VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24,$25,$26)
+               home_region_code, home_province_code, nik, documents, conditions, belongings, notes, created_at,
+               cause, protection)
+           VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24,$25,$26,
+                   $30,$31)
            ON CONFLICT (officer_id, idempotency_key) DO NOTHING RETURNING id),
          p AS (
            INSERT INTO intake_photo (intake_id, sha256, content_type, bytes)
@@ -114,6 +116,8 @@ pub async fn create(
     .bind(photos.iter().map(|p| Sha256::digest(&p.bytes).to_vec()).collect::<Vec<_>>())
     .bind(photos.iter().map(|p| p.content_type).collect::<Vec<_>>())
     .bind(photos.iter().map(|p| p.bytes.clone()).collect::<Vec<_>>())
+    .bind(&intake.cause)
+    .bind(&intake.protection)
     // Unknown or contradicting region codes are refused by the database's constraints,
     // which `error::constraints` words beside the field.
     .fetch_optional(&mut *tx)

@@ -73,7 +73,9 @@ async fn render(
 
 /// The desk's choices, from the vocabulary.
 pub(crate) fn options() -> view::Options {
-    use crate::vocab::{BirthQuality, Condition, DocumentKind, NameQuality, Sex};
+    use crate::vocab::{
+        BirthQuality, Condition, DocumentKind, NameQuality, ProtectionFlag, Sex, StreetCause,
+    };
     fn of<T: Copy>(
         all: &[T],
         code: fn(T) -> &'static str,
@@ -87,6 +89,12 @@ pub(crate) fn options() -> view::Options {
         birth_date_quality: of(BirthQuality::ALL, BirthQuality::code, BirthQuality::label),
         documents: of(DocumentKind::ALL, DocumentKind::code, DocumentKind::label),
         conditions: of(Condition::ALL, Condition::code, Condition::label),
+        cause: of(StreetCause::ALL, StreetCause::code, StreetCause::label),
+        protection: of(
+            ProtectionFlag::ALL,
+            ProtectionFlag::code,
+            ProtectionFlag::label,
+        ),
     }
 }
 
@@ -159,6 +167,8 @@ async fn read_form(mut multipart: Multipart) -> Result<Submission, AppError> {
             "documents" => f.documents.push(text),
             "nik" => f.nik = text,
             "conditions" => f.conditions.push(text),
+            "cause" => f.cause = text,
+            "protection" => f.protection.push(text),
             "belongings" => f.belongings = text,
             "notes" => f.notes = text,
             "map.x" => mx = parse_f64(&text),
@@ -257,6 +267,8 @@ pub fn to_request(
         documents: f.documents.clone(),
         nik: Some(f.nik.clone()),
         conditions: f.conditions.clone(),
+        cause: Some(f.cause.clone()),
+        protection: f.protection.clone(),
         belongings: f.belongings.clone(),
         notes: f.notes.clone(),
     };

@@ -86,6 +86,13 @@ pub struct IntakeRequest {
     #[serde(default)]
     #[schema(value_type = Vec<crate::vocab::Condition>)]
     pub conditions: Vec<String>,
+    /// Why the person was on the street, when the officer learnt it.
+    #[schema(value_type = Option<crate::vocab::StreetCause>)]
+    pub cause: Option<String>,
+    /// Protection concerns: each offers a referral on the case page.
+    #[serde(default)]
+    #[schema(value_type = Vec<crate::vocab::ProtectionFlag>)]
+    pub protection: Vec<String>,
     #[serde(default)]
     pub belongings: String,
     #[serde(default)]
@@ -116,6 +123,8 @@ pub struct NewIntake {
     pub documents: Vec<String>,
     pub nik: Option<String>,
     pub conditions: Vec<String>,
+    pub cause: Option<String>,
+    pub protection: Vec<String>,
     pub belongings: String,
     pub notes: String,
 }
@@ -328,6 +337,30 @@ pub fn validate(
             conditions.push(c.clone());
         }
     }
+    let cause = match req.cause.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(c) if crate::vocab::StreetCause::parse(c).is_some() => Some(c.to_string()),
+        Some(_) => {
+            e.add(
+                "cause",
+                "pilih salah satu sebab dari daftar",
+                "choose a cause from the list",
+            );
+            None
+        }
+    };
+    let mut protection: Vec<String> = vec![];
+    for (i, f) in req.protection.iter().enumerate() {
+        if crate::vocab::ProtectionFlag::parse(f).is_none() {
+            e.add(
+                &format!("protection[{i}]"),
+                "tanda perlindungan tidak dikenal",
+                "unknown protection concern",
+            );
+        } else if !protection.contains(f) {
+            protection.push(f.clone());
+        }
+    }
     let belongings = text(&mut e, "belongings", &req.belongings);
     let notes = text(&mut e, "notes", &req.notes);
     if !e.list.is_empty() {
@@ -355,6 +388,8 @@ pub fn validate(
         documents,
         nik,
         conditions,
+        cause,
+        protection,
         belongings,
         notes,
     })
@@ -458,6 +493,30 @@ mod tests {
 
     fn fields(r: Result<NewIntake, Vec<FieldError>>) -> Vec<String> {
         r.unwrap_err().into_iter().map(|f| f.field).collect()
+    }
+
+    #[test]
+    fn a_cause_and_protection_concerns_are_kept_and_unknown_ones_named() {
+        let mut r = good();
+        r.cause = Some("false_job_offer".into());
+        r.protection = vec![
+            "trafficking".into(),
+            "trafficking".into(),
+            "violence".into(),
+        ];
+        let i = validate(&r, Uuid::nil(), (now(), WIB), Lang::Id).unwrap();
+        assert_eq!(i.cause.as_deref(), Some("false_job_offer"));
+        assert_eq!(i.protection, ["trafficking", "violence"]);
+        r.cause = Some("bored".into());
+        r.protection = vec!["violence".into(), "smuggling".into()];
+        assert_eq!(
+            fields(validate(&r, Uuid::nil(), (now(), WIB), Lang::Id)),
+            ["cause", "protection[1]"]
+        );
+        r.cause = Some(String::new());
+        r.protection = vec![];
+        let i = validate(&r, Uuid::nil(), (now(), WIB), Lang::Id).unwrap();
+        assert_eq!(i.cause, None);
     }
 
     #[test]

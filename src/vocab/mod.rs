@@ -171,6 +171,42 @@ vocabulary! {
 }
 
 vocabulary! {
+    /// Why the person was on the street, as the intake records it (one, the main one).
+    pub enum StreetCause {
+        OutOfMoney = "out_of_money" => ("Kehabisan uang di perjalanan", "Ran out of money on the way"),
+        FalseJobOffer = "false_job_offer" => ("Tawaran kerja palsu atau dugaan perdagangan orang", "A job offer that was a lie, or suspected trafficking"),
+        FamilyConflict = "family_conflict" => ("Konflik keluarga", "Family conflict"),
+        MentalIllness = "mental_illness" => ("Gangguan jiwa", "Mental illness"),
+        AbandonedElderly = "abandoned_elderly" => ("Lansia ditelantarkan", "An elderly person abandoned"),
+        ChildAlone = "child_alone" => ("Anak sendirian", "A child alone"),
+        Other = "other" => ("Lainnya", "Other"),
+    }
+}
+
+vocabulary! {
+    /// A protection concern noted at intake: each offers a referral on the case page.
+    pub enum ProtectionFlag {
+        Trafficking = "trafficking" => ("Dugaan perdagangan orang", "Suspected trafficking"),
+        Violence = "violence" => ("Dugaan kekerasan", "Suspected violence"),
+        Exploitation = "exploitation" => ("Dugaan eksploitasi (dipaksa mengemis atau bekerja)", "Suspected exploitation (forced begging or work)"),
+    }
+}
+
+vocabulary! {
+    /// Where a person at risk is referred: the police's women and children unit, the
+    /// province's service for women and child victims, and the UPT shelters for women and
+    /// child victims (named by town; docs/protection.md says what the province confirms).
+    pub enum ProtectionService {
+        Police = "police" => ("Polisi: Unit Pelayanan Perempuan dan Anak (UPPA) Polres setempat", "Police: the local Polres's women and children unit (UPPA)"),
+        UptdPpa = "uptd_ppa" => ("UPTD Perlindungan Perempuan dan Anak Provinsi Jawa Timur (DP3AK)", "East Java's service for the protection of women and children (UPTD PPA, DP3AK)"),
+        ShelterSurabaya = "shelter_surabaya" => ("Rumah perlindungan perempuan dan anak korban, Surabaya", "Shelter for women and child victims, Surabaya"),
+        ShelterKediri = "shelter_kediri" => ("Rumah perlindungan perempuan dan anak korban, Kediri", "Shelter for women and child victims, Kediri"),
+        ShelterSumenep = "shelter_sumenep" => ("Rumah perlindungan perempuan dan anak korban, Sumenep", "Shelter for women and child victims, Sumenep"),
+        ShelterBatu = "shelter_batu" => ("Rumah perlindungan perempuan dan anak korban, Batu", "Shelter for women and child victims, Batu"),
+    }
+}
+
+vocabulary! {
     /// A document the person carried.
     pub enum DocumentKind {
         Ktp = "ktp" => ("KTP", "ID card (KTP)"),
@@ -222,6 +258,7 @@ vocabulary! {
         // A resident already in a UPT when Simlontar started (`simlontar import residents`).
         Imported = "imported" => ("Diimpor saat mulai", "Imported at go-live"),
         Corrected = "corrected" => ("Data intake diperbaiki", "Intake corrected"),
+        ProtectionReferral = "protection_referral" => ("Dirujuk untuk perlindungan", "Referred for protection"),
     }
 }
 
@@ -398,6 +435,7 @@ vocabulary! {
         WardRules = "ward_rules" => ("Mengubah aturan penerimaan bangsal", "Ward admission rules changed"),
         ImportOccupancy = "import_occupancy" => ("Mengimpor riwayat hunian", "Occupancy history imported"),
         Correct = "correct" => ("Memperbaiki data intake", "Intake corrected"),
+        ProtectionReferral = "protection_referral" => ("Merujuk untuk perlindungan", "Referred for protection"),
     }
 }
 

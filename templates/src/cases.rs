@@ -144,6 +144,7 @@ pub struct CaseView {
     pub found_address: String,
     pub home: String,
     pub conditions: Vec<Text>,
+    pub protection: Protection,
     pub photos: Vec<i64>,
     /// What the case waits for and the one or two actions that move it on.
     pub next: NextStep,
@@ -164,6 +165,46 @@ pub struct CaseView {
     /// The viewer may open the correction form (case and intake officers; whether the
     /// intake officer still may is told by the form).
     pub may_correct: bool,
+}
+
+/// Why the person was on the street, the protection concerns, and referrals.
+pub struct Protection {
+    pub cause: Option<Text>,
+    pub concerns: Vec<Text>,
+    /// Where the viewer may refer (code, label); empty when nothing calls for it or the
+    /// viewer may not.
+    pub services: Vec<(&'static str, Text)>,
+    /// "07-12-2026 09:21 WIB · Polisi … (oleh …)".
+    pub referrals: Vec<String>,
+}
+
+fn protection(lang: Lang, number: &str, csrf: &str, p: &Protection) -> Markup {
+    html! {
+        @if !p.concerns.is_empty() || !p.referrals.is_empty() || !p.services.is_empty() {
+            section.protection #protection role="region" aria-labelledby="protection-title" {
+                h2 #protection-title { (tr(lang, "Perlindungan", "Protection")) }
+                @if !p.concerns.is_empty() {
+                    p.flags { strong { (tr(lang, "Perlu perlindungan: ", "Needs protection: ")) } (join(lang, &p.concerns)) }
+                }
+                @if !p.referrals.is_empty() {
+                    ul { @for r in &p.referrals { li { (r) } } }
+                }
+                @if !p.services.is_empty() {
+                    form.card method="post" action={ "/cases/" (number) "/protection-referral" } {
+                        input type="hidden" name="csrf" value=(csrf);
+                        label for="service" { (tr(lang, "Rujuk ke", "Refer to")) }
+                        select #service name="service" required {
+                            option value="" { (tr(lang, "— pilih —", "— choose —")) }
+                            @for (code, label) in &p.services { option value=(code) { (label.get(lang)) } }
+                        }
+                        p.hint { (tr(lang, "Hubungi layanan itu lebih dulu; catat di sini setelah rujukan diterima.",
+                                     "Call the service first; record it here once they took the referral.")) }
+                        button type="submit" { (tr(lang, "Catat rujukan", "Record the referral")) }
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// The next-step panel at the top of the case page.
@@ -268,7 +309,9 @@ pub fn show(lang: Lang, user: &NavUser, v: &CaseView) -> Markup {
                 @if !v.found_address.is_empty() && !v.imported { dt { (tr(lang, "Alamat lokasi", "Address")) } dd { (v.found_address) } }
                 dt { (tr(lang, "Asal (keterangan)", "Home (as stated)")) } dd { (v.home) }
                 dt { (tr(lang, "Kondisi", "Conditions")) } dd { @if v.conditions.is_empty() { "–" } @else { (join(lang, &v.conditions)) } }
+                @if let Some(c) = &v.protection.cause { dt { (tr(lang, "Sebab berada di jalan", "Why on the street")) } dd { (c.get(lang)) } }
             }
+            (protection(lang, &v.number, &v.csrf, &v.protection))
             @if v.may_correct && v.anonymised.is_none() {
                 p { a.button href={ "/cases/" (v.number) "/correction" } { (tr(lang, "Perbaiki data atau tambah foto", "Correct the data or add photos")) } }
             }

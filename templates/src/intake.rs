@@ -30,6 +30,8 @@ pub struct FormValues {
     pub documents: Vec<String>,
     pub nik: String,
     pub conditions: Vec<String>,
+    pub cause: String,
+    pub protection: Vec<String>,
     pub belongings: String,
     pub notes: String,
 }
@@ -299,6 +301,20 @@ const FIELDS: &[(&str, Text)] = &[
         },
     ),
     (
+        "cause",
+        Text {
+            id: "Sebab berada di jalan",
+            en: "Why on the street",
+        },
+    ),
+    (
+        "protection",
+        Text {
+            id: "Tanda perlindungan",
+            en: "Protection concerns",
+        },
+    ),
+    (
         "home_village",
         Text {
             id: "Desa asal",
@@ -381,6 +397,8 @@ pub struct Options {
     pub birth_date_quality: Vec<(&'static str, Text)>,
     pub documents: Vec<(&'static str, Text)>,
     pub conditions: Vec<(&'static str, Text)>,
+    pub cause: Vec<(&'static str, Text)>,
+    pub protection: Vec<(&'static str, Text)>,
 }
 
 pub fn form(lang: Lang, user: &NavUser, v: &FormView) -> Markup {
@@ -485,6 +503,19 @@ pub fn form(lang: Lang, user: &NavUser, v: &FormView) -> Markup {
                 (checks(lang, e, "documents", &v.options.documents, &f.documents))
                 (intake_field(lang, e, "nik", &f.nik, "numeric"))
                 (checks(lang, e, "conditions", &v.options.conditions, &f.conditions))
+                div.field {
+                    label for="cause" { (field_label(lang, "cause")) }
+                    select #cause name="cause" {
+                        option value="" { (tr(lang, "— belum diketahui —", "— not known yet —")) }
+                        @for (code, label) in &v.options.cause {
+                            option value=(code) selected[f.cause == *code] { (label.get(lang)) }
+                        }
+                    }
+                    (field_error(e, "cause"))
+                }
+                (checks(lang, e, "protection", &v.options.protection, &f.protection))
+                p.hint { (tr(lang, "Tanda perlindungan membuka rujukan ke polisi (UPPA) atau rumah perlindungan di halaman kasus.",
+                             "A protection concern offers a referral to the police (UPPA) or a shelter on the case page.")) }
                 div.field {
                     label for="belongings" { (tr(lang, "Barang bawaan", "Belongings")) }
                     textarea #belongings name="belongings" rows="2" { (f.belongings) }

@@ -97,6 +97,7 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     // Moving a case: every role but administrators and viewers (which moves, is the
     // lifecycle's rule); the empty form is refused before the case is looked up.
     ("post", "/cases/{number}/transition", "lfvvvvvvff"),
+    ("post", "/cases/{number}/protection-referral", "lfvvvvvvff"),
     ("post", "/api/v1/cases/{number}/events", "ufvvvvvvff"),
     // The intake desk: case officers and intake officers (the page takes a multipart
     // upload, so a plain form is a 400).

@@ -39,6 +39,7 @@ mod offices;
 mod passwords;
 mod photos;
 mod places;
+mod protection;
 mod redirects;
 mod referral;
 mod reports;
