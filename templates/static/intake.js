@@ -444,6 +444,8 @@
       });
     }).catch(function () {}).then(function () {
       draining = false;
+      // Refusals speak beside their pick-up; "sending" is over.
+      if (statusLine.textContent === words.sending) statusLine.textContent = "";
       return render();
     }).then(function () {
       clearTimeout(timer);

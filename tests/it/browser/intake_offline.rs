@@ -352,7 +352,20 @@ async fn a_kept_pick_up_the_server_refuses_stays_on_the_phone_with_the_reason(po
     b.click_and_load("button[name=save]").await;
     b.wait_for_path("/intake/saved/OT-3578-2026-000001").await;
     assert_eq!(stored(&pool).await, (1, 1, 0));
+    // The saved page made the phone forget its copy: the desk shows no waiting list.
     b.goto(&format!("{base}/intake")).await;
-    wait_text(&b, "#queue-count", |t| t == "menunggu dikirim (0)").await;
+    let kept = run(
+        &b,
+        "const done = arguments[arguments.length - 1];
+         const r = indexedDB.open('simlontar-desk');
+         r.onsuccess = () => r.result.transaction('pickups').objectStore('pickups').count()
+           .onsuccess = e => done(e.target.result);",
+    )
+    .await;
+    assert_eq!(kept, json!(0));
+    assert_eq!(
+        b.find("#queue").await.prop("hidden").await.unwrap(),
+        Some("true".into())
+    );
     b.c.close().await.unwrap();
 }
