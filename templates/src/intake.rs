@@ -533,7 +533,8 @@ fn waiting_queue(lang: Lang) -> Markup {
             data-photos=(tr(lang, "foto", "photo(s)"))
             data-open=(tr(lang, "Buka di formulir", "Open in the form"))
             data-discard=(tr(lang, "Buang", "Discard"))
-            data-send=(tr(lang, "Kirim sekarang", "Send now")) {
+            data-send=(tr(lang, "Kirim sekarang", "Send now"))
+            data-open-case=(tr(lang, "Buka kasus", "Open the case")) {
             h2 #queue-count data-label=(tr(lang, "menunggu dikirim ({n})", "waiting to be sent ({n})")) {}
             p #queue-status role="status" aria-live="polite" {}
             ul #queue-list {}

@@ -256,6 +256,22 @@
         li.appendChild(actions);
         list.appendChild(li);
       });
+      if (mine.length) {
+        // Sent by itself when the signal returns; the officer need not wait for the timer.
+        var now = document.createElement("button");
+        now.type = "button";
+        now.id = "queue-send";
+        now.textContent = words.send;
+        now.addEventListener("click", function () {
+          delay = 15000;
+          drain();
+        });
+        var row = document.createElement("li");
+        row.className = "queue-actions";
+        row.appendChild(now);
+        list.appendChild(row);
+        if (!statusLine.textContent) statusLine.textContent = words.saved;
+      }
       if (others) {
         var li = document.createElement("li");
         li.textContent = words.others.replace("{n}", others);
@@ -408,7 +424,13 @@
       if (res.ok && path.indexOf("/intake/saved/") === 0) {
         // Created now, or earlier under this key: either way the case exists.
         var number = decodeURIComponent(path.slice("/intake/saved/".length));
-        return removeId(e.id).then(function () { say(words.sent.replace("{number}", number)); });
+        return removeId(e.id).then(function () {
+          say(words.sent.replace("{number}", number) + " ");
+          var open = document.createElement("a");
+          open.href = "/cases/" + encodeURIComponent(number);
+          open.textContent = words.openCase;
+          statusLine.appendChild(open);
+        });
       }
       if (res.status >= 500 || res.status === 408 || res.status === 429) throw "later";
       // Refused for what it holds (or who sent it): kept, with the server's reasons.

@@ -250,7 +250,14 @@ async fn a_pick_up_recorded_with_no_signal_waits_on_the_phone_and_is_sent_once_t
     wait_stored(&pool, (1, 1, 0)).await;
     wait_text(&b, "#queue-count", |t| t == "menunggu dikirim (0)").await;
     let status = b.text("#queue-status").await;
-    assert_eq!(status, "Terkirim: nomor kasus OT-3578-2026-000001.");
+    assert_eq!(
+        status,
+        "Terkirim: nomor kasus OT-3578-2026-000001. Buka kasus"
+    );
+    assert_eq!(
+        b.find("#queue-status a").await.attr("href").await.unwrap(),
+        Some("/cases/OT-3578-2026-000001".into())
+    );
     let (name, size): (String, i32) = sqlx::query_as(
         "SELECT i.stated_name, length(p.bytes) FROM intake i JOIN intake_photo p ON p.intake_id = i.id",
     )
@@ -367,5 +374,75 @@ async fn a_kept_pick_up_the_server_refuses_stays_on_the_phone_with_the_reason(po
         b.find("#queue").await.prop("hidden").await.unwrap(),
         Some("true".into())
     );
+    b.c.close().await.unwrap();
+}
+
+/// A phone shared at a post: the pick-up one officer left waiting is neither shown nor sent
+/// while another is signed in, signing out asks first, and the sign-out deletes the copy of
+/// the desk; it is sent when its officer signs in again, as theirs.
+#[sqlx::test]
+async fn on_a_shared_phone_a_waiting_pick_up_is_sent_only_by_its_officer(pool: PgPool) {
+    load_geo(&pool).await;
+    let first = user(&pool, "satpol.sby", Role::IntakeOfficer, Some("35.78")).await;
+    user(&pool, "satpol.kedua", Role::IntakeOfficer, Some("35.78")).await;
+    let link = link_to(&spawn(&pool).await).await;
+    let base = &link.base;
+    let photo = photo_file();
+    let b = Browser::start("intake-offline-shared").await;
+    b.sign_in(base, "satpol.sby", "/intake").await;
+    desk_kept_for_offline(&b).await;
+    go_offline(&b, &link).await;
+    fill_pick_up(&b, "Pak Slamet", "male", photo.path()).await;
+    b.click("button[name=save]").await;
+    wait_text(&b, "#queue-count", |t| t == "menunggu dikirim (1)").await;
+
+    // Signing out while a pick-up waits asks first; "no" stays on the desk.
+    b.click("form.signout button").await;
+    let ask = b.c.get_alert_text().await.unwrap();
+    assert!(
+        ask.starts_with("1 penerimaan masih menunggu dikirim."),
+        "{ask}"
+    );
+    b.c.dismiss_alert().await.unwrap();
+    assert_eq!(b.c.current_url().await.unwrap().path(), "/intake");
+
+    // Later, with signal, the officer signs out from another page (no desk, so nothing is
+    // sent): the phone forgets its copy of the desk.
+    let tab = b.c.new_window(true).await.unwrap();
+    b.c.close_window().await.unwrap();
+    b.c.switch_to_window(tab.handle).await.unwrap();
+    go_online(&b, &link).await;
+    b.goto(&format!("{base}/cases")).await;
+    b.click_and_load("form.signout button").await;
+    b.wait_for_path("/login").await;
+    let copy = run(
+        &b,
+        "const done = arguments[arguments.length - 1];
+         caches.open('simlontar-desk-v1').then(c => c.match('/intake')).then(r => done(!!r));",
+    )
+    .await;
+    assert_eq!(copy, json!(false), "the copy of the desk is deleted");
+
+    // Another officer on the same phone: told that another's pick-up waits, nothing more.
+    b.sign_in(base, "satpol.kedua", "/intake").await;
+    let list = wait_text(&b, "#queue-list", |t| !t.is_empty()).await;
+    assert_eq!(
+        list,
+        "1 penerimaan milik petugas lain menunggu di ponsel ini; terkirim saat petugas itu masuk."
+    );
+    assert_eq!(b.text("#queue-count").await, "menunggu dikirim (0)");
+    b.step("other-officer").await;
+    b.click_and_load("form.signout button").await;
+    b.wait_for_path("/login").await;
+    assert_eq!(stored(&pool).await, (0, 0, 0), "not sent by another officer");
+
+    // Its officer signs in again: sent, as theirs.
+    b.sign_in(base, "satpol.sby", "/intake").await;
+    wait_stored(&pool, (1, 1, 0)).await;
+    let officer: i64 = sqlx::query_scalar("SELECT officer_id FROM intake")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(officer, first);
     b.c.close().await.unwrap();
 }
