@@ -330,18 +330,11 @@ async fn a_kept_pick_up_the_server_refuses_stays_on_the_phone_with_the_reason(po
     go_online(&b, &link).await;
     let list = wait_text(&b, "#queue-list", |t| t.contains("Ditolak server")).await;
     assert!(list.contains("Jenis kelamin"), "{list}");
-    assert_eq!(
-        b.text("#queue-count").await,
-        "menunggu dikirim (1)",
-        "kept"
-    );
+    assert_eq!(b.text("#queue-count").await, "menunggu dikirim (1)", "kept");
     assert_eq!(stored(&pool).await.0, 0);
-    b.c.execute(
-        "document.getElementById('queue').scrollIntoView();",
-        vec![],
-    )
-    .await
-    .unwrap();
+    b.c.execute("document.getElementById('queue').scrollIntoView();", vec![])
+        .await
+        .unwrap();
     b.step("refused").await;
 
     // Opened in the form, corrected and saved: one case, with the photo the server kept.
@@ -434,7 +427,11 @@ async fn on_a_shared_phone_a_waiting_pick_up_is_sent_only_by_its_officer(pool: P
     b.step("other-officer").await;
     b.click_and_load("form.signout button").await;
     b.wait_for_path("/login").await;
-    assert_eq!(stored(&pool).await, (0, 0, 0), "not sent by another officer");
+    assert_eq!(
+        stored(&pool).await,
+        (0, 0, 0),
+        "not sent by another officer"
+    );
 
     // Its officer signs in again: sent, as theirs.
     b.sign_in(base, "satpol.sby", "/intake").await;
