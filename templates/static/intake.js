@@ -390,8 +390,10 @@
         }
       });
     });
-    // A refused pick-up's photos are already with the server, kept under its key.
-    if (photos && window.DataTransfer && !(e.problems && e.problems.length)) {
+    // The photos go back too, even those a refusal left with the server under this key:
+    // the server keeps the same photo once (`intake::staging`), and drops what waits there
+    // over a day.
+    if (photos && window.DataTransfer) {
       var dt = new DataTransfer();
       e.photos.forEach(function (p) { dt.items.add(new File([p.blob], p.name, { type: p.blob.type })); });
       photos.files = dt.files;
