@@ -435,6 +435,8 @@
         });
       }
       if (res.status >= 500 || res.status === 408 || res.status === 429) throw "later";
+      // Signed out meanwhile (or the token went stale): not the pick-up's fault.
+      if (res.status === 401 || res.status === 403) throw "sign-in";
       // Refused for what it holds (or who sent it): kept, with the server's reasons.
       return res.text().then(function (html) {
         e.problems = problemsIn(html);

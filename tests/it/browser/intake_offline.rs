@@ -303,6 +303,31 @@ async fn a_pick_up_sent_twice_from_the_phone_makes_one_case(pool: PgPool) {
     )
     .await;
     assert_eq!(copies, json!(2));
+    // One of them has waited on the phone for eight days: the desk, opened again with no
+    // signal, says it must be sent or discarded.
+    run(
+        &b,
+        "const done = arguments[arguments.length - 1];
+         const r = indexedDB.open('simlontar-desk');
+         r.onsuccess = () => {
+           const t = r.result.transaction('pickups', 'readwrite'), s = t.objectStore('pickups');
+           s.getAll().onsuccess = e => {
+             const old = e.target.result[1]; old.savedAt -= 8 * 24 * 3600 * 1000; s.put(old);
+             t.oncomplete = () => done(true);
+           };
+         };",
+    )
+    .await;
+    b.goto(&format!("{base}/intake")).await;
+    let list = wait_text(&b, "#queue-count", |t| t == "menunggu dikirim (2)").await;
+    assert_eq!(list, "menunggu dikirim (2)");
+    let list = b.text("#queue-list").await;
+    assert_eq!(
+        list.matches("Sudah lebih dari 7 hari di ponsel: kirim atau buang.")
+            .count(),
+        1,
+        "{list}"
+    );
     go_online(&b, &link).await;
     wait_stored(&pool, (1, 1, 0)).await;
     wait_text(&b, "#queue-count", |t| t == "menunggu dikirim (0)").await;
