@@ -256,7 +256,8 @@
         li.appendChild(actions);
         list.appendChild(li);
       });
-      if (mine.length) {
+      var sendable = mine.filter(function (e) { return !(e.problems && e.problems.length); });
+      if (sendable.length) {
         // Sent by itself when the signal returns; the officer need not wait for the timer.
         var now = document.createElement("button");
         now.type = "button";

@@ -356,6 +356,13 @@ async fn a_kept_pick_up_the_server_refuses_stays_on_the_phone_with_the_reason(po
     let list = wait_text(&b, "#queue-list", |t| t.contains("Ditolak server")).await;
     assert!(list.contains("Jenis kelamin"), "{list}");
     assert_eq!(b.text("#queue-count").await, "menunggu dikirim (1)", "kept");
+    // Not sent again by itself: it waits for the officer's correction.
+    assert_eq!(b.text("#queue-status").await, "");
+    assert!(b
+        .c
+        .find(fantoccini::Locator::Css("#queue-send"))
+        .await
+        .is_err());
     assert_eq!(stored(&pool).await.0, 0);
     b.c.execute("document.getElementById('queue').scrollIntoView();", vec![])
         .await
