@@ -106,6 +106,7 @@ pub fn app(state: AppState) -> Router {
             "/static/intake.js",
             get(|| asset(JS, simlontar_templates::INTAKE_JS)),
         )
+        .route("/static/sw.js", get(service_worker))
         .route("/api/openapi.json", get(openapi::openapi_json))
         .merge(auth::public_router())
         .merge(routing::public_router())
@@ -195,6 +196,21 @@ fn security_headers() -> [(HeaderName, HeaderValue); 6] {
             HeaderValue::from_static("geolocation=(self), camera=(self), microphone=()"),
         ),
     ]
+}
+
+/// The desk's service worker (templates/static/sw.js). Served from /static, it may still
+/// watch the whole site: it must see the desk at /intake and the sign-out at /logout (it
+/// forgets its copy of the desk there). Never cached by HTTP, so a new version reaches
+/// phones at once.
+async fn service_worker() -> impl axum::response::IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, JS),
+            (header::CACHE_CONTROL, "no-cache"),
+            (HeaderName::from_static("service-worker-allowed"), "/"),
+        ],
+        simlontar_templates::SW_JS,
+    )
 }
 
 async fn not_found() -> crate::error::AppError {

@@ -60,6 +60,7 @@ async fn render(
         v.lang,
         &v.nav,
         &FormView {
+            officer: v.principal.user_id,
             values,
             errors,
             staged_photos: staged,

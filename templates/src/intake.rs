@@ -56,6 +56,8 @@ pub struct HomeSuggestion {
 }
 
 pub struct FormView<'a> {
+    /// The signed-in officer's user id: pick-ups waiting on the phone are tied to it.
+    pub officer: i64,
     pub values: &'a FormValues,
     pub errors: &'a [(String, String)],
     pub staged_photos: usize,
@@ -425,7 +427,8 @@ pub fn form(lang: Lang, user: &NavUser, v: &FormView) -> Markup {
                     } }
                 }
             }
-            form.intake method="post" action="/intake" enctype="multipart/form-data" {
+            (waiting_queue(lang))
+            form.intake method="post" action="/intake" enctype="multipart/form-data" data-officer=(v.officer) {
                 input type="hidden" name="csrf" value=(user.csrf);
                 input type="hidden" name="idempotency_key" value=(f.key);
                 h2 { (tr(lang, "Kapan dan di mana", "When and where")) }
@@ -541,6 +544,35 @@ pub fn form(lang: Lang, user: &NavUser, v: &FormView) -> Markup {
     )
 }
 
+/// Pick-ups recorded with no signal and waiting on the phone: filled in by
+/// /static/intake.js (the phone's queue is invisible to the server), hidden without it.
+/// The words it needs come from here, in the page's language.
+fn waiting_queue(lang: Lang) -> Markup {
+    html! {
+        section #queue hidden aria-labelledby="queue-count"
+            data-saved=(tr(lang, "Tersimpan di ponsel — akan dikirim saat ada sinyal.", "Saved on the phone — it will be sent when there is signal."))
+            data-sending=(tr(lang, "Mengirim…", "Sending…"))
+            data-sent=(tr(lang, "Terkirim: nomor kasus {number}.", "Sent: case number {number}."))
+            data-refused=(tr(lang, "Ditolak server, belum tersimpan. Buka di formulir, perbaiki, lalu simpan:", "Refused by the server, not saved yet. Open it in the form, correct it, then save:"))
+            data-stale=(tr(lang, "Sudah lebih dari 7 hari di ponsel: kirim atau buang.", "Over 7 days on the phone: send it or discard it."))
+            data-sign-in=(tr(lang, "Belum dapat dikirim: masuk lagi dengan akun Anda.", "Cannot be sent yet: sign in again with your account."))
+            data-others=(tr(lang, "{n} penerimaan milik petugas lain menunggu di ponsel ini; terkirim saat petugas itu masuk.", "{n} pick-up(s) of another officer wait on this phone; sent when that officer signs in."))
+            data-opened=(tr(lang, "Dibuka di formulir. Periksa lalu simpan.", "Opened in the form. Check, then save."))
+            data-discard-ask=(tr(lang, "Buang penerimaan ini dari ponsel? Datanya hilang dan tidak terkirim.", "Discard this pick-up from the phone? Its data is lost and never sent."))
+            data-sign-out-ask=(tr(lang, "{n} penerimaan masih menunggu dikirim. Data tetap di ponsel ini dan terkirim saat Anda masuk lagi. Tetap keluar?", "{n} pick-up(s) still wait to be sent. They stay on this phone and are sent when you sign in again. Sign out anyway?"))
+            data-unnamed=(tr(lang, "(tanpa nama)", "(no name)"))
+            data-photos=(tr(lang, "foto", "photo(s)"))
+            data-open=(tr(lang, "Buka di formulir", "Open in the form"))
+            data-discard=(tr(lang, "Buang", "Discard"))
+            data-send=(tr(lang, "Kirim sekarang", "Send now"))
+            data-open-case=(tr(lang, "Buka kasus", "Open the case")) {
+            h2 #queue-count data-label=(tr(lang, "menunggu dikirim ({n})", "waiting to be sent ({n})")) {}
+            p #queue-status role="status" aria-live="polite" {}
+            ul #queue-list {}
+        }
+    }
+}
+
 pub struct Hint {
     pub number: String,
     pub name: String,
@@ -574,6 +606,8 @@ pub fn saved(lang: Lang, user: &NavUser, number: &str, hints: &[Hint]) -> Markup
                     }
                 }
             }
+            // Forgets the copy the phone kept of the pick-up just sent (/static/intake.js).
+            script src="/static/intake.js" {}
         },
     )
 }

@@ -29,3 +29,5 @@ pub const APP_CSS: &str = include_str!("../static/app.css");
 pub const PRINT_JS: &str = include_str!("../static/print.js");
 /// The intake desk's enhancements: the phone's location and photos shrunk before upload.
 pub const INTAKE_JS: &str = include_str!("../static/intake.js");
+/// The service worker that keeps the desk usable with no signal (served at /static/sw.js).
+pub const SW_JS: &str = include_str!("../static/sw.js");

@@ -61,6 +61,7 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("get", "/static/app.css", "oooooooooo"),
     ("get", "/static/print.js", "oooooooooo"),
     ("get", "/static/intake.js", "oooooooooo"),
+    ("get", "/static/sw.js", "oooooooooo"),
     ("get", "/api/openapi.json", "oooooooooo"),
     ("get", "/healthz", "oooooooooo"),
     ("get", "/readyz", "oooooooooo"),

@@ -9,6 +9,7 @@ mod correction;
 mod golive;
 mod handover_print;
 mod intake_desk;
+mod intake_offline;
 mod repatriation;
 mod reports;
 mod vocabulary;
@@ -424,6 +425,31 @@ impl Browser {
             assert!(Instant::now() < deadline, "no new page loaded");
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
+    }
+
+    /// Switches the browser's network off or on, as Chrome's DevTools do (chromedriver's
+    /// `chromium/network_conditions`; fantoccini has no command for it).
+    pub async fn network(&self, online: bool) {
+        #[derive(Debug)]
+        struct NetworkConditions(bool);
+        impl fantoccini::wd::WebDriverCompatibleCommand for NetworkConditions {
+            fn endpoint(
+                &self,
+                base: &url::Url,
+                session: Option<&str>,
+            ) -> Result<url::Url, url::ParseError> {
+                base.join(&format!(
+                    "session/{}/chromium/network_conditions",
+                    session.unwrap_or_default()
+                ))
+            }
+            fn method_and_body(&self, _: &url::Url) -> (axum::http::Method, Option<String>) {
+                let body = json!({"network_conditions": {"offline": !self.0, "latency": 0,
+                    "download_throughput": -1, "upload_throughput": -1}});
+                (axum::http::Method::POST, Some(body.to_string()))
+            }
+        }
+        self.c.issue_cmd(NetworkConditions(online)).await.unwrap();
     }
 
     /// Waits until the browser shows the page at `path`.
