@@ -70,13 +70,30 @@ pub async fn geography(pool: &PgPool) -> sqlx::Result<Arc<Geography>> {
     if let Some(g) = CACHE.get() {
         return Ok(g.clone());
     }
-    let cells: Vec<(i32, i32)> = sqlx::query_as(
-        "SELECT floor(ST_X(centroid) / $1)::int, floor(ST_Y(centroid) / $1)::int
-           FROM village WHERE code LIKE '35.%' AND centroid IS NOT NULL GROUP BY 1, 2",
+    // The frame: the mainland and Madura as the coast draws them (the far Sumenep islands
+    // would shrink the province to a third of the map), or without a coast the villages.
+    let land: Option<(f64, f64, f64, f64)> = sqlx::query_as(
+        "SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e)
+           FROM (SELECT ST_Extent(d.geom) AS e FROM land, ST_Dump(land.geom) d
+                  WHERE ST_Area(d.geom) > 0.05) x WHERE e IS NOT NULL",
     )
-    .bind(CELL)
-    .fetch_all(pool)
+    .fetch_optional(pool)
     .await?;
+    let cells: Vec<(i32, i32)> = match land {
+        Some((w, s, e, n)) => [(w, s), (e, n)]
+            .iter()
+            .map(|(lon, lat)| ((lon / CELL).floor() as i32, (lat / CELL).floor() as i32))
+            .collect(),
+        None => {
+            sqlx::query_as(
+                "SELECT floor(ST_X(centroid) / $1)::int, floor(ST_Y(centroid) / $1)::int
+                   FROM village WHERE code LIKE '35.%' AND centroid IS NOT NULL GROUP BY 1, 2",
+            )
+            .bind(CELL)
+            .fetch_all(pool)
+            .await?
+        }
+    };
     let regencies: Vec<(String, String, f64, f64)> = sqlx::query_as(
         "SELECT code, name, ST_X(seat_point), ST_Y(seat_point) FROM region
           WHERE province_code = '35' ORDER BY code",

@@ -82,11 +82,11 @@ pub async fn build_district_areas(
          ), coast AS MATERIALIZED (
            SELECT ST_Union(geom) AS g FROM land
          ), shore AS MATERIALIZED (
-           -- The land, and a disk of about 1.3 km around each village the coastline
+           -- The land, and a disk of about 550 m around each village the coastline
            -- leaves in the sea (small islands and shore villages Natural Earth misses),
            -- so that every village lies within its district's area.
            SELECT ST_Union(coast.g, coalesce(
-                    (SELECT ST_Union(ST_Buffer(v.centroid, 0.012, 4)) FROM village v
+                    (SELECT ST_Union(ST_Buffer(v.centroid, 0.005, 4)) FROM village v
                       WHERE v.code LIKE '35.%' AND v.centroid IS NOT NULL
                         AND NOT ST_Intersects(v.centroid, coast.g)), coast.g)) AS g
              FROM coast WHERE coast.g IS NOT NULL

@@ -91,7 +91,7 @@ fn backdrop(m: &Basemap) -> Markup {
         rect width=(f1(m.width)) height=(f1(m.height)) fill="#dcebf5" {}
         g aria-hidden="true" {
             @if !m.land.is_empty() { path d=(m.land) fill="#ece6d6" stroke="#8aa3b8" {} }
-            g fill="none" stroke="#b3a98f" stroke-linejoin="round" {
+            g fill="#ece6d6" stroke="#b3a98f" stroke-linejoin="round" {
                 @for (d, ..) in &m.regions { path d=(d) {} }
             }
             g font-size="13" fill="#6b6350" text-anchor="middle" font-style="italic" {

@@ -569,12 +569,14 @@ pub fn map_svg(m: &MapView) -> String {
             // Sea; the land over it (without a loaded coast, land everywhere).
             rect width="100%" height="100%" fill=(if m.land.is_empty() { "#f3efe4" } else { "#cfe3f1" }) {}
             @if !m.land.is_empty() { path d=(m.land) fill="#f3efe4" stroke="#6f8aa0" {} }
-            g fill="none" stroke-linejoin="round" {
+            // District areas filled as land: a shore village the coastline leaves in the sea
+            // keeps a little land around it.
+            g fill="#f3efe4" stroke-linejoin="round" {
                 @for a in m.districts.iter().filter(|a| !a.own) { path d=(a.d) stroke="#b9b2a2" {} }
                 @for a in m.districts.iter().filter(|a| a.own) { path d=(a.d) stroke="#7d7462" stroke-width="1.5" {} }
             }
             g font-family="sans-serif" text-anchor="middle" paint-order="stroke" stroke="#fff" stroke-width="3" {
-                g font-size="15" fill="#5b5446" {
+                g font-size="17" fill="#5b5446" {
                     @for a in m.districts.iter().filter(|a| a.own) { text x=(at(a.label.0)) y=(at(a.label.1)) { (a.name) } }
                 }
                 g font-size="19" font-weight="bold" fill="#1b1f24" {

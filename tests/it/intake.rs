@@ -937,8 +937,17 @@ async fn the_pick_up_map_shows_the_coast_districts_and_towns(pool: PgPool) {
         !svg.contains("<circle cx") || svg.matches("<circle").count() < 20,
         "no village dots"
     );
-    eprintln!("desk map for 35.78: {} bytes", svg.len());
-    assert!(svg.len() < 40_000, "{} bytes", svg.len());
+    // Small enough for a weak signal, in the city and in the largest regencies.
+    for region in ["35.78", "35.07", "35.10", "35.29"] {
+        let res = c.get(&format!("/intake/map.svg?region={region}")).await;
+        assert_eq!(res.status, StatusCode::OK);
+        eprintln!("desk map for {region}: {} bytes", res.body.len());
+        assert!(
+            res.body.len() < 40_000,
+            "{region}: {} bytes",
+            res.body.len()
+        );
+    }
 }
 
 /// `/intake/map.svg` drew whatever the query said (issue 22, finding 9): `lat=NaN` put

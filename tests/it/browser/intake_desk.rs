@@ -258,7 +258,12 @@ async fn the_phone_fills_the_point_from_its_location_and_shrinks_photos_before_s
         while b
             .c
             .execute(
-                "const m = document.querySelector('input.map'); return m.complete && m.naturalWidth > 0;",
+                // An image input has no `complete`: the same address as an image (the cache's).
+                "const m = document.querySelector('input.map');
+                 if (!window.mapProbe || window.mapProbe.src !== m.src) {
+                   window.mapProbe = new Image(); window.mapProbe.src = m.src;
+                 }
+                 return window.mapProbe.complete && window.mapProbe.naturalWidth > 0;",
                 vec![],
             )
             .await
