@@ -428,6 +428,11 @@ async fn main() -> anyhow::Result<()> {
                 "geo loaded: {} provinces, {} regions, {} districts, {} villages, {} UPTs, {} wards, {} hubs, {} links",
                 s.provinces, s.regions, s.districts, s.villages, s.upts, s.wards, s.hubs, s.links
             );
+            eprintln!(
+                "district areas for the maps: {} (built in {:.1} s)",
+                s.district_areas,
+                s.areas_took.as_secs_f64()
+            );
             if let Some(file) = boundaries {
                 let n = places::load::load_boundaries(&pool, &file).await?;
                 eprintln!("boundaries loaded for {n} regions");

@@ -1,12 +1,13 @@
-//! The province backdrop for the capacity maps. Regency boundaries may be missing from
-//! the database, so the land is drawn from what is always there: village centroids binned
-//! into a grid (runs of occupied cells per row), with the regency seats on top. The same
-//! equirectangular projection as the intake map (longitude shrunk by cos(latitude)).
-use std::collections::BTreeMap;
+//! The province backdrop for the capacity maps: the coast (Natural Earth land) and the
+//! regency outlines built at `geo load` from the district areas, with the regency seats
+//! on top. The frame is fitted to what is always there (village centroids on a grid,
+//! seats, UPTs). The same equirectangular projection as the intake map (longitude shrunk
+//! by cos(latitude)).
 use std::sync::{Arc, OnceLock};
 
 use sqlx::PgPool;
 
+use crate::places::backdrop::{self, PixelFrame};
 use simlontar_templates::capacity_svg::Basemap;
 
 const WIDTH: f64 = 900.0;
@@ -69,13 +70,30 @@ pub async fn geography(pool: &PgPool) -> sqlx::Result<Arc<Geography>> {
     if let Some(g) = CACHE.get() {
         return Ok(g.clone());
     }
-    let cells: Vec<(i32, i32)> = sqlx::query_as(
-        "SELECT floor(ST_X(centroid) / $1)::int, floor(ST_Y(centroid) / $1)::int
-           FROM village WHERE code LIKE '35.%' AND centroid IS NOT NULL GROUP BY 1, 2",
+    // The frame: the mainland and Madura as the coast draws them (the far Sumenep islands
+    // would shrink the province to a third of the map), or without a coast the villages.
+    let land: Option<(f64, f64, f64, f64)> = sqlx::query_as(
+        "SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e)
+           FROM (SELECT ST_Extent(d.geom) AS e FROM land, ST_Dump(land.geom) d
+                  WHERE ST_Area(d.geom) > 0.05) x WHERE e IS NOT NULL",
     )
-    .bind(CELL)
-    .fetch_all(pool)
+    .fetch_optional(pool)
     .await?;
+    let cells: Vec<(i32, i32)> = match land {
+        Some((w, s, e, n)) => [(w, s), (e, n)]
+            .iter()
+            .map(|(lon, lat)| ((lon / CELL).floor() as i32, (lat / CELL).floor() as i32))
+            .collect(),
+        None => {
+            sqlx::query_as(
+                "SELECT floor(ST_X(centroid) / $1)::int, floor(ST_Y(centroid) / $1)::int
+                   FROM village WHERE code LIKE '35.%' AND centroid IS NOT NULL GROUP BY 1, 2",
+            )
+            .bind(CELL)
+            .fetch_all(pool)
+            .await?
+        }
+    };
     let regencies: Vec<(String, String, f64, f64)> = sqlx::query_as(
         "SELECT code, name, ST_X(seat_point), ST_Y(seat_point) FROM region
           WHERE province_code = '35' ORDER BY code",
@@ -85,7 +103,24 @@ pub async fn geography(pool: &PgPool) -> sqlx::Result<Arc<Geography>> {
     let upts: Vec<(f64, f64)> = sqlx::query_as("SELECT ST_X(location), ST_Y(location) FROM upt")
         .fetch_all(pool)
         .await?;
-    let g = Arc::new(build(&cells, regencies, &upts));
+    let mut g = build(&cells, regencies, &upts);
+    let f = g.frame;
+    let (w, n) = (f.west, f.north);
+    let (e, s) = (w + WIDTH / (f.kx * f.scale), n - g.basemap.height / f.scale);
+    let pf = PixelFrame {
+        west: w,
+        north: n,
+        x_per_deg: f.kx * f.scale,
+        y_per_deg: f.scale,
+        extent: (w, s, e, n),
+    };
+    g.basemap.land = backdrop::land(pool, &pf).await?;
+    g.basemap.regions = backdrop::regencies(pool, &pf)
+        .await?
+        .into_iter()
+        .map(|o| (o.d, o.label.0, o.label.1, o.name))
+        .collect();
+    let g = Arc::new(g);
     // An empty database (a test before `geo/` is loaded) is drawn but not remembered.
     if !cells.is_empty() {
         let _ = CACHE.set(g.clone());
@@ -115,15 +150,6 @@ fn build(
         (w, e, s, n) = (110.9, 114.6, -8.8, -6.8);
     }
     let frame = Frame::fit(w, e, s, n);
-    let land = runs(cells)
-        .into_iter()
-        .map(|(gy, gx0, gx1)| {
-            let (x0, y0) = frame.px(gx0 as f64 * CELL, (gy + 1) as f64 * CELL);
-            let (x1, y1) = frame.px((gx1 + 1) as f64 * CELL, gy as f64 * CELL);
-            // A hair of overlap hides the seams between rows.
-            (x0, y0, x1 - x0 + 0.3, y1 - y0 + 0.3)
-        })
-        .collect();
     let seats = regencies
         .iter()
         .map(|r| {
@@ -137,7 +163,8 @@ fn build(
         basemap: Basemap {
             width: WIDTH,
             height: (bottom + 0.05 * frame.scale).round(),
-            land,
+            land: String::new(),
+            regions: vec![],
             seats,
         },
         regencies: regencies
@@ -152,39 +179,9 @@ fn build(
     }
 }
 
-/// Occupied grid cells merged into horizontal runs: (row, first column, last column).
-fn runs(cells: &[(i32, i32)]) -> Vec<(i32, i32, i32)> {
-    let mut rows: BTreeMap<i32, Vec<i32>> = BTreeMap::new();
-    for (x, y) in cells {
-        rows.entry(*y).or_default().push(*x);
-    }
-    let mut out = vec![];
-    for (y, mut xs) in rows {
-        xs.sort_unstable();
-        xs.dedup();
-        let mut start = xs[0];
-        let mut prev = xs[0];
-        for &x in &xs[1..] {
-            if x != prev + 1 {
-                out.push((y, start, prev));
-                start = x;
-            }
-            prev = x;
-        }
-        out.push((y, start, prev));
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn adjacent_cells_merge_into_one_run() {
-        let r = runs(&[(1, 5), (2, 5), (3, 5), (7, 5), (2, 6)]);
-        assert_eq!(r, vec![(5, 1, 3), (5, 7, 7), (6, 2, 2)]);
-    }
 
     #[test]
     fn north_is_up_and_west_is_left() {

@@ -113,7 +113,8 @@ pub async fn propose(
 }
 
 /// An accepted check ↔ intake link identifies the case: an event, and the move to
-/// `identified` where the lifecycle allows it.
+/// `identified` where the lifecycle allows it. What it changed is kept
+/// (`identity_application`) so that an undo can put the case back (`undo::unapply`).
 pub async fn apply_identity(
     tx: &mut Transaction<'_, Postgres>,
     case_id: i64,
@@ -122,7 +123,8 @@ pub async fn apply_identity(
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
     // Read under the case's lock: a state read before it could be stale by the move.
-    let state = lifecycle::lock_case(tx, case_id).await?;
+    let before = lifecycle::lock_case(tx, case_id).await?;
+    let mut state = before;
     if state == State::Received {
         lifecycle::transition(tx, case_id, State::IdentityPending, None, "", now).await?;
     }
@@ -139,13 +141,34 @@ pub async fn apply_identity(
             now,
         )
         .await?;
+        state = State::Identified;
     }
+    // A check from a batch learns its intake here.
+    let set_check_intake = sqlx::query(
+        "UPDATE identity_check SET intake_id = (SELECT intake_id FROM ot_case WHERE id = $2)
+          WHERE id = $1 AND intake_id IS NULL",
+    )
+    .bind(check_id)
+    .bind(case_id)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected()
+        > 0;
     let event = Event::note(
         "identity_linked",
         "DP3AK check linked",
         json!({"check": check_id}),
     );
     events::record(tx, case_id, actor, &event, now).await?;
+    super::undo::remember(
+        tx,
+        case_id,
+        check_id,
+        (before, state),
+        set_check_intake,
+        now,
+    )
+    .await?;
     Ok(())
 }
 
@@ -156,7 +179,7 @@ pub enum Decision {
     Reject,
     /// Two different people: never proposed again.
     Distinct,
-    /// Back to a candidate (undo an accept or reject; a distinct mark stays).
+    /// Back to a candidate, undoing what the decision did (an accept's identity too).
     Undo,
 }
 
@@ -173,7 +196,9 @@ impl Decision {
 }
 
 /// Applies a decision; the case (for a check ↔ intake link) gets an event, and an accept
-/// identifies it. Returns the case id touched, for the audit row.
+/// identifies it; an undo of an accept puts the case back as it was, or is refused when
+/// something later rests on that identity. Only a reviewer decides. Returns the case id
+/// touched, for the audit row.
 pub async fn decide(
     pool: &PgPool,
     scope: &crate::auth::policy::CaseScope,
@@ -182,6 +207,7 @@ pub async fn decide(
     d: Decision,
     now: DateTime<Utc>,
 ) -> Result<Option<i64>, AppError> {
+    crate::auth::policy::require(p, crate::auth::policy::Action::ReviewLinks)?;
     let mut tx = scope.begin(pool).await?;
     let row = sqlx::query(
         "SELECT l.state, l.left_kind, l.left_id, l.right_kind, l.right_id, c.id AS case_id
@@ -199,7 +225,12 @@ pub async fn decide(
         ("candidate", Decision::Accept) => "accepted",
         ("candidate", Decision::Reject) => "rejected",
         ("candidate" | "rejected", Decision::Distinct) => "known_distinct",
-        ("accepted" | "rejected", Decision::Undo) => "candidate",
+        ("accepted" | "rejected" | "known_distinct", Decision::Undo) => "candidate",
+        // Undone already (twice, or from two tabs): nothing left to undo.
+        ("candidate", Decision::Undo) => {
+            tx.commit().await?;
+            return Ok(row.get("case_id"));
+        }
         _ => {
             return Err(AppError::Conflict(format!(
                 "a {from} link cannot take that decision"
@@ -221,17 +252,13 @@ pub async fn decide(
     let case_id: Option<i64> = row.get("case_id");
     if let Some(case_id) = case_id {
         let check_id: i64 = row.get("left_id");
-        if to == "accepted" && row.get::<String, _>("left_kind") == "check" {
-            // A check from a batch learns its intake here.
-            sqlx::query(
-                "UPDATE identity_check SET intake_id = $2 WHERE id = $1 AND intake_id IS NULL",
-            )
-            .bind(check_id)
-            .bind(row.get::<i64, _>("right_id"))
-            .execute(&mut *tx)
-            .await?;
+        let is_check = row.get::<String, _>("left_kind") == "check";
+        if to == "accepted" && is_check {
             apply_identity(&mut tx, case_id, Some(p), check_id, now).await?;
         } else {
+            if from == "accepted" && is_check {
+                super::undo::unapply(&mut tx, case_id, p, check_id, now).await?;
+            }
             let reason = format!("{from} → {to}");
             let event = Event::note("link_decision", &reason, json!({"link": link_id}));
             events::record(&mut tx, case_id, Some(p), &event, now).await?;

@@ -1,6 +1,7 @@
 //! Identity: NIK rules and what a NIK contradicts; DP3AK checks as tracked requests, tied
 //! to intakes by links that a person reviews when they are not certain.
-//! Invariant: a link is never a merge; a pair marked distinct is never proposed again.
+//! Invariant: a link is never a merge; a pair marked distinct is never proposed again
+//! (unless that mark is undone); undoing an accept puts the case back as it was.
 pub mod api;
 pub mod assistance;
 pub mod batch;
@@ -14,6 +15,7 @@ pub mod registry;
 pub mod reintake;
 pub mod rematch;
 pub mod store;
+pub mod undo;
 
 use axum::middleware::from_fn_with_state;
 use axum::routing::{get, post};

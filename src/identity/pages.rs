@@ -201,7 +201,16 @@ fn sex_text(v: &Value, lang: simlontar_templates::Lang) -> String {
     }
 }
 
-pub async fn show_review(State(state): State<AppState>, v: Viewer) -> AppResult<Markup> {
+#[derive(Deserialize)]
+pub struct ReviewQuery {
+    done: Option<String>,
+}
+
+pub async fn show_review(
+    State(state): State<AppState>,
+    v: Viewer,
+    Query(q): Query<ReviewQuery>,
+) -> AppResult<Markup> {
     require(&v.principal, Action::ReviewLinks)?;
     let scope = CaseScope::of(&v.principal, state.clock.now());
     let rows: Vec<view::CandidateView> = links::candidates(&state.pool, &scope)
@@ -307,7 +316,50 @@ pub async fn show_review(State(state): State<AppState>, v: Viewer) -> AppResult<
                 .unwrap_or_else(|| tr(v.lang, "sekarang", "now").into()),
         })
         .collect();
-    Ok(view::review(v.lang, &v.nav, &rows, &retries))
+    let recent: Vec<view::RecentDecision> =
+        super::undo::recent(&state.pool, &scope, v.principal.user_id)
+            .await?
+            .into_iter()
+            .map(|r| view::RecentDecision {
+                link_id: r.link_id,
+                case_number: r.case_number.unwrap_or_default(),
+                decision: crate::vocab::label_of(
+                    crate::vocab::LinkState::parse,
+                    crate::vocab::LinkState::label,
+                    &r.state,
+                )
+                .get(v.lang)
+                .to_string(),
+                at: crate::clock::format_local(r.decided_at, tz),
+            })
+            .collect();
+    // The confirmation after a decision (the query names one of four; anything else: none).
+    let done = q.done.as_deref().and_then(|d| {
+        Some(match d {
+            "accept" => tr(
+                v.lang,
+                "Keputusan dicatat: orang yang sama. Identitas dipasang pada kasus.",
+                "Decision recorded: the same person. The identity is given to the case.",
+            ),
+            "reject" => tr(
+                v.lang,
+                "Keputusan dicatat: usulan ditolak.",
+                "Decision recorded: suggestion rejected.",
+            ),
+            "distinct" => tr(
+                v.lang,
+                "Keputusan dicatat: orang yang berbeda.",
+                "Decision recorded: different people.",
+            ),
+            "undo" => tr(
+                v.lang,
+                "Keputusan diurungkan: usulan kembali ke antrean.",
+                "Decision undone: the suggestion is back in the queue.",
+            ),
+            _ => return None,
+        })
+    });
+    Ok(view::review(v.lang, &v.nav, &rows, &retries, &recent, done))
 }
 
 /// The addresses of an intake record's photos (served through the case, which audits the
@@ -353,5 +405,8 @@ pub async fn decide_link(
         json!({"decision": f.decision, "case": case}),
     )
     .await?;
-    Ok(Redirect::to("/identity/review"))
+    Ok(Redirect::to(&format!(
+        "/identity/review?done={}",
+        f.decision
+    )))
 }

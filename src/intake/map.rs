@@ -1,9 +1,11 @@
-//! The desk's map picker: a regency drawn from its village centroids, and the mapping
-//! between map pixels and WGS 84 points (equirectangular, shrunk by cos(latitude)).
+//! The desk's map picker: a regency framed by its village centroids and drawn with the
+//! coast, district outlines and names and the regency seats, and the mapping between map
+//! pixels and WGS 84 points (equirectangular, shrunk by cos(latitude)).
 use sqlx::{PgPool, Row};
 
+use crate::places::backdrop::{self, PixelFrame};
 use crate::places::model::in_indonesia;
-use simlontar_templates::intake::MapView;
+use simlontar_templates::intake::{MapArea, MapView};
 
 const WIDTH: f64 = 600.0;
 
@@ -13,6 +15,8 @@ struct Frame {
     scale: f64,
     kx: f64,
     height: f64,
+    south: f64,
+    east: f64,
 }
 
 async fn frame(pool: &PgPool, region: &str) -> sqlx::Result<Option<(Frame, Vec<(f64, f64)>)>> {
@@ -48,6 +52,8 @@ async fn frame(pool: &PgPool, region: &str) -> sqlx::Result<Option<(Frame, Vec<(
         scale,
         kx,
         height: (n - s) * scale,
+        south: s,
+        east: e,
     };
     Ok(Some((f, points)))
 }
@@ -65,6 +71,16 @@ impl Frame {
         )
     }
 
+    fn pixels(&self) -> PixelFrame {
+        PixelFrame {
+            west: self.west,
+            north: self.north,
+            x_per_deg: self.kx * self.scale,
+            y_per_deg: self.scale,
+            extent: (self.west, self.south, self.east, self.north),
+        }
+    }
+
     fn to_point(&self, x: f64, y: f64) -> (f64, f64) {
         (
             self.north - y / self.scale,
@@ -78,16 +94,44 @@ pub async fn view(
     region: &str,
     picked: Option<(f64, f64)>,
 ) -> sqlx::Result<Option<MapView>> {
-    let Some((f, points)) = frame(pool, region).await? else {
+    let Some((f, _)) = frame(pool, region).await? else {
         return Ok(None);
     };
+    let pf = f.pixels();
+    let district_prefix = format!("{region}.");
+    let districts = backdrop::districts(pool, &pf)
+        .await?
+        .into_iter()
+        .map(|o| MapArea {
+            own: o.code.starts_with(&district_prefix),
+            name: o.name,
+            d: o.d,
+            label: o.label,
+        })
+        .collect();
+    let (w, s, e, n) = pf.extent;
+    let towns: Vec<(String, f64, f64)> = sqlx::query_as(
+        "SELECT seat, ST_X(seat_point), ST_Y(seat_point) FROM region
+          WHERE seat <> '' AND seat_point && ST_MakeEnvelope($1, $2, $3, $4, 4326) ORDER BY code",
+    )
+    .bind(w)
+    .bind(s)
+    .bind(e)
+    .bind(n)
+    .fetch_all(pool)
+    .await?;
     Ok(Some(MapView {
         region: region.to_string(),
         width: WIDTH as u32,
         height: f.height.round() as u32,
-        dots: points
-            .iter()
-            .map(|(lon, lat)| f.to_pixel(*lon, *lat))
+        land: backdrop::land(pool, &pf).await?,
+        districts,
+        towns: towns
+            .into_iter()
+            .map(|(name, lon, lat)| {
+                let (x, y) = f.to_pixel(lon, lat);
+                (x, y, name)
+            })
             .collect(),
         // Only a real point on this map is drawn: the point comes from the form or the
         // query string, where "NaN", "inf" and 1e308 parse as numbers too.
@@ -125,6 +169,8 @@ mod tests {
             scale: 2000.0,
             kx: 0.99,
             height: 500.0,
+            south: -7.35,
+            east: 112.9,
         };
         let (x, y) = f.to_pixel(112.75, -7.25);
         let (lat, lon) = f.to_point(x, y);

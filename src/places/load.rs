@@ -25,6 +25,10 @@ pub struct LoadSummary {
     pub wards: i64,
     pub hubs: i64,
     pub links: i64,
+    /// East Java's districts with an area drawn (see `areas`).
+    pub district_areas: i64,
+    /// How long building the district areas (the Voronoi step) took in this load.
+    pub areas_took: std::time::Duration,
 }
 
 struct CsvFile<T> {
@@ -68,8 +72,9 @@ pub async fn load_dir(pool: &PgPool, dir: &Path) -> anyhow::Result<LoadSummary> 
     let wards: CsvFile<WardRow> = read_csv(dir, "wards.csv")?;
     let hubs: CsvFile<HubRow> = read_csv(dir, "hubs.csv")?;
     let links: CsvFile<LinkRow> = read_csv(dir, "links.csv")?;
+    let land = super::areas::read_land(dir)?;
 
-    let progress = ProgressBar::new(9).with_message("loading geo/");
+    let progress = ProgressBar::new(11).with_message("loading geo/");
     let mut tx = pool.begin().await?;
     // One loader at a time: two concurrent loads would otherwise deadlock on upserts.
     sqlx::query("SELECT pg_advisory_xact_lock(hashtext('simlontar geo load'))")
@@ -115,6 +120,9 @@ pub async fn load_dir(pool: &PgPool, dir: &Path) -> anyhow::Result<LoadSummary> 
     progress.inc(2);
     load_network(&mut tx, &hubs, &links).await?;
     progress.inc(2);
+    super::areas::load_land(&mut tx, land.as_ref().map(|(g, _)| g.as_str())).await?;
+    let (_, areas_took) = super::areas::build_district_areas(&mut tx).await?;
+    progress.inc(2);
 
     let sums: [(&str, usize, &str); 9] = [
         (provinces.name, provinces.rows.len(), &provinces.sha256),
@@ -127,7 +135,10 @@ pub async fn load_dir(pool: &PgPool, dir: &Path) -> anyhow::Result<LoadSummary> 
         (hubs.name, hubs.rows.len(), &hubs.sha256),
         (links.name, links.rows.len(), &links.sha256),
     ];
-    for (name, rows, sha) in sums {
+    let land_sum = land
+        .as_ref()
+        .map(|(_, sha)| (super::areas::LAND_FILE, 1, sha.as_str()));
+    for (name, rows, sha) in sums.into_iter().chain(land_sum) {
         sqlx::query(
             "INSERT INTO geo_dataset (name, rows, sha256) VALUES ($1, $2, $3)
              ON CONFLICT (name) DO UPDATE SET rows = EXCLUDED.rows, sha256 = EXCLUDED.sha256,
@@ -141,7 +152,10 @@ pub async fn load_dir(pool: &PgPool, dir: &Path) -> anyhow::Result<LoadSummary> 
     }
     tx.commit().await?;
     progress.finish_and_clear();
-    summary(pool).await
+    Ok(LoadSummary {
+        areas_took,
+        ..summary(pool).await?
+    })
 }
 
 /// One statement for all 514 regencies (a row at a time took a round trip each).
@@ -363,11 +377,12 @@ async fn load_network(
 }
 
 pub async fn summary(pool: &PgPool) -> anyhow::Result<LoadSummary> {
-    let row: (i64, i64, i64, i64, i64, i64, i64, i64) = sqlx::query_as(
+    let row: (i64, i64, i64, i64, i64, i64, i64, i64, i64) = sqlx::query_as(
         "SELECT (SELECT count(*) FROM province), (SELECT count(*) FROM region),
                 (SELECT count(*) FROM district), (SELECT count(*) FROM village),
                 (SELECT count(*) FROM upt), (SELECT count(*) FROM ward),
-                (SELECT count(*) FROM hub), (SELECT count(*) FROM link)",
+                (SELECT count(*) FROM hub), (SELECT count(*) FROM link),
+                (SELECT count(*) FROM district_area)",
     )
     .fetch_one(pool)
     .await?;
@@ -380,6 +395,8 @@ pub async fn summary(pool: &PgPool) -> anyhow::Result<LoadSummary> {
         wards: row.5,
         hubs: row.6,
         links: row.7,
+        district_areas: row.8,
+        areas_took: std::time::Duration::ZERO,
     })
 }
 

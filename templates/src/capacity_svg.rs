@@ -56,14 +56,16 @@ impl Risk {
     }
 }
 
-/// The backdrop both maps share: land drawn as runs of grid cells that hold villages,
-/// and the regency seats.
+/// The backdrop both maps share: the land, the regency outlines and names, and the
+/// regency seats.
 #[derive(Clone)]
 pub struct Basemap {
     pub width: f64,
     pub height: f64,
-    /// (x, y, w, h) rectangles of land.
-    pub land: Vec<(f64, f64, f64, f64)>,
+    /// The land as SVG path data ("" when no coast is loaded).
+    pub land: String,
+    /// (path data, label x, label y, regency name).
+    pub regions: Vec<(String, f64, f64, String)>,
     /// (x, y, regency name).
     pub seats: Vec<(f64, f64, String)>,
 }
@@ -86,10 +88,16 @@ fn f1(v: f64) -> String {
 
 fn backdrop(m: &Basemap) -> Markup {
     html! {
-        rect width=(f1(m.width)) height=(f1(m.height)) fill="#eaf2f8" {}
-        g fill="#d9d2bf" aria-hidden="true" {
-            @for (x, y, w, h) in &m.land {
-                rect x=(f1(*x)) y=(f1(*y)) width=(f1(*w)) height=(f1(*h)) {}
+        rect width=(f1(m.width)) height=(f1(m.height)) fill="#dcebf5" {}
+        g aria-hidden="true" {
+            @if !m.land.is_empty() { path d=(m.land) fill="#ece6d6" stroke="#8aa3b8" {} }
+            g fill="#ece6d6" stroke="#b3a98f" stroke-linejoin="round" {
+                @for (d, ..) in &m.regions { path d=(d) {} }
+            }
+            g font-size="13" fill="#6b6350" text-anchor="middle" font-style="italic" {
+                @for (_, x, y, name) in m.regions.iter().filter(|r| !r.3.starts_with("Kota ")) {
+                    text x=(f1(*x)) y=(f1(*y)) { (name.trim_start_matches("Kabupaten ")) }
+                }
             }
         }
         g fill="#8a94a0" {

@@ -167,7 +167,23 @@ pub struct RetryRow {
     pub due: String,
 }
 
-pub fn review(lang: Lang, user: &NavUser, rows: &[CandidateView], retries: &[RetryRow]) -> Markup {
+/// A decision the reviewer made lately, offered for undoing.
+pub struct RecentDecision {
+    pub link_id: i64,
+    pub case_number: String,
+    /// What was decided, in words ("orang yang sama").
+    pub decision: String,
+    pub at: String,
+}
+
+pub fn review(
+    lang: Lang,
+    user: &NavUser,
+    rows: &[CandidateView],
+    retries: &[RetryRow],
+    recent: &[RecentDecision],
+    done: Option<&str>,
+) -> Markup {
     let title = tr(lang, "Antrean tinjauan kecocokan", "Link review queue");
     page(
         &Page {
@@ -179,6 +195,27 @@ pub fn review(lang: Lang, user: &NavUser, rows: &[CandidateView], retries: &[Ret
         },
         html! {
             h1 { (title) }
+            @if let Some(done) = done {
+                p.notice role="status" { (done) }
+            }
+            @if !recent.is_empty() {
+                section.card.recent-decisions {
+                    h2 { (tr(lang, "Keputusan terakhir Anda", "Your latest decisions")) }
+                    p.hint { (tr(lang, "Salah pilih? Urungkan: usulan kembali ke antrean, dan identitas yang sudah dipasang pada kasus dilepas lagi.",
+                                  "Chose wrongly? Undo: the suggestion goes back to the queue, and an identity already given to the case is taken off again.")) }
+                    ul {
+                        @for d in recent {
+                            li {
+                                form method="post" action={ "/identity/links/" (d.link_id) } {
+                                    input type="hidden" name="csrf" value=(user.csrf);
+                                    span { a href={ "/cases/" (d.case_number) } { (d.case_number) } " — " strong { (d.decision) } " · " (d.at) " " }
+                                    button.secondary name="decision" value="undo" type="submit" { "↶ " (tr(lang, "Urungkan", "Undo")) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
             p { a href="/identity/checks/new" { (tr(lang, "Catat hasil pemeriksaan baru", "Record a new check result")) } }
             @if !retries.is_empty() {
                 section.card {
@@ -234,9 +271,18 @@ pub fn review(lang: Lang, user: &NavUser, rows: &[CandidateView], retries: &[Ret
                     // "not sure" outlined, the final one red and apart.
                     form.decisions method="post" action={ "/identity/links/" (r.id) } {
                         input type="hidden" name="csrf" value=(user.csrf);
-                        button.accept name="decision" value="accept" type="submit" { "✓ " (tr(lang, "Orang yang sama", "Same person")) }
-                        button.secondary name="decision" value="reject" type="submit" { (tr(lang, "Belum yakin — tolak usulan ini", "Not sure — reject this suggestion")) }
-                        button.danger name="decision" value="distinct" type="submit" { "✕ " (tr(lang, "Pasti orang berbeda (tidak diusulkan lagi)", "Certainly different people (never suggested again)")) }
+                        div {
+                            button.accept name="decision" value="accept" type="submit" { "✓ " (tr(lang, "Orang yang sama", "Same person")) }
+                            p.hint { (tr(lang, "Kasus mendapat identitas ini dan lanjut ke pemulangan.", "The case gets this identity and moves on to going home.")) }
+                        }
+                        div {
+                            button.secondary name="decision" value="reject" type="submit" { (tr(lang, "Belum yakin — tolak usulan ini", "Not sure — reject this suggestion")) }
+                            p.hint { (tr(lang, "Kasus tidak berubah; usulan ini keluar dari antrean.", "The case does not change; this suggestion leaves the queue.")) }
+                        }
+                        div.apart {
+                            button.danger name="decision" value="distinct" type="submit" { "✕ " (tr(lang, "Pasti orang berbeda (tidak diusulkan lagi)", "Certainly different people (never suggested again)")) }
+                            p.hint { (tr(lang, "Pasangan ini tidak akan diusulkan lagi.", "This pair will not be suggested again.")) }
+                        }
                     }
                 }
             }

@@ -36,13 +36,27 @@ pub struct FormValues {
     pub notes: String,
 }
 
-/// A clickable map of the regency: village centroids as dots, the picked point if any.
+/// A district outline on the desk's map, in map pixels.
+pub struct MapArea {
+    pub name: String,
+    /// SVG path data.
+    pub d: String,
+    pub label: (f64, f64),
+    /// In the map's own regency (named; the neighbours are outlined only).
+    pub own: bool,
+}
+
+/// A clickable map of the regency: the coast, district outlines and names, the regency
+/// seats, the picked point if any.
 pub struct MapView {
     pub region: String,
     pub width: u32,
     pub height: u32,
-    /// Village dots in map pixels.
-    pub dots: Vec<(f64, f64)>,
+    /// The land as SVG path data ("" when no coast is loaded).
+    pub land: String,
+    pub districts: Vec<MapArea>,
+    /// Regency seats: (x, y, town).
+    pub towns: Vec<(f64, f64, String)>,
     pub picked: Option<(f64, f64)>,
     /// The frame, for the page's script to turn a tap into a point without a round trip:
     /// the north-west corner (lat, lon) and degrees per pixel (lat, lon).
@@ -614,10 +628,29 @@ pub fn saved(lang: Lang, user: &NavUser, number: &str, hints: &[Hint]) -> Markup
 
 /// The regency map as an SVG image for the form's map picker.
 pub fn map_svg(m: &MapView) -> String {
+    let at = |v: f64| format!("{v:.0}");
     html! {
         svg xmlns="http://www.w3.org/2000/svg" width=(m.width) height=(m.height) viewBox={ "0 0 " (m.width) " " (m.height) } {
-            rect width="100%" height="100%" fill="#eef3f7" {}
-            @for (x, y) in &m.dots { circle cx=(format!("{x:.1}")) cy=(format!("{y:.1}")) r="1.6" fill="#7a8ca0" {} }
+            // Sea; the land over it (without a loaded coast, land everywhere).
+            rect width="100%" height="100%" fill=(if m.land.is_empty() { "#f3efe4" } else { "#cfe3f1" }) {}
+            @if !m.land.is_empty() { path d=(m.land) fill="#f3efe4" stroke="#6f8aa0" {} }
+            // District areas filled as land: a shore village the coastline leaves in the sea
+            // keeps a little land around it.
+            g fill="#f3efe4" stroke-linejoin="round" {
+                @for a in m.districts.iter().filter(|a| !a.own) { path d=(a.d) stroke="#b9b2a2" {} }
+                @for a in m.districts.iter().filter(|a| a.own) { path d=(a.d) stroke="#7d7462" stroke-width="1.5" {} }
+            }
+            g font-family="sans-serif" text-anchor="middle" paint-order="stroke" stroke="#fff" stroke-width="3" {
+                g font-size="17" fill="#5b5446" {
+                    @for a in m.districts.iter().filter(|a| a.own) { text x=(at(a.label.0)) y=(at(a.label.1)) { (a.name) } }
+                }
+                g font-size="19" font-weight="bold" fill="#1b1f24" {
+                    @for (x, y, name) in &m.towns {
+                        circle cx=(at(*x)) cy=(at(*y)) r="5" stroke="#fff" stroke-width="2" {}
+                        text x=(at(*x)) y=(at(*y - 9.0)) { (name) }
+                    }
+                }
+            }
             @if let Some((x, y)) = m.picked {
                 circle cx=(format!("{x:.1}")) cy=(format!("{y:.1}")) r="7" fill="none" stroke="#b00020" stroke-width="3" {}
             }

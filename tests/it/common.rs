@@ -42,7 +42,7 @@ pub fn test_geo_dir() -> PathBuf {
         let csvs: Vec<PathBuf> = std::fs::read_dir(geo_dir())
             .unwrap()
             .map(|e| e.unwrap().path())
-            .filter(|p| p.extension().is_some_and(|e| e == "csv"))
+            .filter(|p| p.extension().is_some_and(|e| e == "csv" || e == "geojson"))
             .collect();
         // Named by what it was cut from, so that runs share it and a change of geo/ makes
         // a new one.

@@ -221,7 +221,12 @@ async fn a_contradicted_match_waits_for_a_person_who_decides(pool: PgPool) {
         .await;
     assert_eq!(res.status, StatusCode::SEE_OTHER);
     assert_eq!(case_state(&pool).await, "identified");
-    assert!(!officer.get("/identity/review").await.body.contains(SBY));
+    // Out of the queue (its case number now shows only among the latest decisions).
+    assert!(!officer
+        .get("/identity/review")
+        .await
+        .body
+        .contains(r#"value="accept""#));
 
     // Undo puts it back in the queue; a distinct mark then closes it for good.
     officer
@@ -1089,4 +1094,181 @@ async fn the_review_queue_shows_both_photos_side_by_side_and_the_count(pool: PgP
         let res = officer.get(url).await;
         assert_eq!(res.status, StatusCode::OK, "{url}");
     }
+}
+
+/// A candidate link for the Surabaya fixture (a contradicted match) and a case officer.
+async fn one_candidate(pool: &PgPool) -> (crate::common::Client, i64) {
+    two_regions(pool).await;
+    let t = token(pool, "dp3ak.system", Role::IdentityOfficer, None).await;
+    let res = call(
+        pool,
+        api(
+            "POST",
+            "/api/v1/identity-checks",
+            &t,
+            Some(KEY),
+            matched("3578011203600003", "male", 95.0),
+        ),
+    )
+    .await;
+    assert_eq!(res.json()["link"], "candidate", "{}", res.body);
+    let officer = signed_in(pool, "officer1", Role::CaseOfficer, None).await;
+    let link = sqlx::query_scalar("SELECT id FROM record_link")
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    (officer, link)
+}
+
+/// The case as undo must leave it: its state, the checks tied to its intake, the state of
+/// the link, and whether it waits in the queue.
+async fn case_snapshot(pool: &PgPool) -> (String, i64, String) {
+    sqlx::query_as(
+        "SELECT c.state, (SELECT count(*) FROM identity_check k WHERE k.intake_id = c.intake_id),
+                (SELECT state FROM record_link)
+           FROM ot_case c WHERE c.number = $1",
+    )
+    .bind(SBY)
+    .fetch_one(pool)
+    .await
+    .unwrap()
+}
+
+/// Issue 26: "Urungkan" after "orang yang sama" took the link back to the queue but left
+/// the case identified by it (on main the case stayed `identified`). Undo now puts the
+/// case back as it was, says so on the case, and a second undo changes nothing.
+#[sqlx::test]
+async fn undo_after_accept_restores_the_case_as_it_was(pool: PgPool) {
+    let (mut officer, link) = one_candidate(&pool).await;
+    let before = case_snapshot(&pool).await;
+    assert_eq!(before.0, "identity_pending");
+    let path = format!("/identity/links/{link}");
+    let res = officer.post(&path, &[("decision", "accept")]).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    assert_eq!(case_state(&pool).await, "identified");
+    let queue = officer.get("/identity/review?done=accept").await;
+    assert!(
+        queue.body.contains("Keputusan dicatat: orang yang sama"),
+        "{}",
+        queue.body
+    );
+    assert!(
+        queue.body.contains("Urungkan") && queue.body.contains(SBY),
+        "{}",
+        queue.body
+    );
+
+    let res = officer.post(&path, &[("decision", "undo")]).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    assert_eq!(case_snapshot(&pool).await, before, "the case is as it was");
+    let queue = officer.get("/identity/review?done=undo").await;
+    assert!(
+        queue.body.contains(r#"value="accept""#),
+        "back in the queue"
+    );
+    let events = || async {
+        sqlx::query_as::<_, (String, Option<String>, Option<String>)>(
+            "SELECT kind, from_state, to_state FROM case_event ORDER BY id DESC LIMIT 1",
+        )
+        .fetch_one(&pool)
+        .await
+        .unwrap()
+    };
+    let last = events().await;
+    assert_eq!(last, ("link_decision".to_string(), None, None));
+    let unlinked: (Option<String>, Option<String>) = sqlx::query_as(
+        "SELECT from_state, to_state FROM case_event WHERE kind = 'identity_unlinked'",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        unlinked,
+        (Some("identified".into()), Some("identity_pending".into()))
+    );
+
+    // Undo twice (a second tab, a double tap): harmless.
+    let count = || async {
+        sqlx::query_scalar::<_, i64>("SELECT count(*) FROM case_event")
+            .fetch_one(&pool)
+            .await
+            .unwrap()
+    };
+    let n = count().await;
+    let res = officer.post(&path, &[("decision", "undo")]).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    assert_eq!(count().await, n);
+    assert_eq!(case_snapshot(&pool).await, before);
+
+    // Accepted again, then the case moves on: the undo is refused and changes nothing.
+    officer.post(&path, &[("decision", "accept")]).await;
+    let res = officer
+        .post(
+            &format!("/cases/{SBY}/transition"),
+            &[("to", "closed"), ("reason", "dijemput keluarga sendiri")],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let res = officer.post(&path, &[("decision", "undo")]).await;
+    assert_eq!(res.status, StatusCode::CONFLICT);
+    assert!(res.body.contains("Tidak bisa diurungkan"), "{}", res.body);
+    assert_eq!(case_state(&pool).await, "closed");
+    let state: String = sqlx::query_scalar("SELECT state FROM record_link")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(state, "accepted");
+}
+
+/// Undo after "tolak" or "orang yang berbeda" puts the suggestion back in the queue; a
+/// person without the right to review cannot undo (neither the page nor the rule).
+#[sqlx::test]
+async fn undo_after_reject_or_distinct_puts_it_back_and_needs_the_right(pool: PgPool) {
+    let (mut officer, link) = one_candidate(&pool).await;
+    let path = format!("/identity/links/{link}");
+    for decision in ["reject", "distinct"] {
+        officer.post(&path, &[("decision", decision)]).await;
+        let queue = officer.get("/identity/review").await;
+        assert!(!queue.body.contains(r#"value="accept""#), "{decision}");
+        assert!(queue.body.contains("Urungkan"), "{decision}");
+        officer.post(&path, &[("decision", "undo")]).await;
+        let queue = officer.get("/identity/review").await;
+        assert!(queue.body.contains(r#"value="accept""#), "{decision}: back");
+        assert_eq!(case_state(&pool).await, "identity_pending");
+    }
+
+    officer.post(&path, &[("decision", "reject")]).await;
+    let mut desk = signed_in(&pool, "satpol.sby", Role::IntakeOfficer, Some("35.78")).await;
+    let res = desk.post(&path, &[("decision", "undo")]).await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    // The rule itself refuses, whatever path calls it.
+    let p = simlontar::auth::model::Principal {
+        user_id: 1,
+        username: "satpol.sby".into(),
+        display_name: "satpol.sby".into(),
+        grants: vec![
+            simlontar::auth::model::Grant::new(Role::IntakeOfficer, Some("35.78".into())).unwrap(),
+        ],
+        via_token: false,
+    };
+    let now = chrono::Utc::now();
+    let scope = simlontar::auth::policy::CaseScope::of(&p, now);
+    let refused = simlontar::identity::links::decide(
+        &pool,
+        &scope,
+        &p,
+        link,
+        simlontar::identity::links::Decision::Undo,
+        now,
+    )
+    .await;
+    assert!(
+        matches!(refused, Err(simlontar::error::AppError::Forbidden)),
+        "{refused:?}"
+    );
+    let state: String = sqlx::query_scalar("SELECT state FROM record_link")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(state, "rejected");
 }

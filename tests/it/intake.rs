@@ -917,6 +917,39 @@ async fn fields_an_api_body_does_not_take_are_refused_by_name_and_change_nothing
     }
 }
 
+/// The desk's map shows where one is (issue 26): the coast, the regency's district
+/// outlines and names and the regency seats, not a cloud of village dots.
+#[sqlx::test]
+async fn the_pick_up_map_shows_the_coast_districts_and_towns(pool: PgPool) {
+    load_geo(&pool).await;
+    let mut c = signed_in(&pool, "satpol.sby", Role::IntakeOfficer, Some("35.78")).await;
+    let res = c.get("/intake/map.svg?region=35.78").await;
+    assert_eq!(res.status, StatusCode::OK);
+    let svg = res.body;
+    assert!(
+        svg.contains(r##"fill="#f3efe4" stroke="#6f8aa0""##),
+        "the coast: {svg}"
+    );
+    for name in [">Tegalsari<", ">Gubeng<", ">Surabaya<"] {
+        assert!(svg.contains(name), "{name} on the map");
+    }
+    assert!(
+        !svg.contains("<circle cx") || svg.matches("<circle").count() < 20,
+        "no village dots"
+    );
+    // Small enough for a weak signal, in the city and in the largest regencies.
+    for region in ["35.78", "35.07", "35.10", "35.29"] {
+        let res = c.get(&format!("/intake/map.svg?region={region}")).await;
+        assert_eq!(res.status, StatusCode::OK);
+        eprintln!("desk map for {region}: {} bytes", res.body.len());
+        assert!(
+            res.body.len() < 40_000,
+            "{region}: {} bytes",
+            res.body.len()
+        );
+    }
+}
+
 /// `/intake/map.svg` drew whatever the query said (issue 22, finding 9): `lat=NaN` put
 /// `cx="NaN"` into the SVG. Only a real point on the map is drawn; the desk's number
 /// fields take only finite numbers.

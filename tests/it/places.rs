@@ -280,3 +280,50 @@ async fn geometry_round_trips_through_geozero_with_srid_4326(pool: PgPool) {
     assert_eq!(back.as_lon_lat(), Some((112.75, -7.25)));
     assert_eq!(srid, 4326);
 }
+
+/// The maps' backdrop (issue 26): the coast is loaded, every East Java district with
+/// villages gets an area, a reload leaves the same areas, and every village with a point
+/// falls within its own district's area and no other's — the about 200 whose point lies
+/// off Natural Earth's coastline (small islands, shore villages) through a small disk.
+#[sqlx::test]
+async fn district_areas_cover_their_villages_and_a_reload_keeps_them(pool: PgPool) {
+    load_geo(&pool).await;
+    let areas = || async {
+        sqlx::query_scalar::<_, String>(
+            "SELECT md5(string_agg(district_code || ST_AsEWKT(area), '|' ORDER BY district_code))
+               FROM district_area",
+        )
+        .fetch_one(&pool)
+        .await
+        .unwrap()
+    };
+    let first = areas().await;
+    let (land,): (i64,) = sqlx::query_as("SELECT count(*) FROM land")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(land, 1, "the coast is loaded");
+    let (districts, with_area, villages, outside, elsewhere): (i64, i64, i64, i64, i64) =
+        sqlx::query_as(
+            "SELECT (SELECT count(DISTINCT district_code) FROM village
+                      WHERE code LIKE '35.%' AND centroid IS NOT NULL),
+                    (SELECT count(*) FROM district_area),
+                    count(*),
+                    count(*) FILTER (WHERE NOT ST_Intersects(a.area, v.centroid)),
+                    count(*) FILTER (WHERE EXISTS (SELECT 1 FROM district_area o
+                        WHERE o.district_code <> v.district_code AND ST_Intersects(o.area, v.centroid)
+                          AND NOT ST_Touches(o.area, v.centroid)))
+               FROM village v LEFT JOIN district_area a ON a.district_code = v.district_code
+              WHERE v.code LIKE '35.%' AND v.centroid IS NOT NULL",
+        )
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    eprintln!(
+        "{with_area}/{districts} districts with an area; {outside} of {villages} villages outside their own area"
+    );
+    assert_eq!(with_area, districts);
+    assert_eq!((outside, elsewhere), (0, 0), "of {villages}");
+    load_geo(&pool).await;
+    assert_eq!(areas().await, first, "a reload keeps the same areas");
+}

@@ -247,6 +247,33 @@ async fn the_phone_fills_the_point_from_its_location_and_shrinks_photos_before_s
             page,
             "the tap did not send the form"
         );
+        // The map as the officer sees it (issue 26): coast, districts, towns, the pin.
+        b.c.execute(
+            "document.querySelector('input.map').scrollIntoView({block: 'center'});",
+            vec![],
+        )
+        .await
+        .unwrap();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while b
+            .c
+            .execute(
+                // An image input has no `complete`: the same address as an image (the cache's).
+                "const m = document.querySelector('input.map');
+                 if (!window.mapProbe || window.mapProbe.src !== m.src) {
+                   window.mapProbe = new Image(); window.mapProbe.src = m.src;
+                 }
+                 return window.mapProbe.complete && window.mapProbe.naturalWidth > 0;",
+                vec![],
+            )
+            .await
+            .unwrap()
+            != serde_json::json!(true)
+        {
+            assert!(std::time::Instant::now() < deadline, "the map image loads");
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        b.step("map").await;
 
         b.find("#photos")
             .await

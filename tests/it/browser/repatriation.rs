@@ -70,10 +70,19 @@ async fn a_biometric_match_is_reviewed_and_the_person_is_routed_home_with_a_noti
     b.click_and_load("section.candidate button[value=accept]")
         .await;
     b.wait_for_path("/identity/review").await;
+    let page = b.main_text().await;
     assert!(
-        !b.main_text().await.contains(CASE),
-        "the link left the queue"
+        !page.contains("Orang yang sama\n") && page.contains("Tidak ada kecocokan yang menunggu"),
+        "the link left the queue: {page}"
     );
+    // The confirmation, and the decision offered for undoing (issue 26).
+    let recent = b.text("section.recent-decisions").await;
+    assert!(
+        recent.contains(CASE) && recent.contains("Urungkan"),
+        "{recent}"
+    );
+    assert!(page.contains("Keputusan dicatat"), "{page}");
+    b.step("review-decided").await;
 
     // The route home it proposes, accepted as it stands.
     b.goto(&format!("{base}/cases/{CASE}")).await;
