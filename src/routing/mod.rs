@@ -3,13 +3,16 @@
 //! the sums of its legs; a plan for a home outside East Java never hands the person to an
 //! East Java regency, only to the hand-over province's Dinsos of geo/relay.csv.
 pub mod api;
+pub mod departure;
 pub mod escort;
 pub mod handover;
 pub mod map;
 pub mod network;
 pub mod pages;
 pub mod plan;
+pub mod plan_pages;
 pub mod proposal;
+pub mod receiving;
 pub mod store;
 
 pub use escort::{Condition, Escort, EscortNeed, EscortRole};
@@ -31,6 +34,15 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/cases/{number}/route", post(pages::decide_route))
         .route("/cases/{number}/depart", post(pages::depart))
+        .route("/cases/{number}/plan", get(plan_pages::show_plan))
+        .route(
+            "/cases/{number}/departure",
+            post(plan_pages::save_departure),
+        )
+        .route(
+            "/cases/{number}/plan/legs/{index}",
+            post(plan_pages::save_leg),
+        )
         .route("/cases/{number}/refusal", post(pages::record_refusal))
         .route(
             "/cases/{number}/handover-form",

@@ -96,7 +96,11 @@ pub async fn depart(
         );
         return Ok(page.into_response());
     }
-    handover::depart(&mut tx, id, p, now).await?;
+    if let Err(e) = handover::depart(&mut tx, id, p, now).await {
+        tx.rollback().await?;
+        // What is missing (the escort's name) is shown beside its field on the plan page.
+        return super::plan_pages::refuse_departure(&state, &v, &number, e).await;
+    }
     access::commit(tx, origin, &number, "depart", json!({})).await?;
     Ok(to_case(&number).into_response())
 }
@@ -120,14 +124,14 @@ pub async fn record_refusal(
     let (p, origin, now) = (&v.principal, &v.origin, state.clock.now());
     let (mut tx, id) =
         access::open(&state.pool, p, origin, &number, Action::DecideCase, now).await?;
-    handover::refuse(&mut tx, id, &f.kind, &f.by, &f.reason, p, now).await?;
+    handover::refuse(&mut tx, id, &f.kind, &f.by, &f.reason, Some(p), now).await?;
     let detail = json!({"kind": f.kind, "by": f.by});
     access::commit(tx, origin, &number, "refusal", detail).await?;
     Ok(to_case(&number))
 }
 
 /// A stored plan as the views show it; the map is drawn again from reference data.
-async fn plan_view(
+pub async fn plan_view(
     state: &AppState,
     plan_state: &str,
     plan: &Value,
@@ -440,6 +444,7 @@ async fn link_page(
             office: notice.office,
             at: notice.at,
             sent: format_local(notice.sent_at, tz),
+            arrival: notice.arrival.map(|t| format_local(t, tz)),
             acknowledged: notice.acknowledged_at.map(|t| format_local(t, tz)),
             received: notice.received_at.map(|t| format_local(t, tz)),
             token,

@@ -212,6 +212,12 @@ vocabulary! {
         HandoverAcknowledged = "handover_acknowledged" => ("Pemberitahuan diterima kantor tujuan", "Notice received by the office"),
         HandoverEscalated = "handover_escalated" => ("Pemberitahuan dinaikkan ke atasan", "Notice escalated"),
         HandedOver = "handed_over" => ("Diserahterimakan", "Handed over"),
+        DeparturePlanned = "departure_planned" => ("Keberangkatan dijadwalkan", "Departure scheduled"),
+        PlanEdited = "plan_edited" => ("Rencana perjalanan diubah", "Transport plan changed"),
+        HandoverAccepted = "handover_accepted" => ("Kantor tujuan bersedia menerima", "The office accepted"),
+        HandoverDeclined = "handover_declined" => ("Kantor tujuan menolak", "The office declined"),
+        HandoverDateProposed = "handover_date_proposed" => ("Kantor tujuan mengusulkan tanggal lain", "The office proposed another date"),
+        HandoverCollect = "handover_collect" => ("Kantor tujuan menjemput di Balai Sidoarjo", "The office collects at the Sidoarjo Balai"),
         // The demo year's history names its steps by what happened.
         IdentityRequested = "identity_requested" => ("Pemeriksaan identitas diminta", "Identity check requested"),
         IdentityConfirmed = "identity_confirmed" => ("Identitas dipastikan", "Identity confirmed"),

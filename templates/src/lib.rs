@@ -17,6 +17,7 @@ pub mod ops;
 pub mod pages;
 pub mod reports;
 pub mod routing;
+pub mod routing_plan;
 pub mod shelter;
 pub mod wards;
 

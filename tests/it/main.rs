@@ -20,6 +20,7 @@ mod contract;
 mod crash;
 mod csrf;
 mod demo;
+mod departure;
 mod faults;
 mod golive;
 mod handover;
