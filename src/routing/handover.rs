@@ -490,6 +490,10 @@ impl Notice {
     }
 }
 
+pub async fn notice_by_id(tx: &mut Tx<'_>, id: i64) -> sqlx::Result<Option<Notice>> {
+    notice_by(tx, By::Id(id)).await
+}
+
 pub async fn notice_by_token(tx: &mut Tx<'_>, token: &str) -> sqlx::Result<Option<Notice>> {
     notice_by(tx, By::Token(hash(token))).await
 }

@@ -13,6 +13,7 @@ pub mod plan;
 pub mod plan_pages;
 pub mod proposal;
 pub mod receiving;
+pub mod receiving_pages;
 pub mod store;
 
 pub use escort::{Condition, Escort, EscortNeed, EscortRole};
@@ -53,6 +54,15 @@ pub fn router() -> Router<AppState> {
             get(|| async { axum::response::Redirect::to("/routing/offices") }),
         )
         .route("/routing/offices", get(pages::show_offices))
+        .route("/incoming", get(receiving_pages::show_incoming))
+        .route(
+            "/incoming/{number}",
+            get(receiving_pages::show_card).post(receiving_pages::answer_card),
+        )
+        .route(
+            "/incoming/{number}/photos/{id}",
+            get(receiving_pages::show_card_photo),
+        )
         // Refused before anything is read for roles that do not see proposals.
         .route(
             "/api/v1/cases/{number}/proposal",
@@ -62,8 +72,13 @@ pub fn router() -> Router<AppState> {
 
 /// The receiving office's link: open without an account, the token is the key.
 pub fn public_router() -> Router<AppState> {
-    Router::new().route(
-        "/handover/{token}",
-        get(pages::show_link).post(pages::confirm_link),
-    )
+    Router::new()
+        .route(
+            "/handover/{token}",
+            get(pages::show_link).post(pages::confirm_link),
+        )
+        .route(
+            "/handover/{token}/photos/{id}",
+            get(receiving_pages::show_link_photo),
+        )
 }

@@ -420,6 +420,8 @@ struct Refused {
     receiver: view::ReceiverValues,
     errors: Vec<(String, String)>,
     refusal: Option<String>,
+    /// A refused answer (accept, decline, another date, collect): its form's errors and values.
+    answer: simlontar_templates::receiving::Kept,
 }
 
 /// The link page as the notice stands now (read afresh: a refusal may be about a change).
@@ -435,11 +437,29 @@ async fn link_page(
     let notice = handover::notice_by_token(&mut tx, &token)
         .await?
         .ok_or(AppError::NotFound)?;
+    let lang = lang_of(&parts.headers);
+    let live = notice.expires_at >= now && !notice.cancelled();
+    // The same need-to-know card the office's officers see signed in (its read audited).
+    let card = match live {
+        true => Some(
+            super::receiving_pages::link_card(
+                &mut tx,
+                state,
+                &notice,
+                (&token, &csrf),
+                lang,
+                &refused.answer,
+            )
+            .await?,
+        ),
+        false => None,
+    };
     tx.commit().await?;
     let tz = state.settings.time_zone;
     Ok(view::link_page(
-        lang_of(&parts.headers),
+        lang,
         &view::LinkView {
+            card,
             number: notice.number,
             office: notice.office,
             at: notice.at,
@@ -459,18 +479,9 @@ async fn link_page(
     ))
 }
 
-#[derive(Deserialize)]
-pub struct ConfirmForm {
-    #[serde(default)]
-    action: String,
-    #[serde(default)]
-    receiver_name: String,
-    #[serde(default)]
-    receiver_ref: String,
-    /// The confirmation checkbox: present (`yes`) only when ticked.
-    #[serde(default)]
-    confirm: String,
-}
+/// The link page's forms: acknowledge, received (with the receiver and the tick), and
+/// the office's answers (`receiving_pages::AnswerForm`).
+pub type ConfirmForm = super::receiving_pages::AnswerForm;
 
 /// A press on the link page. Refused for its fields, the page comes back (422) with each
 /// error beside its field and what was typed; refused for the state of the hand-over (no
@@ -488,9 +499,25 @@ pub async fn confirm_link(
         reference: f.receiver_ref.clone(),
         confirmed: f.confirm == "yes",
     };
-    let refused = match confirm_notice(&state, &token, &f.action, &receiver, lang).await {
+    let refused = match confirm_notice(&state, &token, &f, &receiver, lang).await {
         Ok(()) => return Ok(Redirect::to(&format!("/handover/{token}")).into_response()),
         Err(e) => e,
+    };
+    let answering = f.answer().is_some();
+    let kept_answer = |errors: Vec<(String, String)>, refusal: Option<String>| {
+        simlontar_templates::receiving::Kept {
+            action: if answering {
+                f.action.clone()
+            } else {
+                String::new()
+            },
+            errors: if answering { errors } else { vec![] },
+            refusal,
+            reason: f.reason.clone(),
+            date: f.date.clone(),
+            note: f.note.clone(),
+            ..Default::default()
+        }
     };
     let kept = view::ReceiverValues {
         name: receiver.name,
@@ -504,17 +531,27 @@ pub async fn confirm_link(
                 receiver: kept,
                 errors: vec![],
                 refusal: Some(why),
+                answer: kept_answer(vec![], None),
             },
         ),
         e => match e.field_errors(lang) {
-            Some(fields) => (
-                StatusCode::UNPROCESSABLE_ENTITY,
+            Some(fields) => (StatusCode::UNPROCESSABLE_ENTITY, {
+                let fields: Vec<(String, String)> = fields
+                    .into_iter()
+                    .map(|f| {
+                        (
+                            f.field,
+                            simlontar_templates::i18n::one_language(lang, &f.message),
+                        )
+                    })
+                    .collect();
                 Refused {
                     receiver: kept,
-                    errors: fields.into_iter().map(|f| (f.field, f.message)).collect(),
+                    errors: if answering { vec![] } else { fields.clone() },
                     refusal: None,
-                },
-            ),
+                    answer: kept_answer(fields, None),
+                }
+            }),
             None => return Err(e),
         },
     };
@@ -528,10 +565,11 @@ pub async fn confirm_link(
 async fn confirm_notice(
     state: &AppState,
     token: &str,
-    action: &str,
+    form: &ConfirmForm,
     receiver: &handover::Receiver,
     lang: Lang,
 ) -> AppResult<()> {
+    let action = form.action.as_str();
     let now = state.clock.now();
     let mut tx = CaseScope::system(now).begin(&state.pool).await?;
     let notice = handover::notice_by_token(&mut tx, token)
@@ -542,7 +580,11 @@ async fn confirm_notice(
             "Tautan ini sudah kedaluwarsa. / This link has expired.".into(),
         ));
     }
-    handover::confirm(&mut tx, notice.id, action, receiver, lang, now).await?;
+    if form.answer().is_some() {
+        super::receiving_pages::apply(&mut tx, state, &notice, form, None, lang).await?;
+    } else {
+        handover::confirm(&mut tx, notice.id, action, receiver, lang, now).await?;
+    }
     let origin = audit::Origin::default();
     audit::record(
         &mut *tx,

@@ -90,6 +90,16 @@ async fn render(
     .bind(id)
     .fetch_all(&mut *tx)
     .await?;
+    // What the receiving office answered: another date (the officer takes it by changing
+    // the departure), collecting at Sidoarjo, accepting.
+    let answers: Vec<(String, Option<chrono::NaiveDate>, String, DateTime<Utc>)> = sqlx::query_as(
+        "SELECT r.kind, r.proposed_date, r.note, r.at FROM handover_response r
+           JOIN handover_notice n ON n.id = r.notice_id JOIN transport_plan t ON t.id = n.plan_id
+          WHERE t.case_id = $1 AND t.state <> 'cancelled' ORDER BY r.id DESC",
+    )
+    .bind(id)
+    .fetch_all(&mut *tx)
+    .await?;
     access::commit(tx, origin, number, "read_plan", json!({})).await?;
     let Some((plan_state, plan, planned, escort_name, departed)) = row else {
         return Err(AppError::NotFound);
@@ -166,6 +176,47 @@ async fn render(
                 .collect(),
             errors: refused.errors,
             saved: saved.map(String::from),
+            answers: answers
+                .into_iter()
+                .map(|(kind, date, note, at)| {
+                    let what = match kind.as_str() {
+                        "another_date" => format!(
+                            "{} {}",
+                            simlontar_templates::i18n::tr(
+                                lang,
+                                "Kantor penerima mengusulkan tanggal",
+                                "The receiving office proposes the date"
+                            ),
+                            date.map(|d| d.format("%d-%m-%Y").to_string())
+                                .unwrap_or_default()
+                        ),
+                        "collect" => simlontar_templates::i18n::tr(
+                            lang,
+                            "Kantor penerima menjemput di Balai PRS PMKS Sidoarjo",
+                            "The receiving office collects at Balai PRS PMKS Sidoarjo",
+                        )
+                        .to_string(),
+                        "accepted" => simlontar_templates::i18n::tr(
+                            lang,
+                            "Kantor penerima bersedia menerima",
+                            "The receiving office accepted",
+                        )
+                        .to_string(),
+                        _ => simlontar_templates::i18n::tr(
+                            lang,
+                            "Kantor penerima menolak",
+                            "The receiving office declined",
+                        )
+                        .to_string(),
+                    };
+                    let note = if note.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" — {note}")
+                    };
+                    format!("{what}{note} ({})", format_local(at, tz))
+                })
+                .collect(),
         },
     );
     Ok(page.into_response())

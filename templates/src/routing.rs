@@ -288,6 +288,8 @@ pub struct LinkView {
     pub sent: String,
     /// The expected arrival, once a departure is scheduled.
     pub arrival: Option<String>,
+    /// The need-to-know card and the office's answers (`receiving::person`, `answers`).
+    pub card: Option<Markup>,
     pub acknowledged: Option<String>,
     pub received: Option<String>,
     pub token: String,
@@ -365,6 +367,7 @@ pub fn link_page(lang: Lang, v: &LinkView) -> Markup {
                 p { (tr(lang, "Dikirim ", "Sent ")) (v.sent) }
                 p { strong { (tr(lang, "Perkiraan tiba: ", "Expected arrival: ")) }
                     (v.arrival.as_deref().unwrap_or(tr(lang, "menunggu jadwal keberangkatan", "waiting for the departure to be scheduled"))) }
+                @if let Some(card) = &v.card { (card) }
                 @if let Some(r) = &v.received {
                     p role="status" { (tr(lang, "Warga sudah diterima pada ", "The person was received on ")) (r) "." }
                 } @else {

@@ -52,6 +52,8 @@ pub struct PlanPage {
     pub errors: Vec<(String, String)>,
     /// What was just saved.
     pub saved: Option<String>,
+    /// The receiving office's answers, newest first, one line each.
+    pub answers: Vec<String>,
 }
 
 fn summary(lang: Lang, errors: &[(String, String)], label: impl Fn(&str) -> String) -> Markup {
@@ -99,6 +101,13 @@ pub fn plan_page(lang: Lang, user: &NavUser, v: &PlanPage) -> Markup {
             p { a href=(back) { "← " (tr(lang, "Kembali ke kasus ", "Back to case ")) (v.number) } }
             h1 { (title) " " (v.number) }
             @if let Some(s) = &v.saved { p.notice role="status" { (s) } }
+            @if !v.answers.is_empty() {
+                section.card {
+                    h2 { (tr(lang, "Jawaban kantor penerima", "The receiving office's answers")) }
+                    ul { @for a in &v.answers { li { (a) } } }
+                    @if v.may_change { p { small { (tr(lang, "Untuk menerima usulan tanggal, ubah jadwal keberangkatan di bawah.", "To take a proposed date, change the departure below.")) } } }
+                }
+            }
             dl.facts {
                 dt { (tr(lang, "Diserahkan kepada", "Handed over to")) } dd { (v.plan.office) " — " (v.plan.at) }
                 dt { (tr(lang, "Status", "Status")) } dd { (v.plan.state.get(lang)) }

@@ -168,11 +168,20 @@ async fn a_surabaya_pick_up_goes_home_to_banyuwangi_and_the_office_confirms_by_e
     );
     let link = office.get(&format!("/handover/{token}")).await;
     assert_eq!(link.status, StatusCode::OK);
+    // The link leads to the office's need-to-know card (the link is the key, 14 days;
+    // each read of it is audited), not to a page without the person.
     assert!(
-        link.body.contains("OT-3578-2026-000010") && !link.body.contains("Siti"),
+        link.body.contains("OT-3578-2026-000010") && link.body.contains("Siti Aminah"),
         "{}",
         link.body
     );
+    let read: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM audit_log WHERE action = 'read_card' AND entity_id = 'OT-3578-2026-000010'",
+    )
+    .fetch_one(&owner)
+    .await
+    .unwrap();
+    assert_eq!(read, 1);
     let ack = office
         .post(&format!("/handover/{token}"), &[("action", "acknowledge")])
         .await;

@@ -40,6 +40,7 @@ mod offices;
 mod passwords;
 mod photos;
 mod places;
+mod receiving;
 mod redirects;
 mod referral;
 mod reports;
