@@ -192,16 +192,16 @@ pub async fn schedule(
             "tuliskan nama pendamping (paling sedikit 3 huruf) / give the escort's name (at least 3 letters)",
         ));
     }
-    let changing = planned.is_some();
-    if changing && input.reason.trim().chars().count() < 5 {
+    let at = parse_departure(input, settings.time_zone, now).ok();
+    let name = (!name.is_empty()).then(|| name.to_string());
+    let same = errors.is_empty() && at.is_some() && planned == at && escort == name;
+    if !same && planned.is_some() && input.reason.trim().chars().count() < 5 {
         errors.push(reason_error());
     }
-    if !errors.is_empty() {
+    let (Some(at), true) = (at, errors.is_empty()) else {
         return Err(AppError::Invalid(errors));
-    }
-    let at = parse_departure(input, settings.time_zone, now).map_err(AppError::Invalid)?;
-    let name = (!name.is_empty()).then(|| name.to_string());
-    if planned == Some(at) && escort == name {
+    };
+    if same {
         // The same departure again (a retried form): nothing changes, nobody is told twice.
         let last: Option<i64> = sqlx::query_scalar(
             "SELECT max(id) FROM plan_change WHERE plan_id = $1 AND kind = 'departure'",

@@ -68,6 +68,28 @@ pub fn router() -> Router<AppState> {
             "/api/v1/cases/{number}/proposal",
             get(api::show_proposal).route_layer(from_fn_with_state(Action::ViewRouting, gate)),
         )
+        .route(
+            "/api/v1/cases/{number}/plan",
+            get(api::show_plan).route_layer(from_fn_with_state(Action::ViewRouting, gate)),
+        )
+        .route(
+            "/api/v1/cases/{number}/route",
+            post(api::decide_route).route_layer(from_fn_with_state(Action::DecideCase, gate)),
+        )
+        .route(
+            "/api/v1/cases/{number}/departure",
+            axum::routing::put(api::schedule_departure)
+                .route_layer(from_fn_with_state(Action::DecideCase, gate)),
+        )
+        .route(
+            "/api/v1/cases/{number}/depart",
+            post(api::record_departure).route_layer(from_fn_with_state(Action::DecideCase, gate)),
+        )
+        .route(
+            "/api/v1/cases/{number}/handover",
+            post(api::answer_handover)
+                .route_layer(from_fn_with_state(Action::ReceiveHandover, gate)),
+        )
 }
 
 /// The receiving office's link: open without an account, the token is the key.

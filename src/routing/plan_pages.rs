@@ -100,7 +100,12 @@ async fn render(
     .bind(id)
     .fetch_all(&mut *tx)
     .await?;
-    access::commit(tx, origin, number, "read_plan", json!({})).await?;
+    // A refused form's page shows again what was just shown: its read is already on record.
+    if saved.is_none() && !refused.errors.is_empty() {
+        tx.commit().await?;
+    } else {
+        access::commit(tx, origin, number, "read_plan", json!({})).await?;
+    }
     let Some((plan_state, plan, planned, escort_name, departed)) = row else {
         return Err(AppError::NotFound);
     };

@@ -171,7 +171,7 @@ pub async fn card(
 }
 
 /// The live notice of case `case_id` to one of `offices` (the officer's own), if any.
-async fn notice_of(tx: &mut Tx, case_id: i64, offices: &[String]) -> AppResult<Notice> {
+pub(super) async fn notice_of(tx: &mut Tx, case_id: i64, offices: &[String]) -> AppResult<Notice> {
     let id: Option<i64> = sqlx::query_scalar(
         "SELECT n.id FROM handover_notice n JOIN transport_plan t ON t.id = n.plan_id
           WHERE n.case_id = $1 AND n.office_code = ANY($2) AND t.state <> 'cancelled' ORDER BY n.id DESC LIMIT 1",
@@ -350,7 +350,12 @@ async fn card_response(
         v.lang,
     )
     .await?;
-    access::commit(tx, &v.origin, number, "read_card", json!({"notice": n.id})).await?;
+    // A refused answer's page shows again what was just shown: its read is on record.
+    if status == StatusCode::OK {
+        access::commit(tx, &v.origin, number, "read_card", json!({"notice": n.id})).await?;
+    } else {
+        tx.commit().await?;
+    }
     Ok((status, view::card_page(v.lang, Some(&v.nav), &c, &kept)).into_response())
 }
 

@@ -437,3 +437,173 @@ async fn only_the_receiving_office_may_answer_and_receive(owner: PgPool) {
     assert!(user.is_some());
     assert_eq!(audited(&owner, "handover_received", n).await, 1);
 }
+
+async fn api_call(
+    owner: &PgPool,
+    method: &str,
+    uri: &str,
+    token: &str,
+    body: serde_json::Value,
+) -> (StatusCode, serde_json::Value) {
+    let res = crate::common::call(owner, crate::common::api(method, uri, token, None, body)).await;
+    let json = serde_json::from_str(&res.body).unwrap_or(serde_json::Value::Null);
+    (res.status, json)
+}
+
+/// The route decision, the departure and the office's answers through the API, for a
+/// regency's own system: the same rules as the pages, errors with field paths, retries
+/// that change nothing.
+#[sqlx::test]
+async fn the_api_decides_schedules_and_the_office_answers(owner: PgPool) {
+    load_geo(&owner).await;
+    let n = "OT-3578-2026-000207";
+    let id = identified(&owner, n, None, "35", &["psychosocial"]).await;
+    home_in_banyuwangi(&owner, id).await;
+    let co = crate::common::token(&owner, "co.api", Role::CaseOfficer, None).await;
+    let bwi = crate::common::token(&owner, "bwi.api", Role::RegencyOfficer, Some("35.10")).await;
+    let mlg = crate::common::token(&owner, "mlg.api", Role::RegencyOfficer, Some("35.07")).await;
+    let viewer = crate::common::token(&owner, "rv.api", Role::RegencyViewer, Some("35.10")).await;
+    let uri = |op: &str| format!("/api/v1/cases/{n}/{op}");
+
+    let (s, body) = api_call(
+        &owner,
+        "POST",
+        &uri("route"),
+        &co,
+        serde_json::json!({"choice": "nowhere"}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["fields"][0]["field"], "choice");
+    let (s, _) = api_call(
+        &owner,
+        "POST",
+        &uri("route"),
+        &bwi,
+        serde_json::json!({"choice": "home"}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, body) = api_call(
+        &owner,
+        "POST",
+        &uri("route"),
+        &co,
+        serde_json::json!({"choice": "home"}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    assert!(body["plan_id"].as_i64().is_some());
+    // A retried decision does not make a second plan.
+    let (s, _) = api_call(
+        &owner,
+        "POST",
+        &uri("route"),
+        &co,
+        serde_json::json!({"choice": "home"}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CONFLICT);
+
+    let (s, body) = api_call(
+        &owner,
+        "PUT",
+        &uri("departure"),
+        &co,
+        serde_json::json!({"date": "24-11", "time": "08:00"}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let fields: Vec<&str> = body["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["date", "escort_name"]);
+    let ok =
+        serde_json::json!({"date": "2026-11-24", "time": "08:00", "escort_name": "Rina Wulandari"});
+    let (s, first) = api_call(&owner, "PUT", &uri("departure"), &co, ok.clone()).await;
+    assert_eq!(s, StatusCode::OK, "{first}");
+    assert!(first["expected_arrival"].as_str().is_some(), "{first}");
+    let (_, again) = api_call(&owner, "PUT", &uri("departure"), &co, ok).await;
+    assert_eq!(again["change_id"], first["change_id"]);
+
+    // The office: another regency's is told the case does not exist; a viewer may not act.
+    let (s, _) = api_call(
+        &owner,
+        "POST",
+        &uri("handover"),
+        &mlg,
+        serde_json::json!({"action": "accept"}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, _) = api_call(
+        &owner,
+        "POST",
+        &uri("handover"),
+        &viewer,
+        serde_json::json!({"action": "accept"}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, body) = api_call(
+        &owner,
+        "POST",
+        &uri("handover"),
+        &bwi,
+        serde_json::json!({"action": "another_date", "date": "kemarin"}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["fields"][0]["field"], "date");
+    for _ in 0..2 {
+        let (s, body) = api_call(
+            &owner,
+            "POST",
+            &uri("handover"),
+            &bwi,
+            serde_json::json!({"action": "accept"}),
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK, "{body}");
+    }
+    assert_eq!(responses(&owner, id).await.len(), 1);
+    let (s, body) = api_call(&owner, "POST", &uri("handover"), &bwi, serde_json::json!({"action": "received", "receiver_name": "Bambang", "receiver_ref": "kakak", "confirmed": true})).await;
+    assert_eq!(s, StatusCode::CONFLICT, "{body}");
+
+    let (s, _) = api_call(
+        &owner,
+        "POST",
+        &uri("depart"),
+        &co,
+        serde_json::json!({"departed": true}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, _) = api_call(
+        &owner,
+        "POST",
+        &uri("depart"),
+        &co,
+        serde_json::json!({"departed": true}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CONFLICT);
+    let (s, body) = api_call(&owner, "POST", &uri("handover"), &bwi, serde_json::json!({"action": "received", "receiver_name": "Bambang Sutrisno", "receiver_ref": "kakak kandung"})).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["fields"][0]["field"], "confirm");
+    let received = serde_json::json!({"action": "received", "receiver_name": "Bambang Sutrisno", "receiver_ref": "kakak kandung", "confirmed": true});
+    for _ in 0..2 {
+        let (s, body) = api_call(&owner, "POST", &uri("handover"), &bwi, received.clone()).await;
+        assert_eq!(s, StatusCode::OK, "{body}");
+    }
+    assert_eq!(state_of(&owner, id).await, "handed_over");
+    let (s, plan) = api_call(&owner, "GET", &uri("plan"), &co, serde_json::json!(null)).await;
+    assert_eq!(s, StatusCode::OK, "{plan}");
+    assert_eq!(
+        (plan["state"].as_str(), plan["escort_name"].as_str()),
+        (Some("handed_over"), Some("Rina Wulandari"))
+    );
+}

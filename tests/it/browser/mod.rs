@@ -9,6 +9,7 @@ mod correction;
 mod golive;
 mod handover_print;
 mod intake_desk;
+mod receiving_office;
 mod repatriation;
 mod reports;
 mod vocabulary;
