@@ -439,6 +439,11 @@ async fn link_page(
         .ok_or(AppError::NotFound)?;
     let lang = lang_of(&parts.headers);
     let live = notice.expires_at >= now && !notice.cancelled();
+    // A refused press shows again what was just shown: its read is already on record.
+    let fresh = refused.errors.is_empty()
+        && refused.refusal.is_none()
+        && refused.answer.errors.is_empty()
+        && refused.answer.refusal.is_none();
     // The same need-to-know card the office's officers see signed in (its read audited).
     let card = match live {
         true => Some(
@@ -448,7 +453,7 @@ async fn link_page(
                 &notice,
                 (&token, &csrf),
                 lang,
-                &refused.answer,
+                (&refused.answer, fresh),
             )
             .await?,
         ),
