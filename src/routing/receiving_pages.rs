@@ -598,7 +598,7 @@ pub async fn link_card(
     n: &Notice,
     (token, csrf): (&str, &str),
     lang: Lang,
-    kept: &view::Kept,
+    (kept, fresh): (&view::Kept, bool),
 ) -> AppResult<Markup> {
     let base = format!("/handover/{token}");
     let c = card(
@@ -609,16 +609,19 @@ pub async fn link_card(
         lang,
     )
     .await?;
-    let origin = audit::Origin::default();
-    audit::record(
-        &mut **tx,
-        &origin,
-        "read_card",
-        "case",
-        Some(&n.number),
-        json!({"via": "handover_link", "office": n.office}),
-    )
-    .await?;
+    // A refused press shows again what was just shown: its read is already on record.
+    if fresh {
+        let origin = audit::Origin::default();
+        audit::record(
+            &mut **tx,
+            &origin,
+            "read_card",
+            "case",
+            Some(&n.number),
+            json!({"via": "handover_link", "office": n.office}),
+        )
+        .await?;
+    }
     Ok(maud::html! {
         (view::person(lang, &c))
         @if !c.departed && c.received.is_none() { (view::answers(lang, &c, kept)) }
