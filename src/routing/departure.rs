@@ -141,7 +141,8 @@ async fn lock_plan(
     case_id: i64,
 ) -> AppResult<(i64, Value, Option<DateTime<Utc>>, Option<String>)> {
     lifecycle::lock_case(tx, case_id).await?;
-    let row: Option<(i64, String, Value, Option<DateTime<Utc>>, Option<String>)> = sqlx::query_as(
+    type Row = (i64, String, Value, Option<DateTime<Utc>>, Option<String>);
+    let row: Option<Row> = sqlx::query_as(
         "SELECT id, state, plan, planned_departure, escort_name FROM transport_plan
           WHERE case_id = $1 AND state IN ('proposed', 'accepted', 'in_transit') FOR UPDATE",
     )
