@@ -383,6 +383,8 @@ fn fill_one(path: &str, number: Option<&String>, f: &Fixture) -> Result<String, 
                     .ok_or("no photo")?
                     .to_string(),
                 ("mailbox", "id") => f.mail.to_string(),
+                // The plan's first leg.
+                ("legs", "index") => "0".into(),
                 // The first ward loaded from geo/ (a fresh database numbers from 1).
                 ("wards", "id") => "1".into(),
                 _ => return Err(format!("no value for {{{name}}}; add one to `fill_one`")),

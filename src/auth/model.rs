@@ -14,16 +14,20 @@ crate::vocabulary! {
         UptStaff = "upt_staff" => ("Staf UPT", "UPT staff"),
         /// A regency Dinsos, read-only, scoped to its regency.
         RegencyViewer = "regency_viewer" => ("Dinsos kabupaten/kota (hanya melihat)", "Regency social office (read only)"),
+        /// A regency Dinsos's officer who receives people: answers the hand-overs to its
+        /// regency (accept, decline, another date, collect, received), nothing else.
+        RegencyOfficer = "regency_officer" => ("Petugas Dinsos kabupaten/kota", "Regency social office officer"),
         Admin = "admin" => ("Administrator", "Administrator"),
     }
 }
 
-pub const ROLES: [Role; 6] = [
+pub const ROLES: [Role; 7] = [
     Role::IntakeOfficer,
     Role::IdentityOfficer,
     Role::CaseOfficer,
     Role::UptStaff,
     Role::RegencyViewer,
+    Role::RegencyOfficer,
     Role::Admin,
 ];
 
@@ -36,7 +40,7 @@ impl Role {
     /// What kind of scope the role needs, if any.
     pub fn scope_kind(self) -> ScopeKind {
         match self {
-            Role::IntakeOfficer | Role::RegencyViewer => ScopeKind::Region,
+            Role::IntakeOfficer | Role::RegencyViewer | Role::RegencyOfficer => ScopeKind::Region,
             Role::UptStaff => ScopeKind::Upt,
             _ => ScopeKind::None,
         }

@@ -37,6 +37,10 @@ pub enum Action {
     /// Bring the province's state in at go-live (residents, occupancy history, assistance
     /// programmes) from the command line: administrators.
     ImportState,
+    /// Answer a hand-over to one's own office (accept, decline, another date, collect,
+    /// received): regency officers, for the hand-overs addressed to their regency (the
+    /// scope's `offices`).
+    ReceiveHandover,
 }
 
 pub fn allows(p: &Principal, action: Action) -> bool {
@@ -62,6 +66,7 @@ pub fn allows(p: &Principal, action: Action) -> bool {
         Action::ViewRouting => any(&[CaseOfficer, RegencyViewer, Admin]),
         Action::ViewCapacity => any(&[CaseOfficer, UptStaff, RegencyViewer, Admin]),
         Action::SearchByNik => sees_full_identity(p),
+        Action::ReceiveHandover => any(&[RegencyOfficer]),
     }
 }
 
@@ -123,6 +128,9 @@ pub struct CaseScope {
     /// UPT staff: people placed (now or before) in these UPTs, or referred to one of them
     /// (on their way in, to be admitted). A bed hold opens nothing by itself.
     pub upts: Vec<String>,
+    /// Regency officers: the people handed over to these offices (regency codes), while
+    /// the hand-over stands or after it was carried out.
+    pub offices: Vec<String>,
     /// Whose break-glass grants count, and at what moment.
     pub user_id: Option<i64>,
     pub at: DateTime<Utc>,
@@ -135,6 +143,7 @@ impl CaseScope {
             pickup_regions: p.scopes(Role::IntakeOfficer),
             home_or_pickup_regions: p.scopes(Role::RegencyViewer),
             upts: p.scopes(Role::UptStaff),
+            offices: p.scopes(Role::RegencyOfficer),
             user_id: Some(p.user_id),
             at,
         }
@@ -147,6 +156,7 @@ impl CaseScope {
             pickup_regions: vec![],
             home_or_pickup_regions: vec![],
             upts: vec![],
+            offices: vec![],
             user_id: None,
             at,
         }
@@ -162,6 +172,7 @@ impl CaseScope {
             "pickup": self.pickup_regions,
             "home": self.home_or_pickup_regions,
             "upts": self.upts,
+            "offices": self.offices,
             "user": self.user_id,
             "at": self.at,
         });
@@ -214,7 +225,7 @@ impl CaseScope {
 /// The scope condition; `{0}`–`{3}` stand for its values (all, pick-up regions, home or
 /// pick-up regions, UPTs), written once for both `CaseScope::sql` and `CaseScope::push_sql`.
 /// The cases admitted by what happened to them (placements in the UPTs, open referrals to them, the
-/// viewer's break-glass grants) come from the database's `scope_admitted_cases`, the set the
+/// viewer's break-glass grants, hand-overs to the scope's `offices`, read from the setting) come from the database's `scope_admitted_cases`, the set the
 /// read policies use too (migrations/20261207004000_scope_sets.sql): an uncorrelated
 /// sub-select, computed once per statement and hashed, where a sub-query per row made a
 /// scoped page take a second. A new way into a scope is a branch of that function.

@@ -42,6 +42,12 @@ pub const ACCOUNTS: &[(&str, &str, Role, Option<&str>)] = &[
         Some("35.10"),
     ),
     (
+        "petugas.banyuwangi",
+        "Petugas Dinsos Kab. Banyuwangi",
+        Role::RegencyOfficer,
+        Some("35.10"),
+    ),
+    (
         "dinsos.surabaya",
         "Dinsos Kota Surabaya",
         Role::RegencyViewer,

@@ -309,9 +309,11 @@ async fn notify(
         "{}/handover/{token}",
         settings.base_url.trim_end_matches('/')
     );
-    let arrive = crate::clock::format_local(
-        now + Duration::minutes(plan.total_minutes as i64 + 24 * 60),
-        settings.time_zone,
+    // The arrival follows from the departure, which is scheduled later (`departure::schedule`
+    // tells the office then); a guess here would be a date nobody set.
+    let arrive = format!(
+        "menunggu jadwal keberangkatan (perjalanan ± {} jam; tanggalnya akan dikabarkan lewat surel)",
+        plan.total_minutes.div_ceil(60)
     );
     let until = crate::clock::format_local(expires, settings.time_zone);
     let email =
@@ -379,6 +381,20 @@ pub async fn depart(
             "rencana perjalanan tidak menunggu keberangkatan / the plan is {state}"
         )));
     }
+    // Whoever travels with the person is named before they leave (the hand-over form and
+    // the receiving office's card show it).
+    let (needs_escort, escort): (bool, Option<String>) = sqlx::query_as(
+        "SELECT plan -> 'escort' IS NOT NULL AND plan -> 'escort' <> 'null'::jsonb, escort_name FROM transport_plan WHERE id = $1",
+    )
+    .bind(plan)
+    .fetch_one(&mut **tx)
+    .await?;
+    if needs_escort && escort.is_none() {
+        return Err(AppError::Invalid(vec![FieldError::new(
+            "escort_name",
+            "tuliskan dulu nama pendamping pada jadwal keberangkatan / name the escort in the departure schedule first",
+        )]));
+    }
     sqlx::query("UPDATE transport_plan SET state = 'in_transit', departs_at = $2 WHERE id = $1")
         .bind(plan)
         .bind(now)
@@ -401,7 +417,7 @@ pub async fn refuse(
     kind: &str,
     by: &str,
     reason: &str,
-    actor: &Principal,
+    actor: Option<&Principal>,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
     if !matches!(kind, "refused" | "negotiation") || !matches!(by, "family" | "government") {
@@ -435,7 +451,7 @@ pub async fn refuse(
     events::record(
         tx,
         case_id,
-        Some(actor),
+        actor,
         &Event::note(kind, reason, json!({"by": by, "office_code": office})),
         now,
     )
@@ -458,6 +474,13 @@ pub struct Notice {
     pub plan_state: String,
     /// Whether the person's departure is recorded.
     pub departed: bool,
+    /// When the person is expected, once a departure is scheduled or recorded.
+    pub arrival: Option<DateTime<Utc>>,
+    /// When the office accepted the hand-over, if it did.
+    pub accepted_at: Option<DateTime<Utc>>,
+    /// The UPT where the office collects the person instead, if it chose to.
+    pub collect_upt: Option<String>,
+    pub office_code: String,
 }
 
 impl Notice {
@@ -467,16 +490,20 @@ impl Notice {
     }
 }
 
+pub async fn notice_by_id(tx: &mut Tx<'_>, id: i64) -> sqlx::Result<Option<Notice>> {
+    notice_by(tx, By::Id(id)).await
+}
+
 pub async fn notice_by_token(tx: &mut Tx<'_>, token: &str) -> sqlx::Result<Option<Notice>> {
     notice_by(tx, By::Token(hash(token))).await
 }
 
-enum By {
+pub(super) enum By {
     Id(i64),
     Token(Vec<u8>),
 }
 
-async fn notice_by(tx: &mut Tx<'_>, by: By) -> sqlx::Result<Option<Notice>> {
+pub(super) async fn notice_by(tx: &mut Tx<'_>, by: By) -> sqlx::Result<Option<Notice>> {
     let cond = match by {
         By::Id(_) => "n.id = $1",
         By::Token(_) => "n.token_sha256 = $1",
@@ -484,7 +511,8 @@ async fn notice_by(tx: &mut Tx<'_>, by: By) -> sqlx::Result<Option<Notice>> {
     let sql = format!(
         "SELECT n.id, n.case_id, c.number, n.office, t.plan #>> '{{handover,at}}' AS at, n.sent_at,
                 n.expires_at, n.acknowledged_at, n.received_at, t.state AS plan_state,
-                t.departs_at IS NOT NULL AS departed
+                t.departs_at IS NOT NULL AS departed, t.plan, t.planned_departure, t.departs_at,
+                n.accepted_at, n.collect_upt, n.office_code
            FROM handover_notice n JOIN ot_case c ON c.id = n.case_id JOIN transport_plan t ON t.id = n.plan_id
           WHERE {cond}"
     );
@@ -506,6 +534,14 @@ async fn notice_by(tx: &mut Tx<'_>, by: By) -> sqlx::Result<Option<Notice>> {
         received_at: r.get("received_at"),
         plan_state: r.get("plan_state"),
         departed: r.get("departed"),
+        arrival: super::departure::arrival_of(
+            &r.get::<Value, _>("plan"),
+            r.get("planned_departure"),
+            r.get("departs_at"),
+        ),
+        accepted_at: r.get("accepted_at"),
+        collect_upt: r.get("collect_upt"),
+        office_code: r.get("office_code"),
     }))
 }
 

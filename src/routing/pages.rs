@@ -97,7 +97,11 @@ pub async fn depart(
         );
         return Ok(page.into_response());
     }
-    handover::depart(&mut tx, id, p, now).await?;
+    if let Err(e) = handover::depart(&mut tx, id, p, now).await {
+        tx.rollback().await?;
+        // What is missing (the escort's name) is shown beside its field on the plan page.
+        return super::plan_pages::refuse_departure(&state, &v, &number, e).await;
+    }
     access::commit(tx, origin, &number, "depart", json!({})).await?;
     Ok(to_case(&number, Done::Depart).into_response())
 }
@@ -121,14 +125,14 @@ pub async fn record_refusal(
     let (p, origin, now) = (&v.principal, &v.origin, state.clock.now());
     let (mut tx, id) =
         access::open(&state.pool, p, origin, &number, Action::DecideCase, now).await?;
-    handover::refuse(&mut tx, id, &f.kind, &f.by, &f.reason, p, now).await?;
+    handover::refuse(&mut tx, id, &f.kind, &f.by, &f.reason, Some(p), now).await?;
     let detail = json!({"kind": f.kind, "by": f.by});
     access::commit(tx, origin, &number, "refusal", detail).await?;
     Ok(to_case(&number, Done::Refusal))
 }
 
 /// A stored plan as the views show it; the map is drawn again from reference data.
-async fn plan_view(
+pub async fn plan_view(
     state: &AppState,
     plan_state: &str,
     plan: &Value,
@@ -417,6 +421,8 @@ struct Refused {
     receiver: view::ReceiverValues,
     errors: Vec<(String, String)>,
     refusal: Option<String>,
+    /// A refused answer (accept, decline, another date, collect): its form's errors and values.
+    answer: simlontar_templates::receiving::Kept,
 }
 
 /// The link page as the notice stands now (read afresh: a refusal may be about a change).
@@ -432,15 +438,39 @@ async fn link_page(
     let notice = handover::notice_by_token(&mut tx, &token)
         .await?
         .ok_or(AppError::NotFound)?;
+    let lang = lang_of(&parts.headers);
+    let live = notice.expires_at >= now && !notice.cancelled();
+    // A refused press shows again what was just shown: its read is already on record.
+    let fresh = refused.errors.is_empty()
+        && refused.refusal.is_none()
+        && refused.answer.errors.is_empty()
+        && refused.answer.refusal.is_none();
+    // The same need-to-know card the office's officers see signed in (its read audited).
+    let card = match live {
+        true => Some(
+            super::receiving_pages::link_card(
+                &mut tx,
+                state,
+                &notice,
+                (&token, &csrf),
+                lang,
+                (&refused.answer, fresh),
+            )
+            .await?,
+        ),
+        false => None,
+    };
     tx.commit().await?;
     let tz = state.settings.time_zone;
     Ok(view::link_page(
-        lang_of(&parts.headers),
+        lang,
         &view::LinkView {
+            card,
             number: notice.number,
             office: notice.office,
             at: notice.at,
             sent: format_local(notice.sent_at, tz),
+            arrival: notice.arrival.map(|t| format_local(t, tz)),
             acknowledged: notice.acknowledged_at.map(|t| format_local(t, tz)),
             received: notice.received_at.map(|t| format_local(t, tz)),
             token,
@@ -455,18 +485,9 @@ async fn link_page(
     ))
 }
 
-#[derive(Deserialize)]
-pub struct ConfirmForm {
-    #[serde(default)]
-    action: String,
-    #[serde(default)]
-    receiver_name: String,
-    #[serde(default)]
-    receiver_ref: String,
-    /// The confirmation checkbox: present (`yes`) only when ticked.
-    #[serde(default)]
-    confirm: String,
-}
+/// The link page's forms: acknowledge, received (with the receiver and the tick), and
+/// the office's answers (`receiving_pages::AnswerForm`).
+pub type ConfirmForm = super::receiving_pages::AnswerForm;
 
 /// A press on the link page. Refused for its fields, the page comes back (422) with each
 /// error beside its field and what was typed; refused for the state of the hand-over (no
@@ -484,9 +505,25 @@ pub async fn confirm_link(
         reference: f.receiver_ref.clone(),
         confirmed: f.confirm == "yes",
     };
-    let refused = match confirm_notice(&state, &token, &f.action, &receiver, lang).await {
+    let refused = match confirm_notice(&state, &token, &f, &receiver, lang).await {
         Ok(()) => return Ok(Redirect::to(&format!("/handover/{token}")).into_response()),
         Err(e) => e,
+    };
+    let answering = f.answer().is_some();
+    let kept_answer = |errors: Vec<(String, String)>, refusal: Option<String>| {
+        simlontar_templates::receiving::Kept {
+            action: if answering {
+                f.action.clone()
+            } else {
+                String::new()
+            },
+            errors: if answering { errors } else { vec![] },
+            refusal,
+            reason: f.reason.clone(),
+            date: f.date.clone(),
+            note: f.note.clone(),
+            ..Default::default()
+        }
     };
     let kept = view::ReceiverValues {
         name: receiver.name,
@@ -500,17 +537,27 @@ pub async fn confirm_link(
                 receiver: kept,
                 errors: vec![],
                 refusal: Some(why),
+                answer: kept_answer(vec![], None),
             },
         ),
         e => match e.field_errors(lang) {
-            Some(fields) => (
-                StatusCode::UNPROCESSABLE_ENTITY,
+            Some(fields) => (StatusCode::UNPROCESSABLE_ENTITY, {
+                let fields: Vec<(String, String)> = fields
+                    .into_iter()
+                    .map(|f| {
+                        (
+                            f.field,
+                            simlontar_templates::i18n::one_language(lang, &f.message),
+                        )
+                    })
+                    .collect();
                 Refused {
                     receiver: kept,
-                    errors: fields.into_iter().map(|f| (f.field, f.message)).collect(),
+                    errors: if answering { vec![] } else { fields.clone() },
                     refusal: None,
-                },
-            ),
+                    answer: kept_answer(fields, None),
+                }
+            }),
             None => return Err(e),
         },
     };
@@ -524,10 +571,11 @@ pub async fn confirm_link(
 async fn confirm_notice(
     state: &AppState,
     token: &str,
-    action: &str,
+    form: &ConfirmForm,
     receiver: &handover::Receiver,
     lang: Lang,
 ) -> AppResult<()> {
+    let action = form.action.as_str();
     let now = state.clock.now();
     let mut tx = CaseScope::system(now).begin(&state.pool).await?;
     let notice = handover::notice_by_token(&mut tx, token)
@@ -538,7 +586,11 @@ async fn confirm_notice(
             "Tautan ini sudah kedaluwarsa. / This link has expired.".into(),
         ));
     }
-    handover::confirm(&mut tx, notice.id, action, receiver, lang, now).await?;
+    if form.answer().is_some() {
+        super::receiving_pages::apply(&mut tx, state, &notice, form, None, lang).await?;
+    } else {
+        handover::confirm(&mut tx, notice.id, action, receiver, lang, now).await?;
+    }
     let origin = audit::Origin::default();
     audit::record(
         &mut *tx,

@@ -8,10 +8,13 @@ use crate::intake::api as intake;
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Simlontar API", version = "1", description = "Intakes, cases, route proposals and DP3AK identity checks of stranded people in East Java. Authenticate with `Authorization: Bearer <token>` (see `simlontar token create`)."),
+    info(title = "Simlontar API", version = "1", description = "Intakes, cases, route proposals and decisions, transport plans and departures, the receiving office's hand-over answers, and DP3AK identity checks of stranded people in East Java. Authenticate with `Authorization: Bearer <token>` (see `simlontar token create`)."),
     paths(intake::create_intake, intake::list_intakes, cases::list_cases, cases::show_case, cases::list_events, cases::add_event,
           crate::identity::api::create_check, crate::shelter::api::place_case,
           crate::shelter::api::list_candidates, crate::routing::api::show_proposal,
+          crate::routing::api::decide_route, crate::routing::api::show_plan,
+          crate::routing::api::schedule_departure, crate::routing::api::record_departure,
+          crate::routing::api::answer_handover,
           intake::correct_case),
     modifiers(&Bearer)
 )]

@@ -37,6 +37,9 @@ pub fn sections(p: &Principal) -> Vec<Section> {
     if allows(p, Action::DecideCase) {
         s.push(Section::Routing);
     }
+    if allows(p, Action::ReceiveHandover) {
+        s.push(Section::Incoming);
+    }
     if allows(p, Action::ViewCapacity) {
         s.push(Section::Capacity);
     }

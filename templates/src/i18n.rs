@@ -16,6 +16,22 @@ pub fn tr(lang: Lang, id: &'static str, en: &'static str) -> &'static str {
     }
 }
 
+/// The half of a message written "Indonesian / English" (the domain's field errors) in
+/// `lang`; a message in one language only is returned whole.
+pub fn one_language(lang: Lang, message: &str) -> String {
+    match message.split_once(" / ") {
+        Some((id, en)) => tr_owned(lang, id, en),
+        None => message.to_string(),
+    }
+}
+
+fn tr_owned(lang: Lang, id: &str, en: &str) -> String {
+    match lang {
+        Lang::Id => id.to_string(),
+        Lang::En => en.to_string(),
+    }
+}
+
 /// A label in both languages: what a view is given instead of a code, so it cannot print one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Text {

@@ -11,6 +11,8 @@ pub enum Section {
     Cases,
     Identity,
     Routing,
+    /// The receiving office's people coming to it.
+    Incoming,
     Capacity,
     Reports,
     Admin,
@@ -34,7 +36,7 @@ pub struct NavUser {
     pub sections: Vec<Section>,
 }
 
-fn nav_items(lang: Lang) -> [(Section, &'static str, &'static str); 8] {
+fn nav_items(lang: Lang) -> [(Section, &'static str, &'static str); 9] {
     let t = lang.t();
     [
         (Section::Home, "/", t.nav_home),
@@ -42,6 +44,11 @@ fn nav_items(lang: Lang) -> [(Section, &'static str, &'static str); 8] {
         (Section::Cases, "/cases", t.nav_cases),
         (Section::Identity, "/identity", t.nav_identity),
         (Section::Routing, "/routing", t.nav_routing),
+        (
+            Section::Incoming,
+            "/incoming",
+            crate::i18n::tr(lang, "Warga datang", "Incoming"),
+        ),
         (Section::Capacity, "/capacity", t.nav_capacity),
         (
             Section::Reports,

@@ -15,8 +15,10 @@ pub mod mail;
 pub mod mailbox;
 pub mod ops;
 pub mod pages;
+pub mod receiving;
 pub mod reports;
 pub mod routing;
+pub mod routing_plan;
 pub mod shelter;
 pub mod wards;
 

@@ -67,6 +67,32 @@ pub fn handover_notice(n: &HandoverNotice) -> MailBody {
     }
 }
 
+/// The receiving office's expected arrival, sent again after the departure is scheduled
+/// or changed. Like the notice: the case number only, no personal data.
+pub fn arrival_update(number: &str, office: &str, arrive: &str, base_url: &str) -> MailBody {
+    let subject = format!("Serah terima {number} — perkiraan tiba {arrive}");
+    let link = format!("{}/incoming", base_url.trim_end_matches('/'));
+    let text = format!(
+        "Kepada {office},\n\n\
+         Keberangkatan warga (kasus {number}) sudah dijadwalkan atau diubah. Perkiraan tiba: {arrive}.\n\n\
+         Rinciannya ada pada tautan di pemberitahuan serah terima yang pertama, atau setelah masuk ke Simlontar:\n{link}\n\n\
+         Simlontar — Dinas Sosial Provinsi Jawa Timur\n"
+    );
+    let html = frame(
+        &subject,
+        html! {
+            p { "Kepada " (office) "," }
+            p { "Keberangkatan warga (kasus " strong { (number) } ") sudah dijadwalkan atau diubah. Perkiraan tiba: " strong { (arrive) } "." }
+            p { "Rinciannya ada pada tautan di pemberitahuan serah terima yang pertama, atau setelah masuk ke Simlontar: " a href=(link) { (link) } }
+        },
+    );
+    MailBody {
+        subject,
+        text,
+        html,
+    }
+}
+
 pub fn escalation(number: &str, office: &str, hours: u32, base_url: &str) -> MailBody {
     let subject = format!("Belum dikonfirmasi: serah terima {number}");
     let link = format!("{}/cases/{number}", base_url.trim_end_matches('/'));

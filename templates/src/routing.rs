@@ -6,6 +6,7 @@ use maud::{html, Markup, PreEscaped};
 use crate::i18n::{tr, Lang, Text};
 use crate::intake::{field_error, text_field};
 use crate::layout::{page, NavUser, Page, Section};
+pub use crate::routing_plan::*;
 
 pub struct LegRow {
     pub mode: Text,
@@ -142,6 +143,7 @@ pub fn panel(lang: Lang, number: &str, csrf: &str, p: &Panel) -> Markup {
                 @for n in &plan.notes { p.note { (n) } }
                 @if let Some(svg) = &plan.map_svg { figure.route-map { (PreEscaped(svg)) } }
                 @if let Some(n) = &plan.notice { p role="status" { (n) } }
+                p { a href={ "/cases/" (number) "/plan" } { (tr(lang, "Jadwal keberangkatan, pendamping dan ruas perjalanan", "Departure, escort and legs")) } }
                 p { a href={ "/cases/" (number) "/handover-form" } { (tr(lang, "Cetak berita acara serah terima", "Print the hand-over form")) } }
                 @if p.may_depart {
                     form.inline #depart method="post" action={ "/cases/" (number) "/depart" } {
@@ -284,6 +286,10 @@ pub struct LinkView {
     pub office: String,
     pub at: String,
     pub sent: String,
+    /// The expected arrival, once a departure is scheduled.
+    pub arrival: Option<String>,
+    /// The need-to-know card and the office's answers (`receiving::person`, `answers`).
+    pub card: Option<Markup>,
     pub acknowledged: Option<String>,
     pub received: Option<String>,
     pub token: String,
@@ -359,6 +365,9 @@ pub fn link_page(lang: Lang, v: &LinkView) -> Markup {
             } @else {
                 p { (v.office) " · " (tr(lang, "tempat serah terima: ", "hand-over at: ")) (v.at) }
                 p { (tr(lang, "Dikirim ", "Sent ")) (v.sent) }
+                p { strong { (tr(lang, "Perkiraan tiba: ", "Expected arrival: ")) }
+                    (v.arrival.as_deref().unwrap_or(tr(lang, "menunggu jadwal keberangkatan", "waiting for the departure to be scheduled"))) }
+                @if let Some(card) = &v.card { (card) }
                 @if let Some(r) = &v.received {
                     p role="status" { (tr(lang, "Warga sudah diterima pada ", "The person was received on ")) (r) "." }
                 } @else {

@@ -24,8 +24,10 @@ use simlontar::auth::model::Role;
 /// `-` nobody signed in, `A` administrator, `C` case officer, `I` DP3AK identity officer,
 /// `P` intake officer of Surabaya (where `ROUTED` was picked up), `p` intake officer of
 /// Banyuwangi, `U` staff of the fixture's UPT, `u` staff of another UPT, `R` regency viewer
-/// of Banyuwangi (where `ROUTED` comes from), `r` regency viewer of Malang (neither).
-const WHO: &str = "-ACIPpUuRr";
+/// of Banyuwangi (where `ROUTED` comes from), `r` regency viewer of Malang (neither), `O`
+/// regency officer of Banyuwangi (the office `ROUTED` is handed over to), `o` regency
+/// officer of Malang.
+const WHO: &str = "-ACIPpUuRrOo";
 
 /// Answers: `o` 2xx, `s` a redirect elsewhere than sign-in, `l` the redirect to sign-in,
 /// `b` 400, `u` 401, `f` 403, `n` 404, `c` 409, `v` 422, `t` 429, `?` anything else.
@@ -52,134 +54,153 @@ fn letter(status: StatusCode, location: Option<&str>) -> char {
 const EXPECTED: &[(&str, &str, &str)] = &[
     // Open to everybody: sign-in, language, assets, probes, the API description, and the
     // receiving office's page (its token is the credential).
-    ("get", "/login", "oooooooooo"),
-    ("post", "/login", "vvvvvvvvvv"),
-    ("get", "/login/totp", "looooooooo"),
-    ("post", "/login/totp", "vvvvvvvvvv"),
-    ("post", "/logout", "llllllllll"),
-    ("get", "/lang/{code}", "ssssssssss"),
-    ("get", "/static/app.css", "oooooooooo"),
-    ("get", "/static/print.js", "oooooooooo"),
-    ("get", "/static/intake.js", "oooooooooo"),
-    ("get", "/static/sw.js", "oooooooooo"),
-    ("get", "/api/openapi.json", "oooooooooo"),
-    ("get", "/healthz", "oooooooooo"),
-    ("get", "/readyz", "oooooooooo"),
-    ("get", "/handover/{token}", "oooooooooo"),
-    ("post", "/handover/{token}", "vvvvvvvvvv"),
+    ("get", "/login", "oooooooooooo"),
+    ("post", "/login", "vvvvvvvvvvvv"),
+    ("get", "/login/totp", "looooooooooo"),
+    ("post", "/login/totp", "vvvvvvvvvvvv"),
+    ("post", "/logout", "llllllllllll"),
+    ("get", "/lang/{code}", "ssssssssssss"),
+    ("get", "/static/app.css", "oooooooooooo"),
+    ("get", "/static/print.js", "oooooooooooo"),
+    ("get", "/static/intake.js", "oooooooooooo"),
+    ("get", "/static/sw.js", "oooooooooooo"),
+    ("get", "/api/openapi.json", "oooooooooooo"),
+    ("get", "/healthz", "oooooooooooo"),
+    ("get", "/readyz", "oooooooooooo"),
+    ("get", "/handover/{token}", "oooooooooooo"),
+    ("post", "/handover/{token}", "vvvvvvvvvvvv"),
     // Every signed-in person: home, own password, break-glass requests, the offices'
     // response times, the pick-up map image.
-    ("get", "/", "looooooooo"),
-    ("get", "/account/password", "looooooooo"),
-    ("post", "/account/password", "lvvvvvvvvv"),
-    ("get", "/break-glass", "looooooooo"),
-    ("post", "/break-glass", "lvvvvvvvvv"),
-    ("get", "/routing", "lsssssssss"),
-    ("get", "/routing/offices", "looooooooo"),
-    ("get", "/intake/map.svg", "looooooooo"),
+    ("get", "/", "looooooooooo"),
+    ("get", "/account/password", "looooooooooo"),
+    ("post", "/account/password", "lvvvvvvvvvvv"),
+    ("get", "/break-glass", "loooooooooff"),
+    ("post", "/break-glass", "lvvvvvvvvvvv"),
+    ("get", "/routing", "lsssssssssss"),
+    ("get", "/routing/offices", "loooooooooff"),
+    ("get", "/intake/map.svg", "looooooooooo"),
     // The demo mailbox (demo mode only): administrators and case officers read all mail,
     // a regency office its own (the fixture's message is to Banyuwangi's), others none.
-    ("get", "/demo/mailbox", "loofffffoo"),
-    ("get", "/demo/mailbox/{id}", "loofffffon"),
+    ("get", "/demo/mailbox", "loofffffooff"),
+    ("get", "/demo/mailbox/{id}", "loofffffonff"),
     // Cases (every role views cases, each in its scope): lists filter, and `ROUTED` is
     // seen by the province-wide roles, Surabaya's intake desk and Banyuwangi's viewer;
     // to everyone else it does not exist (and the look-up is audited).
-    ("get", "/cases", "looooooooo"),
+    ("get", "/cases", "loooooooooff"),
     // NIK search: only the roles that see NIKs whole (the others would confirm guesses).
-    ("post", "/cases/search-nik", "lvvvffffff"),
-    ("get", "/api/v1/cases", "uooooooooo"),
-    ("get", "/api/v1/intakes", "uooooooooo"),
-    ("get", "/cases/{number}", "loooonnnon"),
-    ("get", "/api/v1/cases/{number}", "uoooonnnon"),
-    ("get", "/api/v1/cases/{number}/events", "uoooonnnon"),
-    ("get", "/cases/{number}/photos/{id}", "loooonnnon"),
-    ("get", "/intake/saved/{number}", "loooonnnon"),
-    ("get", "/cases/{number}/handover-form", "loooonnnon"),
+    ("post", "/cases/search-nik", "lvvvffffffff"),
+    ("get", "/api/v1/cases", "uoooooooooff"),
+    ("get", "/api/v1/intakes", "uoooooooooff"),
+    ("get", "/cases/{number}", "loooonnnonff"),
+    ("get", "/api/v1/cases/{number}", "uoooonnnonff"),
+    ("get", "/api/v1/cases/{number}/events", "uoooonnnonff"),
+    ("get", "/cases/{number}/photos/{id}", "loooonnnonff"),
+    ("get", "/intake/saved/{number}", "loooonnnonff"),
+    ("get", "/cases/{number}/handover-form", "loooonnnonff"),
     // Moving a case: every role but administrators and viewers (which moves, is the
     // lifecycle's rule); the empty form is refused before the case is looked up.
-    ("post", "/cases/{number}/transition", "lfvvvvvvff"),
-    ("post", "/cases/{number}/protection-referral", "lfvvvvvvff"),
-    ("post", "/api/v1/cases/{number}/events", "ufvvvvvvff"),
+    ("post", "/cases/{number}/transition", "lfvvvvvvffff"),
+    ("post", "/cases/{number}/protection-referral", "lfvvvvvvffff"),
+    ("post", "/api/v1/cases/{number}/events", "ufvvvvvvffff"),
     // The intake desk: case officers and intake officers (the page takes a multipart
     // upload, so a plain form is a 400).
-    ("get", "/intake", "lfofooffff"),
-    ("post", "/intake", "lfbfbbffff"),
-    ("post", "/api/v1/intakes", "ufvfvvffff"),
+    ("get", "/intake", "lfofooffffff"),
+    ("post", "/intake", "lfbfbbffffff"),
+    ("post", "/api/v1/intakes", "ufvfvvffffff"),
     // Correcting a saved intake: the same people (the recording officer only for a day).
-    ("post", "/api/v1/cases/{number}/corrections", "ufvfvvffff"),
-    ("get", "/cases/{number}/correction", "lfofonffff"),
-    ("post", "/cases/{number}/correction", "lfbfbbffff"),
+    ("post", "/api/v1/cases/{number}/corrections", "ufvfvvffffff"),
+    ("get", "/cases/{number}/correction", "lfofonffffff"),
+    ("post", "/cases/{number}/correction", "lfbfbbffffff"),
     // DP3AK checks: identity officers; the review queue: them and case officers.
-    ("get", "/identity", "lfssffffff"),
-    ("get", "/identity/review", "lfooffffff"),
-    ("post", "/identity/links/{id}", "lfvvffffff"),
-    ("get", "/identity/checks/new", "lffoffffff"),
-    ("post", "/identity/checks", "lffvffffff"),
-    ("post", "/api/v1/identity-checks", "uffvffffff"),
+    ("get", "/identity", "lfssffffffff"),
+    ("get", "/identity/review", "lfooffffffff"),
+    ("post", "/identity/links/{id}", "lfvvffffffff"),
+    ("get", "/identity/checks/new", "lffoffffffff"),
+    ("post", "/identity/checks", "lffvffffffff"),
+    ("post", "/api/v1/identity-checks", "uffvffffffff"),
     // Routing decisions and acknowledging alerts: case officers (departing needs no field).
-    ("post", "/cases/{number}/route", "lfvfffffff"),
-    ("post", "/cases/{number}/refusal", "lfvfffffff"),
-    ("post", "/cases/{number}/depart", "lfofffffff"),
-    ("post", "/capacity/alerts/{id}/ack", "lfsfffffff"),
+    ("post", "/cases/{number}/route", "lfvfffffffff"),
+    ("post", "/cases/{number}/refusal", "lfvfffffffff"),
+    ("post", "/cases/{number}/depart", "lfofffffffff"),
+    ("post", "/capacity/alerts/{id}/ack", "lfsfffffffff"),
     // Beds: case officers and UPT staff; `ROUTED` is outside both UPTs' scope, and a hold
     // is made only in one's own UPT and released only by those who may see it.
-    ("post", "/cases/{number}/placement", "lfvfffvvff"),
-    ("post", "/cases/{number}/transfer", "lfvfffvvff"),
-    ("post", "/cases/{number}/discharge", "lfvfffnnff"),
-    ("post", "/api/v1/cases/{number}/placement", "ufvfffvvff"),
-    ("get", "/api/v1/cases/{number}/placement-candidates", "ufofffnnff"),
+    ("post", "/cases/{number}/placement", "lfvfffvvffff"),
+    ("post", "/cases/{number}/transfer", "lfvfffvvffff"),
+    ("post", "/cases/{number}/discharge", "lfvfffnnffff"),
+    ("post", "/api/v1/cases/{number}/placement", "ufvfffvvffff"),
+    ("get", "/api/v1/cases/{number}/placement-candidates", "ufofffnnffff"),
     // The route proposal: those who decide routes, the receiving regency (in its scope),
     // administrators.
-    ("get", "/api/v1/cases/{number}/proposal", "uoofffffon"),
-    ("post", "/capacity/upt/{code}/holds", "lfvfffvfff"),
-    ("post", "/capacity/holds/{id}/release", "lfsfffnnff"),
+    ("get", "/api/v1/cases/{number}/proposal", "uoofffffonff"),
+    ("post", "/capacity/upt/{code}/holds", "lfvfffvfffff"),
+    ("post", "/capacity/holds/{id}/release", "lfsfffnnffff"),
     // Capacity (counts, no person): administrators, case officers, UPT staff and regency
     // viewers, every UPT.
-    ("get", "/capacity", "loofffoooo"),
-    ("get", "/capacity/panel", "loofffoooo"),
-    ("get", "/capacity/refresh.js", "looooooooo"),
-    ("get", "/capacity/flows", "loofffoooo"),
-    ("get", "/capacity/alerts", "loofffoooo"),
-    ("get", "/capacity/upt/{code}", "loofffoooo"),
+    ("get", "/capacity", "loofffooooff"),
+    ("get", "/capacity/panel", "loofffooooff"),
+    ("get", "/capacity/refresh.js", "looooooooooo"),
+    ("get", "/capacity/flows", "loofffooooff"),
+    ("get", "/capacity/alerts", "loofffooooff"),
+    ("get", "/capacity/upt/{code}", "loofffooooff"),
     // Ward administration (beds, closures, admission rules): administrators, and staff of
     // the ward's own UPT; the empty forms are refused beside their fields. The fixture's
     // closure (ahead, in its UPT's ward) is ended by the administrator, then gone.
-    ("get", "/capacity/wards/{id}", "loffffofff"),
-    ("post", "/capacity/wards/{id}/beds", "lvffffvfff"),
-    ("post", "/capacity/wards/{id}/closures", "lvffffvfff"),
-    ("post", "/capacity/wards/{id}/rules", "lvffffvfff"),
-    ("post", "/capacity/closures/{id}/end", "lsffffnnff"),
+    ("get", "/capacity/wards/{id}", "loffffofffff"),
+    ("post", "/capacity/wards/{id}/beds", "lvffffvfffff"),
+    ("post", "/capacity/wards/{id}/closures", "lvffffvfffff"),
+    ("post", "/capacity/wards/{id}/rules", "lvffffvfffff"),
+    ("post", "/capacity/closures/{id}/end", "lsffffnnffff"),
+    // The plan page and its forms (departure, legs): case officers change it; those who
+    // view routing read it. The API's route decision, plan, departure and recorded
+    // departure follow the same rules (the empty body is refused first).
+    ("get", "/cases/{number}/plan", "loofffffonff"),
+    ("post", "/cases/{number}/departure", "lfvfffffffff"),
+    ("post", "/cases/{number}/plan/legs/{index}", "lfvfffffffff"),
+    ("get", "/api/v1/cases/{number}/plan", "uoofffffonff"),
+    ("post", "/api/v1/cases/{number}/route", "ufvfffffffff"),
+    ("put", "/api/v1/cases/{number}/departure", "ufvfffffffff"),
+    ("post", "/api/v1/cases/{number}/depart", "ufvfffffffff"),
+    // The receiving office: regency officers, each for the hand-overs to its own regency
+    // (Banyuwangi's `O` receives `ROUTED`; Malang's `o` is told it does not exist); the link's
+    // photo is the link's (its token is the key).
+    ("get", "/incoming", "lfffffffffoo"),
+    ("get", "/incoming/{number}", "lfffffffffon"),
+    ("get", "/incoming/{number}/photos/{id}", "lfffffffffon"),
+    ("post", "/incoming/{number}", "lfffffffffvn"),
+    ("post", "/api/v1/cases/{number}/handover", "ufffffffffvv"),
+    ("get", "/handover/{token}/photos/{id}", "oooooooooooo"),
     // Administration: administrators only, refused before any form is read.
-    ("get", "/admin", "lsffffffff"),
-    ("get", "/admin/users", "loffffffff"),
-    ("post", "/admin/users", "lvffffffff"),
-    ("post", "/admin/grants", "lvffffffff"),
-    ("post", "/admin/passwords", "lvffffffff"),
-    ("post", "/admin/users/{username}/status", "lvffffffff"),
-    ("post", "/admin/users/{username}/tokens", "lvffffffff"),
-    ("post", "/admin/users/{username}/mfa", "lsffffffff"),
-    ("post", "/admin/tokens/{id}/revoke", "lsffffffff"),
-    ("get", "/admin/audit", "loffffffff"),
-    ("get", "/admin/audit/accessed", "loffffffff"),
-    ("get", "/admin/break-glass", "loffffffff"),
-    ("post", "/admin/break-glass/{id}/reviewed", "lsffffffff"),
-    ("get", "/admin/operations", "loffffffff"),
+    ("get", "/admin", "lsffffffffff"),
+    ("get", "/admin/users", "loffffffffff"),
+    ("post", "/admin/users", "lvffffffffff"),
+    ("post", "/admin/grants", "lvffffffffff"),
+    ("post", "/admin/passwords", "lvffffffffff"),
+    ("post", "/admin/users/{username}/status", "lvffffffffff"),
+    ("post", "/admin/users/{username}/tokens", "lvffffffffff"),
+    ("post", "/admin/users/{username}/mfa", "lsffffffffff"),
+    ("post", "/admin/tokens/{id}/revoke", "lsffffffffff"),
+    ("get", "/admin/audit", "loffffffffff"),
+    ("get", "/admin/audit/accessed", "loffffffffff"),
+    ("get", "/admin/break-glass", "loffffffffff"),
+    ("post", "/admin/break-glass/{id}/reviewed", "lsffffffffff"),
+    ("get", "/admin/operations", "loffffffffff"),
     // Offices and readiness (issue 24): administrators only; an empty office form names
     // its code, an empty search goes back to the list.
-    ("get", "/admin/offices", "loffffffff"),
-    ("post", "/admin/offices", "lvffffffff"),
-    ("get", "/admin/offices/edit", "lsffffffff"),
-    ("get", "/admin/readiness", "loffffffff"),
+    ("get", "/admin/offices", "loffffffffff"),
+    ("post", "/admin/offices", "lvffffffffff"),
+    ("get", "/admin/offices/edit", "lsffffffffff"),
+    ("get", "/admin/readiness", "loffffffffff"),
     // Subject access (UU PDP): administrators only; the empty form names the case number.
-    ("get", "/admin/subject-access", "loffffffff"),
-    ("post", "/admin/subject-access", "lvffffffff"),
+    ("get", "/admin/subject-access", "loffffffffff"),
+    ("post", "/admin/subject-access", "lvffffffffff"),
     // Reports: every role that views cases, each counting its own scope; the case list
     // needs a period and a format. The open figures need no sign-in.
-    ("get", "/reports", "looooooooo"),
-    ("get", "/reports/monthly", "looooooooo"),
-    ("get", "/reports/yearly", "looooooooo"),
-    ("get", "/reports/cases", "looooooooo"),
-    ("get", "/angka", "oooooooooo"),
+    ("get", "/reports", "loooooooooff"),
+    ("get", "/reports/monthly", "loooooooooff"),
+    ("get", "/reports/yearly", "loooooooooff"),
+    ("get", "/reports/cases", "loooooooooff"),
+    ("get", "/angka", "oooooooooooo"),
 ];
 
 /// One person: their signed-in session (none for nobody) and API token.
@@ -239,6 +260,8 @@ async fn askers(pool: &PgPool, f: &Fixture) -> Vec<Asker> {
         ("m.upt.other", Role::UptStaff, Some(other_upt.as_str())),
         ("m.viewer.bwi", Role::RegencyViewer, Some("35.10")),
         ("m.viewer.mlg", Role::RegencyViewer, Some("35.07")),
+        ("m.officer.bwi", Role::RegencyOfficer, Some("35.10")),
+        ("m.officer.mlg", Role::RegencyOfficer, Some("35.07")),
     ] {
         out.push(asker(pool, name, role, scope).await);
     }

@@ -162,6 +162,13 @@ const WALK: &[(&str, &str)] = &[
     ("get", "/api/v1/cases/{number}/placement-candidates"),
     ("post", "/api/v1/cases/{number}/placement"),
     ("post", "/api/v1/cases/{number}/corrections"),
+    // Home after all (the family was found): the plan, its departure, the receiving
+    // office's answer, the recorded departure.
+    ("post", "/api/v1/cases/{number}/route"),
+    ("get", "/api/v1/cases/{number}/plan"),
+    ("put", "/api/v1/cases/{number}/departure"),
+    ("post", "/api/v1/cases/{number}/handover"),
+    ("post", "/api/v1/cases/{number}/depart"),
 ];
 
 /// `value` checked against the document's schema `schema` (a `$ref` into it resolves).
@@ -227,6 +234,8 @@ async fn every_operation_accepts_a_request_built_from_the_document(pool: PgPool)
     for grant in [
         simlontar::auth::model::Grant::new(Role::IntakeOfficer, Some("35.78".into())).unwrap(),
         simlontar::auth::model::Grant::new(Role::IdentityOfficer, None).unwrap(),
+        // Banyuwangi's office, where the intake's person comes from, answers the hand-over.
+        simlontar::auth::model::Grant::new(Role::RegencyOfficer, Some("35.10".into())).unwrap(),
     ] {
         simlontar::auth::store::add_grant(&pool, id, &grant)
             .await

@@ -12,7 +12,7 @@ use simlontar::auth::model::Role;
 use simlontar::notify::outbox;
 
 /// An identified person (a checked NIK) picked up in Surabaya, at home in `village`.
-async fn identified(
+pub(crate) async fn identified(
     owner: &PgPool,
     number: &str,
     village: Option<&str>,
@@ -48,7 +48,7 @@ async fn identified(
     id
 }
 
-async fn state_of(owner: &PgPool, id: i64) -> String {
+pub(crate) async fn state_of(owner: &PgPool, id: i64) -> String {
     sqlx::query_scalar("SELECT state FROM ot_case WHERE id = $1")
         .bind(id)
         .fetch_one(owner)
@@ -56,7 +56,7 @@ async fn state_of(owner: &PgPool, id: i64) -> String {
         .unwrap()
 }
 
-fn token_in(text: &str) -> String {
+pub(crate) fn token_in(text: &str) -> String {
     let at = text.find("/handover/").expect("a link");
     text[at + "/handover/".len()..]
         .chars()
@@ -168,17 +168,44 @@ async fn a_surabaya_pick_up_goes_home_to_banyuwangi_and_the_office_confirms_by_e
     );
     let link = office.get(&format!("/handover/{token}")).await;
     assert_eq!(link.status, StatusCode::OK);
+    // The link leads to the office's need-to-know card (the link is the key, 14 days;
+    // each read of it is audited), not to a page without the person.
     assert!(
-        link.body.contains("OT-3578-2026-000010") && !link.body.contains("Siti"),
+        link.body.contains("OT-3578-2026-000010") && link.body.contains("Siti Aminah"),
         "{}",
         link.body
     );
+    let read: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM audit_log WHERE action = 'read_card' AND entity_id = 'OT-3578-2026-000010'",
+    )
+    .fetch_one(&owner)
+    .await
+    .unwrap();
+    assert_eq!(read, 1);
     let ack = office
         .post(&format!("/handover/{token}"), &[("action", "acknowledge")])
         .await;
     assert_eq!(ack.status, StatusCode::SEE_OTHER, "{}", ack.body);
 
-    // Departure, then the office confirms the person arrived: the case closes.
+    // Departure (scheduled with the escort's name, then recorded), then the office
+    // confirms the person arrived: the case closes.
+    co.get("/cases/OT-3578-2026-000010/plan").await;
+    let scheduled = co
+        .post(
+            "/cases/OT-3578-2026-000010/departure",
+            &[
+                ("date", "2026-11-24"),
+                ("time", "08:00"),
+                ("escort_name", "Rina Wulandari"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        scheduled.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        scheduled.body
+    );
     let dep = co
         .post("/cases/OT-3578-2026-000010/depart", &[("confirm", "yes")])
         .await;
@@ -362,7 +389,7 @@ async fn a_refusal_cancels_the_plan_falls_back_to_a_upt_and_counts_for_the_regen
 }
 
 /// Gives the person of case `id` a home regency (Banyuwangi) without a village.
-async fn home_in_banyuwangi(owner: &PgPool, id: i64) {
+pub(crate) async fn home_in_banyuwangi(owner: &PgPool, id: i64) {
     sqlx::query("UPDATE intake SET home_region_code = '35.10' WHERE id = (SELECT intake_id FROM ot_case WHERE id = $1)")
         .bind(id)
         .execute(owner)
@@ -371,7 +398,7 @@ async fn home_in_banyuwangi(owner: &PgPool, id: i64) {
 }
 
 /// Routes `number` home and returns the link's token from the queued notice.
-async fn routed_home_with_link(owner: &PgPool, co: &mut Client, number: &str) -> String {
+pub(crate) async fn routed_home_with_link(owner: &PgPool, co: &mut Client, number: &str) -> String {
     co.get(&format!("/cases/{number}")).await;
     let res = co
         .post(&format!("/cases/{number}/route"), &[("choice", "home")])
@@ -386,7 +413,7 @@ async fn routed_home_with_link(owner: &PgPool, co: &mut Client, number: &str) ->
     token_in(&text)
 }
 
-async fn plan_state(owner: &PgPool, id: i64) -> String {
+pub(crate) async fn plan_state(owner: &PgPool, id: i64) -> String {
     sqlx::query_scalar(
         "SELECT state FROM transport_plan WHERE case_id = $1 ORDER BY id DESC LIMIT 1",
     )

@@ -59,6 +59,7 @@ fn fill(path: &str, f: &Fixture) -> String {
                 ("wards", "id") => f.ward.to_string(),
                 ("closures", "id") => f.closure.to_string(),
                 ("mailbox", "id") => f.mail.to_string(),
+                ("legs", "index") => "0".into(),
                 _ => panic!("{path}: no plausible value for {{{name}}}; add one to `fill`"),
             },
         };
@@ -165,6 +166,8 @@ pub async fn everything(pool: &PgPool) -> (Fixture, Client) {
         (Role::CaseOfficer, None),
         (Role::IdentityOfficer, None),
         (Role::UptStaff, Some(upt.clone())),
+        // Banyuwangi's office: `ROUTED` is handed over to it.
+        (Role::RegencyOfficer, Some("35.10".to_string())),
     ] {
         let grant = Grant::new(role, scope).unwrap();
         simlontar::auth::store::add_grant(pool, all, &grant)

@@ -10,6 +10,7 @@ mod golive;
 mod handover_print;
 mod intake_desk;
 mod intake_offline;
+mod receiving_office;
 mod repatriation;
 mod reports;
 mod vocabulary;
