@@ -496,3 +496,55 @@ async fn anonymising_an_imported_resident_forgets_the_import_key(pool: PgPool) {
         .await
         .unwrap();
 }
+
+/// The hand-over's people — the escort's name, the reasons of plan changes, the office's
+/// notes and the relative who received the person — go with the anonymisation too.
+#[sqlx::test]
+async fn anonymising_a_handed_over_case_forgets_the_escort_notes_and_receiver(pool: PgPool) {
+    use crate::handover::{home_in_banyuwangi, identified, routed_home_with_link};
+    crate::common::load_geo(&pool).await;
+    let n = "OT-3578-2019-000777";
+    let mut co = signed_in(&pool, "co1", Role::CaseOfficer, None).await;
+    let id = identified(&pool, n, None, "35", &["psychosocial"]).await;
+    home_in_banyuwangi(&pool, id).await;
+    routed_home_with_link(&pool, &mut co, n).await;
+    let who = "Darmokusumo";
+    for sql in [
+        "UPDATE transport_plan SET escort_name = 'Pak Darmokusumo' WHERE case_id = $1",
+        "INSERT INTO plan_change (plan_id, case_id, kind, before, after, reason, changed_at)
+         SELECT id, case_id, 'departure', '{}', '{\"escort\": \"Pak Darmokusumo\"}',
+                'Pak Darmokusumo menggantikan pendamping', now() FROM transport_plan WHERE case_id = $1",
+        "INSERT INTO handover_response (notice_id, case_id, kind, note, at)
+         SELECT id, case_id, 'accepted', 'dijemput Pak Darmokusumo', now() FROM handover_notice WHERE case_id = $1",
+        "UPDATE handover_notice SET received_at = now(), received_by = 'Darmokusumo',
+                received_by_ref = 'paman' WHERE case_id = $1",
+    ] {
+        sqlx::query(sql).bind(id).execute(&pool).await.unwrap();
+    }
+    assert!(tables_holding(&pool, who).await.len() >= 4);
+    let at: DateTime<Utc> = "2026-11-24T20:00:00Z".parse().unwrap();
+    finish(&pool, n, "closed", at - Duration::days(3000), "").await;
+    let done: bool = sqlx::query_scalar("SELECT anonymise_case($1, $2)")
+        .bind(id)
+        .bind(at)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert!(done);
+    assert_eq!(tables_holding(&pool, who).await, Vec::<String>::new());
+    // Outside an anonymisation the rows stay append-only.
+    let refused = sqlx::query("UPDATE handover_response SET note = '' WHERE case_id = $1")
+        .bind(id)
+        .execute(&pool)
+        .await;
+    assert!(refused.is_err());
+    let (changes, responses): (i64, i64) = sqlx::query_as(
+        "SELECT (SELECT count(*) FROM plan_change WHERE case_id = $1),
+                (SELECT count(*) FROM handover_response WHERE case_id = $1)",
+    )
+    .bind(id)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!((changes, responses), (1, 1));
+}
