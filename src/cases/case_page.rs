@@ -269,13 +269,29 @@ fn event_reason(
             })
             .collect::<Vec<_>>()
             .join(" → "),
-        Some(EventKind::ReintakeLinked) => match r.strip_prefix("picked up before: ") {
-            Some(number) => format!(
-                "{}{number}",
-                tr(lang, "kasus sebelumnya: ", "earlier case: ")
-            ),
-            None => r.to_string(),
-        },
+        Some(EventKind::ReintakeLinked | EventKind::PickedUpAgain) => {
+            let (words, number) = match (
+                r.strip_prefix("picked up before: "),
+                r.strip_prefix("picked up again: "),
+            ) {
+                (Some(n), _) => (tr(lang, "kasus sebelumnya: ", "earlier case: "), n),
+                (_, Some(n)) => (tr(lang, "kasus baru: ", "new case: "), n),
+                _ => return r.to_string(),
+            };
+            let soon = e.detail.get("soon_after_handover") == Some(&serde_json::json!(true));
+            format!(
+                "{words}{number}{}",
+                if soon {
+                    tr(
+                        lang,
+                        " — dalam 12 bulan setelah serah terima",
+                        " — within 12 months of the hand-over",
+                    )
+                } else {
+                    ""
+                }
+            )
+        }
         // The kind says it all ("DP3AK check linked").
         Some(EventKind::IdentityLinked) => String::new(),
         Some(EventKind::Corrected) => crate::intake::correct::describe(&e.detail, r, lang),

@@ -290,6 +290,9 @@ pub async fn find(
                      -- What a route decision chose, for the case page's summary of it.
                      WHEN e.kind = 'route_decided' THEN jsonb_strip_nulls(jsonb_build_object(
                          'chosen', e.detail->'chosen', 'upt', e.detail->'upt'))
+                     -- A repeat pick-up soon after a hand-over is marked on both cases.
+                     WHEN e.kind IN ('reintake_linked', 'picked_up_again') THEN jsonb_strip_nulls(
+                         jsonb_build_object('soon_after_handover', e.detail->'soon_after_handover'))
                      ELSE '{}' END AS detail
            FROM case_event e LEFT JOIN app_user u ON u.id = e.actor_id
           WHERE e.case_id = $1 ORDER BY e.at, e.id",

@@ -210,7 +210,7 @@ pub async fn decide(
     crate::auth::policy::require(p, crate::auth::policy::Action::ReviewLinks)?;
     let mut tx = scope.begin(pool).await?;
     let row = sqlx::query(
-        "SELECT l.state, l.left_kind, l.left_id, l.right_kind, l.right_id, c.id AS case_id
+        "SELECT l.state, l.left_kind, l.left_id, l.right_kind, l.right_id, l.probability, c.id AS case_id
            FROM record_link l
            LEFT JOIN ot_case c ON c.intake_id = CASE l.right_kind WHEN 'intake' THEN l.right_id
                                                      WHEN 'registry' THEN l.left_id END
@@ -250,6 +250,11 @@ pub async fn decide(
     .execute(&mut *tx)
     .await?;
     let case_id: Option<i64> = row.get("case_id");
+    // Two intakes of one person: both cases learn of the repeat pick-up.
+    if to == "accepted" && row.get::<String, _>("left_kind") == "intake" {
+        let pair = (row.get("left_id"), row.get("right_id"));
+        super::reintake::flag_repeat(&mut tx, pair, row.get("probability"), now).await?;
+    }
     if let Some(case_id) = case_id {
         let check_id: i64 = row.get("left_id");
         let is_check = row.get::<String, _>("left_kind") == "check";

@@ -227,6 +227,52 @@ pub async fn run_pending(
     Ok(pending.len())
 }
 
+/// A repeat pick-up, once linked (at once or after review): both cases say so, each
+/// naming the other, and a pick-up within a year of the earlier case's hand-over is marked
+/// as such (`soon_after_handover`) — the person went home and is back on the street.
+pub async fn flag_repeat(
+    tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+    (old, new): (i64, i64),
+    probability: f64,
+    now: DateTime<Utc>,
+) -> sqlx::Result<()> {
+    let pair: Option<(i64, String, i64, String, bool)> = sqlx::query_as(
+        "SELECT n.id, n.number, o.id, o.number,
+                coalesce((SELECT bool_or(h.received_at <= ni.found_at
+                                         AND ni.found_at < h.received_at + interval '12 months')
+                            FROM handover_notice h WHERE h.case_id = o.id), false)
+           FROM ot_case n JOIN intake ni ON ni.id = n.intake_id, ot_case o
+          WHERE n.intake_id = $1 AND o.intake_id = $2",
+    )
+    .bind(new)
+    .bind(old)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let Some((new_case, new_number, old_case, old_number, soon)) = pair else {
+        return Ok(());
+    };
+    let detail = json!({"probability": probability, "soon_after_handover": soon});
+    let before = format!("picked up before: {old_number}");
+    let again = format!("picked up again: {new_number}");
+    events::record_all(
+        tx,
+        None,
+        &[
+            (
+                new_case,
+                now,
+                Event::note("reintake_linked", &before, detail.clone()),
+            ),
+            (
+                old_case,
+                now,
+                Event::note("picked_up_again", &again, detail),
+            ),
+        ],
+    )
+    .await
+}
+
 async fn write_link(
     tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
     (asked, found): (i64, i64),
@@ -254,22 +300,7 @@ async fn write_link(
     .await?;
     // A pair decided before (perhaps as two different people) is left alone.
     if written.as_deref() == Some("accepted") {
-        let pair: Option<(i64, String)> = sqlx::query_as(
-            "SELECT c.id, e.number FROM ot_case c, ot_case e WHERE c.intake_id = $1 AND e.intake_id = $2",
-        )
-        .bind(new)
-        .bind(old)
-        .fetch_optional(&mut **tx)
-        .await?;
-        if let Some((case_id, earlier)) = pair {
-            let reason = format!("picked up before: {earlier}");
-            let event = Event::note(
-                "reintake_linked",
-                &reason,
-                json!({"probability": probability}),
-            );
-            events::record(tx, case_id, None, &event, now).await?;
-        }
+        flag_repeat(tx, (old, new), probability, now).await?;
     }
     Ok(())
 }

@@ -237,6 +237,7 @@ vocabulary! {
         IdentityLinked = "identity_linked" => ("Hasil DP3AK dikaitkan", "DP3AK result linked"),
         LinkDecision = "link_decision" => ("Keputusan kecocokan data", "Record link decided"),
         ReintakeLinked = "reintake_linked" => ("Pernah dijangkau sebelumnya", "Picked up before"),
+        PickedUpAgain = "picked_up_again" => ("Dijangkau lagi", "Picked up again"),
         RouteDecided = "route_decided" => ("Rute diputuskan", "Route decided"),
         Referred = "referred" => ("Dirujuk ke UPT", "Referred to a UPT"),
         Placed = "placed" => ("Ditempatkan di UPT", "Placed in a UPT"),

@@ -1002,3 +1002,62 @@ async fn a_refused_receipt_comes_back_on_the_link_page_with_what_was_typed(owner
     assert!(en.body.contains(r#"id="confirm-error""#), "{}", en.body);
     assert!(en.body.contains(r#"value="kakak""#), "{}", en.body);
 }
+
+/// A person taken home and picked up again within the year: once the linkage engine's
+/// pair is accepted (here in the review queue), both cases say so, each naming the other,
+/// marked as within 12 months of the hand-over (issue 25, item 6).
+#[sqlx::test]
+async fn a_repeat_pick_up_soon_after_a_hand_over_is_flagged_on_both_cases(owner: PgPool) {
+    load_geo(&owner).await;
+    let (first, again) = ("OT-3578-2026-000301", "OT-3578-2026-000302");
+    let mut co = signed_in(&owner, "co1", Role::CaseOfficer, None).await;
+    let id = identified(&owner, first, None, "35", &[]).await;
+    home_in_banyuwangi(&owner, id).await;
+    routed_home_with_link(&owner, &mut co, first).await;
+    // Handed over three months before the new pick-up.
+    sqlx::query(
+        "UPDATE handover_notice SET received_at = $2, received_by = 'Pak Kades', received_by_ref = 'kepala desa'
+          WHERE case_id = $1",
+    )
+    .bind(id)
+    .bind(now() - Duration::days(90))
+    .execute(&owner)
+    .await
+    .unwrap();
+    let second = case_fixture(&owner, again, "35.78", None, "Siti Aminah", None).await;
+    let link: i64 = sqlx::query_scalar(
+        "INSERT INTO record_link (left_kind, left_id, right_kind, right_id, state, probability, contributions, created_at)
+         SELECT 'intake', a.intake_id, 'intake', b.intake_id, 'candidate', 0.8, '[]', now()
+           FROM ot_case a, ot_case b WHERE a.id = $1 AND b.id = $2 RETURNING id",
+    )
+    .bind(id)
+    .bind(second)
+    .fetch_one(&owner)
+    .await
+    .unwrap();
+    co.get("/identity/review").await;
+    let res = co
+        .post(
+            &format!("/identity/links/{link}"),
+            &[("decision", "accept")],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let new_page = co.get(&format!("/cases/{again}")).await;
+    assert!(
+        new_page.body.contains(&format!(
+            "kasus sebelumnya: {first} — dalam 12 bulan setelah serah terima"
+        )),
+        "{}",
+        new_page.body
+    );
+    let old_page = co.get(&format!("/cases/{first}")).await;
+    assert!(
+        old_page.body.contains("Dijangkau lagi")
+            && old_page.body.contains(&format!(
+                "kasus baru: {again} — dalam 12 bulan setelah serah terima"
+            )),
+        "{}",
+        old_page.body
+    );
+}
