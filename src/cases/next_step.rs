@@ -132,6 +132,16 @@ pub fn next_step(s: &Situation, lang: Lang) -> NextStep {
             }
         }
         RoutedHome => {
+            // The departure's day, time and escort are set on the plan page first.
+            if r.is_some_and(|r| r.may_refuse) {
+                steps.push(link(
+                    format!("/cases/{}/plan", s.number),
+                    Text::new(
+                        "Atur jadwal keberangkatan dan pendamping",
+                        "Schedule the departure and the escort",
+                    ),
+                ));
+            }
             if r.is_some_and(|r| r.may_depart) {
                 steps.push(on_page(
                     "depart",
@@ -319,7 +329,10 @@ mod tests {
             ),
             (
                 sit(State::RoutedHome, &[], false, Some(&going)),
-                vec!["Record the departure", "Record a refusal"],
+                vec![
+                    "Schedule the departure and the escort",
+                    "Record the departure",
+                ],
             ),
             (sit(State::Closed, &[], false, None), vec![]),
         ];

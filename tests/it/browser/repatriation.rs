@@ -105,6 +105,7 @@ async fn a_biometric_match_is_reviewed_and_the_person_is_routed_home_with_a_noti
     assert!(
         next.contains("Tersimpan: keputusan rute.")
             && next.contains("Diputuskan: pulang ke daerah asal — oleh")
+            && next.contains("Atur jadwal keberangkatan dan pendamping")
             && next.contains("Catat keberangkatan"),
         "{next}"
     );

@@ -183,6 +183,17 @@ fn code_words(text: &str, lang: Lang, records: &[String]) -> Vec<String> {
             covered[at..at + w.len()].iter_mut().for_each(|c| *c = true);
         }
     }
+    // An email address is an address, not a code ("desk@…" is the provincial desk's).
+    let mut from = 0;
+    for part in text.split(char::is_whitespace) {
+        let start = text[from..].find(part).map_or(from, |i| from + i);
+        if part.contains('@') {
+            covered[start..start + part.len()]
+                .iter_mut()
+                .for_each(|c| *c = true);
+        }
+        from = start + part.len();
+    }
     let vocab = simlontar::vocab::every_code();
     let label_words: HashSet<String> = vocab
         .iter()
@@ -553,6 +564,14 @@ fn the_checker_finds_codes_snake_case_and_the_other_language() {
         found.iter().any(|f| f.contains("\"35.10.01.2001\"")),
         "{found:?}"
     );
+    // An email address is not a code, the same word outside one is.
+    let found = code_words(
+        "Meja provinsi: desk@dinsos.jatimprov.go.id · full",
+        Lang::Id,
+        &[],
+    );
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(found[0].contains("\"full\""), "{found:?}");
     assert!(code_words(
         "Rp 12.500 · 1.250 orang · 07-12-2026 09:21 WIB · 3,5",
         Lang::Id,
