@@ -183,6 +183,10 @@ impl Client {
             let (status, body) = c
                 .fetch(app, &format!("/api/v1/cases?state={state}"))
                 .await?;
+            // A receiving office has no case list: it reaches its people through /incoming.
+            if status == StatusCode::FORBIDDEN {
+                break;
+            }
             anyhow::ensure!(status == StatusCode::OK, "{username}'s cases: {status}");
             let list: serde_json::Value = serde_json::from_str(&body)?;
             if let Some(n) = list["cases"][0]["number"].as_str() {
@@ -242,15 +246,19 @@ fn csrf(page: &str) -> anyhow::Result<String> {
 struct Fixture {
     /// Photo id by case number.
     photos: BTreeMap<String, i64>,
+    /// The case routed home, whose notice's link is `handover_token`.
+    handover_number: String,
     handover_token: String,
     mail: i64,
 }
 
 impl Fixture {
     async fn make(app: &Router, owner: &PgPool, clients: &mut [Client]) -> anyhow::Result<Fixture> {
+        let (handover_number, handover_token) = route_home(app, owner, clients).await?;
         let numbers: Vec<String> = clients
             .iter()
             .flat_map(|c| c.cases.iter().map(|(_, n)| n.clone()))
+            .chain([handover_number.clone()])
             .collect();
         let photos = sqlx::query_as::<_, (String, i64)>(
             "INSERT INTO intake_photo (intake_id, sha256, content_type, bytes)
@@ -291,9 +299,9 @@ impl Fixture {
                         'keluarga datang ke kantor menanyakan dia', now(), now() + interval '2 hours'",
             )
             .await?;
-        let handover_token = route_home(app, owner, clients).await?;
         Ok(Fixture {
             photos,
+            handover_number,
             handover_token,
             mail,
         })
@@ -306,7 +314,7 @@ async fn route_home(
     app: &Router,
     owner: &PgPool,
     clients: &mut [Client],
-) -> anyhow::Result<String> {
+) -> anyhow::Result<(String, String)> {
     let number: String = sqlx::query_scalar(
         "SELECT c.number FROM ot_case c JOIN intake i ON i.id = c.intake_id
           WHERE c.state = 'identified' AND i.home_village_code IS NOT NULL
@@ -344,18 +352,20 @@ async fn route_home(
         .find("/handover/")
         .ok_or_else(|| anyhow::anyhow!("no link in the notice"))?
         + "/handover/".len();
-    Ok(text[at..]
+    let token = text[at..]
         .chars()
         .take_while(|c| c.is_ascii_hexdigit())
-        .collect())
+        .collect();
+    Ok((number, token))
 }
 
 /// The URIs of one registered GET route for an account: one per case it may see when the
 /// route names a case, else one.
 fn fill(path: &str, c: &Client, f: &Fixture) -> Result<Vec<String>, String> {
     if path.contains("{number}") {
+        // A receiving office lists no cases: it asks for the one coming home.
         if c.cases.is_empty() {
-            return Err(format!("{} sees no case", c.username));
+            return Ok(vec![fill_one(path, Some(&f.handover_number), f)?]);
         }
         return c
             .cases
@@ -378,7 +388,9 @@ fn fill_one(path: &str, number: Option<&String>, f: &Fixture) -> Result<String, 
                 // Indonesian, the default: the pages that follow stay in it.
                 ("lang", "code") => "id".into(),
                 ("upt", "code") => UPT.into(),
+                // The link's photo is of the case it hands over.
                 ("photos", "id") => number
+                    .or(Some(&f.handover_number))
                     .and_then(|n| f.photos.get(n))
                     .ok_or("no photo")?
                     .to_string(),
