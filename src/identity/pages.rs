@@ -51,9 +51,39 @@ pub struct CheckFields {
     birth_place: String,
     sex: String,
     address: String,
+    village: String,
     village_code: String,
     kk_number: String,
     mother_name: String,
+    /// "Find matching villages" was pressed: show the choices, save nothing.
+    suggest: Option<String>,
+}
+
+/// What the village fields stand for: a picked village, none (its name kept in the
+/// address), or choices still to offer (with an error when saving was asked for).
+enum VillagePick {
+    Code(String),
+    NameOnly,
+    Choose(Vec<(String, String)>),
+}
+
+async fn pick_village(pool: &sqlx::PgPool, f: &CheckFields) -> sqlx::Result<VillagePick> {
+    let code = f.village_code.trim();
+    if code == view::NO_VILLAGE || (code.is_empty() && f.village.trim().is_empty()) {
+        return Ok(VillagePick::NameOnly);
+    }
+    if !code.is_empty() && f.suggest.is_none() {
+        return Ok(VillagePick::Code(code.to_string()));
+    }
+    // The village's own words; the address only when they are missing (its hamlet
+    // names, "Dusun Krajan", would otherwise offer every village called Krajan).
+    let words = match f.village.trim() {
+        "" => f.address.trim(),
+        village => village,
+    };
+    Ok(VillagePick::Choose(
+        crate::places::store::suggest_villages(pool, words, 6).await?,
+    ))
 }
 
 fn opt(s: &str) -> Option<String> {
@@ -95,14 +125,56 @@ pub async fn submit_check(
         }
         None => None,
     };
+    let pick = pick_village(&state.pool, &f).await?;
+    let mut choices = vec![];
+    let village_code = match pick {
+        VillagePick::Code(code) => Some(code),
+        VillagePick::NameOnly => None,
+        // Nothing by that name: it is kept in the address, and a search says so.
+        VillagePick::Choose(found) if found.is_empty() => {
+            if f.suggest.is_some() {
+                errors.push((
+                    "identity.village_code".into(),
+                    tr(
+                        v.lang,
+                        "tidak ada desa dengan nama itu; periksa ejaannya, atau biarkan: nama itu dicatat di alamat",
+                        "no village has that name; check the spelling, or leave it: the name is kept in the address",
+                    )
+                    .into(),
+                ));
+            }
+            None
+        }
+        VillagePick::Choose(found) => {
+            if f.suggest.is_none() && f.outcome == "matched" {
+                errors.push((
+                    "identity.village_code".into(),
+                    tr(
+                        v.lang,
+                        "pilih desa dari daftar, atau \"tidak ada yang cocok\"",
+                        "pick the village from the list, or \"none of these\"",
+                    )
+                    .into(),
+                ));
+            }
+            choices = found;
+            None
+        }
+    };
+    // The village's name stays with the address when no village of the list is it.
+    let address = match (f.address.trim(), f.village.trim()) {
+        (a, vil) if village_code.is_some() || vil.is_empty() || a.contains(vil) => a.to_string(),
+        ("", vil) => vil.to_string(),
+        (a, vil) => format!("{a}, {vil}"),
+    };
     let identity = (f.outcome == "matched").then(|| RegistryIdentity {
         nik: f.nik.trim().to_string(),
         name: f.name.trim().to_string(),
         birth_date,
         birth_place: f.birth_place.trim().to_string(),
         sex: f.sex.clone(),
-        address: f.address.trim().to_string(),
-        village_code: opt(&f.village_code),
+        address,
+        village_code,
         kk_number: opt(&f.kk_number),
         mother_name: f.mother_name.trim().to_string(),
     });
@@ -117,6 +189,8 @@ pub async fn submit_check(
     };
     let key = uuid::Uuid::parse_str(f.key.trim()).unwrap_or_else(|_| uuid::Uuid::new_v4());
     let result = match validate(&req, now, v.lang) {
+        // Only the village search was asked for: the form comes back with its choices.
+        _ if f.suggest.is_some() => Err(AppError::Invalid(vec![])),
         Err(list) if errors.is_empty() => Err(AppError::Invalid(list)),
         Err(list) => Err(AppError::Invalid(
             list.into_iter()
@@ -163,13 +237,26 @@ pub async fn submit_check(
                     birth_date: f.birth_date,
                     birth_place: f.birth_place,
                     sex: f.sex,
+                    village_name: match f.village_code.trim() {
+                        "" | view::NO_VILLAGE => String::new(),
+                        code => crate::places::store::region_name(&state.pool, code)
+                            .await?
+                            .unwrap_or_default(),
+                    },
                     address: f.address,
+                    village: f.village,
                     village_code: f.village_code,
+                    village_choices: choices,
                     kk_number: f.kk_number,
                     mother_name: f.mother_name,
                 };
                 let page = view::check_form(v.lang, &v.nav, &form, &errors);
-                Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+                let status = if f.suggest.is_some() {
+                    axum::http::StatusCode::OK
+                } else {
+                    axum::http::StatusCode::UNPROCESSABLE_ENTITY
+                };
+                Ok((status, page).into_response())
             }
             None => Err(e),
         },

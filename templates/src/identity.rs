@@ -18,7 +18,15 @@ pub struct CheckForm {
     pub birth_place: String,
     pub sex: String,
     pub address: String,
+    /// The village as typed (its name, district, regency): searched by name, never a code.
+    pub village: String,
+    /// The village picked from the choices (its code, sent back hidden).
     pub village_code: String,
+    /// The picked village's name, shown beside the field.
+    pub village_name: String,
+    /// Villages matching what was typed, as (code, "Desa X, Kec. Y, Kabupaten Z"), for the
+    /// officer to pick one; empty when no search was asked for.
+    pub village_choices: Vec<(String, String)>,
     pub kk_number: String,
     pub mother_name: String,
 }
@@ -130,7 +138,7 @@ pub fn check_form(
                     (choice("sex", tr(lang, "Jenis kelamin", "Sex"), &f.sex, &[
                         ("", "–"), ("male", tr(lang, "Laki-laki", "Male")), ("female", tr(lang, "Perempuan", "Female"))]))
                     (field("address", tr(lang, "Alamat", "Address"), &f.address, "text"))
-                    (field("village_code", tr(lang, "Kode desa/kelurahan", "Village code"), &f.village_code, "text"))
+                    (village(lang, f, err("village_code")))
                     (field("kk_number", tr(lang, "Nomor KK", "Family card number"), &f.kk_number, "text"))
                     (field("mother_name", tr(lang, "Nama ibu kandung", "Mother's name"), &f.mother_name, "text"))
                 }
@@ -138,6 +146,44 @@ pub fn check_form(
             }
         },
     )
+}
+
+/// The choice "none of these villages": the typed name stays in the address.
+pub const NO_VILLAGE: &str = "-";
+
+/// The registry's village, found by its name: the typed words, a search button, the
+/// matching villages to pick from (or "none of these"), and the one picked.
+fn village(lang: Lang, f: &CheckForm, error: Option<String>) -> Markup {
+    html! {
+        div.field {
+            label for="village" { (tr(lang, "Desa/kelurahan (nama, kecamatan, kab/kota)", "Village (name, district, regency)")) }
+            input id="village" name="village" type="text" value=(f.village)
+                aria-describedby="village-hint" aria-invalid=[error.as_ref().map(|_| "true")];
+            p.hint id="village-hint" { (tr(lang, "Ketik nama desa seperti tertulis di data Dukcapil, lalu cari dan pilih dari daftar.", "Type the village's name as the registry gives it, then search and pick it from the list.")) }
+            button.secondary type="submit" name="suggest" value="1" formnovalidate { (tr(lang, "Cari desa yang cocok", "Find matching villages")) }
+            @if let Some(m) = &error { p.field-error role="alert" { (m) } }
+        }
+        @if !f.village_choices.is_empty() {
+            fieldset.field.village-choices {
+                legend { (tr(lang, "Pilih desa/kelurahan", "Pick the village")) }
+                @for (code, label) in &f.village_choices {
+                    label.inline.block {
+                        input type="radio" name="village_code" value=(code) checked[f.village_code == *code];
+                        " " (label)
+                    }
+                }
+                label.inline.block {
+                    input type="radio" name="village_code" value=(NO_VILLAGE) checked[f.village_code == NO_VILLAGE];
+                    " " (tr(lang, "tidak ada yang cocok (nama desa tetap dicatat di alamat)", "none of these (the name stays in the address)"))
+                }
+            }
+        } @else {
+            input type="hidden" name="village_code" value=(f.village_code);
+            @if !f.village_name.is_empty() {
+                p.picked { (tr(lang, "Terpilih: ", "Picked: ")) strong { (f.village_name) } }
+            }
+        }
+    }
 }
 
 pub struct ContributionRow {

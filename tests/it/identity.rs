@@ -5,7 +5,7 @@ use serde_json::{json, Value};
 use sqlx::PgPool;
 
 use crate::auth::{two_regions, SBY};
-use crate::common::{api, call, router, send, signed_in, token};
+use crate::common::{api, call, case_fixture, load_geo, router, send, signed_in, token};
 use simlontar::auth::model::Role;
 
 const KEY: &str = "6f1c2a8e-2d4b-4c1e-9a57-0b5c9d1e7f10";
@@ -1271,4 +1271,134 @@ async fn undo_after_reject_or_distinct_puts_it_back_and_needs_the_right(pool: Pg
         .await
         .unwrap();
     assert_eq!(state, "rejected");
+}
+
+/// DP3AK picks the registry's village by its name, never by a code: the search offers
+/// the villages of that name with their district and regency; saving without picking one
+/// asks for it (keeping what was typed); "none of these" keeps the name in the address.
+#[sqlx::test]
+async fn the_registry_village_is_picked_by_name(pool: PgPool) {
+    load_geo(&pool).await;
+    case_fixture(&pool, SBY, "35.78", None, "Sumiati", None).await;
+    let mut c = signed_in(&pool, "dp3ak1", Role::IdentityOfficer, None).await;
+    let form = c.get("/identity/checks/new").await;
+    assert!(
+        !form.body.contains("Kode desa"),
+        "no code is asked for: {}",
+        form.body
+    );
+    let key_at = form.body.find(r#"name="key" value=""#).unwrap() + 18;
+    let key = form.body[key_at..key_at + 36].to_string();
+    let with = |extra: &[(&'static str, &'static str)]| {
+        let mut f: Vec<(&str, String)> = vec![
+            ("key", key.clone()),
+            ("case_number", SBY.to_string()),
+            ("method", "fingerprint".into()),
+            ("outcome", "matched".into()),
+            ("score", "93".into()),
+            ("nik", "3510155208900001".into()),
+            ("name", "Sumiati".into()),
+            ("sex", "female".into()),
+            ("mother_name", "Painah".into()),
+            ("address", "Dusun Krajan RT 02 RW 01".into()),
+        ];
+        f.extend(extra.iter().map(|(k, v)| (*k, v.to_string())));
+        f
+    };
+    let post = |f: &Vec<(&'static str, String)>| {
+        f.iter()
+            .map(|(k, v)| (*k, v.clone()))
+            .collect::<Vec<(&str, String)>>()
+    };
+
+    // The search: Kemiren of Glagah, Banyuwangi is offered by name; nothing is saved.
+    let asked = post(&with(&[
+        ("village", "Kemiren Glagah Banyuwangi"),
+        ("suggest", "1"),
+    ]));
+    let asked: Vec<(&str, &str)> = asked.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let res = c.post("/identity/checks", &asked).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    assert!(
+        res.body
+            .contains("Kemiren, Kec. Glagah, Kabupaten Banyuwangi")
+            && res.body.contains(r#"value="35.10.15.2004""#),
+        "{}",
+        res.body
+    );
+    assert_eq!(
+        case_state(&pool).await,
+        "received",
+        "a search saves nothing"
+    );
+
+    // Saving with the name typed but no village picked asks for the pick.
+    let unpicked = post(&with(&[("village", "Kemiren Glagah Banyuwangi")]));
+    let unpicked: Vec<(&str, &str)> = unpicked.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let res = c.post("/identity/checks", &unpicked).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        res.body.contains("pilih desa dari daftar")
+            && res.body.contains(r#"value="Painah""#)
+            && res.body.contains("Kec. Glagah"),
+        "{}",
+        res.body
+    );
+
+    // Picked: saved with the village, the address as the registry gave it.
+    let picked = post(&with(&[
+        ("village", "Kemiren Glagah Banyuwangi"),
+        ("village_code", "35.10.15.2004"),
+    ]));
+    let picked: Vec<(&str, &str)> = picked.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let res = c.post("/identity/checks", &picked).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let (village, address): (Option<String>, String) =
+        sqlx::query_as("SELECT village_code, address FROM identity_check ORDER BY id DESC LIMIT 1")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(village.as_deref(), Some("35.10.15.2004"));
+    assert_eq!(address, "Dusun Krajan RT 02 RW 01");
+}
+
+/// A village name the list does not know, or "none of these", is kept in the address.
+#[sqlx::test]
+async fn a_village_not_in_the_list_stays_in_the_address(pool: PgPool) {
+    load_geo(&pool).await;
+    case_fixture(&pool, SBY, "35.78", None, "Sumiati", None).await;
+    let mut c = signed_in(&pool, "dp3ak1", Role::IdentityOfficer, None).await;
+    let fields = [
+        ("key", "6f1c2f0e-5d55-4c43-9a57-3f0b8f0d0a11"),
+        ("case_number", SBY),
+        ("method", "fingerprint"),
+        ("outcome", "matched"),
+        ("score", "93"),
+        ("nik", "3510155208900001"),
+        ("name", "Sumiati"),
+        ("sex", "female"),
+        ("mother_name", "Painah"),
+        ("address", "Dusun Krajan"),
+        ("village", "Kemiren"),
+        ("village_code", "-"),
+    ];
+    let res = c.post("/identity/checks", &fields).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let (village, address): (Option<String>, String) =
+        sqlx::query_as("SELECT village_code, address FROM identity_check ORDER BY id DESC LIMIT 1")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!((village, address.as_str()), (None, "Dusun Krajan, Kemiren"));
+    // A search for a name no village has says so beside the field.
+    let mut none = fields.to_vec();
+    none.retain(|(k, _)| !["village", "village_code", "key"].contains(k));
+    none.extend([("village", "Zzyzxq"), ("suggest", "1")]);
+    let res = c.post("/identity/checks", &none).await;
+    assert_eq!(res.status, StatusCode::OK);
+    assert!(
+        res.body.contains("tidak ada desa dengan nama itu"),
+        "{}",
+        res.body
+    );
 }
