@@ -314,8 +314,9 @@ pub async fn show_handover_form(
     let tz = state.settings.time_zone;
     let (mut tx, id) =
         access::open(&state.pool, p, origin, &number, Action::ViewCases, now).await?;
-    let (plan_id, plan_state, plan): (i64, String, Value) = sqlx::query_as(
-        "SELECT id, state, plan FROM transport_plan WHERE case_id = $1 AND state <> 'cancelled' ORDER BY id DESC LIMIT 1",
+    let (plan_id, plan_state, plan, escort): (i64, String, Value, Option<String>) = sqlx::query_as(
+        "SELECT id, state, plan, escort_name FROM transport_plan
+          WHERE case_id = $1 AND state <> 'cancelled' ORDER BY id DESC LIMIT 1",
     )
     .bind(id)
     .fetch_optional(&mut *tx)
@@ -328,11 +329,15 @@ pub async fn show_handover_form(
     .bind(id)
     .fetch_one(&mut *tx)
     .await?;
-    let received: Option<chrono::DateTime<Utc>> =
-        sqlx::query_scalar("SELECT max(received_at) FROM handover_notice WHERE plan_id = $1")
-            .bind(plan_id)
-            .fetch_one(&mut *tx)
-            .await?;
+    // Who received the person, once the office confirmed it: the second party's lines.
+    let receipt: Option<(chrono::DateTime<Utc>, Option<String>, Option<String>)> = sqlx::query_as(
+        "SELECT received_at, received_by, received_by_ref FROM handover_notice
+              WHERE plan_id = $1 AND received_at IS NOT NULL ORDER BY received_at DESC LIMIT 1",
+    )
+    .bind(plan_id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let received = receipt.as_ref().map(|r| r.0);
     let facts = handover::facts(&mut tx, id, now, tz).await?;
     audit::record(
         &mut *tx,
@@ -396,6 +401,9 @@ pub async fn show_handover_form(
                 day.year()
             ),
             received: received.map(|t| format_local(t, tz)),
+            escort: escort.filter(|e| !e.trim().is_empty()),
+            receiver: receipt
+                .and_then(|(_, name, reference)| Some((name?, reference.unwrap_or_default()))),
             plan: plan_view,
         },
     ))

@@ -191,8 +191,15 @@ pub struct FormView {
     pub city_date: String,
     /// When the receiving office confirmed the person received, if it did.
     pub received: Option<String>,
+    /// The escort who hands the person over (the first party), once named.
+    pub escort: Option<String>,
+    /// Who received the person (the second party): name, and NIP or relation.
+    pub receiver: Option<(String, String)>,
     pub plan: PlanView,
 }
+
+/// A line left to be written on paper.
+const BLANK: &str = "…………………………………";
 
 /// The berita acara serah terima, for printing and signing by both parties. On paper only
 /// the document prints (the stylesheet's `@media print`); the Print button is wired by
@@ -230,16 +237,16 @@ pub fn handover_form(lang: Lang, user: &NavUser, f: &FormView) -> Markup {
                     section {
                         h2 { "PIHAK PERTAMA (yang menyerahkan)" }
                         dl.facts {
-                            dt { "Nama" } dd { "…………………………………" }
-                            dt { "NIP" } dd { "…………………………………" }
+                            dt { "Nama" } dd { (f.escort.as_deref().unwrap_or(BLANK)) }
+                            dt { "NIP" } dd { (BLANK) }
                             dt { "Jabatan" } dd { "Petugas Dinas Sosial Provinsi Jawa Timur" }
                         }
                     }
                     section {
                         h2 { "PIHAK KEDUA (yang menerima)" }
                         dl.facts {
-                            dt { "Nama" } dd { "…………………………………" }
-                            dt { "NIP / hubungan" } dd { "…………………………………" }
+                            dt { "Nama" } dd { (f.receiver.as_ref().map_or(BLANK, |r| r.0.as_str())) }
+                            dt { "NIP / hubungan" } dd { (f.receiver.as_ref().map_or(BLANK, |r| r.1.as_str())) }
                             dt { "Instansi" } dd { (f.plan.office) }
                         }
                     }

@@ -2,36 +2,15 @@
 //! works under the CSP (wired by the served script), and the PDF Chromium prints holds
 //! the document — letterhead, number, both parties, labels — and nothing of the app's
 //! navigation. The PDF is turned into PNGs (pdftoppm) to look at.
-use std::path::PathBuf;
-use std::process::Command;
-
 use axum::http::StatusCode;
 use fantoccini::wd::PrintConfiguration;
 use sqlx::PgPool;
 
-use super::{Browser, DESKTOP};
+use super::{artifacts, poppler, Browser, DESKTOP};
 use crate::common::*;
 use simlontar::auth::model::Role;
 
 const CASE: &str = "OT-3578-2026-000041";
-
-fn artifacts() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/artifacts")
-}
-
-/// A poppler tool's output, or a clear word on what is missing.
-fn poppler(tool: &str, args: &[&str]) -> String {
-    let out = Command::new(tool)
-        .args(args)
-        .output()
-        .unwrap_or_else(|e| panic!("{tool} is missing ({e}): install poppler-utils"));
-    assert!(
-        out.status.success(),
-        "{tool}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
 
 #[sqlx::test]
 async fn the_handover_form_prints_as_a_document_without_the_apps_navigation(pool: PgPool) {

@@ -8,6 +8,7 @@ mod admission;
 mod correction;
 mod golive;
 mod handover_print;
+mod home_journey;
 mod intake_desk;
 mod intake_offline;
 mod receiving_office;
@@ -68,6 +69,21 @@ fn free_port() -> u16 {
 
 fn artifacts() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/artifacts")
+}
+
+/// A poppler tool's output (pdftotext, pdftoppm: printed pages are read and drawn with
+/// them), or a clear word on what is missing.
+pub fn poppler(tool: &str, args: &[&str]) -> String {
+    let out = Command::new(tool)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("{tool} is missing ({e}): install poppler-utils"));
+    assert!(
+        out.status.success(),
+        "{tool}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
 }
 
 /// axe-core's source, installed from npm by `.ci/test` (pinned in tests/browser/).
@@ -316,6 +332,21 @@ impl Browser {
         e.send_keys(value).await.unwrap();
     }
 
+    /// Sets a date or time input to an ISO value (`2026-11-24`, `08:00`): typed keys go
+    /// through the browser's locale format, which differs between machines.
+    pub async fn set_value(&self, css: &str, value: &str) {
+        self.find(css).await;
+        self.c
+            .execute(
+                "const e = document.querySelector(arguments[0]); e.value = arguments[1];
+                 e.dispatchEvent(new Event('input', {bubbles: true}));
+                 e.dispatchEvent(new Event('change', {bubbles: true}));",
+                vec![json!(css), json!(value)],
+            )
+            .await
+            .unwrap();
+    }
+
     /// Picks an option of a drop-down list, as a click on it does.
     pub async fn choose(&self, select: &str, value: &str) {
         self.click(select).await;
@@ -453,8 +484,9 @@ impl Browser {
         self.c.issue_cmd(NetworkConditions(online)).await.unwrap();
     }
 
-    /// Waits until the browser shows the page at `path`.
+    /// Waits until the browser shows the page at `path` (its query, if any, not compared).
     pub async fn wait_for_path(&self, path: &str) {
+        let path = path.split_once('?').map_or(path, |(p, _)| p);
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
             let url = self.c.current_url().await.unwrap();
