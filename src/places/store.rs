@@ -115,12 +115,13 @@ pub struct RegionChoice {
 }
 
 impl RegionChoice {
-    /// "Kota Bima, Nusa Tenggara Barat (52.72)": what a person reads and may send back.
+    /// "Kota Bima, Nusa Tenggara Barat": what a person reads and may send back (names
+    /// are unique with their province, so no code is needed to tell two apart).
     pub fn label(&self) -> String {
         if self.code.len() == 2 {
-            crate::vocab::region::named(&self.name, &self.code)
+            self.name.clone()
         } else {
-            crate::vocab::region::named(&format!("{}, {}", self.name, self.province), &self.code)
+            format!("{}, {}", self.name, self.province)
         }
     }
 }
@@ -174,8 +175,9 @@ pub enum RegionPick {
 }
 
 /// The one reading of a region picker's text, for every form that has one: a code (dotted
-/// or undotted, alone or at the end of a label "Kota Bima, NTB (52.72)") that exists, or a
-/// name that matches exactly one province or regency; otherwise the choices to offer.
+/// or undotted, alone or at the end of an older label "Kota Bima, NTB (52.72)") that
+/// exists, a label given back ("Kota Bima, Nusa Tenggara Barat"), or a name that matches
+/// exactly one province or regency; otherwise the choices to offer.
 pub async fn pick_region(pool: &PgPool, typed: &str) -> sqlx::Result<RegionPick> {
     use crate::vocab::region::{Level, RegionCode};
     let typed = typed.trim();
@@ -203,11 +205,18 @@ pub async fn pick_region(pool: &PgPool, typed: &str) -> sqlx::Result<RegionPick>
         }
         return Ok(RegionPick::Choose(vec![]));
     }
-    let found = search_regions(pool, typed, 12).await?;
+    // A label given back ("Kota Bima, Nusa Tenggara Barat") is searched by its name part.
+    // A province's label, "Provinsi Jawa Barat", by its bare name.
+    let name_part = typed.split_once(',').map_or(typed, |(name, _)| name.trim());
+    let name_part = name_part
+        .get(..9)
+        .filter(|p| p.eq_ignore_ascii_case("provinsi "))
+        .map_or(name_part, |_| &name_part[9..]);
+    let found = search_regions(pool, name_part, 12).await?;
     let lower = typed.to_lowercase();
     let exact: Vec<&RegionChoice> = found
         .iter()
-        .filter(|c| c.name.to_lowercase() == lower)
+        .filter(|c| c.name.to_lowercase() == lower || c.label().to_lowercase() == lower)
         .collect();
     Ok(match (found.len(), exact.as_slice()) {
         (1, _) => RegionPick::One(found[0].clone()),

@@ -16,7 +16,10 @@ use crate::auth::model::Principal;
 use crate::cases::events::{self, Event};
 use crate::cases::lifecycle;
 use crate::clock::local_date;
+use crate::config::Settings;
 use crate::error::{AppError, AppResult, FieldError};
+use crate::notify::mailer::{Email, Priority};
+use crate::notify::outbox;
 
 type Tx<'a> = Transaction<'a, Postgres>;
 
@@ -70,12 +73,13 @@ pub async fn lock_notice(tx: &mut Tx<'_>, notice_id: i64) -> AppResult<Notice> {
 /// is the service's time zone (a proposed date is a local day).
 pub async fn answer(
     tx: &mut Tx<'_>,
+    settings: &Settings,
     notice_id: i64,
     answer: &Answer,
     by: Option<&Principal>,
-    tz: chrono_tz::Tz,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
+    let tz = settings.time_zone;
     // The fields first, so a form comes back with its errors whatever the state.
     let proposed = match answer {
         Answer::Decline { reason } if reason.trim().chars().count() < 10 => {
@@ -88,6 +92,11 @@ pub async fn answer(
         _ => None,
     };
     let n = lock_notice(tx, notice_id).await?;
+    // Read while the office still sees the case: a decline ends its scope over it.
+    let number: String = sqlx::query_scalar("SELECT number FROM ot_case WHERE id = $1")
+        .bind(n.case_id)
+        .fetch_one(&mut **tx)
+        .await?;
     if n.cancelled() {
         return Err(AppError::Conflict(handover::CANCELLED.into()));
     }
@@ -140,9 +149,9 @@ pub async fn answer(
             (String::new(), json!({"upt": COLLECT_UPT}))
         }
     };
-    sqlx::query(
+    let response: i64 = sqlx::query_scalar(
         "INSERT INTO handover_response (notice_id, case_id, kind, proposed_date, note, by_user, at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
     )
     .bind(n.id)
     .bind(n.case_id)
@@ -151,7 +160,7 @@ pub async fn answer(
     .bind(&note)
     .bind(by.map(|p| p.user_id))
     .bind(now)
-    .execute(&mut **tx)
+    .fetch_one(&mut **tx)
     .await?;
     let kind = match answer {
         Answer::Accept => "handover_accepted",
@@ -172,6 +181,57 @@ pub async fn answer(
         Answer::Collect => collect(tx, &n, by, now).await?,
         _ => {}
     }
+    if !matches!(answer, Answer::Accept) {
+        tell_the_desk(tx, settings, (&n, &number), response, answer, proposed, now).await?;
+    }
+    Ok(())
+}
+
+/// Every answer other than "we accept" changes the case officer's plans: the province
+/// desk is told by email, in the answer's transaction (the outbox delivers it).
+async fn tell_the_desk(
+    tx: &mut Tx<'_>,
+    settings: &Settings,
+    (n, number): (&Notice, &str),
+    response: i64,
+    answer: &Answer,
+    proposed: Option<NaiveDate>,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let what = match answer {
+        Answer::Accept => return Ok(()),
+        Answer::Decline { reason } => format!(
+            "Menolak menerima warga. Alasan: {}. Rencana pulang dibatalkan; kasus kembali menunggu tempat di UPT.",
+            reason.trim()
+        ),
+        Answer::AnotherDate { note, .. } => format!(
+            "Mengusulkan tanggal serah terima lain: {}.{} Bila disetujui, ubah jadwal keberangkatan di rencana perjalanan.",
+            proposed.map_or_else(String::new, |d| d.format("%d-%m-%Y").to_string()),
+            match note.trim() {
+                "" => String::new(),
+                note => format!(" Catatan: {note}."),
+            }
+        ),
+        Answer::Collect => {
+            "Akan menjemput warga di Balai PRS PMKS Sidoarjo. Rencana perjalanan kini berakhir di sana."
+                .to_string()
+        }
+    };
+    let mail =
+        simlontar_templates::mail::office_answer(number, &n.office, &what, &settings.base_url);
+    outbox::enqueue(
+        tx,
+        &Email {
+            dedupe_key: format!("office-answer:{response}"),
+            priority: Priority::Normal,
+            to: settings.escalation_email.clone(),
+            subject: mail.subject,
+            text: mail.text,
+            html: mail.html,
+        },
+        now,
+    )
+    .await?;
     Ok(())
 }
 

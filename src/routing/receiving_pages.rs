@@ -436,7 +436,7 @@ pub async fn apply(
         if f.confirm != "yes" {
             return Err(unconfirmed(lang));
         }
-        return receiving::answer(tx, n.id, &a, by, state.settings.time_zone, now).await;
+        return receiving::answer(tx, &state.settings, n.id, &a, by, now).await;
     }
     if f.action != "received" {
         return Err(AppError::Invalid(vec![crate::error::FieldError::new(

@@ -101,12 +101,13 @@ pub fn normalise(s: &str) -> String {
         .unwrap_or_else(|_| s.trim().to_string())
 }
 
-/// "Kabupaten Tuban (35.23)": a region named, its code small beside the name.
+/// A region as a person reads it: its name alone ("Kabupaten Tuban"), never its code; the
+/// code only for a region the gazetteer cannot name, so that something is shown.
 pub fn named(name: &str, code: &str) -> String {
     if name.is_empty() {
         code.to_string()
     } else {
-        format!("{name} ({code})")
+        name.to_string()
     }
 }
 

@@ -115,6 +115,30 @@ pub fn escalation(number: &str, office: &str, hours: u32, base_url: &str) -> Mai
     }
 }
 
+/// To the province desk: the receiving office answered other than "we accept" (declined,
+/// proposed another date, will collect). The case number and the office, never a name.
+pub fn office_answer(number: &str, office: &str, what: &str, base_url: &str) -> MailBody {
+    let subject = format!("Jawaban kantor penerima: kasus {number}");
+    let link = format!("{}/cases/{number}/plan", base_url.trim_end_matches('/'));
+    let text = format!(
+        "{office} menjawab pemberitahuan serah terima kasus {number}:\n{what}\n\n\
+         Buka rencana perjalanan kasus ini:\n{link}\n"
+    );
+    let html = frame(
+        &subject,
+        html! {
+            p { (office) " menjawab pemberitahuan serah terima kasus " strong { (number) } ":" }
+            p { (what) }
+            p { "Buka rencana perjalanan kasus ini: " a href=(link) { (link) } }
+        },
+    );
+    MailBody {
+        subject,
+        text,
+        html,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -66,7 +66,7 @@ async fn regions_are_found_by_name_with_their_province(pool: PgPool) {
             ("52.72", "Kota Bima", "Nusa Tenggara Barat"),
         ]
     );
-    assert_eq!(bima[1].label(), "Kota Bima, Nusa Tenggara Barat (52.72)");
+    assert_eq!(bima[1].label(), "Kota Bima, Nusa Tenggara Barat");
     let cianjur = store::search_regions(&pool, " Cianjur ", 10).await.unwrap();
     assert_eq!(cianjur.len(), 1);
     assert_eq!(
@@ -115,6 +115,19 @@ async fn a_region_picker_reads_a_name_a_label_or_a_code(pool: PgPool) {
                 .unwrap()
         ),
         "52.72"
+    );
+    // The label as the picker gives it back, without a code.
+    assert_eq!(
+        one(store::pick_region(&pool, "Kota Bima, Nusa Tenggara Barat")
+            .await
+            .unwrap()),
+        "52.72"
+    );
+    assert_eq!(
+        one(store::pick_region(&pool, "Provinsi Jawa Barat")
+            .await
+            .unwrap()),
+        "32"
     );
     assert_eq!(
         one(store::pick_region(&pool, "3203").await.unwrap()),

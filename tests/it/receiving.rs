@@ -28,6 +28,16 @@ async fn responses(owner: &PgPool, id: i64) -> Vec<(String, Option<i64>)> {
         .unwrap()
 }
 
+/// The emails queued for the province desk about the office's answers: (subject, text).
+async fn desk_mails(owner: &PgPool) -> Vec<(String, String)> {
+    sqlx::query_as(
+        "SELECT subject, body_text FROM email_outbox WHERE dedupe_key LIKE 'office-answer:%' ORDER BY id",
+    )
+    .fetch_all(owner)
+    .await
+    .unwrap()
+}
+
 async fn audited(owner: &PgPool, action: &str, n: &str) -> i64 {
     sqlx::query_scalar("SELECT count(*) FROM audit_log WHERE action = $1 AND entity_id = $2")
         .bind(action)
@@ -181,6 +191,18 @@ async fn a_decline_needs_a_reason_and_becomes_a_refusal(owner: PgPool) {
     .unwrap();
     assert_eq!((by.as_str(), office_code.as_str()), ("government", "35.10"));
     assert_eq!(responses(&owner, id).await[0].0, "declined");
+    // The province desk is told, with the reason; a refused short reason told nobody.
+    let mails = desk_mails(&owner).await;
+    assert_eq!(mails.len(), 1, "{mails:?}");
+    assert!(
+        mails[0].0.contains(n)
+            && mails[0].1.contains("Menolak menerima warga")
+            && mails[0]
+                .1
+                .contains("keluarga tidak ditemukan di alamat itu")
+            && !mails[0].1.contains("Siti"),
+        "{mails:?}"
+    );
     // The hand-over is no longer the office's.
     assert_eq!(
         office.get(&format!("/incoming/{n}")).await.status,
@@ -242,6 +264,15 @@ async fn another_date_is_recorded_and_shown_to_the_case_officer(owner: PgPool) {
     assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
     let r = responses(&owner, id).await;
     assert_eq!(r, vec![("another_date".to_string(), None)]);
+    let mails = desk_mails(&owner).await;
+    assert_eq!(mails.len(), 1, "{mails:?}");
+    assert!(
+        mails[0].1.contains("27-11-2026")
+            && mails[0].1.contains("kepala dinas di luar kota")
+            && mails[0].1.contains(&format!("/cases/{n}/plan"))
+            && !mails[0].1.contains("Siti"),
+        "{mails:?}"
+    );
     let plan = co.get(&format!("/cases/{n}/plan")).await;
     assert!(
         plan.body.contains("mengusulkan tanggal 27-11-2026")
@@ -291,6 +322,9 @@ async fn collecting_at_sidoarjo_ends_the_plan_there(owner: PgPool) {
         .await
         .unwrap();
     assert_eq!(kinds, ["collect"]);
+    let mails = desk_mails(&owner).await;
+    assert_eq!(mails.len(), 1, "{mails:?}");
+    assert!(mails[0].1.contains("Balai PRS PMKS Sidoarjo"), "{mails:?}");
     let card = office.get(&format!("/incoming/{n}?done=collect")).await;
     assert!(
         card.body

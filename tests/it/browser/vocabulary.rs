@@ -246,11 +246,9 @@ fn code_words(text: &str, lang: Lang, records: &[String]) -> Vec<String> {
             text[from..to].replace('\n', " ⏎ ")
         ));
     }
-    for (at, code) in region_codes(text) {
-        // A code may stand beside its name, in brackets: "Kota Surabaya (35.78)".
-        if !text[..at].ends_with('(') {
-            found.insert(format!("{code:?} (a region code without its name)"));
-        }
+    // A region is read by its name; its code is not shown, not even beside the name.
+    for (_, code) in region_codes(text) {
+        found.insert(format!("{code:?} (a region code)"));
     }
     found.into_iter().collect()
 }
@@ -553,13 +551,13 @@ fn the_checker_finds_codes_snake_case_and_the_other_language() {
     let found = code_words("Name: Joko · Status: yang lain", Lang::En, &[]);
     assert_eq!(found.len(), 1, "{found:?}");
     assert!(code_words("Kondisi: Lanjut usia, Sakit · bus", Lang::Id, &[]).is_empty());
-    // Region codes: bare ones are found, one beside its name is not, money and times are not.
+    // Region codes are found, bare or beside their name; money and times are not.
     let found = code_words(
         "Asal: 35.10 · desa 35.10.01.2001 · Kota Surabaya (35.78)",
         Lang::Id,
         &[],
     );
-    assert_eq!(found.len(), 2, "{found:?}");
+    assert_eq!(found.len(), 3, "{found:?}");
     assert!(
         found.iter().any(|f| f.contains("\"35.10.01.2001\"")),
         "{found:?}"
