@@ -5,6 +5,7 @@ use serde_json::json;
 use sqlx::{PgPool, Postgres, Transaction};
 
 use super::access;
+use super::number::CaseNumber;
 use super::events::{self, Event};
 use super::model::{may, missing_fact, State};
 use crate::auth::audit::Origin;
@@ -108,7 +109,7 @@ pub async fn move_case(
     pool: &PgPool,
     p: &Principal,
     origin: &Origin,
-    number: &str,
+    number: &CaseNumber,
     (to, reason): (State, &str),
     now: DateTime<Utc>,
 ) -> AppResult<State> {

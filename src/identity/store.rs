@@ -10,6 +10,7 @@ use super::check::NewCheck;
 use super::contradict::{contradictions, Contradiction, Recorded};
 use super::links;
 use super::nik::Nik;
+use crate::cases::CaseNumber;
 use crate::auth::audit::{self, Origin};
 use crate::auth::model::Principal;
 use crate::auth::policy::CaseScope;
@@ -23,7 +24,7 @@ pub struct CheckRecorded {
     pub check_id: i64,
     /// False when the request repeated an earlier one (same key and body).
     pub created: bool,
-    pub case_number: Option<String>,
+    pub case_number: Option<CaseNumber>,
     /// `accepted`, `candidate` (waiting for review) or none.
     pub link: Option<String>,
     /// What the returned identity contradicts in the intake.
@@ -228,7 +229,7 @@ impl CaseFacts {
 pub async fn case_of(
     tx: &mut Transaction<'_, Postgres>,
     scope: &CaseScope,
-    number: &str,
+    number: &CaseNumber,
     tz: chrono_tz::Tz,
 ) -> sqlx::Result<Option<CaseFacts>> {
     let sql = format!(
@@ -240,7 +241,7 @@ pub async fn case_of(
     );
     let row = scope
         .bind(sqlx::query(&sql))
-        .bind(number.trim().to_uppercase())
+        .bind(number)
         .bind(crate::clock::zone(tz))
         .fetch_optional(&mut **tx)
         .await?;

@@ -12,6 +12,7 @@ use utoipa::ToSchema;
 
 use super::model::{validate, IntakeRequest};
 use super::photo::Photo;
+use crate::cases::CaseNumber;
 use crate::auth::audit::Origin;
 use crate::auth::model::{Principal, Role};
 use crate::auth::policy::Action;
@@ -162,7 +163,7 @@ pub async fn correct(
     pool: &sqlx::PgPool,
     p: &Principal,
     origin: &Origin,
-    number: &str,
+    number: &CaseNumber,
     (req, photos): (&CorrectionRequest, &[Photo]),
     (now, tz): (DateTime<Utc>, chrono_tz::Tz),
     lang: Lang,

@@ -7,6 +7,7 @@ use sha2::{Digest, Sha256};
 use sqlx::{PgPool, Row};
 
 use super::model::NewIntake;
+use crate::cases::CaseNumber;
 use crate::auth::audit::Origin;
 use crate::auth::model::{Principal, Role};
 use crate::auth::policy::CaseScope;
@@ -19,7 +20,7 @@ pub const MAX_PHOTOS: usize = 5;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Created {
-    pub case_number: String,
+    pub case_number: CaseNumber,
     pub intake_id: i64,
     /// False when this was a retry of an earlier submission.
     pub new: bool,

@@ -4,6 +4,7 @@ use chrono_tz::Tz;
 use simlontar_templates::i18n::tr;
 use sqlx::{PgPool, Row};
 
+use crate::cases::CaseNumber;
 use crate::auth::model::Principal;
 use crate::auth::policy::{CaseScope, NikKey};
 use crate::cases::store::{self, age_sql};
@@ -17,7 +18,7 @@ pub async fn for_case(
     pool: &PgPool,
     p: &Principal,
     scope: &CaseScope,
-    number: &str,
+    number: &CaseNumber,
     tz: Tz,
     lang: simlontar_templates::Lang,
 ) -> sqlx::Result<Option<Vec<Hint>>> {

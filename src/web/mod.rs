@@ -9,6 +9,7 @@ pub mod health;
 pub mod home;
 pub mod lang;
 pub mod openapi;
+pub mod path;
 pub mod outage;
 pub mod redirect;
 pub mod viewer;
