@@ -53,7 +53,10 @@ pub async fn grant(
     let mut errors = vec![];
     let parsed = CaseNumber::typed(&number);
     if parsed.is_err() {
-        errors.push(("number".to_string(), crate::cases::number::refusal(v.lang).to_string()));
+        errors.push((
+            "number".to_string(),
+            crate::cases::number::refusal(v.lang).to_string(),
+        ));
     }
     if reason.chars().count() < MIN_REASON {
         errors.push((

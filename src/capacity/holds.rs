@@ -11,8 +11,8 @@ use crate::auth::model::{Principal, Role};
 use crate::auth::policy::{allows, Action, CaseScope};
 use crate::cases::lifecycle;
 use crate::cases::store::case_id_in;
-use crate::error::AppError;
 use crate::cases::CaseNumber;
+use crate::error::AppError;
 use crate::shelter::referral;
 
 pub const DEFAULT_HOURS: i64 = 48;

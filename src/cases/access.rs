@@ -67,7 +67,15 @@ pub async fn read_photo(
         return Err(not_found(pool, p, origin, number, now).await);
     };
     let detail = json!({"photo": id});
-    audit::record(pool, origin, "read_photo", "case", Some(number.as_str()), detail).await?;
+    audit::record(
+        pool,
+        origin,
+        "read_photo",
+        "case",
+        Some(number.as_str()),
+        detail,
+    )
+    .await?;
     Ok(photo)
 }
 
@@ -99,7 +107,15 @@ async fn note_denied(
     let visible = store::case_id_in(&mut tx, &scope, number).await?.is_some();
     tx.commit().await?;
     if !visible && store::exists(pool, number, now).await? {
-        audit::record(pool, origin, "read_denied", "case", Some(number.as_str()), json!({})).await?;
+        audit::record(
+            pool,
+            origin,
+            "read_denied",
+            "case",
+            Some(number.as_str()),
+            json!({}),
+        )
+        .await?;
     }
     Ok(())
 }
@@ -135,7 +151,15 @@ pub async fn commit(
     what: &str,
     detail: serde_json::Value,
 ) -> AppResult<()> {
-    audit::record(&mut *tx, origin, what, "case", Some(number.as_str()), detail).await?;
+    audit::record(
+        &mut *tx,
+        origin,
+        what,
+        "case",
+        Some(number.as_str()),
+        detail,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }

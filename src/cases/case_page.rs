@@ -1,8 +1,8 @@
 //! The case page: the person as recorded, the identity DP3AK confirmed, social
 //! assistance, the history, and each capability's panel (UPT beds, the route home).
-use axum::extract::{Query, State as AxState};
 use super::number::CaseNumber;
 use crate::web::path::Path;
+use axum::extract::{Query, State as AxState};
 use maud::Markup;
 
 use super::model::{actions, State};

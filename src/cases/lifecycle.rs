@@ -5,9 +5,9 @@ use serde_json::json;
 use sqlx::{PgPool, Postgres, Transaction};
 
 use super::access;
-use super::number::CaseNumber;
 use super::events::{self, Event};
 use super::model::{may, missing_fact, State};
+use super::number::CaseNumber;
 use crate::auth::audit::Origin;
 use crate::auth::model::Principal;
 use crate::auth::policy::Action;

@@ -35,8 +35,16 @@ pub fn refusal(lang: simlontar_templates::Lang) -> &'static str {
 impl CaseNumber {
     /// The number of the `serial`th case of `regency` (a regency code) in `year`: how
     /// numbers are given.
-    pub fn new(regency: &RegionCode, year: i32, serial: i64) -> Result<CaseNumber, CaseNumberError> {
-        format!("OT-{}-{year:04}-{serial:06}", regency.as_str().replace('.', "")).parse()
+    pub fn new(
+        regency: &RegionCode,
+        year: i32,
+        serial: i64,
+    ) -> Result<CaseNumber, CaseNumberError> {
+        format!(
+            "OT-{}-{year:04}-{serial:06}",
+            regency.as_str().replace('.', "")
+        )
+        .parse()
     }
 
     /// A number as a person typed it (a form, a CSV cell, the CLI): blanks around it and
@@ -61,7 +69,9 @@ impl CaseNumber {
 
     /// The serial within the regency and year, from 1.
     pub fn serial(&self) -> i64 {
-        self.0[13..].parse().expect("a parsed number holds a serial")
+        self.0[13..]
+            .parse()
+            .expect("a parsed number holds a serial")
     }
 }
 
@@ -246,7 +256,10 @@ mod tests {
     #[test]
     fn serde_reads_and_writes_the_text() {
         let n: CaseNumber = serde_json::from_str(r#""OT-3578-2026-000123""#).unwrap();
-        assert_eq!(serde_json::to_string(&n).unwrap(), r#""OT-3578-2026-000123""#);
+        assert_eq!(
+            serde_json::to_string(&n).unwrap(),
+            r#""OT-3578-2026-000123""#
+        );
         let e = serde_json::from_str::<CaseNumber>(r#""OT-1""#).unwrap_err();
         assert!(e.to_string().contains("is not a case number"), "{e}");
         assert!(serde_json::from_str::<CaseNumber>("123").is_err());

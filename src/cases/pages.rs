@@ -1,7 +1,7 @@
 //! The case list, NIK search, a bare move of state, and a case's photos.
-use axum::extract::{Query, State as AxState};
 use super::number::CaseNumber;
 use crate::web::path::Path;
+use axum::extract::{Query, State as AxState};
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;

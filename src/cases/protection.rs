@@ -2,9 +2,9 @@
 //! protection concern (suspected trafficking, violence, exploitation) offers a referral
 //! to the police's women and children unit, the province's service for victims, or a
 //! shelter; each referral is an event of the case, audited.
-use axum::extract::{State};
 use super::number::CaseNumber;
 use crate::web::path::Path;
+use axum::extract::State;
 use axum::response::Redirect;
 use axum::Form;
 use serde::Deserialize;

@@ -200,7 +200,11 @@ pub fn validate(
         ));
     }
     // Typed by a person or a batch file: blanks around and lower case are forgiven.
-    let typed = r.case_number.as_deref().map(str::trim).filter(|n| !n.is_empty());
+    let typed = r
+        .case_number
+        .as_deref()
+        .map(str::trim)
+        .filter(|n| !n.is_empty());
     let case_number = match typed.map(CaseNumber::typed) {
         Some(Err(_)) => {
             e.push(FieldError::new(

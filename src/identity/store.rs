@@ -10,13 +10,13 @@ use super::check::NewCheck;
 use super::contradict::{contradictions, Contradiction, Recorded};
 use super::links;
 use super::nik::Nik;
-use crate::cases::CaseNumber;
 use crate::auth::audit::{self, Origin};
 use crate::auth::model::Principal;
 use crate::auth::policy::CaseScope;
 use crate::cases::events::{self, Event};
 use crate::cases::lifecycle;
 use crate::cases::model::State;
+use crate::cases::CaseNumber;
 use crate::error::{AppError, FieldError};
 
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]

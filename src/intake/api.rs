@@ -5,11 +5,11 @@ use axum::Json;
 
 use super::create;
 use super::model::{validate, IntakeRequest};
-use crate::cases::CaseNumber;
-use crate::cases::api::NumberPath;
 use crate::auth::policy::{require, Action};
 use crate::cases::api::CaseList;
+use crate::cases::api::NumberPath;
 use crate::cases::filter::ListQuery;
+use crate::cases::CaseNumber;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::web::api::{Caller, IdempotencyKey, JsonBody};

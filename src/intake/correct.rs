@@ -12,12 +12,12 @@ use utoipa::ToSchema;
 
 use super::model::{validate, IntakeRequest};
 use super::photo::Photo;
-use crate::cases::CaseNumber;
 use crate::auth::audit::Origin;
 use crate::auth::model::{Principal, Role};
 use crate::auth::policy::Action;
 use crate::cases::access;
 use crate::cases::events::{self, Event};
+use crate::cases::CaseNumber;
 use crate::error::{AppError, AppResult, FieldError};
 use simlontar_templates::Lang;
 

@@ -1,9 +1,9 @@
 //! The correction form on a case: `GET /cases/{number}/correction` shows what is stored,
 //! `POST` saves through `correct::correct` (the API's operation) or shows the form again
 //! with every error beside its field and everything typed kept.
-use axum::extract::{Multipart, Query, State};
 use crate::cases::CaseNumber;
 use crate::web::path::Path;
+use axum::extract::{Multipart, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::Markup;

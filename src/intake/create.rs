@@ -7,10 +7,10 @@ use sha2::{Digest, Sha256};
 use sqlx::{PgPool, Row};
 
 use super::model::NewIntake;
-use crate::cases::CaseNumber;
 use crate::auth::audit::Origin;
 use crate::auth::model::{Principal, Role};
 use crate::auth::policy::CaseScope;
+use crate::cases::CaseNumber;
 use crate::error::{AppError, FieldError};
 use crate::places::{store::region_at, Geom};
 

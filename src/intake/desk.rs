@@ -1,10 +1,10 @@
 //! The Satpol PP intake desk: the form, its map picker and the saved page. The form
 //! round-trips everything typed; photos that arrived with a form that came back are kept
 //! under its idempotency key and officer until it is saved (`staging`).
-use crate::vocab::Text;
-use axum::extract::{Multipart, Query, State};
 use crate::cases::CaseNumber;
+use crate::vocab::Text;
 use crate::web::path::Path;
+use axum::extract::{Multipart, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{NaiveDateTime, TimeZone};
 use maud::Markup;

@@ -4,10 +4,10 @@ use chrono_tz::Tz;
 use simlontar_templates::i18n::tr;
 use sqlx::{PgPool, Row};
 
-use crate::cases::CaseNumber;
 use crate::auth::model::Principal;
 use crate::auth::policy::{CaseScope, NikKey};
 use crate::cases::store::{self, age_sql};
+use crate::cases::CaseNumber;
 use crate::clock::format_local;
 use simlontar_templates::intake::Hint;
 

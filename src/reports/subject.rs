@@ -15,10 +15,10 @@ use serde_json::{json, Value};
 use sqlx::{PgPool, Row};
 use zip::write::SimpleFileOptions;
 
-use crate::cases::CaseNumber;
 use crate::auth::audit::{self, Origin};
 use crate::auth::model::Principal;
 use crate::auth::policy::{require, Action, CaseScope};
+use crate::cases::CaseNumber;
 use crate::clock::format_local;
 use crate::error::AppResult;
 use crate::state::AppState;

@@ -2,8 +2,8 @@
 //! where that home was taken from, the route decision, the plan and its departure, and
 //! the receiving office's answers, so a regency's own system can take part. Each
 //! operation calls the same domain function as its page.
-use axum::extract::State;
 use crate::web::path::Path;
+use axum::extract::State;
 use axum::Json;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};

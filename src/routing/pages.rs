@@ -1,8 +1,8 @@
 //! Routing on the case page (decision, departure, refusal, the printable form), the
 //! receiving office's link page, and the offices' response times.
-use axum::extract::{State};
 use crate::cases::CaseNumber;
 use crate::web::path::Path;
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;

@@ -2,9 +2,9 @@
 //! corrects with a reason, the expected arrival, the changes made, and the step that
 //! records the departure. Forms work without scripts; a refused form comes back with
 //! each error beside its field and everything typed kept.
-use axum::extract::{Query, State};
 use crate::cases::CaseNumber;
 use crate::web::path::Path;
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;

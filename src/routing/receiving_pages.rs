@@ -3,9 +3,9 @@
 //! officer reaches a case only through the scope (hand-overs to their own office:
 //! `CaseScope::offices`, the database's `scope_admitted_cases`), so any other case is
 //! "not found"; every read of the card is audited.
-use axum::extract::{Query, State};
 use crate::cases::CaseNumber;
 use crate::web::path::Path;
+use axum::extract::{Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;

@@ -1,6 +1,6 @@
 //! JSON API for placements.
-use axum::extract::State;
 use crate::web::path::Path;
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use serde::Deserialize;

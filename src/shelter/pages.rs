@@ -1,7 +1,7 @@
 //! The placement panel and forms on the case page.
-use axum::extract::{State};
 use crate::cases::CaseNumber;
 use crate::web::path::Path;
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;

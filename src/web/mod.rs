@@ -9,8 +9,8 @@ pub mod health;
 pub mod home;
 pub mod lang;
 pub mod openapi;
-pub mod path;
 pub mod outage;
+pub mod path;
 pub mod redirect;
 pub mod viewer;
 

@@ -58,9 +58,11 @@ impl Modify for MalformedNumber {
                 &mut item.patch,
             ];
             for op in ops.into_iter().flatten() {
-                let takes_number = op.parameters.iter().flatten().any(|p| {
-                    p.name == "number" && matches!(p.parameter_in, ParameterIn::Path)
-                });
+                let takes_number = op
+                    .parameters
+                    .iter()
+                    .flatten()
+                    .any(|p| p.name == "number" && matches!(p.parameter_in, ParameterIn::Path));
                 if takes_number {
                     op.responses
                         .responses
