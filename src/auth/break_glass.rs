@@ -12,6 +12,7 @@ use sqlx::{PgPool, Row};
 
 use super::audit;
 use super::policy::{require, Action, CaseScope};
+use crate::cases::CaseNumber;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::web::viewer::Viewer;
@@ -50,6 +51,13 @@ pub async fn grant(
     let number = f.number.trim().to_uppercase();
     let reason = f.reason.trim();
     let mut errors = vec![];
+    let parsed = CaseNumber::typed(&number);
+    if parsed.is_err() {
+        errors.push((
+            "number".to_string(),
+            crate::cases::number::refusal(v.lang).to_string(),
+        ));
+    }
     if reason.chars().count() < MIN_REASON {
         errors.push((
             "reason".to_string(),
@@ -61,10 +69,9 @@ pub async fn grant(
             .to_string(),
         ));
     }
-    let case_id = if errors.is_empty() {
-        case_by_number(&state.pool, &number, now).await?
-    } else {
-        None
+    let case_id = match &parsed {
+        Ok(n) if errors.is_empty() => case_by_number(&state.pool, n, now).await?,
+        _ => None,
     };
     if errors.is_empty() && case_id.is_none() {
         errors.push((
@@ -118,7 +125,7 @@ pub async fn grant(
 /// place where existence is told, and the asking is itself audited.
 async fn case_by_number(
     pool: &PgPool,
-    number: &str,
+    number: &CaseNumber,
     at: DateTime<Utc>,
 ) -> sqlx::Result<Option<i64>> {
     let mut tx = CaseScope::system(at).begin(pool).await?;

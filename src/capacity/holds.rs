@@ -11,6 +11,7 @@ use crate::auth::model::{Principal, Role};
 use crate::auth::policy::{allows, Action, CaseScope};
 use crate::cases::lifecycle;
 use crate::cases::store::case_id_in;
+use crate::cases::CaseNumber;
 use crate::error::AppError;
 use crate::shelter::referral;
 
@@ -52,7 +53,7 @@ impl Refusal {
 /// A valid hold request, parsed from the form.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HoldRequest {
-    pub case_number: String,
+    pub case_number: CaseNumber,
     pub ward_id: i64,
     pub hours: i64,
 }
@@ -60,17 +61,8 @@ pub struct HoldRequest {
 /// Reads the form's three fields; every bad field is reported, not only the first.
 pub fn parse(case_number: &str, ward_id: &str, hours: &str) -> Result<HoldRequest, Vec<Refusal>> {
     let mut bad = vec![];
-    let number = case_number.trim().to_uppercase();
-    let well_formed = number.len() == 19
-        && number.starts_with("OT-")
-        && number[3..].chars().enumerate().all(|(i, c)| {
-            if i == 4 || i == 9 {
-                c == '-'
-            } else {
-                c.is_ascii_digit()
-            }
-        });
-    if !well_formed {
+    let number = CaseNumber::typed(case_number).ok();
+    if number.is_none() {
         bad.push(Refusal::BadCaseNumber);
     }
     let ward = ward_id.trim().parse::<i64>().ok();
@@ -87,8 +79,8 @@ pub fn parse(case_number: &str, ward_id: &str, hours: &str) -> Result<HoldReques
     if hours.is_none() {
         bad.push(Refusal::BadHours);
     }
-    match (bad.is_empty(), ward, hours) {
-        (true, Some(ward_id), Some(hours)) => Ok(HoldRequest {
+    match (number, ward, hours) {
+        (Some(number), Some(ward_id), Some(hours)) => Ok(HoldRequest {
             case_number: number,
             ward_id,
             hours,

@@ -221,11 +221,7 @@ pub struct HoldIn {
 
 fn refusal_text(lang: Lang, r: &Refusal) -> &'static str {
     match r {
-        Refusal::BadCaseNumber => tr(
-            lang,
-            "Nomor kasus harus berformat OT-3578-2026-000123.",
-            "The case number must look like OT-3578-2026-000123.",
-        ),
+        Refusal::BadCaseNumber => crate::cases::number::refusal(lang),
         Refusal::NotReferred => tr(
             lang,
             "Tidak ada orang dengan nomor kasus ini yang dirujuk ke UPT ini dan menunggu tempat tidur.",

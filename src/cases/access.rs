@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use serde_json::json;
 use sqlx::{PgPool, Postgres, Transaction};
 
+use super::number::CaseNumber;
 use super::store;
 use crate::auth::audit::{self, Origin};
 use crate::auth::model::Principal;
@@ -21,7 +22,7 @@ pub async fn read(
     pool: &PgPool,
     p: &Principal,
     origin: &Origin,
-    number: &str,
+    number: &CaseNumber,
     now: DateTime<Utc>,
 ) -> AppResult<store::CaseDetail> {
     match store::find(pool, &CaseScope::of(p, now), number).await? {
@@ -58,7 +59,7 @@ pub async fn read_photo(
     pool: &PgPool,
     p: &Principal,
     origin: &Origin,
-    number: &str,
+    number: &CaseNumber,
     id: i64,
     now: DateTime<Utc>,
 ) -> AppResult<(String, Vec<u8>)> {
@@ -66,7 +67,15 @@ pub async fn read_photo(
         return Err(not_found(pool, p, origin, number, now).await);
     };
     let detail = json!({"photo": id});
-    audit::record(pool, origin, "read_photo", "case", Some(number), detail).await?;
+    audit::record(
+        pool,
+        origin,
+        "read_photo",
+        "case",
+        Some(number.as_str()),
+        detail,
+    )
+    .await?;
     Ok(photo)
 }
 
@@ -76,7 +85,7 @@ pub async fn not_found(
     pool: &PgPool,
     p: &Principal,
     origin: &Origin,
-    number: &str,
+    number: &CaseNumber,
     now: DateTime<Utc>,
 ) -> AppError {
     match note_denied(pool, p, origin, number, now).await {
@@ -89,7 +98,7 @@ async fn note_denied(
     pool: &PgPool,
     p: &Principal,
     origin: &Origin,
-    number: &str,
+    number: &CaseNumber,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
     let scope = CaseScope::of(p, now);
@@ -98,7 +107,15 @@ async fn note_denied(
     let visible = store::case_id_in(&mut tx, &scope, number).await?.is_some();
     tx.commit().await?;
     if !visible && store::exists(pool, number, now).await? {
-        audit::record(pool, origin, "read_denied", "case", Some(number), json!({})).await?;
+        audit::record(
+            pool,
+            origin,
+            "read_denied",
+            "case",
+            Some(number.as_str()),
+            json!({}),
+        )
+        .await?;
     }
     Ok(())
 }
@@ -110,7 +127,7 @@ pub async fn open(
     pool: &PgPool,
     p: &Principal,
     origin: &Origin,
-    number: &str,
+    number: &CaseNumber,
     action: Action,
     now: DateTime<Utc>,
 ) -> AppResult<(CaseTx, i64)> {
@@ -130,11 +147,19 @@ pub async fn open(
 pub async fn commit(
     mut tx: CaseTx,
     origin: &Origin,
-    number: &str,
+    number: &CaseNumber,
     what: &str,
     detail: serde_json::Value,
 ) -> AppResult<()> {
-    audit::record(&mut *tx, origin, what, "case", Some(number), detail).await?;
+    audit::record(
+        &mut *tx,
+        origin,
+        what,
+        "case",
+        Some(number.as_str()),
+        detail,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }

@@ -1,26 +1,26 @@
 //! JSON API v1 for cases: the list, one case, its events, and a move of state.
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::Json;
 use serde_json::{json, Value};
 
 use super::filter::{filter_from, ListQuery};
 use super::model::State as CaseState;
+use super::number::CaseNumber;
 use super::{access, lifecycle, store};
 use crate::auth::model::mask_nik;
 use crate::auth::policy::{require, sees_full_identity, Action, CaseScope};
 use crate::error::AppResult;
 use crate::state::AppState;
 use crate::web::api::{Caller, JsonBody};
+use crate::web::path::Path;
 
-/// The case number in a path: `OT-`, the pick-up regency's code, the year and a serial.
+/// The case number in a path, parsed (`web::path` refuses a malformed one before the
+/// handler runs); the document states its pattern through [`CaseNumber`]'s schema.
 #[derive(serde::Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Path)]
-pub struct CaseNumber {
-    #[param(
-        pattern = r"^OT-[0-9]{2,4}-[0-9]{4}-[0-9]{6}$",
-        example = "OT-3578-2026-000123"
-    )]
-    pub number: String,
+pub struct NumberPath {
+    #[param(inline, example = "OT-3578-2026-000123")]
+    pub number: CaseNumber,
 }
 
 #[derive(serde::Serialize, utoipa::ToSchema)]
@@ -53,13 +53,13 @@ pub async fn list_cases(
 }
 
 #[utoipa::path(get, path = "/api/v1/cases/{number}",
-    params(CaseNumber),
+    params(NumberPath),
     responses((status = 200, body = store::CaseDetail), (status = 404, body = crate::error::Problem)),
     security(("bearer" = [])))]
 pub async fn show_case(
     State(state): State<AppState>,
     Caller { principal, origin }: Caller,
-    Path(CaseNumber { number }): Path<CaseNumber>,
+    Path(NumberPath { number }): Path<NumberPath>,
 ) -> AppResult<Json<store::CaseDetail>> {
     require(&principal, Action::ViewCases)?;
     let now = state.clock.now();
@@ -72,13 +72,13 @@ pub async fn show_case(
 }
 
 #[utoipa::path(get, path = "/api/v1/cases/{number}/events",
-    params(CaseNumber),
+    params(NumberPath),
     responses((status = 200, body = [store::CaseEvent]), (status = 404, body = crate::error::Problem)),
     security(("bearer" = [])))]
 pub async fn list_events(
     State(state): State<AppState>,
     Caller { principal, origin }: Caller,
-    Path(CaseNumber { number }): Path<CaseNumber>,
+    Path(NumberPath { number }): Path<NumberPath>,
 ) -> AppResult<Json<Vec<store::CaseEvent>>> {
     require(&principal, Action::ViewCases)?;
     let now = state.clock.now();
@@ -100,14 +100,14 @@ pub struct TransitionRequest {
 }
 
 #[utoipa::path(post, path = "/api/v1/cases/{number}/events", request_body = TransitionRequest,
-    params(CaseNumber),
+    params(NumberPath),
     responses((status = 200, description = "moved"), (status = 409, description = "not allowed from the current state, or the facts the state needs (placement, plan, departure, hand-over) do not exist", body = crate::error::Problem),
               (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem)),
     security(("bearer" = [])))]
 pub async fn add_event(
     State(state): State<AppState>,
     Caller { principal, origin }: Caller,
-    Path(CaseNumber { number }): Path<CaseNumber>,
+    Path(NumberPath { number }): Path<NumberPath>,
     JsonBody(req): JsonBody<TransitionRequest>,
 ) -> AppResult<Json<Value>> {
     let now = state.clock.now();

@@ -1,6 +1,8 @@
 //! The case page: the person as recorded, the identity DP3AK confirmed, social
 //! assistance, the history, and each capability's panel (UPT beds, the route home).
-use axum::extract::{Path, Query, State as AxState};
+use super::number::CaseNumber;
+use crate::web::path::Path;
+use axum::extract::{Query, State as AxState};
 use maud::Markup;
 
 use super::model::{actions, State};
@@ -27,7 +29,7 @@ pub struct Confirmed {
 pub async fn show_case(
     AxState(state): AxState<AppState>,
     v: Viewer,
-    Path(number): Path<String>,
+    Path(number): Path<CaseNumber>,
     Query(confirmed): Query<Confirmed>,
 ) -> AppResult<Markup> {
     require(&v.principal, Action::ViewCases)?;

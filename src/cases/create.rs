@@ -2,18 +2,20 @@
 //! opening event and the audit row, in the caller's transaction (the intake's own).
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde_json::{json, Value};
-use sqlx::{Postgres, Row, Transaction};
+use sqlx::{Postgres, Transaction};
 
 use super::events::{self, Event};
 use super::model::State;
+use super::number::CaseNumber;
 use crate::auth::audit::{self, Origin};
 use crate::auth::model::Principal;
+use crate::vocab::RegionCode;
 
 /// A case just opened.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Opened {
     pub id: i64,
-    pub number: String,
+    pub number: CaseNumber,
 }
 
 /// Opens the case of intake `intake_id`, picked up in `region` on local day `found_on`
@@ -32,26 +34,29 @@ pub async fn create(
     now: DateTime<Utc>,
 ) -> sqlx::Result<Opened> {
     let year = found_on.year();
-    let row = sqlx::query(
-        "WITH n AS (
-           INSERT INTO case_number_counter (region_code, year, last) VALUES ($1, $2, 1)
-           ON CONFLICT (region_code, year) DO UPDATE SET last = case_number_counter.last + 1
-           RETURNING last)
-         INSERT INTO ot_case (number, intake_id, state, opened_at, updated_at)
-         SELECT 'OT-' || replace($1, '.', '') || '-' || $2 || '-' || lpad(n.last::text, 6, '0'), $3,
-                'received', $4, $4
-           FROM n RETURNING id, number",
+    // The counter runs per regency (`region`, dotted); the number holds it undotted.
+    let regency = RegionCode::parse(region).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+    let serial: i32 = sqlx::query_scalar(
+        "INSERT INTO case_number_counter (region_code, year, last) VALUES ($1, $2, 1)
+         ON CONFLICT (region_code, year) DO UPDATE SET last = case_number_counter.last + 1
+         RETURNING last",
     )
     .bind(region)
     .bind(year)
+    .fetch_one(&mut **tx)
+    .await?;
+    let number = CaseNumber::new(&regency, year, serial.into())
+        .map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+    let id = sqlx::query_scalar(
+        "INSERT INTO ot_case (number, intake_id, state, opened_at, updated_at)
+         VALUES ($1, $2, 'received', $3, $3) RETURNING id",
+    )
+    .bind(&number)
     .bind(intake_id)
     .bind(now)
     .fetch_one(&mut **tx)
     .await?;
-    let opened = Opened {
-        id: row.get("id"),
-        number: row.get("number"),
-    };
+    let opened = Opened { id, number };
     let event = Event {
         to: Some(State::Received),
         ..Event::note("opened", "", detail.clone())
@@ -66,7 +71,7 @@ pub async fn create(
         origin,
         "create",
         "case",
-        Some(&opened.number),
+        Some(opened.number.as_str()),
         audited,
     )
     .await?;

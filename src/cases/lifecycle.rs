@@ -7,6 +7,7 @@ use sqlx::{PgPool, Postgres, Transaction};
 use super::access;
 use super::events::{self, Event};
 use super::model::{may, missing_fact, State};
+use super::number::CaseNumber;
 use crate::auth::audit::Origin;
 use crate::auth::model::Principal;
 use crate::auth::policy::Action;
@@ -108,7 +109,7 @@ pub async fn move_case(
     pool: &PgPool,
     p: &Principal,
     origin: &Origin,
-    number: &str,
+    number: &CaseNumber,
     (to, reason): (State, &str),
     now: DateTime<Utc>,
 ) -> AppResult<State> {

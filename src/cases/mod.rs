@@ -13,9 +13,12 @@ pub mod lifecycle;
 pub mod model;
 pub mod needs;
 pub mod next_step;
+pub mod number;
 pub mod pages;
 pub mod protection;
 pub mod store;
+
+pub use number::CaseNumber;
 
 use axum::middleware::from_fn_with_state;
 use axum::routing::{get, post};

@@ -1,5 +1,7 @@
 //! The case list, NIK search, a bare move of state, and a case's photos.
-use axum::extract::{Path, Query, State as AxState};
+use super::number::CaseNumber;
+use crate::web::path::Path;
+use axum::extract::{Query, State as AxState};
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
@@ -169,7 +171,7 @@ pub struct TransitionForm {
 pub async fn transition_case(
     AxState(state): AxState<AppState>,
     v: Viewer,
-    Path(number): Path<String>,
+    Path(number): Path<CaseNumber>,
     Form(f): Form<TransitionForm>,
 ) -> AppResult<Redirect> {
     let to = State::parse(&f.to)
@@ -180,7 +182,7 @@ pub async fn transition_case(
 }
 
 /// Back to the case page after a change made from it, which the page then confirms.
-pub fn to_case(number: &str, done: Done) -> Redirect {
+pub fn to_case(number: &CaseNumber, done: Done) -> Redirect {
     Redirect::to(&format!("/cases/{number}?done={}", done.code()))
 }
 
@@ -188,7 +190,7 @@ pub fn to_case(number: &str, done: Done) -> Redirect {
 pub async fn show_photo(
     AxState(state): AxState<AppState>,
     v: Viewer,
-    Path((number, id)): Path<(String, i64)>,
+    Path((number, id)): Path<(CaseNumber, i64)>,
 ) -> AppResult<Response> {
     require(&v.principal, Action::ViewCases)?;
     let (p, origin, now) = (&v.principal, &v.origin, state.clock.now());

@@ -2,7 +2,9 @@
 //! protection concern (suspected trafficking, violence, exploitation) offers a referral
 //! to the police's women and children unit, the province's service for victims, or a
 //! shelter; each referral is an event of the case, audited.
-use axum::extract::{Path, State};
+use super::number::CaseNumber;
+use crate::web::path::Path;
+use axum::extract::State;
 use axum::response::Redirect;
 use axum::Form;
 use serde::Deserialize;
@@ -78,7 +80,7 @@ pub struct ReferralForm {
 pub async fn refer(
     State(state): State<AppState>,
     v: Viewer,
-    Path(number): Path<String>,
+    Path(number): Path<CaseNumber>,
     Form(f): Form<ReferralForm>,
 ) -> AppResult<Redirect> {
     let service = ProtectionService::parse(f.service.trim()).ok_or_else(|| {

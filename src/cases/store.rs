@@ -3,6 +3,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use sqlx::{PgPool, Postgres, QueryBuilder, Row, Transaction};
 
+use super::number::CaseNumber;
 use crate::auth::policy::{CaseScope, NikKey};
 
 #[derive(Debug, Clone, Default)]
@@ -30,7 +31,11 @@ pub fn age_sql(tz: chrono_tz::Tz) -> String {
 }
 
 /// The id of case `number` if the scope allows it, `None` otherwise (or if it does not exist).
-pub async fn case_id(pool: &PgPool, scope: &CaseScope, number: &str) -> sqlx::Result<Option<i64>> {
+pub async fn case_id(
+    pool: &PgPool,
+    scope: &CaseScope,
+    number: &CaseNumber,
+) -> sqlx::Result<Option<i64>> {
     let mut tx = scope.begin(pool).await?;
     let id = case_id_in(&mut tx, scope, number).await?;
     tx.commit().await?;
@@ -41,7 +46,7 @@ pub async fn case_id(pool: &PgPool, scope: &CaseScope, number: &str) -> sqlx::Re
 pub async fn case_id_in(
     tx: &mut Transaction<'_, Postgres>,
     scope: &CaseScope,
-    number: &str,
+    number: &CaseNumber,
 ) -> sqlx::Result<Option<i64>> {
     let sql = format!(
         "SELECT c.id FROM ot_case c JOIN intake i ON i.id = c.intake_id WHERE {} AND c.number = $5",
@@ -260,7 +265,7 @@ pub struct CaseDetail {
 pub async fn find(
     pool: &PgPool,
     scope: &CaseScope,
-    number: &str,
+    number: &CaseNumber,
 ) -> sqlx::Result<Option<CaseDetail>> {
     let sql = format!(
         "SELECT c.id, c.number, c.state, c.opened_at, c.closed_at, i.found_at, i.found_address,
@@ -358,7 +363,7 @@ pub async fn find(
 
 /// Whether a case number exists at all (for auditing denied look-ups only, so it looks
 /// with the system's scope).
-pub async fn exists(pool: &PgPool, number: &str, at: DateTime<Utc>) -> sqlx::Result<bool> {
+pub async fn exists(pool: &PgPool, number: &CaseNumber, at: DateTime<Utc>) -> sqlx::Result<bool> {
     let mut tx = CaseScope::system(at).begin(pool).await?;
     let found = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM ot_case WHERE number = $1)")
         .bind(number)
@@ -372,7 +377,7 @@ pub async fn exists(pool: &PgPool, number: &str, at: DateTime<Utc>) -> sqlx::Res
 pub async fn photo(
     pool: &PgPool,
     scope: &CaseScope,
-    number: &str,
+    number: &CaseNumber,
     id: i64,
 ) -> sqlx::Result<Option<(String, Vec<u8>)>> {
     let sql = format!(

@@ -322,7 +322,10 @@ impl Generator<'_> {
         let year = local_date(t, WIB).year();
         let n = self.counters.entry((region.to_string(), year)).or_insert(0);
         *n += 1;
-        format!("OT-{}-{year}-{:06}", region.replace('.', ""), n)
+        let regency = crate::vocab::RegionCode::parse(region).expect("a pick-up regency");
+        crate::cases::CaseNumber::new(&regency, year, (*n).into())
+            .expect("a demo number fits")
+            .into()
     }
 
     fn pickup_region(&mut self) -> (String, f64, f64) {

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::nik::Nik;
+use crate::cases::CaseNumber;
 use crate::error::FieldError;
 use simlontar_templates::i18n::tr;
 use simlontar_templates::Lang;
@@ -66,6 +67,7 @@ fn registered_sex() -> utoipa::openapi::Object {
     }
 }))]
 pub struct CheckRequest {
+    #[schema(value_type = Option<CaseNumber>)]
     pub case_number: Option<String>,
     #[schema(value_type = crate::vocab::IdentityMethod)]
     pub method: String,
@@ -85,7 +87,7 @@ pub struct CheckRequest {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewCheck {
-    pub case_number: Option<String>,
+    pub case_number: Option<CaseNumber>,
     pub method: String,
     pub requested_at: DateTime<Utc>,
     pub completed_at: Option<DateTime<Utc>>,
@@ -197,11 +199,23 @@ pub fn validate(
             tr(lang, "hasil cocok harus punya skor", "a match has a score"),
         ));
     }
-    let case_number = r
+    // Typed by a person or a batch file: blanks around and lower case are forgiven.
+    let typed = r
         .case_number
         .as_deref()
-        .map(|n| n.trim().to_uppercase())
+        .map(str::trim)
         .filter(|n| !n.is_empty());
+    let case_number = match typed.map(CaseNumber::typed) {
+        Some(Err(_)) => {
+            e.push(FieldError::new(
+                "case_number",
+                crate::cases::number::refusal(lang),
+            ));
+            None
+        }
+        Some(Ok(n)) => Some(n),
+        None => None,
+    };
     if e.is_empty() {
         Ok(NewCheck {
             case_number,
@@ -336,7 +350,10 @@ mod tests {
     #[test]
     fn a_good_match_passes_and_is_tidied() {
         let c = validate(&matched(), now(), Lang::En).unwrap();
-        assert_eq!(c.case_number.as_deref(), Some("OT-3578-2026-000001"));
+        assert_eq!(
+            c.case_number.as_ref().map(CaseNumber::as_str),
+            Some("OT-3578-2026-000001")
+        );
         assert_eq!(c.identity.unwrap().name, "Sumiati");
     }
 

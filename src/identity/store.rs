@@ -16,6 +16,7 @@ use crate::auth::policy::CaseScope;
 use crate::cases::events::{self, Event};
 use crate::cases::lifecycle;
 use crate::cases::model::State;
+use crate::cases::CaseNumber;
 use crate::error::{AppError, FieldError};
 
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
@@ -23,7 +24,7 @@ pub struct CheckRecorded {
     pub check_id: i64,
     /// False when the request repeated an earlier one (same key and body).
     pub created: bool,
-    pub case_number: Option<String>,
+    pub case_number: Option<CaseNumber>,
     /// `accepted`, `candidate` (waiting for review) or none.
     pub link: Option<String>,
     /// What the returned identity contradicts in the intake.
@@ -228,7 +229,7 @@ impl CaseFacts {
 pub async fn case_of(
     tx: &mut Transaction<'_, Postgres>,
     scope: &CaseScope,
-    number: &str,
+    number: &CaseNumber,
     tz: chrono_tz::Tz,
 ) -> sqlx::Result<Option<CaseFacts>> {
     let sql = format!(
@@ -240,7 +241,7 @@ pub async fn case_of(
     );
     let row = scope
         .bind(sqlx::query(&sql))
-        .bind(number.trim().to_uppercase())
+        .bind(number)
         .bind(crate::clock::zone(tz))
         .fetch_optional(&mut **tx)
         .await?;

@@ -7,7 +7,9 @@ use super::create;
 use super::model::{validate, IntakeRequest};
 use crate::auth::policy::{require, Action};
 use crate::cases::api::CaseList;
+use crate::cases::api::NumberPath;
 use crate::cases::filter::ListQuery;
+use crate::cases::CaseNumber;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::web::api::{Caller, IdempotencyKey, JsonBody};
@@ -28,7 +30,7 @@ pub async fn list_intakes(
 /// The outcome of an intake submission.
 #[derive(Debug, serde::Serialize, utoipa::ToSchema)]
 pub struct IntakeCreated {
-    pub case_number: String,
+    pub case_number: CaseNumber,
     pub intake_id: i64,
     /// False when the request repeated an earlier one (same Idempotency-Key and body).
     pub created: bool,
@@ -84,7 +86,7 @@ pub async fn create_intake(
 /// 24 hours after recording (409 after that). Each value before and after goes to the
 /// case's history, and the intake is matched again. Photos are added on the case page.
 #[utoipa::path(post, path = "/api/v1/cases/{number}/corrections",
-    request_body = super::correct::CorrectionRequest, params(crate::cases::api::CaseNumber),
+    request_body = super::correct::CorrectionRequest, params(NumberPath),
     responses((status = 200, body = super::correct::Corrected),
               (status = 422, description = "invalid fields, no reason, or nothing changed", body = crate::error::Problem),
               (status = 409, description = "the recording officer's day is over, or the case was anonymised", body = crate::error::Problem),
@@ -93,7 +95,7 @@ pub async fn create_intake(
 pub async fn correct_case(
     State(state): State<AppState>,
     Caller { principal, origin }: Caller,
-    axum::extract::Path(number): axum::extract::Path<String>,
+    crate::web::path::Path(NumberPath { number }): crate::web::path::Path<NumberPath>,
     JsonBody(req): JsonBody<super::correct::CorrectionRequest>,
 ) -> AppResult<Json<super::correct::Corrected>> {
     let now = (state.clock.now(), state.settings.time_zone);

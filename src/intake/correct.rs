@@ -17,6 +17,7 @@ use crate::auth::model::{Principal, Role};
 use crate::auth::policy::Action;
 use crate::cases::access;
 use crate::cases::events::{self, Event};
+use crate::cases::CaseNumber;
 use crate::error::{AppError, AppResult, FieldError};
 use simlontar_templates::Lang;
 
@@ -162,7 +163,7 @@ pub async fn correct(
     pool: &sqlx::PgPool,
     p: &Principal,
     origin: &Origin,
-    number: &str,
+    number: &CaseNumber,
     (req, photos): (&CorrectionRequest, &[Photo]),
     (now, tz): (DateTime<Utc>, chrono_tz::Tz),
     lang: Lang,

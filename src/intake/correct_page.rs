@@ -1,7 +1,9 @@
 //! The correction form on a case: `GET /cases/{number}/correction` shows what is stored,
 //! `POST` saves through `correct::correct` (the API's operation) or shows the form again
 //! with every error beside its field and everything typed kept.
-use axum::extract::{Multipart, Path, Query, State};
+use crate::cases::CaseNumber;
+use crate::web::path::Path;
+use axum::extract::{Multipart, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::Markup;
@@ -53,7 +55,7 @@ fn render(
 pub async fn show_correction(
     State(state): State<AppState>,
     v: Viewer,
-    Path(number): Path<String>,
+    Path(number): Path<CaseNumber>,
     Query(q): Query<Saved>,
 ) -> AppResult<Markup> {
     require(&v.principal, Action::CreateIntake)?;
@@ -90,7 +92,7 @@ pub async fn show_correction(
 pub async fn submit_correction(
     State(state): State<AppState>,
     v: Viewer,
-    Path(number): Path<String>,
+    Path(number): Path<CaseNumber>,
     mut multipart: Multipart,
 ) -> AppResult<Response> {
     require(&v.principal, Action::CreateIntake)?;
@@ -186,7 +188,7 @@ pub async fn submit_correction(
         Ok(_) => Ok(Redirect::to(&format!("/cases/{number}/correction?saved=1")).into_response()),
         Err(AppError::Invalid(list)) => {
             errors.extend(list.into_iter().map(|e| (e.field, e.message)));
-            let page = render(&v, &number, &f, &errors, (false, 0));
+            let page = render(&v, number.as_str(), &f, &errors, (false, 0));
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
         Err(e) => Err(e),

@@ -10,6 +10,7 @@ use super::model::NewIntake;
 use crate::auth::audit::Origin;
 use crate::auth::model::{Principal, Role};
 use crate::auth::policy::CaseScope;
+use crate::cases::CaseNumber;
 use crate::error::{AppError, FieldError};
 use crate::places::{store::region_at, Geom};
 
@@ -19,7 +20,7 @@ pub const MAX_PHOTOS: usize = 5;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Created {
-    pub case_number: String,
+    pub case_number: CaseNumber,
     pub intake_id: i64,
     /// False when this was a retry of an earlier submission.
     pub new: bool,

@@ -1,8 +1,10 @@
 //! The Satpol PP intake desk: the form, its map picker and the saved page. The form
 //! round-trips everything typed; photos that arrived with a form that came back are kept
 //! under its idempotency key and officer until it is saved (`staging`).
+use crate::cases::CaseNumber;
 use crate::vocab::Text;
-use axum::extract::{Multipart, Path, Query, State};
+use crate::web::path::Path;
+use axum::extract::{Multipart, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{NaiveDateTime, TimeZone};
 use maud::Markup;
@@ -448,7 +450,7 @@ async fn suggestions(pool: &PgPool, f: &FormValues) -> sqlx::Result<Vec<view::Ho
 pub async fn show_saved(
     State(state): State<AppState>,
     v: Viewer,
-    Path(number): Path<String>,
+    Path(number): Path<CaseNumber>,
 ) -> AppResult<Markup> {
     require(&v.principal, Action::ViewCases)?;
     let now = state.clock.now();
@@ -473,11 +475,11 @@ pub async fn show_saved(
         &v.origin,
         "read_hints",
         "case",
-        Some(&number),
+        Some(number.as_str()),
         serde_json::json!({"hints": shown}),
     )
     .await?;
-    Ok(view::saved(v.lang, &v.nav, &number, &hints))
+    Ok(view::saved(v.lang, &v.nav, number.as_str(), &hints))
 }
 
 #[derive(Deserialize)]

@@ -7,6 +7,7 @@ use sqlx::{PgPool, Row};
 use crate::auth::model::Principal;
 use crate::auth::policy::{CaseScope, NikKey};
 use crate::cases::store::{self, age_sql};
+use crate::cases::CaseNumber;
 use crate::clock::format_local;
 use simlontar_templates::intake::Hint;
 
@@ -17,7 +18,7 @@ pub async fn for_case(
     pool: &PgPool,
     p: &Principal,
     scope: &CaseScope,
-    number: &str,
+    number: &CaseNumber,
     tz: Tz,
     lang: simlontar_templates::Lang,
 ) -> sqlx::Result<Option<Vec<Hint>>> {

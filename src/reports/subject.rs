@@ -18,6 +18,7 @@ use zip::write::SimpleFileOptions;
 use crate::auth::audit::{self, Origin};
 use crate::auth::model::Principal;
 use crate::auth::policy::{require, Action, CaseScope};
+use crate::cases::CaseNumber;
 use crate::clock::format_local;
 use crate::error::AppResult;
 use crate::state::AppState;
@@ -58,6 +59,13 @@ pub async fn export_subject(
             "Case number: give a case number, e.g. OT-3578-2026-000123",
         );
     }
+    let Ok(number) = CaseNumber::typed(&number) else {
+        return again(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Nomor kasus: harus berformat OT-3578-2026-000123",
+            "Case number: it must look like OT-3578-2026-000123",
+        );
+    };
     let Some(archive) = archive(&state.pool, &v.principal, &v.origin, &number, (tz, now)).await?
     else {
         return again(
@@ -99,7 +107,7 @@ pub async fn archive(
     pool: &PgPool,
     p: &Principal,
     origin: &Origin,
-    number: &str,
+    number: &CaseNumber,
     (tz, now): (chrono_tz::Tz, DateTime<Utc>),
 ) -> anyhow::Result<Option<Vec<u8>>> {
     let scope = CaseScope::of(p, now);
@@ -252,7 +260,7 @@ pub async fn archive(
         origin,
         "subject_access_export",
         "case",
-        Some(number),
+        Some(number.as_str()),
         detail,
     )
     .await?;

@@ -2,7 +2,8 @@
 //! where that home was taken from, the route decision, the plan and its departure, and
 //! the receiving office's answers, so a regency's own system can take part. Each
 //! operation calls the same domain function as its page.
-use axum::extract::{Path, State};
+use crate::web::path::Path;
+use axum::extract::State;
 use axum::Json;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -14,7 +15,7 @@ use super::handover;
 use super::proposal::{propose, Route};
 use crate::auth::policy::Action;
 use crate::cases::access;
-use crate::cases::api::CaseNumber;
+use crate::cases::api::NumberPath;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::vocab::{HomeSource, RouteChoice};
@@ -49,14 +50,14 @@ pub struct ProposalBody {
 
 /// The route the system proposes for a case, from the facts it holds now.
 #[utoipa::path(get, path = "/api/v1/cases/{number}/proposal",
-    params(CaseNumber),
+    params(NumberPath),
     responses((status = 200, body = ProposalBody), (status = 403, body = crate::error::Problem),
               (status = 404, body = crate::error::Problem)),
     security(("bearer" = [])))]
 pub async fn show_proposal(
     State(state): State<AppState>,
     Caller { principal, origin }: Caller,
-    Path(CaseNumber { number }): Path<CaseNumber>,
+    Path(NumberPath { number }): Path<NumberPath>,
 ) -> AppResult<Json<ProposalBody>> {
     let now = state.clock.now();
     let (mut tx, id) = access::open(
@@ -112,7 +113,7 @@ pub struct RouteDecided {
 }
 
 #[utoipa::path(post, path = "/api/v1/cases/{number}/route",
-    params(CaseNumber), request_body = RouteRequest,
+    params(NumberPath), request_body = RouteRequest,
     responses((status = 200, body = RouteDecided), (status = 403, body = crate::error::Problem),
               (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem),
               (status = 422, body = crate::error::Problem)),
@@ -120,7 +121,7 @@ pub struct RouteDecided {
 pub async fn decide_route(
     State(state): State<AppState>,
     Caller { principal, origin }: Caller,
-    Path(CaseNumber { number }): Path<CaseNumber>,
+    Path(NumberPath { number }): Path<NumberPath>,
     JsonBody(req): JsonBody<RouteRequest>,
 ) -> AppResult<Json<RouteDecided>> {
     let now = state.clock.now();
@@ -157,14 +158,14 @@ pub struct PlanBody {
 }
 
 #[utoipa::path(get, path = "/api/v1/cases/{number}/plan",
-    params(CaseNumber),
+    params(NumberPath),
     responses((status = 200, body = PlanBody), (status = 403, body = crate::error::Problem),
               (status = 404, body = crate::error::Problem)),
     security(("bearer" = [])))]
 pub async fn show_plan(
     State(state): State<AppState>,
     Caller { principal, origin }: Caller,
-    Path(CaseNumber { number }): Path<CaseNumber>,
+    Path(NumberPath { number }): Path<NumberPath>,
 ) -> AppResult<Json<PlanBody>> {
     let now = state.clock.now();
     let (mut tx, id) = access::open(
@@ -224,7 +225,7 @@ pub struct DepartureScheduled {
 }
 
 #[utoipa::path(put, path = "/api/v1/cases/{number}/departure",
-    params(CaseNumber), request_body = DepartureRequest,
+    params(NumberPath), request_body = DepartureRequest,
     responses((status = 200, body = DepartureScheduled), (status = 403, body = crate::error::Problem),
               (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem),
               (status = 422, body = crate::error::Problem)),
@@ -232,7 +233,7 @@ pub struct DepartureScheduled {
 pub async fn schedule_departure(
     State(state): State<AppState>,
     Caller { principal, origin }: Caller,
-    Path(CaseNumber { number }): Path<CaseNumber>,
+    Path(NumberPath { number }): Path<NumberPath>,
     JsonBody(req): JsonBody<DepartureRequest>,
 ) -> AppResult<Json<DepartureScheduled>> {
     let now = state.clock.now();
@@ -300,7 +301,7 @@ pub struct DepartRequest {
 /// The person has left with the escort: recorded once, never undone (a second call
 /// is refused with 409, nothing changes).
 #[utoipa::path(post, path = "/api/v1/cases/{number}/depart",
-    params(CaseNumber), request_body = DepartRequest,
+    params(NumberPath), request_body = DepartRequest,
     responses((status = 200, body = CaseStateBody), (status = 403, body = crate::error::Problem),
               (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem),
               (status = 422, body = crate::error::Problem)),
@@ -308,7 +309,7 @@ pub struct DepartRequest {
 pub async fn record_departure(
     State(state): State<AppState>,
     Caller { principal, origin }: Caller,
-    Path(CaseNumber { number }): Path<CaseNumber>,
+    Path(NumberPath { number }): Path<NumberPath>,
     JsonBody(req): JsonBody<DepartRequest>,
 ) -> AppResult<Json<CaseStateBody>> {
     if !req.departed {
@@ -358,7 +359,7 @@ pub struct HandoverRequest {
 }
 
 #[utoipa::path(post, path = "/api/v1/cases/{number}/handover",
-    params(CaseNumber), request_body = HandoverRequest,
+    params(NumberPath), request_body = HandoverRequest,
     responses((status = 200, body = CaseStateBody), (status = 403, body = crate::error::Problem),
               (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem),
               (status = 422, body = crate::error::Problem)),
@@ -366,7 +367,7 @@ pub struct HandoverRequest {
 pub async fn answer_handover(
     State(state): State<AppState>,
     Caller { principal, origin }: Caller,
-    Path(CaseNumber { number }): Path<CaseNumber>,
+    Path(NumberPath { number }): Path<NumberPath>,
     JsonBody(req): JsonBody<HandoverRequest>,
 ) -> AppResult<Json<CaseStateBody>> {
     let now = state.clock.now();

@@ -1,6 +1,8 @@
 //! Routing on the case page (decision, departure, refusal, the printable form), the
 //! receiving office's link page, and the offices' response times.
-use axum::extract::{Path, State};
+use crate::cases::CaseNumber;
+use crate::web::path::Path;
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
@@ -42,7 +44,7 @@ pub struct RouteForm {
 pub async fn decide_route(
     State(state): State<AppState>,
     v: Viewer,
-    Path(number): Path<String>,
+    Path(number): Path<CaseNumber>,
     Form(f): Form<RouteForm>,
 ) -> AppResult<Redirect> {
     let (p, origin, now) = (&v.principal, &v.origin, state.clock.now());
@@ -67,7 +69,7 @@ pub struct DepartForm {
 pub async fn depart(
     State(state): State<AppState>,
     v: Viewer,
-    Path(number): Path<String>,
+    Path(number): Path<CaseNumber>,
     Form(f): Form<DepartForm>,
 ) -> AppResult<Response> {
     let (p, origin, now) = (&v.principal, &v.origin, state.clock.now());
@@ -119,7 +121,7 @@ pub struct RefusalForm {
 pub async fn record_refusal(
     State(state): State<AppState>,
     v: Viewer,
-    Path(number): Path<String>,
+    Path(number): Path<CaseNumber>,
     Form(f): Form<RefusalForm>,
 ) -> AppResult<Redirect> {
     let (p, origin, now) = (&v.principal, &v.origin, state.clock.now());
@@ -308,7 +310,7 @@ pub async fn home_named(
 pub async fn show_handover_form(
     State(state): State<AppState>,
     v: Viewer,
-    Path(number): Path<String>,
+    Path(number): Path<CaseNumber>,
 ) -> AppResult<Markup> {
     let (p, origin, now) = (&v.principal, &v.origin, state.clock.now());
     let tz = state.settings.time_zone;
@@ -344,7 +346,7 @@ pub async fn show_handover_form(
         &v.origin,
         "print_handover",
         "case",
-        Some(&number),
+        Some(number.as_str()),
         json!({}),
     )
     .await?;
@@ -359,7 +361,7 @@ pub async fn show_handover_form(
         &v.nav,
         &view::FormView {
             document_number: format!("BAST-{plan_id:05}/{number}/{}", day.year()),
-            number,
+            number: number.to_string(),
             name,
             sex: id_label(vocab::label_of(vocab::Sex::parse, vocab::Sex::label, &sex)),
             age: facts

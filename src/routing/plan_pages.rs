@@ -2,7 +2,9 @@
 //! corrects with a reason, the expected arrival, the changes made, and the step that
 //! records the departure. Forms work without scripts; a refused form comes back with
 //! each error beside its field and everything typed kept.
-use axum::extract::{Path, Query, State};
+use crate::cases::CaseNumber;
+use crate::web::path::Path;
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
@@ -37,7 +39,7 @@ struct Refused {
 pub async fn show_plan(
     State(state): State<AppState>,
     v: Viewer,
-    Path(number): Path<String>,
+    Path(number): Path<CaseNumber>,
     Query(q): Query<Saved>,
 ) -> AppResult<Response> {
     let saved = match q.saved.as_str() {
@@ -59,7 +61,7 @@ pub async fn show_plan(
 async fn render(
     state: &AppState,
     v: &Viewer,
-    number: &str,
+    number: &CaseNumber,
     refused: Refused,
     saved: Option<&str>,
 ) -> AppResult<Response> {
@@ -280,7 +282,7 @@ pub struct DepartureForm {
 pub async fn save_departure(
     State(state): State<AppState>,
     v: Viewer,
-    Path(number): Path<String>,
+    Path(number): Path<CaseNumber>,
     Form(f): Form<DepartureForm>,
 ) -> AppResult<Response> {
     let (p, origin, now) = (&v.principal, &v.origin, state.clock.now());
@@ -323,7 +325,7 @@ pub struct LegForm {
 pub async fn save_leg(
     State(state): State<AppState>,
     v: Viewer,
-    Path((number, index)): Path<(String, usize)>,
+    Path((number, index)): Path<(CaseNumber, usize)>,
     Form(f): Form<LegForm>,
 ) -> AppResult<Response> {
     let (p, origin, now) = (&v.principal, &v.origin, state.clock.now());
@@ -355,7 +357,7 @@ pub async fn save_leg(
 pub(super) async fn refuse_departure(
     state: &AppState,
     v: &Viewer,
-    number: &str,
+    number: &CaseNumber,
     e: AppError,
 ) -> AppResult<Response> {
     refuse(state, v, number, e, Refused::default()).await
@@ -366,7 +368,7 @@ pub(super) async fn refuse_departure(
 async fn refuse(
     state: &AppState,
     v: &Viewer,
-    number: &str,
+    number: &CaseNumber,
     e: AppError,
     mut refused: Refused,
 ) -> AppResult<Response> {

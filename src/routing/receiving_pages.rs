@@ -3,7 +3,9 @@
 //! officer reaches a case only through the scope (hand-overs to their own office:
 //! `CaseScope::offices`, the database's `scope_admitted_cases`), so any other case is
 //! "not found"; every read of the card is audited.
-use axum::extract::{Path, Query, State};
+use crate::cases::CaseNumber;
+use crate::web::path::Path;
+use axum::extract::{Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
@@ -308,7 +310,7 @@ fn row_status(lang: Lang, n: &Notice, tz: chrono_tz::Tz) -> String {
 pub async fn show_card(
     State(state): State<AppState>,
     v: Viewer,
-    Path(number): Path<String>,
+    Path(number): Path<CaseNumber>,
     Query(q): Query<Done>,
 ) -> AppResult<Response> {
     let kept = view::Kept {
@@ -321,7 +323,7 @@ pub async fn show_card(
 async fn card_response(
     state: &AppState,
     v: &Viewer,
-    number: &str,
+    number: &CaseNumber,
     kept: view::Kept,
     status: StatusCode,
 ) -> AppResult<Response> {
@@ -464,7 +466,7 @@ pub async fn apply(
 pub async fn answer_card(
     State(state): State<AppState>,
     v: Viewer,
-    Path(number): Path<String>,
+    Path(number): Path<CaseNumber>,
     Form(f): Form<AnswerForm>,
 ) -> AppResult<Response> {
     let now = state.clock.now();
@@ -525,7 +527,7 @@ pub async fn answer_card(
 pub async fn show_card_photo(
     State(state): State<AppState>,
     v: Viewer,
-    Path((number, id)): Path<(String, i64)>,
+    Path((number, id)): Path<(CaseNumber, i64)>,
 ) -> AppResult<Response> {
     require(&v.principal, Action::ReceiveHandover)?;
     let (kind, bytes) = access::read_photo(

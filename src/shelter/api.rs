@@ -1,5 +1,6 @@
 //! JSON API for placements.
-use axum::extract::{Path, State};
+use crate::web::path::Path;
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use serde::Deserialize;
@@ -8,7 +9,7 @@ use serde_json::json;
 use super::store::{self, Candidate, Placed};
 use crate::auth::policy::Action;
 use crate::cases::access;
-use crate::cases::api::CaseNumber;
+use crate::cases::api::NumberPath;
 use crate::error::{AppError, AppResult};
 use crate::jobs::queue;
 use crate::state::AppState;
@@ -25,7 +26,7 @@ pub struct PlacementRequest {
 /// Places the person in a ward. 201 when a bed was given; 409 when the ward is full —
 /// the person is then on the waiting list for that kind of ward.
 #[utoipa::path(post, path = "/api/v1/cases/{number}/placement",
-    params(CaseNumber),
+    params(NumberPath),
     request_body = PlacementRequest,
     responses((status = 201, description = "placed"), (status = 404, body = crate::error::Problem),
               (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)),
@@ -33,7 +34,7 @@ pub struct PlacementRequest {
 pub async fn place_case(
     State(state): State<AppState>,
     Caller { principal, origin }: Caller,
-    Path(CaseNumber { number }): Path<CaseNumber>,
+    Path(NumberPath { number }): Path<NumberPath>,
     JsonBody(req): JsonBody<PlacementRequest>,
 ) -> AppResult<(StatusCode, Json<serde_json::Value>)> {
     let now = state.clock.now();
@@ -54,14 +55,14 @@ pub async fn place_case(
 
 /// The wards that fit the person, best first, with free beds and distance.
 #[utoipa::path(get, path = "/api/v1/cases/{number}/placement-candidates",
-    params(CaseNumber),
+    params(NumberPath),
     responses((status = 200, description = "candidate wards", body = [Candidate]),
               (status = 404, body = crate::error::Problem)),
     security(("bearer" = [])))]
 pub async fn list_candidates(
     State(state): State<AppState>,
     Caller { principal, origin }: Caller,
-    Path(CaseNumber { number }): Path<CaseNumber>,
+    Path(NumberPath { number }): Path<NumberPath>,
 ) -> AppResult<Json<Vec<Candidate>>> {
     let now = state.clock.now();
     let (p, pool) = (&principal, &state.pool);

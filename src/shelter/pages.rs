@@ -1,5 +1,7 @@
 //! The placement panel and forms on the case page.
-use axum::extract::{Path, State};
+use crate::cases::CaseNumber;
+use crate::web::path::Path;
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
@@ -36,7 +38,7 @@ fn ward_id(raw: &str) -> AppResult<i64> {
     })
 }
 
-async fn open(state: &AppState, v: &Viewer, number: &str) -> AppResult<(CaseTx, i64)> {
+async fn open(state: &AppState, v: &Viewer, number: &CaseNumber) -> AppResult<(CaseTx, i64)> {
     let (p, origin, now) = (&v.principal, &v.origin, state.clock.now());
     access::open(
         &state.pool,
@@ -54,7 +56,7 @@ async fn done(
     state: &AppState,
     mut tx: CaseTx,
     v: &Viewer,
-    number: &str,
+    number: &CaseNumber,
     (what, detail): (Done, serde_json::Value),
 ) -> AppResult<Redirect> {
     use crate::jobs::queue::{enqueue, Work};
@@ -67,7 +69,7 @@ async fn done(
 pub async fn place_case(
     State(state): State<AppState>,
     v: Viewer,
-    Path(number): Path<String>,
+    Path(number): Path<CaseNumber>,
     Form(f): Form<WardForm>,
 ) -> AppResult<Redirect> {
     let ward = ward_id(&f.ward_id)?;
@@ -86,7 +88,7 @@ pub async fn place_case(
 pub async fn transfer_case(
     State(state): State<AppState>,
     v: Viewer,
-    Path(number): Path<String>,
+    Path(number): Path<CaseNumber>,
     Form(f): Form<WardForm>,
 ) -> AppResult<Redirect> {
     let ward = ward_id(&f.ward_id)?;
@@ -128,7 +130,7 @@ fn discharge_reasons() -> Vec<(&'static str, crate::vocab::Text)> {
 pub async fn discharge_case(
     State(state): State<AppState>,
     v: Viewer,
-    Path(number): Path<String>,
+    Path(number): Path<CaseNumber>,
     Form(f): Form<DischargeForm>,
 ) -> AppResult<Response> {
     let (mut tx, id) = open(&state, &v, &number).await?;

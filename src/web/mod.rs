@@ -10,6 +10,7 @@ pub mod home;
 pub mod lang;
 pub mod openapi;
 pub mod outage;
+pub mod path;
 pub mod redirect;
 pub mod viewer;
 

@@ -16,7 +16,7 @@ use crate::intake::api as intake;
           crate::routing::api::schedule_departure, crate::routing::api::record_departure,
           crate::routing::api::answer_handover,
           intake::correct_case),
-    modifiers(&Bearer)
+    modifiers(&Bearer, &MalformedNumber)
 )]
 pub struct ApiDoc;
 
@@ -29,6 +29,48 @@ impl Modify for Bearer {
             "bearer",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
         );
+    }
+}
+
+/// Every operation with a `{number}` in its path answers a malformed number with a 422
+/// problem naming the field (`web::path`), before it looks for the case: said once here.
+struct MalformedNumber;
+
+impl Modify for MalformedNumber {
+    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::path::ParameterIn;
+        use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+        let problem = ResponseBuilder::new()
+            .description("the case number is malformed (`fields[0].field` is `number`), or the request is invalid")
+            .content(
+                "application/json",
+                ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name("Problem")))
+                    .build(),
+            )
+            .build();
+        for item in doc.paths.paths.values_mut() {
+            let ops = [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.patch,
+            ];
+            for op in ops.into_iter().flatten() {
+                let takes_number = op
+                    .parameters
+                    .iter()
+                    .flatten()
+                    .any(|p| p.name == "number" && matches!(p.parameter_in, ParameterIn::Path));
+                if takes_number {
+                    op.responses
+                        .responses
+                        .entry("422".to_string())
+                        .or_insert_with(|| problem.clone().into());
+                }
+            }
+        }
     }
 }
 

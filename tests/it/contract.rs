@@ -378,3 +378,60 @@ async fn the_route_proposal_is_in_the_document(pool: PgPool) {
         );
     }
 }
+
+/// Every operation with a case number in its path states the number's pattern and an
+/// example that matches it, and documents the 422 a malformed number gets; the bodies that
+/// carry a number state the same pattern.
+#[sqlx::test]
+async fn every_case_number_in_the_document_carries_its_pattern(pool: PgPool) {
+    let doc = document(&pool).await;
+    let pattern = simlontar::cases::number::PATTERN;
+    let mut seen = 0;
+    for (path, ops) in doc["paths"].as_object().unwrap() {
+        for (method, op) in ops.as_object().unwrap() {
+            let numbers: Vec<&Value> = op["parameters"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|p| p["name"] == "number")
+                .collect();
+            assert_eq!(
+                numbers.len(),
+                usize::from(path.contains("{number}")),
+                "{method} {path}: {numbers:?}"
+            );
+            for p in numbers {
+                assert_eq!(p["in"], "path");
+                assert_eq!(p["required"], true, "{method} {path}");
+                let schema = resolve(&doc, &p["schema"]);
+                assert_eq!(schema["pattern"], pattern, "{method} {path}: {schema}");
+                assert_eq!(p["example"], "OT-3578-2026-000123", "{method} {path}");
+                conforms(&doc, &p["schema"], &p["example"]).unwrap();
+                assert!(
+                    conforms(&doc, &p["schema"], &json!("ot-3578-2026-000123")).is_err(),
+                    "{method} {path}: the schema lets a lower-case number through"
+                );
+                let malformed = resolve(&doc, &op["responses"]["422"]);
+                assert!(malformed.is_object(), "{method} {path}: no 422 documented");
+                seen += 1;
+            }
+        }
+    }
+    assert!(seen >= 12, "only {seen} operations with a case number");
+    for (schema, prop) in [
+        ("IntakeCreated", "case_number"),
+        ("CheckRequest", "case_number"),
+        ("CheckRecorded", "case_number"),
+    ] {
+        let p = &doc["components"]["schemas"][schema]["properties"][prop];
+        let p = match p["oneOf"].as_array() {
+            Some(alts) => alts
+                .iter()
+                .map(|a| resolve(&doc, a))
+                .find(|a| !a["pattern"].is_null())
+                .unwrap_or(p),
+            None => resolve(&doc, p),
+        };
+        assert_eq!(p["pattern"], pattern, "{schema}.{prop}: {p}");
+    }
+}

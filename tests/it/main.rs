@@ -12,6 +12,7 @@ mod capacity;
 mod capacity_ahead;
 mod capacity_alerts;
 mod capacity_screen;
+mod case_number;
 mod cli;
 mod cluster;
 mod config;

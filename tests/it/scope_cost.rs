@@ -82,9 +82,10 @@ async fn a_scoped_statement_checks_the_scope_once_not_once_per_row(pool: PgPool)
             .get(0);
         assert_eq!(listed, i64::from(visible.is_some()), "{who:?}");
         for number in [SBY, BWI] {
-            let found = simlontar::cases::store::case_id_in(&mut tx, &scope, number)
-                .await
-                .unwrap();
+            let found =
+                simlontar::cases::store::case_id_in(&mut tx, &scope, &number.parse().unwrap())
+                    .await
+                    .unwrap();
             assert_eq!(found.is_some(), visible == Some(number), "{who:?} {number}");
         }
         let calls: Vec<(String, i64)> = sqlx::query_as(
