@@ -51,7 +51,7 @@ async fn a_biometric_match_is_reviewed_and_the_person_is_routed_home_with_a_noti
     b.choose("#sex", "female").await;
     b.fill("#mother_name", "Painah").await;
     b.step("check-form").await;
-    b.click_and_load("form.card button[type=submit]").await;
+    b.click_and_load("form.card > button[type=submit]").await;
     b.wait_for_path(&format!("/cases/{CASE}")).await;
     let page = b.main_text().await;
     assert!(

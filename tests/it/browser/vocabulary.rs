@@ -372,7 +372,7 @@ async fn forms_with_errors(
     let mut shown = vec![];
     let mut forms: Vec<(&str, &str)> = match role {
         "satpol.surabaya" => vec![("/intake", "form.intake button[name=save]")],
-        "dp3ak" => vec![("/identity/checks/new", "form.card button[type=submit]")],
+        "dp3ak" => vec![("/identity/checks/new", "form.card > button[type=submit]")],
         "admin" => vec![("/admin/subject-access", "form.card button")],
         _ => vec![],
     };
