@@ -55,3 +55,4 @@ mod stress;
 mod throttle;
 mod wards;
 mod web;
+mod worklist;
