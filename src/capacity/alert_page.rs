@@ -3,7 +3,7 @@
 //! and a note). Acknowledging is not resolving: reminders keep coming until the risk
 //! passes. The people on the list are shown to case officers, administrators and the
 //! ward's own UPT staff; others see the alert without them.
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
@@ -40,13 +40,21 @@ pub fn sees_people(p: &Principal, upt: &str) -> bool {
         || p.scopes(Role::UptStaff).iter().any(|s| s == upt)
 }
 
+#[derive(Debug, Default, Deserialize)]
+pub struct Done {
+    #[serde(default)]
+    pub done: String,
+}
+
 pub async fn show_alert(
     State(state): State<AppState>,
     v: Viewer,
     Path(id): Path<i64>,
+    Query(q): Query<Done>,
 ) -> AppResult<Response> {
     require(&v.principal, Action::ViewCapacity)?;
-    render(&state, &v, id, &AckForm::default(), vec![]).await
+    let kept = AckForm::default();
+    render(&state, &v, id, &kept, vec![], q.done == "ack").await
 }
 
 /// Records the acknowledgement and the action taken: the action is required, the note
@@ -126,11 +134,11 @@ pub async fn acknowledge_alert(
     {
         Ok(()) => {
             tx.commit().await?;
-            Ok(Redirect::to(&format!("/capacity/alerts/{id}")).into_response())
+            Ok(Redirect::to(&format!("/capacity/alerts/{id}?done=ack")).into_response())
         }
         Err(AppError::Invalid(errors)) => {
             let errors = errors.into_iter().map(|e| (e.field, e.message)).collect();
-            let mut page = render(&state, &v, id, &f, errors).await?;
+            let mut page = render(&state, &v, id, &f, errors, false).await?;
             *page.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
             Ok(page)
         }
@@ -144,6 +152,7 @@ async fn render(
     id: i64,
     kept: &AckForm,
     errors: Vec<(String, String)>,
+    saved: bool,
 ) -> AppResult<Response> {
     let now = state.clock.now();
     let tz = state.settings.time_zone;
@@ -214,10 +223,11 @@ async fn render(
                     "chance of full within 14 days"
                 ),
                 p14.map_or("–".into(), |p| format!("{:.0}%", p * 100.0)),
-                days.map_or(String::new(), |d| format!(
-                    " · ± {d:.0} {}",
-                    tr(lang, "hari lagi penuh", "days to full")
-                ))
+                days.map_or(String::new(), |d| if d < 1.0 {
+                    format!(" · {}", tr(lang, "sudah penuh", "full now"))
+                } else {
+                    format!(" · ± {d:.0} {}", tr(lang, "hari lagi penuh", "days to full"))
+                })
             ),
             resolved: r
                 .get::<Option<DateTime<Utc>>, _>("resolved_at")
@@ -233,6 +243,14 @@ async fn render(
             kept_action: kept.action.clone(),
             kept_note: kept.note.clone(),
             errors,
+            saved: saved.then(|| {
+                tr(
+                    lang,
+                    "Tersimpan: tanggapan dan tindakan yang diambil dicatat. Peringatan tetap terbuka sampai risikonya lewat.",
+                    "Saved: the acknowledgement and the action taken. The alert stays open until the risk passes.",
+                )
+                .to_string()
+            }),
         },
     );
     Ok(page.into_response())

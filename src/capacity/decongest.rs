@@ -94,10 +94,18 @@ pub async fn for_ward(
         return Ok(list);
     };
     let upt: String = ward.get("upt_code");
+    // Only residents with some evidence of who they are or where they live are read
+    // through `facts` (the proposal's reading): one with none can be neither identified
+    // nor sent home, and a long-staying ward is mostly such people.
     let residents = sqlx::query(
         "SELECT c.id, c.number, coalesce(nullif(i.stated_name, ''), '–') AS name, p.started_at,
-                EXISTS (SELECT 1 FROM transport_plan t WHERE t.case_id = c.id
-                         AND t.state IN ('proposed', 'accepted', 'in_transit')) AS leaving
+                (i.nik IS NOT NULL OR i.home_village_code IS NOT NULL OR i.home_region_code IS NOT NULL
+                 OR i.home_province_code IS NOT NULL
+                 OR EXISTS (SELECT 1 FROM record_link l WHERE l.state = 'accepted'
+                             AND ((l.right_kind = 'intake' AND l.right_id = i.id AND l.left_kind = 'check')
+                                  OR (l.left_kind = 'intake' AND l.left_id = i.id AND l.right_kind = 'registry'))))
+                AND NOT EXISTS (SELECT 1 FROM transport_plan t WHERE t.case_id = c.id
+                                 AND t.state IN ('proposed', 'accepted', 'in_transit')) AS maybe_home
            FROM placement p JOIN ot_case c ON c.id = p.case_id JOIN intake i ON i.id = c.intake_id
           WHERE p.ward_id = $1 AND p.ended_at IS NULL
           ORDER BY p.started_at, c.id",
@@ -106,21 +114,23 @@ pub async fn for_ward(
     .fetch_all(&mut **tx)
     .await?;
     for r in residents {
-        let f = facts(tx, r.get("id"), now, tz).await?;
-        let resident = Resident {
+        let mut resident = Resident {
             number: r.get("number"),
             name: r.get("name"),
             since: r.get("started_at"),
-            identified: f.facts.identity.is_some(),
-            home_known: f.facts.home.enough_to_go_home(),
+            identified: false,
+            home_known: false,
         };
-        let leaving: bool = r.get("leaving");
-        if (resident.identified || resident.home_known)
-            && f.facts.fit_to_travel
-            && !f.facts.family_refused
-            && !leaving
-        {
-            list.go_home.push(resident.clone());
+        if r.get::<bool, _>("maybe_home") {
+            let f = facts(tx, r.get("id"), now, tz).await?;
+            resident.identified = f.facts.identity.is_some();
+            resident.home_known = f.facts.home.enough_to_go_home();
+            if (resident.identified || resident.home_known)
+                && f.facts.fit_to_travel
+                && !f.facts.family_refused
+            {
+                list.go_home.push(resident.clone());
+            }
         }
         if resident.since <= now - Duration::days(LONG_STAY_DAYS) {
             list.long_stay.push(resident);

@@ -21,7 +21,7 @@ type Tx<'a> = Transaction<'a, Postgres>;
 pub const SHOWN: i64 = 5;
 /// Alerts whose decongestion counts the home page works out (each reads the ward's
 /// residents); further alerts are behind the alerts page's link.
-const ALERTS_SHOWN: i64 = 3;
+const ALERTS_SHOWN: i64 = 2;
 
 /// "3 jam 20 menit" / "2 hari 4 jam": how long something has waited.
 pub fn waited(lang: Lang, d: Duration) -> String {

@@ -37,6 +37,8 @@ pub struct Waiting {
     pub upt: Option<(String, String)>,
     pub ward: Option<String>,
     pub held: bool,
+    /// The UPT is the case officer's referral or a held bed, not only the first that fits.
+    pub decided: bool,
 }
 
 /// Everyone waiting that the scope sees, longest first; `upts` keeps those proposed to
@@ -76,6 +78,7 @@ pub async fn list(
                 .zip(r.get::<Option<String>, _>("upt_name")),
             ward: r.get("ward_name"),
             held: r.get("held"),
+            decided: r.get::<Option<String>, _>("upt_code").is_some(),
         };
         // Without a referral or a hold, the first ward that fits (the proposal's UPT).
         if w.upt.is_none() || w.need.is_none() {
@@ -166,7 +169,17 @@ pub async fn show_waiting_list(
             since: format_local(w.since, tz),
             proposed: match (&w.upt, &w.ward) {
                 (Some((_, u)), Some(ward)) => format!("{u} · {ward}"),
-                (Some((_, u)), None) => u.clone(),
+                (Some((_, u)), None) if w.decided => {
+                    format!("{u} ({})", tr(v.lang, "dirujuk", "referred"))
+                }
+                (Some((_, u)), None) => format!(
+                    "{u} ({})",
+                    tr(
+                        v.lang,
+                        "usulan: bangsal pertama yang cocok",
+                        "proposed: first ward that fits"
+                    )
+                ),
                 _ => tr(v.lang, "belum ada bangsal yang cocok", "no ward fits yet").to_string(),
             },
             held: w.held,

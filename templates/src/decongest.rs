@@ -42,6 +42,8 @@ pub struct AlertView {
     pub kept_action: String,
     pub kept_note: String,
     pub errors: Vec<(String, String)>,
+    /// The confirmation after the acknowledgement was saved.
+    pub saved: Option<String>,
 }
 
 pub fn alert(lang: Lang, user: &NavUser, v: &AlertView) -> Markup {
@@ -58,6 +60,7 @@ pub fn alert(lang: Lang, user: &NavUser, v: &AlertView) -> Markup {
         },
         html! {
             p { a href="/capacity/alerts" { "← " (tr(lang, "Semua peringatan", "All alerts")) } }
+            @if let Some(s) = &v.saved { p.notice role="status" { (s) } }
             h1 { strong.(v.level_class) { (v.level.get(lang)) } ": " (v.ward) }
             dl.facts {
                 dt { "UPT" } dd { a href=(v.upt_href) { (v.upt) } }

@@ -34,7 +34,7 @@ pub fn home(lang: Lang, user: &NavUser, v: &HomeView) -> Markup {
             h1 { (tr(lang, "Pekerjaan Anda", "Your work")) }
             (crate::worklist::worklist(lang, &v.work))
             section.province aria-labelledby="province-h" {
-            h2 id="province-h" { (t.home_title) }
+            h2 id="province-h" { (tr(lang, "Ringkasan provinsi", "Province overview")) }
             p.hint { (t.home_intro) }
             dl.stats.small {
                 div { dt { (t.stat_open_cases) } dd { (v.open_cases) } }

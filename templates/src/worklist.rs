@@ -120,23 +120,19 @@ pub fn waiting(lang: Lang, user: &NavUser, path: &str, v: &WaitingView) -> Marku
             @if v.rows.is_empty() {
                 p.empty { "✓ " (tr(lang, "Tidak ada yang menunggu tempat tidur.", "Nobody is waiting for a bed.")) }
             } @else {
-                table tabindex="0" {
-                    thead { tr {
-                        th scope="col" { (tr(lang, "Orang", "Person")) }
-                        th scope="col" { (tr(lang, "Kebutuhan", "Need")) }
-                        th scope="col" { (tr(lang, "Menunggu sejak", "Waiting since")) }
-                        th scope="col" { (tr(lang, "UPT / bangsal yang diusulkan", "Proposed UPT / ward")) }
-                        th scope="col" { (tr(lang, "Tindakan", "Action")) }
+                ul.work-list {
+                    @for r in &v.rows { li {
+                        strong { (r.name) } " · " small { (r.number) }
+                        br;
+                        (r.need) " · " (tr(lang, "menunggu sejak", "waiting since")) " " (r.since)
+                        br;
+                        (tr(lang, "UPT / bangsal:", "UPT / ward:")) " " (r.proposed)
+                        @if r.held { " · " strong { (tr(lang, "tempat tidur ditahan", "bed held")) } }
+                        br;
+                        a.button href={ "/cases/" (r.number) "#placement" } {
+                            (tr(lang, "Tempatkan atau tahan tempat tidur", "Place or hold a bed"))
+                        }
                     } }
-                    tbody { @for r in &v.rows { tr {
-                        td { strong { (r.name) } br; small { (r.number) } }
-                        td { (r.need) }
-                        td { (r.since) }
-                        td { (r.proposed) @if r.held { br; small { (tr(lang, "tempat tidur ditahan", "bed held")) } } }
-                        td { a.button href={ "/cases/" (r.number) "#placement" } {
-                            (tr(lang, "Tempatkan / tahan tempat tidur", "Place / hold a bed"))
-                        } }
-                    } } }
                 }
             }
         },

@@ -654,7 +654,9 @@ async fn the_alert_page_lists_the_people_and_the_acknowledgement_requires_an_act
         (action.as_deref(), note.as_str()),
         (Some("sent_home"), "dua orang dijadwalkan pulang")
     );
-    let shown = co.get(&format!("/capacity/alerts/{id}")).await.body;
+    assert_eq!(ok.location(), format!("/capacity/alerts/{id}?done=ack"));
+    let shown = co.get(ok.location()).await.body;
+    assert!(shown.contains("Tersimpan: tanggapan"), "the confirmation");
     assert!(shown.contains("Warga dipulangkan") && shown.contains("dua orang dijadwalkan pulang"));
     assert!(!shown.contains("name=\"action\""), "no second form");
     let twice = co

@@ -86,7 +86,10 @@ async fn case_officer(pool: &PgPool, size: (u32, u32), tag: &'static str, alert:
         b.click_and_load("#ack button[type=submit]").await;
         b.step("alert-acknowledged").await;
         let text = b.main_text().await;
-        assert!(text.contains("Warga dipulangkan"), "{text}");
+        assert!(
+            text.contains("Warga dipulangkan") && text.contains("Tersimpan"),
+            "{text}"
+        );
     }
     b.c.close().await.unwrap();
 }
