@@ -32,7 +32,7 @@ pub enum Section {
     /// Intake officers: their own pick-ups of the correction window missing a photo, a
     /// name or a home.
     OwnIntakes,
-    /// UPT staff: people waiting for a bed in their UPT.
+    /// UPT staff: people waiting for a bed in their UPT; case officers: everyone waiting.
     WaitingList,
     /// Regency officers: people coming to their office, not yet acknowledged.
     Incoming,
@@ -47,6 +47,7 @@ pub const BY_ROLE: &[(Role, &[Section])] = &[
             Section::Refusals,
             Section::UnacknowledgedHandovers,
             Section::CapacityAlerts,
+            Section::WaitingList,
         ],
     ),
     (Role::IdentityOfficer, &[Section::IdentityChecks]),

@@ -325,11 +325,19 @@ pub async fn sections(
                     anchor: "work-waiting",
                     title: tr(lang, "Daftar tunggu tempat tidur", "Waiting for a bed").into(),
                     count: count as i64,
-                    empty: tr(
-                        lang,
-                        "Tidak ada yang menunggu tempat tidur di UPT Anda.",
-                        "Nobody is waiting for a bed in your UPT.",
-                    )
+                    empty: if own.is_some() {
+                        tr(
+                            lang,
+                            "Tidak ada yang menunggu tempat tidur di UPT Anda.",
+                            "Nobody is waiting for a bed in your UPT.",
+                        )
+                    } else {
+                        tr(
+                            lang,
+                            "Tidak ada yang menunggu tempat tidur UPT.",
+                            "Nobody is waiting for a UPT bed.",
+                        )
+                    }
                     .into(),
                     note: None,
                     items: rows

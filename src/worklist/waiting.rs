@@ -67,7 +67,13 @@ pub async fn list(
     .fetch_all(&mut **tx)
     .await?;
     let mut out = vec![];
+    let mut total = 0;
     for r in found {
+        // With no filter, rows past the limit are only counted (no proposal worked out).
+        if upts.is_none() && out.len() >= limit {
+            total += 1;
+            continue;
+        }
         let mut w = Waiting {
             number: r.get("number"),
             name: r.get("name"),
@@ -99,10 +105,11 @@ pub async fn list(
                 continue;
             }
         }
-        out.push(w);
+        total += 1;
+        if out.len() < limit {
+            out.push(w);
+        }
     }
-    let total = out.len();
-    out.truncate(limit);
     Ok((total, out))
 }
 

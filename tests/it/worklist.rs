@@ -174,6 +174,7 @@ async fn each_role_sees_its_own_sections_and_empty_states(owner: PgPool) {
             "work-alerts",
             "Tidak ada peringatan kapasitas yang terbuka.",
         ),
+        ("work-waiting", "Tidak ada yang menunggu tempat tidur UPT."),
     ] {
         let sec = section(&s, anchor);
         assert!(sec.contains(empty) && sec.contains(">0</span>"), "{sec}");
@@ -222,6 +223,12 @@ async fn upt_staff_see_only_their_upts_waiting_list(owner: PgPool) {
     assert!(!forced.contains("Waiting Bella"));
 
     let mut co = signed_in(&owner, "co1", Role::CaseOfficer, None).await;
+    let home = co.get("/").await.body;
+    let s = section(&home, "work-waiting");
+    assert!(
+        s.contains("Waiting Anna") && s.contains("Waiting Bella") && s.contains(">2</span>"),
+        "{s}"
+    );
     let all = co.get("/waiting-list").await.body;
     assert!(all.contains("Waiting Anna") && all.contains("Waiting Bella"));
     let only_b = co.get(&format!("/waiting-list?upt={b}")).await.body;
