@@ -268,6 +268,7 @@ fn kinds(lang: Lang, list: &decongest::List, tz: chrono_tz::Tz) -> Vec<view::Kin
         .go_home
         .iter()
         .map(|r| view::Person {
+            href: format!("/cases/{}#decide", r.number),
             number: r.number.clone(),
             name: r.name.clone(),
             detail: format!(
@@ -289,6 +290,7 @@ fn kinds(lang: Lang, list: &decongest::List, tz: chrono_tz::Tz) -> Vec<view::Kin
         .long_stay
         .iter()
         .map(|r| view::Person {
+            href: format!("/cases/{}", r.number),
             number: r.number.clone(),
             name: r.name.clone(),
             detail: stayed(r.since),
@@ -298,6 +300,7 @@ fn kinds(lang: Lang, list: &decongest::List, tz: chrono_tz::Tz) -> Vec<view::Kin
         .elsewhere
         .iter()
         .map(|w| view::Person {
+            href: format!("/cases/{}#decide", w.number),
             number: w.number.clone(),
             name: w.name.clone(),
             detail: format!(

@@ -7,6 +7,8 @@ use crate::layout::{page, NavUser, Page, Section};
 
 /// One person on the list, already worded.
 pub struct Person {
+    /// Where the action is done: the case page's route decision, or the case page.
+    pub href: String,
     pub number: String,
     pub name: String,
     pub detail: String,
@@ -94,7 +96,7 @@ pub fn alert(lang: Lang, user: &NavUser, v: &AlertView) -> Markup {
                             p.empty { "✓ " (tr(lang, "Tidak ada.", "Nobody.")) }
                         } @else {
                             ul.work-list { @for p in &k.people { li {
-                                a href={ "/cases/" (p.number) } { (p.name) " · " (p.number) }
+                                a href=(p.href) { (p.name) " · " (p.number) }
                                 br; small { (p.detail) }
                             } } }
                         }

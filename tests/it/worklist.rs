@@ -585,6 +585,10 @@ async fn the_alert_page_lists_the_people_and_the_acknowledgement_requires_an_act
         assert!(page.body.contains(name), "{name}: {}", page.body);
     }
     assert!(!page.body.contains("Resident Nobody"));
+    assert!(
+        page.body.contains("/cases/OT-3578-2026-000601#decide"),
+        "the go-home item leads to the route decision"
+    );
     // The home page's worklist carries the alert with its counts.
     let home = co.get("/").await.body;
     let s = section(&home, "work-alerts");
