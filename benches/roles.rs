@@ -250,6 +250,8 @@ struct Fixture {
     handover_number: String,
     handover_token: String,
     mail: i64,
+    /// An open capacity alert of a ward of `UPT` (its page reads the decongestion list).
+    alert: i64,
 }
 
 impl Fixture {
@@ -280,6 +282,20 @@ impl Fixture {
         .fetch_one(owner)
         .await?;
         sqlx::query(
+            "INSERT INTO capacity_alert (upt_code, ward_id, level, opened_at, last_seen_at)
+             SELECT upt_code, id, 'warning', now(), now() FROM ward WHERE upt_code = $1
+              ORDER BY occupied DESC, id LIMIT 1 ON CONFLICT DO NOTHING",
+        )
+        .bind(UPT)
+        .execute(owner)
+        .await?;
+        let alert: i64 = sqlx::query_scalar(
+            "SELECT id FROM capacity_alert WHERE upt_code = $1 AND resolved_at IS NULL ORDER BY id LIMIT 1",
+        )
+        .bind(UPT)
+        .fetch_one(owner)
+        .await?;
+        sqlx::query(
             "INSERT INTO bed_hold (ward_id, case_id, held_at, expires_at, held_by)
              SELECT (SELECT id FROM ward WHERE upt_code = $1 AND occupied + held < beds
                       ORDER BY id LIMIT 1),
@@ -304,6 +320,7 @@ impl Fixture {
             handover_number,
             handover_token,
             mail,
+            alert,
         })
     }
 }
@@ -395,6 +412,7 @@ fn fill_one(path: &str, number: Option<&String>, f: &Fixture) -> Result<String, 
                     .ok_or("no photo")?
                     .to_string(),
                 ("mailbox", "id") => f.mail.to_string(),
+                ("alerts", "id") => f.alert.to_string(),
                 // The plan's first leg.
                 ("legs", "index") => "0".into(),
                 // The first ward loaded from geo/ (a fresh database numbers from 1).

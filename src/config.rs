@@ -34,6 +34,9 @@ pub struct Settings {
     pub escalation_email: String,
     /// Hours a hand-over notice may wait for acknowledgement before it escalates.
     pub escalate_after_hours: u32,
+    /// How soon after intake a case should have its route decided (the case officer's
+    /// worklist marks later ones): seed 004 says a report is handled in 2-3 hours.
+    pub route_decision_target_hours: u32,
     pub smtp: SmtpSettings,
     pub retention: Retention,
     /// Reverse proxies (addresses or CIDR ranges) whose `X-Forwarded-For` names the
@@ -89,6 +92,7 @@ struct Raw {
     office_email: String,
     escalation_email: String,
     escalate_after_hours: u32,
+    route_decision_target_hours: u32,
     smtp: RawSmtp,
     retention: Retention,
     trusted_proxies: AddrList,
@@ -148,6 +152,7 @@ impl Default for Raw {
             office_email: "dinsos-{code}@simlontar.invalid".into(),
             escalation_email: "desk@simlontar.invalid".into(),
             escalate_after_hours: 24,
+            route_decision_target_hours: 3,
             smtp: RawSmtp {
                 host: "127.0.0.1".into(),
                 port: 2525,
@@ -260,6 +265,12 @@ impl Raw {
         if self.escalate_after_hours == 0 {
             return Err(invalid("escalate_after_hours", "must be at least 1"));
         }
+        if !(1..=72).contains(&self.route_decision_target_hours) {
+            return Err(invalid(
+                "route_decision_target_hours",
+                "hours between 1 and 72",
+            ));
+        }
         if self.smtp.host.trim().is_empty() {
             return Err(invalid("smtp.host", "must not be empty"));
         }
@@ -332,6 +343,7 @@ impl Raw {
             office_email: self.office_email,
             escalation_email: self.escalation_email,
             escalate_after_hours: self.escalate_after_hours,
+            route_decision_target_hours: self.route_decision_target_hours,
             smtp: SmtpSettings {
                 host: self.smtp.host,
                 port: self.smtp.port,

@@ -26,6 +26,7 @@ pub mod shelter;
 pub mod state;
 pub mod vocab;
 pub mod web;
+pub mod worklist;
 
 pub use state::AppState;
 
@@ -91,6 +92,7 @@ pub fn app(state: AppState) -> Router {
         .merge(reports::router())
         .merge(jobs::page::router())
         .merge(readiness::router())
+        .merge(worklist::router())
         .route_layer(middleware::from_fn(auth::session::require_login));
     let public = Router::new()
         .route("/lang/{code}", get(lang::switch_language))

@@ -1,16 +1,13 @@
-//! The open capacity alerts, and their acknowledgement by a case officer (recorded, and
-//! reminders keep coming until the risk passes: acknowledging is not resolving).
+//! The open capacity alerts; each opens its own page (`alert_page`) with the ward's
+//! decongestion list and the acknowledgement.
 use crate::vocab::AlertLevel;
-use axum::extract::{Path, State};
-use axum::response::Redirect;
+use axum::extract::State;
 use chrono::{DateTime, Utc};
 use maud::Markup;
-use serde_json::json;
 
-use crate::auth::audit;
 use crate::auth::policy::{allows, require, Action};
 use crate::clock::format_local;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::state::AppState;
 use crate::web::viewer::Viewer;
 use simlontar_templates::capacity as view;
@@ -74,40 +71,4 @@ pub async fn show_alerts(State(state): State<AppState>, v: Viewer) -> AppResult<
         &rows,
         allows(&v.principal, Action::DecideCase),
     ))
-}
-
-pub async fn acknowledge_alert(
-    State(state): State<AppState>,
-    v: Viewer,
-    Path(id): Path<i64>,
-) -> AppResult<Redirect> {
-    require(&v.principal, Action::DecideCase)?;
-    let now = state.clock.now();
-    let mut tx = state.pool.begin().await?;
-    let done = sqlx::query(
-        "UPDATE capacity_alert SET acknowledged_at = $2, acknowledged_by = $3
-          WHERE id = $1 AND resolved_at IS NULL AND acknowledged_at IS NULL",
-    )
-    .bind(id)
-    .bind(now)
-    .bind(v.principal.user_id)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
-    if done == 0 {
-        return Err(AppError::Conflict(
-            "alert not open or already acknowledged".into(),
-        ));
-    }
-    audit::record(
-        &mut *tx,
-        &v.origin,
-        "acknowledge",
-        "capacity_alert",
-        Some(&id.to_string()),
-        json!({}),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(Redirect::to("/capacity/alerts"))
 }

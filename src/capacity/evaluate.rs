@@ -620,11 +620,20 @@ async fn notify(
     upts.dedup();
     for upt in upts {
         if let Some(to) = crate::notify::offices::address(tx, upt).await? {
-            let lines = changes
-                .iter()
-                .filter(|c| c.1.upt == upt)
-                .map(line)
-                .collect();
+            let mut lines = vec![];
+            for c in changes.iter().filter(|c| c.1.upt == upt) {
+                lines.push(format!(
+                    "{}{}",
+                    line(c),
+                    super::decongest::mail_line(
+                        tx,
+                        &settings.base_url,
+                        c.1.id,
+                        (now, settings.time_zone)
+                    )
+                    .await?
+                ));
+            }
             recipients.push((to, lines));
         }
     }

@@ -8,8 +8,10 @@
 //! replay run the same engine code; the screen and emails show counts, never a person; a bed
 //! hold never over-fills a ward (the database's CHECK decides).
 pub mod ahead;
+pub mod alert_page;
 pub mod alerts_page;
 pub mod backtest;
+pub mod decongest;
 pub mod digest;
 pub mod engine;
 pub mod evaluate;
@@ -38,9 +40,10 @@ pub fn router() -> Router<AppState> {
         .route("/capacity/refresh.js", get(screen::refresh_js))
         .route("/capacity/flows", get(flows::show_flows))
         .route("/capacity/alerts", get(alerts_page::show_alerts))
+        .route("/capacity/alerts/{id}", get(alert_page::show_alert))
         .route(
             "/capacity/alerts/{id}/ack",
-            post(alerts_page::acknowledge_alert),
+            post(alert_page::acknowledge_alert),
         )
         .route("/capacity/upt/{code}", get(upt_page::show_upt))
         .route("/capacity/upt/{code}/holds", post(upt_page::create_hold))

@@ -49,6 +49,16 @@ impl KnownHome {
         }
     }
 
+    /// Whether the home is precise enough to send the person there: a regency or village,
+    /// or another province (whose Dinsos receives by relay). East Java alone is not.
+    pub fn enough_to_go_home(&self) -> bool {
+        match self {
+            KnownHome::Unknown => false,
+            KnownHome::Province(code) => code != "35",
+            KnownHome::Regency(_) | KnownHome::Village(_) => true,
+        }
+    }
+
     /// The region code of the home (village, regency or province), if any.
     pub fn code(&self) -> Option<&str> {
         match self {
@@ -241,12 +251,7 @@ pub fn propose(facts: &CaseFacts) -> Proposal {
             ));
         }
     }
-    let home_enough = match &facts.home {
-        KnownHome::Unknown => false,
-        KnownHome::Province(code) => code != "35",
-        KnownHome::Regency(_) | KnownHome::Village(_) => true,
-    };
-    if !home_enough {
+    if !facts.home.enough_to_go_home() {
         blockers.push(r("no_address", "tanpa alamat", "no address"));
     }
     if !facts.fit_to_travel {

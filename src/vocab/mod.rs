@@ -498,6 +498,26 @@ vocabulary! {
 }
 
 vocabulary! {
+    /// What was done about a capacity alert, recorded when it is acknowledged.
+    pub enum AlertAction {
+        SentHome = "sent_home" => ("Warga dipulangkan / rencana pulang dibuat", "Residents sent home / plans home made"),
+        MovedUpt = "moved_upt" => ("Orang yang menunggu dirujuk ke UPT lain", "People waiting referred to another UPT"),
+        LongStayReview = "long_stay_review" => ("Penghuni lama ditinjau", "Long-stay residents reviewed"),
+        BedsAdded = "beds_added" => ("Tempat tidur ditambah", "Beds added"),
+        Watching = "watching" => ("Belum perlu tindakan, dipantau", "No action needed yet, watching"),
+    }
+}
+
+vocabulary! {
+    /// The three kinds of people on a ward's decongestion list.
+    pub enum DecongestKind {
+        GoHome = "go_home" => ("Bisa pulang sekarang", "Could go home now"),
+        LongStay = "long_stay" => ("Tinggal lebih dari setahun", "Stayed over a year"),
+        Elsewhere = "elsewhere" => ("Menunggu, cocok di UPT lain yang ada tempat", "Waiting, fits another UPT with free beds"),
+    }
+}
+
+vocabulary! {
     /// Whom a UPT ward takes.
     pub enum WardSex {
         Male = "male" => ("laki-laki", "men"),
@@ -568,6 +588,12 @@ pub fn every_code() -> Vec<(&'static str, Text)> {
         of(JobName::ALL, JobName::code, JobName::label),
         of(CaseState::ALL, CaseState::code, CaseState::label),
         of(Role::ALL, Role::code, Role::label),
+        of(AlertAction::ALL, AlertAction::code, AlertAction::label),
+        of(
+            DecongestKind::ALL,
+            DecongestKind::code,
+            DecongestKind::label,
+        ),
     ]
     .concat()
 }

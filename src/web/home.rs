@@ -1,4 +1,5 @@
-//! The home page: the province at a glance.
+//! The home page: what waits for the signed-in person (`worklist`), then the province at a
+//! glance, smaller.
 use axum::extract::State;
 use chrono::{DateTime, Duration, Utc};
 use maud::Markup;
@@ -31,6 +32,14 @@ pub async fn show_home(State(state): State<AppState>, v: Viewer) -> AppResult<Ma
     .bind(since)
     .fetch_one(&mut *tx)
     .await?;
+    let work = crate::worklist::pages::sections(
+        &mut tx,
+        &state.settings,
+        &v.principal,
+        v.lang,
+        state.clock.now(),
+    )
+    .await?;
     tx.commit().await?;
     let updated = updated
         .map(|t| crate::clock::format_local(t, state.settings.time_zone))
@@ -44,6 +53,7 @@ pub async fn show_home(State(state): State<AppState>, v: Viewer) -> AppResult<Ma
             beds,
             occupied,
             updated,
+            work,
         },
     ))
 }

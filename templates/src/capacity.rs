@@ -615,16 +615,13 @@ pub fn alerts(lang: Lang, user: &NavUser, rows: &[AlertRow], may_ack: bool) -> M
                         th scope="col" { (tr(lang, "Prakiraan", "Forecast")) } th scope="col" { (tr(lang, "Tanggapan", "Acknowledged")) }
                     } }
                     tbody { @for r in rows { tr {
-                        td { (r.upt) } td { (r.ward) }
+                        td { (r.upt) } td { a href={ "/capacity/alerts/" (r.id) } { (r.ward) } }
                         td { strong.(r.level_class) { (r.level.get(lang)) } }
                         td { (r.since) } td { (r.detail) }
                         td {
                             @if let Some(a) = &r.acknowledged { (a) }
                             @else if may_ack {
-                                form.inline method="post" action={ "/capacity/alerts/" (r.id) "/ack" } {
-                                    input type="hidden" name="csrf" value=(user.csrf);
-                                    button type="submit" { (tr(lang, "Tanggapi", "Acknowledge")) }
-                                }
+                                a.button href={ "/capacity/alerts/" (r.id) "#ack" } { (tr(lang, "Tanggapi", "Acknowledge")) }
                             } @else { "–" }
                         }
                     } } }

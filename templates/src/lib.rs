@@ -6,6 +6,7 @@ pub mod capacity_svg;
 pub mod cases;
 pub mod confirm;
 pub mod correct;
+pub mod decongest;
 pub mod golive;
 pub mod i18n;
 pub mod identity;
@@ -21,6 +22,7 @@ pub mod routing;
 pub mod routing_plan;
 pub mod shelter;
 pub mod wards;
+pub mod worklist;
 
 pub use i18n::Lang;
 

@@ -11,6 +11,8 @@ pub struct HomeView {
     pub occupied: i64,
     /// When the occupancy figures were last changed, already formatted in WIB.
     pub updated: String,
+    /// What waits for this person, by role (`worklist`), shown first.
+    pub work: Vec<crate::worklist::WorkSection>,
 }
 
 pub fn home(lang: Lang, user: &NavUser, v: &HomeView) -> Markup {
@@ -29,9 +31,12 @@ pub fn home(lang: Lang, user: &NavUser, v: &HomeView) -> Markup {
             user: Some(user),
         },
         html! {
-            h1 { (t.home_title) }
-            p { (t.home_intro) }
-            dl.stats {
+            h1 { (tr(lang, "Pekerjaan Anda", "Your work")) }
+            (crate::worklist::worklist(lang, &v.work))
+            section.province aria-labelledby="province-h" {
+            h2 id="province-h" { (tr(lang, "Ringkasan provinsi", "Province overview")) }
+            p.hint { (t.home_intro) }
+            dl.stats.small {
                 div { dt { (t.stat_open_cases) } dd { (v.open_cases) } }
                 div { dt { (t.stat_intakes_30d) } dd { (v.intakes_30d) } }
                 div {
@@ -47,6 +52,7 @@ pub fn home(lang: Lang, user: &NavUser, v: &HomeView) -> Markup {
                 }
             }
             p.updated { (t.last_updated) ": " (v.updated) }
+            }
         },
     )
 }

@@ -122,7 +122,8 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("post", "/cases/{number}/route", "lfvfffffffff"),
     ("post", "/cases/{number}/refusal", "lfvfffffffff"),
     ("post", "/cases/{number}/depart", "lfofffffffff"),
-    ("post", "/capacity/alerts/{id}/ack", "lfsfffffffff"),
+    // The action taken is required: the empty form is refused beside its field.
+    ("post", "/capacity/alerts/{id}/ack", "lfvfffffffff"),
     // Beds: case officers and UPT staff; `ROUTED` is outside both UPTs' scope, and a hold
     // is made only in one's own UPT and released only by those who may see it.
     ("post", "/cases/{number}/placement", "lfvfffvvffff"),
@@ -142,6 +143,11 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("get", "/capacity/refresh.js", "looooooooooo"),
     ("get", "/capacity/flows", "loofffooooff"),
     ("get", "/capacity/alerts", "loofffooooff"),
+    // One alert with its decongestion list (the people only for case officers,
+    // administrators and the ward's own UPT staff).
+    ("get", "/capacity/alerts/{id}", "loofffooooff"),
+    // The waiting list for a UPT bed: those who place people (UPT staff see their UPT's).
+    ("get", "/waiting-list", "lfofffooffff"),
     ("get", "/capacity/upt/{code}", "loofffooooff"),
     // Ward administration (beds, closures, admission rules): administrators, and staff of
     // the ward's own UPT; the empty forms are refused beside their fields. The fixture's

@@ -224,10 +224,20 @@ async fn a_case_officer_acknowledges_an_alert_once(owner: PgPool) {
         .fetch_one(&owner)
         .await
         .unwrap();
-    let ack = co.post(&format!("/capacity/alerts/{id}/ack"), &[]).await;
+    let ack = co
+        .post(
+            &format!("/capacity/alerts/{id}/ack"),
+            &[("action", "watching")],
+        )
+        .await;
     assert_eq!(ack.status, StatusCode::SEE_OTHER, "{}", ack.body);
     co.get("/capacity/alerts").await;
-    let twice = co.post(&format!("/capacity/alerts/{id}/ack"), &[]).await;
+    let twice = co
+        .post(
+            &format!("/capacity/alerts/{id}/ack"),
+            &[("action", "watching")],
+        )
+        .await;
     assert_eq!(twice.status, StatusCode::CONFLICT);
     let by: Option<i64> =
         sqlx::query_scalar("SELECT acknowledged_by FROM capacity_alert WHERE id = $1")

@@ -102,6 +102,7 @@ pub fn settings() -> Settings {
         office_email: "dinsos-{code}@jatimprov.go.id".into(),
         escalation_email: "desk@dinsos.jatimprov.go.id".into(),
         escalate_after_hours: 24,
+        route_decision_target_hours: 3,
         smtp: SmtpSettings {
             host: "127.0.0.1".into(),
             port: 2525,

@@ -56,3 +56,4 @@ mod stress;
 mod throttle;
 mod wards;
 mod web;
+mod worklist;

@@ -17,6 +17,7 @@ mod reports;
 mod vocabulary;
 mod wall;
 mod wards;
+mod worklist;
 
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
