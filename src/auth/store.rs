@@ -408,7 +408,7 @@ pub fn role_names(
             let role = g.role.label().get(lang);
             match &g.scope {
                 Some(s) => match names.get(s) {
-                    Some(n) => format!("{role} — {n} ({s})"),
+                    Some(n) => format!("{role} — {n}"),
                     None => format!("{role} — {s}"),
                 },
                 None => role.to_string(),

@@ -174,10 +174,9 @@ pub async fn show_case(
                     on.format("%d-%m-%Y")
                 ),
                 _ => format!(
-                    "{} · {} ({})",
+                    "{} · {}",
                     format_local(case.found_at, tz),
-                    case.found_region_name,
-                    case.found_region
+                    vocab::region::named(&case.found_region_name, &case.found_region)
                 ),
             },
             found_address: case.found_address.clone(),

@@ -142,7 +142,7 @@ pub async fn check(pool: &PgPool, settings: &Settings, lang: Lang) -> anyhow::Re
             };
             out.push(Blocker {
                 kind: Kind::OfficeAddress,
-                subject: format!("{} ({}) — {now_to}", whose, o.code),
+                subject: format!("{whose} — {now_to}"),
                 link: format!("/admin/offices/edit?place={}", o.code),
             });
         }
@@ -164,18 +164,18 @@ pub async fn check(pool: &PgPool, settings: &Settings, lang: Lang) -> anyhow::Re
             link: format!("/capacity/wards/{ward_id}"),
         });
     }
-    let unstaffed: Vec<(String, String)> = sqlx::query_as(
-        "SELECT t.code, t.name FROM upt t
+    let unstaffed: Vec<String> = sqlx::query_scalar(
+        "SELECT t.name FROM upt t
           WHERE NOT EXISTS (SELECT 1 FROM user_role r JOIN app_user u ON u.id = r.user_id
                              WHERE r.role = 'upt_staff' AND r.scope_upt = t.code AND u.disabled_at IS NULL)
           ORDER BY t.name",
     )
     .fetch_all(&mut *conn)
     .await?;
-    for (code, name) in unstaffed {
+    for name in unstaffed {
         out.push(Blocker {
             kind: Kind::UptWithoutStaff,
-            subject: format!("{name} ({code})"),
+            subject: name,
             link: "/admin/users".into(),
         });
     }

@@ -80,7 +80,7 @@ const DISCHARGE_REASONS: &[&str] = DischargeReason::CODES;
 
 fn region(names: &Names, lang: Lang, code: &str) -> String {
     match names.regions.get(code) {
-        Some(n) => format!("{n} ({code})"),
+        Some(n) => n.clone(),
         None if code.is_empty() => tr(lang, "Tidak diketahui", "Not known").into(),
         None => code.to_string(),
     }

@@ -112,7 +112,7 @@ pub fn offices(lang: Lang, user: &NavUser, v: &OfficesView) -> Markup {
                     @for r in &g.rows {
                         li.office-row {
                             div {
-                                strong { (r.place) } " " small { "(" (r.code) ")" }
+                                strong { (r.place) }
                             }
                             @match &r.office {
                                 Some(o) => {

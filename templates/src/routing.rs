@@ -487,7 +487,7 @@ pub fn offices(lang: Lang, user: &NavUser, rows: &[OfficeRow]) -> Markup {
                     th scope="col" { (tr(lang, "Penolakan", "Refusals")) }
                 } }
                 tbody { @for r in rows { tr {
-                    td { (r.office) " (" (r.code) ")" } td { (r.notices) } td { (r.acknowledged) }
+                    td { (r.office) } td { (r.notices) } td { (r.acknowledged) }
                     td { (r.median_hours.map_or("–".to_string(), |h| format!("{h:.1}"))) } td { (r.open) } td { (r.escalations) }
                     td { (r.refusals) " / " (r.decided_home)
                          @if r.decided_home > 0 { " (" (format!("{:.0}", 100.0 * r.refusals as f64 / r.decided_home as f64)) "%)" } }
