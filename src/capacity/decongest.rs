@@ -14,7 +14,7 @@
 use chrono::{DateTime, Duration, Utc};
 use sqlx::{Postgres, Row, Transaction};
 
-use crate::routing::handover::facts;
+use crate::routing::handover::facts_of_many;
 use crate::shelter::store::{candidates, person};
 
 type Tx<'a> = Transaction<'a, Postgres>;
@@ -113,6 +113,17 @@ pub async fn for_ward(
     .bind(ward_id)
     .fetch_all(&mut **tx)
     .await?;
+    // The proposal's reading of every candidate at once (one statement, not one a resident).
+    let maybe: Vec<i64> = residents
+        .iter()
+        .filter(|r| r.get::<bool, _>("maybe_home"))
+        .map(|r| r.get("id"))
+        .collect();
+    let mut read: std::collections::HashMap<i64, _> = facts_of_many(tx, &maybe, now, tz)
+        .await?
+        .into_iter()
+        .map(|f| (f.case_id, f))
+        .collect();
     for r in residents {
         let mut resident = Resident {
             number: r.get("number"),
@@ -121,8 +132,7 @@ pub async fn for_ward(
             identified: false,
             home_known: false,
         };
-        if r.get::<bool, _>("maybe_home") {
-            let f = facts(tx, r.get("id"), now, tz).await?;
+        if let Some(f) = read.remove(&r.get::<i64, _>("id")) {
             resident.identified = f.facts.identity.is_some();
             resident.home_known = f.facts.home.enough_to_go_home();
             if (resident.identified || resident.home_known)

@@ -54,8 +54,22 @@ pub async fn facts(
     now: DateTime<Utc>,
     tz: chrono_tz::Tz,
 ) -> sqlx::Result<Facts> {
-    let r = sqlx::query(
-        "SELECT c.number, c.state, i.sex, i.birth_date, i.estimated_age, i.birth_date_quality, i.found_at,
+    facts_of_many(tx, &[case_id], now, tz)
+        .await?
+        .pop()
+        .ok_or(sqlx::Error::RowNotFound)
+}
+
+/// [`facts`] of several cases in one statement (lists that read many cases, such as a
+/// ward's decongestion list), in no particular order; cases out of sight are left out.
+pub async fn facts_of_many(
+    tx: &mut Tx<'_>,
+    case_ids: &[i64],
+    now: DateTime<Utc>,
+    tz: chrono_tz::Tz,
+) -> sqlx::Result<Vec<Facts>> {
+    let rows = sqlx::query(
+        "SELECT c.id, c.number, c.state, i.sex, i.birth_date, i.estimated_age, i.birth_date_quality, i.found_at,
                 i.conditions, i.nik, i.home_village_code, i.home_region_code, i.home_province_code,
                 ST_Y(coalesce(u.location, i.found_point)) AS lat, ST_X(coalesce(u.location, i.found_point)) AS lon,
                 m.matched IS NOT NULL AS matched, m.village_code AS dp3ak_village,
@@ -73,11 +87,15 @@ pub async fn facts(
                 SELECT 1 AS linked, rp.village_code FROM record_link l JOIN registry_person rp ON rp.id = l.right_id
                  WHERE l.left_kind = 'intake' AND l.left_id = i.id AND l.right_kind = 'registry' AND l.state = 'accepted'
                  ORDER BY l.decided_at DESC NULLS LAST, l.id DESC LIMIT 1) g ON true
-          WHERE c.id = $1",
+          WHERE c.id = ANY($1)",
     )
-    .bind(case_id)
-    .fetch_one(&mut **tx)
+    .bind(case_ids)
+    .fetch_all(&mut **tx)
     .await?;
+    Ok(rows.iter().map(|r| facts_of_row(r, now, tz)).collect())
+}
+
+fn facts_of_row(r: &sqlx::postgres::PgRow, now: DateTime<Utc>, tz: chrono_tz::Tz) -> Facts {
     let found: DateTime<Utc> = r.get("found_at");
     let age = age_on(
         r.get("birth_date"),
@@ -114,8 +132,8 @@ pub async fn facts(
     let (identity, home, home_source) = best_home(&evidence);
     let sex = Sex::parse(&sex_code);
     let escort = EscortNeed::from_codes(&conditions, age.map(|a| a.max(0) as u32));
-    Ok(Facts {
-        case_id,
+    Facts {
+        case_id: r.get("id"),
         number: r.get("number"),
         state: State::parse(&r.get::<String, _>("state")).unwrap_or(State::Received),
         destination: home.code().map(str::to_string),
@@ -133,7 +151,7 @@ pub async fn facts(
         },
         from: (r.get("lat"), r.get("lon")),
         conditions,
-    })
+    }
 }
 
 pub fn route_code(r: &Route) -> &'static str {
