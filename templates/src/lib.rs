@@ -20,6 +20,7 @@ pub mod reports;
 pub mod routing;
 pub mod routing_plan;
 pub mod shelter;
+pub mod tasks;
 pub mod wards;
 
 pub use i18n::Lang;
