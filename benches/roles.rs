@@ -250,6 +250,8 @@ struct Fixture {
     handover_number: String,
     handover_token: String,
     mail: i64,
+    /// A task of the receiving office (tracing the person routed home).
+    task: i64,
 }
 
 impl Fixture {
@@ -299,11 +301,22 @@ impl Fixture {
                         'keluarga datang ke kantor menanyakan dia', now(), now() + interval '2 hours'",
             )
             .await?;
+        let task = sqlx::query_scalar(
+            "INSERT INTO case_task (case_id, kind, office_code, due_on, due_by, known, created_at)
+             SELECT n.case_id, 'tracing', n.office_code, current_date + 14, now() + interval '15 days',
+                    'ditemukan di terminal', now()
+               FROM handover_notice n JOIN ot_case c ON c.id = n.case_id WHERE c.number = $1
+              ORDER BY n.id DESC LIMIT 1 RETURNING id",
+        )
+        .bind(&handover_number)
+        .fetch_one(owner)
+        .await?;
         Ok(Fixture {
             photos,
             handover_number,
             handover_token,
             mail,
+            task,
         })
     }
 }
@@ -395,6 +408,7 @@ fn fill_one(path: &str, number: Option<&String>, f: &Fixture) -> Result<String, 
                     .ok_or("no photo")?
                     .to_string(),
                 ("mailbox", "id") => f.mail.to_string(),
+                ("tasks", "id") => f.task.to_string(),
                 // The plan's first leg.
                 ("legs", "index") => "0".into(),
                 // The first ward loaded from geo/ (a fresh database numbers from 1).

@@ -20,7 +20,10 @@ use crate::state::AppState;
 pub fn router() -> Router<AppState> {
     let office = Router::new()
         .route("/tasks", get(pages::show_tasks))
-        .route("/tasks/{id}", get(pages::show_task).post(pages::record_task))
+        .route(
+            "/tasks/{id}",
+            get(pages::show_task).post(pages::record_task),
+        )
         .route_layer(from_fn_with_state(Action::AnswerTasks, gate));
     let tracing = Router::new()
         .route(

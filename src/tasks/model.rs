@@ -11,7 +11,8 @@ use simlontar_templates::i18n::tr;
 use simlontar_templates::Lang;
 
 /// The follow-ups every hand-over gives the receiving office, and their days after it.
-pub const FOLLOW_UPS: [(TaskKind, u64); 2] = [(TaskKind::FollowUp30, 30), (TaskKind::FollowUp90, 90)];
+pub const FOLLOW_UPS: [(TaskKind, u64); 2] =
+    [(TaskKind::FollowUp30, 30), (TaskKind::FollowUp90, 90)];
 
 /// How long a tracing task may run at most.
 pub const TRACING_MAX_DAYS: u64 = 365;
@@ -137,7 +138,11 @@ pub fn check_outcome(
     if outcome.is_none() {
         errors.push(FieldError::new(
             "outcome",
-            tr(lang, "pilih hasilnya dari daftar", "choose the outcome from the list"),
+            tr(
+                lang,
+                "pilih hasilnya dari daftar",
+                "choose the outcome from the list",
+            ),
         ));
     }
     let contacted = NaiveDate::parse_from_str(f.contacted_on.trim(), "%Y-%m-%d").ok();
@@ -254,7 +259,10 @@ pub fn check_tracing(
     let mut errors = vec![];
     let tksk = match f.to.as_str() {
         "office" => None,
-        "tksk" => Some((f.tksk_name.trim().to_string(), f.tksk_phone.trim().to_string())),
+        "tksk" => Some((
+            f.tksk_name.trim().to_string(),
+            f.tksk_phone.trim().to_string(),
+        )),
         _ => {
             errors.push(FieldError::new(
                 "to",
@@ -381,8 +389,8 @@ mod tests {
             contacted_on: "2026-12-09".into(),
             ..Default::default()
         };
-        let e = check_outcome(TaskKind::FollowUp30, &f, (d(2026, 12, 1), today), Lang::Id)
-            .unwrap_err();
+        let e =
+            check_outcome(TaskKind::FollowUp30, &f, (d(2026, 12, 1), today), Lang::Id).unwrap_err();
         let fields: Vec<&str> = e.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["outcome", "contacted_on"]);
         // A tracing outcome is not a follow-up's.
@@ -391,11 +399,11 @@ mod tests {
             contacted_on: "2026-12-08".into(),
             ..Default::default()
         };
-        let e = check_outcome(TaskKind::FollowUp30, &f, (d(2026, 12, 1), today), Lang::Id)
-            .unwrap_err();
+        let e =
+            check_outcome(TaskKind::FollowUp30, &f, (d(2026, 12, 1), today), Lang::Id).unwrap_err();
         assert_eq!(e[0].field, "outcome");
-        let e = check_outcome(TaskKind::Tracing, &f, (d(2026, 12, 1), today), Lang::Id)
-            .unwrap_err();
+        let e =
+            check_outcome(TaskKind::Tracing, &f, (d(2026, 12, 1), today), Lang::Id).unwrap_err();
         let fields: Vec<&str> = e.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["family_address", "family_village"]);
         let ok = OutcomeForm {
@@ -403,7 +411,9 @@ mod tests {
             contacted_on: "2026-12-08".into(),
             ..Default::default()
         };
-        assert!(check_outcome(TaskKind::FollowUp90, &ok, (d(2026, 12, 1), today), Lang::Id).is_ok());
+        assert!(
+            check_outcome(TaskKind::FollowUp90, &ok, (d(2026, 12, 1), today), Lang::Id).is_ok()
+        );
     }
 
     #[test]
@@ -419,7 +429,10 @@ mod tests {
         };
         let e = check_tracing(&f, today, Lang::En).unwrap_err();
         let fields: Vec<&str> = e.iter().map(|e| e.field.as_str()).collect();
-        assert_eq!(fields, ["tksk_name", "tksk_phone", "tksk_district", "due_on"]);
+        assert_eq!(
+            fields,
+            ["tksk_name", "tksk_phone", "tksk_district", "due_on"]
+        );
         let f = TracingForm {
             to: "office".into(),
             office: "35.10".into(),

@@ -94,7 +94,11 @@ pub async fn show_tasks(
     .await?;
     tx.commit().await?;
     let done = (q.done == "recorded").then(|| {
-        tr(v.lang, "Tersimpan: hasil tugas dicatat.", "Saved: the task's outcome is recorded.")
+        tr(
+            v.lang,
+            "Tersimpan: hasil tugas dicatat.",
+            "Saved: the task's outcome is recorded.",
+        )
     });
     let _ = tz;
     Ok(view::list(v.lang, &v.nav, &rows, done))
@@ -189,11 +193,18 @@ fn task_view(
         _ => None,
     };
     if let Some(a) = age {
-        facts.push((tr(lang, "Umur", "Age"), format!("{a} {}", tr(lang, "tahun", "years"))));
+        facts.push((
+            tr(lang, "Umur", "Age"),
+            format!("{a} {}", tr(lang, "tahun", "years")),
+        ));
     }
     facts.push((
         tr(lang, "Ditemukan", "Found"),
-        format!("{} · {}", format_local(person.found_at, tz), person.found_place),
+        format!(
+            "{} · {}",
+            format_local(person.found_at, tz),
+            person.found_place
+        ),
     ));
     if !person.stated_home.trim().is_empty() {
         facts.push((
@@ -259,7 +270,10 @@ fn task_view(
         }),
         due: day(t.due_on),
         overdue: t.overdue(now),
-        next_step: t.outcome().and_then(|o| o.next_step(lang)).map(str::to_string),
+        next_step: t
+            .outcome()
+            .and_then(|o| o.next_step(lang))
+            .map(str::to_string),
         answered,
         choices: Outcome::choices(t.kind()),
         today: today.format("%Y-%m-%d").to_string(),
@@ -275,8 +289,15 @@ async fn rematch_lines(tx: &mut Tx, t: &Task, lang: Lang) -> AppResult<Vec<Strin
         .into_iter()
         .map(|(_, other, p)| {
             let what = match other.as_str() {
-                "check" => tr(lang, "hasil sidik jari DP3AK", "a DP3AK fingerprint result").to_string(),
-                "registry" => tr(lang, "data penerima bantuan sosial", "the social assistance register").to_string(),
+                "check" => {
+                    tr(lang, "hasil sidik jari DP3AK", "a DP3AK fingerprint result").to_string()
+                }
+                "registry" => tr(
+                    lang,
+                    "data penerima bantuan sosial",
+                    "the social assistance register",
+                )
+                .to_string(),
                 "intake" => tr(lang, "penjangkauan lain", "another pick-up").to_string(),
                 number => format!("{} {number}", tr(lang, "kasus", "case")),
             };
@@ -305,12 +326,7 @@ pub async fn record_task(
         ));
     }
     let today = local_date(now, tz);
-    let checked = model::check_outcome(
-        t.kind(),
-        &f,
-        (local_date(t.created_at, tz), today),
-        v.lang,
-    );
+    let checked = model::check_outcome(t.kind(), &f, (local_date(t.created_at, tz), today), v.lang);
     let mut villages = vec![];
     let result = match checked {
         Err(errors) => Err(errors),
@@ -337,8 +353,15 @@ pub async fn record_task(
             )
             .await?;
             let detail = json!({"task": t.id, "outcome": valid.outcome.code()});
-            audit::record(&mut *tx, &v.origin, "task_outcome", "case", Some(&t.number), detail)
-                .await?;
+            audit::record(
+                &mut *tx,
+                &v.origin,
+                "task_outcome",
+                "case",
+                Some(&t.number),
+                detail,
+            )
+            .await?;
             tx.commit().await?;
             Ok(Redirect::to(&format!("/tasks/{id}?done=recorded")).into_response())
         }
@@ -403,7 +426,10 @@ async fn family_village(
 async fn unidentified(tx: &mut Tx, state: &AppState, case_id: i64) -> AppResult<bool> {
     let now = state.clock.now();
     let f = crate::routing::handover::facts(tx, case_id, now, state.settings.time_zone).await?;
-    Ok(matches!(f.state, CaseState::Unidentified | CaseState::Placed) && f.facts.identity.is_none())
+    Ok(
+        matches!(f.state, CaseState::Unidentified | CaseState::Placed)
+            && f.facts.identity.is_none(),
+    )
 }
 
 const NOT_UNIDENTIFIED: &str = "Penelusuran keluarga hanya untuk warga yang belum dikenal (tidak teridentifikasi atau di UPT tanpa identitas). / Family tracing is only for people not yet identified.";
@@ -467,7 +493,13 @@ async fn tracing_response(
     let offices = offices(state).await?;
     Ok((
         status_code,
-        view::tracing_page(v.lang, &v.nav, (number, &name, &v.nav.csrf), &offices, &kept),
+        view::tracing_page(
+            v.lang,
+            &v.nav,
+            (number, &name, &v.nav.csrf),
+            &offices,
+            &kept,
+        ),
     )
         .into_response())
 }
@@ -495,7 +527,9 @@ pub async fn assign_tracing(
     }
     let lang = v.lang;
     let mut errors = vec![];
-    let valid = model::check_tracing(&f, local_date(now, tz), lang).map_err(|e| errors = e).ok();
+    let valid = model::check_tracing(&f, local_date(now, tz), lang)
+        .map_err(|e| errors = e)
+        .ok();
     let office = f.office.trim();
     let regency = if office.is_empty() {
         None
@@ -504,7 +538,11 @@ pub async fn assign_tracing(
         if found.is_none() {
             errors.push(FieldError::new(
                 "office",
-                tr(lang, "kantor ini tidak ada dalam daftar; pilih dari daftar", "this office is not on the list: choose from the list"),
+                tr(
+                    lang,
+                    "kantor ini tidak ada dalam daftar; pilih dari daftar",
+                    "this office is not on the list: choose from the list",
+                ),
             ));
         }
         found
@@ -517,7 +555,11 @@ pub async fn assign_tracing(
                 "tksk_district",
                 format!(
                     "{} {}",
-                    tr(lang, "kecamatan ini tidak ditemukan di", "this subdistrict is not in"),
+                    tr(
+                        lang,
+                        "kecamatan ini tidak ditemukan di",
+                        "this subdistrict is not in"
+                    ),
                     regency.clone().unwrap_or_default()
                 ),
             ));
@@ -560,11 +602,7 @@ pub async fn assign_tracing(
 
 /// The case page's panel: the case's tasks with their outcomes, the re-match's new
 /// candidates for those who review links, and the tracing offer.
-pub async fn case_panel(
-    state: &AppState,
-    v: &Viewer,
-    case_id: i64,
-) -> AppResult<view::CasePanel> {
+pub async fn case_panel(state: &AppState, v: &Viewer, case_id: i64) -> AppResult<view::CasePanel> {
     let now = state.clock.now();
     let tz = state.settings.time_zone;
     let lang = v.lang;
@@ -579,8 +617,8 @@ pub async fn case_panel(
             rematch = rematch_lines(&mut tx, t, lang).await?;
         }
     }
-    let may_trace =
-        allows(&v.principal, Action::AssignTracing) && unidentified(&mut tx, state, case_id).await?;
+    let may_trace = allows(&v.principal, Action::AssignTracing)
+        && unidentified(&mut tx, state, case_id).await?;
     tx.commit().await?;
     Ok(view::CasePanel {
         tasks: tasks

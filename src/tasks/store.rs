@@ -260,7 +260,8 @@ pub async fn assign_tracing(
     .bind(actor.user_id)
     .fetch_one(&mut **tx)
     .await?;
-    let detail = json!({"task": id, "office_code": office, "tksk": v.tksk.is_some(), "due_on": v.due_on});
+    let detail =
+        json!({"task": id, "office_code": office, "tksk": v.tksk.is_some(), "due_on": v.due_on});
     events::record(
         tx,
         case_id,
