@@ -84,7 +84,7 @@ pub async fn show_case(
         .map(|n| if full { n.to_string() } else { mask_nik(n) });
     let placement = crate::shelter::pages::panel(&state, &v, case.id).await?;
     let routing = crate::routing::pages::panel(&state, &v, case.id).await?;
-    let tasks = crate::tasks::pages::case_panel(&state, &v, case.id).await?;
+    let tasks = crate::tasks::tracing_pages::case_panel(&state, &v, case.id).await?;
     let may_record_identity = crate::auth::policy::allows(&v.principal, Action::RecordIdentity);
     let moves = State::parse(&case.state)
         .map(|s| actions(&v.principal, s))

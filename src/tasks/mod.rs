@@ -9,6 +9,7 @@
 pub mod model;
 pub mod pages;
 pub mod store;
+pub mod tracing_pages;
 
 use axum::middleware::from_fn_with_state;
 use axum::routing::get;
@@ -28,7 +29,7 @@ pub fn router() -> Router<AppState> {
     let tracing = Router::new()
         .route(
             "/cases/{number}/tracing",
-            get(pages::show_tracing).post(pages::assign_tracing),
+            get(tracing_pages::show_tracing).post(tracing_pages::assign_tracing),
         )
         .route_layer(from_fn_with_state(Action::AssignTracing, gate));
     office.merge(tracing)

@@ -284,6 +284,8 @@ pub struct TracingKept {
     pub tksk_district: String,
     pub due_on: String,
     pub known: String,
+    /// Why no task can be given to this person (then no form is shown).
+    pub refusal: Option<String>,
 }
 
 pub fn tracing_page(
@@ -312,6 +314,9 @@ pub fn tracing_page(
             p { (tr(lang,
                 "Kantor Dinsos kabupaten/kota yang dipilih melihat tugas ini di menu Tugas. Bila TKSK yang menelusuri, kantor itulah yang mencatat hasilnya di aplikasi; TKSK tidak perlu akun.",
                 "The chosen regency social office sees this task under Tasks. When a TKSK traces, that office records the outcome in the app; the TKSK needs no account.")) }
+            @if let Some(why) = &k.refusal {
+                p.error-message role="alert" { (why) }
+            } @else {
             @if !e.is_empty() {
                 div.error-summary role="alert" { p { strong { (tr(lang, "Tugas belum diberikan. Perbaiki yang ditandai:", "The task was not given. Fix what is marked:")) } } }
             }
@@ -347,6 +352,7 @@ pub fn tracing_page(
                     (field_error(e, "known"))
                 }
                 button type="submit" { (tr(lang, "Beri tugas", "Give the task")) }
+            }
             }
         },
     )

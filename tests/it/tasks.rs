@@ -588,7 +588,27 @@ async fn tracing_is_given_to_an_office_or_a_tksk_and_refused_without_what_it_nee
         .execute(&owner)
         .await
         .unwrap();
-    assert_eq!(co.get(&url).await.status, StatusCode::CONFLICT);
+    let refused = co.get(&url).await;
+    assert!(
+        refused
+            .body
+            .contains("hanya untuk warga yang belum dikenal")
+            && !refused.body.contains(r#"name="known""#),
+        "{}",
+        refused.body
+    );
+    let post = co
+        .post(
+            &url,
+            &[
+                ("to", "office"),
+                ("office", "35.10"),
+                ("due_on", "2026-12-07"),
+                ("known", KNOWN),
+            ],
+        )
+        .await;
+    assert_eq!(post.status, StatusCode::CONFLICT, "{}", post.body);
     // Nor by those who may not give tasks.
     let mut intake = signed_in(&owner, "sby1", Role::IntakeOfficer, Some("35.78")).await;
     assert_eq!(intake.get(&url).await.status, StatusCode::FORBIDDEN);
