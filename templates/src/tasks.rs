@@ -136,11 +136,26 @@ pub fn task_page(lang: Lang, user: &NavUser, t: &TaskView, k: &Kept) -> Markup {
             @if !k.errors.is_empty() {
                 div.error-summary role="alert" {
                     p { strong { (tr(lang, "Hasil belum tersimpan. Perbaiki yang ditandai:", "The outcome was not saved. Fix what is marked:")) } }
+                    (problems(&k.errors))
                 }
             }
             p {
                 @if t.overdue && t.answered.is_none() { span.badge.risk-critical { (tr(lang, "Terlambat", "Overdue")) } " " }
                 (tr(lang, "Batas waktu: ", "Due: ")) (t.due)
+            }
+            @if let Some(lines) = &t.answered {
+                section.card {
+                    h2 { (tr(lang, "Hasil yang dicatat", "Recorded outcome")) }
+                    @for l in lines { p { (l) } }
+                    @if let Some(n) = &t.next_step { p.flags { strong { (tr(lang, "Langkah berikutnya: ", "Next step: ")) } (n) } }
+                }
+            } @else {
+                p { (if t.is_tracing {
+                        tr(lang, "Telusuri keluarga orang ini dari yang sudah diketahui, lalu catat hasilnya pada formulir di bawah.", "Trace this person's family from what is known, then record the outcome in the form below.")
+                    } else {
+                        tr(lang, "Kunjungi atau hubungi orang ini, lalu catat keadaannya pada formulir di bawah.", "Visit or call this person, then record how they are in the form below.")
+                    })
+                    " " a href="#record" { (tr(lang, "Catat hasil ↓", "Record the outcome ↓")) } }
             }
             section.card {
                 h2 { (tr(lang, "Tentang orangnya", "About the person")) }
@@ -164,15 +179,7 @@ pub fn task_page(lang: Lang, user: &NavUser, t: &TaskView, k: &Kept) -> Markup {
                     p { a href="/identity/review" { (tr(lang, "Periksa di antrean peninjauan", "Review them in the queue")) } }
                 }
             }
-            @if let Some(lines) = &t.answered {
-                section.card {
-                    h2 { (tr(lang, "Hasil yang dicatat", "Recorded outcome")) }
-                    @for l in lines { p { (l) } }
-                    @if let Some(n) = &t.next_step { p.flags { strong { (tr(lang, "Langkah berikutnya: ", "Next step: ")) } (n) } }
-                }
-            } @else {
-                (outcome_form(lang, t, k))
-            }
+            @if t.answered.is_none() { (outcome_form(lang, t, k)) }
         },
     )
 }
@@ -181,7 +188,7 @@ fn outcome_form(lang: Lang, t: &TaskView, k: &Kept) -> Markup {
     let e = &k.errors;
     let invalid = |f: &str| e.iter().any(|(x, _)| x == f);
     html! {
-        form.card method="post" action={ "/tasks/" (t.id) } novalidate {
+        form.card #record method="post" action={ "/tasks/" (t.id) } novalidate {
             input type="hidden" name="csrf" value=(t.csrf);
             h2 { (tr(lang, "Catat hasil", "Record the outcome")) }
             fieldset.field #outcome aria-invalid=[invalid("outcome").then_some("true")] aria-describedby=[invalid("outcome").then_some("outcome-error")] {
@@ -227,6 +234,13 @@ fn outcome_form(lang: Lang, t: &TaskView, k: &Kept) -> Markup {
             }
             button type="submit" { (tr(lang, "Simpan hasil", "Save the outcome")) }
         }
+    }
+}
+
+/// Each problem of a refused form, linked to its field.
+fn problems(errors: &[(String, String)]) -> Markup {
+    html! {
+        ul { @for (field, message) in errors { li { a href={ "#" (field) } { (message) } } } }
     }
 }
 
@@ -318,7 +332,10 @@ pub fn tracing_page(
                 p.error-message role="alert" { (why) }
             } @else {
             @if !e.is_empty() {
-                div.error-summary role="alert" { p { strong { (tr(lang, "Tugas belum diberikan. Perbaiki yang ditandai:", "The task was not given. Fix what is marked:")) } } }
+                div.error-summary role="alert" {
+                    p { strong { (tr(lang, "Tugas belum diberikan. Perbaiki yang ditandai:", "The task was not given. Fix what is marked:")) } }
+                    (problems(e))
+                }
             }
             form.card method="post" action=(path) novalidate {
                 input type="hidden" name="csrf" value=(csrf);

@@ -152,7 +152,15 @@ async fn an_office_records_a_follow_up_and_a_resident_s_tracing_is_given(pool: P
         b.step("follow-up-recorded-360").await;
         b.c.close().await.unwrap();
     }
+    // One desktop session for both people (signing out in between).
     let b = Browser::start_sized("tasks", DESKTOP).await;
+    b.sign_in(&base, "co.browser", &format!("/cases/{RESIDENT}/tracing"))
+        .await;
+    b.step("tracing-form-1366").await;
+    b.goto(&format!("{base}/cases/{RESIDENT}")).await;
+    b.find("#tasks").await;
+    b.step("case-tasks-1366").await;
+    b.click_and_load("form.signout button").await;
     b.sign_in(&base, "bwi.officer", "/tasks").await;
     b.step("list-1366").await;
     let tracing: i64 = sqlx::query_scalar("SELECT id FROM case_task WHERE case_id = $1")
@@ -167,13 +175,5 @@ async fn an_office_records_a_follow_up_and_a_resident_s_tracing_is_given(pool: P
         "{text}"
     );
     b.step("tracing-task-1366").await;
-    b.c.close().await.unwrap();
-    let b = Browser::start_sized("tasks", DESKTOP).await;
-    b.sign_in(&base, "co.browser", &format!("/cases/{RESIDENT}/tracing"))
-        .await;
-    b.step("tracing-form-1366").await;
-    b.goto(&format!("{base}/cases/{RESIDENT}")).await;
-    b.find("#tasks").await;
-    b.step("case-tasks-1366").await;
     b.c.close().await.unwrap();
 }
