@@ -159,6 +159,9 @@ async fn an_office_records_a_follow_up_and_a_resident_s_tracing_is_given(pool: P
     b.step("tracing-form-1366").await;
     b.goto(&format!("{base}/cases/{RESIDENT}")).await;
     b.find("#tasks").await;
+    b.c.execute("document.getElementById('tasks').scrollIntoView()", vec![])
+        .await
+        .unwrap();
     b.step("case-tasks-1366").await;
     b.click_and_load("form.signout button").await;
     b.sign_in(&base, "bwi.officer", "/tasks").await;
