@@ -243,9 +243,10 @@ fn task_view(
         person: facts,
         known: t.known.clone(),
         given: match (t.kind(), &t.created_by) {
-            (TaskKind::Tracing, Some(by)) => format!(
-                "{} {by}, {} · {office}",
+            (TaskKind::Tracing, by) => format!(
+                "{} {}, {} · {office}",
                 tr(lang, "Diberikan oleh", "Given by"),
+                by.as_deref().unwrap_or("–"),
                 format_local(t.created_at, tz)
             ),
             _ => format!(
