@@ -287,7 +287,7 @@ pub async fn everything(pool: &PgPool) -> (Fixture, Client) {
     .unwrap();
     let task: i64 = sqlx::query_scalar(
         "INSERT INTO case_task (case_id, kind, office_code, due_on, due_by, known, created_at)
-         VALUES ($1, 'tracing', '35.10', $2::date + 14, $2 + interval '15 days', 'ditemukan di terminal Purabaya', $2)
+         VALUES ($1, 'tracing', '35.10', $2::date + 14, $2 + interval '15 days', 'Terminal Purabaya, Pancer', $2)
          RETURNING id",
     )
     .bind(routed)
