@@ -252,6 +252,8 @@ struct Fixture {
     mail: i64,
     /// An open capacity alert of a ward of `UPT` (its page reads the decongestion list).
     alert: i64,
+    /// A task of the receiving office (tracing the person routed home).
+    task: i64,
 }
 
 impl Fixture {
@@ -315,12 +317,23 @@ impl Fixture {
                         'keluarga datang ke kantor menanyakan dia', now(), now() + interval '2 hours'",
             )
             .await?;
+        let task = sqlx::query_scalar(
+            "INSERT INTO case_task (case_id, kind, office_code, due_on, due_by, known, created_at)
+             SELECT n.case_id, 'tracing', n.office_code, current_date + 14, now() + interval '15 days',
+                    'ditemukan di terminal', now()
+               FROM handover_notice n JOIN ot_case c ON c.id = n.case_id WHERE c.number = $1
+              ORDER BY n.id DESC LIMIT 1 RETURNING id",
+        )
+        .bind(&handover_number)
+        .fetch_one(owner)
+        .await?;
         Ok(Fixture {
             photos,
             handover_number,
             handover_token,
             mail,
             alert,
+            task,
         })
     }
 }
@@ -413,6 +426,7 @@ fn fill_one(path: &str, number: Option<&String>, f: &Fixture) -> Result<String, 
                     .to_string(),
                 ("mailbox", "id") => f.mail.to_string(),
                 ("alerts", "id") => f.alert.to_string(),
+                ("tasks", "id") => f.task.to_string(),
                 // The plan's first leg.
                 ("legs", "index") => "0".into(),
                 // The first ward loaded from geo/ (a fresh database numbers from 1).

@@ -24,6 +24,7 @@ pub mod retention;
 pub mod routing;
 pub mod shelter;
 pub mod state;
+pub mod tasks;
 pub mod vocab;
 pub mod web;
 pub mod worklist;
@@ -88,6 +89,7 @@ pub fn app(state: AppState) -> Router {
         .merge(notify::router())
         .merge(shelter::router())
         .merge(routing::router())
+        .merge(tasks::router())
         .merge(capacity::router())
         .merge(reports::router())
         .merge(jobs::page::router())

@@ -41,6 +41,12 @@ pub enum Action {
     /// received): regency officers, for the hand-overs addressed to their regency (the
     /// scope's `offices`).
     ReceiveHandover,
+    /// Give an unidentified resident's family tracing to a regency office or a TKSK:
+    /// case officers and UPT staff (each in their scope).
+    AssignTracing,
+    /// See and answer the tasks given to one's own office (follow-ups after a hand-over,
+    /// family tracing): regency officers, for the offices of their grants.
+    AnswerTasks,
 }
 
 pub fn allows(p: &Principal, action: Action) -> bool {
@@ -67,6 +73,8 @@ pub fn allows(p: &Principal, action: Action) -> bool {
         Action::ViewCapacity => any(&[CaseOfficer, UptStaff, RegencyViewer, Admin]),
         Action::SearchByNik => sees_full_identity(p),
         Action::ReceiveHandover => any(&[RegencyOfficer]),
+        Action::AssignTracing => any(&[CaseOfficer, UptStaff]),
+        Action::AnswerTasks => any(&[RegencyOfficer]),
     }
 }
 

@@ -86,6 +86,7 @@ pub async fn show_case(
         .map(|n| if full { n.to_string() } else { mask_nik(n) });
     let placement = crate::shelter::pages::panel(&state, &v, case.id).await?;
     let routing = crate::routing::pages::panel(&state, &v, case.id).await?;
+    let tasks = crate::tasks::tracing_pages::case_panel(&state, &v, case.id).await?;
     let may_record_identity = crate::auth::policy::allows(&v.principal, Action::RecordIdentity);
     let moves = State::parse(&case.state)
         .map(|s| actions(&v.principal, s))
@@ -220,6 +221,7 @@ pub async fn show_case(
             assistance,
             placement,
             routing,
+            tasks,
         },
     ))
 }
@@ -297,6 +299,12 @@ fn event_reason(
         Some(EventKind::IdentityLinked) => String::new(),
         Some(EventKind::Corrected) => crate::intake::correct::describe(&e.detail, r, lang),
         Some(EventKind::ProtectionReferral) => crate::vocab::ProtectionService::parse(r)
+            .map(|s| s.label().get(lang).to_string())
+            .unwrap_or_default(),
+        Some(EventKind::FollowUpRecorded) => crate::vocab::FollowUpOutcome::parse(r)
+            .map(|s| s.label().get(lang).to_string())
+            .unwrap_or_default(),
+        Some(EventKind::TracingRecorded) => crate::vocab::TracingOutcome::parse(r)
             .map(|s| s.label().get(lang).to_string())
             .unwrap_or_default(),
         _ => r.to_string(),

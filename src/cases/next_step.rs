@@ -25,6 +25,7 @@ crate::vocabulary! {
         Transfer = "transfer" => ("Tersimpan: pindah bangsal.", "Saved: the transfer to another ward."),
         Protection = "protection" => ("Tersimpan: rujukan perlindungan dicatat.", "Saved: the protection referral is recorded."),
         Discharge = "discharge" => ("Tersimpan: keluar dari UPT, tempat tidurnya kosong lagi.", "Saved: the discharge; the bed is free again."),
+        Tracing = "tracing" => ("Tersimpan: tugas penelusuran keluarga diberikan; kantor yang dipilih melihatnya di menu Tugas.", "Saved: the family tracing task is given; the chosen office sees it under Tasks."),
     }
 }
 

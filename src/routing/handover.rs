@@ -74,6 +74,9 @@ pub async fn facts_of_many(
                 ST_Y(coalesce(u.location, i.found_point)) AS lat, ST_X(coalesce(u.location, i.found_point)) AS lon,
                 m.matched IS NOT NULL AS matched, m.village_code AS dp3ak_village,
                 g.linked IS NOT NULL AS registered, g.village_code AS register_village,
+                (SELECT t.family_village FROM case_task t
+                  WHERE t.case_id = c.id AND t.kind = 'tracing' AND t.outcome = 'family_found'
+                  ORDER BY t.answered_at DESC, t.id DESC LIMIT 1) AS traced_village,
                 EXISTS (SELECT 1 FROM case_event e WHERE e.case_id = c.id AND e.kind = 'refused') AS refused
            FROM ot_case c JOIN intake i ON i.id = c.intake_id
            LEFT JOIN placement p ON p.case_id = c.id AND p.ended_at IS NULL
@@ -128,6 +131,7 @@ fn facts_of_row(r: &sqlx::postgres::PgRow, now: DateTime<Utc>, tz: chrono_tz::Tz
             village.as_deref(),
             region.as_deref().or(province.as_deref()),
         ),
+        traced_village: r.get("traced_village"),
     };
     let (identity, home, home_source) = best_home(&evidence);
     let sex = Sex::parse(&sex_code);
@@ -625,14 +629,15 @@ impl Receiver {
 /// any departure is told that first; the problems in `lang`). The case, the plan and
 /// the notice are locked in that order (the order every change of a case takes) and read
 /// again under the locks: a notice dies with its plan, and "received" needs a recorded
-/// departure. Confirming what is already confirmed changes nothing.
+/// departure. Confirming what is already confirmed changes nothing. "Received" also
+/// gives the office its follow-up tasks, 30 and 90 local days (`tz`) after that day.
 pub async fn confirm(
     tx: &mut Tx<'_>,
     notice_id: i64,
     action: &str,
     receiver: &Receiver,
     lang: Lang,
-    now: DateTime<Utc>,
+    (now, tz): (DateTime<Utc>, chrono_tz::Tz),
 ) -> AppResult<()> {
     if !matches!(action, "acknowledge" | "received") {
         return Err(AppError::Invalid(vec![FieldError::new(
@@ -710,6 +715,8 @@ pub async fn confirm(
                 now,
             )
             .await?;
+            crate::tasks::store::create_follow_ups(tx, n.case_id, n.id, &n.office_code, (now, tz))
+                .await?;
         }
     }
     Ok(())

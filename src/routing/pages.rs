@@ -599,7 +599,15 @@ async fn confirm_notice(
     if form.answer().is_some() {
         super::receiving_pages::apply(&mut tx, state, &notice, form, None, lang).await?;
     } else {
-        handover::confirm(&mut tx, notice.id, action, receiver, lang, now).await?;
+        handover::confirm(
+            &mut tx,
+            notice.id,
+            action,
+            receiver,
+            lang,
+            (now, state.settings.time_zone),
+        )
+        .await?;
     }
     let origin = audit::Origin::default();
     audit::record(

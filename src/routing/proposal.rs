@@ -23,6 +23,9 @@ pub enum IdentitySource {
     /// An accepted link to the social assistance register, whose entries the agency
     /// keeping it verified.
     Register,
+    /// The family, found by tracing (a regency office or a TKSK), knew the person: their
+    /// address is the home (`tasks`, outcome "family found").
+    Family,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -83,26 +86,31 @@ pub struct HomeEvidence {
     pub register_village: Option<String>,
     /// What the person said at intake.
     pub stated: KnownHome,
+    /// The village of the family a tracing task found, the newest.
+    pub traced_village: Option<String>,
 }
 
 /// The identity, the home and where the home came from: a DP3AK match's village, then a
 /// NIK nothing contradicts (its regency, or the village the person named inside it), then
-/// the assistance register's village, then what the person said.
+/// the village of the family a tracing task found, then the assistance register's village,
+/// then what the person said.
 pub fn best_home(e: &HomeEvidence) -> (Option<IdentitySource>, KnownHome, Option<HomeSource>) {
+    let village = |v: &Option<String>| {
+        v.as_deref()
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(|v| KnownHome::Village(v.to_string()))
+    };
     let identity = if e.dp3ak_match {
         Some(IdentitySource::Dp3akMatch)
     } else if matches!(e.nik, NikStanding::Holds { .. }) {
         Some(IdentitySource::Nik)
     } else if e.register_link {
         Some(IdentitySource::Register)
+    } else if village(&e.traced_village).is_some() {
+        Some(IdentitySource::Family)
     } else {
         None
-    };
-    let village = |v: &Option<String>| {
-        v.as_deref()
-            .map(str::trim)
-            .filter(|v| !v.is_empty())
-            .map(|v| KnownHome::Village(v.to_string()))
     };
     if let Some(home) = village(&e.dp3ak_village) {
         return (identity, home, Some(HomeSource::Dp3ak));
@@ -139,6 +147,9 @@ pub fn best_home(e: &HomeEvidence) -> (Option<IdentitySource>, KnownHome, Option
             // verifies who they are. (Another regency would have contradicted the NIK.)
             _ => {}
         }
+    }
+    if let Some(home) = village(&e.traced_village) {
+        return (identity, home, Some(HomeSource::Tracing));
     }
     if let Some(home) = village(&e.register_village) {
         return (identity, home, Some(HomeSource::Register));
@@ -279,6 +290,11 @@ pub fn propose(facts: &CaseFacts) -> Proposal {
                 "address_verified_register",
                 "identitas dari data penerima bantuan sosial",
                 "identity from the social assistance register",
+            ),
+            Some(IdentitySource::Family) => r(
+                "address_from_tracing",
+                "keluarga ditemukan lewat penelusuran dan mengenali orang ini",
+                "the family, found by tracing, knows the person",
             ),
             _ => r(
                 "address_verified_nik",
@@ -479,7 +495,8 @@ mod tests {
             ("a DP3AK village beats everything said",
              HomeEvidence { dp3ak_match: true, dp3ak_village: Some("35.07.02.2003".into()),
                             nik: holds("35.10"), register_link: true,
-                            register_village: Some("35.09.01.2001".into()), stated: stated_village.clone() },
+                            register_village: Some("35.09.01.2001".into()), stated: stated_village.clone(),
+                            traced_village: Some("35.10.02.2002".into()) },
              Some(I::Dp3akMatch), v("35.07.02.2003"), Some(S::Dp3ak)),
             ("a DP3AK match without a village: the NIK's regency",
              HomeEvidence { dp3ak_match: true, nik: holds("35.09"), ..e() },
@@ -500,6 +517,14 @@ mod tests {
             ("a register link without a village: verified, home as said",
              HomeEvidence { register_link: true, stated: stated_region.clone(), ..e() },
              Some(I::Register), stated_region.clone(), Some(S::Stated)),
+            ("a family found by tracing: verified, their village beats the register's",
+             HomeEvidence { traced_village: Some("35.10.02.2002".into()),
+                            register_village: Some("35.09.01.2001".into()), stated: stated_region.clone(), ..e() },
+             Some(I::Family), v("35.10.02.2002"), Some(S::Tracing)),
+            ("a DP3AK village beats the family's",
+             HomeEvidence { dp3ak_match: true, dp3ak_village: Some("35.07.02.2003".into()),
+                            traced_village: Some("35.10.02.2002".into()), ..e() },
+             Some(I::Dp3akMatch), v("35.07.02.2003"), Some(S::Dp3ak)),
             ("a blank DP3AK village is no village",
              HomeEvidence { dp3ak_match: true, dp3ak_village: Some(" ".into()), ..e() },
              Some(I::Dp3akMatch), KnownHome::Unknown, None),

@@ -451,7 +451,8 @@ pub async fn apply(
         reference: f.receiver_ref.clone(),
         confirmed: f.confirm == "yes",
     };
-    handover::confirm(tx, n.id, "received", &receiver, lang, now).await?;
+    let tz = state.settings.time_zone;
+    handover::confirm(tx, n.id, "received", &receiver, lang, (now, tz)).await?;
     if let Some(p) = by {
         sqlx::query("UPDATE handover_notice SET received_by_user = coalesce(received_by_user, $2) WHERE id = $1")
             .bind(n.id)

@@ -266,6 +266,41 @@ vocabulary! {
         Imported = "imported" => ("Diimpor saat mulai", "Imported at go-live"),
         Corrected = "corrected" => ("Data intake diperbaiki", "Intake corrected"),
         ProtectionReferral = "protection_referral" => ("Dirujuk untuk perlindungan", "Referred for protection"),
+        TracingAssigned = "tracing_assigned" => ("Tugas penelusuran keluarga diberikan", "Family tracing assigned"),
+        FollowUpRecorded = "follow_up_recorded" => ("Hasil kunjungan lanjutan dicatat", "Follow-up outcome recorded"),
+        TracingRecorded = "tracing_recorded" => ("Hasil penelusuran keluarga dicatat", "Tracing outcome recorded"),
+    }
+}
+
+vocabulary! {
+    /// What a task of a case asks of a regency office (`case_task.kind`).
+    pub enum TaskKind {
+        FollowUp30 = "follow_up_30" => ("Kunjungan lanjutan 30 hari", "30-day follow-up"),
+        FollowUp90 = "follow_up_90" => ("Kunjungan lanjutan 90 hari", "90-day follow-up"),
+        Tracing = "tracing" => ("Penelusuran keluarga", "Family tracing"),
+    }
+}
+
+vocabulary! {
+    /// How a person handed over is doing when the office visits or calls.
+    pub enum FollowUpOutcome {
+        WithFamily = "with_family" => ("Tinggal bersama keluarga", "Living with family"),
+        Working = "working" => ("Sudah bekerja", "Working"),
+        BackOnStreet = "back_on_street" => ("Kembali hidup di jalan", "Back on the street"),
+        MovedAway = "moved_away" => ("Pindah ke tempat lain", "Moved away"),
+        Died = "died" => ("Meninggal dunia", "Died"),
+        NotReached = "not_reached" => ("Tidak dapat dihubungi", "Could not be reached"),
+    }
+}
+
+vocabulary! {
+    /// What the tracing of an unidentified resident's family found.
+    pub enum TracingOutcome {
+        FamilyFound = "family_found" => ("Keluarga ditemukan", "Family found"),
+        NoTrace = "no_trace" => ("Tidak ada jejak", "No trace"),
+        KnownElsewhere = "known_elsewhere" => ("Orang ini dikenal di daerah lain", "Known elsewhere"),
+        RefusedByFamily = "refused_by_family" => ("Keluarga ditemukan tetapi menolak", "Family found but refuses"),
+        NotReached = "not_reached" => ("Belum dapat ditelusuri", "Could not be traced yet"),
     }
 }
 
@@ -326,6 +361,7 @@ vocabulary! {
         Nik = "nik" => ("Daerah NIK (tidak bertentangan dengan data penerimaan)", "The NIK's region (nothing in the intake contradicts it)"),
         Register = "register" => ("Alamat di data penerima bantuan sosial", "Address in the social assistance register"),
         Stated = "stated" => ("Keterangan orang itu saat penerimaan", "What the person said at intake"),
+        Tracing = "tracing" => ("Alamat keluarga dari penelusuran", "The family's address found by tracing"),
     }
 }
 
@@ -452,6 +488,10 @@ vocabulary! {
         ImportOccupancy = "import_occupancy" => ("Mengimpor riwayat hunian", "Occupancy history imported"),
         Correct = "correct" => ("Memperbaiki data intake", "Intake corrected"),
         ProtectionReferral = "protection_referral" => ("Merujuk untuk perlindungan", "Referred for protection"),
+        ReadTasks = "read_tasks" => ("Membaca daftar tugas", "Task list read"),
+        ReadTask = "read_task" => ("Membaca tugas", "Task read"),
+        TaskOutcome = "task_outcome" => ("Mencatat hasil tugas", "Task outcome recorded"),
+        TracingAssigned = "tracing_assigned" => ("Memberi tugas penelusuran keluarga", "Family tracing assigned"),
     }
 }
 
@@ -544,6 +584,17 @@ pub fn every_code() -> Vec<(&'static str, Text)> {
         of(DocumentKind::ALL, DocumentKind::code, DocumentKind::label),
         of(TravelMode::ALL, TravelMode::code, TravelMode::label),
         of(EventKind::ALL, EventKind::code, EventKind::label),
+        of(TaskKind::ALL, TaskKind::code, TaskKind::label),
+        of(
+            FollowUpOutcome::ALL,
+            FollowUpOutcome::code,
+            FollowUpOutcome::label,
+        ),
+        of(
+            TracingOutcome::ALL,
+            TracingOutcome::code,
+            TracingOutcome::label,
+        ),
         of(
             DischargeReason::ALL,
             DischargeReason::code,

@@ -40,6 +40,9 @@ pub fn sections(p: &Principal) -> Vec<Section> {
     if allows(p, Action::ReceiveHandover) {
         s.push(Section::Incoming);
     }
+    if allows(p, Action::AnswerTasks) {
+        s.push(Section::Tasks);
+    }
     if allows(p, Action::ViewCapacity) {
         s.push(Section::Capacity);
     }

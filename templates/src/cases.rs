@@ -160,6 +160,8 @@ pub struct CaseView {
     pub assistance: Vec<String>,
     pub placement: crate::shelter::Panel,
     pub routing: Option<crate::routing::Panel>,
+    /// The case's tasks (follow-ups, family tracing) and the tracing offer.
+    pub tasks: crate::tasks::CasePanel,
     /// The viewer records DP3AK identity checks: a link to the form with this case filled in.
     pub may_record_identity: bool,
     /// The viewer may open the correction form (case and intake officers; whether the
@@ -346,6 +348,7 @@ pub fn show(lang: Lang, user: &NavUser, v: &CaseView) -> Markup {
             }
             @if let Some(routing) = &v.routing { (crate::routing::panel(lang, &v.number, &v.csrf, routing)) }
             (crate::shelter::panel(lang, &v.number, &v.csrf, &v.placement))
+            (crate::tasks::case_panel(lang, &v.number, &v.tasks))
             @if !v.actions.is_empty() {
                 details.actions {
                     summary { (tr(lang, "Tindakan lain", "Other actions")) }

@@ -13,6 +13,8 @@ pub enum Section {
     Routing,
     /// The receiving office's people coming to it.
     Incoming,
+    /// The tasks given to the receiving office (follow-ups, family tracing).
+    Tasks,
     Capacity,
     Reports,
     Admin,
@@ -36,7 +38,7 @@ pub struct NavUser {
     pub sections: Vec<Section>,
 }
 
-fn nav_items(lang: Lang) -> [(Section, &'static str, &'static str); 9] {
+fn nav_items(lang: Lang) -> [(Section, &'static str, &'static str); 10] {
     let t = lang.t();
     [
         (Section::Home, "/", t.nav_home),
@@ -48,6 +50,11 @@ fn nav_items(lang: Lang) -> [(Section, &'static str, &'static str); 9] {
             Section::Incoming,
             "/incoming",
             crate::i18n::tr(lang, "Warga datang", "Incoming"),
+        ),
+        (
+            Section::Tasks,
+            "/tasks",
+            crate::i18n::tr(lang, "Tugas", "Tasks"),
         ),
         (Section::Capacity, "/capacity", t.nav_capacity),
         (

@@ -21,6 +21,7 @@ pub mod reports;
 pub mod routing;
 pub mod routing_plan;
 pub mod shelter;
+pub mod tasks;
 pub mod wards;
 pub mod worklist;
 

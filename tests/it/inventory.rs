@@ -35,6 +35,8 @@ pub struct Fixture {
     /// A ward of `upt`, and a closure of it ahead.
     ward: i64,
     closure: i64,
+    /// A task of Banyuwangi's office (family tracing of `ROUTED`).
+    task: i64,
 }
 
 /// A plausible value for each path parameter, chosen by the segment before it.
@@ -60,6 +62,7 @@ fn fill(path: &str, f: &Fixture) -> String {
                 ("closures", "id") => f.closure.to_string(),
                 ("mailbox", "id") => f.mail.to_string(),
                 ("legs", "index") => "0".into(),
+                ("tasks", "id") => f.task.to_string(),
                 _ => panic!("{path}: no plausible value for {{{name}}}; add one to `fill`"),
             },
         };
@@ -282,7 +285,18 @@ pub async fn everything(pool: &PgPool) -> (Fixture, Client) {
     .fetch_one(pool)
     .await
     .unwrap();
+    let task: i64 = sqlx::query_scalar(
+        "INSERT INTO case_task (case_id, kind, office_code, due_on, due_by, known, created_at)
+         VALUES ($1, 'tracing', '35.10', $2::date + 14, $2 + interval '15 days', 'Terminal Purabaya, Pancer', $2)
+         RETURNING id",
+    )
+    .bind(routed)
+    .bind(now())
+    .fetch_one(pool)
+    .await
+    .unwrap();
     let fixture = Fixture {
+        task,
         ward,
         closure,
         bearer,

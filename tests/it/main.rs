@@ -53,6 +53,7 @@ mod scope;
 mod scope_cost;
 mod shelter;
 mod stress;
+mod tasks;
 mod throttle;
 mod wards;
 mod web;

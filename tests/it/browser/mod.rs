@@ -14,6 +14,7 @@ mod intake_offline;
 mod receiving_office;
 mod repatriation;
 mod reports;
+mod tasks;
 mod vocabulary;
 mod wall;
 mod wards;
