@@ -3,7 +3,7 @@
 //! (row-level security decides which people are counted and listed); a person holding
 //! several roles sees the sections of each, once; every item links to where its action
 //! is done. A new kind of work is one `Section` variant, one line in [`BY_ROLE`] and its
-//! query in `store` (the follow-up and tracing tasks of `tasks` are meant to come in so).
+//! query (in `store`, or the capability's own, as `tasks::store::open_for`).
 pub mod pages;
 pub mod store;
 pub mod waiting;
@@ -36,6 +36,9 @@ pub enum Section {
     WaitingList,
     /// Regency officers: people coming to their office, not yet acknowledged.
     Incoming,
+    /// Regency officers: their office's follow-up and tracing tasks (`tasks`), overdue
+    /// first.
+    Tasks,
 }
 
 /// Which sections each role's home page leads with, in this order.
@@ -56,7 +59,7 @@ pub const BY_ROLE: &[(Role, &[Section])] = &[
         Role::UptStaff,
         &[Section::WaitingList, Section::CapacityAlerts],
     ),
-    (Role::RegencyOfficer, &[Section::Incoming]),
+    (Role::RegencyOfficer, &[Section::Incoming, Section::Tasks]),
 ];
 
 /// The sections of every role `p` holds, each once, in role order.

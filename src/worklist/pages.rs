@@ -184,6 +184,36 @@ pub async fn sections(
                     more: None,
                 }
             }
+            Section::Tasks => {
+                let tasks = crate::tasks::store::open_for(tx, p, now).await?;
+                WorkSection {
+                    anchor: "work-tasks",
+                    title: tr(
+                        lang,
+                        "Tugas tindak lanjut dan penelusuran",
+                        "Follow-up and tracing tasks",
+                    )
+                    .into(),
+                    count: tasks.len() as i64,
+                    empty: tr(lang, "Tidak ada tugas yang terbuka.", "No open tasks.").into(),
+                    note: None,
+                    more: more(tasks.len() as i64, SHOWN, "/tasks", lang),
+                    items: tasks
+                        .into_iter()
+                        .take(SHOWN as usize)
+                        .map(|t| WorkItem {
+                            title: format!("{} · {}", t.kind.label().get(lang), t.case_number),
+                            detail: format!(
+                                "{} {}",
+                                tr(lang, "Batas waktu", "Due"),
+                                t.due_on.format("%d-%m-%Y")
+                            ),
+                            late: t.overdue,
+                            href: t.href,
+                        })
+                        .collect(),
+                }
+            }
             Section::UnacknowledgedHandovers | Section::Incoming => {
                 let incoming = section == Section::Incoming;
                 let offices = incoming.then(|| p.scopes(Role::RegencyOfficer));

@@ -186,9 +186,29 @@ async fn from_a_pick_up_without_an_address_to_a_hand_over_with_follow_ups(pool: 
             .await;
         assert!(b.main_text().await.contains("Warga sudah diterima pada"));
         b.step("received").await;
+        // The office's home page now lists its two follow-up visits, 30 and 90 days on.
+        b.goto(&format!("{base}/")).await;
+        let work = b.text("#work-tasks").await;
+        for said in [
+            &format!("Kunjungan lanjutan 30 hari · {CASE}"),
+            "Batas waktu 23-12-2026",
+            &format!("Kunjungan lanjutan 90 hari · {CASE}"),
+            "Batas waktu 21-02-2027",
+        ] {
+            assert!(work.contains(said), "{said:?} missing: {work}");
+        }
+        b.step("office-home-tasks").await;
         b.c.close().await.unwrap();
     }
     assert_eq!(state_of(&pool).await, "handed_over");
+    let tasks: Vec<(String, chrono::NaiveDate)> = sqlx::query_as(
+        "SELECT kind, due_on FROM case_task WHERE case_id = (SELECT id FROM ot_case WHERE number = $1) ORDER BY due_on",
+    )
+    .bind(CASE)
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert_eq!(tasks.len(), 2, "{tasks:?}");
 
     // The berita acara, printed by the browser: the document and nothing of the app.
     {
