@@ -4,7 +4,8 @@
 //! the case routes for a case in each state the account may see, and the case search
 //! ("slamet", a number's start, a state, a later page). Rounds take turns over accounts and
 //! routes, so drift hits them alike. Prints a table route × account with p50/p95 in ms and
-//! exits non-zero when a p95 reaches 100 ms, an answer is a server error, or a route has
+//! exits non-zero when a p95 reaches 100 ms (250 ms unoptimised, as `cargo test` builds
+//! it), an answer is a server error, or a route has
 //! no request here (teach `fill`).
 //!
 //!     DATABASE_URL=postgres://…/any cargo bench --bench roles [-- ROUNDS]
@@ -36,8 +37,13 @@ use simlontar::config::Settings;
 use simlontar::demo::accounts::{ACCOUNTS, DEMO_PASSWORD};
 
 const DB: &str = "simlontar_bench_roles";
-/// The answer time every page must keep at p95.
-const LIMIT_MS: f64 = 100.0;
+/// The answer time every page must keep at p95, optimised (`cargo bench`). The test run
+/// (`cargo test --bench roles`, as CI runs it) is an unoptimised build timed on two rounds:
+/// there pages take several times as long (the yearly report as the province: 105–115 ms
+/// unoptimised on 2026-12-08), so it holds them to a looser limit that still catches a
+/// page gone slow by an order of magnitude (as the decongestion list reading one resident
+/// at a time: 489 ms).
+const LIMIT_MS: f64 = if cfg!(debug_assertions) { 250.0 } else { 100.0 };
 /// Searches and list pages beyond the bare routes.
 const EXTRA: [&str; 6] = [
     "/cases?q=slamet",
